@@ -1,0 +1,47 @@
+"""ember: a deep learning framework with PyTorch's API, on NumPy (CPU) and CuPy (GPU)."""
+from ._dtype import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,  # noqa: F401
+                     int32, int, int64, long, bool, get_default_dtype, set_default_dtype, promote_types)
+from ._size import Size  # noqa: F401
+from ._device import device  # noqa: F401
+from ._tensor import Tensor  # noqa: F401
+from ._printing import set_printoptions, get_printoptions  # noqa: F401
+from ._random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state  # noqa: F401
+from ._random import default_generator  # noqa: F401
+from ._creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like,  # noqa: F401
+                        ones_like, empty_like, full_like, arange, linspace, eye, rand, randn, randint, randperm,
+                        rand_like, randn_like, randint_like)
+from . import autograd  # noqa: F401
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
+from . import ops  # noqa: F401  (binds the Tensor methods)
+from .ops.elementwise import (add, sub, mul, div, floor_divide, remainder, fmod, pow, neg, abs, sign,  # noqa: F401
+                              reciprocal, rsub, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, clamp, maximum,
+                              minimum, eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
+                              bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, equal,
+                              allclose, isclose, where, masked_fill)
+from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
+from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
+from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
+                        select, cat, stack)
+from .ops.memory import clone  # noqa: F401
+from . import cuda  # noqa: F401
+
+subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+swapaxes = swapdims = transpose
+concat = concatenate = cat
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    """True if obj is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> bool:
+    """True if input has a floating point dtype."""
+    return input.is_floating_point()
+
+
+def numel(input) -> int:
+    """The number of elements of input."""
+    return input.numel()

@@ -1,0 +1,371 @@
+"""Creating tensors: from data (tensor, as_tensor, from_numpy) and by shape (zeros, rand, arange, ...)."""
+import builtins
+import math
+import warnings
+
+import numpy as np
+
+from . import _dtype
+from ._device import to_device
+from ._random import rng
+from ._tensor import Tensor, wrap
+from .backend import module_for
+
+
+def _size(size, name="size"):
+    """Accept zeros(2, 3), zeros((2, 3)), zeros([2, 3]) and zeros(ember.Size)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    shape = []
+    for s in size:
+        if isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu":
+            s = int(s._data)
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{name} must be tuple of ints, but found element of type {type(s).__name__} at pos "
+                            f"{len(shape)}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+        shape.append(int(s))
+    return tuple(shape)
+
+
+def _finish(array, dtype_np, device, requires_grad):
+    """Move to the device, cast, and set requires_grad (checking it is allowed)."""
+    if device is not None:
+        d = to_device(device)
+        if d.type == "cuda":
+            xp = module_for("cuda")
+            with xp.cuda.Device(d.index or 0):
+                array = xp.asarray(array)
+    if dtype_np is not None and array.dtype != dtype_np:
+        array = array.astype(dtype_np)
+    t = wrap(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _np_dtype(dtype):
+    return None if dtype is None else _dtype.to_dtype(dtype).np
+
+
+def _infer_array(data):
+    """A NumPy array from Python data, with PyTorch's inferred dtype (Python floats give the default dtype)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, np.ndarray):
+        if data.dtype not in _dtype.FROM_NP:
+            _dtype.from_numpy_dtype(data.dtype)
+        return data
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    try:
+        a = np.array(data)
+    except ValueError as e:
+        raise ValueError(_ragged_message(data) or str(e)) from None
+    except OverflowError:
+        raise RuntimeError("Overflow when unpacking long") from None
+    if a.dtype == object:
+        if _ragged_message(data):
+            raise ValueError(_ragged_message(data))
+        raise RuntimeError("Overflow when unpacking long") if _has_big_int(data) else \
+            TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
+    if a.dtype.kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
+    if a.dtype == np.float64 and not _has_numpy_float64(data):
+        a = a.astype(_dtype.get_default_dtype().np)
+    elif a.dtype.kind in "iu" and a.dtype != np.int64 and not isinstance(data, np.generic):
+        a = a.astype(np.int64)
+    return a
+
+
+def _first_leaf(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
+
+
+def _has_big_int(data):
+    if isinstance(data, (list, tuple)):
+        return builtins.any(_has_big_int(d) for d in data)
+    return isinstance(data, int) and not -2**63 <= data < 2**63
+
+
+def _has_numpy_float64(data):
+    if isinstance(data, np.ndarray):
+        return data.dtype == np.float64
+    if isinstance(data, (list, tuple)):
+        return builtins.any(_has_numpy_float64(d) for d in data[:1])
+    if isinstance(data, Tensor):
+        return data._data.dtype == np.float64
+    return isinstance(data, np.float64)
+
+
+def _ragged_message(data, dim=0):
+    if not isinstance(data, (list, tuple)) or not data:
+        return None
+    lengths = {len(d) if isinstance(d, (list, tuple)) else -1 for d in data}
+    if len(lengths) > 1:
+        first = len(data[0]) if isinstance(data[0], (list, tuple)) else 0
+        for d in data:
+            n = len(d) if isinstance(d, (list, tuple)) else 0
+            if n != first:
+                return f"expected sequence of length {first} at dim {dim + 1} (got {n})"
+    for d in data:
+        m = _ragged_message(d, dim + 1)
+        if m:
+            return m
+    return None
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor with a copy of `data` (nested lists, numbers, NumPy arrays or tensors)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "ember.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    a = _infer_array(data)
+    np_dtype = _np_dtype(dtype)
+    a = np.array(a, dtype=np_dtype, copy=True) if a.__class__ is np.ndarray else a.copy()
+    return _finish(a, np_dtype, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """`data` as a tensor, sharing memory when it is already a tensor or array of the right dtype."""
+    np_dtype = _np_dtype(dtype)
+    if isinstance(data, Tensor):
+        from .ops.memory import to
+        return to(data, device=device, dtype=dtype)
+    if isinstance(data, np.ndarray) and (np_dtype is None or np_dtype == data.dtype) and \
+            (device is None or to_device(device).type == "cpu"):
+        return from_numpy(data)
+    return _finish(_infer_array(data), np_dtype, device, False)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
+    """Like as_tensor; `copy=True` forces a copy."""
+    t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dtype.from_numpy_dtype(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn("The given NumPy array is not writable, and ember does not support non-writable tensors. "
+                      "This means writing to this tensor will result in undefined behavior.", UserWarning,
+                      stacklevel=2)
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a "
+                         "copy of your array  with array.copy().) ")
+    return wrap(ndarray)
+
+
+def _filled(fill, size, dtype, device, requires_grad, default=None):
+    shape = _size(size)
+    np_dtype = _np_dtype(dtype) or (default or _dtype.get_default_dtype()).np
+    xp = module_for(to_device(device).type) if device is not None else np
+    if xp is np:
+        a = np.empty(shape, np_dtype) if fill is None else np.full(shape, fill, np_dtype)
+        return _finish(a, None, None, requires_grad)
+    with xp.cuda.Device(to_device(device).index or 0):
+        a = xp.empty(shape, np_dtype) if fill is None else xp.full(shape, fill, np_dtype)
+    return _finish(a, None, None, requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of zeros."""
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of ones."""
+    return _filled(1, size, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None) -> Tensor:
+    """An uninitialised tensor."""
+    return _filled(None, size, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor filled with `fill_value` (its dtype is inferred from the value when not given)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = _dtype.default_for_category(_dtype.scalar_category(fill_value))
+    return _filled(fill_value, (size,), dtype, device, requires_grad, default)
+
+
+def _like(fill, input, dtype, device, requires_grad):
+    return _filled(fill, (input._data.shape,), dtype or input.dtype,
+                   device if device is not None else (None if input.is_cpu else input.device), requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """Zeros with input's shape (and dtype, device unless given)."""
+    return _like(0, input, dtype, device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """Ones with input's shape (and dtype, device unless given)."""
+    return _like(1, input, dtype, device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """An uninitialised tensor with input's shape (and dtype, device unless given)."""
+    return _like(None, input, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    """`fill_value` everywhere, with input's shape (and dtype, device unless given)."""
+    return _like(fill_value, input, dtype, device, requires_grad)
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    """Values from start (default 0) up to but excluding end, `step` apart."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
+    all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    np_dtype = _np_dtype(dtype) or (np.dtype(np.int64) if all_int else _dtype.get_default_dtype().np)
+    n = math.ceil((end - start) / step)
+    a = (start + np.arange(n, dtype=np.float64 if not all_int else np.int64) * step).astype(np_dtype)
+    return _finish(a, None, device, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """`steps` evenly spaced values from start to end inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    a = np.linspace(float(start), float(end), int(steps)).astype(np_dtype)
+    return _finish(a, None, device, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """An n x m matrix with ones on the diagonal."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}" if n < 0 else
+                           f"m must be greater or equal to 0, got {m}")
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    return _finish(np.eye(n, m, dtype=np_dtype), None, device, requires_grad)
+
+
+def _float_dtype(dtype, name):
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if np_dtype.kind != "f":
+        raise RuntimeError(f"\"{name}\" not implemented for '{_dtype.FROM_NP[np_dtype].name}'")
+    return np_dtype
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform samples from [0, 1)."""
+    np_dtype = _float_dtype(dtype, "check_uniform_bounds")
+    work = np_dtype if np_dtype != np.float16 else np.float32
+    return _finish(rng(generator).random(_size(size), dtype=work), np_dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal samples."""
+    np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    work = np_dtype if np_dtype != np.float16 else np.float32
+    return _finish(rng(generator).standard_normal(_size(size), dtype=work), np_dtype, device, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False) -> Tensor:
+    """Integers drawn uniformly from [low, high)."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments: expected randint(low=0, high, size)")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
+    return _finish(rng(generator).integers(low, high, _size((size,))), np_dtype, device, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
+    return _finish(rng(generator).permutation(n), np_dtype, device, requires_grad)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """Uniform [0, 1) samples with input's shape (and dtype, device unless given)."""
+    return rand(input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """Standard normal samples with input's shape (and dtype, device unless given)."""
+    return randn(input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None) -> Tensor:
+    """Random integers in [low, high) with input's shape."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, device=device)
+
+
+def legacy_constructor(args, device, dtype) -> Tensor:
+    """`ember.Tensor(2, 3)` (uninitialised float) or `ember.Tensor([1, 2])` (float data)."""
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if not args:
+        return wrap(np.empty((0,), np_dtype))
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data
+        return wrap(np.array(_infer_array(data), dtype=np_dtype))
+    return wrap(np.empty(_size(args), np_dtype))
+
+
+# ---- Tensor.new_* -------------------------------------------------------------------------------
+def _new_defaults(self, dtype, device):
+    return dtype or self.dtype, device if device is not None else (None if self.is_cpu else self.device)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor from `data` with self's dtype and device unless given."""
+    dtype, device = _new_defaults(self, dtype, device)
+    return tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros of `size` with self's dtype and device unless given."""
+    dtype, device = _new_defaults(self, dtype, device)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Ones of `size` with self's dtype and device unless given."""
+    dtype, device = _new_defaults(self, dtype, device)
+    return ones(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uninitialised tensor of `size` with self's dtype and device unless given."""
+    dtype, device = _new_defaults(self, dtype, device)
+    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """`fill_value` everywhere, of `size`, with self's dtype and device unless given."""
+    dtype, device = _new_defaults(self, dtype, device)
+    return full(size, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)

@@ -1,0 +1,55 @@
+"""Devices: 'cpu' (NumPy) and 'cuda' (CuPy)."""
+
+
+class device:
+    """Where a tensor lives: `ember.device('cpu')`, `ember.device('cuda')`, `ember.device('cuda', 0)`."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if not isinstance(type, str):
+            raise TypeError(f"device() expected a string such as 'cpu' or 'cuda:0', but got {type!r}")
+        if ":" in type:
+            if index is not None:
+                raise RuntimeError(f"device string {type!r} already has an index; do not pass index={index}")
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = builtins_int(idx)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+builtins_int = int
+CPU = device("cpu")
+
+
+def to_device(d) -> device:
+    """Accept a device, a string or a CUDA ordinal and return a device."""
+    if d.__class__ is device:
+        return d
+    if isinstance(d, int):
+        return device("cuda", d)
+    return device(d)

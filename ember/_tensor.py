@@ -1,0 +1,401 @@
+"""The Tensor: an ndarray plus autograd state.
+
+Op methods (`add`, `view`, `sum`, ...) are attached by `ember.ops`, which sits above this
+layer; this file holds what a tensor is, not what can be computed from it.
+"""
+import numpy as np
+
+from . import _dtype
+from ._device import CPU, device
+from ._size import Size
+from .backend import array_module, to_numpy
+
+_new = object.__new__
+
+
+class Tensor:
+    """A multi-dimensional array with autograd support, as `torch.Tensor`."""
+    __slots__ = ("_data", "_rg", "_grad_fn", "_grad", "_vc", "_base", "_output_nr", "_hooks",
+                 "_retains_grad", "_acc", "__weakref__", "__dict__")
+
+    def __new__(cls, *args, **kwargs):
+        return _new(cls)
+
+    def __init__(self, *args, device=None, dtype=None):
+        # Legacy constructor: Tensor(2, 3) is uninitialised float, Tensor([1, 2]) copies data.
+        from ._creation import legacy_constructor
+        _init(self, legacy_constructor(args, device, dtype)._data)
+
+    # ---- identity -------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape as an ember.Size, or the length of dimension `dim`."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.FROM_NP[self._data.dtype]
+
+    @property
+    def device(self) -> device:
+        if self._data.__class__ is np.ndarray:
+            return CPU
+        return device("cuda", self._data.device.id)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._data.__class__ is not np.ndarray
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._data.__class__ is np.ndarray
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    def ndimension(self) -> int:
+        """Alias of dim()."""
+        return self._data.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None):
+        """Strides in elements, as PyTorch counts them."""
+        item = self._data.itemsize
+        strides = tuple(s // item for s in self._data.strides)
+        if self._data.size <= 1 or 0 in self._data.shape:
+            strides = _contiguous_strides(self._data.shape)
+        return strides if dim is None else strides[wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        """Offset in elements from the start of the base tensor's memory."""
+        base = self._base
+        if base is None:
+            return 0
+        return (_address(self._data) - _address(base._data)) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        """The address of the first element."""
+        return _address(self._data)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """True when the elements lie in row-major order without gaps."""
+        return self._data.flags.c_contiguous
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        """ember has no complex dtypes: always False."""
+        return False
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    # ---- autograd state -------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool):
+        if self._grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            return
+        if value and self._data.dtype.kind not in "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients, "
+                               f"but got a tensor of dtype {self.dtype}")
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set requires_grad in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            import warnings
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.",
+                UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: expected "
+                                   f"{list(self._data.shape)}, got {list(value._data.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: expected {self.dtype}, "
+                                   f"got {value.dtype}")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` of this non-leaf tensor after backward."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        node = self._grad_fn
+        if node._retained is None:
+            node._retained = {}
+        import weakref
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when the gradient of this tensor is computed; it may return a new grad."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._add_pre_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        from .autograd.graph import _RemovableHandle
+        return _RemovableHandle(self._hooks, hook)
+
+    @property
+    def data(self) -> "Tensor":
+        return wrap(self._data)
+
+    @data.setter
+    def data(self, value: "Tensor"):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, but got {type(value).__name__}")
+        self._data = value._data
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing memory (and version counter) with this one, outside the graph."""
+        t = wrap(self._data)
+        t._vc = self._vc
+        t._base = self if self._base is None else self._base
+        return t
+
+    def detach_(self) -> "Tensor":
+        """Detach this tensor from the graph in place."""
+        self._grad_fn = None
+        self._rg = False
+        return self
+
+    @property
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    def is_shared(self) -> bool:
+        """ember keeps tensors in process memory: False until `share_memory_` (a later issue)."""
+        return False
+
+    # ---- conversion -----------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The NumPy array sharing memory with this CPU tensor."""
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        if self._data.__class__ is not np.ndarray:
+            if not force:
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                                "to copy the tensor to host memory first.")
+            return to_numpy(self._data)
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item() if self._data.ndim else self._data.item()
+
+    def tolist(self):
+        """The data as (nested) Python lists of numbers."""
+        return to_numpy(self._data).tolist()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing import format_tensor
+        return format_tensor(
+            to_numpy(self._data), dtype_name=self._data.dtype.name,
+            default_dtype_name=_dtype.get_default_dtype().name,
+            device=None if self.is_cpu else str(self.device),
+            requires_grad=self._rg, grad_fn_name=None if self._grad_fn is None else self._grad_fn.name())
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (to_numpy(self._data), self._rg))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment. If you were attempting to deepcopy a "
+                               "module, this may be because of a torch.nn.utils.weight_norm usage.")
+        t = type(self).__new__(type(self))
+        _init(t, self._data.copy(), self._rg)
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        t.__dict__.update(self.__dict__)
+        memo[id(self)] = t
+        return t
+
+    @property
+    def T(self) -> "Tensor":
+        from .ops.shape import permute
+        return permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+
+def _init(t, data, requires_grad=False):
+    t._data = data
+    t._rg = requires_grad
+    t._grad_fn = None
+    t._grad = None
+    t._vc = [0]
+    t._base = None
+    t._output_nr = 0
+    t._hooks = None
+    t._retains_grad = False
+    t._acc = None
+
+
+def wrap(data) -> Tensor:
+    """Fast internal constructor: a leaf Tensor around an ndarray, no validation, no copy."""
+    if data.__class__ is not np.ndarray and isinstance(data, np.generic):
+        data = np.asarray(data)
+    t = _new(Tensor)
+    t._data = data
+    t._rg = False
+    t._grad_fn = None
+    t._grad = None
+    t._vc = [0]
+    t._base = None
+    t._output_nr = 0
+    t._hooks = None
+    t._retains_grad = False
+    t._acc = None
+    return t
+
+
+def wrap_as(cls, data, requires_grad=False) -> Tensor:
+    """A leaf of class `cls` (Tensor or a subclass such as Parameter) around an ndarray."""
+    t = _new(cls)
+    _init(t, data, requires_grad)
+    return t
+
+
+def _rebuild(array, requires_grad):
+    t = wrap(np.array(array))
+    t._rg = requires_grad
+    return t
+
+
+def _address(a) -> int:
+    if a.__class__ is np.ndarray:
+        return a.__array_interface__["data"][0]
+    return a.data.ptr
+
+
+def _contiguous_strides(shape):
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """Normalise a possibly negative dimension index; IndexError naming the valid range."""
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if dim < lo or dim > hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim + ndim if dim < 0 else dim

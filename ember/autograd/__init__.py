@@ -1,0 +1,108 @@
+"""Automatic differentiation: backward, grad, grad modes, custom Functions and gradcheck."""
+import numpy as np
+
+from .._tensor import Tensor, wrap
+from ..backend import array_module
+from . import graph, function  # noqa: F401  (ember.autograd.graph / .function, as in PyTorch)
+from .engine import run_backward
+from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
+
+__all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "gradcheck", "gradgradcheck"]
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _root_grads(outputs, grad_outputs, create_graph):
+    """The gradients to start from: given ones (shape-checked) or 1 for scalar outputs."""
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if grad_outputs is not None and i < len(grad_outputs) else None
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{out.dtype}")
+            g = wrap(array_module(out._data).ones(out._data.shape, out._data.dtype))
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"gradient must be a Tensor or None, but got {type(g).__name__}")
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                               f"has a shape of {out.shape}.")
+        elif g._data.__class__ is not out._data.__class__:
+            raise RuntimeError(f"invalid gradient at index {i} - expected device {out.device} but got {g.device}")
+        grads.append(g)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None) -> None:
+    """Accumulate into `.grad` of the leaves (or of `inputs`) the gradients of `tensors`."""
+    tensors = _as_list(tensors)
+    grad_tensors = _as_list(grad_tensors if grad_tensors is not None else grad_variables)
+    inputs = _as_list(inputs)
+    if inputs is not None and not inputs:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for t in tensors:
+        if not t._rg:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(tensors, _root_grads(tensors, grad_tensors, create_graph), retain_graph, create_graph,
+                 inputs=inputs, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    grad_outputs = _as_list(grad_outputs)
+    for t in outputs:
+        if not t._rg:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = run_backward(outputs, _root_grads(outputs, grad_outputs, create_graph), retain_graph,
+                          create_graph, inputs=inputs, accumulate=False, allow_unused=allow_unused)
+    if materialize_grads:
+        result = [g if g is not None else wrap(np.zeros_like(t._data)) for g, t in zip(result, inputs)]
+    return tuple(result)
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, other):
+        return isinstance(other, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """PyTorch's legacy wrapper: `Variable(t, requires_grad=True)` is a tensor sharing t's memory."""
+
+    def __new__(cls, data=None, requires_grad: bool = False, volatile: bool = False):
+        if data is None:
+            return wrap(np.empty((0,), np.float32))
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        t = wrap(data._data)
+        if requires_grad:
+            t.requires_grad = True
+        return t
+
+
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Compute the gradient of this tensor with respect to graph leaves (see ember.autograd.backward)."""
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+Tensor.backward = _tensor_backward

@@ -1,0 +1,208 @@
+"""The backward engine: runs graph nodes in dependency order and delivers gradients."""
+from .._tensor import Tensor, wrap
+from . import grad_mode
+from .graph import AccumulateGrad
+from .record import accumulator
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True, allow_unused: bool = True):
+    """Backpropagate `root_grads` from `roots` (Tensors).
+
+    With `accumulate`, gradients of leaves (or of `inputs` only, if given) are added into their
+    `.grad`; otherwise (autograd.grad) the gradients reaching `inputs` are returned.
+    """
+    edges = []
+    for t in roots:
+        if not t._rg:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        edges.append((t._grad_fn, t._output_nr) if t._grad_fn is not None else (accumulator(t), 0))
+
+    targets = None  # {(node, output_nr): position in `inputs`}
+    if inputs is not None:
+        targets = {}
+        for i, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"inputs must be Tensors, but inputs[{i}] is {type(t).__name__}")
+            if not t._rg:
+                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+            if t._grad_fn is not None:
+                targets[(t._grad_fn, t._output_nr)] = i
+            elif t._acc is not None and t._acc() is not None:
+                targets[(t._acc(), 0)] = i
+
+    deps = _dependencies([e[0] for e in edges], targets)
+    buffers = {}
+    for (node, nr), g in zip(edges, root_grads):
+        _add_to_buffer(buffers, node, nr, g)
+    ready = [node for node, _ in edges if deps.get(node, 0) == 0]
+    ready = list(dict.fromkeys(ready))
+    captured = [None] * len(inputs) if inputs is not None else None
+
+    prev = grad_mode.GRAD_ENABLED[0]
+    grad_mode.GRAD_ENABLED[0] = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if node._pre_hooks is not None or node._retained is not None:
+                grads = _run_pre_hooks(node, grads)
+            if targets is not None:
+                for nr in range(len(grads)):
+                    i = targets.get((node, nr))
+                    if i is not None:
+                        captured[i] = grads[nr]
+                        if accumulate and node.__class__ is not AccumulateGrad:
+                            _accumulate(inputs[i], grads[nr], create_graph)
+            if node.__class__ is AccumulateGrad:
+                if accumulate and (targets is None or (node, 0) in targets):
+                    _accumulate_leaf(node.variable, grads[0], create_graph)
+                continue
+            if targets is not None and node not in deps:
+                continue  # leads to no requested input
+            input_grads = node.apply(grads)
+            if node._hooks is not None:
+                input_grads = _run_post_hooks(node, input_grads, grads)
+            if not retain_graph:
+                node.release()
+            for (nxt, nr), g, meta in zip(node.next_functions, input_grads, _metas(node)):
+                if nxt is None or g is None:
+                    continue
+                if meta is not None:
+                    g = _conform(g, meta, node)
+                count = deps.get(nxt)
+                if count is None:
+                    continue  # leads to no requested input
+                _add_to_buffer(buffers, nxt, nr, g)
+                count -= 1
+                deps[nxt] = count
+                if count == 0:
+                    ready.append(nxt)
+    finally:
+        grad_mode.GRAD_ENABLED[0] = prev
+
+    if captured is not None and not allow_unused:
+        for i, g in enumerate(captured):
+            if g is None:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+    return captured
+
+
+def _dependencies(roots, targets):
+    """Count, for every node reachable from `roots`, the edges that lead into it.
+
+    With `targets`, only nodes on a path to a target are kept (the rest need not run).
+    """
+    children = {}
+    post_order = []
+    for root in roots:
+        if root in children:
+            continue
+        children[root] = [nf for nf, _ in root.next_functions if nf is not None]
+        stack = [(root, 0)]
+        while stack:
+            node, i = stack[-1]
+            cs = children[node]
+            if i < len(cs):
+                stack[-1] = (node, i + 1)
+                c = cs[i]
+                if c not in children:
+                    children[c] = [nf for nf, _ in c.next_functions if nf is not None]
+                    stack.append((c, 0))
+            else:
+                stack.pop()
+                post_order.append(node)
+    if targets is not None:
+        target_nodes = {n for n, _ in targets}
+        useful = set()
+        for node in post_order:  # children before parents
+            if node in target_nodes or any(c in useful for c in children[node]):
+                useful.add(node)
+        children = {n: [c for c in cs if c in useful] for n, cs in children.items() if n in useful}
+    deps = dict.fromkeys(children, 0)
+    for cs in children.values():
+        for c in cs:
+            deps[c] += 1
+    return deps
+
+
+def _metas(node):
+    shapes = getattr(node, "_shapes", None)
+    return shapes if shapes is not None else [None] * len(node.next_functions)
+
+
+def _conform(g, meta, node):
+    """Reduce a broadcast gradient to the input's shape and cast it to the input's dtype."""
+    shape, dtype = meta
+    if g._data.shape != shape:
+        try:
+            g = g.sum_to_size(shape)
+        except RuntimeError:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got "
+                               f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
+    if g._data.dtype != dtype:
+        g = g.to(_dtype_of(dtype))
+    return g
+
+
+def _dtype_of(np_dtype):
+    from .._dtype import FROM_NP
+    return FROM_NP[np_dtype]
+
+
+def _add_to_buffer(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * node.n_outputs
+    old = buf[nr]
+    buf[nr] = g if old is None else old + g
+
+
+def _run_pre_hooks(node, grads):
+    grads = list(grads)
+    if node._pre_hooks is not None:
+        for nr, fn in list(node._pre_hooks):
+            if nr is None:
+                result = fn(tuple(grads))
+                if result is not None:
+                    grads = list(result)
+            elif grads[nr] is not None:
+                result = fn(grads[nr])
+                if result is not None:
+                    grads[nr] = result
+    if node._retained is not None:
+        for nr, ref in node._retained.items():
+            t = ref()
+            if t is not None and grads[nr] is not None:
+                _accumulate(t, grads[nr], False)
+    return grads
+
+
+def _run_post_hooks(node, input_grads, grads):
+    for fn in node._hooks:
+        result = fn(tuple(input_grads), tuple(grads))
+        if result is not None:
+            input_grads = result
+    return input_grads
+
+
+def _accumulate_leaf(t, g, create_graph):
+    if t._hooks is not None:
+        for fn in list(t._hooks):
+            result = fn(g)
+            if result is not None:
+                g = result
+    _accumulate(t, g, create_graph)
+
+
+def _accumulate(t, g, create_graph):
+    """Add gradient `g` into `t.grad` (a fresh copy the first time, so no two grads share memory)."""
+    old = t._grad
+    if old is None:
+        t._grad = g if create_graph else wrap(g._data.copy())
+    elif create_graph or old._rg:
+        t._grad = old + g
+    else:
+        old._data += g._data
+        old._vc[0] += 1

@@ -1,0 +1,89 @@
+"""Gradient checking by finite differences in float64."""
+import numpy as np
+
+from .._tensor import Tensor, wrap
+from . import grad_mode
+from .engine import run_backward
+
+
+class GradcheckError(RuntimeError):
+    """Raised by gradcheck when analytical and numerical gradients differ."""
+
+
+def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, **_ignored) -> bool:
+    """Compare autograd's gradients of `func` at `inputs` with central finite differences."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._rg]
+    if not diff:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of "
+                         "the them have requires_grad=True.")
+    outputs = _as_tuple(func(*inputs))
+    for oi, out in enumerate(outputs):
+        if not out._rg:
+            continue
+        numerical = _numerical_jacobian(func, inputs, diff, oi, eps)
+        analytical = _analytical_jacobian(out, [inputs[i] for i in diff])
+        for k, (a, n) in enumerate(zip(analytical, numerical)):
+            if not np.allclose(a, n, rtol=rtol, atol=atol):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(f"Jacobian mismatch for output {oi} with respect to input {diff[k]},\n"
+                                     f"numerical:{n}\nanalytical:{a}\n")
+    return True
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _numerical_jacobian(func, inputs, diff, oi, eps):
+    jacobians = []
+    with grad_mode.no_grad():
+        for i in diff:
+            x = inputs[i]._data
+            out_size = _as_tuple(func(*inputs))[oi]._data.size
+            jac = np.zeros((x.size, out_size))
+            flat = x.reshape(-1)  # a view: x must be contiguous for the perturbation to reach it
+            for k in range(x.size):
+                orig = flat[k].copy()
+                flat[k] = orig + eps
+                plus = _as_tuple(func(*inputs))[oi]._data.astype(np.float64).reshape(-1).copy()
+                flat[k] = orig - eps
+                minus = _as_tuple(func(*inputs))[oi]._data.astype(np.float64).reshape(-1).copy()
+                flat[k] = orig
+                jac[k] = (plus - minus) / (2 * eps)
+            jacobians.append(jac)
+    return jacobians
+
+
+def _analytical_jacobian(out, xs):
+    jacs = [np.zeros((x._data.size, out._data.size)) for x in xs]
+    for j in range(out._data.size):
+        g = np.zeros(out._data.size, out._data.dtype)
+        g[j] = 1
+        grads = run_backward([out], [wrap(g.reshape(out._data.shape))], retain_graph=True,
+                             create_graph=False, inputs=xs, accumulate=False)
+        for jac, gx in zip(jacs, grads):
+            if gx is not None:
+                jac[:, j] = gx._data.reshape(-1)
+    return jacs
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, **kwargs) -> bool:
+    """Check second derivatives: gradcheck of the gradient function built with create_graph."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    diff = [t for t in inputs if isinstance(t, Tensor) and t._rg]
+    outs = _as_tuple(func(*inputs))
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = [wrap(rng.standard_normal(o._data.shape)) for o in outs]
+
+    def first_grads(*args):
+        outputs = _as_tuple(func(*args))
+        xs = [a for a in args if isinstance(a, Tensor) and a._rg]
+        return tuple(run_backward(list(outputs), list(grad_outputs), retain_graph=True, create_graph=True,
+                                  inputs=xs, accumulate=False))
+
+    del diff
+    return gradcheck(first_grads, inputs, **kwargs)

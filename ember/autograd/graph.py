@@ -1,0 +1,151 @@
+"""Graph nodes: the backward functions that results point to through `grad_fn`."""
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+    "or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A backward function in the autograd graph (PyTorch's `grad_fn` objects).
+
+    `next_functions` holds one `(node, output_nr)` edge per differentiable input, `(None, 0)`
+    where the input needs no gradient. Subclasses implement `apply(grads) -> input grads`.
+    """
+    __slots__ = ("next_functions", "_saved", "_versions", "_result_at", "_shapes", "_pre_hooks",
+                 "_retained", "_hooks", "_metadata", "__weakref__")
+    n_outputs = 1
+
+    def __init__(self):
+        self._saved = ()
+        self._versions = None
+        self._result_at = -1
+        self._pre_hooks = None
+        self._retained = None
+        self._hooks = None
+
+    def name(self) -> str:
+        """The node's PyTorch name, e.g. 'AddBackward0'."""
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        return self.apply(list(grads))
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own annotations, as in PyTorch."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
+
+    def register_hook(self, fn):
+        """Call `fn(grad_inputs, grad_outputs)` after this node runs; it may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """Call `fn(grad_outputs)` before this node runs; it may return new grad_outputs."""
+        return self._add_pre_hook(None, fn)
+
+    def _add_pre_hook(self, output_nr, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        entry = (output_nr, fn)
+        self._pre_hooks.append(entry)
+        return _RemovableHandle(self._pre_hooks, entry)
+
+    def saved_values(self):
+        """The values saved for backward, unpacked; RuntimeError if freed or modified in place."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        if self._versions is not None:
+            for i, counter, version in self._versions:
+                if counter[0] != version:
+                    self._raise_modified(i, counter[0], version)
+        if self._result_at >= 0:
+            return self._unpack_result(saved)
+        return saved
+
+    def _unpack_result(self, saved):
+        # NOTE [ Saved results ]: an op that saves its own output (exp, tanh, sigmoid) keeps only the
+        # output's array and version counter, not the output Tensor: the Tensor points to this node
+        # through grad_fn, and keeping it here would make a reference cycle that holds every
+        # activation until the garbage collector runs. Unpacking rebuilds an equivalent Tensor whose
+        # grad_fn is this node, so higher-order gradients still flow through it.
+        from .._tensor import wrap
+        i = self._result_at
+        data, counter = saved[i]
+        out = wrap(data)
+        out._vc = counter
+        out._rg = True
+        out._grad_fn = self
+        return saved[:i] + (out,) + saved[i + 1:]
+
+    def _raise_modified(self, i, now, then):
+        value = self._saved[i]
+        if i == self._result_at:
+            value = value[0]
+        shape = list(value.shape)
+        kind = value.dtype.name.capitalize().replace("Float32", "Float").replace("Int64", "Long")
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [ember.{kind}Tensor {shape}], which is saved by {self.name()}, is at version "
+            f"{now}; expected version {then} instead. Hint: the operation that modified it ran after "
+            "this one in the forward pass; use an out-of-place version of it (e.g. x = x + 1 instead of "
+            "x += 1) or .clone() the tensor before modifying it.")
+
+    def release(self):
+        """Free the saved values (after a backward without retain_graph)."""
+        if self._saved:
+            self._saved = None
+
+
+class _RemovableHandle:
+    """Returned by register_hook; `remove()` unregisters the hook."""
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf tensor: adds incoming gradients into `variable.grad`."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+        self.next_functions = ()
+
+
+class FunctionNode(Node):
+    """A node whose backward is a Python function `formula(grad, *saved) -> tuple of input grads`.
+
+    The op families define one subclass per PyTorch name from their formula tables.
+    """
+    __slots__ = ()
+    formula = None
+
+    def apply(self, grads):
+        return self.formula(grads[0], *self.saved_values())
+
+
+def node_classes(table: dict) -> dict:
+    """Make one FunctionNode subclass per entry of a formula table {name: formula}."""
+    return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f)})
+            for name, f in table.items()}

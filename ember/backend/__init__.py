@@ -1,0 +1,45 @@
+"""Array modules per device kind: NumPy for 'cpu', CuPy for 'cuda' (optional).
+
+Every op is written once against the array module `xp` returned by
+`array_module(array)`, following Chainer's get_array_module pattern.
+"""
+import numpy
+
+try:  # CuPy is optional: without it only the CPU exists.
+    import cupy
+except Exception:  # ImportError, or a CUDA driver that fails to load
+    cupy = None
+
+
+def array_module(array):
+    """The array module (numpy or cupy) that owns `array`."""
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        return cupy
+    return numpy
+
+
+def module_for(device_type: str):
+    """The array module for a device type ('cpu' or 'cuda')."""
+    if device_type == "cpu":
+        return numpy
+    if cupy is None:
+        raise RuntimeError("Torch not compiled with CUDA enabled: ember needs CuPy for 'cuda' tensors "
+                           "(pip install cupy-cuda12x) and an NVIDIA GPU")
+    return cupy
+
+
+def cuda_available() -> bool:
+    """True when CuPy is importable and sees at least one GPU."""
+    if cupy is None:
+        return False
+    try:
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def to_numpy(array):
+    """A NumPy array with the contents of `array` (a copy only when it lives on a GPU)."""
+    if isinstance(array, numpy.ndarray):
+        return array
+    return array.get()

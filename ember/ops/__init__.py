@@ -1,0 +1,109 @@
+"""Every differentiable operation, and the table that binds them to Tensor methods and operators."""
+import numpy as np
+
+from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
+from .._tensor import Tensor
+from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
+from .elementwise import *  # noqa: F401,F403
+from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
+                        any, sum_to_size)
+from .linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
+from .shape import (view, reshape, view_as, reshape_as, flatten, t, transpose, permute, squeeze,  # noqa: F401
+                    unsqueeze, expand, expand_as, narrow, select, cat, stack)
+from .memory import clone, contiguous, to, copy_, type_as  # noqa: F401
+from .inplace import zero_, fill_  # noqa: F401
+
+_ew, _red, _sh, _mem, _ip = elementwise, reduction, shape, memory, inplace
+
+
+def _operator(fn):
+    """A binary operator that returns NotImplemented for operands that are not tensors or numbers."""
+    def op(self, other):
+        if isinstance(other, (Tensor, int, float, np.generic)):
+            return fn(self, other)
+        return NotImplemented
+    op.__name__ = fn.__name__
+    return op
+
+
+def _where_method(self, condition, other):
+    """self where condition else other."""
+    return _ew.where(condition, self, other)
+
+
+def _rfloordiv(self, other):
+    return _ew.floor_divide(_full_like_scalar(self, other), self)
+
+
+def _rmod(self, other):
+    return _ew.remainder(_full_like_scalar(self, other), self)
+
+
+def _full_like_scalar(self, value):
+    from .._creation import tensor
+    return tensor(value, device=None if self.is_cpu else self.device)
+
+
+METHODS = {
+    # arithmetic
+    "add": _ew.add, "sub": _ew.sub, "subtract": _ew.sub, "mul": _ew.mul, "multiply": _ew.mul,
+    "div": _ew.div, "divide": _ew.div, "true_divide": _ew.div, "floor_divide": _ew.floor_divide,
+    "remainder": _ew.remainder, "fmod": _ew.fmod, "pow": _ew.pow, "neg": _ew.neg, "negative": _ew.neg,
+    "abs": _ew.abs, "absolute": _ew.abs, "sign": _ew.sign, "reciprocal": _ew.reciprocal, "rsub": _ew.rsub,
+    "exp": _ew.exp, "log": _ew.log, "sqrt": _ew.sqrt, "sin": _ew.sin, "cos": _ew.cos, "tanh": _ew.tanh,
+    "sigmoid": _ew.sigmoid, "relu": _ew.relu, "clamp": _ew.clamp, "clip": _ew.clamp,
+    "maximum": _ew.maximum, "masked_fill": _ew.masked_fill, "masked_fill_": _ip.masked_fill_, "minimum": _ew.minimum, "where": _where_method,
+    # comparison and logic
+    "eq": _ew.eq, "ne": _ew.ne, "lt": _ew.lt, "le": _ew.le, "gt": _ew.gt, "ge": _ew.ge,
+    "greater": _ew.gt, "greater_equal": _ew.ge, "less": _ew.lt, "less_equal": _ew.le, "not_equal": _ew.ne,
+    "logical_and": _ew.logical_and, "logical_or": _ew.logical_or, "logical_xor": _ew.logical_xor,
+    "logical_not": _ew.logical_not, "bitwise_and": _ew.bitwise_and, "bitwise_or": _ew.bitwise_or,
+    "bitwise_xor": _ew.bitwise_xor, "bitwise_not": _ew.bitwise_not, "isnan": _ew.isnan, "isinf": _ew.isinf,
+    "isfinite": _ew.isfinite, "equal": _ew.equal, "allclose": _ew.allclose, "isclose": _ew.isclose,
+    # reductions
+    "sum": _red.sum, "mean": _red.mean, "prod": _red.prod, "max": _red.max, "min": _red.min,
+    "amax": _red.amax, "amin": _red.amin, "argmax": _red.argmax, "argmin": _red.argmin, "var": _red.var,
+    "std": _red.std, "norm": _red.norm, "all": _red.all, "any": _red.any, "sum_to_size": _red.sum_to_size,
+    # linear algebra
+    "mm": linalg.mm, "bmm": linalg.bmm, "matmul": linalg.matmul, "dot": linalg.dot, "mv": linalg.mv,
+    "addmm": linalg.addmm,
+    # shape
+    "view": _sh.view, "reshape": _sh.reshape, "view_as": _sh.view_as, "reshape_as": _sh.reshape_as,
+    "flatten": _sh.flatten, "t": _sh.t, "transpose": _sh.transpose, "swapaxes": _sh.transpose,
+    "swapdims": _sh.transpose, "permute": _sh.permute, "squeeze": _sh.squeeze, "unsqueeze": _sh.unsqueeze,
+    "expand": _sh.expand, "expand_as": _sh.expand_as, "narrow": _sh.narrow, "select": _sh.select,
+    "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+    # memory and conversion
+    "clone": _mem.clone, "contiguous": _mem.contiguous, "to": _mem.to, "cpu": _mem.cpu, "cuda": _mem.cuda,
+    "float": _mem.float_, "double": _mem.double, "half": _mem.half, "long": _mem.long, "int": _mem.int_,
+    "short": _mem.short, "char": _mem.char, "byte": _mem.byte, "bool": _mem.bool_, "type": _mem.type,
+    "type_as": _mem.type_as, "copy_": _mem.copy_,
+    # creation from a tensor
+    "new_tensor": new_tensor, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
+    "new_full": new_full,
+    # in place
+    "zero_": _ip.zero_, "fill_": _ip.fill_, "add_": _ip.add_, "sub_": _ip.sub_, "subtract_": _ip.sub_,
+    "mul_": _ip.mul_, "multiply_": _ip.mul_, "div_": _ip.div_, "divide_": _ip.div_,
+    "true_divide_": _ip.div_, "floor_divide_": _ip.floor_divide_, "remainder_": _ip.remainder_,
+    "pow_": _ip.pow_, "neg_": _ip.neg_, "negative_": _ip.neg_, "abs_": _ip.abs_, "sign_": _ip.sign_,
+    "exp_": _ip.exp_, "log_": _ip.log_, "sqrt_": _ip.sqrt_, "sin_": _ip.sin_, "cos_": _ip.cos_,
+    "tanh_": _ip.tanh_, "sigmoid_": _ip.sigmoid_, "reciprocal_": _ip.reciprocal_, "relu_": _ip.relu_,
+    "clamp_": _ip.clamp_, "clip_": _ip.clamp_,
+    # operators
+    "__add__": _ew.add, "__radd__": _ew.add, "__iadd__": _ip.add_,
+    "__sub__": _ew.sub, "__rsub__": _ew.rsub, "__isub__": _ip.sub_,
+    "__mul__": _ew.mul, "__rmul__": _ew.mul, "__imul__": _ip.mul_,
+    "__truediv__": _ew.div, "__rtruediv__": _ew.rdiv, "__itruediv__": _ip.div_,
+    "__floordiv__": _ew.floor_divide, "__rfloordiv__": _rfloordiv, "__ifloordiv__": _ip.floor_divide_,
+    "__mod__": _ew.remainder, "__rmod__": _rmod, "__imod__": _ip.remainder_,
+    "__pow__": _ew.pow, "__rpow__": _ew._rpow, "__ipow__": _ip.pow_,
+    "__matmul__": linalg.matmul, "__rmatmul__": lambda self, other: linalg.matmul(other, self),
+    "__neg__": _ew.neg, "__pos__": lambda self: self, "__abs__": _ew.abs,
+    "__eq__": _operator(_ew.eq), "__ne__": _operator(_ew.ne), "__lt__": _operator(_ew.lt), "__le__": _operator(_ew.le), "__gt__": _operator(_ew.gt),
+    "__ge__": _operator(_ew.ge), "__and__": _ew.bitwise_and, "__or__": _ew.bitwise_or, "__xor__": _ew.bitwise_xor,
+    "__rand__": _ew.bitwise_and, "__ror__": _ew.bitwise_or, "__rxor__": _ew.bitwise_xor,
+    "__invert__": _ew.bitwise_not,
+}
+
+for _name, _fn in METHODS.items():
+    setattr(Tensor, _name, _fn)

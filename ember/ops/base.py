@@ -1,0 +1,150 @@
+"""What every op family shares: operand promotion, result wrapping, `out=`, and in-place checks."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, wrap
+from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.record import record
+
+__all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
+           "write_out", "check_inplace", "view_of", "scalar_value", "broadcast_error"]
+
+_RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
+_FLOAT_KINDS = "f"
+
+
+def scalar_value(x):
+    """A Python number from a Python or NumPy scalar (NumPy scalars promote like Python numbers)."""
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def result_dtype(x, y):
+    """PyTorch's result NumPy dtype of a binary op on arrays or Python numbers `x` and `y`."""
+    if isinstance(y, (bool, int, float)):
+        return _with_scalar(x.dtype, y)
+    key = (x.dtype, x.ndim == 0, y.dtype, y.ndim == 0)
+    r = _RESULT.get(key)
+    if r is None:
+        a, b = _dtype.FROM_NP[x.dtype], _dtype.FROM_NP[y.dtype]
+        r = _RESULT[key] = _dtype.result_type([(a, x.ndim), (b, y.ndim)], ()).np
+    return r
+
+
+def _with_scalar(dt, s):
+    kind = dt.kind
+    if s.__class__ is float:
+        return dt if kind == "f" else _dtype.get_default_dtype().np
+    if s.__class__ is bool or kind != "b":
+        return dt
+    return np.dtype(np.int64)
+
+
+def operands(a, b):
+    """The arrays (or Python number) for a binary op on Tensor `a` and Tensor-or-number `b`,
+    cast to PyTorch's result dtype, and that dtype."""
+    try:
+        x = a._data
+    except AttributeError:
+        raise TypeError(f"expected a Tensor as the first operand, but got {type(a).__name__}") from None
+    if isinstance(b, Tensor):
+        y = b._data
+        if x.dtype is y.dtype and x.__class__ is y.__class__:
+            return x, y, x.dtype
+        if x.__class__ is not y.__class__:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{a.device} and {b.device}! Move both to one device with .to(device).")
+        dt = result_dtype(x, y)
+        if x.dtype != dt:
+            x = x.astype(dt)
+        if y.dtype != dt:
+            y = y.astype(dt)
+        return x, y, dt
+    if b.__class__ not in (float, int, bool):
+        if isinstance(b, np.generic):
+            b = b.item()
+        elif isinstance(b, (float, int)):
+            b = float(b) if isinstance(b, float) else int(b)
+        else:
+            raise TypeError(f"unsupported operand: expected a Tensor or a number, but got {type(b).__name__}")
+    dt = _with_scalar(x.dtype, b)
+    if x.dtype != dt:
+        x = x.astype(dt)
+    elif b.__class__ is int and dt.kind in "iu" and dt.itemsize < 8:
+        info = np.iinfo(dt)
+        if not info.min <= b <= info.max:  # PyTorch wraps out-of-range integers around
+            b = np.array(b).astype(dt)
+    return x, b, dt
+
+
+def needs_grad(*tensors) -> bool:
+    """True when grad mode is on and one of `tensors` (Tensors or numbers) requires grad."""
+    if not GRAD_ENABLED[0]:
+        return False
+    for t in tensors:
+        if isinstance(t, Tensor) and t._rg:
+            return True
+    return False
+
+
+def broadcast_error(a_shape, b_shape) -> RuntimeError:
+    """PyTorch's error for shapes that do not broadcast, naming the first dimension that differs."""
+    n = max(len(a_shape), len(b_shape))
+    a = (1,) * (n - len(a_shape)) + tuple(a_shape)
+    b = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                                f"non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast together")
+
+
+def write_out(out, result: Tensor, name: str) -> Tensor:
+    """Copy `result` into the `out=` tensor (resizing it if its shape differs) and return `out`."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result._rg and GRAD_ENABLED[0]:
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    r = result._data
+    if out._data.shape != r.shape:
+        out._data = r.astype(out._data.dtype, copy=True)
+    else:
+        if not np.can_cast(r.dtype, out._data.dtype, "same_kind") and r.dtype.kind != "b":
+            raise RuntimeError(f"result type {_type_word(r.dtype)} can't be cast to the desired output type "
+                               f"{_type_word(out._data.dtype)}")
+        out._data[...] = r
+    out._vc[0] += 1
+    return out
+
+
+def _type_word(np_dtype):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np_dtype.name]
+
+
+def check_inplace(t: Tensor, result_np_dtype=None) -> None:
+    """Refuse in-place writes that PyTorch refuses: a leaf requiring grad (outside no_grad), or a result
+    dtype that can't be cast to the tensor's dtype."""
+    if t._rg and t._grad_fn is None and GRAD_ENABLED[0]:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if result_np_dtype is not None and result_np_dtype != t._data.dtype:
+        if not _can_cast(result_np_dtype, t._data.dtype):
+            raise RuntimeError(f"result type {_type_word(result_np_dtype)} can't be cast to the desired output "
+                               f"type {_type_word(t._data.dtype)}")
+
+
+def _can_cast(src, dst) -> bool:
+    order = "biuf"  # bool < int < float; within ints, PyTorch allows narrowing
+    s = order.index("i" if src.kind == "u" else src.kind)
+    d = order.index("i" if dst.kind == "u" else dst.kind)
+    return s <= d
+
+
+def view_of(base: Tensor, array) -> Tensor:
+    """A Tensor viewing `array`, which shares memory with `base`: same version counter and base."""
+    t = wrap(array)
+    t._vc = base._vc
+    t._base = base if base._base is None else base._base
+    return t

@@ -1,0 +1,174 @@
+"""Copies and conversions: clone, contiguous, to (dtype and device), copy_, and their gradients."""
+import numpy as np
+
+from .. import _dtype
+from .._device import to_device
+from ..backend import module_for
+from ..autograd.graph import node_classes
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
+
+GRADIENTS = {
+    "CloneBackward0": lambda g: (g,),
+    "ToCopyBackward0": lambda g, src: (g.to(device=src[0], dtype=src[1]),),
+    "AliasBackward0": lambda g: (g,),
+    "CopyBackwards": lambda g, src: (g * 0, g.sum_to_size(src[0]).to(device=src[1], dtype=src[2])),
+}
+NODES = node_classes(GRADIENTS)
+globals().update(NODES)
+
+
+def clone(input, *, memory_format=None):
+    """A copy with its own memory."""
+    r = wrap(input._data.copy())
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, CloneBackward0(), (input,))
+    return r
+
+
+def contiguous(input, memory_format=None):
+    """self if already row-major contiguous, else a contiguous copy."""
+    if input._data.flags.c_contiguous:
+        return input
+    return clone(input)
+
+
+def alias(input):
+    """A new Tensor viewing the same memory (what PyTorch gives for x[...] and x[:])."""
+    r = view_of(input, input._data.view())
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, AliasBackward0(), (input,))
+    return r
+
+
+def _parse_to(args, kwargs):
+    """to(dtype), to(device, dtype), to(tensor), with keywords; returns (device or None, dtype or None, copy)."""
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, _dtype.dtype):
+            dtype = a
+        elif isinstance(a, bool):
+            continue  # the legacy non_blocking positional flag
+        elif a is not None:
+            if isinstance(a, type) or isinstance(a, np.dtype):
+                dtype = _dtype.to_dtype(a)
+            else:
+                device = a
+    return (None if device is None else to_device(device)), (None if dtype is None else _dtype.to_dtype(dtype)), copy
+
+
+def to(input, *args, **kwargs):
+    """This tensor converted to a dtype and/or moved to a device; self when nothing changes."""
+    device, dtype, copy = _parse_to(args, kwargs)
+    return _convert(input, device, dtype, copy)
+
+
+def _convert(input, device, dtype, copy=False):
+    a = input._data
+    np_dtype = a.dtype if dtype is None else dtype.np
+    src_cuda = a.__class__ is not np.ndarray
+    moving = device is not None and (device.type == "cuda") != src_cuda
+    if not moving and np_dtype == a.dtype and not copy:
+        return input
+    if moving:
+        xp = module_for(device.type)
+        if device.type == "cpu":
+            a = a.get()
+        else:
+            with xp.cuda.Device(device.index or 0):
+                a = xp.asarray(a)
+    r = wrap(a.astype(np_dtype, copy=copy or not moving) if a.dtype != np_dtype or copy else a)
+    if GRAD_ENABLED[0] and input._rg:
+        if np_dtype.kind != "f":
+            return r
+        record(r, ToCopyBackward0(), (input,), ((input.device, input.dtype),))
+    return r
+
+
+def _caster(dtype, name):
+    def method(input, memory_format=None):
+        return _convert(input, None, dtype)
+    method.__name__ = name
+    method.__doc__ = f"self.to({dtype!r})."
+    return method
+
+
+float_ = _caster(_dtype.float32, "float")
+double = _caster(_dtype.float64, "double")
+half = _caster(_dtype.float16, "half")
+long = _caster(_dtype.int64, "long")
+int_ = _caster(_dtype.int32, "int")
+short = _caster(_dtype.int16, "short")
+char = _caster(_dtype.int8, "char")
+byte = _caster(_dtype.uint8, "byte")
+bool_ = _caster(_dtype.bool, "bool")
+
+
+def cpu(input, memory_format=None):
+    """self on the CPU (a copy only if it was on a GPU)."""
+    return _convert(input, to_device("cpu"), None)
+
+
+def cuda(input, device=None, non_blocking=False, memory_format=None):
+    """self on a CUDA device (needs CuPy and a GPU)."""
+    return _convert(input, to_device("cuda" if device is None else device), None)
+
+
+def type_as(input, other):
+    """self converted to other's dtype."""
+    return _convert(input, None, other.dtype)
+
+
+_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+                 "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def type(input, dtype=None, non_blocking=False):
+    """With no argument, the legacy type name ('ember.FloatTensor'); else self converted to `dtype`."""
+    if dtype is None:
+        prefix = "ember.cuda." if input.is_cuda else "ember."
+        return prefix + _LEGACY_NAMES[input._data.dtype.name]
+    if isinstance(dtype, str):
+        name = dtype.rsplit(".", 1)[-1]
+        matches = [k for k, v in _LEGACY_NAMES.items() if v == name]
+        if not matches:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = _dtype.to_dtype(np.dtype(matches[0]))
+    return _convert(input, None, _dtype.to_dtype(dtype))
+
+
+def view_as_dtype(input, dtype):
+    """Reinterpret the memory as another dtype of the same item size (a view)."""
+    d = _dtype.to_dtype(dtype)
+    a = input._data
+    if d.itemsize != a.itemsize and a.ndim and a.strides[-1] != a.itemsize:
+        raise RuntimeError("self.stride(-1) must be 1 to view ScalarType with different element size")
+    return view_of(input, a.view(d.np))
+
+
+def copy_(input, src, non_blocking=False):
+    """Copy `src` into self (broadcast, cast and moved as needed); gradients flow to `src`."""
+    check_inplace(input)
+    a = input._data
+    s = src._data if isinstance(src, Tensor) else np.asarray(src)
+    if s.__class__ is not a.__class__:
+        s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
+    try:
+        np.copyto(a, s, casting="unsafe") if a.__class__ is np.ndarray else a.__setitem__(Ellipsis, s)
+    except ValueError:
+        raise broadcast_error(a.shape, s.shape) from None
+    input._vc[0] += 1
+    if GRAD_ENABLED[0] and (input._rg or (isinstance(src, Tensor) and src._rg)):
+        if input._base is not None and input._base._rg:
+            raise RuntimeError("ember does not yet support in-place copy into a view of a tensor that requires "
+                               "grad; copy into the base tensor instead.")
+        record(input, CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
+    return input

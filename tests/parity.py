@@ -1,0 +1,137 @@
+"""The parity helper: one lambda, two libraries.
+
+`check(fn, *inputs)` runs `fn(lib, *tensors)` with `lib` = ember and with `lib` = torch on the same
+input values, and compares what PyTorch's users can observe: the exception type for bad input, the
+values, dtype and shape of every output, the `grad_fn` name, and the gradients of every input.
+Tests that use it skip where torch is not installed.
+"""
+import numpy as np
+import pytest
+
+import ember
+
+torch = pytest.importorskip("torch")
+
+TOLERANCE = {"float16": (1e-2, 1e-2), "float32": (1e-5, 1e-5), "float64": (1e-10, 1e-10)}
+
+
+def to_ember(x, requires_grad=False):
+    """An ember tensor with a copy of `x` (NumPy array or Python value)."""
+    t = ember.tensor(np.array(x, copy=True)) if isinstance(x, np.ndarray) else ember.tensor(x)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def to_torch(x, requires_grad=False):
+    """A torch tensor with a copy of `x`."""
+    t = torch.tensor(np.array(x, copy=True)) if isinstance(x, np.ndarray) else torch.tensor(x)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def as_numpy(t):
+    """The values of an ember or torch tensor as a NumPy array."""
+    if isinstance(t, ember.Tensor):
+        return t.detach().numpy()
+    return t.detach().numpy()
+
+
+def dtype_name(t):
+    return str(t.dtype).split(".")[-1]
+
+
+def assert_same_tensor(e, t, where="output", atol=None, rtol=None, check_grad_fn=True):
+    """Assert that ember tensor `e` matches torch tensor `t` in shape, dtype, values and grad_fn name."""
+    assert isinstance(e, ember.Tensor), f"{where}: ember gave {type(e).__name__}, torch gave a Tensor"
+    assert tuple(e.shape) == tuple(t.shape), f"{where}: shape {tuple(e.shape)} != torch {tuple(t.shape)}"
+    assert dtype_name(e) == dtype_name(t), f"{where}: dtype {e.dtype} != torch {t.dtype}"
+    default_rtol, default_atol = TOLERANCE.get(dtype_name(t), (0, 0))
+    np.testing.assert_allclose(as_numpy(e), as_numpy(t), rtol=default_rtol if rtol is None else rtol,
+                               atol=default_atol if atol is None else atol, equal_nan=True,
+                               err_msg=f"{where}: values differ")
+    if check_grad_fn:
+        t_name = None if t.grad_fn is None else t.grad_fn.name()
+        e_name = None if e.grad_fn is None else e.grad_fn.name()
+        assert e_name == t_name, f"{where}: grad_fn {e_name} != torch {t_name}"
+        assert e.requires_grad == t.requires_grad, f"{where}: requires_grad {e.requires_grad} != {t.requires_grad}"
+
+
+def assert_same(e, t, where="output", **kw):
+    """Compare outputs that may be tensors, tuples of them, or Python values."""
+    if isinstance(t, torch.Tensor):
+        assert_same_tensor(e, t, where, **kw)
+    elif isinstance(t, (tuple, list)):
+        assert isinstance(e, (tuple, list)) and len(e) == len(t), f"{where}: {e!r} vs torch {t!r}"
+        for i, (a, b) in enumerate(zip(e, t)):
+            assert_same(a, b, f"{where}[{i}]", **kw)
+    elif isinstance(t, torch.Size):
+        assert tuple(e) == tuple(t), f"{where}: {e} != torch {t}"
+    elif isinstance(t, float):
+        assert isinstance(e, float) and (e == t or np.isclose(e, t, rtol=1e-6, atol=1e-7)), f"{where}: {e} != {t}"
+    elif isinstance(t, torch.dtype):
+        assert str(e).replace("ember", "torch") == str(t), f"{where}: {e} != {t}"
+    else:
+        assert type(e) is type(t) and e == t, f"{where}: {e!r} != torch {t!r}"
+
+
+def _float_outputs(out):
+    if isinstance(out, (tuple, list)):
+        return [o for x in out for o in _float_outputs(x)]
+    if hasattr(out, "requires_grad") and out.requires_grad and out.dtype.is_floating_point:
+        return [out]
+    return []
+
+
+def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rtol=None, check_grad_fn=True):
+    """Run `fn(lib, *tensors)` on ember and torch and assert they agree (see the module docstring).
+
+    `inputs` are NumPy arrays or Python values; float arrays require grad when `grad` is True.
+    Returns the ember output.
+    """
+    def needs(x):
+        return grad and isinstance(x, np.ndarray) and x.dtype.kind == "f"
+
+    e_in = [to_ember(x, needs(x)) if isinstance(x, np.ndarray) else x for x in inputs]
+    t_in = [to_torch(x, needs(x)) if isinstance(x, np.ndarray) else x for x in inputs]
+    try:
+        t_out = fn(torch, *t_in)
+    except Exception as t_err:
+        with pytest.raises(Exception) as info:
+            fn(ember, *e_in)
+        assert _same_exception_type(info.value, t_err), \
+            f"torch raised {type(t_err).__name__}({t_err}), ember raised {type(info.value).__name__}({info.value})"
+        return None
+    e_out = fn(ember, *e_in)
+    assert_same(e_out, t_out, atol=atol, rtol=rtol, check_grad_fn=check_grad_fn)
+
+    t_float = _float_outputs(t_out)
+    if not t_float:
+        return e_out
+    e_float = _float_outputs(e_out)
+    assert len(e_float) == len(t_float), "ember and torch disagree on which outputs require grad"
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal(tuple(o.shape)).astype(np.float64) for o in t_float]
+    t_loss = sum((o.double() * torch.tensor(w)).sum() for o, w in zip(t_float, weights))
+    e_loss = sum((o.double() * ember.tensor(w)).sum() for o, w in zip(e_float, weights))
+    t_loss.backward()
+    e_loss.backward()
+    for i, (a, b) in enumerate(zip(e_in, t_in)):
+        if isinstance(b, torch.Tensor) and b.requires_grad:
+            if b.grad is None:
+                assert a.grad is None, f"input {i}: ember has a gradient, torch has None"
+            else:
+                assert a.grad is not None, f"input {i}: ember has no gradient"
+                assert_same_tensor(a.grad, b.grad, f"grad of input {i}", atol=grad_atol, rtol=grad_rtol,
+                                   check_grad_fn=False)
+    return e_out
+
+
+def _same_exception_type(e_err, t_err):
+    """ember must raise PyTorch's exception type (torch's own subclasses map to their builtin base)."""
+    for base in (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError):
+        if isinstance(t_err, base):
+            return isinstance(e_err, base)
+    return type(e_err) is type(t_err)
+
+
+def randn(*shape, dtype=np.float64, seed=0):
+    """Standard normal test data."""
+    return np.random.default_rng(seed + sum(shape)).standard_normal(shape).astype(dtype)
