@@ -1,0 +1,1 @@
+"""ember vs PyTorch benchmarks: same workload, same process, same thread count, ratios of medians."""

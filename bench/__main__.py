@@ -1,0 +1,27 @@
+"""Run every benchmark: `python -m bench` (or `make bench`)."""
+import os
+import sys
+
+import numpy  # noqa: F401  (BLAS threads are fixed at import; both libraries get the same count)
+import torch
+
+import ember
+from .runner import compare, print_table
+from .workloads import WORKLOADS
+
+
+def main() -> None:
+    threads = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+    torch.set_num_threads(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(threads)
+    except ImportError:
+        pass
+    rows = [compare(name, make(ember), make(torch), number) for name, make, number in WORKLOADS]
+    print(f"threads: {threads} (ember's BLAS and torch), python {sys.version.split()[0]}")
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
