@@ -62,27 +62,39 @@ def _infer_array(data):
     try:
         a = np.array(data)
     except ValueError as e:
-        raise ValueError(_ragged_message(data) or str(e)) from None
+        raise _ragged_error(data) or ValueError(str(e)) from None
     except OverflowError:
-        raise RuntimeError("Overflow when unpacking long") from None
+        raise ValueError("Overflow when unpacking long long") from None
     if a.dtype == object:
-        if _ragged_message(data):
-            raise ValueError(_ragged_message(data))
-        raise RuntimeError("Overflow when unpacking long") if _has_big_int(data) else \
-            TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
+        error = _ragged_error(data)
+        if error is not None:
+            raise error
+        if _has_big_int(data):
+            raise ValueError("Overflow when unpacking long long")
+        raise RuntimeError(f"Could not infer dtype of {type(_non_number(data)).__name__}")
     if a.dtype.kind in "US":
-        raise TypeError("new(): invalid data type 'str'")
+        raise ValueError("too many dimensions 'str'")
     if a.dtype == np.float64 and not _has_numpy_float64(data):
         a = a.astype(_dtype.get_default_dtype().np)
-    elif a.dtype.kind in "iu" and a.dtype != np.int64 and not isinstance(data, np.generic):
+    elif a.dtype.kind in "iu" and a.dtype != np.int64 and not isinstance(_first_leaf(data), _TYPED):
         a = a.astype(np.int64)
     return a
+
+
+_TYPED = (np.generic, np.ndarray, Tensor)  # leaves that carry their own dtype into tensor()
 
 
 def _first_leaf(data):
     while isinstance(data, (list, tuple)) and data:
         data = data[0]
     return data
+
+
+def _non_number(data):
+    """The first leaf of nested lists that is not a number (None when all are)."""
+    if isinstance(data, (list, tuple)):
+        return next((x for x in map(_non_number, data) if x is not None), None)
+    return None if isinstance(data, (builtins.int, builtins.float, np.number, np.bool_, Tensor)) else data
 
 
 def _has_big_int(data):
@@ -101,20 +113,22 @@ def _has_numpy_float64(data):
     return isinstance(data, np.float64)
 
 
-def _ragged_message(data, dim=0):
+def _ragged_error(data, dim=0):
+    """PyTorch's error for nested lists that are not rectangular: ValueError for differing lengths,
+    TypeError for a list that mixes numbers and sequences; None when `data` is rectangular."""
     if not isinstance(data, (list, tuple)) or not data:
         return None
-    lengths = {len(d) if isinstance(d, (list, tuple)) else -1 for d in data}
-    if len(lengths) > 1:
-        first = len(data[0]) if isinstance(data[0], (list, tuple)) else 0
-        for d in data:
-            n = len(d) if isinstance(d, (list, tuple)) else 0
-            if n != first:
-                return f"expected sequence of length {first} at dim {dim + 1} (got {n})"
+    lengths = [len(d) if isinstance(d, (list, tuple)) else -1 for d in data]
+    if -1 in lengths and builtins.any(n >= 0 for n in lengths):
+        return TypeError(f"expected all elements at dim {dim + 1} to be numbers or all to be sequences, "
+                         "but got a mix of both")
+    for n in lengths:
+        if n != lengths[0]:
+            return ValueError(f"expected sequence of length {lengths[0]} at dim {dim + 1} (got {n})")
     for d in data:
-        m = _ragged_message(d, dim + 1)
-        if m:
-            return m
+        error = _ragged_error(d, dim + 1)
+        if error is not None:
+            return error
     return None
 
 
@@ -196,6 +210,8 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A tensor filled with `fill_value` (its dtype is inferred from the value when not given)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' must be tuple of ints, not {type(size).__name__}")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     default = _dtype.default_for_category(_dtype.scalar_category(fill_value))
@@ -237,7 +253,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign")
     all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     np_dtype = _np_dtype(dtype) or (np.dtype(np.int64) if all_int else _dtype.get_default_dtype().np)
     n = math.ceil((end - start) / step)
@@ -266,7 +282,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 def _float_dtype(dtype, name):
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
     if np_dtype.kind != "f":
-        raise RuntimeError(f"\"{name}\" not implemented for '{_dtype.FROM_NP[np_dtype].name}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.FROM_NP[np_dtype].name}': "
+                                  "expected a floating point dtype")
     return np_dtype
 
 

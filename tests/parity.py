@@ -48,7 +48,7 @@ def assert_same_tensor(e, t, where="output", atol=None, rtol=None, check_grad_fn
                                atol=default_atol if atol is None else atol, equal_nan=True,
                                err_msg=f"{where}: values differ")
     if check_grad_fn:
-        t_name = None if t.grad_fn is None else t.grad_fn.name()
+        t_name = None if t.grad_fn is None else t.grad_fn.name().replace("torch::", "ember::")
         e_name = None if e.grad_fn is None else e.grad_fn.name()
         assert e_name == t_name, f"{where}: grad_fn {e_name} != torch {t_name}"
         assert e.requires_grad == t.requires_grad, f"{where}: requires_grad {e.requires_grad} != {t.requires_grad}"

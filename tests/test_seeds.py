@@ -214,4 +214,4 @@ def test_003_tensor_parts():
     assert flatten.shape == (1, 784)
     input_image = torch.unsqueeze(images[0], dim=0)
     assert input_image.shape == (1, 1, 28, 28)
-    assert torch.device("cpu") == "cpu"
+    assert torch.device("cpu") == torch.device("cpu") and torch.device("cpu") != "cpu"

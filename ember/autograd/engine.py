@@ -52,7 +52,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     i = targets.get((node, nr))
                     if i is not None:
                         captured[i] = grads[nr]
-                        if accumulate and node.__class__ is not AccumulateGrad:
+                        if accumulate and node.__class__ is not AccumulateGrad and not inputs[i]._retains_grad:
                             _accumulate(inputs[i], grads[nr], create_graph)
             if node.__class__ is AccumulateGrad:
                 if accumulate and (targets is None or (node, 0) in targets):

@@ -33,20 +33,23 @@ class _GradMode:
         return self.__class__()
 
 
-class no_grad(_GradMode):
+class _NoParamGradMode(_GradMode):
+    """A grad mode usable as `@mode`, `@mode()` and `with mode():`."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamGradMode):
     """Context manager and decorator that disables gradient recording."""
     mode = False
 
-    def __init__(self, orig_func=None):
-        pass
 
-
-class enable_grad(_GradMode):
+class enable_grad(_NoParamGradMode):
     """Context manager and decorator that enables gradient recording."""
     mode = True
-
-    def __init__(self, orig_func=None):
-        pass
 
 
 class set_grad_enabled(_GradMode):
@@ -63,6 +66,10 @@ class set_grad_enabled(_GradMode):
     def __exit__(self, *exc):
         GRAD_ENABLED[0] = self._prev
         return False
+
+    def __call__(self, fn):
+        GRAD_ENABLED[0] = self._prev  # used as a decorator: the mode applies only inside fn
+        return _GradMode.__call__(self, fn)
 
     def _clone(self):
         return _SetTo(self.mode)

@@ -73,17 +73,16 @@ def _analytical_jacobian(out, xs):
 def gradgradcheck(func, inputs, grad_outputs=None, **kwargs) -> bool:
     """Check second derivatives: gradcheck of the gradient function built with create_graph."""
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t._rg]
-    outs = _as_tuple(func(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [wrap(rng.standard_normal(o._data.shape)) for o in outs]
+        grad_outputs = [wrap(rng.standard_normal(o._data.shape)) for o in _as_tuple(func(*inputs))]
 
     def first_grads(*args):
-        outputs = _as_tuple(func(*args))
-        xs = [a for a in args if isinstance(a, Tensor) and a._rg]
-        return tuple(run_backward(list(outputs), list(grad_outputs), retain_graph=True, create_graph=True,
-                                  inputs=xs, accumulate=False))
+        # Recorded even while gradcheck perturbs the inputs under no_grad: these are gradients.
+        with grad_mode.enable_grad():
+            outputs = _as_tuple(func(*args))
+            xs = [a for a in args if isinstance(a, Tensor) and a._rg]
+            return tuple(run_backward(list(outputs), list(grad_outputs), retain_graph=True, create_graph=True,
+                                      inputs=xs, accumulate=False))
 
-    del diff
     return gradcheck(first_grads, inputs, **kwargs)

@@ -104,8 +104,12 @@ class Node:
             "x += 1) or .clone() the tensor before modifying it.")
 
     def release(self):
-        """Free the saved values (after a backward without retain_graph)."""
-        if self._saved:
+        """Free the saved tensors (after a backward without retain_graph).
+
+        A node that saved no tensor (only shapes or numbers) keeps working, so a second backward
+        through it succeeds, as in PyTorch.
+        """
+        if self._versions is not None:
             self._saved = None
 
 
@@ -131,6 +135,10 @@ class AccumulateGrad(Node):
         Node.__init__(self)
         self.variable = variable
         self.next_functions = ()
+
+    def name(self) -> str:
+        """PyTorch's name, with ember's word for itself: 'ember::autograd::AccumulateGrad'."""
+        return "ember::autograd::AccumulateGrad"
 
 
 class FunctionNode(Node):

@@ -32,16 +32,18 @@ def _where_method(self, condition, other):
 
 
 def _rfloordiv(self, other):
-    return _ew.floor_divide(_full_like_scalar(self, other), self)
+    return _ew.floor_divide(other, self)
 
 
 def _rmod(self, other):
-    return _ew.remainder(_full_like_scalar(self, other), self)
+    return _ew.remainder(other, self)
 
 
-def _full_like_scalar(self, value):
-    from .._creation import tensor
-    return tensor(value, device=None if self.is_cpu else self.device)
+def _invert(self):
+    """~self: bitwise not of an integer or bool tensor (TypeError for floating point, as in PyTorch)."""
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _ew.bitwise_not(self)
 
 
 METHODS = {
@@ -102,7 +104,7 @@ METHODS = {
     "__eq__": _operator(_ew.eq), "__ne__": _operator(_ew.ne), "__lt__": _operator(_ew.lt), "__le__": _operator(_ew.le), "__gt__": _operator(_ew.gt),
     "__ge__": _operator(_ew.ge), "__and__": _ew.bitwise_and, "__or__": _ew.bitwise_or, "__xor__": _ew.bitwise_xor,
     "__rand__": _ew.bitwise_and, "__ror__": _ew.bitwise_or, "__rxor__": _ew.bitwise_xor,
-    "__invert__": _ew.bitwise_not,
+    "__invert__": _invert,
 }
 
 for _name, _fn in METHODS.items():

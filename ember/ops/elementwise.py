@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..autograd.graph import node_classes, Node
-from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, check_inplace,
-                   broadcast_error, scalar_value)
+from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, broadcast_error,
+                   scalar_value, result_dtype)
 
 
 def _keep(value, needed):
@@ -22,7 +22,7 @@ GRADIENTS = {
     "NegBackward0": lambda g: (-g,),
     "ReciprocalBackward0": lambda g, r: (-g * r * r,),
     "PowBackward0": lambda g, x, e: (g * 0 if e == 0 else g * e * x.pow(e - 1),),
-    "PowBackward1": lambda g, x, y, r: (None if y is None else g * y * x.pow(y - 1),
+    "PowBackward1": lambda g, x, y, r: (None if y is None else where(y == 0, 0.0, g * y * x.pow(y - 1)),
                                         None if r is None else g * r * where_zero(x, y, x.log())),
     "PowBackward2": lambda g, base, r: (g * r * float(np.log(base)),),
     "ExpBackward0": lambda g, r: (g * r,),
@@ -35,6 +35,9 @@ GRADIENTS = {
     "ReluBackward0": lambda g, r: (g * (r > 0),),
     "AbsBackward0": lambda g, x: (g * x.sign(),),
     "SignBackward0": lambda g: (g * 0,),
+    "ClampBackward0": lambda g, x, lo, hi: (where(in_range(x, lo, hi), g, 0.0),
+                                            None if lo is None else where(below_min(x, lo, hi), g, 0.0),
+                                            None if hi is None else where(above_max(x, lo, hi), g, 0.0)),
     "ClampBackward1": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
     "RemainderBackward0": lambda g: (g,),
     "RemainderBackward1": lambda g, x, y: (g, None if x is None else -g * floor_divide(x, y)),
@@ -42,6 +45,7 @@ GRADIENTS = {
     "MinimumBackward0": lambda g, share: (g * share, g * (1 - share)),
     "WhereBackward0": lambda g, cond: (where(cond, g, 0.0), where(cond, 0.0, g)),
     "MaskedFillBackward0": lambda g, mask: (g.masked_fill(mask, 0),),
+    "MaskedFillBackward1": lambda g, mask: (g.masked_fill(mask, 0), where(mask, g, 0.0).sum()),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
@@ -52,10 +56,17 @@ class NotImplementedBackward(Node):
     __slots__ = ("op",)
 
     def name(self):
-        return "torch::autograd::NotImplemented"
+        return "ember::autograd::NotImplemented"
 
     def apply(self, grads):
-        raise RuntimeError(f"the derivative for '{self.op}' is not implemented.")
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+def not_implemented(r, op, inputs):
+    """Record `r` with a node whose backward raises, as PyTorch does for ops without a derivative."""
+    node = NotImplementedBackward()
+    node.op = op
+    return record(r, node, inputs)
 
 
 def where_zero(x, y, value):
@@ -74,54 +85,83 @@ def in_range(x, lo, hi):
     return m
 
 
+def below_min(x, lo, hi):
+    """Where clamp's gradient goes to the `min` bound: x < min (and min < max when both are given)."""
+    m = x < lo
+    return m if hi is None else m.logical_and(lo < hi)
+
+
+def above_max(x, lo, hi):
+    """Where clamp's gradient goes to the `max` bound: x > max (or max < min, where max wins)."""
+    m = x > hi
+    return m if lo is None else m.logical_or(hi < lo)
+
+
 # ---- binary arithmetic --------------------------------------------------------------------------
 def _binary(ufunc, a, b):
     x, y, dt = operands(a, b)
-    try:
+    try:  # inline rather than through _broadcasting: add and mul are hot paths
         return wrap(ufunc(x, y))
     except ValueError:
         raise broadcast_error(x.shape, np.shape(y)) from None
 
 
+def _broadcasting(ufunc, x, y):
+    """ufunc(x, y) as a Tensor; PyTorch's RuntimeError when the shapes do not broadcast."""
+    try:
+        return wrap(ufunc(x, y))
+    except ValueError:
+        raise broadcast_error(np.shape(x), np.shape(y)) from None
+
+
+def _with_alpha(ufunc, input, other, alpha):
+    """ufunc(input, alpha * other) with PyTorch's promotion (alpha does not take part in it)."""
+    x, y, dt = operands(input, other)
+    return _broadcasting(ufunc, x, np.multiply(y, _alpha(alpha, dt), dtype=dt))
+
+
+def _alpha(alpha, dt):
+    """The `alpha` of add/sub as a Python number; a float alpha needs a floating point result."""
+    alpha = scalar_value(alpha)
+    if dt.kind != "f" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with PyTorch's type promotion."""
-    if alpha != 1:
-        other = other * alpha if isinstance(other, Tensor) else scalar_value(other) * alpha
-        r = _binary(np.add, input, other)
-        if needs_grad(input, other):
-            record(r, AddBackward0(), (input, other), (1,))
-    else:
-        r = _binary(np.add, input, other)
-        if GRAD_ENABLED[0] and (input._rg or (isinstance(other, Tensor) and other._rg)):
-            record(r, AddBackward0(), (input, other), (1,))
+    r = _binary(np.add, input, other) if alpha == 1 else _with_alpha(np.add, input, other, alpha)
+    if GRAD_ENABLED[0] and (input._rg or (isinstance(other, Tensor) and other._rg)):
+        record(r, AddBackward0(), (input, other), (alpha,))
     return r if out is None else write_out(out, r, "add")
+
+
+def _check_not_bool(input, other):
+    if input._data.dtype == np.bool_ or other.__class__ is bool or (
+            isinstance(other, Tensor) and other._data.dtype == np.bool_):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
-    if isinstance(other, Tensor) and other._data.dtype == np.bool_ or input._data.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-    if alpha != 1:
-        other = other * alpha if isinstance(other, Tensor) else scalar_value(other) * alpha
-    r = _binary(np.subtract, input, other)
+    _check_not_bool(input, other)
+    r = _binary(np.subtract, input, other) if alpha == 1 else _with_alpha(np.subtract, input, other, alpha)
     if GRAD_ENABLED[0] and (input._rg or (isinstance(other, Tensor) and other._rg)):
-        record(r, SubBackward0(), (input, other), (1,))
+        record(r, SubBackward0(), (input, other), (alpha,))
     return r if out is None else write_out(out, r, "sub")
 
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
-    scaled = input if alpha == 1 else input * alpha
+    _check_not_bool(input, other)
+    x, y, dt = operands(input, other)
+    r = _broadcasting(np.subtract, y, x if alpha == 1 else np.multiply(x, _alpha(alpha, dt), dtype=dt))
     if isinstance(other, Tensor):
-        r = _binary(np.subtract, other, scaled)
         if needs_grad(input, other):
-            record(r, RsubBackward0(), (input, other), (1,))
-        return r
-    x, y, dt = operands(scaled, other)
-    r = wrap(np.subtract(y, x))
-    if needs_grad(input):
-        record(r, RsubBackward1(), (input,), (1,))
+            record(r, RsubBackward0(), (input, other), (alpha,))
+    elif needs_grad(input):
+        record(r, RsubBackward1(), (input,), (alpha,))
     return r
 
 
@@ -150,11 +190,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     x, y, dt = operands(input, other)
     if dt.kind != "f":
         from .._dtype import get_default_dtype
-        x = x.astype(get_default_dtype().np)
-    try:
-        r = wrap(np.true_divide(x, y))
-    except ValueError:
-        raise broadcast_error(x.shape, np.shape(y)) from None
+        dt = get_default_dtype().np
+        x = x.astype(dt)
+        y = y.astype(dt) if isinstance(y, np.ndarray) else y
+    r = _broadcasting(np.true_divide, x, y)
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
         if input._rg or b_rg:
@@ -181,27 +220,32 @@ def _check_int_zero(y):
         raise RuntimeError("ZeroDivisionError")
 
 
+def _rounding(ufunc, input, other):
+    """ufunc(input, other) for floor division and remainder; either may be a number, not both."""
+    if isinstance(input, Tensor):
+        x, y, dt = operands(input, other)
+    else:
+        y, x, dt = operands(other, input)
+    if dt.kind in "iub":
+        _check_int_zero(y)
+    return _broadcasting(ufunc, x, y)
+
+
 def floor_divide(input, other, *, out=None):
     """Division rounded down; integer tensors stay integer."""
-    x, y, dt = operands(input, other)
-    if dt.kind in "iu":
-        _check_int_zero(y)
-    r = wrap(np.floor_divide(x, y))
+    r = _rounding(np.floor_divide, input, other)
     if needs_grad(input, other):
-        node = NotImplementedBackward()
-        node.op = "floor_divide"
-        record(r, node, (input, other))
+        not_implemented(r, "floor_divide", (input, other))
     return r if out is None else write_out(out, r, "floor_divide")
 
 
 def remainder(input, other, *, out=None):
-    """Python-style modulus (the result takes the sign of the divisor)."""
-    x, y, dt = operands(input, other)
-    if dt.kind in "iu":
-        _check_int_zero(y)
-    r = wrap(np.remainder(x, y))
+    """Python-style modulus (the result takes the sign of the divisor); either operand may be a number."""
+    r = _rounding(np.remainder, input, other)
     if needs_grad(input, other):
-        if isinstance(other, Tensor):
+        if not isinstance(input, Tensor):
+            not_implemented(r, "remainder", (other,))
+        elif isinstance(other, Tensor):
             record(r, RemainderBackward1(), (input, other), (_keep(input, other._rg), other))
         else:
             record(r, RemainderBackward0(), (input,))
@@ -220,7 +264,7 @@ def pow(input, exponent, *, out=None):
         return _rpow(exponent, input)
     if isinstance(exponent, Tensor):
         x, y, dt = operands(input, exponent)
-        r = wrap(np.power(x, y) if dt.kind == "f" else _int_power(x, y))
+        r = _broadcasting(np.power if dt.kind == "f" else _int_power, x, y)
         if needs_grad(input, exponent):
             record(r, PowBackward1(), (input, exponent),
                    (input, _keep(exponent, input._rg), _keep(r, exponent._rg)))
@@ -232,16 +276,21 @@ def pow(input, exponent, *, out=None):
     elif e == 0.5:
         r = wrap(np.sqrt(x))
     else:
-        r = wrap(np.power(x, e) if dt.kind == "f" else _int_power(x, e))
+        if dt.kind != "f" and e < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        r = wrap(np.power(x, e))
     if GRAD_ENABLED[0] and input._rg:
         record(r, PowBackward0(), (input,), (input, e))
     return r if out is None else write_out(out, r, "pow")
 
 
 def _int_power(x, y):
-    if np.any(np.asarray(y) < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return np.power(x, y)
+    """Integer power with a tensor exponent: a negative exponent gives 1/x rounded toward zero."""
+    r = np.power(x, np.maximum(y, 0))
+    negative = y < 0
+    if negative.any():
+        r = np.where(negative, np.where(x == 1, 1, np.where(x == -1, 1 - 2 * (y & 1), 0)), r).astype(r.dtype)
+    return r
 
 
 def _rpow(t, base):
@@ -345,11 +394,7 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        r = input
-        if min is not None:
-            r = maximum(r, min)
-        if max is not None:
-            r = minimum(r, max)
+        r = _clamp_tensors(input, min, max)
         return r if out is None else write_out(out, r, "clamp")
     a = input._data
     lo, hi = scalar_value(min), scalar_value(max)
@@ -368,10 +413,33 @@ def clamp(input, min=None, max=None, *, out=None):
     return r if out is None else write_out(out, r, "clamp")
 
 
+def _clamp_tensors(input, lo, hi):
+    """clamp with Tensor bounds, which broadcast against input and take part in type promotion."""
+    a = input._data
+    for b in (lo, hi):
+        if b is not None:
+            if not isinstance(b, Tensor):
+                raise TypeError(f"clamp() received an invalid combination of arguments: min and max must both "
+                                f"be Tensors (or None) or both be numbers, but got a Tensor and a "
+                                f"{type(b).__name__}")
+            a = a.astype(result_dtype(a, b._data), copy=False)
+    r = a
+    if lo is not None:
+        r = _broadcasting(np.maximum, r, lo._data.astype(a.dtype, copy=False))._data
+    if hi is not None:
+        r = _broadcasting(np.minimum, r, hi._data.astype(a.dtype, copy=False))._data
+    r = wrap(r)
+    if needs_grad(input, lo, hi):
+        record(r, ClampBackward0(), (input, lo, hi), (input, lo, hi))
+    return r
+
+
 def maximum(input, other):
     """Elementwise maximum of two tensors (the gradient is split evenly on ties, as in PyTorch)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"maximum(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     x, y, dt = operands(input, other)
-    r = wrap(np.maximum(x, y))
+    r = _broadcasting(np.maximum, x, y)
     if needs_grad(input, other):
         record(r, MaximumBackward0(), (input, other), (_share(x > y, x == y, dt),))
     return r
@@ -379,8 +447,10 @@ def maximum(input, other):
 
 def minimum(input, other):
     """Elementwise minimum of two tensors (the gradient is split evenly on ties)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"minimum(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     x, y, dt = operands(input, other)
-    r = wrap(np.minimum(x, y))
+    r = _broadcasting(np.minimum, x, y)
     if needs_grad(input, other):
         record(r, MinimumBackward0(), (input, other), (_share(x < y, x == y, dt),))
     return r
@@ -396,7 +466,8 @@ def masked_fill(input, mask, value):
     m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    if isinstance(value, Tensor):
+    value_tensor = value if isinstance(value, Tensor) else None
+    if value_tensor is not None:
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
@@ -409,7 +480,10 @@ def masked_fill(input, mask, value):
     if r._data.shape != a.shape:
         raise RuntimeError(f"The size of tensor a ({a.shape[-1]}) must match the size of tensor b "
                            f"({m.shape[-1]}) at non-singleton dimension {m.ndim - 1}")
-    if GRAD_ENABLED[0] and input._rg:
+    if value_tensor is not None:
+        if needs_grad(input, value_tensor):
+            record(r, MaskedFillBackward1(), (input, value_tensor), (mask,))
+    elif GRAD_ENABLED[0] and input._rg:
         record(r, MaskedFillBackward0(), (input,), (mask,))
     return r
 
@@ -461,13 +535,14 @@ def _bitwise(ufunc, name):
     def op(input, other):
         x, y, dt = operands(input, other)
         if dt.kind == "f":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
-        return wrap(ufunc(x, y))
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
+        return _broadcasting(ufunc, x, y)
     op.__name__ = name
     op.__doc__ = f"Elementwise `{name}` of integer or bool tensors."
     return op
 
 
+_TYPE_WORDS = {"float16": "Half", "float32": "Float", "float64": "Double"}
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
@@ -475,8 +550,9 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input):
     """Elementwise bitwise not (logical not for bool tensors)."""
-    if input._data.dtype.kind == "f":
-        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+    dt = input._data.dtype
+    if dt.kind == "f":
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
     return wrap(np.invert(input._data))
 
 
@@ -511,6 +587,13 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return wrap(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+def _where_error(cond, x, y):
+    try:
+        return broadcast_error(cond.shape, np.broadcast_shapes(np.shape(x), np.shape(y)))
+    except ValueError:
+        return broadcast_error(np.shape(x), np.shape(y))
+
+
 def where(condition, input=None, other=None):
     """Elements of `input` where `condition`, else of `other`; with one argument, nonzero(as_tuple=True)."""
     if input is None and other is None:
@@ -526,7 +609,7 @@ def where(condition, input=None, other=None):
     try:
         r = wrap(np.where(cond, x, y))
     except ValueError:
-        raise broadcast_error(cond.shape, np.broadcast_shapes(np.shape(x), np.shape(y))) from None
+        raise _where_error(cond, x, y) from None
     if needs_grad(input, other):
         record(r, WhereBackward0(), (input, other), (condition,))
     return r

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace
+from .memory import qualified_name
 
 
 def _embed(g, shape, key, accumulate, name):
@@ -27,15 +28,25 @@ GRADIENTS = {
     "SelectBackward0": lambda g, shape, key: (_embed(g, shape, key, False, "SelectBackwardBackward0"),),
     "SliceBackward0": lambda g, shape, key: (_embed(g, shape, key, False, "SliceBackwardBackward0"),),
     "IndexBackward0": lambda g, shape, key: (_embed(g, shape, key, True, "IndexBackwardBackward0"),),
-    "CopySlices": lambda g, key, value_shape: (_masked_out(g, key), None if value_shape is None else g[key]),
-    "IndexPutBackward0": lambda g, key, value_shape: (_masked_out(g, key),
-                                                       None if value_shape is None else g[key]),
+    "CopySlices": lambda g, key, value_shape: (_masked_out(g, key), _value_grad(g, key, value_shape)),
+    "IndexPutBackward0": lambda g, key, value_shape: (_masked_out(g, key), _value_grad(g, key, value_shape)),
 }
 EMBED_GRADIENTS = {name: (lambda g, key: (g[key],)) for name in
                    ("SelectBackwardBackward0", "SliceBackwardBackward0", "IndexBackwardBackward0")}
 NODES = node_classes(GRADIENTS)
 EMBED_NODES = node_classes(EMBED_GRADIENTS)
 globals().update(NODES)
+CopySlices.name = qualified_name
+
+
+def _value_grad(g, key, value_shape):
+    """The gradient of an assigned value: g at `key`, with the value's leading size-1 dims put back (the
+    engine sums out the dims the value was broadcast over)."""
+    if value_shape is None:
+        return None
+    v = g[key]
+    lead = len(value_shape) - v._data.ndim
+    return v.reshape((1,) * lead + v._data.shape) if lead > 0 else v
 
 
 def _masked_out(g, key):
@@ -59,6 +70,9 @@ def _convert(key, shape):
             a = k._data
             if a.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if a.ndim == 0 and a.dtype.kind in "iu":  # a 0-dim integer tensor indexes like an int
+                out.append(int(a))
+                continue
             out.append(a)
             basic = False
         elif isinstance(k, slice):
@@ -74,10 +88,14 @@ def _convert(key, shape):
             basic = False
         elif isinstance(k, (list, np.ndarray)):
             a = np.asarray([x._data if isinstance(x, Tensor) else x for x in k] if isinstance(k, list) else k)
+            if isinstance(k, list) and a.dtype.kind == "f":  # PyTorch truncates a list of floats to ints
+                a = a.astype(np.int64)
             if a.dtype.kind == "f" or a.dtype == object:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(a)
             basic = False
+        elif isinstance(k, str):
+            raise TypeError(f"new(): invalid data type 'str': expected an index, but got {k!r}")
         else:
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                              f"are valid indices (got {type(k).__name__})")
@@ -135,16 +153,62 @@ def getitem(input, key):
         np_key, basic = _convert(key, a.shape)
     if basic:
         if GRAD_ENABLED[0] and input._rg:
-            return _basic_chain(input, np_key)
-        return view_of(input, a[np_key])
+            return _basic_chain(input, np_key, key.__class__ is slice)
+        return view_of(input, _view(a, np_key))
+    if _needs_split(np_key):
+        first, second = _split_basic(np_key)
+        return getitem(getitem(input, first), second)
     r = wrap(a[np_key])
     if GRAD_ENABLED[0] and input._rg:
         record(r, IndexBackward0(), (input,), (a.shape, np_key))
     return r
 
 
-def _basic_chain(input, key):
-    """Apply a basic key one component at a time, recording one node per component as PyTorch does."""
+def _needs_split(key):
+    """True when an advanced key has ints, slices or None that PyTorch applies before the index arrays."""
+    return not all(k.__class__ is np.ndarray or k is Ellipsis or k == slice(None) or k.__class__ is bool
+                   for k in key)
+
+
+def _split_basic(key):
+    """An advanced key as a basic key and the advanced key that follows it: PyTorch applies ints, slices and
+    None first, as views, then the index arrays (NumPy would broadcast ints with the arrays, which moves the
+    result's dims when they are not adjacent)."""
+    first, second = [], []
+    for k in key:
+        if k.__class__ is np.ndarray:
+            first.extend([slice(None)] * _width(k))
+            second.append(k)
+        elif k.__class__ is int:
+            first.append(k)
+        elif k is Ellipsis:
+            first.append(k)
+            second.append(k)
+        elif k.__class__ is bool:
+            second.append(k)
+        else:  # a slice, or None (which leaves a dim of size 1 for the second step)
+            first.append(k)
+            second.append(slice(None))
+    return tuple(first), tuple(second)
+
+
+def _view(a, key):
+    """a[key] for a basic key, always an array sharing memory with `a` (NumPy gives a scalar copy when every
+    dimension takes an int)."""
+    r = a[key]
+    if isinstance(r, np.generic):
+        r = a[key + (Ellipsis,)]
+    return r
+
+
+def _keeps_all(k, n):
+    """PyTorch skips recording a slice that starts at 0 (as written, not wrapped), steps by 1 and reaches the end."""
+    return (k.start is None or k.start == 0) and (k.step is None or k.step == 1) and k.indices(n)[1] == n
+
+
+def _basic_chain(input, key, bare_slice=False):
+    """Apply a basic key one component at a time, recording one node per component as PyTorch does
+    (a bare slice, `x[:]`, is recorded even when it keeps everything)."""
     from .shape import unsqueeze
     cur, dim = input, 0
     for k in key:
@@ -156,10 +220,10 @@ def _basic_chain(input, key):
             dim += 1
         elif isinstance(k, int):
             sub = (slice(None),) * dim + (k,)
-            nxt = view_of(cur, cur._data[sub])
+            nxt = view_of(cur, _view(cur._data, sub))
             cur = record(nxt, SelectBackward0(), (cur,), (shape, sub))
         else:
-            if k.indices(shape[dim]) != (0, shape[dim], 1):
+            if bare_slice or not _keeps_all(k, shape[dim]):
                 sub = (slice(None),) * dim + (k,)
                 nxt = view_of(cur, cur._data[sub])
                 cur = record(nxt, SliceBackward0(), (cur,), (shape, sub))
@@ -175,6 +239,10 @@ def setitem(input, key, value):
     check_inplace(input)
     a = input._data
     np_key, basic = _convert(key, a.shape)
+    if basic and isinstance(value, Tensor) and all(k is Ellipsis or k == slice(None) for k in np_key):
+        from .memory import copy_
+        copy_(input, value)  # the whole tensor: PyTorch records a copy_
+        return
     v = value._data if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and v.__class__ is not a.__class__:
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
@@ -184,14 +252,22 @@ def setitem(input, key, value):
         raise RuntimeError("ember does not yet support assigning into a view of a tensor that requires grad; "
                            "assign into the base tensor instead, or build the result out of place "
                            "(e.g. with ember.cat or ember.where).")
+    dest, dest_key = a, np_key
+    if not basic and _needs_split(np_key):
+        first, dest_key = _split_basic(np_key)
+        dest = _view(a, first)
     try:
-        a[np_key] = v
+        dest[dest_key] = v
     except ValueError:
-        target = a[np_key].shape
-        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
-                           f"indexing result of shape {list(target)}") from None
+        target = dest[dest_key].shape
+        shape = np.shape(v)
+        lead = len(shape) - len(target)  # PyTorch drops leading size-1 dims of the value; NumPy does not
+        if lead <= 0 or any(n != 1 for n in shape[:lead]):
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
+                               f"indexing result of shape {list(target)}") from None
+        dest[dest_key] = v.reshape(shape[lead:])
     input._vc[0] += 1
     if recording:
-        node = CopySlices() if basic else IndexPutBackward0()
+        node = CopySlices() if basic or dest is not a else IndexPutBackward0()  # index_put_ on a view of input
         shape = value._data.shape if isinstance(value, Tensor) and value._rg else None
         record(input, node, (input, value), (np_key, shape))

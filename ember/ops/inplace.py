@@ -15,6 +15,7 @@ GRADIENTS = {
     "ZeroBackward0": lambda g: (g * 0,),
     "FillBackward0": lambda g: (g * 0,),
     "FillBackward2": lambda g: (g * 0,),
+    "FillBackward3": lambda g: (g * 0, g.sum()),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
@@ -120,14 +121,18 @@ def zero_(self):
 def fill_(self, value):
     """Fill with `value` (a number or a one-element tensor) in place."""
     check_inplace(self)
-    if isinstance(value, Tensor):
+    tensor = value if isinstance(value, Tensor) else None
+    if tensor is not None:
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         value = value._data
     self._data[...] = value
     self._vc[0] += 1
-    if GRAD_ENABLED[0] and self._rg:
+    if tensor is not None:
+        if _recording(self, (tensor,)):
+            record(self, FillBackward3(), (self, tensor))
+    elif GRAD_ENABLED[0] and self._rg:
         record(self, FillBackward2(), (self,))
     return self
 

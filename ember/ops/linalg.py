@@ -16,6 +16,7 @@ GRADIENTS = {
         g if beta == 1 else g * beta,
         None if m2 is None else _scaled(g.mm(m2.t()), alpha),
         None if m1 is None else _scaled(m1.t().mm(g), alpha)),
+    "SqueezeBackward4": lambda g, dim: (g.unsqueeze(dim),),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
@@ -135,7 +136,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 
 def matmul(input, other, *, out=None):
-    """Matrix product with NumPy/PyTorch semantics: dot, mv, mm, or batched with broadcast batch dims."""
+    """Matrix product with PyTorch semantics: dot, mv, mm, or batched with broadcast batch dims.
+
+    The graph follows PyTorch's matmul: 1-D @ 2-D squeezes in place, N-D @ 1-D/2-D folds the batch
+    into rows of one mm or mv when that needs no copy, and the rest broadcasts into one bmm.
+    """
     da, db = input._data.ndim, other._data.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
@@ -144,47 +149,78 @@ def matmul(input, other, *, out=None):
     elif da == 2 and db == 1:
         r = mv(input, other)
     elif da == 1 and db == 2:
-        r = mm(input.unsqueeze(0), other).squeeze(0)
+        r = _squeeze_first(mm(input.unsqueeze(0), other))
     elif da == 2 and db == 2:
         r = mm(input, other)
-    elif db <= 2:
+    elif da == 3 and db == 3 and _squeezable(input, other):
+        r = matmul(input.squeeze(0), other)
+    elif da == 3 and db == 3 and _squeezable(other, input):
+        r = matmul(input, other.squeeze(0))
+    elif _should_fold(input, other, out is not None):
         r = _fold_matmul(input, other)
     else:
         r = _batched_matmul(input, other)
     return r if out is None else write_out(out, r, "matmul")
 
 
+def _squeeze_first(t):
+    """t.squeeze_(0) on a fresh product, recorded as PyTorch records it (SqueezeBackward4)."""
+    r = wrap(t._data[0])
+    if GRAD_ENABLED[0] and t._rg:
+        record(r, SqueezeBackward4(), (t,), (0,))
+    return r
+
+
+def _squeezable(t, other):
+    """PyTorch drops a batch of one from a 3-D operand that requires grad when the other's batch is larger."""
+    return t._rg and t._data.shape[0] == 1 and other._data.shape[0] != 1
+
+
+def _should_fold(a, b, has_out):
+    """PyTorch's choice to fold an N-D @ 1-D/2-D product into one mm/mv instead of a bmm."""
+    larger = a._data.ndim >= b._data.ndim
+    t1 = a._data if larger else np.swapaxes(b._data, -1, -2)
+    small = b if larger else a
+    if not (t1.ndim >= 3 and small._data.ndim <= 2):
+        return False
+    if small._rg and not has_out:
+        return True
+    if a._data.ndim == 2:
+        return False
+    if t1.size == 0:
+        return True
+    shape, strides = t1.shape, t1.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.ndim - 1))
+
+
 def _fold_matmul(input, other):
-    """(..., n, k) @ (k, m) or (k,): fold the batch into rows, one mm or mv."""
-    shape = input._data.shape
-    a = input._data
-    if a.shape[-1] != other._data.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.size // a.shape[-1]}x{a.shape[-1]} and "
-                           f"{other._data.shape[0]}x{other._data.shape[-1] if other._data.ndim == 2 else 1})")
-    rows = input.reshape(-1, shape[-1])
-    if other._data.ndim == 1:
-        return unsafe_view(rows.mv(other), shape[:-1])
-    return unsafe_view(rows.mm(other), shape[:-1] + (other._data.shape[1],))
+    """(..., n, k) @ (k, m) or (k,): fold the batch into rows of one mm or mv (or the transposed case)."""
+    transpose = other._data.ndim > input._data.ndim
+    t1 = other.mT if transpose else input
+    t2 = (input.t() if input._data.ndim == 2 else input) if transpose else other
+    shape = t1._data.shape[:-1]
+    rows = t1.reshape(-1, t1._data.shape[-1])
+    if t2._data.ndim == 1:
+        return unsafe_view(rows.mv(t2), shape)
+    r = unsafe_view(rows.mm(t2), shape + (t2._data.shape[1],))
+    return r.mT.contiguous() if transpose else r
 
 
 def _batched_matmul(input, other):
-    """Broadcast the batch dims of both, then one bmm."""
-    a, b = input, other
-    if a._data.ndim == 1:
-        return _batched_matmul(a.unsqueeze(0), b).squeeze(-2)
-    if b._data.ndim == 1:
-        return _batched_matmul(a, b.unsqueeze(-1)).squeeze(-1)
-    (n, k), (k2, m) = a._data.shape[-2:], b._data.shape[-2:]
-    if k != k2:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{int(np.prod(a._data.shape[:-2]))}, {k}] but got: "
-                           f"[{int(np.prod(b._data.shape[:-2]))}, {k2}].")
+    """Broadcast the batch dims of both, then one bmm, as PyTorch does (1-D operands become one row/column)."""
+    a, b = input._data, other._data
+    n = a.shape[-2] if a.ndim > 1 else 1
+    p = b.shape[-1] if b.ndim > 1 else 1
+    m1, m2 = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     try:
-        batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         from .base import broadcast_error
-        raise broadcast_error(a._data.shape[:-2], b._data.shape[:-2]) from None
+        raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
     size = int(np.prod(batch))
-    a3 = a.expand(batch + (n, k)).reshape(size, n, k)
-    b3 = b.expand(batch + (k, m)).reshape(size, k, m)
-    return unsafe_view(a3.bmm(b3), batch + (n, m))
+    a3 = input.expand(batch + (n, m1)).reshape(size, n, m1)
+    if b.ndim == 1:
+        r = a3.bmm(other.expand(batch + (m2,)).reshape(size, m2).unsqueeze(2)).squeeze(-1)
+    else:
+        r = a3.bmm(other.expand(batch + (m2, p)).reshape(size, m2, p))
+    return unsafe_view(r, batch + ((n,) if a.ndim > 1 else ()) + ((p,) if b.ndim > 1 else ()))

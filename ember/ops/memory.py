@@ -1,4 +1,6 @@
 """Copies and conversions: clone, contiguous, to (dtype and device), copy_, and their gradients."""
+import builtins
+
 import numpy as np
 
 from .. import _dtype
@@ -15,6 +17,14 @@ GRADIENTS = {
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
+
+
+def qualified_name(node) -> str:
+    """The name of a node PyTorch defines only in C++, with its namespace: 'ember::autograd::CopySlices'."""
+    return "ember::autograd::" + node.__class__.__name__
+
+
+CopyBackwards.name = qualified_name
 
 
 def clone(input, *, memory_format=None):
@@ -57,7 +67,7 @@ def _parse_to(args, kwargs):
         elif isinstance(a, bool):
             continue  # the legacy non_blocking positional flag
         elif a is not None:
-            if isinstance(a, type) or isinstance(a, np.dtype):
+            if isinstance(a, (builtins.type, np.dtype)):
                 dtype = _dtype.to_dtype(a)
             else:
                 device = a
@@ -166,7 +176,7 @@ def copy_(input, src, non_blocking=False):
     except ValueError:
         raise broadcast_error(a.shape, s.shape) from None
     input._vc[0] += 1
-    if GRAD_ENABLED[0] and (input._rg or (isinstance(src, Tensor) and src._rg)):
+    if GRAD_ENABLED[0] and a.dtype.kind == "f" and (input._rg or (isinstance(src, Tensor) and src._rg)):
         if input._base is not None and input._base._rg:
             raise RuntimeError("ember does not yet support in-place copy into a view of a tensor that requires "
                                "grad; copy into the base tensor instead.")

@@ -11,7 +11,7 @@ from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
 
 def _expand_back(g, shape, dims, keepdim):
     """Bring a reduced gradient back to the input's shape (re-inserting reduced dims)."""
-    if not keepdim and dims is not None:
+    if not keepdim and dims is not None and shape:
         kept = list(shape)
         for d in dims:
             kept[d] = 1
@@ -32,9 +32,10 @@ GRADIENTS = {
     "SumBackward1": lambda g, shape, dims, keepdim: (_expand_back(g, shape, dims, keepdim),),
     "MeanBackward0": lambda g, shape, n: (g.expand(shape) / n,),
     "MeanBackward1": lambda g, shape, dims, keepdim, n: (_expand_back(g, shape, dims, keepdim) / n,),
-    "ProdBackward0": lambda g, x, r: (g * _prod_others(x, None),),
-    "ProdBackward1": lambda g, x, dim, keepdim: (_expand_back(g, x._data.shape, (dim,), keepdim)
-                                                 * _prod_others(x, dim),),
+    "ProdBackward0": lambda g, x, r: (g * _prod_others(x, r, None),),
+    "ProdBackward1": lambda g, x, r, dim, keepdim: (_expand_back(g, x._data.shape, (dim,), keepdim)
+                                                    * _prod_others(x, _expand_back(r, x._data.shape, (dim,), keepdim),
+                                                                   dim),),
     "MaxBackward1": lambda g, x, r: (_evenly(g, x, r, None, False),),
     "MinBackward1": lambda g, x, r: (_evenly(g, x, r, None, False),),
     "MaxBackward0": lambda g, shape, dim, keepdim, onehot: (_expand_back(g, shape, (dim,), keepdim) * onehot,),
@@ -44,16 +45,25 @@ GRADIENTS = {
     "VarBackward0": lambda g, x, dims, keepdim, dof: (
         _expand_back(g, x._data.shape, dims, keepdim) * 2 * (x - x.mean(dims, keepdim=True)) / dof,),
     "StdBackward0": lambda g, x, r, dims, keepdim, dof: (
-        _expand_back(g / (r * dof), x._data.shape, dims, keepdim) * (x - x.mean(dims, keepdim=True)),),
+        _expand_back((g / (r * dof)).masked_fill(r == 0, 0), x._data.shape, dims, keepdim)
+        * (x - x.mean(dims, keepdim=True)),),
     "LinalgVectorNormBackward0": lambda g, x, r, p, dims, keepdim: (_norm_backward(g, x, r, p, dims, keepdim),),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
 
 
-def _prod_others(x, dim):
-    """For each element, the product of the other elements (along `dim`, or all), zeros included."""
+def _prod_others(x, r, dim):
+    """For each element, the product of the other elements (along `dim`, or all), zeros included.
+
+    Without zeros it is r / x, a differentiable expression (for higher-order gradients); with zeros,
+    prefix and suffix products over the arrays.
+    """
     a = x._data
+    if a.size == 0:
+        return wrap(np.ones_like(a))
+    if a.all():
+        return r / x
     if dim is None:
         flat = a.reshape(-1)
         left = np.concatenate([np.ones(1, a.dtype), np.cumprod(flat[:-1])])
@@ -74,6 +84,8 @@ def _norm_backward(g, x, r, p, dims, keepdim):
         return g * x / r.masked_fill(r == 0, float("inf"))
     if p == 1:
         return g * x.sign()
+    if p == 0:
+        return None
     if p == float("inf") or p == -float("inf"):
         mask = (x.abs() == r)
         return g * x.sign() * mask / mask.sum(dims, keepdim=True)
@@ -82,15 +94,16 @@ def _norm_backward(g, x, r, p, dims, keepdim):
 
 
 def _dims(dim, ndim):
-    """Normalised tuple of reduced dims, or None for all."""
+    """Normalised tuple of reduced dims, or None for all (a 0-dim tensor accepts dim 0 or -1)."""
     if dim is None:
         return None
     if isinstance(dim, int):
-        return (wrap_dim(dim, ndim),)
+        d = wrap_dim(dim, ndim)
+        return (d,) if ndim else None
     dims = tuple(wrap_dim(d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
-    return dims if dims else None
+    return dims if dims and ndim else None
 
 
 def _accumulate_dtype(a, dtype):
@@ -107,7 +120,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a = input._data
     dims = _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
-    if dims is None and not keepdim:
+    if dim is None and not keepdim:
         r = wrap(np.asarray(a.sum(dtype=acc)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, SumBackward0(), (input,), (a.shape,))
@@ -127,7 +140,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_type_name(a.dtype)}")
     dims = _dims(dim, a.ndim)
-    if dims is None and not keepdim:
+    if dim is None and not keepdim:
         r = wrap(np.asarray(a.mean()))
         if GRAD_ENABLED[0] and input._rg:
             record(r, MeanBackward0(), (input,), (a.shape, a.size))
@@ -156,7 +169,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     d = wrap_dim(dim, a.ndim)
     r = wrap(np.asarray(a.prod(axis=d, dtype=acc, keepdims=keepdim)))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ProdBackward1(), (input,), (input, d, keepdim))
+        record(r, ProdBackward1(), (input,), (input, r, d, keepdim))
     return r
 
 
@@ -353,15 +366,20 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def all(input, dim=None, keepdim=False):
-    """True if every element (over `dim`) is nonzero."""
+    """True if every element (over `dim`) is nonzero; uint8 input gives uint8, as in PyTorch."""
     a = input._data
-    return wrap(np.asarray(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim)))
+    return _logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
 
 
 def any(input, dim=None, keepdim=False):
-    """True if some element (over `dim`) is nonzero."""
+    """True if some element (over `dim`) is nonzero; uint8 input gives uint8, as in PyTorch."""
     a = input._data
-    return wrap(np.asarray(a.any(axis=_dims(dim, a.ndim), keepdims=keepdim)))
+    return _logical_result(a.any(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
+
+
+def _logical_result(r, a):
+    r = np.asarray(r)
+    return wrap(r.astype(np.uint8) if a.dtype == np.uint8 else r)
 
 
 def sum_to_size(input, *size):

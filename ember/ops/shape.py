@@ -11,6 +11,7 @@ from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out
 GRADIENTS = {
     "ViewBackward0": lambda g, shape: (g.reshape(shape),),
     "UnsafeViewBackward0": lambda g, shape: (g.reshape(shape),),
+    "ReshapeAliasBackward0": lambda g, shape: (g.reshape(shape),),
     "TBackward0": lambda g: (g.t(),),
     "TransposeBackward0": lambda g, d0, d1: (g.transpose(d0, d1),),
     "PermuteBackward0": lambda g, dims: (g.permute(tuple(np.argsort(dims))),),
@@ -82,15 +83,15 @@ def reshape(input, *shape):
     a = input._data
     shape = _infer(_shape_arg(shape), a.size)
     if a.flags.c_contiguous:
-        r = view_of(input, a.reshape(shape))
-        node = ViewBackward0
+        r, node = view_of(input, a.reshape(shape)), ViewBackward0
     else:
         try:
-            r = view_of(input, np.reshape(a, shape, copy=False))
-            node = ViewBackward0
-        except ValueError:
-            r = wrap(a.reshape(shape))
-            node = UnsafeViewBackward0
+            r, node = view_of(input, np.reshape(a, shape, copy=False)), ReshapeAliasBackward0
+        except ValueError:  # not expressible as a view: copy, then view the copy (as PyTorch records it)
+            from .memory import clone
+            input = clone(input)
+            a = input._data
+            r, node = wrap(a.reshape(shape)), UnsafeViewBackward0
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (a.shape,))
     return r
@@ -239,6 +240,14 @@ def expand_as(input, other):
 def narrow(input, dim, start, length):
     """The slice [start, start + length) along `dim` (a view)."""
     d = wrap_dim(dim, input._data.ndim)
+    size, start, length = input._data.shape[d], int(start), int(length)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, but got {length}")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
     return input[key]
 
@@ -253,8 +262,6 @@ def _check_joinable(tensors, name):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, but element {i} is "
@@ -272,6 +279,8 @@ def _joined_dtype(tensors):
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = _check_joinable(tensors, "cat")
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
     ndim = parts[0]._data.ndim
     if ndim == 0:
@@ -301,6 +310,8 @@ def cat(tensors, dim=0, *, out=None):
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim."""
     tensors = _check_joinable(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty list of Tensors")
     ref = tensors[0]._data.shape
     for i, t in enumerate(tensors):
         if t._data.shape != ref:

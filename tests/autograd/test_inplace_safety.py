@@ -1,0 +1,128 @@
+"""Version counters and in-place safety: modified saved tensors raise, leaves refuse in-place writes."""
+import numpy as np
+import pytest
+
+import ember
+from parity import check, randn, torch
+
+
+def test_version_counter_increments():
+    def f(lib, x):
+        t = x.detach().clone()
+        v = [t._version]
+        t.add_(1)
+        v.append(t._version)
+        t.mul_(2).sub_(1)
+        v.append(t._version)
+        t[0] = 5
+        v.append(t._version)
+        view = t[1:]
+        view.zero_()
+        v += [t._version, view._version]
+        t.exp_()
+        v.append(view._version)
+        return tuple(v)
+    check(f, randn(3), grad=False)
+
+
+@pytest.mark.parametrize("expr", [
+    lambda lib, x: x.exp().add_(1).sum(),
+    lambda lib, x: x.exp().exp_().sum(),
+    lambda lib, x: x.sigmoid().mul_(2).sum(),
+    lambda lib, x: x.tanh().zero_().sum(),
+    lambda lib, x: x.relu().clamp_(0, 1).sum(),
+    lambda lib, x: x.sqrt().div_(2).sum()])
+def test_modified_saved_result_raises(expr):
+    check(lambda lib, x: expr(lib, x).backward(), np.abs(randn(3)) + 0.1)
+
+
+def test_modified_saved_input_raises():
+    def f(lib, x):
+        a = x * 1
+        b = a * a
+        a.mul_(2)
+        b.sum().backward()
+    check(f, randn(3))
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        f(ember, ember.ones(3, requires_grad=True))
+
+    def g(lib, x):
+        a = x * 1
+        b = a.sin()
+        a.add_(1)
+        b.sum().backward()
+    check(g, randn(3))
+
+
+def test_modification_not_saved_is_fine():
+    def f(lib, x):
+        a = x * 1
+        b = a + 2  # add saves nothing
+        a.mul_(3)
+        (b * 2).sum().backward()
+        return x.grad
+    check(f, randn(3))
+
+    def g(lib, x):
+        a = x * 1
+        y = a.exp()
+        a.mul_(3)  # exp saves its result, not its input
+        (y + a).sum().backward()
+        return x.grad
+    check(g, randn(3))
+
+
+def test_inplace_on_leaf_requiring_grad():
+    for name in ["add_", "mul_", "sub_", "div_"]:
+        check(lambda lib, x: getattr(x, name)(2), randn(3))
+    check(lambda lib, x: x.exp_(), randn(3))
+    check(lambda lib, x: x.zero_(), randn(3))
+    check(lambda lib, x: x.fill_(1), randn(3))
+    check(lambda lib, x: x.clamp_(0, 1), randn(3))
+
+    def iadd(lib, x):
+        x += 1
+    check(iadd, randn(3))
+
+
+@pytest.mark.parametrize("op", [
+    lambda t: t.add_(2), lambda t: t.add_(t), lambda t: t.mul_(3), lambda t: t.div_(2), lambda t: t.clamp_(-0.5, 0.5),
+    lambda t: t.clamp_(min=0), lambda t: t.exp_(), lambda t: t.sub_(1), lambda t: t.abs_().pow_(1.5),
+    lambda t: t.relu_(), lambda t: t.zero_(), lambda t: t.fill_(3), lambda t: t.masked_fill_(t > 0, 0.5),
+    lambda t: t.sigmoid_(), lambda t: t.add_(t).tanh_(), lambda t: t.mul_(2).add_(1).exp_()])
+def test_inplace_rebase_history(op):
+    def f(lib, x):
+        h = x * 2
+        op(h)
+        return h
+    check(f, randn(2, 3))
+
+
+def test_inplace_then_use_in_later_ops():
+    def f(lib, x, y):
+        h = x.exp()
+        g = h * y  # saves h
+        h2 = h.clone()
+        h2.add_(y)
+        return (g + h2 * h2).sum()
+    check(f, randn(3), randn(3, seed=1))
+
+
+@pytest.mark.parametrize("name", ["add", "mul", "exp", "sum", "mm"])
+def test_out_with_requires_grad_raises(name):
+    def f(lib, x):
+        out = lib.empty(0, dtype=lib.float64)
+        if name == "mm":
+            return lib.mm(x, x, out=out)
+        if name == "sum":
+            return lib.sum(x, 0, out=out)
+        if name == "exp":
+            return lib.exp(x, out=out)
+        return getattr(lib, name)(x, x, out=out)
+    check(f, randn(3, 3))
+
+    def g(lib, x):
+        out = lib.empty(0, dtype=lib.float64)
+        with lib.no_grad():
+            return lib.add(x, x, out=out) if name != "sum" else lib.sum(x, 0, out=out)
+    check(g, randn(3, 3))

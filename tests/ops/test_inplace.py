@@ -1,0 +1,88 @@
+"""Parity of the in-place ops (ember/ops/inplace.py) with PyTorch: values, dtypes, views, graphs."""
+import numpy as np
+import pytest
+
+import ember
+from parity import check, randn
+
+INPLACE = {
+    "add_": lambda t, o: t.add_(o), "add_alpha": lambda t, o: t.add_(o, alpha=2), "sub_": lambda t, o: t.sub_(o),
+    "mul_": lambda t, o: t.mul_(o), "div_": lambda t, o: t.div_(o), "pow_": lambda t, o: t.abs().pow_(2),
+    "iadd": lambda t, o: t.__iadd__(o), "isub": lambda t, o: t.__isub__(o), "imul": lambda t, o: t.__imul__(o),
+    "itruediv": lambda t, o: t.__itruediv__(o), "clamp_": lambda t, o: t.clamp_(-0.5, 0.5),
+    "clamp_min": lambda t, o: t.clamp_(min=0), "exp_": lambda t, o: t.exp_(), "neg_": lambda t, o: t.neg_(),
+    "relu_": lambda t, o: t.relu_(), "sigmoid_": lambda t, o: t.sigmoid_(), "tanh_": lambda t, o: t.tanh_(),
+    "abs_": lambda t, o: t.abs_(), "sin_": lambda t, o: t.sin_(), "cos_": lambda t, o: t.cos_(),
+    "sqrt_": lambda t, o: t.abs_().sqrt_(), "log_": lambda t, o: t.abs_().log_(),
+    "reciprocal_": lambda t, o: t.reciprocal_(), "zero_": lambda t, o: t.zero_(),
+    "fill_": lambda t, o: t.fill_(2.5), "fill_tensor": lambda t, o: t.fill_(o[0, 0]),
+    "masked_fill_": lambda t, o: t.masked_fill_(o > 0, -1.0), "sign_": lambda t, o: t.sign_(),
+    "remainder_": lambda t, o: t.remainder_(1.5), "floor_divide_": lambda t, o: t.floor_divide_(0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_inplace_on_plain_tensor(name):
+    def f(lib, x, o):
+        t = x.clone()
+        r = INPLACE[name](t, o)
+        return r, t
+    check(f, randn(3, 4), randn(3, 4, seed=1) + 0.1, grad=False)
+
+
+@pytest.mark.parametrize("name", sorted(set(INPLACE) - {"remainder_", "floor_divide_"}))
+def test_inplace_on_non_leaf_rebases_history(name):
+    def f(lib, x, o):
+        t = x * 1
+        r = INPLACE[name](t, o)
+        assert r is t
+        return t
+    check(f, randn(3, 4), randn(3, 4, seed=1) + 0.1)
+
+
+@pytest.mark.parametrize("name", ["add_", "mul_", "div_", "sub_"])
+def test_inplace_with_grad_operand(name):
+    check(lambda lib, x, o: getattr(x * 1, name)(o), randn(3, 4), randn(3, 4, seed=1) + 2)
+    check(lambda lib, x, o: getattr(lib.zeros(3, 4, dtype=lib.float64), name)(o), randn(3, 4), randn(4) + 2)
+
+
+def test_inplace_on_leaf_requiring_grad_raises():
+    for name in sorted(INPLACE):
+        check(lambda lib, x, o: INPLACE[name](x, o), randn(3, 4), randn(3, 4, seed=1))
+
+
+def test_inplace_dtype_rules():
+    i = np.arange(6).reshape(2, 3)
+    check(lambda lib, i: i.add_(1.5), i)
+    check(lambda lib, i: i.mul_(2), i)
+    check(lambda lib, i: i.clone().float().add_(i), i)
+    check(lambda lib, i: i.div_(2), i)
+    check(lambda lib, i: (i > 2).add_(1), i)
+    check(lambda lib, i: i.add_(lib.ones(3, dtype=lib.float64)), i)
+
+
+def test_inplace_broadcast_rules():
+    check(lambda lib, x, o: x.add_(o), randn(3, 4), randn(4), grad=False)
+    check(lambda lib, x, o: x.add_(o), randn(4), randn(3, 4), grad=False)
+    check(lambda lib, x, o: x.mul_(o), randn(3, 4), randn(5), grad=False)
+
+
+def test_inplace_writes_through_views_and_numpy():
+    a = np.zeros((2, 3))
+    t = ember.from_numpy(a)
+    t.add_(1)
+    t[0].mul_(3)
+    assert a.tolist() == [[3, 3, 3], [1, 1, 1]]
+    v = t.view(6)
+    v.fill_(7)
+    assert a.sum() == 42
+    t.zero_()
+    assert not a.any()
+
+
+def test_inplace_under_no_grad_keeps_leaf():
+    w = ember.ones(3, requires_grad=True)
+    with ember.no_grad():
+        w.mul_(2).add_(1).clamp_(max=2.5)
+    assert w.is_leaf and w.requires_grad and w.grad_fn is None
+    assert w.tolist() == [2.5, 2.5, 2.5]

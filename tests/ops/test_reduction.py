@@ -1,0 +1,215 @@
+"""Parity of the reductions (ember/ops/reduction.py) with PyTorch."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+from parity import check, randn
+
+FLOATS = [np.float32, np.float64]
+
+
+def ints(*shape, dtype=np.int64, lo=-5, hi=6, seed=0):
+    return np.random.default_rng(seed + sum(shape)).integers(lo, hi, shape).astype(dtype)
+
+
+DIMS = [None, 0, 1, -1, (0, 2), (-1, 0), ()]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", ["sum", "mean"])
+@pytest.mark.parametrize("dim", DIMS)
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_sum_mean(name, dtype, dim, keepdim):
+    x = randn(2, 3, 4, dtype=dtype)
+    if dim is None:
+        check(lambda lib, x: getattr(lib, name)(x), x)
+        check(lambda lib, x: getattr(x, name)(), x)
+    else:
+        check(lambda lib, x: getattr(lib, name)(x, dim, keepdim), x)
+        check(lambda lib, x: getattr(x, name)(dim=dim, keepdim=keepdim), x)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])
+def test_sum_prod_of_ints(dtype):
+    x = ints(3, 4, dtype=dtype, lo=0, hi=3)
+    for f in [lambda lib, x: x.sum(), lambda lib, x: x.sum(0), lambda lib, x: x.prod(),
+              lambda lib, x: x.prod(1, keepdim=True), lambda lib, x: x.mean(), lambda lib, x: x.sum(dtype=lib.float32),
+              lambda lib, x: x.mean(dtype=lib.float64), lambda lib, x: x.mean(1, dtype=lib.float32)]:
+        check(f, x)
+
+
+def test_dtype_argument():
+    x = randn(3, 4, dtype=np.float32)
+    check(lambda lib, x: x.sum(dtype=lib.float64), x)
+    check(lambda lib, x: lib.sum(x, 1, dtype=lib.float64), x)
+    check(lambda lib, x: x.mean(dtype=lib.float64), x)
+    check(lambda lib, x: x.prod(dtype=lib.float64), x)
+
+
+def test_zero_dim_and_empty():
+    check(lambda lib, x: x.sum(), np.array(2.5))
+    check(lambda lib, x: x.sum(0), np.array(2.5))
+    check(lambda lib, x: x.mean(), np.array(2.5))
+    check(lambda lib, x: x.sum(), np.zeros((0, 3)))
+    check(lambda lib, x: x.sum(0), np.zeros((0, 3)))
+    check(lambda lib, x: x.prod(), np.zeros((0, 3)))
+
+
+def test_dim_errors():
+    x = randn(2, 3)
+    check(lambda lib, x: x.sum(2), x)
+    check(lambda lib, x: x.sum((0, 0)), x)
+    check(lambda lib, x: x.mean(-3), x)
+    check(lambda lib, x: x.max(5), x)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_prod(dtype):
+    x = randn(3, 4, dtype=dtype)
+    check(lambda lib, x: x.prod(), x)
+    check(lambda lib, x: lib.prod(x, 0), x)
+    check(lambda lib, x: x.prod(-1, keepdim=True), x)
+    z = x.copy()
+    z[1, 2] = 0
+    check(lambda lib, x: x.prod(), z)
+    check(lambda lib, x: x.prod(1), z)
+    z[1, 3] = 0
+    check(lambda lib, x: x.prod(), z)
+    check(lambda lib, x: x.prod(0), z)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_max_min(name, dtype):
+    x = randn(3, 4, dtype=dtype)
+    check(lambda lib, x: getattr(x, name)(), x)
+    for dim in [0, 1, -1]:
+        for keepdim in [False, True]:
+            check(lambda lib, x: getattr(lib, name)(x, dim, keepdim), x)
+            check(lambda lib, x: getattr(x, name)(dim=dim, keepdim=keepdim), x)
+    r = check(lambda lib, x: getattr(x, name)(1), x)
+    assert r.values is r[0] and r.indices is r[1]
+    other = randn(4, dtype=dtype, seed=3)
+    check(lambda lib, x, o: getattr(lib, name)(x, o), x, other)
+    check(lambda lib, x, o: getattr(x, name)(o), x, other)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "amax", "amin"])
+def test_max_min_ties_share_gradient(name):
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]])
+    check(lambda lib, x: getattr(x, name)(), x)
+    check(lambda lib, x: getattr(x, name)(1), x)
+    check(lambda lib, x: getattr(x, name)(0), np.ones((3, 2)))
+
+
+def test_max_min_ints_and_errors():
+    x = ints(3, 4)
+    for f in [lambda lib, x: x.max(), lambda lib, x: x.min(0), lambda lib, x: x.amax(1), lambda lib, x: x.argmax(),
+              lambda lib, x: lib.max(x, 1, keepdim=True)]:
+        check(f, x)
+    check(lambda lib, x: x.max(), np.zeros((0, 3)))
+    check(lambda lib, x: x.max(0), np.zeros((0, 3)))
+    check(lambda lib, x: x.max(1), np.zeros((0, 3)))
+    check(lambda lib, x: x.max(0), np.array(3.0))
+
+
+@pytest.mark.parametrize("name", ["amax", "amin"])
+@pytest.mark.parametrize("dim", [(), 0, 1, (0, 1), -1, [0]])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_amax_amin(name, dim, keepdim):
+    x = randn(3, 4, 2)
+    check(lambda lib, x: getattr(lib, name)(x, dim, keepdim), x)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_argmin(name):
+    x = randn(3, 4)
+    check(lambda lib, x: getattr(lib, name)(x), x)
+    check(lambda lib, x: getattr(x, name)(keepdim=True), x)
+    for dim in [0, 1, -1]:
+        check(lambda lib, x: getattr(x, name)(dim), x)
+        check(lambda lib, x: getattr(x, name)(dim, keepdim=True), x)
+    check(lambda lib, x: getattr(x, name)(), np.array([1.0, 3.0, 3.0, 0.0]))  # first of the ties
+    check(lambda lib, x: getattr(x, name)(0), np.array(3.0))
+    check(lambda lib, x: getattr(x, name)(), ints(2, 5))
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_var_std(name, dtype):
+    x = randn(3, 4, 2, dtype=dtype)
+    for kwargs in [{}, {"unbiased": False}, {"unbiased": True}, {"correction": 0}, {"correction": 2},
+                   {"dim": 1}, {"dim": (0, 2), "keepdim": True}, {"dim": -1, "unbiased": False},
+                   {"dim": 0, "correction": 0, "keepdim": True}]:
+        check(lambda lib, x: getattr(lib, name)(x, **kwargs), x, grad_atol=1e-4, grad_rtol=1e-4)
+        check(lambda lib, x: getattr(x, name)(**kwargs), x, grad_atol=1e-4, grad_rtol=1e-4)
+    check(lambda lib, x: getattr(x, name)(1, True), x)
+    check(lambda lib, x: getattr(x, name)(False), x)
+    check(lambda lib, x: getattr(x, name)(), ints(3, 4))
+    check(lambda lib, x: getattr(x, name)(), np.array([2.0]))
+
+
+@pytest.mark.parametrize("p", [2, 1, float("inf"), 3, "fro", 0.5, -float("inf"), 0])
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_norm(p, dim, keepdim):
+    x = randn(3, 4)
+    if p == "fro" and dim is not None and not isinstance(dim, tuple):
+        dim = (dim,)
+    check(lambda lib, x: lib.norm(x, p, dim, keepdim), x)
+    check(lambda lib, x: x.norm(p=p, dim=dim, keepdim=keepdim), x)
+
+
+def test_norm_defaults_and_zero():
+    check(lambda lib, x: x.norm(), randn(3, 4, dtype=np.float32))
+    check(lambda lib, x: x.norm(), np.zeros(3))
+    check(lambda lib, x: x.norm(1), np.zeros(3))
+    check(lambda lib, x: lib.norm(x), ints(3))
+
+
+@pytest.mark.parametrize("name", ["all", "any"])
+def test_all_any(name):
+    for x in [randn(3, 4) > 0, ints(3, 4, lo=0, hi=2), randn(3, 4), np.zeros((0, 2), dtype=bool)]:
+        check(lambda lib, x: getattr(lib, name)(x), x, grad=False)
+        check(lambda lib, x: getattr(x, name)(0), x, grad=False)
+        check(lambda lib, x: getattr(x, name)(1, keepdim=True), x, grad=False)
+    check(lambda lib, x: getattr(x, name)(), ints(3, dtype=np.uint8, lo=0, hi=2))
+
+
+def test_sum_to_size():
+    x = randn(2, 3, 4)
+    check(lambda lib, x: x.sum_to_size(3, 1), x)
+    check(lambda lib, x: x.sum_to_size((1, 3, 4)), x)
+    check(lambda lib, x: x.sum_to_size(2, 3, 4), x)
+    check(lambda lib, x: x.sum_to_size(3, 3), x)
+
+
+# ---- property tests --------------------------------------------------------------------------------
+@st.composite
+def shape_and_dims(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
+    dims = draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=len(shape),
+                         unique_by=lambda d: d % len(shape)))
+    return shape, tuple(dims)
+
+
+REDUCTIONS = {
+    "sum": lambda lib, x, d, k: x.sum(d, keepdim=k), "mean": lambda lib, x, d, k: x.mean(d, keepdim=k),
+    "amax": lambda lib, x, d, k: x.amax(d, keepdim=k), "amin": lambda lib, x, d, k: x.amin(d, keepdim=k),
+    "var": lambda lib, x, d, k: x.var(d, keepdim=k, correction=0),
+    "std": lambda lib, x, d, k: x.std(d, keepdim=k, unbiased=False),
+    "norm": lambda lib, x, d, k: x.norm(2, d, k), "norm1": lambda lib, x, d, k: x.norm(1, d, k),
+    "max": lambda lib, x, d, k: x.max(d[0], keepdim=k), "min": lambda lib, x, d, k: x.min(d[0], keepdim=k),
+    "prod": lambda lib, x, d, k: x.prod(d[0], keepdim=k), "argmax": lambda lib, x, d, k: x.argmax(d[0], k),
+    "logsumexp_like": lambda lib, x, d, k: (x - x.amax(d, keepdim=True)).exp().sum(d, keepdim=k).log(),
+}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sd=shape_and_dims(), name=st.sampled_from(sorted(REDUCTIONS)), keepdim=st.booleans(),
+       dtype=st.sampled_from(["float32", "float64"]), seed=st.integers(0, 1000))
+def test_reduction_property(sd, name, keepdim, dtype, seed):
+    shape, dims = sd
+    x = np.asarray(randn(*shape, dtype=np.dtype(dtype), seed=seed))
+    check(lambda lib, x: REDUCTIONS[name](lib, x, dims, keepdim), x, grad_atol=1e-4, grad_rtol=1e-4,
+          atol=1e-5, rtol=1e-4)
