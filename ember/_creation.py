@@ -49,8 +49,9 @@ def _np_dtype(dtype):
     return None if dtype is None else _dtype.to_dtype(dtype).np
 
 
-def _infer_array(data):
-    """A NumPy array from Python data, with PyTorch's inferred dtype (Python floats give the default dtype)."""
+def _infer_array(data, keep_float64=False):
+    """A NumPy array from Python data, with PyTorch's inferred dtype (Python floats give the default dtype,
+    unless `keep_float64`, used when the caller casts to a dtype it was given)."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, np.ndarray):
@@ -74,7 +75,7 @@ def _infer_array(data):
         raise RuntimeError(f"Could not infer dtype of {type(_non_number(data)).__name__}")
     if a.dtype.kind in "US":
         raise ValueError("too many dimensions 'str'")
-    if a.dtype == np.float64 and not _has_numpy_float64(data):
+    if a.dtype == np.float64 and not keep_float64 and not _has_numpy_float64(data):
         a = a.astype(_dtype.get_default_dtype().np)
     elif a.dtype.kind in "iu" and a.dtype != np.int64 and not isinstance(_first_leaf(data), _TYPED):
         a = a.astype(np.int64)
@@ -138,8 +139,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "ember.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    a = _infer_array(data)
     np_dtype = _np_dtype(dtype)
+    a = _infer_array(data, keep_float64=np_dtype is not None)
     a = np.array(a, dtype=np_dtype, copy=True) if a.__class__ is np.ndarray else a.copy()
     return _finish(a, np_dtype, device, requires_grad)
 
@@ -153,7 +154,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, np.ndarray) and (np_dtype is None or np_dtype == data.dtype) and \
             (device is None or to_device(device).type == "cpu"):
         return from_numpy(data)
-    return _finish(_infer_array(data), np_dtype, device, False)
+    return _finish(_infer_array(data, keep_float64=np_dtype is not None), np_dtype, device, False)
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:

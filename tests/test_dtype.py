@@ -90,19 +90,10 @@ SHAPES = {"dim-dim": ((2,), (2,)), "dim-0dim": ((2,), ()), "0dim-dim": ((), (2,)
 INTEGRAL = {"int8", "int16", "int32", "int64", "uint8", "bool"}
 
 
-def elementwise_bug(op, a, b, shapes):
-    """Cases where ops/elementwise.py (not owned here) disagrees with torch; covered by the xfail test below. `a`, `b` are dtype names or Python scalars, in operand order."""
-    if op == "floor_divide" and "bool" in (a, b) and {a, b} <= {"bool", True}:
-        return True  # bool // bool gives int8
-    return False
-
-
 def mismatches(op, pairs, shapes):
     """(a, b, ember, torch) for each dtype pair whose result dtype (or exception) differs."""
     fn, bad = OPS[op], []
     for a, b in pairs:
-        if elementwise_bug(op, a, b, shapes):
-            continue
         make = [lambda lib, v=v, s=s: v if not isinstance(v, str) else pair(lib, v, s) for v, s in zip((a, b), shapes)]
         want = outcome(lambda: fn(make[0](torch), make[1](torch)))
         got = outcome(lambda: fn(make[0](ember), make[1](ember)))
@@ -126,8 +117,6 @@ def test_tensor_scalar_promotion(op, shape):
     assert not bad, f"(a, b, ember, torch): {bad}"
 
 
-@pytest.mark.xfail(strict=True, reason="ops/elementwise.py floor_divide of bool by bool returns NumPy's int8 "
-                                       "instead of raising NotImplementedError like torch")
 @pytest.mark.parametrize("other", [True, "tensor"])
 def test_bool_floor_divide_bool_raises(other):
     b = pair(ember, "bool", (2,))
@@ -174,7 +163,6 @@ def broadcastable(draw):
 @given(broadcastable(), st.sampled_from(["add", "mul", "sub", "div"]))
 def test_broadcast_promotion_property(case, op):
     sa, sb, da, db = case
-    assume(not elementwise_bug(op, da, db, (sa, sb)))
     rng = np.random.default_rng(0)
     a = (rng.integers(1, 5, sa) if da != "bool" else rng.integers(0, 2, sa)).astype(da)
     b = (rng.integers(1, 5, sb) if db != "bool" else np.ones(sb)).astype(db)

@@ -231,8 +231,14 @@ def _rounding(ufunc, input, other):
     return _broadcasting(ufunc, x, y)
 
 
+def _is_bool(x):
+    return isinstance(x, bool) or isinstance(x, Tensor) and x._data.dtype == np.bool_
+
+
 def floor_divide(input, other, *, out=None):
     """Division rounded down; integer tensors stay integer."""
+    if _is_bool(input) and _is_bool(other):
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
     r = _rounding(np.floor_divide, input, other)
     if needs_grad(input, other):
         not_implemented(r, "floor_divide", (input, other))

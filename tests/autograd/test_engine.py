@@ -54,14 +54,12 @@ def test_seed_snippet_vector_jacobian_product():
         y = x * 2
         while y.data.norm() < 1000:
             y = y * 2
-        v = lib.tensor(np.array([0.1, 1.0, 0.0001]))
+        v = lib.tensor([0.1, 1.0, 0.0001])
         y.backward(v)
         grads.append(x.grad)
     close(*grads)
 
 
-@pytest.mark.xfail(reason="ember/_creation.py: tensor(list of floats, dtype=float64) goes through float32 and "
-                          "loses precision (0.1 -> 0.10000000149011612)", strict=True)
 def test_seed_snippet_vector_from_list():
     assert ember.tensor([0.1, 1.0], dtype=ember.float64).tolist() == [0.1, 1.0]
 
