@@ -29,8 +29,10 @@ def _size(size, name="size"):
     return tuple(shape)
 
 
-def _finish(array, dtype_np, device, requires_grad):
-    """Move to the device, cast, and set requires_grad (checking it is allowed)."""
+def _finish(array, dtype_np, device, requires_grad, out=None):
+    """Move to the device, cast, and set requires_grad (checking it is allowed); or fill `out`."""
+    if out is not None:
+        return _into(out, array if dtype_np is None else array.astype(dtype_np))
     if device is not None:
         d = to_device(device)
         if d.type == "cuda":
@@ -181,32 +183,47 @@ def from_numpy(ndarray) -> Tensor:
     return wrap(ndarray)
 
 
-def _filled(fill, size, dtype, device, requires_grad, default=None):
+def _filled(fill, size, dtype, device, requires_grad, default=None, out=None):
+    """A tensor of `size` filled with `fill` (uninitialised if None), written into `out` if given."""
     shape = _size(size)
-    np_dtype = _np_dtype(dtype) or (default or _dtype.get_default_dtype()).np
-    xp = module_for(to_device(device).type) if device is not None else np
-    if xp is np:
-        a = np.empty(shape, np_dtype) if fill is None else np.full(shape, fill, np_dtype)
-        return _finish(a, None, None, requires_grad)
-    with xp.cuda.Device(to_device(device).index or 0):
-        a = xp.empty(shape, np_dtype) if fill is None else xp.full(shape, fill, np_dtype)
-    return _finish(a, None, None, requires_grad)
+    np_dtype = _np_dtype(dtype) or (out.dtype if out is not None else default or _dtype.get_default_dtype()).np
+    if device is None or to_device(device).type == "cpu":
+        if fill is not None and fill == 0:
+            a = np.zeros(shape, np_dtype)
+        else:
+            a = np.empty(shape, np_dtype)
+            if fill is not None:
+                a.fill(fill)
+    else:
+        xp = module_for("cuda")
+        with xp.cuda.Device(to_device(device).index or 0):
+            a = xp.empty(shape, np_dtype) if fill is None else xp.full(shape, fill, np_dtype)
+    return _finish(a, None, None, requires_grad, out)
+
+
+def _into(out, array):
+    """Make the `out=` tensor hold `array` (resized as needed, as PyTorch's creation functions do)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    out._data = array.astype(out._data.dtype, copy=False)
+    out._vc[0] += 1
+    return out
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of zeros."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, size, dtype, device, requires_grad, out=out)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of ones."""
-    return _filled(1, size, dtype, device, requires_grad)
+    return _filled(1, size, dtype, device, requires_grad, out=out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None) -> Tensor:
     """An uninitialised tensor."""
-    return _filled(None, size, dtype, device, requires_grad)
+    return _filled(None, size, dtype, device, requires_grad, out=out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
@@ -216,7 +233,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     default = _dtype.default_for_category(_dtype.scalar_category(fill_value))
-    return _filled(fill_value, (size,), dtype, device, requires_grad, default)
+    return _filled(fill_value, (size,), dtype, device, requires_grad, default, out)
 
 
 def _like(fill, input, dtype, device, requires_grad):
@@ -259,7 +276,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     np_dtype = _np_dtype(dtype) or (np.dtype(np.int64) if all_int else _dtype.get_default_dtype().np)
     n = math.ceil((end - start) / step)
     a = (start + np.arange(n, dtype=np.float64 if not all_int else np.int64) * step).astype(np_dtype)
-    return _finish(a, None, device, requires_grad)
+    return _finish(a, None, device, requires_grad, out)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
@@ -268,7 +285,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
     a = np.linspace(float(start), float(end), int(steps)).astype(np_dtype)
-    return _finish(a, None, device, requires_grad)
+    return _finish(a, None, device, requires_grad, out)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
@@ -277,7 +294,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         raise RuntimeError(f"n must be greater or equal to 0, got {n}" if n < 0 else
                            f"m must be greater or equal to 0, got {m}")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
-    return _finish(np.eye(n, m, dtype=np_dtype), None, device, requires_grad)
+    return _finish(np.eye(n, m, dtype=np_dtype), None, device, requires_grad, out)
 
 
 def _float_dtype(dtype, name):
@@ -292,14 +309,14 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     """Uniform samples from [0, 1)."""
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
     work = np_dtype if np_dtype != np.float16 else np.float32
-    return _finish(rng(generator).random(_size(size), dtype=work), np_dtype, device, requires_grad)
+    return _finish(rng(generator).random(_size(size), dtype=work), np_dtype, device, requires_grad, out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples."""
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
     work = np_dtype if np_dtype != np.float16 else np.float32
-    return _finish(rng(generator).standard_normal(_size(size), dtype=work), np_dtype, device, requires_grad)
+    return _finish(rng(generator).standard_normal(_size(size), dtype=work), np_dtype, device, requires_grad, out)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -312,7 +329,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
-    return _finish(rng(generator).integers(low, high, _size((size,))), np_dtype, device, requires_grad)
+    return _finish(rng(generator).integers(low, high, _size((size,))), np_dtype, device, requires_grad, out)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
@@ -320,7 +337,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
-    return _finish(rng(generator).permutation(n), np_dtype, device, requires_grad)
+    return _finish(rng(generator).permutation(n), np_dtype, device, requires_grad, out)
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:

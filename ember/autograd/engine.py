@@ -17,27 +17,19 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         if not t._rg:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         edges.append((t._grad_fn, t._output_nr) if t._grad_fn is not None else (accumulator(t), 0))
+    root_nodes = list(dict.fromkeys(node for node, _ in edges))
+    if inputs is None:
+        targets = captured = None
+        deps = _count_dependencies(root_nodes)
+    else:
+        targets = _targets(inputs)
+        captured = [None] * len(inputs)
+        deps = _dependencies_to(root_nodes, targets)
 
-    targets = None  # {(node, output_nr): position in `inputs`}
-    if inputs is not None:
-        targets = {}
-        for i, t in enumerate(inputs):
-            if not isinstance(t, Tensor):
-                raise TypeError(f"inputs must be Tensors, but inputs[{i}] is {type(t).__name__}")
-            if not t._rg:
-                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
-            if t._grad_fn is not None:
-                targets[(t._grad_fn, t._output_nr)] = i
-            elif t._acc is not None and t._acc() is not None:
-                targets[(t._acc(), 0)] = i
-
-    deps = _dependencies([e[0] for e in edges], targets)
     buffers = {}
     for (node, nr), g in zip(edges, root_grads):
         _add_to_buffer(buffers, node, nr, g)
-    ready = [node for node, _ in edges if deps.get(node, 0) == 0]
-    ready = list(dict.fromkeys(ready))
-    captured = [None] * len(inputs) if inputs is not None else None
+    ready = [node for node in root_nodes if not deps.get(node)]
 
     prev = grad_mode.GRAD_ENABLED[0]
     grad_mode.GRAD_ENABLED[0] = create_graph
@@ -48,12 +40,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
             if node._pre_hooks is not None or node._retained is not None:
                 grads = _run_pre_hooks(node, grads)
             if targets is not None:
-                for nr in range(len(grads)):
-                    i = targets.get((node, nr))
-                    if i is not None:
-                        captured[i] = grads[nr]
-                        if accumulate and node.__class__ is not AccumulateGrad and not inputs[i]._retains_grad:
-                            _accumulate(inputs[i], grads[nr], create_graph)
+                _capture(node, grads, targets, captured, inputs, accumulate, create_graph)
             if node.__class__ is AccumulateGrad:
                 if accumulate and (targets is None or (node, 0) in targets):
                     _accumulate_leaf(node.variable, grads[0], create_graph)
@@ -65,19 +52,27 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 input_grads = _run_post_hooks(node, input_grads, grads)
             if not retain_graph:
                 node.release()
-            for (nxt, nr), g, meta in zip(node.next_functions, input_grads, _metas(node)):
+            for (nxt, nr), g, meta in zip(node.next_functions, input_grads, node._shapes):
                 if nxt is None or g is None:
                     continue
-                if meta is not None:
-                    g = _conform(g, meta, node)
                 count = deps.get(nxt)
                 if count is None:
                     continue  # leads to no requested input
-                _add_to_buffer(buffers, nxt, nr, g)
-                count -= 1
-                deps[nxt] = count
-                if count == 0:
+                a = g._data
+                if a.shape != meta[0] or a.dtype != meta[1]:
+                    g = _conform(g, meta, node)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    if nxt.n_outputs == 1:
+                        buffers[nxt] = [g]
+                    else:
+                        _add_to_buffer(buffers, nxt, nr, g)
+                else:
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                if count == 1:
                     ready.append(nxt)
+                deps[nxt] = count - 1
     finally:
         grad_mode.GRAD_ENABLED[0] = prev
 
@@ -89,11 +84,48 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     return captured
 
 
-def _dependencies(roots, targets):
-    """Count, for every node reachable from `roots`, the edges that lead into it.
+def _targets(inputs):
+    """{(node, output_nr): position} for the tensors whose gradients autograd.grad or backward(inputs=) want."""
+    targets = {}
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"inputs must be Tensors, but inputs[{i}] is {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        if t._grad_fn is not None:
+            targets[(t._grad_fn, t._output_nr)] = i
+        elif t._acc is not None and t._acc() is not None:
+            targets[(t._acc(), 0)] = i
+    return targets
 
-    With `targets`, only nodes on a path to a target are kept (the rest need not run).
-    """
+
+def _capture(node, grads, targets, captured, inputs, accumulate, create_graph):
+    """Record the gradients reaching requested inputs (and accumulate them for backward(inputs=))."""
+    for nr in range(len(grads)):
+        i = targets.get((node, nr))
+        if i is not None:
+            captured[i] = grads[nr]
+            if accumulate and node.__class__ is not AccumulateGrad and not inputs[i]._retains_grad:
+                _accumulate(inputs[i], grads[nr], create_graph)
+
+
+def _count_dependencies(roots):
+    """For every node reachable from `roots`, the number of edges that lead into it."""
+    deps = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    while stack:
+        for nf, _ in stack.pop().next_functions:
+            if nf is not None:
+                if nf in deps:
+                    deps[nf] += 1
+                else:
+                    deps[nf] = 1
+                    stack.append(nf)
+    return deps
+
+
+def _dependencies_to(roots, targets):
+    """Like _count_dependencies, keeping only the nodes on a path to a target (the rest need not run)."""
     children = {}
     post_order = []
     for root in roots:
@@ -113,23 +145,17 @@ def _dependencies(roots, targets):
             else:
                 stack.pop()
                 post_order.append(node)
-    if targets is not None:
-        target_nodes = {n for n, _ in targets}
-        useful = set()
-        for node in post_order:  # children before parents
-            if node in target_nodes or any(c in useful for c in children[node]):
-                useful.add(node)
-        children = {n: [c for c in cs if c in useful] for n, cs in children.items() if n in useful}
-    deps = dict.fromkeys(children, 0)
-    for cs in children.values():
-        for c in cs:
-            deps[c] += 1
+    target_nodes = {n for n, _ in targets}
+    useful = set()
+    for node in post_order:  # children before parents
+        if node in target_nodes or any(c in useful for c in children[node]):
+            useful.add(node)
+    deps = dict.fromkeys(useful, 0)
+    for node in useful:
+        for c in children[node]:
+            if c in useful:
+                deps[c] += 1
     return deps
-
-
-def _metas(node):
-    shapes = getattr(node, "_shapes", None)
-    return shapes if shapes is not None else [None] * len(node.next_functions)
 
 
 def _conform(g, meta, node):

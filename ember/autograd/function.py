@@ -38,7 +38,6 @@ class BackwardCFunction(Node, FunctionCtx):
     _forward_cls = None
 
     def __init__(self):
-        Node.__init__(self)
         self._to_save = ()
         self._dirty = ()
         self._non_diff = ()

@@ -13,17 +13,14 @@ class Node:
     `next_functions` holds one `(node, output_nr)` edge per differentiable input, `(None, 0)`
     where the input needs no gradient. Subclasses implement `apply(grads) -> input grads`.
     """
-    __slots__ = ("next_functions", "_saved", "_versions", "_result_at", "_shapes", "_pre_hooks",
-                 "_retained", "_hooks", "_metadata", "__weakref__")
+    # Creating a node sets no attribute; `record` sets the slots. What most nodes never change
+    # is a class-level default, and the few nodes with hooks keep their own values in __dict__.
+    __slots__ = ("next_functions", "_shapes", "_saved", "_versions", "__dict__", "__weakref__")
     n_outputs = 1
-
-    def __init__(self):
-        self._saved = ()
-        self._versions = None
-        self._result_at = -1
-        self._pre_hooks = None
-        self._retained = None
-        self._hooks = None
+    _result_at = -1
+    _pre_hooks = None
+    _retained = None
+    _hooks = None
 
     def name(self) -> str:
         """The node's PyTorch name, e.g. 'AddBackward0'."""
@@ -38,11 +35,7 @@ class Node:
     @property
     def metadata(self) -> dict:
         """A dict for the user's own annotations, as in PyTorch."""
-        try:
-            return self._metadata
-        except AttributeError:
-            self._metadata = {}
-            return self._metadata
+        return self.__dict__.setdefault("_metadata", {})
 
     def register_hook(self, fn):
         """Call `fn(grad_inputs, grad_outputs)` after this node runs; it may return new grad_inputs."""
@@ -132,7 +125,6 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable):
-        Node.__init__(self)
         self.variable = variable
         self.next_functions = ()
 

@@ -39,24 +39,24 @@ def record(out: Tensor, node, inputs, saved=()) -> Tensor:
         if isinstance(t, Tensor) and t._rg:
             fn = t._grad_fn
             edges.append((fn, t._output_nr) if fn is not None else (accumulator(t), 0))
-            shapes.append((t._data.shape, t._data.dtype))
+            a = t._data
+            shapes.append((a.shape, a.dtype))
         else:
             edges.append(NO_EDGE)
             shapes.append(None)
     node.next_functions = tuple(edges)
     node._shapes = shapes
-    if saved:
-        versions = None
-        for i, v in enumerate(saved):
-            if isinstance(v, Tensor):
-                if v is out:
-                    node._result_at = i
-                    saved = saved[:i] + ((v._data, v._vc),) + saved[i + 1:]
-                if versions is None:
-                    versions = []
-                versions.append((i, v._vc, v._vc[0]))
-        node._versions = versions
-        node._saved = saved
+    versions = None
+    for i, v in enumerate(saved):
+        if isinstance(v, Tensor):
+            if v is out:
+                node._result_at = i
+                saved = saved[:i] + ((v._data, v._vc),) + saved[i + 1:]
+            if versions is None:
+                versions = []
+            versions.append((i, v._vc, v._vc[0]))
+    node._versions = versions
+    node._saved = saved
     out._grad_fn = node
     out._rg = True
     return out

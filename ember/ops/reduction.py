@@ -30,7 +30,7 @@ def _evenly(g, x, r, dims, keepdim):
 GRADIENTS = {
     "SumBackward0": lambda g, shape: (g.expand(shape),),
     "SumBackward1": lambda g, shape, dims, keepdim: (_expand_back(g, shape, dims, keepdim),),
-    "MeanBackward0": lambda g, shape, n: (g.expand(shape) / n,),
+    "MeanBackward0": lambda g, shape, n: ((g / n).expand(shape),),
     "MeanBackward1": lambda g, shape, dims, keepdim, n: (_expand_back(g, shape, dims, keepdim) / n,),
     "ProdBackward0": lambda g, x, r: (g * _prod_others(x, r, None),),
     "ProdBackward1": lambda g, x, r, dim, keepdim: (_expand_back(g, x._data.shape, (dim,), keepdim)
@@ -121,11 +121,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dims = _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
     if dim is None and not keepdim:
-        r = wrap(np.asarray(a.sum(dtype=acc)))
+        r = wrap(_add_reduce(a, None, acc, False))
         if GRAD_ENABLED[0] and input._rg:
             record(r, SumBackward0(), (input,), (a.shape,))
     else:
-        r = wrap(np.asarray(a.sum(axis=dims, dtype=acc, keepdims=keepdim)))
+        r = wrap(np.asarray(_add_reduce(a, dims, acc, keepdim)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, SumBackward1(), (input,), (a.shape, dims, keepdim))
     return r if out is None else write_out(out, r, "sum")
@@ -140,16 +140,29 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_type_name(a.dtype)}")
     dims = _dims(dim, a.ndim)
+    n = a.size
+    if dims is not None:
+        n = 1
+        for d in dims:
+            n *= a.shape[d]
+    total = _add_reduce(a, dims, np.float32 if a.dtype == np.float16 else None, keepdim)
+    if n:
+        r = wrap(np.asarray(np.true_divide(total, n)).astype(a.dtype, copy=False))
+    else:  # the mean of nothing is nan, as in PyTorch
+        r = wrap(np.full(np.shape(total), np.nan, a.dtype))
     if dim is None and not keepdim:
-        r = wrap(np.asarray(a.mean()))
         if GRAD_ENABLED[0] and input._rg:
             record(r, MeanBackward0(), (input,), (a.shape, a.size))
-    else:
-        r = wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim)))
-        if GRAD_ENABLED[0] and input._rg:
-            n = a.size // builtins.max(r._data.size, 1) if a.size else 0
-            record(r, MeanBackward1(), (input,), (a.shape, dims, keepdim, n))
+    elif GRAD_ENABLED[0] and input._rg:
+        record(r, MeanBackward1(), (input,), (a.shape, dims, keepdim, n))
     return r if out is None else write_out(out, r, "mean")
+
+
+def _add_reduce(a, dims, dtype, keepdims):
+    """Sum over `dims` in one call (NumPy's ufunc directly, without ndarray.sum's Python wrapper)."""
+    if a.__class__ is np.ndarray:
+        return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)
+    return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
 
 
 def _type_name(np_dtype):

@@ -226,10 +226,19 @@ def expand(input, *sizes):
     if shape == a.shape:
         r = view_of(input, a.view())
     else:
-        r = view_of(input, np.broadcast_to(a, shape))
+        r = view_of(input, _broadcast_view(a, shape))
     if GRAD_ENABLED[0] and input._rg:
         record(r, ExpandBackward0(), (input,), (a.shape,))
     return r
+
+
+def _broadcast_view(a, shape):
+    """`a` broadcast to `shape` as a view: NumPy's broadcast_to without its Python overhead."""
+    if a.__class__ is not np.ndarray or not a.flags.c_contiguous or not a.size:
+        return np.broadcast_to(a, shape)
+    lead = len(shape) - a.ndim
+    strides = (0,) * lead + tuple(0 if n != s else st for n, s, st in zip(a.shape, shape[lead:], a.strides))
+    return np.ndarray(shape, a.dtype, a, 0, strides)
 
 
 def expand_as(input, other):
