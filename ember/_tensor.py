@@ -15,8 +15,15 @@ _new = object.__new__
 
 class Tensor:
     """A multi-dimensional array with autograd support, as `torch.Tensor`."""
-    __slots__ = ("_data", "_rg", "_grad_fn", "_grad", "_vc", "_base", "_output_nr", "_hooks",
-                 "_retains_grad", "_acc", "__weakref__", "__dict__")
+    # A result sets only the slots; what few tensors change (a leaf's grad, a view's base, hooks)
+    # is a class-level default until set, then lives in the instance's __dict__.
+    __slots__ = ("_data", "_rg", "_grad_fn", "_vc", "__weakref__", "__dict__")
+    _grad = None
+    _base = None
+    _output_nr = 0
+    _hooks = None
+    _retains_grad = False
+    _acc = None
 
     def __new__(cls, *args, **kwargs):
         return _new(cls)
@@ -325,9 +332,9 @@ class Tensor:
                                "module, this may be because of a torch.nn.utils.weight_norm usage.")
         t = type(self).__new__(type(self))
         _init(t, self._data.copy(), self._rg)
+        t.__dict__.update((k, v) for k, v in self.__dict__.items() if k not in _AUTOGRAD_STATE)
         if self._grad is not None:
             t._grad = self._grad.__deepcopy__(memo)
-        t.__dict__.update(self.__dict__)
         memo[id(self)] = t
         return t
 
@@ -341,17 +348,14 @@ class Tensor:
         return self.transpose(-2, -1)
 
 
+_AUTOGRAD_STATE = frozenset(("_grad", "_base", "_output_nr", "_hooks", "_retains_grad", "_acc"))
+
+
 def _init(t, data, requires_grad=False):
     t._data = data
     t._rg = requires_grad
     t._grad_fn = None
-    t._grad = None
     t._vc = [0]
-    t._base = None
-    t._output_nr = 0
-    t._hooks = None
-    t._retains_grad = False
-    t._acc = None
 
 
 def wrap(data) -> Tensor:
@@ -362,13 +366,7 @@ def wrap(data) -> Tensor:
     t._data = data
     t._rg = False
     t._grad_fn = None
-    t._grad = None
     t._vc = [0]
-    t._base = None
-    t._output_nr = 0
-    t._hooks = None
-    t._retains_grad = False
-    t._acc = None
     return t
 
 

@@ -32,7 +32,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
             if out._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            g = wrap(array_module(out._data).ones_like(out._data))
+            g = wrap(array_module(out._data).empty(out._data.shape, out._data.dtype))
+            g._data.fill(1)
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradient must be a Tensor or None, but got {type(g).__name__}")
         elif g._data.shape != out._data.shape:

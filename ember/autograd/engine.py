@@ -17,7 +17,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         if not t._rg:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         edges.append((t._grad_fn, t._output_nr) if t._grad_fn is not None else (accumulator(t), 0))
-    root_nodes = list(dict.fromkeys(node for node, _ in edges))
+    root_nodes = [edges[0][0]] if len(edges) == 1 else list(dict.fromkeys(node for node, _ in edges))
     if inputs is None:
         targets = captured = None
         deps = _count_dependencies(root_nodes)
