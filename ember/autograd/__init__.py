@@ -78,7 +78,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, _root_grads(outputs, grad_outputs, create_graph), retain_graph,
                           create_graph, inputs=inputs, accumulate=False, allow_unused=allow_unused)
     if materialize_grads:
-        result = [g if g is not None else wrap(np.zeros_like(t._data)) for g, t in zip(result, inputs)]
+        result = [g if g is not None else wrap(array_module(t._data).zeros_like(t._data)) for g, t in zip(result, inputs)]
     return tuple(result)
 
 

@@ -8,14 +8,16 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace
+from ..backend import array_module
 from .memory import qualified_name
 
 
 def _embed(g, shape, key, accumulate, name):
     """A zero tensor of `shape` with `g` written (or added, for repeated indices) at `key`."""
-    z = np.zeros(shape, g._data.dtype)
+    xp = array_module(g._data)
+    z = xp.zeros(shape, g._data.dtype)
     if accumulate:
-        np.add.at(z, key, g._data)
+        xp.add.at(z, key, g._data)
     else:
         z[key] = g._data
     r = wrap(z)
@@ -51,7 +53,7 @@ def _value_grad(g, key, value_shape):
 
 def _masked_out(g, key):
     """`g` with zeros at the positions `key` overwrote."""
-    mask = np.ones(g._data.shape, bool)
+    mask = array_module(g._data).ones(g._data.shape, bool)
     mask[key] = False
     return g * wrap(mask)
 

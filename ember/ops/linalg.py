@@ -119,16 +119,13 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     try:
         if alpha != 1:
             prod *= alpha
-        if beta == 0:
-            r = np.broadcast_to(np.zeros((), prod.dtype), prod.shape) + prod
-        else:
+        if beta != 0:  # beta == 0 ignores input, nan and inf included, as in PyTorch
             prod += c if beta == 1 else beta * c
-            r = prod
     except ValueError:
         raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the existing size "
                            f"({c.shape[-1]}) at non-singleton dimension {c.ndim - 1}.  Target sizes: "
                            f"{list(prod.shape)}.  Tensor sizes: {list(c.shape)}") from None
-    r = wrap(r)
+    r = wrap(prod)
     if GRAD_ENABLED[0] and (input._rg or mat1._rg or mat2._rg):
         record(r, AddmmBackward0(), (input, mat1, mat2),
                (_keep(mat1, mat2._rg), _keep(mat2, mat1._rg), beta, alpha))

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import wrap_dim
+from ..backend import array_module
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
 
@@ -60,20 +61,21 @@ def _prod_others(x, r, dim):
     prefix and suffix products over the arrays.
     """
     a = x._data
+    xp = array_module(a)
     if a.size == 0:
-        return wrap(np.ones_like(a))
+        return wrap(xp.ones_like(a))
     if a.all():
         return r / x
     if dim is None:
         flat = a.reshape(-1)
-        left = np.concatenate([np.ones(1, a.dtype), np.cumprod(flat[:-1])])
-        right = np.concatenate([np.cumprod(flat[::-1][:-1])[::-1], np.ones(1, a.dtype)])
+        left = xp.concatenate([xp.ones(1, a.dtype), xp.cumprod(flat[:-1])])
+        right = xp.concatenate([xp.cumprod(flat[::-1][:-1])[::-1], xp.ones(1, a.dtype)])
         return wrap((left * right).reshape(a.shape))
-    moved = np.moveaxis(a, dim, -1)
-    ones = np.ones(moved.shape[:-1] + (1,), a.dtype)
-    left = np.concatenate([ones, np.cumprod(moved[..., :-1], axis=-1)], axis=-1)
-    right = np.concatenate([np.cumprod(moved[..., ::-1][..., :-1], axis=-1)[..., ::-1], ones], axis=-1)
-    return wrap(np.moveaxis(left * right, -1, dim))
+    moved = xp.moveaxis(a, dim, -1)
+    ones = xp.ones(moved.shape[:-1] + (1,), a.dtype)
+    left = xp.concatenate([ones, xp.cumprod(moved[..., :-1], axis=-1)], axis=-1)
+    right = xp.concatenate([xp.cumprod(moved[..., ::-1][..., :-1], axis=-1)[..., ::-1], ones], axis=-1)
+    return wrap(xp.moveaxis(left * right, -1, dim))
 
 
 def _norm_backward(g, x, r, p, dims, keepdim):
@@ -149,7 +151,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if n:
         r = wrap(np.asarray(np.true_divide(total, n)).astype(a.dtype, copy=False))
     else:  # the mean of nothing is nan, as in PyTorch
-        r = wrap(np.full(np.shape(total), np.nan, a.dtype))
+        r = wrap(array_module(a).full(total.shape, np.nan, a.dtype))
     if dim is None and not keepdim:
         if GRAD_ENABLED[0] and input._rg:
             record(r, MeanBackward0(), (input,), (a.shape, a.size))
@@ -235,22 +237,24 @@ def _extreme(input, dim, keepdim, other, largest):
     d = wrap_dim(dim, a.ndim)
     if a.ndim and a.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    idx = (a.argmax if largest else a.argmin)(axis=d, keepdims=True) if a.ndim else np.zeros((), np.int64)
-    values = np.take_along_axis(a, idx, axis=d) if a.ndim else a.copy()
+    idx = (a.argmax if largest else a.argmin)(axis=d, keepdims=True) if a.ndim else array_module(a).zeros((), np.int64)
+    values = array_module(a).take_along_axis(a, idx, axis=d) if a.ndim else a.copy()
     if not keepdim and a.ndim:
         values, idx = values.squeeze(d), idx.squeeze(d)
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
     if GRAD_ENABLED[0] and input._rg:
-        onehot = wrap(_onehot(idx if keepdim or not a.ndim else np.expand_dims(idx, d), a.shape, d, a.dtype))
+        onehot = wrap(_onehot(idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:]),
+                              a.shape, d, a.dtype))
         record(v, (MaxBackward0 if largest else MinBackward0)(), (input,), (a.shape, d, keepdim, onehot))
     return (max_result if largest else min_result)(v, i)
 
 
 def _onehot(idx_keep, shape, d, dtype):
     """1 at the selected index along dim `d`, 0 elsewhere."""
+    xp = array_module(idx_keep)
     if not len(shape):
-        return np.ones((), dtype)
-    positions = np.arange(shape[d]).reshape([-1 if k == d else 1 for k in range(len(shape))])
+        return xp.ones((), dtype)
+    positions = xp.arange(shape[d]).reshape([-1 if k == d else 1 for k in range(len(shape))])
     return (positions == idx_keep).astype(dtype)
 
 
