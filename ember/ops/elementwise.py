@@ -440,26 +440,24 @@ def _clamp_tensors(input, lo, hi):
     return r
 
 
+def _extremum(name, ufunc, wins, node, input, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    x, y, dt = operands(input, other)
+    r = _broadcasting(ufunc, x, y)
+    if needs_grad(input, other):
+        record(r, node(), (input, other), (_share(wins(x, y), x == y, dt),))
+    return r
+
+
 def maximum(input, other):
     """Elementwise maximum of two tensors (the gradient is split evenly on ties, as in PyTorch)."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"maximum(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-    x, y, dt = operands(input, other)
-    r = _broadcasting(np.maximum, x, y)
-    if needs_grad(input, other):
-        record(r, MaximumBackward0(), (input, other), (_share(x > y, x == y, dt),))
-    return r
+    return _extremum("maximum", np.maximum, np.greater, MaximumBackward0, input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum of two tensors (the gradient is split evenly on ties)."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"minimum(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-    x, y, dt = operands(input, other)
-    r = _broadcasting(np.minimum, x, y)
-    if needs_grad(input, other):
-        record(r, MinimumBackward0(), (input, other), (_share(x < y, x == y, dt),))
-    return r
+    return _extremum("minimum", np.minimum, np.less, MinimumBackward0, input, other)
 
 
 def _share(wins, ties, dt):

@@ -321,28 +321,30 @@ def _var_args(dim, unbiased, name):
     return dim, unbiased
 
 
+def _spread(input, dim, unbiased, keepdim, correction, name):
+    """The common part of var and std: (array, reduced dims, correction, elements per result)."""
+    dim, unbiased = _var_args(dim, unbiased, name)
+    c = _correction(unbiased, correction, name)
+    a = _float_input(input, name)
+    dims = _dims(dim, a.ndim)
+    n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+    return a, dims, c, n
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over `dim` (all if None) with Bessel's `correction` (default 1)."""
-    dim, unbiased = _var_args(dim, unbiased, "var")
-    c = _correction(unbiased, correction, "var")
-    a = _float_input(input, "var")
-    dims = _dims(dim, a.ndim)
+    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var")
     r = wrap(np.asarray(a.var(axis=dims, ddof=c, keepdims=keepdim)))
     if GRAD_ENABLED[0] and input._rg:
-        n = a.size // builtins.max(r._data.size, 1)
         record(r, VarBackward0(), (input,), (input, dims, keepdim, n - c))
     return r
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over `dim` (all if None) with Bessel's `correction` (default 1)."""
-    dim, unbiased = _var_args(dim, unbiased, "std")
-    c = _correction(unbiased, correction, "std")
-    a = _float_input(input, "std")
-    dims = _dims(dim, a.ndim)
+    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std")
     r = wrap(np.asarray(a.std(axis=dims, ddof=c, keepdims=keepdim)))
     if GRAD_ENABLED[0] and input._rg:
-        n = a.size // builtins.max(r._data.size, 1)
         record(r, StdBackward0(), (input,), (input, r, dims, keepdim, n - c))
     return r
 
