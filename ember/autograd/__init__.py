@@ -103,7 +103,13 @@ class Variable(metaclass=_VariableMeta):
 
 def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Compute the gradient of this tensor with respect to graph leaves (see ember.autograd.backward)."""
-    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+    if not self._rg:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if inputs is not None:
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        return
+    grads = _root_grads((self,), None if gradient is None else (gradient,), create_graph)
+    run_backward((self,), grads, create_graph if retain_graph is None else retain_graph, create_graph)
 
 
 Tensor.backward = _tensor_backward
