@@ -271,7 +271,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     np_dtype = _np_dtype(dtype) or (np.dtype(np.int64) if all_int else _dtype.get_default_dtype().np)
     n = math.ceil((end - start) / step)

@@ -8,7 +8,7 @@ import numpy as np
 from . import _dtype
 from ._device import CPU, device
 from ._size import Size
-from .backend import array_module, to_numpy
+from .backend import to_numpy
 
 _new = object.__new__
 
@@ -283,7 +283,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data)
 
     def __float__(self):

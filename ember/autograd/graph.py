@@ -146,6 +146,10 @@ class FunctionNode(Node):
 
 
 def node_classes(table: dict) -> dict:
-    """Make one FunctionNode subclass per entry of a formula table {name: formula}."""
+    """Make one FunctionNode subclass per entry of a formula table {name: formula}.
+
+    Each op family binds the result into its module namespace (`globals().update(...)`), so its
+    ops create nodes by their PyTorch names, `AddBackward0()`, right under the table.
+    """
     return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f)})
             for name, f in table.items()}

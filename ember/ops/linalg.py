@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
+from .base import wrap, record, GRAD_ENABLED, write_out
 from .shape import unsafe_view
 
 GRADIENTS = {
