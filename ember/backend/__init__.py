@@ -3,7 +3,14 @@
 Every op is written once against the array module `xp` returned by
 `array_module(array)`, following Chainer's get_array_module pattern.
 """
+import warnings
+
 import numpy
+
+# PyTorch gives inf and nan silently (log(0), 0/0, sqrt(-1)); NumPy warns. Silence the warnings
+# raised from ember's own code only: NumPy reports them at the calling line, which is ember's, so
+# the user's own NumPy calls keep their warnings, and no op pays for np.errstate.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 
 try:  # CuPy is optional: without it only the CPU exists.
     import cupy

@@ -410,3 +410,13 @@ def test_broadcasting_property(shapes, op, dtype, seed):
     a = np.asarray(randn(*shapes[0], dtype=np.dtype(dtype), seed=seed))
     b = np.asarray(nonzero(*shapes[1], dtype=np.dtype(dtype)) + 0.1)
     check(PROPERTY_OPS[op], a, b, grad_atol=1e-4, grad_rtol=1e-4)
+
+
+@pytest.mark.parametrize("expr", ["x.log()", "x.sqrt()", "x / 0", "x.reciprocal()"])
+def test_invalid_values_give_inf_or_nan_without_warnings(expr):
+    """PyTorch is silent where NumPy warns; run as a plain program (pytest installs its own filters)."""
+    import subprocess
+    import sys
+    check(lambda lib, x: eval(expr), np.array([-1.0, 0.0, 2.0]))
+    code = f"import ember; x = ember.tensor([-1.0, 0.0, 2.0]); {expr}"
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
