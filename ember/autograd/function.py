@@ -1,5 +1,6 @@
 """User-defined differentiable operations: `class MyOp(Function)` with forward/backward."""
 from .._tensor import Tensor, wrap
+from ..backend import array_module
 from . import grad_mode
 from .graph import Node
 from .record import record
@@ -53,19 +54,16 @@ class BackwardCFunction(Node, FunctionCtx):
         if not isinstance(result, tuple):
             result = (result,)
         expected = self._n_args
-        if len(result) < expected:
-            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
-                               f"(expected {expected}, got {len(result)})")
-        if any(extra is not None for extra in result[expected:]):
+        if len(result) < expected or any(extra is not None for extra in result[expected:]):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
                                f"(expected {expected}, got {len(result)})")
         return tuple(result[i] for i in self._tensor_positions)
 
 
 def _zeros(meta):
-    import numpy as np
-    shape, dtype = meta
-    return wrap(np.zeros(shape, dtype))
+    """Zeros in place of a None output gradient: meta is the output's (shape, dtype, array module)."""
+    shape, dtype, xp = meta
+    return wrap(xp.zeros(shape, dtype))
 
 
 class FunctionMeta(type):
@@ -112,8 +110,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         outs = tuple(_own_output(o, args, ctx) for o in outs)
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
         ctx.n_outputs = len(outs)
-        ctx._output_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), None)
-                                 for o in outs)
+        ctx._output_meta = tuple((o._data.shape, o._data.dtype, array_module(o._data)) if isinstance(o, Tensor)
+                                 else ((), None, array_module(None)) for o in outs)
         ctx._n_args = len(args)
         ctx._tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         inputs = [args[i] for i in ctx._tensor_positions]
