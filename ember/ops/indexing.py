@@ -7,7 +7,7 @@ bool tensors, lists) gives a copy and one IndexBackward0 node.
 import numpy as np
 
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_view_inplace
 from ..backend import array_module
 from .memory import qualified_name
 
@@ -250,10 +250,8 @@ def setitem(input, key, value):
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{input.device} and {value.device}!")
     recording = GRAD_ENABLED[0] and (input._rg or (isinstance(value, Tensor) and value._rg))
-    if recording and input._base is not None and input._base._rg:
-        raise RuntimeError("ember does not yet support assigning into a view of a tensor that requires grad; "
-                           "assign into the base tensor instead, or build the result out of place "
-                           "(e.g. with ember.cat or ember.where).")
+    if recording:
+        check_view_inplace(input)
     dest, dest_key = a, np_key
     if not basic and _needs_split(np_key):
         first, dest_key = _split_basic(np_key)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from . import elementwise as ew
-from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, broadcast_error
+from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, check_view_inplace, broadcast_error
 
 GRADIENTS = {
     "ZeroBackward0": lambda g: (g * 0,),
@@ -39,9 +39,7 @@ def _snapshot(t):
 def _rebase(self, result):
     """Write `result` into self and make self the output of result's node."""
     check_inplace(self, result._data.dtype)
-    if self._base is not None and self._base._rg:
-        raise RuntimeError("ember does not yet support in-place operations on a view of a tensor that "
-                           "requires grad; apply the operation to the base tensor, or out of place.")
+    check_view_inplace(self)
     try:
         np.copyto(self._data, result._data, casting="unsafe")
     except ValueError:

@@ -7,7 +7,7 @@ from .. import _dtype
 from .._device import to_device
 from ..backend import module_for
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_view_inplace, broadcast_error
 
 GRADIENTS = {
     "CloneBackward0": lambda g: (g,),
@@ -168,6 +168,9 @@ def copy_(input, src, non_blocking=False):
     """Copy `src` into self (broadcast, cast and moved as needed); gradients flow to `src`."""
     check_inplace(input)
     a = input._data
+    recording = GRAD_ENABLED[0] and a.dtype.kind == "f" and (input._rg or (isinstance(src, Tensor) and src._rg))
+    if recording:
+        check_view_inplace(input)
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     if s.__class__ is not a.__class__:
         s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
@@ -176,9 +179,6 @@ def copy_(input, src, non_blocking=False):
     except ValueError:
         raise broadcast_error(a.shape, s.shape) from None
     input._vc[0] += 1
-    if GRAD_ENABLED[0] and a.dtype.kind == "f" and (input._rg or (isinstance(src, Tensor) and src._rg)):
-        if input._base is not None and input._base._rg:
-            raise RuntimeError("ember does not yet support in-place copy into a view of a tensor that requires "
-                               "grad; copy into the base tensor instead.")
+    if recording:
         record(input, CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
     return input

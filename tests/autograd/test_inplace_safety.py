@@ -126,3 +126,18 @@ def test_out_with_requires_grad_raises(name):
         with lib.no_grad():
             return lib.add(x, x, out=out) if name != "sum" else lib.sum(x, 0, out=out)
     check(g, randn(3, 3))
+
+
+@pytest.mark.parametrize("write", [lambda v: v.add_(1), lambda v: v.copy_(v * 0), lambda v: v.__setitem__(0, 5.0)])
+def test_in_place_through_a_view_of_a_leaf_that_requires_grad_raises(write):
+    check(lambda lib, x: write(x[1]), randn(3, 2))
+
+
+@pytest.mark.parametrize("write", [lambda v: v.add_(1), lambda v: v.copy_(v * 0), lambda v: v.__setitem__(0, 5.0)])
+def test_in_place_through_a_view_of_a_non_leaf_is_refused_before_writing(write):
+    """PyTorch rewrites the base's history (CopySlices); ember refuses, and leaves the data as it was."""
+    x = ember.ones(3, 2, requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="view of a tensor that requires grad"):
+        write(y[1])
+    assert y.tolist() == [[2.0, 2.0]] * 3 and y._version == 0
