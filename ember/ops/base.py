@@ -7,7 +7,7 @@ from ..autograd.grad_mode import GRAD_ENABLED
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
-           "write_out", "check_inplace", "check_view_inplace", "view_of", "scalar_value", "broadcast_error"]
+           "write_out", "check_inplace", "view_of", "scalar_value", "broadcast_error"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 _FLOAT_KINDS = "f"
@@ -133,23 +133,6 @@ def check_inplace(t: Tensor, result_np_dtype=None) -> None:
         if not _can_cast(result_np_dtype, t._data.dtype):
             raise RuntimeError(f"result type {_type_word(result_np_dtype)} can't be cast to the desired output "
                                f"type {_type_word(t._data.dtype)}")
-
-
-def check_view_inplace(t: Tensor) -> None:
-    """Refuse an in-place write through a view whose base is part of the graph, before anything is written.
-
-    A view of a leaf that requires grad is refused as in PyTorch. For a view of a non-leaf, PyTorch
-    rewrites the base's history (CopySlices); ember does not yet, and says so instead of giving a
-    wrong gradient.
-    """
-    base = t._base
-    if base is None or not base._rg or not GRAD_ENABLED[0]:
-        return
-    if base._grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    raise RuntimeError("ember does not yet support in-place changes to a view of a tensor that requires grad "
-                       f"(the base comes from {base._grad_fn.name()}); apply the change to the base tensor, or "
-                       "compute the result out of place (e.g. with ember.cat or ember.where).")
 
 
 def _can_cast(src, dst) -> bool:

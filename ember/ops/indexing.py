@@ -7,7 +7,8 @@ bool tensors, lists) gives a copy and one IndexBackward0 node.
 import numpy as np
 
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_view_inplace
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace
+from .views import check_view_inplace, propagate_to_base
 from ..backend import array_module
 from .memory import qualified_name
 
@@ -250,8 +251,7 @@ def setitem(input, key, value):
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{input.device} and {value.device}!")
     recording = GRAD_ENABLED[0] and (input._rg or (isinstance(value, Tensor) and value._rg))
-    if recording:
-        check_view_inplace(input)
+    through_view = recording and check_view_inplace(input)
     dest, dest_key = a, np_key
     if not basic and _needs_split(np_key):
         first, dest_key = _split_basic(np_key)
@@ -271,3 +271,5 @@ def setitem(input, key, value):
         node = CopySlices() if basic or dest is not a else IndexPutBackward0()  # index_put_ on a view of input
         shape = value._data.shape if isinstance(value, Tensor) and value._rg else None
         record(input, node, (input, value), (np_key, shape))
+        if through_view:
+            propagate_to_base(input)

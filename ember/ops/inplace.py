@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from . import elementwise as ew
-from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, check_view_inplace, broadcast_error
+from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, broadcast_error
+from .views import check_view_inplace, propagate_to_base
 
 GRADIENTS = {
     "ZeroBackward0": lambda g: (g * 0,),
@@ -39,7 +40,7 @@ def _snapshot(t):
 def _rebase(self, result):
     """Write `result` into self and make self the output of result's node."""
     check_inplace(self, result._data.dtype)
-    check_view_inplace(self)
+    through_view = check_view_inplace(self)
     try:
         np.copyto(self._data, result._data, casting="unsafe")
     except ValueError:
@@ -47,6 +48,8 @@ def _rebase(self, result):
                            f"{list(result._data.shape)}") from None
     self._vc[0] += 1
     self._grad_fn, self._rg, self._output_nr = result._grad_fn, result._rg, result._output_nr
+    if through_view and self._grad_fn is not None:
+        propagate_to_base(self)
     return self
 
 

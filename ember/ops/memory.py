@@ -7,7 +7,8 @@ from .. import _dtype
 from .._device import to_device
 from ..backend import module_for
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_view_inplace, broadcast_error
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
+from .views import check_view_inplace, propagate_to_base
 
 GRADIENTS = {
     "CloneBackward0": lambda g: (g,),
@@ -169,8 +170,7 @@ def copy_(input, src, non_blocking=False):
     check_inplace(input)
     a = input._data
     recording = GRAD_ENABLED[0] and a.dtype.kind == "f" and (input._rg or (isinstance(src, Tensor) and src._rg))
-    if recording:
-        check_view_inplace(input)
+    through_view = recording and check_view_inplace(input)
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     if s.__class__ is not a.__class__:
         s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
@@ -181,4 +181,6 @@ def copy_(input, src, non_blocking=False):
     input._vc[0] += 1
     if recording:
         record(input, CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
+        if through_view:
+            propagate_to_base(input)
     return input

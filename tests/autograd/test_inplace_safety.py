@@ -133,11 +133,43 @@ def test_in_place_through_a_view_of_a_leaf_that_requires_grad_raises(write):
     check(lambda lib, x: write(x[1]), randn(3, 2))
 
 
-@pytest.mark.parametrize("write", [lambda v: v.add_(1), lambda v: v.copy_(v * 0), lambda v: v.__setitem__(0, 5.0)])
-def test_in_place_through_a_view_of_a_non_leaf_is_refused_before_writing(write):
-    """PyTorch rewrites the base's history (CopySlices); ember refuses, and leaves the data as it was."""
+VIEW_WRITES = {
+    "add_": lambda v, w: v.add_(w),
+    "mul_": lambda v, w: v.mul_(w),
+    "exp_": lambda v, w: v.exp_(),
+    "copy_": lambda v, w: v.copy_(w),
+    "setitem": lambda v, w: v.__setitem__(0, w[1]),
+}
+
+
+@pytest.mark.parametrize("write", VIEW_WRITES.values(), ids=VIEW_WRITES.keys())
+@pytest.mark.parametrize("view", [lambda y: y[1], lambda y: y[:, 0], lambda y: y[1:].t()[0]], ids=["row", "column", "chain"])
+def test_in_place_through_a_view_rewrites_the_base_history(write, view):
+    def fn(lib, x, w):
+        y = x * 2
+        v = view(y)
+        write(v, w[:v.shape[0]] if v.shape[0] <= 2 else w[0])
+        return y * 3, v * 5
+    check(fn, randn(3, 2), randn(2), check_grad_fn=False)
+
+
+def test_in_place_through_a_view_names_copy_slices_like_pytorch():
+    check(lambda lib, x, w: (lambda y: (y[1].add_(w), y)[1])(x * 2), randn(3, 2), randn(2))
+
+
+def test_in_place_through_a_view_of_a_plain_tensor_makes_it_require_grad():
+    def fn(lib, x):
+        y = lib.zeros(3, 2, dtype=lib.float64)
+        y[1].add_(x[0])
+        return y
+    check(fn, randn(3, 2))
+
+
+def test_second_order_through_a_view_write_is_refused_not_wrong():
     x = ember.ones(3, 2, requires_grad=True)
     y = x * 2
-    with pytest.raises(RuntimeError, match="view of a tensor that requires grad"):
-        write(y[1])
-    assert y.tolist() == [[2.0, 2.0]] * 3 and y._version == 0
+    y[1].mul_(x[0])
+    (g,) = ember.autograd.grad(y.sum(), x, create_graph=False)
+    assert g.tolist() == [[4.0, 4.0], [2.0, 2.0], [2.0, 2.0]]  # as PyTorch computes it
+    with pytest.raises(RuntimeError, match="differentiate twice"):
+        ember.autograd.grad(y.sum(), x, create_graph=True)

@@ -1,0 +1,91 @@
+"""In-place writes through views: the base's history is rewritten, as PyTorch's CopySlices does.
+
+After `y[1].add_(x)` the base `y` holds new values in one region. Its new graph node takes the
+base's gradient, sends the region's part through the in-place op's own node, and the rest to
+the base's old history; the view becomes a strided window onto the new base.
+"""
+from .._tensor import wrap, _address
+from ..autograd.graph import Node
+from ..backend import array_module
+from .base import GRAD_ENABLED
+
+
+def check_view_inplace(t) -> bool:
+    """Before an in-place write that autograd records: is `t` a view whose base must take the change?
+
+    A view of a leaf that requires grad is refused, as in PyTorch, before anything is written.
+    """
+    base = t._base
+    if base is None or not GRAD_ENABLED[0]:
+        return False
+    if base._rg and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if not base._data.flags.c_contiguous:
+        raise RuntimeError("ember supports in-place changes to a view only when its base is contiguous; call "
+                           ".contiguous() on the base before taking the view.")
+    return True
+
+
+def propagate_to_base(view) -> None:
+    """Make the in-place op just recorded on `view` part of its base's history (see the module docstring)."""
+    inner, base = view._grad_fn, view._base
+    a, b = view._data, base._data
+    window = (a.shape, a.strides, _address(a) - _address(b))
+    copy = CopySlices()
+    copy.inner, copy.window = inner, window
+    old = (base._grad_fn, base._output_nr) if base._grad_fn is not None else (None, 0)
+    copy.next_functions = (old,) + inner.next_functions[1:]
+    copy._shapes = [(b.shape, b.dtype) if old[0] is not None else None] + list(inner._shapes[1:])
+    copy._saved, copy._versions = (), None
+    base._grad_fn, base._rg, base._output_nr = copy, True, 0
+
+    strided = AsStridedBackward0()
+    strided.window = window
+    strided.next_functions = ((copy, 0),)
+    strided._shapes = [(b.shape, b.dtype)]
+    strided._saved, strided._versions = (), None
+    view._grad_fn, view._output_nr = strided, 0
+
+
+def _window(array, window):
+    """The region of `array` (shaped and laid out like the base) that the view covers."""
+    shape, strides, offset = window
+    flat = array.reshape(-1)[offset // array.itemsize:]
+    return array_module(array).lib.stride_tricks.as_strided(flat, shape, strides)
+
+
+def _first_order_only():
+    if GRAD_ENABLED[0]:
+        raise RuntimeError("ember cannot yet differentiate twice (create_graph=True) through an in-place change "
+                           "of a view; make the change out of place.")
+
+
+class CopySlices(Node):
+    """The base's node after an in-place change through one of its views."""
+
+    def name(self):
+        return "ember::autograd::CopySlices"
+
+    def apply(self, grads):
+        _first_order_only()
+        g = grads[0]._data.copy()
+        region = _window(g, self.window)
+        inner_grads = self.inner.apply([wrap(region.copy())])
+        first = inner_grads[0]
+        region[...] = 0 if first is None else first.sum_to_size(region.shape)._data
+        return (wrap(g),) + tuple(inner_grads[1:])
+
+    def release(self):
+        self.inner.release()
+
+
+class AsStridedBackward0(Node):
+    """A view's node after an in-place change through it: its gradient lands in its window of the base."""
+
+    def apply(self, grads):
+        _first_order_only()
+        g = grads[0]._data
+        shape, dtype = self._shapes[0]
+        base = array_module(g).zeros(shape, dtype)
+        _window(base, self.window)[...] = g
+        return (wrap(base),)
