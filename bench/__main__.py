@@ -7,6 +7,7 @@ import torch
 
 import ember
 from .runner import compare, print_table
+from . import ops
 from .workloads import WORKLOADS
 
 
@@ -18,9 +19,12 @@ def main() -> None:
         threadpool_limits(threads)
     except ImportError:
         pass
-    rows = [compare(name, make(ember), make(torch), number) for name, make, number in WORKLOADS]
     print(f"threads: {threads} (ember's BLAS and torch), python {sys.version.split()[0]}")
-    print_table(rows)
+    print_table([compare(name, make(ember), make(torch), number) for name, make, number in WORKLOADS])
+    if "--ops" in sys.argv:
+        print()
+        print_table([compare(name, make(ember), make(torch), number, repeats=5)
+                     for name, make, number in ops.workloads()])
 
 
 if __name__ == "__main__":

@@ -18,7 +18,16 @@ from .ops.elementwise import (add, sub, mul, div, floor_divide, remainder, fmod,
                               minimum, eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                               bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, equal,
                               allclose, isclose, where, masked_fill)
+from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sgn, floor, ceil, round,  # noqa
+                              trunc, frac, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, logit,
+                              hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax,
+                              erf, erfc, erfinv, lgamma, digamma)
+from .ops.elementwise import (trunc as fix, asin as arcsin, acos as arccos, atan as arctan,  # noqa: F401
+                              atan2 as arctan2, asinh as arcsinh, acosh as arccosh, atanh as arctanh)
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
+from .ops.reduction import (logsumexp, cumsum, cumprod, nansum, nanmean, count_nonzero, var_mean,  # noqa: F401
+                            std_mean, aminmax, cummax, cummin, median, kthvalue, mode)
+from .ops.reduction import quantile  # noqa: F401
 from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)

@@ -66,6 +66,10 @@ METHODS = {
     "sum": _red.sum, "mean": _red.mean, "prod": _red.prod, "max": _red.max, "min": _red.min,
     "amax": _red.amax, "amin": _red.amin, "argmax": _red.argmax, "argmin": _red.argmin, "var": _red.var,
     "std": _red.std, "norm": _red.norm, "all": _red.all, "any": _red.any, "sum_to_size": _red.sum_to_size,
+    "logsumexp": _red.logsumexp, "cumsum": _red.cumsum, "cumprod": _red.cumprod, "nansum": _red.nansum,
+    "nanmean": _red.nanmean, "count_nonzero": _red.count_nonzero, "aminmax": _red.aminmax, "cummax": _red.cummax,
+    "cummin": _red.cummin, "median": _red.median, "kthvalue": _red.kthvalue, "mode": _red.mode,
+    "quantile": _red.quantile,
     # linear algebra
     "mm": linalg.mm, "bmm": linalg.bmm, "matmul": linalg.matmul, "dot": linalg.dot, "mv": linalg.mv,
     "addmm": linalg.addmm,
@@ -106,6 +110,19 @@ METHODS = {
     "__rand__": _ew.bitwise_and, "__ror__": _ew.bitwise_or, "__rxor__": _ew.bitwise_xor,
     "__invert__": _invert,
 }
+
+# pointwise math (issue 3)
+for _n in ("square", "exp2", "expm1", "log1p", "log2", "log10", "rsqrt", "sgn", "floor", "ceil", "round",
+           "trunc", "frac", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
+           "logit", "hypot", "lerp", "addcmul", "addcdiv", "nan_to_num", "fmod", "erf", "erfc", "erfinv",
+           "lgamma", "digamma"):
+    METHODS[_n] = getattr(_ew, _n)
+    METHODS[_n + "_"] = getattr(_ip, _n + "_")
+METHODS.update({"fmax": _ew.fmax, "fmin": _ew.fmin, "softmax": _ew.softmax, "log_softmax": _ew.log_softmax,
+                "fix": _ew.trunc, "fix_": _ip.trunc_, "arcsin": _ew.asin, "arcsin_": _ip.asin_,
+                "arccos": _ew.acos, "arccos_": _ip.acos_, "arctan": _ew.atan, "arctan_": _ip.atan_,
+                "arctan2": _ew.atan2, "arctan2_": _ip.atan2_, "arcsinh": _ew.asinh, "arcsinh_": _ip.asinh_,
+                "arccosh": _ew.acosh, "arccosh_": _ip.acosh_, "arctanh": _ew.atanh, "arctanh_": _ip.atanh_})
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic, math functions, comparisons, and their backward formulas."""
 import numpy as np
 
+from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
 from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, broadcast_error,
                    scalar_value, result_dtype)
@@ -46,6 +47,51 @@ GRADIENTS = {
     "WhereBackward0": lambda g, cond: (where(cond, g, 0.0), where(cond, 0.0, g)),
     "MaskedFillBackward0": lambda g, mask: (g.masked_fill(mask, 0),),
     "MaskedFillBackward1": lambda g, mask: (g.masked_fill(mask, 0), where(mask, g, 0.0).sum()),
+    # pointwise math
+    "Exp2Backward0": lambda g, r: (g * r * _LN2,),
+    "Expm1Backward0": lambda g, r: (g * (r + 1),),
+    "Log1PBackward0": lambda g, x: (g / (x + 1),),
+    "Log2Backward0": lambda g, x: (g / (x * _LN2),),
+    "Log10Backward0": lambda g, x: (g / (x * _LN10),),
+    "RsqrtBackward0": lambda g, r: (g * -0.5 * r * r * r,),
+    "SgnBackward0": lambda g: (g * 0,),
+    "FloorBackward0": lambda g: (g * 0,),
+    "CeilBackward0": lambda g: (g * 0,),
+    "RoundBackward0": lambda g: (g * 0,),
+    "RoundBackward1": lambda g: (g * 0,),
+    "TruncBackward0": lambda g: (g * 0,),
+    "FracBackward0": lambda g: (g,),
+    "TanBackward0": lambda g, r: (g * (1 + r * r),),
+    "AsinBackward0": lambda g, x: (g * (1 - x * x).rsqrt(),),
+    "AcosBackward0": lambda g, x: (g * -(1 - x * x).rsqrt(),),
+    "AtanBackward0": lambda g, x: (g / (1 + x * x),),
+    "Atan2Backward0": lambda g, x, y: (g * y / (x * x + y * y), g * -x / (x * x + y * y)),
+    "SinhBackward0": lambda g, x: (g * x.cosh(),),
+    "CoshBackward0": lambda g, x: (g * x.sinh(),),
+    "AsinhBackward0": lambda g, x: (g * (x * x + 1).rsqrt(),),
+    "AcoshBackward0": lambda g, x: (g * (x * x - 1).rsqrt(),),
+    "AtanhBackward0": lambda g, x: (g / (1 - x * x),),
+    "LogitBackward0": lambda g, x, eps: (_logit_grad(g, x, eps),),
+    "HypotBackward0": lambda g, x, y, r: (g * x / r, g * y / r),
+    "LerpBackward0": lambda g, w: (g * (1 - w), g * w),
+    "LerpBackward1": lambda g, start, end, w: (g * (1 - w), g * w, None if start is None else g * (end - start)),
+    "AddcmulBackward0": lambda g, t1, t2, value: (g, None if t2 is None else g * t2 * value,
+                                                  None if t1 is None else g * t1 * value),
+    "AddcdivBackward0": lambda g, t1, t2, value: (g, g * value / t2,
+                                                  None if t1 is None else -g * value * t1 / (t2 * t2)),
+    "FmaxBackward0": lambda g, first: (g.masked_fill(first.logical_not(), 0), g.masked_fill(first, 0)),
+    "FminBackward0": lambda g, first: (g.masked_fill(first.logical_not(), 0), g.masked_fill(first, 0)),
+    "NanToNumBackward0": lambda g, finite: (g * finite,),
+    "FmodBackward0": lambda g: (g,),
+    "FmodBackward1": lambda g, x, y: (g, None if x is None else -g * _trunc_divide(x, y)),
+    "SoftmaxBackward0": lambda g, r, dim: (r * (g - (g * r).sum(dim, keepdim=True)),),
+    "LogSoftmaxBackward0": lambda g, r, dim: (g - r.exp() * g.sum(dim, keepdim=True),),
+    "ErfBackward0": lambda g, x: (g * _TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
+    "ErfcBackward0": lambda g, x: (g * -_TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
+    "ErfinvBackward0": lambda g, r: (g * (0.5 * _SQRT_PI) * (r * r).exp(),),
+    "LgammaBackward0": lambda g, x: (g * digamma(x),),
+    "DigammaBackward0": lambda g, x: (g * _trigamma_tensor(x),),
+    "PolygammaBackward0": lambda g, n, x: (g * _polygamma_tensor(n + 1, x),),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
@@ -258,12 +304,6 @@ def remainder(input, other, *, out=None):
     return r if out is None else write_out(out, r, "remainder")
 
 
-def fmod(input, other):
-    """C-style modulus (the result takes the sign of the dividend)."""
-    x, y, dt = operands(input, other)
-    return wrap(np.fmod(x, y))
-
-
 def pow(input, exponent, *, out=None):
     """input ** exponent (tensor or number); a number base with a tensor exponent is `pow(2, t)`."""
     if not isinstance(input, Tensor):
@@ -389,7 +429,8 @@ def abs(input, *, out=None):
 
 def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element."""
-    r = wrap(np.sign(input._data))
+    a = input._data
+    r = wrap(a.copy() if a.dtype == np.bool_ else np.sign(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, SignBackward0(), (input,))
     return r if out is None else write_out(out, r, "sign")
@@ -617,3 +658,587 @@ def where(condition, input=None, other=None):
     if needs_grad(input, other):
         record(r, WhereBackward0(), (input, other), (condition,))
     return r
+
+
+# ---- pointwise math (issue 3) ---------------------------------------------------------------------
+_LN2 = float(np.log(2.0))
+_LN10 = float(np.log(10.0))
+
+
+def _type_name(dt):
+    from .base import _type_word
+    return _type_word(np.dtype(dt))
+
+
+def _float_unary(fn, node_cls, saves, name, doc):
+    """A float math op: integer and bool inputs promote to the default float dtype.
+    `saves` is "result", "input" or None: what the backward formula needs."""
+    def op(input, *, out=None):
+        r = wrap(fn(_float_array(input)))
+        if GRAD_ENABLED[0] and input._rg:
+            record(r, node_cls(), (input,), () if saves is None else ((r if saves == "result" else input),))
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    op.__doc__ = doc
+    return op
+
+
+def _rsqrt(a):
+    return np.reciprocal(np.sqrt(a))
+
+
+exp2 = _float_unary(np.exp2, Exp2Backward0, "result", "exp2", "2 ** input, elementwise.")
+expm1 = _float_unary(np.expm1, Expm1Backward0, "result", "expm1", "exp(input) - 1, accurate near 0.")
+log1p = _float_unary(np.log1p, Log1PBackward0, "input", "log1p", "log(1 + input), accurate near 0.")
+log2 = _float_unary(np.log2, Log2Backward0, "input", "log2", "Base-2 logarithm, elementwise.")
+log10 = _float_unary(np.log10, Log10Backward0, "input", "log10", "Base-10 logarithm, elementwise.")
+rsqrt = _float_unary(_rsqrt, RsqrtBackward0, "result", "rsqrt", "1 / sqrt(input), elementwise.")
+tan = _float_unary(np.tan, TanBackward0, "result", "tan", "Tangent, elementwise.")
+asin = _float_unary(np.arcsin, AsinBackward0, "input", "asin", "Arcsine, elementwise.")
+acos = _float_unary(np.arccos, AcosBackward0, "input", "acos", "Arccosine, elementwise.")
+atan = _float_unary(np.arctan, AtanBackward0, "input", "atan", "Arctangent, elementwise.")
+sinh = _float_unary(np.sinh, SinhBackward0, "input", "sinh", "Hyperbolic sine, elementwise.")
+cosh = _float_unary(np.cosh, CoshBackward0, "input", "cosh", "Hyperbolic cosine, elementwise.")
+asinh = _float_unary(np.arcsinh, AsinhBackward0, "input", "asinh", "Inverse hyperbolic sine, elementwise.")
+acosh = _float_unary(np.arccosh, AcoshBackward0, "input", "acosh", "Inverse hyperbolic cosine, elementwise.")
+atanh = _float_unary(np.arctanh, AtanhBackward0, "input", "atanh", "Inverse hyperbolic tangent, elementwise.")
+
+
+def square(input, *, out=None):
+    """input ** 2 (integer and bool inputs give integers, as pow does)."""
+    r = pow(input, 2)
+    return r if out is None else write_out(out, r, "square")
+
+
+def sgn(input, *, out=None):
+    """The sign of each element (for real tensors, the same values as `sign`)."""
+    a = input._data
+    r = wrap(a.copy() if a.dtype == np.bool_ else np.sign(a))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, SgnBackward0(), (input,))
+    return r if out is None else write_out(out, r, "sgn")
+
+
+def _rounding_unary(ufunc, node_cls, name, doc):
+    """floor/ceil/trunc: integer tensors keep their dtype and values; bool is refused, as in PyTorch."""
+    def op(input, *, out=None):
+        a = input._data
+        kind = a.dtype.kind
+        if kind == "f":
+            r = wrap(ufunc(a))
+        elif kind == "b":
+            raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+        else:
+            r = wrap(a.copy())
+        if GRAD_ENABLED[0] and input._rg:
+            record(r, node_cls(), (input,))
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    op.__doc__ = doc
+    return op
+
+
+floor = _rounding_unary(np.floor, FloorBackward0, "floor", "The largest integer <= each element.")
+ceil = _rounding_unary(np.ceil, CeilBackward0, "ceil", "The smallest integer >= each element.")
+trunc = _rounding_unary(np.trunc, TruncBackward0, "trunc", "Each element rounded toward zero.")
+_round0 = _rounding_unary(np.rint, RoundBackward0, "round", "")
+
+
+def round(input, *, decimals=None, out=None):
+    """Round half to even; with `decimals`, to that many decimal places (negative: left of the point)."""
+    if decimals is None:
+        return _round0(input, out=out)
+    a = input._data
+    if a.dtype.kind != "f":
+        word = "round_vml_cpu" if decimals == 0 else "round_cpu"
+        raise NotImplementedError(f"\"{word}\" not implemented for '{_type_name(a.dtype)}'")
+    t = a.dtype.type
+    if decimals > 0:
+        p = t(10.0 ** decimals)
+        r = np.rint(a * p) / p
+    else:
+        p = t(10.0 ** -decimals)
+        r = np.rint(a / p) * p
+    r = wrap(r)
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, RoundBackward1(), (input,))
+    return r if out is None else write_out(out, r, "round")
+
+
+def frac(input, *, out=None):
+    """input - trunc(input): the fractional part, with the sign of input."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(a.dtype)}'")
+    r = wrap(a - np.trunc(a))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, FracBackward0(), (input,))
+    return r if out is None else write_out(out, r, "frac")
+
+
+def _tensor_other(name, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
+def _float_operands(input, other):
+    """operands(), with integer results promoted to the default float dtype."""
+    x, y, dt = operands(input, other)
+    if dt.kind != "f":
+        from .._dtype import get_default_dtype
+        dt = get_default_dtype().np
+        x, y = x.astype(dt), y.astype(dt)
+    return x, y, dt
+
+
+def atan2(input, other, *, out=None):
+    """The angle of the point (other, input): arctangent of input / other in the right quadrant."""
+    _tensor_other("atan2", other)
+    x, y, _ = _float_operands(input, other)
+    r = _broadcasting(np.arctan2, x, y)
+    if needs_grad(input, other):
+        record(r, Atan2Backward0(), (input, other), (input, other))
+    return r if out is None else write_out(out, r, "atan2")
+
+
+def hypot(input, other, *, out=None):
+    """sqrt(input ** 2 + other ** 2), without overflow."""
+    _tensor_other("hypot", other)
+    x, y, dt = operands(input, other)
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_type_name(dt)}'")
+    r = _broadcasting(np.hypot, x, y)
+    if needs_grad(input, other):
+        record(r, HypotBackward0(), (input, other), (input, other, r))
+    return r if out is None else write_out(out, r, "hypot")
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input); `weight` is a number or a tensor."""
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}")
+    a, b = input._data, end._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_type_name(a.dtype)}'")
+    if b.dtype != a.dtype:
+        raise RuntimeError(f"expected dtype {_dtype_word(a.dtype)} for `end` but got dtype {_dtype_word(b.dtype)}")
+    if isinstance(weight, Tensor):
+        w = weight._data
+        if w.dtype != a.dtype and (w.ndim or w.dtype.kind != "f"):
+            raise RuntimeError(f"expected dtype {_dtype_word(a.dtype)} for `weight` but got dtype "
+                               f"{_dtype_word(w.dtype)}")
+        w = w.astype(a.dtype, copy=False)
+    else:
+        w = a.dtype.type(scalar_value(weight))
+    try:
+        d = b - a
+        r = wrap(np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype, copy=False))
+    except ValueError:
+        raise broadcast_error(a.shape, np.broadcast_shapes(b.shape, np.shape(w)) if np.ndim(w) else b.shape) \
+            from None
+    if isinstance(weight, Tensor):
+        if needs_grad(input, end, weight):
+            record(r, LerpBackward1(), (input, end, weight), (_keep(input, weight._rg), _keep(end, weight._rg), weight))
+    elif needs_grad(input, end):
+        record(r, LerpBackward0(), (input, end), (float(w),))
+    return r if out is None else write_out(out, r, "lerp")
+
+
+def _dtype_word(dt):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}.get(np.dtype(dt).name, np.dtype(dt).name)
+
+
+def _three(input, tensor1, tensor2):
+    """The arrays of three tensors cast to their common PyTorch result dtype, and that dtype."""
+    a, b, c = input._data, tensor1._data, tensor2._data
+    dt = result_dtype(a, np.empty(0, result_dtype(b, c))) if b.ndim or c.ndim else result_dtype(
+        a, np.empty((), result_dtype(b, c)))
+    return a.astype(dt, copy=False), b.astype(dt, copy=False), c.astype(dt, copy=False), dt
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2."""
+    a, b, c, dt = _three(input, tensor1, tensor2)
+    v = scalar_value(value)
+    try:
+        r = wrap((a + np.multiply(b, c) * dt.type(v)).astype(dt, copy=False))
+    except ValueError:
+        raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
+                              a.shape if _bc(b, c) else c.shape) from None
+    if needs_grad(input, tensor1, tensor2):
+        record(r, AddcmulBackward0(), (input, tensor1, tensor2),
+               (_keep(tensor1, tensor2._rg), _keep(tensor2, tensor1._rg), v))
+    return r if out is None else write_out(out, r, "addcmul")
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2 (tensor1 and tensor2 may not both be integral)."""
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+                           "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter implementation: "
+                           "(input + value * tensor1 / tensor2), for all dtypes.")
+    a, b, c, dt = _three(input, tensor1, tensor2)
+    v = scalar_value(value)
+    try:
+        r = wrap((a + np.true_divide(b, c) * dt.type(v)).astype(dt, copy=False))
+    except ValueError:
+        raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
+                              a.shape if _bc(b, c) else c.shape) from None
+    if needs_grad(input, tensor1, tensor2):
+        record(r, AddcdivBackward0(), (input, tensor1, tensor2), (_keep(tensor1, tensor2._rg), tensor2, v))
+    return r if out is None else write_out(out, r, "addcdiv")
+
+
+def _bc(b, c):
+    try:
+        np.broadcast_shapes(b.shape, c.shape)
+        return True
+    except ValueError:
+        return False
+
+
+def _nan_ignoring(name, ufunc, first_wins, node_cls):
+    def op(input, other, *, out=None):
+        _tensor_other(name, other)
+        x, y, _ = operands(input, other)
+        r = _broadcasting(ufunc, x, y)
+        if needs_grad(input, other):
+            record(r, node_cls(), (input, other), (wrap(first_wins(x, y) | np.isnan(y)),))
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name[1:]}imum of two tensors; a NaN loses to a number."
+    return op
+
+
+fmax = _nan_ignoring("fmax", np.fmax, np.greater_equal, FmaxBackward0)
+fmin = _nan_ignoring("fmin", np.fmin, np.less_equal, FminBackward0)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: the dtype's extremes)."""
+    a = input._data
+    if a.dtype.kind == "f":
+        r = wrap(np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf))
+    else:
+        r = wrap(a.copy())
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, NanToNumBackward0(), (input,), (wrap(np.isfinite(a)),))
+    return r if out is None else write_out(out, r, "nan_to_num")
+
+
+def fmod(input, other, *, out=None):
+    """C-style modulus (the result takes the sign of the dividend)."""
+    x, y, dt = operands(input, other)
+    if dt.kind in "iub":
+        _check_int_zero(y)
+    r = _broadcasting(np.fmod, x, y)
+    if needs_grad(input, other):
+        if isinstance(other, Tensor):
+            record(r, FmodBackward1(), (input, other), (_keep(input, other._rg), other))
+        else:
+            record(r, FmodBackward0(), (input,))
+    return r if out is None else write_out(out, r, "fmod")
+
+
+def _softmax_input(name, input, dim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"{name}_kernel_impl\" not implemented for '{_type_name(a.dtype)}'")
+    d = wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        a = a.reshape(1)
+    return input, a, d
+
+
+def softmax(input, dim, dtype=None, *, out=None):
+    """exp(input) / exp(input).sum(dim), shifted by the max so it never overflows."""
+    input, a, d = _softmax_input("softmax", input, dim, dtype)
+    if a.size:
+        e = np.exp(a - a.max(axis=d, keepdims=True))
+        e /= e.sum(axis=d, keepdims=True)
+    else:
+        e = a.copy()
+    r = wrap(e.reshape(input._data.shape))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, SoftmaxBackward0(), (input,), (r, d if input._data.ndim else 0))
+    return r if out is None else write_out(out, r, "softmax")
+
+
+def log_softmax(input, dim, dtype=None, *, out=None):
+    """input - log(exp(input).sum(dim)), shifted by the max so it never overflows."""
+    input, a, d = _softmax_input("log_softmax", input, dim, dtype)
+    if a.size:
+        z = a - a.max(axis=d, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=d, keepdims=True))
+    else:
+        z = a.copy()
+    r = wrap(z.reshape(input._data.shape))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, LogSoftmaxBackward0(), (input,), (r, d if input._data.ndim else 0))
+    return r if out is None else write_out(out, r, "log_softmax")
+
+
+def _logit_grad(g, x, eps):
+    if eps is None:
+        return where((x < 0).logical_or(x > 1), float("nan"), g / (x * (1 - x)))
+    return where((x < eps).logical_or(x > 1 - eps), 0.0, g / (x * (1 - x)))
+
+
+def logit(input, eps=None, *, out=None):
+    """log(input / (1 - input)); with `eps`, input is first clamped to [eps, 1 - eps]."""
+    a = _float_array(input)
+    if eps is not None:
+        a = np.clip(a, a.dtype.type(eps), a.dtype.type(1 - eps))
+    r = wrap(np.log(a / (1 - a)))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, LogitBackward0(), (input,), (input, eps))
+    return r if out is None else write_out(out, r, "logit")
+
+
+# ---- special functions (NumPy has none: vectorised approximations, computed in float64) ----------
+# erfc(x) for x >= 1 is exp(-x*x) * F(1/x) / (sqrt(pi) * x), F smooth on (0, 1]: Chebyshev fits of F
+# (degree 17, relative error < 1e-15) on the quarters of (0, 1], made for ember with mpmath.
+_ERFCX_CHEB = (
+    (0.9889949206209158, -0.014492239649620034, -0.0033566743416461394, 0.00014419252046573723, 1.2205885545825971e-05, -1.5364386768820676e-06, -1.8798620150352408e-08, 1.6180139133001664e-08, -9.105224829230091e-10, -1.3321230409981672e-10, 2.3714942797477543e-11, -1.209504717722554e-13, -3.760060337044098e-13, 4.0678982848001186e-14, 2.6113921876778866e-15, -1.1075848251569313e-15, 7.975250227785043e-17, 2.280353229183044e-17),
+    (0.9396325144460723, -0.03312593658503258, -0.0012990362694773488, 0.00015270847648319254, -6.038090054659324e-06, -1.5111100725448944e-07, 4.2281472597469954e-08, -3.288918592309602e-09, 9.404194410305701e-11, 1.0484065989994348e-11, -1.8609706727183215e-12, 1.5178994258614102e-13, -5.275942198551245e-15, -5.389585358655172e-16, 8.666739726433286e-17, -3.628885330590263e-17, -4.977417431997483e-17, -2.153666938672875e-17),
+    (0.8676294855533875, -0.03782708723918244, -3.484045043292507e-05, 6.323268339896934e-05, -4.2329174961572895e-06, 1.6533425973495334e-07, -1.83042470334305e-09, -3.4512202587075573e-10, 3.80737122058996e-11, -2.484674664402618e-12, 1.0999940114333995e-13, -1.8786432786806415e-15, -2.047250616829997e-16, 5.20680816182459e-17, 2.5794896442699622e-17, 3.2685030514490826e-17, -3.0405358465096622e-18, 3.8005887153050735e-17),
+    (0.7934369591712666, -0.03599532858332609, 0.0004141768080466083, 1.7960799852782613e-05, -1.6943865072020878e-06, 8.537223890010535e-08, -3.1110219434361813e-09, 7.007527492560396e-11, 8.974297186688643e-13, -2.2609128329168174e-13, 1.6996309732332615e-14, -9.34272893768333e-16, 2.8759453085011313e-17, 6.0792768052851894e-18, 2.6877207868595337e-18, 5.100754404465294e-19, -1.1648478170123855e-17, 1.3935491956118603e-17),
+)
+_ERFCX_ROWS = np.array(_ERFCX_CHEB).T.copy()  # row k: the k-th coefficient of each quarter
+_TWO_OVER_SQRT_PI = 1.1283791670955126
+_SQRT_PI = 1.7724538509055159
+# erf(x) = x * sum_n c_n x**(2n) for |x| <= 1: the Taylor series, 2/sqrt(pi) (-1)**n / (n! (2n + 1)).
+_ERF_TAYLOR = [0.0] * 20
+_fact = 1.0
+for _n in range(20):
+    _fact *= _n or 1
+    _ERF_TAYLOR[_n] = _TWO_OVER_SQRT_PI * (-1) ** _n / (_fact * (2 * _n + 1))
+_ERF_TAYLOR = _ERF_TAYLOR[::-1]  # highest power first, for polyval
+
+
+def _exp_minus_square(x):
+    """exp(-x*x) without the rounding error of x*x: x is split into a 24-bit head and a tail."""
+    h = x.astype(np.float32).astype(np.float64)
+    return np.exp(-h * h) * np.exp(-(x - h) * (x + h))
+
+
+def _erfc_large(x):
+    """erfc(x) for x >= 1 (float64 array)."""
+    t = 1.0 / x
+    q = np.fmin(t * 4, 3).astype(np.int64)  # fmin: a NaN goes to the last quarter
+    u = 8 * t - (2 * q + 1)  # t's place in its quarter, in [-1, 1]
+    u2 = 2 * u
+    table = _ERFCX_ROWS
+    b1 = table[-1][q]
+    b2 = 0.0
+    for k in range(len(table) - 2, 0, -1):  # Clenshaw's recurrence, each element with its quarter's row
+        b1, b2 = table[k][q] + u2 * b1 - b2, b1
+    f = table[0][q] + u * b1 - b2
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        return np.where(np.isinf(x), 0.0, _exp_minus_square(x) * f * t / _SQRT_PI)
+
+
+def _erf_parts(a):
+    """(erf, erfc) of a float64 array, each accurate to a few ulps relative."""
+    ax = np.abs(a)
+    small = ax <= 1
+    erf = np.empty_like(a)
+    erfc = np.empty_like(a)
+    xs = a[small]
+    z = xs * xs
+    e = np.full_like(xs, _ERF_TAYLOR[0])
+    for c in _ERF_TAYLOR[1:]:
+        e *= z
+        e += c
+    e *= xs
+    erf[small] = e
+    erfc[small] = 1 - e
+    big = ~small
+    if big.any():
+        xb = a[big]
+        c = _erfc_large(np.abs(xb))
+        c = np.where(np.isnan(xb), np.nan, c)
+        erf[big] = np.copysign(1 - c, xb)
+        erfc[big] = np.where(xb > 0, c, 2 - c)
+    return erf, erfc
+
+
+def _as_float64(input):
+    a = _float_array(input)
+    return a, a.astype(np.float64, copy=False)
+
+
+def erf(input, *, out=None):
+    """The error function, elementwise."""
+    a, x = _as_float64(input)
+    r = wrap(_erf_parts(x)[0].astype(a.dtype, copy=False))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, ErfBackward0(), (input,), (input,))
+    return r if out is None else write_out(out, r, "erf")
+
+
+def erfc(input, *, out=None):
+    """The complementary error function 1 - erf(input), accurate where erf is near 1."""
+    a, x = _as_float64(input)
+    r = wrap(_erf_parts(x)[1].astype(a.dtype, copy=False))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, ErfcBackward0(), (input,), (input,))
+    return r if out is None else write_out(out, r, "erfc")
+
+
+def _erfinv(y):
+    """The inverse of erf on a float64 array: Winitzki's approximation, then two Halley steps."""
+    ay = np.abs(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.log1p(-ay * ay)
+        b = 2 / (np.pi * 0.147) + 0.5 * w
+        x = np.sqrt(np.sqrt(b * b - w / 0.147) - b)
+        tail = ay > 0.5
+        q = 1 - ay  # exact for ay >= 0.5
+        for _ in range(2):
+            e, c = _erf_parts(x)
+            f = np.where(tail, q - c, e - ay)  # both are erf(x) - |y|
+            d = f / (_TWO_OVER_SQRT_PI * _exp_minus_square(x))
+            x = x - np.where(np.isfinite(d), d / (1 + x * d), 0.0)
+        x = np.where(ay == 1, np.inf, np.where(ay > 1, np.nan, x))
+    return np.copysign(x, y)
+
+
+def erfinv(input, *, out=None):
+    """The inverse error function, elementwise (+-inf at +-1, NaN outside [-1, 1])."""
+    a, x = _as_float64(input)
+    r = wrap(_erfinv(x).astype(a.dtype, copy=False))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, ErfinvBackward0(), (input,), (r,))
+    return r if out is None else write_out(out, r, "erfinv")
+
+
+# Lanczos approximation, g = 7, n = 9.
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+_HALF_LOG_2PI = 0.91893853320467274
+
+
+def _lgamma_positive(x):
+    """log(gamma(x)) for x >= 0.5."""
+    z = x - 1
+    s = np.full_like(z, _LANCZOS[0])
+    for i in range(1, 9):
+        s += _LANCZOS[i] / (z + i)
+    t = z + 7.5
+    return _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(s)
+
+
+def _lgamma(x):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        small = x < 0.5
+        r = _lgamma_positive(np.where(small, 1 - x, x))
+        if small.any():
+            sin = np.abs(np.sin(np.pi * (x - np.round(x))))
+            reflected = np.log(np.pi / sin) - r
+            r = np.where(small, np.where(sin == 0, np.inf, reflected), r)
+        return np.where(np.isinf(x), np.inf, r)
+
+
+def lgamma(input, *, out=None):
+    """log(|gamma(input)|), elementwise (+inf at the poles 0, -1, -2, ...)."""
+    a, x = _as_float64(input)
+    r = wrap(_lgamma(x).astype(a.dtype, copy=False))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, LgammaBackward0(), (input,), (input,))
+    return r if out is None else write_out(out, r, "lgamma")
+
+
+def _shifted(x, terms):
+    """For x >= 0.5: x shifted up by 10 where it is below 10, and the recurrence's sum of terms(x + k)."""
+    low = x < 10
+    acc = np.zeros_like(x)
+    y = x.copy()
+    for _ in range(10):
+        acc += np.where(low, terms(y), 0.0)
+        y = np.where(low, y + 1, y)
+    return y, acc
+
+
+def _digamma(x):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        neg = x < 0.5
+        v = np.where(neg, 1 - x, x)
+        y, acc = _shifted(v, lambda y: 1 / y)
+        i2 = 1 / (y * y)
+        series = i2 * (1 / 12 - i2 * (1 / 120 - i2 * (1 / 252 - i2 * (1 / 240 - i2 * (1 / 132 - i2 * (
+            691 / 32760 - i2 / 12))))))
+        r = np.log(y) - 0.5 / y - series - acc
+        if neg.any():
+            reflected = r - np.pi / np.tan(np.pi * (x - np.trunc(x)))  # as PyTorch reduces it
+            r = np.where(neg, np.where(x == np.floor(x), np.nan, reflected), r)
+        r = np.where(x == 0, -np.inf, r)
+        return np.where(x == np.inf, np.inf, r)
+
+
+def _trigamma(x):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        neg = x < 0.5
+        v = np.where(neg, 1 - x, x)
+        y, acc = _shifted(v, lambda y: 1 / (y * y))
+        iy = 1 / y
+        i2 = iy * iy
+        r = acc + iy + i2 * (0.5 + iy * (1 / 6 - i2 * (1 / 30 - i2 * (1 / 42 - i2 * (1 / 30 - i2 * (
+            5 / 66 - i2 * (691 / 2730 - i2 * 7 / 6)))))))
+        if neg.any():
+            s = np.sin(np.pi * (x - np.round(x)))
+            r = np.where(neg, np.where(s == 0, np.inf, np.pi * np.pi / (s * s) - r), r)
+        return r
+
+
+def digamma(input, *, out=None):
+    """The logarithmic derivative of gamma, elementwise (-inf at 0, NaN at negative integers)."""
+    a, x = _as_float64(input)
+    r = wrap(_digamma(x).astype(a.dtype, copy=False))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, DigammaBackward0(), (input,), (input,))
+    return r if out is None else write_out(out, r, "digamma")
+
+
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+
+
+def _polygamma(n, x):
+    """polygamma(n, x) for n >= 2: recurrence up to x >= 20 + n, then the asymptotic series."""
+    from math import factorial
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        sign = (-1) ** (n + 1)
+        lim = 20.0 + n
+        steps = int(min(max(np.ceil(lim - np.nanmin(x)), 0), 2000)) if x.size else 0
+        acc = np.zeros_like(x)
+        y = x.copy()
+        for _ in range(steps):
+            low = y < lim
+            acc += np.where(low, y ** -(n + 1.0), 0.0)
+            y = np.where(low, y + 1, y)
+        series = factorial(n - 1) / y ** n + factorial(n) / (2 * y ** (n + 1))
+        for k, b in enumerate(_BERNOULLI, 1):
+            series += b * factorial(2 * k + n - 1) / factorial(2 * k) / y ** (2 * k + n)
+        r = sign * (series + factorial(n) * acc)
+        return np.where((x <= 0) & (x == np.floor(x)), np.nan, r)
+
+
+def _polygamma_tensor(n, x):
+    """polygamma(n, x) for n >= 1 as a Tensor, recorded so gradients of any order flow."""
+    a = x._data.astype(np.float64)
+    r = wrap((_trigamma(a) if n == 1 else _polygamma(n, a)).astype(x._data.dtype, copy=False))
+    if GRAD_ENABLED[0] and x._rg:
+        record(r, PolygammaBackward0(), (x,), (n, x))
+    return r
+
+
+def _trigamma_tensor(x):
+    return _polygamma_tensor(1, x)

@@ -159,3 +159,64 @@ reciprocal_ = generic_inplace(ew.reciprocal)
 relu_ = generic_inplace(ew.relu)
 clamp_ = generic_inplace(ew.clamp)
 masked_fill_ = generic_inplace(ew.masked_fill)
+
+# pointwise math (issue 3)
+square_ = generic_inplace(ew.square)
+exp2_ = generic_inplace(ew.exp2)
+expm1_ = generic_inplace(ew.expm1)
+log1p_ = generic_inplace(ew.log1p)
+log2_ = generic_inplace(ew.log2)
+log10_ = generic_inplace(ew.log10)
+rsqrt_ = generic_inplace(ew.rsqrt)
+sgn_ = generic_inplace(ew.sgn)
+floor_ = generic_inplace(ew.floor)
+ceil_ = generic_inplace(ew.ceil)
+round_ = generic_inplace(ew.round)
+trunc_ = generic_inplace(ew.trunc)
+frac_ = generic_inplace(ew.frac)
+tan_ = generic_inplace(ew.tan)
+asin_ = generic_inplace(ew.asin)
+acos_ = generic_inplace(ew.acos)
+atan_ = generic_inplace(ew.atan)
+atan2_ = generic_inplace(ew.atan2)
+sinh_ = generic_inplace(ew.sinh)
+cosh_ = generic_inplace(ew.cosh)
+logit_ = generic_inplace(ew.logit)
+hypot_ = generic_inplace(ew.hypot)
+lerp_ = generic_inplace(ew.lerp)
+addcmul_ = generic_inplace(ew.addcmul)
+addcdiv_ = generic_inplace(ew.addcdiv)
+nan_to_num_ = generic_inplace(ew.nan_to_num)
+fmod_ = generic_inplace(ew.fmod)
+
+
+def _renamed_inplace(op, node_from, node_to):
+    """`op_` whose recorded node takes PyTorch's in-place name (acosh_ records AcoshBackward1)."""
+    base = generic_inplace(op)
+
+    def inplace(self, *args, **kwargs):
+        r = base(self, *args, **kwargs)
+        if r._grad_fn.__class__ is node_from:
+            r._grad_fn.__class__ = node_to
+        return r
+    inplace.__name__, inplace.__doc__ = base.__name__, base.__doc__
+    return inplace
+
+
+def _no_inplace_derivative(op):
+    def formula(g, x):
+        raise NotImplementedError(f"the derivative for 'inplace version of {op}' is not implemented.")
+    return formula
+
+
+# PyTorch records these in-place variants under their own names and gives them no derivative.
+_RENAMED = node_classes({f"{op.capitalize()}Backward1": _no_inplace_derivative(op)
+                         for op in ("acosh", "asinh", "atanh")})
+acosh_ = _renamed_inplace(ew.acosh, ew.AcoshBackward0, _RENAMED["AcoshBackward1"])
+asinh_ = _renamed_inplace(ew.asinh, ew.AsinhBackward0, _RENAMED["AsinhBackward1"])
+atanh_ = _renamed_inplace(ew.atanh, ew.AtanhBackward0, _RENAMED["AtanhBackward1"])
+erf_ = generic_inplace(ew.erf)
+erfc_ = generic_inplace(ew.erfc)
+erfinv_ = generic_inplace(ew.erfinv)
+lgamma_ = generic_inplace(ew.lgamma)
+digamma_ = generic_inplace(ew.digamma)

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, prod, max/min, std/var, norm, all/any, and their backward formulas."""
+"""Reductions: sum, mean, prod, max/min, std/var, norm, all/any, logsumexp, cumulative ops (cumsum, cumprod,
+cummax, cummin), nan-aware ops, order statistics (median, kthvalue, mode, quantile), and their backward formulas."""
 import builtins
 
 import numpy as np
@@ -6,7 +7,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import wrap_dim
 from ..backend import array_module
-from ..autograd.graph import node_classes
+from ..autograd.graph import FunctionNode, node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
 
 
@@ -414,3 +415,472 @@ def sum_to_size(input, *size):
     dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and a_shape[lead + i] != 1)
     r = sum(input, dims, keepdim=True) if dims else input
     return r.reshape(shape) if r._data.shape != shape else r
+
+
+# ---- more reductions: logsumexp, cumulative ops, nan-aware ops, order statistics ------------------------
+class _MultiNode(FunctionNode):
+    """A node with several differentiable outputs: `formula(grads, *saved)` gets one gradient per output
+    (None for outputs that received none)."""
+    __slots__ = ()
+    formula = None
+    n_outputs = 2
+
+    def apply(self, grads):
+        return self.formula(tuple(grads), *self.saved_values())
+
+
+def _reverse_cumsum(g, d):
+    """Sum of g from each position to the end along `d`, with ember ops (differentiable)."""
+    return g.sum(d, keepdim=True) - g.cumsum(d) + g
+
+
+def _scatter_back(g, idx, n, d):
+    """Add each element of `g` into position `idx` (same shape as g) along dim `d` of size `n`: the gradient
+    of an op that picks input elements by index. Recorded, so higher-order gradients flow (as a gather)."""
+    if idx.ndim == 0:
+        return g
+    a = g._data
+    xp = array_module(a)
+    m = xp.moveaxis(a, d, -1)
+    rows = int(np.prod(m.shape[:-1]))
+    flat = (xp.moveaxis(idx, d, -1).reshape(rows, -1) + xp.arange(rows)[:, None] * n).reshape(-1)
+    out = xp.bincount(flat, weights=m.reshape(-1), minlength=rows * n).astype(a.dtype, copy=False)
+    r = wrap(xp.moveaxis(out.reshape(m.shape[:-1] + (n,)), -1, d))
+    if GRAD_ENABLED[0] and g._rg:
+        record(r, ScatterAddBackward0(), (g,), (idx, d))
+    return r
+
+
+def _gather_along(t, idx, d):
+    """t's elements at `idx` along dim `d` (the double backward of _scatter_back)."""
+    a = t._data
+    r = wrap(array_module(a).take_along_axis(a, idx, axis=d))
+    if GRAD_ENABLED[0] and t._rg:
+        record(r, GatherBackward0(), (t,), (idx, a.shape[d], d))
+    return r
+
+
+def _cumprod_backward(g, x, r, d):
+    a = x._data
+    if a.size == 0 or a.ndim == 0:
+        return g
+    if a.all():
+        return _reverse_cumsum(g * r, d) / x
+    # With zeros, z the first zero of a slice: before z, the formula above; at z, the sum over k >= z of
+    # g_k times the cumulative product with x_z replaced by 1; after z, 0. All ember ops, so differentiable.
+    xp = array_module(a)
+    pos = xp.arange(a.shape[d]).reshape([-1 if k == d else 1 for k in range(a.ndim)])
+    zero = a == 0
+    z = xp.where(zero.any(axis=d, keepdims=True), zero.argmax(axis=d, keepdims=True), a.shape[d])
+    not_before, at, not_after = wrap(pos >= z), wrap(pos == z), wrap(pos < z)
+    head = (_reverse_cumsum(g * r, d) / x.masked_fill(not_before, 1)).masked_fill(not_before, 0)
+    c = x.masked_fill(at, 1).cumprod(d)
+    return head + (g * c).masked_fill(not_after, 0).sum(d, keepdim=True) * wrap((pos == z).astype(a.dtype))
+
+
+def _spread_mean_backward(grads, x, r, dims, keepdim, dof, is_std):
+    gs, gm = grads
+    shape = x._data.shape
+    out = None
+    if gs is not None:
+        out = GRADIENTS["StdBackward0" if is_std else "VarBackward0"](
+            gs, x, *((r, dims, keepdim, dof) if is_std else (dims, keepdim, dof)))[0]
+    if gm is not None:
+        n = x._data.size if dims is None else int(np.prod([shape[k] for k in dims]))
+        gmx = _expand_back(gm, shape, dims, keepdim) / n
+        out = gmx if out is None else out + gmx
+    return (out,)
+
+
+def _aminmax_backward(grads, x, rmin, rmax, dims, keepdim):
+    out = None
+    for g, r in zip(grads, (rmin, rmax)):
+        if g is not None:
+            gx = _evenly(g, x, r, dims, keepdim)
+            out = gx if out is None else out + gx
+    return (out,)
+
+
+def _evenly_nan(g, x, r):
+    """Gradient of a full median: shared evenly among the elements equal to it (the NaNs, if it is NaN)."""
+    mask = (x == r) | (x.isnan() & r.isnan())
+    return g * mask / mask.sum()
+
+
+def _select_back(g, shape, dim, keepdim, onehot):
+    """Gradient of an op that selects one element per slice along `dim`: g at the selected element."""
+    return (_expand_back(g, shape, (dim,), keepdim) * onehot,)
+
+_MORE = {
+    "LogsumexpBackward0": lambda g, x, r, dims, keepdim: (
+        _expand_back(g, x._data.shape, dims, keepdim) * (x - _expand_back(r, x._data.shape, dims, keepdim)).exp(),),
+    "CumsumBackward0": lambda g, d: (_reverse_cumsum(g, d),),
+    "CumprodBackward0": lambda g, x, r, d: (_cumprod_backward(g, x, r, d),),
+    "NansumBackward0": lambda g, shape, dims, keepdim, mask: (_expand_back(g, shape, dims, keepdim) * mask,),
+    "CummaxBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
+    "CumminBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
+    "MedianBackward0": lambda g, x, r: (_evenly_nan(g, x, r),),
+    "MedianBackward1": _select_back,
+    "KthvalueBackward0": _select_back,
+    "ModeBackward0": _select_back,
+    "ScatterAddBackward0": lambda g, idx, d: (_gather_along(g, idx, d),),
+    "GatherBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
+}
+GRADIENTS.update(_MORE)
+_MULTI = {
+    "StdMeanBackward0": lambda grads, x, r, dims, keepdim, dof: _spread_mean_backward(grads, x, r, dims, keepdim,
+                                                                                      dof, True),
+    "VarMeanBackward0": lambda grads, x, dims, keepdim, dof: _spread_mean_backward(grads, x, None, dims, keepdim,
+                                                                                   dof, False),
+    "AminmaxBackward0": _aminmax_backward,
+}
+NODES.update(node_classes(_MORE))
+NODES.update({name: type(name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(f)})
+              for name, f in _MULTI.items()})
+globals().update(NODES)
+
+
+def _record_pair(a, b, node, input, saved):
+    """Record two outputs of one node (output_nr 0 and 1), as PyTorch's multi-output ops do."""
+    record(a, node, (input,), saved)
+    b._grad_fn = node
+    b._output_nr = 1
+    b._rg = True
+
+
+def _one_dim(input, dim):
+    """The wrapped dim of a cumulative or selecting op; a 0-dim tensor accepts 0 and -1."""
+    a = input._data
+    return wrap_dim(dim, a.ndim)
+
+
+def _float_result(a):
+    """Integer and bool input promote to the default float dtype (logsumexp)."""
+    return a if a.dtype.kind == "f" else a.astype(_dtype.get_default_dtype().np)
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """log(sum(exp(input))) over `dim`, computed stably (no overflow for large inputs)."""
+    a = _float_result(input._data)
+    if isinstance(dim, (tuple, list)) and not dim and a.ndim:
+        raise RuntimeError(f"logsumexp(): output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
+    dims = _dims(dim, a.ndim)
+    xp = array_module(a)
+    if a.size == 0:
+        r = xp.full(a.sum(axis=dims, keepdims=keepdim).shape, -np.inf, a.dtype)
+    else:
+        m = a.max(axis=dims, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            r = xp.log(xp.exp(a - m).sum(axis=dims, keepdims=True)) + m
+        if not keepdim:
+            r = r.reshape([s for k, s in enumerate(a.shape) if dims is not None and k not in dims])
+    r = wrap(xp.asarray(r, dtype=a.dtype))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, LogsumexpBackward0(), (input,), (input, r, dims, keepdim))
+    return r if out is None else write_out(out, r, "logsumexp")
+
+
+def _differentiable_dtype(r):
+    if r._data.dtype.kind != "f":
+        raise RuntimeError(f"Autograd not support dtype: {_type_name(r._data.dtype)}")
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Cumulative sum along `dim`; integer and bool input accumulate in int64."""
+    a = input._data
+    d = _one_dim(input, dim)
+    acc = _accumulate_dtype(a, dtype)
+    r = wrap(a.astype(acc) if a.ndim == 0 else array_module(a).cumsum(a, axis=d, dtype=acc))
+    if GRAD_ENABLED[0] and input._rg:
+        _differentiable_dtype(r)
+        record(r, CumsumBackward0(), (input,), (d,))
+    return r if out is None else write_out(out, r, "cumsum")
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    """Cumulative product along `dim`; the gradient is exact where the input has zeros."""
+    a = input._data
+    d = _one_dim(input, dim)
+    acc = _accumulate_dtype(a, dtype)
+    r = wrap(a.astype(acc) if a.ndim == 0 else array_module(a).cumprod(a, axis=d, dtype=acc))
+    if GRAD_ENABLED[0] and input._rg:
+        _differentiable_dtype(r)
+        record(r, CumprodBackward0(), (input,), (input, r, d))
+    return r if out is None else write_out(out, r, "cumprod")
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum treating NaN as zero."""
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    acc = _accumulate_dtype(a, dtype)
+    xp = array_module(a)
+    nan = xp.isnan(a) if a.dtype.kind == "f" else None
+    b = xp.where(nan, 0, a) if nan is not None and nan.any() else a
+    r = wrap(xp.asarray(_add_reduce(b, dims, acc, keepdim)))
+    if GRAD_ENABLED[0] and input._rg:
+        mask = wrap((~nan).astype(a.dtype))
+        record(r, NansumBackward0(), (input,), (a.shape, dims, keepdim, mask))
+    return r if out is None else write_out(out, r, "nansum")
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Mean over the elements that are not NaN (NaN where all are)."""
+    from .elementwise import div, isnan, logical_not
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_type_name(input._data.dtype)}")
+    if dtype is not None:
+        input = input.to(dtype)
+    count = sum(logical_not(isnan(input)), dim, keepdim)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an all-NaN slice gives NaN, as in PyTorch
+        r = div(nansum(input, dim, keepdim), count)
+    return r if out is None else write_out(out, r, "nanmean")
+
+
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements (over `dim`, an int or tuple), as int64."""
+    a = input._data
+    return wrap(array_module(a).asarray(np.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(variance, mean) over `dim` in one pass."""
+    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")
+    v = wrap(np.asarray(a.var(axis=dims, ddof=c, keepdims=keepdim)))
+    m = wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim)))
+    if GRAD_ENABLED[0] and input._rg:
+        _record_pair(v, m, VarMeanBackward0(), input, (input, dims, keepdim, n - c))
+    return v, m
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(standard deviation, mean) over `dim` in one pass."""
+    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std_mean")
+    s = wrap(np.asarray(a.std(axis=dims, ddof=c, keepdims=keepdim)))
+    m = wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim)))
+    if GRAD_ENABLED[0] and input._rg:
+        _record_pair(s, m, StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
+    return s, m
+
+
+class aminmax_result(tuple):
+    """PyTorch's named result of aminmax: a tuple with `.min` and `.max`."""
+    __slots__ = ()
+
+    def __new__(cls, mn, mx):
+        return tuple.__new__(cls, (mn, mx))
+
+    min = property(lambda self: self[0])
+    max = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"ember.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) over `dim` (all elements if None) in one call."""
+    a = input._data
+    if a.size == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                           "no identity.")
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    dims = _dims(dim, a.ndim)
+    if dim is None and keepdim:
+        mn = np.asarray(a.min()).reshape((1,) * a.ndim)
+        mx = np.asarray(a.max()).reshape((1,) * a.ndim)
+    else:
+        mn = np.asarray(a.min(axis=dims, keepdims=keepdim))
+        mx = np.asarray(a.max(axis=dims, keepdims=keepdim))
+    mn, mx = wrap(mn), wrap(mx)
+    if GRAD_ENABLED[0] and input._rg:
+        _record_pair(mn, mx, AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
+    return aminmax_result(mn, mx)
+
+
+def _named(name):
+    return type(f"{name}_result", (_ReturnType,), {"__slots__": (), "_name": name})
+
+
+cummax_result, cummin_result = _named("cummax"), _named("cummin")
+median_result, kthvalue_result, mode_result = _named("median"), _named("kthvalue"), _named("mode")
+
+
+def _cumextreme(input, dim, largest):
+    a = input._data
+    d = _one_dim(input, dim)
+    xp = array_module(a)
+    if a.ndim == 0:
+        values, idx = a.copy(), xp.zeros((), np.int64)
+    else:
+        values = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
+        pos = xp.arange(a.shape[d]).reshape([-1 if k == d else 1 for k in range(a.ndim)])
+        new = (a == values) | xp.isnan(a) if a.dtype.kind == "f" else a == values  # NaN is taken, as in PyTorch
+        idx = xp.maximum.accumulate(xp.where(new, pos, 0), axis=d).astype(np.int64)
+    v, i = wrap(values), wrap(idx)
+    if GRAD_ENABLED[0] and input._rg:
+        record(v, (CummaxBackward0 if largest else CumminBackward0)(), (input,), (idx, a.shape[d] if a.ndim else 1, d))
+    return (cummax_result if largest else cummin_result)(v, i)
+
+
+def cummax(input, dim):
+    """Running maximum along `dim` and the index where it was reached (the latest among ties)."""
+    return _cumextreme(input, dim, True)
+
+
+def cummin(input, dim):
+    """Running minimum along `dim` and the index where it was reached (the latest among ties)."""
+    return _cumextreme(input, dim, False)
+
+
+def _select(input, dim, keepdim, kind, name, node, k=None):
+    """The k-th smallest (0-based) element along `dim` as (values, indices), gradient to the selected one."""
+    a = input._data
+    xp = array_module(a)
+    d = _one_dim(input, dim)
+    n = a.shape[d] if a.ndim else 1
+    if n == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if a.ndim == 0:
+        values, idx = a.copy(), xp.zeros((), np.int64)
+    else:
+        if kind == "mode":
+            order = xp.argsort(a, axis=d, kind="stable")
+            s = xp.take_along_axis(a, order, axis=d)
+            pos = xp.arange(n).reshape([-1 if j == d else 1 for j in range(a.ndim)])
+            start = xp.concatenate([xp.ones_like(xp.take(s, [0], axis=d), dtype=bool),
+                                    xp.diff(s, axis=d) != 0], axis=d)
+            count = pos - xp.maximum.accumulate(xp.where(start, pos, 0), axis=d)
+            at = count.argmax(axis=d, keepdims=True)
+        else:
+            kk = (n - 1) // 2 if k is None else k
+            order = xp.argpartition(a, kk, axis=d)
+            at = xp.full([1 if j == d else s for j, s in enumerate(a.shape)], kk)
+        idx = xp.take_along_axis(order, at, axis=d).astype(np.int64)
+        if name == "median" and a.dtype.kind == "f":  # a slice with NaN has median NaN, at its first NaN
+            nan = xp.isnan(a)
+            idx = xp.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), idx)
+        values = xp.take_along_axis(a, idx, axis=d)
+        if not keepdim:
+            values, idx = values.squeeze(d), idx.squeeze(d)
+    v, i = wrap(values), wrap(idx)
+    if GRAD_ENABLED[0] and input._rg:
+        keep = idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:])
+        record(v, node(), (input,), (a.shape, d, keepdim, wrap(_onehot(keep, a.shape, d, a.dtype))))
+    return {"median": median_result, "kthvalue": kthvalue_result, "mode": mode_result}[name](v, i)
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median of all elements; with `dim`, (values, indices) along it."""
+    a = input._data
+    if dim is None:
+        xp = array_module(a)
+        if a.size == 0:
+            r = xp.full((), np.nan, a.dtype)
+        else:
+            flat = a.reshape(-1)
+            r = xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+            if a.dtype.kind == "f" and xp.isnan(flat).any():
+                r = xp.asarray(np.nan, a.dtype)
+        r = wrap(xp.asarray(r, dtype=a.dtype))
+        if GRAD_ENABLED[0] and input._rg:
+            record(r, MedianBackward0(), (input,), (input, r))
+        return r
+    return _select(input, dim, keepdim, "select", "median", MedianBackward1)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The k-th smallest element along `dim` (k from 1) and its index."""
+    a = input._data
+    d = _one_dim(input, dim)
+    n = a.shape[d] if a.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    return _select(input, d, keepdim, "select", "kthvalue", KthvalueBackward0, k - 1)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along `dim` (the smallest among equally frequent ones) and its last index."""
+    return _select(input, dim, keepdim, "mode", "mode", ModeBackward0)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile_backward(g, a_shape, rest, d, w):
+    """Spread g over the one or two sorted elements each quantile interpolates between (weights `w`,
+    shape (*rest, Q, n) in the layout with the reduced dim last), then undo that layout."""
+    k = len(rest)
+    g = g.reshape((w._data.shape[-2],) + rest).permute(tuple(range(1, k + 1)) + (0,))
+    gm = (g.unsqueeze(-1) * w).sum(-2)
+    if d is None:
+        return (gm.reshape(a_shape),)
+    perm = [j for j in range(len(a_shape)) if j != d] + [d]
+    return (gm.permute(tuple(int(j) for j in np.argsort(perm))),)
+
+
+# PyTorch's quantile is a composite whose last step is a squeeze; ember computes it in one node of that name.
+GRADIENTS["SqueezeBackward4"] = _quantile_backward
+NODES.update(node_classes({"SqueezeBackward4": _quantile_backward}))
+globals().update(NODES)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The q-th quantiles (q a number or 1-D tensor in [0, 1]) of all elements or along `dim`; a tensor q
+    puts its dimension first in the result."""
+    a = input._data
+    xp = array_module(a)
+    if a.dtype.kind != "f":
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if a.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if isinstance(q, Tensor):
+        if q._data.ndim > 1:
+            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+        if q._data.dtype != a.dtype:
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+        scalar_q = q._data.ndim == 0
+        qs = np.asarray(q._data, dtype=np.float64).reshape(-1)
+        if ((qs < 0) | (qs > 1)).any():
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    else:
+        scalar_q, qs = True, np.array([float(q)])
+        if not 0 <= qs[0] <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
+    if dim is None:
+        d, m = None, a.reshape(-1)
+        out_shape = (1,) * a.ndim if keepdim else ()
+    else:
+        d = wrap_dim(dim, a.ndim)
+        m = xp.moveaxis(a, d, -1) if a.ndim else a.reshape(1)
+        out_shape = tuple(1 if j == d else s for j, s in enumerate(a.shape) if keepdim or j != d)
+    n = m.shape[-1]
+    order = xp.argsort(m, axis=-1, kind="stable")
+    s = xp.take_along_axis(m, order, axis=-1)
+    pos = qs * (n - 1)
+    lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+    if interpolation == "nearest":
+        lo = hi = np.round(pos).astype(np.int64)
+    elif interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    w = pos - lo if interpolation == "linear" else np.full(pos.shape, 0.5 if interpolation == "midpoint" else 0.0)
+    w = xp.asarray(w, dtype=a.dtype)
+    v_lo, v_hi = s[..., lo], s[..., hi]  # (*rest, Q)
+    r = v_lo + w * (v_hi - v_lo)
+    r = xp.where(xp.isnan(m).any(axis=-1, keepdims=True), np.nan, r).astype(a.dtype, copy=False)
+    r = xp.moveaxis(r, -1, 0).reshape(((1,) if scalar_q else (qs.size,)) + out_shape)
+    r = wrap(r.reshape(out_shape) if scalar_q else r)
+    if GRAD_ENABLED[0] and input._rg:
+        positions = xp.arange(n)
+        i_lo, i_hi = order[..., lo][..., None], order[..., hi][..., None]  # (*rest, Q, 1)
+        weights = (1 - w)[:, None] * (i_lo == positions) + w[:, None] * (i_hi == positions)
+        record(r, SqueezeBackward4(), (input,), (a.shape, m.shape[:-1], d if a.ndim else None,
+                                                 wrap(weights.astype(a.dtype, copy=False))))
+    return r if out is None else write_out(out, r, "quantile")
