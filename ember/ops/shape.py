@@ -60,16 +60,33 @@ def _infer(shape, numel):
     return shape
 
 
+def _contiguous_reshape(a, args):
+    """a.reshape(shape) for a contiguous array and a well-formed shape (NumPy's fast path, always a
+    view); None where the slower, validating path must decide."""
+    if not a.flags.c_contiguous:
+        return None
+    shape = args[0] if len(args) == 1 and args[0].__class__ is not int else args
+    try:
+        if min(shape, default=0) < -1:  # NumPy reads any negative size as "infer"; PyTorch only -1
+            return None
+        r = a.reshape(shape)
+    except (ValueError, TypeError):
+        return None
+    return r if a.size or -1 not in shape else None  # NumPy infers -1 for empty arrays; PyTorch refuses
+
+
 def view(input, *shape):
     """A view with a new shape; RuntimeError if the memory layout does not allow it (use reshape)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(shape[0], "__index__"):
         from .memory import view_as_dtype
         return view_as_dtype(input, shape[0])
     a = input._data
-    shape = _infer(_shape_arg(shape), a.size)
     try:
-        r = np.reshape(a, shape, copy=False)
+        r = _contiguous_reshape(a, shape)
+        if r is None:
+            r = np.reshape(a, _infer(_shape_arg(shape), a.size), copy=False)
     except ValueError:
+        _infer(_shape_arg(shape), a.size)  # PyTorch's error for a shape that does not hold a.size elements
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
     r = view_of(input, r)
@@ -81,10 +98,11 @@ def view(input, *shape):
 def reshape(input, *shape):
     """The same data with a new shape: a view when the layout allows it, else a copy."""
     a = input._data
-    shape = _infer(_shape_arg(shape), a.size)
-    if a.flags.c_contiguous:
-        r, node = view_of(input, a.reshape(shape)), ViewBackward0
+    fast = _contiguous_reshape(a, shape)
+    if fast is not None:
+        r, node = view_of(input, fast), ViewBackward0
     else:
+        shape = _infer(_shape_arg(shape), a.size)
         try:
             r, node = view_of(input, np.reshape(a, shape, copy=False)), ReshapeAliasBackward0
         except ValueError:  # not expressible as a view: copy, then view the copy (as PyTorch records it)
