@@ -303,6 +303,19 @@ def _joined_dtype(tensors):
     return out.np
 
 
+def _check_cat_shapes(parts, d):
+    """PyTorch's error for tensors that cannot be concatenated along dim `d`."""
+    ref = parts[0]._data.shape
+    for i, t in enumerate(parts):
+        s = t._data.shape
+        if len(s) != len(ref):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {len(s)}")
+        for k in range(len(ref)):
+            if k != d and s[k] != ref[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {ref[k]} "
+                                   f"but got size {s[k]} for tensor number {i} in the list.")
+
+
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = _check_joinable(tensors, "cat")
@@ -313,17 +326,15 @@ def cat(tensors, dim=0, *, out=None):
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = wrap_dim(dim, ndim)
-    ref = parts[0]._data.shape
-    for i, t in enumerate(parts):
-        s = t._data.shape
-        if len(s) != ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ndim} and {len(s)}")
-        for k in range(ndim):
-            if k != d and s[k] != ref[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {ref[k]} "
-                                   f"but got size {s[k]} for tensor number {i} in the list.")
-    dt = _joined_dtype(parts)
-    r = wrap(np.concatenate([t._data for t in parts], axis=d, dtype=dt))
+    arrays = [t._data for t in parts]
+    dt = arrays[0].dtype
+    if any(a.dtype != dt for a in arrays):
+        dt = _joined_dtype(parts)
+    try:
+        r = wrap(np.concatenate(arrays, axis=d, dtype=dt))
+    except ValueError:
+        _check_cat_shapes(parts, d)
+        raise
     if GRAD_ENABLED[0] and any(t._rg for t in tensors):
         sizes, start = [], 0
         for t in tensors:
