@@ -53,6 +53,15 @@ def _by_name(name):
     return _NAMES[name]
 
 
+_SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
+                      "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+
+def scalar_type_name(np_dtype) -> str:
+    """PyTorch's name of a dtype (ember's or NumPy's) in messages and legacy type names ('Float', 'Long')."""
+    return _SCALAR_TYPE_NAMES[np_dtype.name if isinstance(np_dtype, dtype) else np.dtype(np_dtype).name]
+
+
 def get_default_dtype() -> dtype:
     """The default floating point dtype (float32 unless changed)."""
     return _default[0]

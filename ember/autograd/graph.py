@@ -88,7 +88,8 @@ class Node:
         if i == self._result_at:
             value = value[0]
         shape = list(value.shape)
-        kind = value.dtype.name.capitalize().replace("Float32", "Float").replace("Int64", "Long")
+        from .._dtype import scalar_type_name
+        kind = scalar_type_name(value.dtype)
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [ember.{kind}Tensor {shape}], which is saved by {self.name()}, is at version "

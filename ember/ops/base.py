@@ -7,7 +7,7 @@ from ..autograd.grad_mode import GRAD_ENABLED
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
-           "write_out", "check_inplace", "view_of", "scalar_value", "broadcast_error"]
+           "write_out", "check_inplace", "keep_if", "view_of", "scalar_value", "broadcast_error"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 _FLOAT_KINDS = "f"
@@ -112,16 +112,16 @@ def write_out(out, result: Tensor, name: str) -> Tensor:
         out._data = r.astype(out._data.dtype, copy=True)
     else:
         if not np.can_cast(r.dtype, out._data.dtype, "same_kind") and r.dtype.kind != "b":
-            raise RuntimeError(f"result type {_type_word(r.dtype)} can't be cast to the desired output type "
-                               f"{_type_word(out._data.dtype)}")
+            raise RuntimeError(f"result type {_dtype.scalar_type_name(r.dtype)} can't be cast to the desired output type "
+                               f"{_dtype.scalar_type_name(out._data.dtype)}")
         out._data[...] = r
     out._vc[0] += 1
     return out
 
 
-def _type_word(np_dtype):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np_dtype.name]
+def keep_if(value, needed: bool):
+    """`value` if a backward formula will need it, else None (saved tensors cost memory)."""
+    return value if needed else None
 
 
 def check_inplace(t: Tensor, result_np_dtype=None) -> None:
@@ -131,8 +131,8 @@ def check_inplace(t: Tensor, result_np_dtype=None) -> None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if result_np_dtype is not None and result_np_dtype != t._data.dtype:
         if not _can_cast(result_np_dtype, t._data.dtype):
-            raise RuntimeError(f"result type {_type_word(result_np_dtype)} can't be cast to the desired output "
-                               f"type {_type_word(t._data.dtype)}")
+            raise RuntimeError(f"result type {_dtype.scalar_type_name(result_np_dtype)} can't be cast to the desired output "
+                               f"type {_dtype.scalar_type_name(t._data.dtype)}")
 
 
 def _can_cast(src, dst) -> bool:

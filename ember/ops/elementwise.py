@@ -1,14 +1,11 @@
 """Elementwise ops: arithmetic, math functions, comparisons, and their backward formulas."""
 import numpy as np
 
+from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
-from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, broadcast_error,
+from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, broadcast_error, keep_if,
                    scalar_value, result_dtype)
-
-
-def _keep(value, needed):
-    return value if needed else None
 
 
 # Backward formulas: grad -> input grads, one entry per input edge. Saved values follow grad.
@@ -218,7 +215,7 @@ def mul(input, other, *, out=None):
         a_rg = input._rg
         b_rg = isinstance(other, Tensor) and other._rg
         if a_rg or b_rg:
-            record(r, MulBackward0(), (input, other), (_keep(input, b_rg), _keep(other, a_rg)))
+            record(r, MulBackward0(), (input, other), (keep_if(input, b_rg), keep_if(other, a_rg)))
     return r if out is None else write_out(out, r, "mul")
 
 
@@ -243,7 +240,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
         if input._rg or b_rg:
-            record(r, DivBackward0(), (input, other), (_keep(input, b_rg), other))
+            record(r, DivBackward0(), (input, other), (keep_if(input, b_rg), other))
     return r if out is None else write_out(out, r, "div")
 
 
@@ -298,7 +295,7 @@ def remainder(input, other, *, out=None):
         if not isinstance(input, Tensor):
             not_implemented(r, "remainder", (other,))
         elif isinstance(other, Tensor):
-            record(r, RemainderBackward1(), (input, other), (_keep(input, other._rg), other))
+            record(r, RemainderBackward1(), (input, other), (keep_if(input, other._rg), other))
         else:
             record(r, RemainderBackward0(), (input,))
     return r if out is None else write_out(out, r, "remainder")
@@ -313,7 +310,7 @@ def pow(input, exponent, *, out=None):
         r = _broadcasting(np.power if dt.kind == "f" else _int_power, x, y)
         if needs_grad(input, exponent):
             record(r, PowBackward1(), (input, exponent),
-                   (input, _keep(exponent, input._rg), _keep(r, exponent._rg)))
+                   (input, keep_if(exponent, input._rg), keep_if(r, exponent._rg)))
         return r if out is None else write_out(out, r, "pow")
     e = scalar_value(exponent)
     x, _, dt = operands(input, e)
@@ -427,13 +424,17 @@ def abs(input, *, out=None):
     return r if out is None else write_out(out, r, "abs")
 
 
-def sign(input, *, out=None):
-    """-1, 0 or 1 by the sign of each element."""
+def _sign(input, node_cls, name, out):
     a = input._data
     r = wrap(a.copy() if a.dtype == np.bool_ else np.sign(a))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, SignBackward0(), (input,))
-    return r if out is None else write_out(out, r, "sign")
+        record(r, node_cls(), (input,))
+    return r if out is None else write_out(out, r, name)
+
+
+def sign(input, *, out=None):
+    """-1, 0 or 1 by the sign of each element."""
+    return _sign(input, SignBackward0, "sign", out)
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -580,14 +581,13 @@ def _bitwise(ufunc, name):
     def op(input, other):
         x, y, dt = operands(input, other)
         if dt.kind == "f":
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
         return _broadcasting(ufunc, x, y)
     op.__name__ = name
     op.__doc__ = f"Elementwise `{name}` of integer or bool tensors."
     return op
 
 
-_TYPE_WORDS = {"float16": "Half", "float32": "Float", "float64": "Double"}
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
@@ -597,7 +597,7 @@ def bitwise_not(input):
     """Elementwise bitwise not (logical not for bool tensors)."""
     dt = input._data.dtype
     if dt.kind == "f":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_TYPE_WORDS[dt.name]}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(dt)}'")
     return wrap(np.invert(input._data))
 
 
@@ -665,11 +665,6 @@ _LN2 = float(np.log(2.0))
 _LN10 = float(np.log(10.0))
 
 
-def _type_name(dt):
-    from .base import _type_word
-    return _type_word(np.dtype(dt))
-
-
 def _float_unary(fn, node_cls, saves, name, doc):
     """A float math op: integer and bool inputs promote to the default float dtype.
     `saves` is "result", "input" or None: what the backward formula needs."""
@@ -712,11 +707,7 @@ def square(input, *, out=None):
 
 def sgn(input, *, out=None):
     """The sign of each element (for real tensors, the same values as `sign`)."""
-    a = input._data
-    r = wrap(a.copy() if a.dtype == np.bool_ else np.sign(a))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, SgnBackward0(), (input,))
-    return r if out is None else write_out(out, r, "sgn")
+    return _sign(input, SgnBackward0, "sgn", out)
 
 
 def _rounding_unary(ufunc, node_cls, name, doc):
@@ -751,7 +742,7 @@ def round(input, *, decimals=None, out=None):
     a = input._data
     if a.dtype.kind != "f":
         word = "round_vml_cpu" if decimals == 0 else "round_cpu"
-        raise NotImplementedError(f"\"{word}\" not implemented for '{_type_name(a.dtype)}'")
+        raise NotImplementedError(f"\"{word}\" not implemented for '{scalar_type_name(a.dtype)}'")
     t = a.dtype.type
     if decimals > 0:
         p = t(10.0 ** decimals)
@@ -769,7 +760,7 @@ def frac(input, *, out=None):
     """input - trunc(input): the fractional part, with the sign of input."""
     a = input._data
     if a.dtype.kind != "f":
-        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(a.dtype)}'")
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
     r = wrap(a - np.trunc(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, FracBackward0(), (input,))
@@ -806,7 +797,7 @@ def hypot(input, other, *, out=None):
     _tensor_other("hypot", other)
     x, y, dt = operands(input, other)
     if dt.kind != "f":
-        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_type_name(dt)}'")
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{scalar_type_name(dt)}'")
     r = _broadcasting(np.hypot, x, y)
     if needs_grad(input, other):
         record(r, HypotBackward0(), (input, other), (input, other, r))
@@ -819,7 +810,7 @@ def lerp(input, end, weight, *, out=None):
         raise TypeError(f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}")
     a, b = input._data, end._data
     if a.dtype.kind != "f":
-        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_type_name(a.dtype)}'")
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{scalar_type_name(a.dtype)}'")
     if b.dtype != a.dtype:
         raise RuntimeError(f"expected dtype {_dtype_word(a.dtype)} for `end` but got dtype {_dtype_word(b.dtype)}")
     if isinstance(weight, Tensor):
@@ -838,7 +829,7 @@ def lerp(input, end, weight, *, out=None):
             from None
     if isinstance(weight, Tensor):
         if needs_grad(input, end, weight):
-            record(r, LerpBackward1(), (input, end, weight), (_keep(input, weight._rg), _keep(end, weight._rg), weight))
+            record(r, LerpBackward1(), (input, end, weight), (keep_if(input, weight._rg), keep_if(end, weight._rg), weight))
     elif needs_grad(input, end):
         record(r, LerpBackward0(), (input, end), (float(w),))
     return r if out is None else write_out(out, r, "lerp")
@@ -869,7 +860,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
                               a.shape if _bc(b, c) else c.shape) from None
     if needs_grad(input, tensor1, tensor2):
         record(r, AddcmulBackward0(), (input, tensor1, tensor2),
-               (_keep(tensor1, tensor2._rg), _keep(tensor2, tensor1._rg), v))
+               (keep_if(tensor1, tensor2._rg), keep_if(tensor2, tensor1._rg), v))
     return r if out is None else write_out(out, r, "addcmul")
 
 
@@ -890,7 +881,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
     if needs_grad(input, tensor1, tensor2):
-        record(r, AddcdivBackward0(), (input, tensor1, tensor2), (_keep(tensor1, tensor2._rg), tensor2, v))
+        record(r, AddcdivBackward0(), (input, tensor1, tensor2), (keep_if(tensor1, tensor2._rg), tensor2, v))
     return r if out is None else write_out(out, r, "addcdiv")
 
 
@@ -939,7 +930,7 @@ def fmod(input, other, *, out=None):
     r = _broadcasting(np.fmod, x, y)
     if needs_grad(input, other):
         if isinstance(other, Tensor):
-            record(r, FmodBackward1(), (input, other), (_keep(input, other._rg), other))
+            record(r, FmodBackward1(), (input, other), (keep_if(input, other._rg), other))
         else:
             record(r, FmodBackward0(), (input,))
     return r if out is None else write_out(out, r, "fmod")
@@ -950,7 +941,7 @@ def _softmax_input(name, input, dim, dtype):
         input = input.to(dtype)
     a = input._data
     if a.dtype.kind != "f":
-        raise NotImplementedError(f"\"{name}_kernel_impl\" not implemented for '{_type_name(a.dtype)}'")
+        raise NotImplementedError(f"\"{name}_kernel_impl\" not implemented for '{scalar_type_name(a.dtype)}'")
     d = wrap_dim(dim, a.ndim)
     if a.ndim == 0:
         a = a.reshape(1)

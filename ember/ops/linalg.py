@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.graph import node_classes
-from .base import wrap, record, GRAD_ENABLED, write_out
+from .base import wrap, record, GRAD_ENABLED, write_out, keep_if
 from .shape import unsafe_view
 
 GRADIENTS = {
@@ -24,10 +24,6 @@ globals().update(NODES)
 
 def _scaled(t, alpha):
     return t if alpha == 1 else t * alpha
-
-
-def _keep(value, needed):
-    return value if needed else None
 
 
 def _type_word(a):
@@ -53,7 +49,7 @@ def mm(input, mat2, *, out=None):
     _check_same_dtype(a, b)
     r = wrap(a @ b)
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
-        record(r, MmBackward0(), (input, mat2), (_keep(input, mat2._rg), _keep(mat2, input._rg)))
+        record(r, MmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
     return r if out is None else write_out(out, r, "mm")
 
 
@@ -68,7 +64,7 @@ def bmm(input, mat2, *, out=None):
     _check_same_dtype(a, b, "batch1", "batch2")
     r = wrap(np.matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
-        record(r, BmmBackward0(), (input, mat2), (_keep(input, mat2._rg), _keep(mat2, input._rg)))
+        record(r, BmmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
     return r if out is None else write_out(out, r, "bmm")
 
 
@@ -84,7 +80,7 @@ def dot(input, tensor, *, out=None):
     _check_same_dtype(a, b, "self", "other")
     r = wrap(np.asarray(a @ b))
     if GRAD_ENABLED[0] and (input._rg or tensor._rg):
-        record(r, DotBackward0(), (input, tensor), (_keep(input, tensor._rg), _keep(tensor, input._rg)))
+        record(r, DotBackward0(), (input, tensor), (keep_if(input, tensor._rg), keep_if(tensor, input._rg)))
     return r if out is None else write_out(out, r, "dot")
 
 
@@ -99,7 +95,7 @@ def mv(input, vec, *, out=None):
     _check_same_dtype(a, b, "self", "vec")
     r = wrap(a @ b)
     if GRAD_ENABLED[0] and (input._rg or vec._rg):
-        record(r, MvBackward0(), (input, vec), (_keep(input, vec._rg), _keep(vec, input._rg)))
+        record(r, MvBackward0(), (input, vec), (keep_if(input, vec._rg), keep_if(vec, input._rg)))
     return r if out is None else write_out(out, r, "mv")
 
 
@@ -128,7 +124,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     r = wrap(prod)
     if GRAD_ENABLED[0] and (input._rg or mat1._rg or mat2._rg):
         record(r, AddmmBackward0(), (input, mat1, mat2),
-               (_keep(mat1, mat2._rg), _keep(mat2, mat1._rg), beta, alpha))
+               (keep_if(mat1, mat2._rg), keep_if(mat2, mat1._rg), beta, alpha))
     return r if out is None else write_out(out, r, "addmm")
 
 

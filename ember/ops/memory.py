@@ -137,9 +137,7 @@ def type_as(input, other):
     return _convert(input, None, other.dtype)
 
 
-_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                 "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-                 "uint8": "ByteTensor", "bool": "BoolTensor"}
+_LEGACY_NAMES = {d.name: _dtype.scalar_type_name(d.np) + "Tensor" for d in _dtype.ALL}
 
 
 def type(input, dtype=None, non_blocking=False):

@@ -141,7 +141,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         a = a.astype(_dtype.to_dtype(dtype).np)
     elif a.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {_type_name(a.dtype)}")
+                           f"or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
     dims = _dims(dim, a.ndim)
     n = a.size
     if dims is not None:
@@ -166,11 +166,6 @@ def _add_reduce(a, dims, dtype, keepdims):
     if a.__class__ is np.ndarray:
         return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)
     return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
-
-
-def _type_name(np_dtype):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(np_dtype.name, np_dtype.name)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -269,24 +264,23 @@ def min(input, dim=None, keepdim=False, *, out=None):
     return _extreme(input, dim, keepdim, None, False)
 
 
-def amax(input, dim=(), keepdim=False):
-    """Maximum over `dim` (all dims if empty); the gradient is shared among ties."""
+def _amax_amin(input, dim, keepdim, largest):
     a = input._data
     dims = _dims(dim, a.ndim) if dim != () else None
-    r = wrap(np.asarray(a.max(axis=dims, keepdims=keepdim)))
+    r = wrap(np.asarray((a.max if largest else a.min)(axis=dims, keepdims=keepdim)))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, AmaxBackward0(), (input,), (input, r, dims, keepdim))
+        record(r, (AmaxBackward0 if largest else AminBackward0)(), (input,), (input, r, dims, keepdim))
     return r
+
+
+def amax(input, dim=(), keepdim=False):
+    """Maximum over `dim` (all dims if empty); the gradient is shared among ties."""
+    return _amax_amin(input, dim, keepdim, True)
 
 
 def amin(input, dim=(), keepdim=False):
     """Minimum over `dim` (all dims if empty); the gradient is shared among ties."""
-    a = input._data
-    dims = _dims(dim, a.ndim) if dim != () else None
-    r = wrap(np.asarray(a.min(axis=dims, keepdims=keepdim)))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, AminBackward0(), (input,), (input, r, dims, keepdim))
-    return r
+    return _amax_amin(input, dim, keepdim, False)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -354,7 +348,7 @@ def _float_input(t, name):
     a = t._data
     if a.dtype.kind != "f":
         raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
-                           f"point or complex dtype. Got: {_type_name(a.dtype)}")
+                           f"point or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
     return a
 
 
@@ -583,15 +577,21 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 def _differentiable_dtype(r):
     if r._data.dtype.kind != "f":
-        raise RuntimeError(f"Autograd not support dtype: {_type_name(r._data.dtype)}")
+        raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(r._data.dtype)}")
+
+
+def _cumulative(input, dim, dtype, name):
+    """The array-module cumulative `name` ('cumsum' or 'cumprod') of input along one dim, and that dim."""
+    a = input._data
+    d = _one_dim(input, dim)
+    acc = _accumulate_dtype(a, dtype)
+    r = wrap(a.astype(acc) if a.ndim == 0 else getattr(array_module(a), name)(a, axis=d, dtype=acc))
+    return r, d
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
     """Cumulative sum along `dim`; integer and bool input accumulate in int64."""
-    a = input._data
-    d = _one_dim(input, dim)
-    acc = _accumulate_dtype(a, dtype)
-    r = wrap(a.astype(acc) if a.ndim == 0 else array_module(a).cumsum(a, axis=d, dtype=acc))
+    r, d = _cumulative(input, dim, dtype, "cumsum")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)
         record(r, CumsumBackward0(), (input,), (d,))
@@ -600,10 +600,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
 
 def cumprod(input, dim, *, dtype=None, out=None):
     """Cumulative product along `dim`; the gradient is exact where the input has zeros."""
-    a = input._data
-    d = _one_dim(input, dim)
-    acc = _accumulate_dtype(a, dtype)
-    r = wrap(a.astype(acc) if a.ndim == 0 else array_module(a).cumprod(a, axis=d, dtype=acc))
+    r, d = _cumulative(input, dim, dtype, "cumprod")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)
         record(r, CumprodBackward0(), (input,), (input, r, d))
@@ -630,7 +627,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     from .elementwise import div, isnan, logical_not
     if input._data.dtype.kind != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
-                           f"{_type_name(input._data.dtype)}")
+                           f"{_dtype.scalar_type_name(input._data.dtype)}")
     if dtype is not None:
         input = input.to(dtype)
     count = sum(logical_not(isnan(input)), dim, keepdim)
