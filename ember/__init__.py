@@ -32,6 +32,10 @@ from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)
 from .ops.memory import clone  # noqa: F401
+from .ops.sorting import *  # noqa: F401,F403
+from .ops.scatter import *  # noqa: F401,F403
+from .ops.rearrange import *  # noqa: F401,F403
+from .ops.random import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
 
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp

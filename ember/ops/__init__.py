@@ -4,6 +4,7 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
+from . import sorting, scatter, rearrange, random
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
                         any, sum_to_size)
@@ -123,6 +124,10 @@ METHODS.update({"fmax": _ew.fmax, "fmin": _ew.fmin, "softmax": _ew.softmax, "log
                 "arccos": _ew.acos, "arccos_": _ip.acos_, "arctan": _ew.atan, "arctan_": _ip.atan_,
                 "arctan2": _ew.atan2, "arctan2_": _ip.atan2_, "arcsinh": _ew.asinh, "arcsinh_": _ip.asinh_,
                 "arccosh": _ew.acosh, "arccosh_": _ip.acosh_, "arctanh": _ew.atanh, "arctanh_": _ip.atanh_})
+
+# families that keep their own method tables
+for _family in (sorting, scatter, rearrange, random):
+    METHODS.update(_family.METHODS)
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)
