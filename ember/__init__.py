@@ -10,6 +10,7 @@ from ._random import default_generator  # noqa: F401
 from ._creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like,  # noqa: F401
                         ones_like, empty_like, full_like, arange, linspace, eye, rand, randn, randint, randperm,
                         rand_like, randn_like, randint_like)
+from ._creation import *  # noqa: F401,F403
 from . import autograd  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from . import ops  # noqa: F401  (binds the Tensor methods)
@@ -32,11 +33,15 @@ from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)
 from .ops.memory import clone  # noqa: F401
+from .ops.shape import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
+from . import linalg  # noqa: F401
+from . import nn  # noqa: F401
 
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -11,6 +11,8 @@ from ._random import rng
 from ._tensor import Tensor, wrap
 from .backend import module_for
 
+__all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
+
 
 def _size(size, name="size"):
     """Accept zeros(2, 3), zeros((2, 3)), zeros([2, 3]) and zeros(ember.Size)."""

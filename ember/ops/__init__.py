@@ -126,7 +126,7 @@ METHODS.update({"fmax": _ew.fmax, "fmin": _ew.fmin, "softmax": _ew.softmax, "log
                 "arccosh": _ew.acosh, "arccosh_": _ip.acosh_, "arctanh": _ew.atanh, "arctanh_": _ip.atanh_})
 
 # families that keep their own method tables
-for _family in (sorting, scatter, rearrange, random):
+for _family in (shape, linalg, sorting, scatter, rearrange, random):
     METHODS.update(_family.METHODS)
 
 for _name, _fn in METHODS.items():

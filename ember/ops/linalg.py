@@ -5,6 +5,9 @@ from ..autograd.graph import node_classes
 from .base import wrap, record, GRAD_ENABLED, write_out, keep_if
 from .shape import unsafe_view
 
+__all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
+METHODS = {}  # further Tensor methods, merged into ops.METHODS
+
 GRADIENTS = {
     "MmBackward0": lambda g, a, b: (None if b is None else g.mm(b.t()), None if a is None else a.t().mm(g)),
     "BmmBackward0": lambda g, a, b: (None if b is None else g.bmm(b.transpose(1, 2)),

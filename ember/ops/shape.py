@@ -8,6 +8,9 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out
 
+__all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
+METHODS = {}  # further Tensor methods, merged into ops.METHODS
+
 GRADIENTS = {
     "ViewBackward0": lambda g, shape: (g.reshape(shape),),
     "UnsafeViewBackward0": lambda g, shape: (g.reshape(shape),),

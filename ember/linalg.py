@@ -1,0 +1,1 @@
+"""ember.linalg: PyTorch's torch.linalg namespace."""
