@@ -9,9 +9,10 @@ from . import _dtype
 from ._device import to_device
 from ._random import rng
 from ._tensor import Tensor, wrap
-from .backend import module_for
+from .backend import array_module, module_for
 
-__all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
+# further public ember.xxx functions (the first ones are listed in ember/__init__.py)
+__all__ = ["logspace", "tril_indices", "triu_indices", "empty_strided", "scalar_tensor"]
 
 
 def _size(size, name="size"):
@@ -145,8 +146,28 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
                       "ember.tensor(sourceTensor).", UserWarning, stacklevel=2)
     np_dtype = _np_dtype(dtype)
     a = _infer_array(data, keep_float64=np_dtype is not None)
+    if np_dtype is not None and not isinstance(data, (np.ndarray, Tensor)):
+        _check_overflow(a, np_dtype, data)
     a = np.array(a, dtype=np_dtype, copy=True) if a.__class__ is np.ndarray else a.copy()
     return _finish(a, np_dtype, device, requires_grad)
+
+
+def _check_overflow(values, np_dtype, data) -> None:
+    """PyTorch's RuntimeError for Python numbers in `data` (as the array `values`) that an integer dtype can't hold:
+    NaN, inf and numbers out of range, except that an unsigned dtype takes integers down to -max (they wrap)."""
+    if np_dtype.kind not in "iu" or values.dtype.kind not in "iuf" or values.size == 0:
+        return
+    info = np.iinfo(np_dtype)
+    low = -info.max if np_dtype.kind == "u" else info.min
+    if values.dtype.kind != "f":
+        bad = (values < low) | (values > info.max)
+    else:
+        bad = np.isnan(values) | (values < info.min) | (values > info.max)
+        if low < info.min and bad.any():  # rare: negative ints mixed with floats; find the ints one by one
+            ints = np.vectorize(lambda v: isinstance(v, int), otypes=[bool])(np.array(data, dtype=object))
+            bad &= ~(ints & (values >= low) & (values <= info.max))
+    if bad.any():
+        raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without overflow")
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -283,10 +304,9 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """`steps` evenly spaced values from start to end inclusive."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+    start, end, steps = _space_args(start, end, steps, "linspace")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
-    a = np.linspace(float(start), float(end), int(steps)).astype(np_dtype)
+    a = np.linspace(start, end, steps).astype(np_dtype)
     return _finish(a, None, device, requires_grad, out)
 
 
@@ -302,23 +322,28 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 def _float_dtype(dtype, name):
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
     if np_dtype.kind != "f":
-        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.FROM_NP[np_dtype].name}': "
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.scalar_type_name(np_dtype)}': "
                                   "expected a floating point dtype")
     return np_dtype
+
+
+def _work_dtype(np_dtype):
+    """The dtype NumPy's generator draws floats of `np_dtype` in: float32 for float16, which it lacks."""
+    return np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Uniform samples from [0, 1)."""
     np_dtype = _float_dtype(dtype, "check_uniform_bounds")
-    work = np_dtype if np_dtype != np.float16 else np.float32
-    return _finish(rng(generator).random(_size(size), dtype=work), np_dtype, device, requires_grad, out)
+    a = rng(generator).random(_size(size), dtype=_work_dtype(np_dtype))
+    return _finish(a, np_dtype, device, requires_grad, out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples."""
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    work = np_dtype if np_dtype != np.float16 else np.float32
-    return _finish(rng(generator).standard_normal(_size(size), dtype=work), np_dtype, device, requires_grad, out)
+    a = rng(generator).standard_normal(_size(size), dtype=_work_dtype(np_dtype))
+    return _finish(a, np_dtype, device, requires_grad, out)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -342,22 +367,110 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(rng(generator).permutation(n), np_dtype, device, requires_grad, out)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
     """Uniform [0, 1) samples with input's shape (and dtype, device unless given)."""
-    return rand(input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    dtype, device = _new_defaults(input, dtype, device)
+    return rand(input._data.shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
     """Standard normal samples with input's shape (and dtype, device unless given)."""
-    return randn(input._data.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    dtype, device = _new_defaults(input, dtype, device)
+    return randn(input._data.shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None) -> Tensor:
-    """Random integers in [low, high) with input's shape."""
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None) -> Tensor:
+    """Random integers in [low, high) with input's shape (and dtype, device unless given)."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, device=device)
+    dtype, device = _new_defaults(input, dtype, device)
+    return randint(low, high, input._data.shape, generator=generator, dtype=dtype, device=device,
+                   requires_grad=requires_grad)
+
+
+def _space_args(start, end, steps, name):
+    """Check and unpack linspace's and logspace's arguments: numbers or 0-dim tensors, and an int count."""
+    dims = [t._data.ndim if isinstance(t, Tensor) else 0 for t in (start, end)]
+    if dims != [0, 0]:
+        raise RuntimeError(f"{name} only supports 0-dimensional start and end tensors, but got start with {dims[0]} "
+                           f"dimension(s) and end with {dims[1]} dimension(s).")
+    if isinstance(steps, Tensor) and steps._data.ndim == 0:
+        steps = steps.item()
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(f"{name}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return float(start), float(end), int(steps)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """`steps` values from base ** start to base ** end, evenly spaced on a log scale."""
+    start, end, steps = _space_args(start, end, steps, "logspace")
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if np_dtype.kind == "b":
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    a = np.power(float(base), np.linspace(start, end, steps)).astype(np_dtype)
+    return _finish(a, None, device, requires_grad, out)
+
+
+def _triangle_indices(select, row, col, offset, dtype, device, name):
+    """The (2, N) indices that `select` (np.tril_indices or np.triu_indices) gives for a row x col matrix."""
+    for value, which in ((row, "row"), (col, "col"), (offset, "offset")):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise TypeError(f"{name}(): argument '{which}' must be int, not {type(value).__name__}")
+    for value, which in ((row, "row"), (col, "col")):
+        if value < 0:
+            raise RuntimeError(f"{which} must be non-negative, got{value}")
+    np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
+    if np_dtype not in (np.int32, np.int64):
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.scalar_type_name(np_dtype)}'")
+    return _finish(np.stack(select(row, offset, col)).astype(np_dtype), None, device, False)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """Row and column indices, shape (2, N), of the lower triangle of a row x col matrix: the diagonal `offset`
+    and those below it."""
+    return _triangle_indices(np.tril_indices, row, col, offset, dtype, device, "tril_indices")
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """Row and column indices, shape (2, N), of the upper triangle of a row x col matrix: the diagonal `offset`
+    and those above it."""
+    return _triangle_indices(np.triu_indices, row, col, offset, dtype, device, "triu_indices")
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False) -> Tensor:
+    """An uninitialised tensor of `size` laid out in memory with the given `stride` (in elements)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"empty_strided(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    shape, strides = _size((size,)), _size((stride,), "stride")
+    if len(shape) != len(strides):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
+                           f"({len(strides)})")
+    extent = 0 if 0 in shape else 1 + builtins.sum((n - 1) * s for n, s in zip(shape, strides))
+    memory = _filled(None, (extent,), dtype, device, False)._data
+    a = array_module(memory).lib.stride_tricks.as_strided(memory, shape,
+                                                          tuple(s * memory.itemsize for s in strides))
+    return _finish(a, None, None, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+    """A 0-dim tensor holding the number `s`, of the default float dtype unless `dtype` is given."""
+    if isinstance(s, Tensor) and s._data.ndim == 0:
+        s = s.item()
+    if not isinstance(s, (builtins.int, builtins.float, np.number, np.bool_)):
+        raise TypeError(f"scalar_tensor(): argument 's' must be Number, not {type(s).__name__}")
+    if isinstance(s, builtins.int) and not -2**63 <= s < 2**63:
+        raise OverflowError("int too big to convert")
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    value = np.array(s)
+    _check_overflow(value, np_dtype, s)
+    return _finish(value.astype(np_dtype), None, device, requires_grad)
 
 
 def legacy_constructor(args, device, dtype) -> Tensor:

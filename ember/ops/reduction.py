@@ -9,6 +9,7 @@ from .._tensor import wrap_dim
 from ..backend import array_module
 from ..autograd.graph import FunctionNode, node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
+from .scatter import scatter_add
 
 
 def _expand_back(g, shape, dims, keepdim):
@@ -50,6 +51,7 @@ GRADIENTS = {
         _expand_back((g / (r * dof)).masked_fill(r == 0, 0), x._data.shape, dims, keepdim)
         * (x - x.mean(dims, keepdim=True)),),
     "LinalgVectorNormBackward0": lambda g, x, r, p, dims, keepdim: (_norm_backward(g, x, r, p, dims, keepdim),),
+    "NormBackward1": lambda g, x, r, p, dims, keepdim: (_norm_backward(g, x, r, p, dims, keepdim),),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
@@ -354,6 +356,15 @@ def _float_input(t, name):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm."""
+    return _vector_norm(input, p, dim, keepdim, LinalgVectorNormBackward0)
+
+
+def p_norm(input, p, dim, keepdim=False):
+    """The vector p-norm as the distance functions record it (NormBackward1)."""
+    return _vector_norm(input, p, dim, keepdim, NormBackward1)
+
+
+def _vector_norm(input, p, dim, keepdim, node):
     a = _float_input(input, "linalg.vector_norm")
     if p == "fro" or p is None:
         p = 2
@@ -375,7 +386,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         r = np.power(np.sum(np.power(absa, p), axis=dims, keepdims=keepdim), 1.0 / p).astype(a.dtype)
     r = wrap(np.asarray(r, dtype=a.dtype))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, LinalgVectorNormBackward0(), (input,), (input, r, p, dims, keepdim))
+        record(r, node(), (input,), (input, r, p, dims, keepdim))
     return r
 
 
@@ -430,28 +441,12 @@ def _reverse_cumsum(g, d):
 
 def _scatter_back(g, idx, n, d):
     """Add each element of `g` into position `idx` (same shape as g) along dim `d` of size `n`: the gradient
-    of an op that picks input elements by index. Recorded, so higher-order gradients flow (as a gather)."""
+    of an op that picks input elements by index (a scatter_add, so higher-order gradients flow as a gather)."""
     if idx.ndim == 0:
         return g
     a = g._data
-    xp = array_module(a)
-    m = xp.moveaxis(a, d, -1)
-    rows = int(np.prod(m.shape[:-1]))
-    flat = (xp.moveaxis(idx, d, -1).reshape(rows, -1) + xp.arange(rows)[:, None] * n).reshape(-1)
-    out = xp.bincount(flat, weights=m.reshape(-1), minlength=rows * n).astype(a.dtype, copy=False)
-    r = wrap(xp.moveaxis(out.reshape(m.shape[:-1] + (n,)), -1, d))
-    if GRAD_ENABLED[0] and g._rg:
-        record(r, ScatterAddBackward0(), (g,), (idx, d))
-    return r
-
-
-def _gather_along(t, idx, d):
-    """t's elements at `idx` along dim `d` (the double backward of _scatter_back)."""
-    a = t._data
-    r = wrap(array_module(a).take_along_axis(a, idx, axis=d))
-    if GRAD_ENABLED[0] and t._rg:
-        record(r, GatherBackward0(), (t,), (idx, a.shape[d], d))
-    return r
+    zeros = wrap(array_module(a).zeros(a.shape[:d] + (n,) + a.shape[d + 1:], a.dtype))
+    return scatter_add(zeros, d, wrap(idx), g)
 
 
 def _cumprod_backward(g, x, r, d):
@@ -517,8 +512,6 @@ _MORE = {
     "MedianBackward1": _select_back,
     "KthvalueBackward0": _select_back,
     "ModeBackward0": _select_back,
-    "ScatterAddBackward0": lambda g, idx, d: (_gather_along(g, idx, d),),
-    "GatherBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
 }
 GRADIENTS.update(_MORE)
 _MULTI = {

@@ -1,11 +1,12 @@
-"""Shape ops: views (view, reshape, transpose, permute, squeeze, unsqueeze, expand, flatten) and
-joins (cat, stack), with their backward formulas. Views share memory and version counter with
-their base, as in PyTorch."""
+"""Shape ops: views (view, reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, split,
+chunk, unbind, movedim, unflatten, diagonal) and joins (cat, stack), with their backward formulas.
+Views share memory and version counter with their base, as in PyTorch."""
 import numpy as np
 
-from .._dtype import promote_types
+from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
-from ..autograd.graph import node_classes
+from ..autograd.graph import FunctionNode, node_classes
+from ..backend import array_module
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
@@ -25,8 +26,29 @@ GRADIENTS = {
     "ExpandBackward0": lambda g, shape: (g.sum_to_size(shape),),
     "CatBackward0": lambda g, dim, sizes: tuple(g.narrow(dim, start, n) for start, n in sizes),
     "StackBackward0": lambda g, dim, n: tuple(g.select(dim, i) for i in range(n)),
+    "DiagonalBackward0": lambda g, shape, offset, d1, d2: (
+        zeros_with_diagonal(g, shape, offset, d1, d2, DiagonalBackwardBackward0),),
+    "DiagonalBackwardBackward0": lambda g, offset, d1, d2: (diagonal(g, offset, d1, d2),),
 }
+# ops that return several views take one gradient per view: formula(grads, *saved)
+VIEWS_GRADIENTS = {
+    "SplitBackward0": lambda grads, shapes, dim: _join_grads(grads, shapes, cat, dim),
+    "SplitWithSizesBackward0": lambda grads, shapes, dim: _join_grads(grads, shapes, cat, dim),
+    "UnbindBackward0": lambda grads, shapes, dim: _join_grads(grads, shapes, stack, dim),
+}
+
+
+class _ViewsNode(FunctionNode):
+    """The node of an op that returns several views (split, unbind): one output, and one gradient, per view."""
+    __slots__ = ()
+
+    def apply(self, grads):
+        return self.formula(tuple(grads), *self.saved_values())
+
+
 NODES = node_classes(GRADIENTS)
+NODES.update({name: type(name, (_ViewsNode,), {"__slots__": (), "formula": staticmethod(f)})
+              for name, f in VIEWS_GRADIENTS.items()})
 globals().update(NODES)
 
 
@@ -364,3 +386,253 @@ def stack(tensors, dim=0, *, out=None):
     if GRAD_ENABLED[0] and any(t._rg for t in tensors):
         record(r, StackBackward0(), tensors, (d, len(tensors)))
     return r if out is None else write_out(out, r, "stack")
+
+
+# ---- more views: split family, unbind, movedim, unflatten, diagonal, broadcast_to ----------------------
+def _join_grads(grads, shapes, join, dim):
+    """The gradient of a multi-view op: each output's gradient (zeros where none arrived) joined along `dim`."""
+    ref = next(g._data for g in grads if g is not None)
+    xp = array_module(ref)
+    parts = [g if g is not None else wrap(xp.zeros(s, ref.dtype)) for g, s in zip(grads, shapes)]
+    return (join(parts, dim),)
+
+
+def _record_views(views, node, input, saved):
+    """Record `views` as outputs 0, 1, ... of one node over `input`, as PyTorch's multi-view ops do."""
+    if not views:
+        return
+    node.n_outputs = len(views)
+    record(views[0], node, (input,), saved)
+    for i, v in enumerate(views[1:], 1):
+        v._grad_fn, v._output_nr, v._rg = node, i, True
+
+
+def _pieces(input, sizes, d, node_class):
+    """Views of `input` cut along dim `d` into consecutive pieces of `sizes`, recorded as one node."""
+    a = input._data
+    lead = (slice(None),) * d
+    views, shapes, start = [], [], 0
+    for n in sizes:
+        views.append(view_of(input, a[lead + (slice(start, start + n),)]))
+        shapes.append(a.shape[:d] + (n,) + a.shape[d + 1:])
+        start += n
+    if GRAD_ENABLED[0] and input._rg:
+        _record_views(views, node_class(), input, (shapes, d))
+    return tuple(views)
+
+
+def _require_dims(input, name):
+    if not input._data.ndim:
+        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
+
+
+def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Views of `tensor` cut along `dim` into pieces of split_size (the last may be smaller) or of the given sizes."""
+    _require_dims(tensor, "split")
+    d = wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={sizes}")
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={sizes}")
+        return _pieces(tensor, sizes, d, SplitWithSizesBackward0)
+    if isinstance(split_size_or_sections, Tensor) or not hasattr(split_size_or_sections, "__index__"):
+        raise TypeError(f"split(): argument 'split_size' must be int or a sequence of ints, but got "
+                        f"{type(split_size_or_sections).__name__}")
+    size = int(split_size_or_sections)
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    count = max(-(-n // size), 1) if size else 1
+    return _pieces(tensor, [size] * (count - 1) + [n - size * (count - 1)], d, SplitBackward0)
+
+
+def _split_method(self, split_size, dim: int = 0) -> tuple:
+    """Tensor.split(split_size, dim): split()."""
+    return split(self, split_size, dim)
+
+
+def chunk(input, chunks: int, dim: int = 0) -> tuple:
+    """split() into `chunks` pieces of equal size (the last may be smaller; fewer pieces if the size runs out)."""
+    _require_dims(input, "chunk")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    if n == 0:
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)
+
+
+def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
+    """Views of `input` along `dim`: `sections` near-equal pieces (the first ones one larger), or cut at `indices`."""
+    a = input._data
+    if not a.ndim:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    arg = indices_or_sections
+    if isinstance(arg, Tensor):
+        if arg._data.dtype != np.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{scalar_type_name(arg._data.dtype)}")
+        if arg._data.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {arg._data.ndim} dims")
+        arg = arg.item() if arg._data.ndim == 0 else arg.tolist()
+    d = wrap_dim(dim, a.ndim)
+    if isinstance(arg, (list, tuple)):
+        cuts = [None] + [int(i) for i in arg] + [None]
+    else:
+        sections = int(arg)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        q, r = divmod(a.shape[d], sections)
+        cuts = [0]
+        for i in range(sections):
+            cuts.append(cuts[-1] + q + (i < r))
+    lead = (slice(None),) * d
+    return tuple(input[lead + (slice(lo, hi),)] for lo, hi in zip(cuts[:-1], cuts[1:]))
+
+
+def _split_along(input, indices_or_sections, dim, name):
+    """hsplit/vsplit/dsplit: tensor_split along `dim`, where a number of sections must divide the size exactly."""
+    if not isinstance(indices_or_sections, (list, tuple)):
+        n, s = input._data.shape[dim], int(indices_or_sections)
+        if s == 0 or n % s:
+            raise RuntimeError(f"ember.{name} attempted to split along dimension {dim}, but the size of the dimension "
+                               f"{n} is not divisible by the split_size {s}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 1 (dim 0 for a 1-D tensor)."""
+    ndim = input._data.ndim
+    if ndim < 1:
+        raise RuntimeError(f"ember.hsplit requires a tensor with at least 1 dimension, but got a tensor with {ndim} "
+                           "dimensions!")
+    return _split_along(input, indices_or_sections, 0 if ndim == 1 else 1, "hsplit")
+
+
+def vsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 0 of a tensor of at least 2 dims."""
+    ndim = input._data.ndim
+    if ndim < 2:
+        raise RuntimeError(f"ember.vsplit requires a tensor with at least 2 dimension, but got a tensor with {ndim} "
+                           "dimensions!")
+    return _split_along(input, indices_or_sections, 0, "vsplit")
+
+
+def dsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 2 of a tensor of at least 3 dims."""
+    ndim = input._data.ndim
+    if ndim < 3:
+        raise RuntimeError(f"ember.dsplit requires a tensor with at least 3 dimension, but got a tensor with {ndim} "
+                           "dimensions!")
+    return _split_along(input, indices_or_sections, 2, "dsplit")
+
+
+def unbind(input, dim: int = 0) -> tuple:
+    """The slices along `dim`, that dim removed (views)."""
+    a = input._data
+    if not a.ndim:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = wrap_dim(dim, a.ndim)
+    lead = (slice(None),) * d
+    views = tuple(view_of(input, a[lead + (i,)]) for i in range(a.shape[d]))
+    if GRAD_ENABLED[0] and input._rg:
+        shape = a.shape[:d] + a.shape[d + 1:]
+        _record_views(views, UnbindBackward0(), input, ([shape] * len(views), d))
+    return views
+
+
+def _dim_list(dims, ndim):
+    """Wrapped dims from an int or a sequence of ints."""
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    return [wrap_dim(int(d), ndim) for d in dims]
+
+
+def movedim(input, source, destination) -> Tensor:
+    """Move the dims `source` to the positions `destination`, the others keeping their order (a view)."""
+    ndim = input._data.ndim
+    src, dst = _dim_list(source, ndim), _dim_list(destination, ndim)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    order = [None] * ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(ndim) if d not in src)
+    return permute(input, tuple(o if o is not None else next(rest) for o in order))
+
+
+def unflatten(input, dim: int, sizes) -> Tensor:
+    """Split dim `dim` into several dims of `sizes` (one may be -1), a view."""
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
+    d = wrap_dim(dim, len(shape))
+    sizes = _shape_arg((sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = _infer(sizes, shape[d])
+    except RuntimeError as e:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+                           f"({shape[d]}) in the input tensor ({e})") from None
+    return view(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def broadcast_to(input, size) -> Tensor:
+    """expand(size): a view broadcast to `size`."""
+    return expand(input, size)
+
+
+def _diagonal_dims(ndim, dim1, dim2):
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def diagonal_view(a, offset, d1, d2):
+    """The writable view of array `a`'s diagonal `offset` in the plane (d1, d2), put last."""
+    d = a.diagonal(offset, d1, d2)
+    if d.__class__ is np.ndarray and a.flags.writeable:
+        d.flags.writeable = True  # NumPy's diagonal is read-only (CuPy's is not); PyTorch's is writable
+    return d
+
+
+def zeros_with_diagonal(g, shape, offset, d1, d2, node_class):
+    """A zero tensor of `shape` with `g` on its diagonal `offset` in the plane (d1, d2), recorded as `node_class`
+    (whose backward takes that diagonal again)."""
+    a = g._data
+    z = array_module(a).zeros(shape, a.dtype)
+    diagonal_view(z, offset, d1, d2)[...] = a
+    r = wrap(z)
+    if GRAD_ENABLED[0] and g._rg:
+        record(r, node_class(), (g,), (offset, d1, d2))
+    return r
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal `offset` of the (dim1, dim2) planes, as the last dim (a view)."""
+    a = input._data
+    d1, d2 = _diagonal_dims(a.ndim, dim1, dim2)
+    r = view_of(input, diagonal_view(a, offset, d1, d2))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, DiagonalBackward0(), (input,), (a.shape, offset, d1, d2))
+    return r
+
+
+__all__ += ["split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "movedim", "moveaxis",
+            "unflatten", "broadcast_to", "diagonal"]
+moveaxis = movedim
+METHODS.update({"split": _split_method, "chunk": chunk, "tensor_split": tensor_split, "hsplit": hsplit,
+                "vsplit": vsplit, "dsplit": dsplit, "unbind": unbind, "movedim": movedim, "moveaxis": movedim,
+                "unflatten": unflatten, "broadcast_to": broadcast_to, "diagonal": diagonal})
