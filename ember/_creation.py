@@ -148,7 +148,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     a = _infer_array(data, keep_float64=np_dtype is not None)
     if np_dtype is not None and not isinstance(data, (np.ndarray, Tensor)):
         _check_overflow(a, np_dtype, data)
-    a = np.array(a, dtype=np_dtype, copy=True) if a.__class__ is np.ndarray else a.copy()
+    a = np.array(a, dtype=np_dtype, copy=True, order="C") if a.__class__ is np.ndarray else a.copy()
     return _finish(a, np_dtype, device, requires_grad)
 
 

@@ -1,1 +1,119 @@
-"""ember.linalg: PyTorch's torch.linalg namespace."""
+"""ember.linalg: PyTorch's torch.linalg namespace (decompositions, solvers, norms and products)."""
+from .ops.decomposition import (LinAlgError, det, slogdet, inv, inv_ex, solve, cholesky, cholesky_ex, qr,  # noqa
+                                svd, svdvals, eigh, eigvalsh, pinv, lstsq, matrix_rank, matrix_exp)
+from .ops.linalg import linalg_cross as cross, multi_dot, matrix_power, matmul  # noqa: F401
+from .ops.reduction import norm as _vector_norm, amax, amin
+
+__all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky", "cholesky_ex", "qr", "svd",
+           "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matrix_exp", "cross", "multi_dot",
+           "matrix_power", "matmul", "norm", "vector_norm", "matrix_norm", "vecdot", "diagonal"]
+
+_INF = float("inf")
+
+
+def _float_input(name, x):
+    if x._data.dtype.kind != "f":
+        from ._dtype import scalar_type_name
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(x._data.dtype)}")
+
+
+def _with_dtype(name, x, dtype):
+    """x cast to `dtype` (never to a narrower one), as the `dtype=` argument of the norms does."""
+    if dtype is None:
+        return x
+    from ._dtype import to_dtype, scalar_type_name
+    dt = to_dtype(dtype)
+    if dt.np.kind == x._data.dtype.kind and dt.np.itemsize < x._data.dtype.itemsize:
+        raise RuntimeError(f"{name}: the dtype of the input ({scalar_type_name(x._data.dtype)}) should be "
+                           f"convertible without narrowing to the specified dtype ({scalar_type_name(dt.np)})")
+    return x.to(dt)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Vector ord-norm over `dim` (all elements when None): sum(|x|^ord)^(1/ord), max/min |x| for +-inf, and the
+    count of nonzeros for 0."""
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+    _float_input("linalg.vector_norm", x)
+    r = _vector_norm(_with_dtype("linalg.vector_norm", x, dtype), ord, dim, keepdim)
+    return r if out is None else _write(out, r, "linalg.vector_norm")
+
+
+def _write(out, r, name):
+    from .ops.base import write_out
+    return write_out(out, r, name)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """Matrix norm over the two dims `dim`: 'fro', 'nuc', +-1 (max column sum), +-inf (max row sum), +-2 (largest
+    or smallest singular value)."""
+    from ._tensor import wrap_dim
+    nd = A._data.ndim
+    if nd < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    _float_input("linalg.matrix_norm", A)
+    if isinstance(dim, int) or len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim if isinstance(dim, int) else dim}")
+    d0, d1 = (wrap_dim(d, nd) for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    if ord not in ("fro", "nuc", 1, -1, 2, -2, _INF, -_INF):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    A = _with_dtype("linalg.matrix_norm", A, dtype)
+    if ord == "fro":
+        r = _vector_norm(A, 2, (d0, d1), keepdim)
+    elif ord in (1, -1, _INF, -_INF):
+        summed, reduced = (d0, d1) if ord in (1, -1) else (d1, d0)
+        extreme = amax if ord > 0 else amin
+        r = extreme(A.abs().sum(summed, keepdim=True), (reduced, summed), keepdim)
+    else:
+        rest = [d for d in range(nd) if d not in (d0, d1)]
+        s = svdvals(A.permute(rest + [d0, d1]))
+        r = s.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
+        if keepdim:
+            perm = [0] * nd
+            for i, d in enumerate(rest + [d0, d1]):
+                perm[d] = i
+            r = r.unsqueeze(-1).unsqueeze(-1).permute(perm)
+    return r if out is None else _write(out, r, "linalg.matrix_norm")
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Vector norm (dim an int or 1-tuple, or a 1-D input) or matrix norm (dim a 2-tuple, or a 2-D input given ord);
+    without ord and dim, the 2-norm of all elements."""
+    nd = A._data.ndim
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) == 2:
+            r = matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+        else:
+            if isinstance(ord, str):
+                raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {', '.join(map(str, dims))}")
+            r = vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+    elif ord is None:
+        r = vector_norm(A, 2, None, keepdim, dtype=dtype)
+    elif isinstance(ord, str) or nd == 2:
+        r = matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+    elif nd == 1:
+        r = vector_norm(A, ord, None, keepdim, dtype=dtype)
+    else:
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {nd}D.")
+    return r if out is None else _write(out, r, "linalg.norm")
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """Dot products of vectors along `dim`, the other dims broadcast."""
+    _float_input("linalg.vecdot", x)
+    if x._data.dtype != y._data.dtype:
+        from ._dtype import scalar_type_name
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{scalar_type_name(x._data.dtype)} and y of type {scalar_type_name(y._data.dtype)} "
+                           "instead")
+    r = (x * y).sum(dim)
+    return r if out is None else _write(out, r, "linalg.vecdot")
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonal of each matrix (a view), as A.diagonal with the last two dims by default."""
+    return A.diagonal(offset=offset, dim1=dim1, dim2=dim2)

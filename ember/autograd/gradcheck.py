@@ -44,14 +44,13 @@ def _numerical_jacobian(func, inputs, diff, oi, eps):
             x = inputs[i]._data
             out_size = _as_tuple(func(*inputs))[oi]._data.size
             jac = np.zeros((x.size, out_size))
-            flat = x.reshape(-1)  # a view: x must be contiguous for the perturbation to reach it
-            for k in range(x.size):
-                orig = flat[k].copy()
-                flat[k] = orig + eps
+            for k, idx in enumerate(np.ndindex(x.shape)):  # writes through x, whatever its strides
+                orig = x[idx].copy()
+                x[idx] = orig + eps
                 plus = _as_tuple(func(*inputs))[oi]._data.astype(np.float64).reshape(-1).copy()
-                flat[k] = orig - eps
+                x[idx] = orig - eps
                 minus = _as_tuple(func(*inputs))[oi]._data.astype(np.float64).reshape(-1).copy()
-                flat[k] = orig
+                x[idx] = orig
                 jac[k] = (plus - minus) / (2 * eps)
             jacobians.append(jac)
     return jacobians

@@ -29,7 +29,7 @@ def flat_positions(shape: tuple, dim: int, index):
         pos = pos * strides[dim]
     for d, n in enumerate(index.shape):
         if d != dim and n > 1:
-            pos = pos + xp.arange(0, n * strides[d], strides[d], dtype=numpy.int64).reshape(
+            pos = pos + (xp.arange(n, dtype=numpy.int64) * strides[d]).reshape(
                 [n if k == d else 1 for k in range(index.ndim)])
     return pos.reshape(-1)
 

@@ -101,7 +101,11 @@ def generic_inplace(op):
         check_inplace(self)
         r = op(self, *args, **kwargs)
         check_inplace(self, r._data.dtype)
-        np.copyto(self._data, r._data, casting="unsafe")
+        try:
+            np.copyto(self._data, r._data, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(r._data.shape)}") from None
         self._vc[0] += 1
         return self
     inplace.__name__ = op.__name__ + "_"

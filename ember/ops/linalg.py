@@ -1,9 +1,19 @@
-"""Matrix products: mm, bmm, matmul, dot, mv, addmm, and their backward formulas."""
+"""Products and matrix functions: mm, bmm, matmul, dot, mv, addmm and friends, einsum, tensordot, outer, kron, cross,
+trace, multi_dot, matrix_power, and their backward formulas. Decompositions and solvers live in decomposition.py and
+are registered from here."""
+import string
+import warnings
+
 import numpy as np
 
+from ..backend import array_module
+from .._dtype import scalar_type_name
+from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from .base import wrap, record, GRAD_ENABLED, write_out, keep_if
+from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, keep_if, broadcast_error
 from .shape import unsafe_view
+from .inplace import generic_inplace
+from . import decomposition as dec
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
 METHODS = {}  # further Tensor methods, merged into ops.METHODS
@@ -20,6 +30,27 @@ GRADIENTS = {
         None if m2 is None else _scaled(g.mm(m2.t()), alpha),
         None if m1 is None else _scaled(m1.t().mm(g), alpha)),
     "SqueezeBackward4": lambda g, dim: (g.unsqueeze(dim),),
+    "VdotBackward0": lambda g, a, b: (None if b is None else g * b, None if a is None else g * a),
+    "AddmvBackward0": lambda g, m, v, beta, alpha: (
+        g if beta == 1 else g * beta,
+        None if v is None else _scaled(g.unsqueeze(1) * v, alpha),
+        None if m is None else _scaled(m.t().mv(g), alpha)),
+    "AddbmmBackward0": lambda g, b1, b2, beta, alpha: (
+        g if beta == 1 else g * beta,
+        None if b2 is None else _scaled(g @ b2.mT, alpha),
+        None if b1 is None else _scaled(b1.mT @ g, alpha)),
+    "BaddbmmBackward0": lambda g, b1, b2, beta, alpha: (
+        g if beta == 1 else g * beta,
+        None if b2 is None else _scaled(g.bmm(b2.transpose(1, 2)), alpha),
+        None if b1 is None else _scaled(b1.transpose(1, 2).bmm(g), alpha)),
+    "AddrBackward0": lambda g, v1, v2, beta, alpha: (
+        g if beta == 1 else g * beta,
+        None if v2 is None else _scaled((g * v2).sum(1), alpha),
+        None if v1 is None else _scaled((g * v1.unsqueeze(1)).sum(0), alpha)),
+    "TraceBackward0": lambda g, shape: (g * wrap(array_module(g._data).eye(*shape, dtype=g._data.dtype)),),
+    "LinalgCrossBackward0": lambda g, a, b, dim: (None if b is None else linalg_cross(b, g, dim=dim),
+                                                  None if a is None else linalg_cross(g, a, dim=dim)),
+    "EinsumBackward0": lambda g, subs, out, operands, needed: _einsum_backward(g, subs, out, operands, needed),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
@@ -71,8 +102,45 @@ def bmm(input, mat2, *, out=None):
     return r if out is None else write_out(out, r, "bmm")
 
 
+def _scale_add(prod, c, beta, alpha):
+    """beta * c + alpha * prod, computed in `prod` (a fresh array); c broadcasts to prod's shape, and beta == 0
+    ignores c, nan and inf included, as in PyTorch."""
+    if alpha != 1:
+        np.multiply(prod, alpha, out=prod, casting="unsafe")
+    if beta != 0:
+        try:
+            np.add(prod, c if beta == 1 else beta * c, out=prod, casting="unsafe")
+        except ValueError:
+            raise _expand_error(prod.shape, c.shape) from None
+    return prod
+
+
+def _expand_error(target, shape):
+    """PyTorch's error for expanding `shape` to `target`, naming the first dimension (from the right) that differs."""
+    for i in range(1, len(shape) + 1):
+        if i > len(target) or shape[-i] not in (1, target[-i]):
+            want = target[-i] if i <= len(target) else 1
+            return RuntimeError(f"The expanded size of the tensor ({want}) must match the existing size "
+                                f"({shape[-i]}) at non-singleton dimension {len(shape) - i}.  Target sizes: "
+                                f"{list(target)}.  Tensor sizes: {list(shape)}")
+    return RuntimeError(f"cannot expand a tensor of shape {list(shape)} to {list(target)}")
+
+
 def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors of equal length."""
+    return _dot(input, tensor, DotBackward0, out, "dot")
+
+
+def vdot(input, other, *, out=None):
+    """Inner product of two 1-D tensors (equal to dot for real tensors)."""
+    a, b = input._data, other._data
+    if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
+    return _dot(input, other, VdotBackward0, out, "vdot")
+
+
+def _dot(input, tensor, node_cls, out, name):
     a, b = input._data, tensor._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -83,8 +151,8 @@ def dot(input, tensor, *, out=None):
     _check_same_dtype(a, b, "self", "other")
     r = wrap(np.asarray(a @ b))
     if GRAD_ENABLED[0] and (input._rg or tensor._rg):
-        record(r, DotBackward0(), (input, tensor), (keep_if(input, tensor._rg), keep_if(tensor, input._rg)))
-    return r if out is None else write_out(out, r, "dot")
+        record(r, node_cls(), (input, tensor), (keep_if(input, tensor._rg), keep_if(tensor, input._rg)))
+    return r if out is None else write_out(out, r, name)
 
 
 def mv(input, vec, *, out=None):
@@ -106,7 +174,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2), `input` broadcast to the product's shape."""
     a, b = mat1._data, mat2._data
     if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"{'mat1' if a.ndim != 2 else 'mat2'} must be a matrix, got {a.ndim if a.ndim != 2 else b.ndim}-D tensor")
+        name, nd = ("mat1", a.ndim) if a.ndim != 2 else ("mat2", b.ndim)
+        raise RuntimeError(f"{name} must be a matrix, got {nd}-D tensor")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
@@ -114,17 +183,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     c = input._data
     if c.dtype != a.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_word(c)} and {_type_word(b)}")
-    prod = a @ b
-    try:
-        if alpha != 1:
-            prod *= alpha
-        if beta != 0:  # beta == 0 ignores input, nan and inf included, as in PyTorch
-            prod += c if beta == 1 else beta * c
-    except ValueError:
-        raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the existing size "
-                           f"({c.shape[-1]}) at non-singleton dimension {c.ndim - 1}.  Target sizes: "
-                           f"{list(prod.shape)}.  Tensor sizes: {list(c.shape)}") from None
-    r = wrap(prod)
+    r = wrap(_scale_add(a @ b, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or mat1._rg or mat2._rg):
         record(r, AddmmBackward0(), (input, mat1, mat2),
                (keep_if(mat1, mat2._rg), keep_if(mat2, mat1._rg), beta, alpha))
@@ -220,3 +279,451 @@ def _batched_matmul(input, other):
     else:
         r = a3.bmm(other.expand(batch + (m2, p)).reshape(size, m2, p))
     return unsafe_view(r, batch + ((n,) if a.ndim > 1 else ()) + ((p,) if b.ndim > 1 else ()))
+
+
+# ---- more products: addmv, addbmm, baddbmm, addr, outer, inner, kron, tensordot, multi_dot ---------------------------
+def _dtype_word(a):
+    return scalar_type_name(a.dtype)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat @ vec), `input` broadcast to the product's shape."""
+    a, b, c = mat._data, vec._data, input._data
+    if a.ndim != 2 or b.ndim != 1 or c.ndim > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {c.ndim}, {a.ndim}, {b.ndim}")
+    if a.shape[1] != b.shape[0] or (c.ndim == 1 and c.shape[0] not in (1, a.shape[0])):
+        raise RuntimeError(f"size mismatch, got input ({c.shape[0] if c.ndim else 1}), mat ({a.shape[0]}x"
+                           f"{a.shape[1]}), vec ({b.shape[0]})")
+    if not c.dtype == a.dtype == b.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_dtype_word(c)}, "
+                           f"{_dtype_word(a)}, and {_dtype_word(b)}")
+    r = wrap(_scale_add(a @ b, c, beta, alpha))
+    if GRAD_ENABLED[0] and (input._rg or mat._rg or vec._rg):
+        record(r, AddmvBackward0(), (input, mat, vec), (keep_if(mat, vec._rg), keep_if(vec, mat._rg), beta, alpha))
+    return r if out is None else write_out(out, r, "addmv")
+
+
+def _check_batches(b1, b2):
+    if b1.ndim != 3 or b2.ndim != 3:
+        raise RuntimeError(f"batch{1 if b1.ndim != 3 else 2} must be a 3D tensor")
+    if b1.shape[0] != b2.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {b1.shape[0]} and "
+                           f"{b2.shape[0]}")
+    if b1.shape[2] != b2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b1.shape[0]}, "
+                           f"{b1.shape[2]}] but got: [{b2.shape[0]}, {b2.shape[1]}].")
+
+
+def _check_three_dtypes(c, b1, b2):
+    if not c.dtype == b1.dtype == b2.dtype:
+        other = b1 if b1.dtype != c.dtype else b2
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_dtype_word(c)} and "
+                           f"{_dtype_word(other)}")
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (sum over the batch of batch1[i] @ batch2[i]), as one matrix product."""
+    b1, b2, c = batch1._data, batch2._data, input._data
+    _check_batches(b1, b2)
+    _check_three_dtypes(c, b1, b2)
+    n, (batch, m, p) = b1.shape[1], b2.shape
+    xp = array_module(b1)
+    prod = xp.swapaxes(b1, 0, 1).reshape(n, batch * m) @ b2.reshape(batch * m, p)
+    r = wrap(_scale_add(prod, c, beta, alpha))
+    if GRAD_ENABLED[0] and (input._rg or batch1._rg or batch2._rg):
+        record(r, AddbmmBackward0(), (input, batch1, batch2),
+               (keep_if(batch1, batch2._rg), keep_if(batch2, batch1._rg), beta, alpha))
+    return r if out is None else write_out(out, r, "addbmm")
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (batch1 @ batch2) for 3-D batches, `input` broadcast to the product's shape."""
+    b1, b2, c = batch1._data, batch2._data, input._data
+    _check_batches(b1, b2)
+    _check_three_dtypes(c, b1, b2)
+    r = wrap(_scale_add(np.matmul(b1, b2), c, beta, alpha))
+    if GRAD_ENABLED[0] and (input._rg or batch1._rg or batch2._rg):
+        record(r, BaddbmmBackward0(), (input, batch1, batch2),
+               (keep_if(batch1, batch2._rg), keep_if(batch2, batch1._rg), beta, alpha))
+    return r if out is None else write_out(out, r, "baddbmm")
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * outer(vec1, vec2), with type promotion."""
+    from .base import result_dtype
+    v1, v2, c = vec1._data, vec2._data, input._data
+    for name, v in (("vec1", v1), ("vec2", v2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
+    dt = result_dtype(c, array_module(v1).empty(0, result_dtype(v1, v2)))
+    if dt.kind in "iub" and (isinstance(alpha, float) or isinstance(beta, float)):
+        raise RuntimeError(f"For integral input tensors, argument {'alpha' if isinstance(alpha, float) else 'beta'} "
+                           "must not be a floating point number.")
+    prod = array_module(v1).multiply.outer(v1.astype(dt, copy=False), v2.astype(dt, copy=False))
+    r = wrap(_scale_add(prod, c, beta, alpha))
+    if GRAD_ENABLED[0] and (input._rg or vec1._rg or vec2._rg):
+        record(r, AddrBackward0(), (input, vec1, vec2), (keep_if(vec1, vec2._rg), keep_if(vec2, vec1._rg), beta, alpha))
+    return r if out is None else write_out(out, r, "addr")
+
+
+def outer(input, vec2, *, out=None):
+    """Outer product of two 1-D tensors: input[i] * vec2[j]."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    r = input.unsqueeze(1) * vec2
+    return r if out is None else write_out(out, r, "outer")
+
+
+def inner(input, other, *, out=None):
+    """Sum of products over the last dims (a scalar product when one input is 0-dim)."""
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        r = input * other
+    elif a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(a.shape)} and {list(b.shape)}")
+    else:
+        r = tensordot(input, other, ([-1], [-1]))
+    return r if out is None else write_out(out, r, "inner")
+
+
+def kron(input, other, *, out=None):
+    """Kronecker product: blocks input[i, j, ...] * other."""
+    a, b = input._data, other._data
+    nd = max(a.ndim, b.ndim)
+    sa, sb = (1,) * (nd - a.ndim) + a.shape, (1,) * (nd - b.ndim) + b.shape
+    left = input.reshape([d for x in sa for d in (x, 1)])
+    right = other.reshape([d for x in sb for d in (1, x)])
+    r = unsafe_view(left * right, tuple(x * y for x, y in zip(sa, sb)))
+    return r if out is None else write_out(out, r, "kron")
+
+
+def _tensordot_dims(a, b, dims):
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a.ndim or dims > b.ndim:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        return list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    return [wrap_dim(d, a.ndim) for d in da], [wrap_dim(d, b.ndim) for d in db]
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract dims of a with dims of b (an int: the last `dims` of a with the first of b; or two lists)."""
+    x, y = a._data, b._data
+    da, db = _tensordot_dims(x, y, dims)
+    for i, j in zip(da, db):
+        if x.shape[i] != y.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {x.shape[i]} in dim {i} "
+                               f"and second has size {y.shape[j]} in dim {j}")
+    if x.dtype != y.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    free_a = [i for i in range(x.ndim) if i not in da]
+    free_b = [j for j in range(y.ndim) if j not in db]
+    k = int(np.prod([x.shape[i] for i in da]))
+    left = a.permute(free_a + da).reshape(int(np.prod([x.shape[i] for i in free_a])), k)
+    right = b.permute(db + free_b).reshape(k, int(np.prod([y.shape[j] for j in free_b])))
+    r = left.mm(right).view(tuple(x.shape[i] for i in free_a) + tuple(y.shape[j] for j in free_b))
+    return r if out is None else write_out(out, r, "tensordot")
+
+
+def multi_dot(tensors, *, out=None):
+    """Product of a chain of matrices in the cheapest order; the first and last may be vectors."""
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    for i, t in enumerate(tensors):
+        d = t._data.ndim
+        if (i in (0, n - 1) and d not in (1, 2)) or (0 < i < n - 1 and d != 2):
+            where = "the first tensor" if i == 0 else "the last tensor" if i == n - 1 else f"tensor {i}"
+            raise RuntimeError(f"multi_dot(): {where} must be {'1D or 2D' if i in (0, n - 1) else '2D'} but got "
+                               f"{d}D")
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{_type_word(tensors[0]._data)} and tensor {i} {_type_word(t._data)}")
+    mats = list(tensors)
+    first_vector, last_vector = mats[0]._data.ndim == 1, mats[-1]._data.ndim == 1
+    if first_vector:
+        mats[0] = mats[0].unsqueeze(0)
+    if last_vector:
+        mats[-1] = mats[-1].unsqueeze(1)
+    for i in range(n - 1):
+        p, q = mats[i]._data.shape, mats[i + 1]._data.shape
+        if p[1] != q[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                               f"{list(tensors[i + 1].shape)} cannot be multiplied")
+    order = _chain_order([m._data.shape[0] for m in mats] + [mats[-1]._data.shape[1]])
+    r = _chain_product(mats, order, 0, n - 1)
+    shape = r._data.shape[1 if first_vector else 0:]
+    r = r.view(shape[:-1] if last_vector else shape)
+    return r if out is None else write_out(out, r, "linalg.multi_dot")
+
+
+def _chain_order(dims):
+    """split[i][j]: where the cheapest product of matrices i..j splits (the classic matrix-chain program)."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def _chain_product(mats, split, i, j):
+    if i == j:
+        return mats[i]
+    k = split[i][j]
+    return _chain_product(mats, split, i, k).mm(_chain_product(mats, split, k + 1, j))
+
+
+def chain_matmul(*matrices, out=None):
+    """Product of 2-D matrices in the cheapest order (deprecated in PyTorch in favour of linalg.multi_dot)."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+                  "parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for t in matrices:
+        if t._data.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {t._data.ndim}, expected 2 instead.")
+    r = matrices[0].clone() if len(matrices) == 1 else multi_dot(matrices)
+    return r if out is None else write_out(out, r, "chain_matmul")
+
+
+# ---- cross, trace, matrix_power --------------------------------------------------------------------------------------
+def linalg_cross(input, other, *, dim=-1, out=None):
+    """Cross product of 3-vectors along `dim`, the other dims broadcast (ember.linalg.cross)."""
+    a, b = input._data, other._data
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = wrap_dim(dim, a.ndim)
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[d]} and "
+                           f"{b.shape[d]}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_word(a)} but found {_dtype_word(b)}")
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+    xp = array_module(a)
+    r = wrap(xp.ascontiguousarray(xp.cross(a, b, axis=d)))
+    if GRAD_ENABLED[0] and (input._rg or other._rg):
+        record(r, LinalgCrossBackward0(), (input, other), (keep_if(input, other._rg), keep_if(other, input._rg), d))
+    return r if out is None else write_out(out, r, "linalg.cross")
+
+
+def cross(input, other, dim=None, *, out=None):
+    """Cross product along `dim`; without it, along the first dim of size 3 (as PyTorch's deprecated default)."""
+    if dim is None:
+        try:
+            shape = np.broadcast_shapes(input._data.shape, other._data.shape)
+        except ValueError:
+            raise broadcast_error(input._data.shape, other._data.shape) from None
+        if 3 not in shape:
+            raise RuntimeError("no dimension of size 3 in input")
+        dim = shape.index(3)
+    return linalg_cross(input, other, dim=dim, out=out)
+
+
+def trace(input):
+    """Sum of the main diagonal of a 2-D tensor (integers sum in int64)."""
+    a = input._data
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    xp = array_module(a)
+    r = wrap(xp.asarray(xp.trace(a, dtype=np.int64 if a.dtype.kind in "iu" else a.dtype)))
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, TraceBackward0(), (input,), (a.shape,))
+    return r
+
+
+def matrix_power(input, n):
+    """The n-th power of each square matrix (n < 0 inverts first; n == 0 gives identities), by repeated squaring."""
+    a = input._data
+    if a.ndim < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are {a.shape[-2]} "
+                           f"by {a.shape[-1]} matrices")
+    if n == 0:
+        return input.clone().copy_(wrap(array_module(a).eye(a.shape[-1], dtype=a.dtype)))
+    if n < 0:
+        input, n = dec.inv(input), -n
+        if n == 1:
+            return input
+    if n == 1:
+        return input.clone()
+    result, z = None, input
+    while True:
+        if n & 1:
+            result = z if result is None else matmul(result, z)
+        n >>= 1
+        if not n:
+            return result
+        z = matmul(z, z)
+
+
+# ---- einsum ----------------------------------------------------------------------------------------------------------
+_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def _sublist_equation(args):
+    """einsum(op1, sublist1, op2, sublist2, ..., [out_sublist]) as an equation string and the operands."""
+    def letters(sub):
+        return "".join("..." if s is Ellipsis else _LETTERS[s] for s in sub)
+    n = len(args) // 2
+    equation = ",".join(letters(s) for s in args[1:2 * n:2])
+    if len(args) % 2:
+        equation += "->" + letters(args[-1])
+    return equation, args[0:2 * n:2]
+
+
+def _parse_einsum(equation, arrays):
+    """Subscripts of each operand and of the output, with ellipses spelled out as letters the equation leaves free,
+    checked as PyTorch checks them."""
+    for i, c in enumerate(equation):
+        if not (c in _LETTERS or c in ",.-> "):
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation string, subscripts "
+                               "must be in [a-zA-Z]")
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) > len(arrays):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(arrays):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    free = [c for c in _LETTERS if c not in eq]
+    n_ell = max([a.ndim - len(t) + 3 for t, a in zip(terms, arrays) if "..." in t] or [0])
+    ell = "".join(free[:n_ell])
+    subs = []
+    for i, (t, a) in enumerate(zip(terms, arrays)):
+        if "..." in t:
+            k = a.ndim - len(t) + 3
+            if k < 0:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t) - 3}) is more than "
+                                   f"the number of dimensions ({a.ndim}) for operand {i}")
+            t = t.replace("...", ell[len(ell) - k:])
+        elif len(t) != a.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t)}) does not match the "
+                               f"number of dimensions ({a.ndim}) for operand {i} and no ellipsis was given")
+        if "." in t:
+            raise RuntimeError(f"einsum(): found '.' for operand {i} that is not part of any ellipsis")
+        subs.append(t)
+    used = "".join(subs)
+    if arrow:
+        out = rhs.replace("...", ell)
+        for c in out:
+            if c not in used:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                                   "operand")
+            if out.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+    else:
+        out = ell + "".join(sorted(c for c in set(used) if c not in ell and used.count(c) == 1))
+    _einsum_sizes(subs, arrays)
+    return subs, out
+
+
+def _einsum_sizes(subs, arrays):
+    """The size of each subscript; sizes of 1 broadcast, other differences are errors."""
+    sizes = {}
+    for i, (s, a) in enumerate(zip(subs, arrays)):
+        for c, n in zip(s, a.shape):
+            if s.count(c) > 1 and n != a.shape[s.index(c)]:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't match, "
+                                   f"{a.shape[s.index(c)]} != {n}")
+            seen = sizes.get(c, 1)
+            if n != 1 and seen != 1 and n != seen:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
+                                   f"with previously seen size {seen}")
+            sizes[c] = max(seen, n)
+    return sizes
+
+
+def einsum(*args):
+    """Einstein summation: einsum('ij,jk->ik', a, b), operands as a list, or the sublist format.
+
+    Differs from PyTorch in the graph: the result's grad_fn is one EinsumBackward0 node (PyTorch records the
+    permutes, products and views it reduces the equation to); values and gradients agree.
+    """
+    if not args or (isinstance(args[0], str) and len(args) == 1):
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                         "operand and its subscripts list")
+    if isinstance(args[0], str):
+        equation, operands = args[0], args[1:]
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = operands[0]
+    else:
+        equation, operands = _sublist_equation(args)
+    operands = tuple(operands)
+    arrays = [t._data for t in operands]
+    for t in operands[1:]:
+        if t._data.dtype != arrays[0].dtype:
+            raise RuntimeError(f"expected scalar type {_dtype_word(arrays[0])} but found {_dtype_word(t._data)}")
+    subs, out = _parse_einsum(equation, arrays)
+    r = array_module(arrays[0]).einsum(",".join(subs) + "->" + out, *arrays, optimize=len(arrays) > 2)
+    r = wrap(r.copy() if len(arrays) == 1 else r)  # one operand may give a view of it
+    if GRAD_ENABLED[0] and any(t._rg for t in operands):
+        needed = tuple(t._rg for t in operands)
+        record(r, EinsumBackward0(), operands, (tuple(subs), out, operands, needed))
+    return r
+
+
+def _einsum_backward(g, subs, out, operands, needed):
+    """The gradient of each operand is an einsum of g with the other operands. Subscripts an operand repeats
+    (diagonals) or sums alone become identity and ones operands, so one einsum gives the whole gradient."""
+    grads = []
+    xp = array_module(g._data)
+    for k, s in enumerate(subs):
+        if not needed[k]:
+            grads.append(None)
+            continue
+        others = [subs[i] for i in range(len(subs)) if i != k]
+        terms, tensors = [out] + others, [g] + [operands[i] for i in range(len(subs)) if i != k]
+        sizes = _einsum_sizes(terms, [t._data for t in tensors])
+        free = iter(c for c in _LETTERS if c not in "".join(subs) + out)
+        target = ""
+        for c, n in zip(s, operands[k]._data.shape):
+            if c in target:  # a repeated subscript: place the gradient on the diagonal
+                fresh = next(free)
+                terms.append(c + fresh)
+                tensors.append(wrap(xp.eye(n, dtype=g._data.dtype)))
+                target += fresh
+                continue
+            if sizes.get(c, 1) != n:  # summed only here (or broadcast from size 1 elsewhere): spread over it
+                terms.append(c)
+                tensors.append(wrap(xp.ones(n, dtype=g._data.dtype)))
+            target += c
+        grads.append(einsum(",".join(terms) + "->" + target, *tensors))
+    return tuple(grads)
+
+
+# ---- registration ----------------------------------------------------------------------------------------------------
+det, inverse, logdet, slogdet = dec.det, dec.inv, dec.logdet, dec.torch_slogdet
+cholesky, qr, svd, pinverse, matrix_exp = dec.torch_cholesky, dec.torch_qr, dec.torch_svd, dec.pinverse, dec.matrix_exp
+ger = outer
+addmm_, addmv_, addbmm_ = generic_inplace(addmm), generic_inplace(addmv), generic_inplace(addbmm)
+baddbmm_, addr_ = generic_inplace(baddbmm), generic_inplace(addr)
+
+__all__ += ["einsum", "tensordot", "outer", "ger", "kron", "cross", "trace", "det", "logdet", "slogdet", "inverse",
+            "matrix_power", "cholesky", "addmv", "addbmm", "baddbmm", "addr", "vdot", "inner", "chain_matmul",
+            "matrix_exp", "pinverse", "svd", "qr"]
+METHODS.update({name: globals()[name] for name in (
+    "outer", "ger", "kron", "cross", "trace", "det", "logdet", "slogdet", "inverse", "matrix_power", "cholesky",
+    "addmv", "addbmm", "baddbmm", "addr", "vdot", "inner", "matrix_exp", "pinverse", "svd", "qr",
+    "addmm_", "addmv_", "addbmm_", "baddbmm_", "addr_")})
