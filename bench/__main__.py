@@ -7,7 +7,7 @@ import torch
 
 import ember
 from .runner import compare, print_table
-from . import ops
+from . import ops, layers, training, data
 from .workloads import WORKLOADS
 
 
@@ -21,6 +21,17 @@ def main() -> None:
         pass
     print(f"threads: {threads} (ember's BLAS and torch), python {sys.version.split()[0]}")
     print_table([compare(name, make(ember), make(torch), number) for name, make, number in WORKLOADS])
+    if "--training" in sys.argv or "--epoch" in sys.argv:
+        print()
+        print_table([compare(name, make(ember), make(torch), number, repeats=3 if "epoch" in name else 5)
+                     for name, make, number in training.workloads()])
+    if "--data" in sys.argv:
+        print()
+        print_table(data.rows(ember, torch))
+    if "--layers" in sys.argv:
+        print()
+        print_table([compare(name, make(ember), make(torch), number, repeats=5)
+                     for name, make, number in layers.workloads()])
     if "--ops" in sys.argv:
         print()
         print_table([compare(name, make(ember), make(torch), number, repeats=5)

@@ -18,7 +18,7 @@ from .ops.elementwise import (add, sub, mul, div, floor_divide, remainder, fmod,
                               reciprocal, rsub, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, clamp, maximum,
                               minimum, eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                               bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, equal,
-                              allclose, isclose, where, masked_fill)
+                              allclose, isclose, where, masked_fill, clamp_min, clamp_max)
 from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sgn, floor, ceil, round,  # noqa
                               trunc, frac, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, logit,
                               hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax,
@@ -41,7 +41,14 @@ from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
 from . import linalg  # noqa: F401
+from .ops.distance import cdist  # noqa: F401
+from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa
+from .ops.pooling import (max_pool1d, max_pool2d, max_pool3d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
+                          adaptive_avg_pool1d)
+from .ops.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d  # noqa: F401
+from .ops.vision import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa: F401
 from . import nn  # noqa: F401
+from . import utils, multiprocessing  # noqa: F401
 
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -240,10 +240,6 @@ class Tensor:
     def _is_view(self) -> bool:
         return self._base is not None
 
-    def is_shared(self) -> bool:
-        """ember keeps tensors in process memory: False until `share_memory_` (a later issue)."""
-        return False
-
     # ---- conversion -----------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The NumPy array sharing memory with this CPU tensor."""

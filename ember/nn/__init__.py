@@ -1,2 +1,7 @@
 """ember.nn: modules, layers, functional and init."""
-from . import functional  # noqa: F401
+from .parameter import Parameter, Buffer, UninitializedParameter  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules.module import Module  # noqa: F401
+from . import functional, init  # noqa: F401
+from . import utils, parallel  # noqa: F401
+from .parallel import DataParallel  # noqa: F401

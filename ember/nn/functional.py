@@ -4,3 +4,50 @@ from ..ops.pooling import *  # noqa: F401,F403
 from ..ops.padding import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.vision import *  # noqa: F401,F403
+from ..ops.activation import *  # noqa: F401,F403
+from ..ops.normalization import *  # noqa: F401,F403
+from ..ops.dropout import *  # noqa: F401,F403
+from ..ops.embedding import *  # noqa: F401,F403
+from ..ops.distance import *  # noqa: F401,F403
+from ..ops.activation import (_functional_relu as relu, _functional_softmax as softmax,  # noqa: F401
+                              _functional_log_softmax as log_softmax, relu6_ as relu6_)
+from ..ops.elementwise import sigmoid, tanh  # noqa: F401
+from .._tensor import Tensor
+from ..ops.linalg import addmm, matmul
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In-place relu."""
+    return input.relu_()
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weight.T + bias, as one BLAS call (addmm) for 2-D input."""
+    if bias is None:
+        return matmul(input, weight.t())
+    if input.dim() == 2:
+        return addmm(bias, input, weight.t())
+    shape = tuple(input.shape)
+    out = addmm(bias, input.reshape(-1, shape[-1]), weight.t())
+    return out.view(shape[:-1] + (weight.shape[0],))
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = x1 . W_k x2 + b_k for each output feature k."""
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "
+                           f"{list(input2.shape[:-1])}")
+    if weight.dim() != 3 or weight.shape[1] != input1.shape[-1] or weight.shape[2] != input2.shape[-1]:
+        raise RuntimeError(f"bilinear(): weight of shape {list(weight.shape)} does not match the inputs' last "
+                           f"dims {input1.shape[-1]} and {input2.shape[-1]}")
+    out = _bilinear(input1, input2, weight)
+    return out if bias is None else out + bias
+
+
+def _bilinear(x1, x2, weight):
+    """(..., i) x (k, i, j) -> (..., k, j) as one matmul, then contract j with x2."""
+    lead = tuple(x1.shape[:-1])
+    a = matmul(x1.reshape(-1, x1.shape[-1]), weight.permute(1, 0, 2).reshape(weight.shape[1], -1))
+    a = a.view(-1, weight.shape[0], weight.shape[2])
+    out = (a * x2.reshape(-1, 1, x2.shape[-1])).sum(-1)
+    return out.view(lead + (weight.shape[0],))

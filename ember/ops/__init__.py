@@ -55,6 +55,7 @@ METHODS = {
     "abs": _ew.abs, "absolute": _ew.abs, "sign": _ew.sign, "reciprocal": _ew.reciprocal, "rsub": _ew.rsub,
     "exp": _ew.exp, "log": _ew.log, "sqrt": _ew.sqrt, "sin": _ew.sin, "cos": _ew.cos, "tanh": _ew.tanh,
     "sigmoid": _ew.sigmoid, "relu": _ew.relu, "clamp": _ew.clamp, "clip": _ew.clamp,
+    "clamp_min": _ew.clamp_min, "clamp_max": _ew.clamp_max, "clamp_min_": _ip.clamp_min_, "clamp_max_": _ip.clamp_max_,
     "maximum": _ew.maximum, "masked_fill": _ew.masked_fill, "masked_fill_": _ip.masked_fill_, "minimum": _ew.minimum, "where": _where_method,
     # comparison and logic
     "eq": _ew.eq, "ne": _ew.ne, "lt": _ew.lt, "le": _ew.le, "gt": _ew.gt, "ge": _ew.ge,

@@ -37,6 +37,8 @@ GRADIENTS = {
                                             None if lo is None else where(below_min(x, lo, hi), g, 0.0),
                                             None if hi is None else where(above_max(x, lo, hi), g, 0.0)),
     "ClampBackward1": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
+    "ClampMinBackward0": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
+    "ClampMaxBackward0": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
     "RemainderBackward0": lambda g: (g,),
     "RemainderBackward1": lambda g, x, y: (g, None if x is None else -g * floor_divide(x, y)),
     "MaximumBackward0": lambda g, share: (g * share, g * (1 - share)),
@@ -439,6 +441,20 @@ def sign(input, *, out=None):
 
 def clamp(input, min=None, max=None, *, out=None):
     """Limit values to [min, max]; either bound may be None (not both)."""
+    return _clamp(input, min, max, out, ClampBackward1)
+
+
+def clamp_min(input, min, *, out=None):
+    """max(input, min)."""
+    return _clamp(input, min, None, out, ClampMinBackward0)
+
+
+def clamp_max(input, max, *, out=None):
+    """min(input, max)."""
+    return _clamp(input, None, max, out, ClampMaxBackward0)
+
+
+def _clamp(input, min, max, out, node):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -457,7 +473,7 @@ def clamp(input, min=None, max=None, *, out=None):
         r = np.minimum(np.maximum(a, a.dtype.type(lo)), a.dtype.type(hi))
     r = wrap(r)
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ClampBackward1(), (input,), (input, lo, hi))
+        record(r, node(), (input,), (input, lo, hi))
     return r if out is None else write_out(out, r, "clamp")
 
 

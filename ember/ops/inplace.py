@@ -162,6 +162,8 @@ sigmoid_ = generic_inplace(ew.sigmoid)
 reciprocal_ = generic_inplace(ew.reciprocal)
 relu_ = generic_inplace(ew.relu)
 clamp_ = generic_inplace(ew.clamp)
+clamp_min_ = generic_inplace(ew.clamp_min)
+clamp_max_ = generic_inplace(ew.clamp_max)
 masked_fill_ = generic_inplace(ew.masked_fill)
 
 # pointwise math (issue 3)

@@ -1,3 +1,697 @@
-"""Loss functions, with PyTorch's reductions and numerically stable formulas."""
+"""Loss functions, with PyTorch's reductions and numerically stable formulas.
 
-__all__ = []  # the functions nn.functional exports
+Losses that PyTorch computes with a kernel of its own (mse, nll, bce, smooth_l1, ...) have a node here
+with the backward formula; the others are compositions of ops and get their gradient that way.
+"""
+import warnings
+
+import numpy as np
+
+from ..autograd.graph import node_classes
+from .base import Tensor, wrap, record, GRAD_ENABLED
+from .elementwise import where, sigmoid, log_softmax
+from .activation import softplus, logsigmoid
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+GRADIENTS = {
+    "MseLossBackward0": lambda g, d, scale: (g * d * scale, g * d * -scale),
+    "NllLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
+    "NllLoss2DBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
+    "BinaryCrossEntropyBackward0": lambda g, x, y, w, scale: (
+        g * _times(w, (x - y) / ((1 - x) * x).clamp(min=1e-12)) * scale,
+        None if y is None else g * _times(w, (1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) * scale),
+    "BinaryCrossEntropyWithLogitsBackward0": lambda g, x, y, w, pw, scale: (
+        g * _times(w, _bce_logits_dx(x, y, pw)) * scale,
+        None if y is None else g * _times(w, _bce_logits_dy(x, pw)) * scale),
+    "SmoothL1LossBackward0": lambda g, d, beta, scale: (
+        g * _smooth_l1_slope(d, beta) * scale, g * _smooth_l1_slope(d, beta) * -scale),
+    "HuberLossBackward0": lambda g, d, delta, scale: (
+        g * d.clamp(-delta, delta) * scale, g * d.clamp(-delta, delta) * -scale),
+    "SoftMarginLossBackward0": lambda g, x, y, scale: (g * -y * sigmoid(-y * x) * scale,),
+    "MultiMarginLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
+    "MultilabelMarginLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
+    "DivBackward1": lambda g, divisor: (g / divisor,),
+    "CtcLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
+}
+NODES = node_classes(GRADIENTS)
+globals().update(NODES)
+
+
+def _times(w, t):
+    return t if w is None else t * w
+
+
+def _bce_logits_dx(x, y, pw):
+    if pw is None:
+        return sigmoid(x) - y
+    return sigmoid(x) * (pw * y + 1 - y) - pw * y
+
+
+def _bce_logits_dy(x, pw):
+    if pw is None:
+        return -x
+    return logsigmoid(-x) - pw * logsigmoid(x)
+
+
+def _smooth_l1_slope(d, beta):
+    if beta == 0:
+        return d.sign()
+    return where(d.abs() < beta, d / beta, d.sign())
+
+
+def _expand_grad(g, coeff, shape):
+    """The input gradient g * coeff, where coeff (a constant array of the input's shape) holds
+    d loss / d input per unit of output gradient, and g has the loss's shape (one value per sample)."""
+    if g.dim() == 0:
+        return g * wrap(coeff)
+    return g.reshape(shape) * wrap(coeff)
+
+
+# ---- shared checks ------------------------------------------------------------------------------
+def legacy_reduction(size_average=None, reduce=None, reduction: str = "mean") -> str:
+    """The reduction string for PyTorch's deprecated size_average/reduce arguments."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='{}' instead.".format(
+        _legacy(size_average, reduce)), UserWarning, stacklevel=3)
+    return _legacy(size_average, reduce)
+
+
+def _legacy(size_average, reduce):
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _no_grad_for(t, function, argument):
+    if t is not None and t.requires_grad:
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to argument "
+                           f"'{argument}'. This input cannot have requires_grad True.")
+
+
+def _div_scalar(t, divisor):
+    """t / divisor for a Python number, recorded as PyTorch's Tensor-by-Scalar division."""
+    r = wrap((t._data / divisor).astype(t._data.dtype))
+    if GRAD_ENABLED[0] and t._rg:
+        record(r, DivBackward1(), (t,), (divisor,))
+    return r
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_sizes(input, target, name):
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
+                      f"in {name}. This will likely lead to incorrect results due to broadcasting. Please ensure "
+                      f"they have the same size (e.g. target.view_as(input), or squeeze the input's size-1 dim).",
+                      UserWarning, stacklevel=3)
+
+
+def _reduce(loss, reduction):
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _reduce_array(a, reduction):
+    """Reduce a loss array; returns (result array, scale of the gradient of each element)."""
+    if reduction == "mean":
+        return np.asarray(a.mean(), a.dtype), 1.0 / max(a.size, 1) if a.size else float("nan")
+    if reduction == "sum":
+        return np.asarray(a.sum(), a.dtype), 1.0
+    return a, 1.0
+
+
+def _pointwise_loss(node, array, inputs, saved_fn, reduction):
+    """Reduce the elementwise loss `array`, wrap it and record `node` with saved_fn(scale)."""
+    _check_reduction(reduction)
+    out, scale = _reduce_array(array, reduction)
+    r = wrap(out)
+    if GRAD_ENABLED[0] and any(isinstance(t, Tensor) and t._rg for t in inputs):
+        record(r, node(), inputs, saved_fn(scale))
+    return r
+
+
+def _broadcast_pair(input, target):
+    if tuple(input.shape) == tuple(target.shape):
+        return input, target
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    return input.expand(shape), target.expand(shape)
+
+
+# ---- regression losses ------------------------------------------------------------------------------
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """Mean squared error."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_sizes(input, target, "mse_loss")
+    if weight is not None:
+        return _reduce(weight * (input - target) ** 2, reduction)
+    input, target = _broadcast_pair(input, target)
+    d = input.detach() - target.detach()
+    return _pointwise_loss(MseLossBackward0, d._data * d._data, (input, target),
+                           lambda scale: (d, 2 * scale), reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_sizes(input, target, "l1_loss")
+    loss = (input - target).abs()
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """Squared error below beta, absolute error above it."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_sizes(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _broadcast_pair(input, target)
+    d = input.detach() - target.detach()
+    a = np.abs(d._data)
+    loss = a - 0.5 * beta if beta == 0 else np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
+    return _pointwise_loss(SmoothL1LossBackward0, loss.astype(a.dtype), (input, target),
+                           lambda scale: (d, beta, scale), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """Squared error below delta, delta-scaled absolute error above it."""
+    _check_sizes(input, target, "huber_loss")
+    if weight is not None:
+        d = (input - target).abs()
+        return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)) * weight, reduction)
+    input, target = _broadcast_pair(input, target)
+    d = input.detach() - target.detach()
+    a = np.abs(d._data)
+    loss = np.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(a.dtype)
+    return _pointwise_loss(HuberLossBackward0, loss, (input, target), lambda scale: (d, delta, scale), reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of a Poisson target with rate exp(input) (or input)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * np.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of a Gaussian target with mean input and variance var."""
+    _check_reduction(reduction)
+    if not isinstance(var, Tensor):
+        var = input.new_full((), float(var))
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif input.shape[:-1] == var.shape[:-1] and var.shape[-1] == 1:
+            pass
+        elif var.dim() != 0:
+            raise ValueError("var is of incorrect size")
+    if (var < 0).any():
+        raise ValueError("var has negative entry/entries")
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        clamped = var.clamp(min=eps)
+    var = var + (clamped - var).detach() if var.requires_grad else clamped
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """KL(target || exp(input)) for log-probabilities input; reduction='batchmean' divides by the batch size."""
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = where(target > 0, target * target.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.dim() else loss.sum()
+    return _reduce(loss, reduction)
+
+
+# ---- classification losses --------------------------------------------------------------------------
+def _nll_coefficients(t, w, ignore_index):
+    """The targets with ignored ones replaced by 0, the per-sample weights (0 where ignored), their total."""
+    valid = t != ignore_index
+    safe = np.where(valid, t, 0)
+    sw = (np.ones(t.shape) if w is None else w[safe]) * valid
+    return safe, sw, sw.sum()
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of class indices under log-probabilities input ((N, C, ...) or (C,))."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    a, t = input._data, target._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype}".replace("ember.", ""))
+    unbatched = a.ndim == 1
+    if unbatched:
+        a, t = a[None], t.reshape(1)
+    if t.ndim and a.ndim >= 2 and t.shape[0] != a.shape[0]:
+        raise ValueError(f"Expected input batch_size ({a.shape[0]}) to match target batch_size ({t.shape[0]}).")
+    if a.ndim < 2 or t.shape != a.shape[:1] + a.shape[2:]:
+        raise RuntimeError(
+            f"Expected target of shape {list(a.shape[:1] + a.shape[2:])} for input of shape {list(input.shape)}, "
+            f"but got target of shape {list(target.shape)}")
+    c = a.shape[1]
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                           f"weight tensor of shape: {list(weight.shape)}")
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+    w = None if weight is None else weight._data.astype(a.dtype)
+    safe, sw, total = _nll_coefficients(t, w, ignore_index)
+    picked = np.take_along_axis(a, safe[:, None], axis=1)[:, 0]
+    losses = -(picked * sw).astype(a.dtype)
+    if reduction == "none":
+        out = losses.reshape(()) if unbatched else losses
+        scale = 1.0
+    elif reduction == "sum":
+        out, scale = np.asarray(losses.sum(), a.dtype), 1.0
+    else:
+        out, scale = np.asarray(losses.sum() / total, a.dtype), 1.0 / total
+    r = wrap(out)
+    if GRAD_ENABLED[0] and input._rg:
+        coeff = np.zeros(a.shape, a.dtype)
+        np.put_along_axis(coeff, safe[:, None], (-sw * scale).astype(a.dtype)[:, None], axis=1)
+        g_shape = (a.shape[0], 1) + a.shape[2:] if reduction == "none" else ()
+        node = NllLoss2DBackward0() if input.dim() >= 3 else NllLossBackward0()
+        record(r, node, (input,), (coeff.reshape(input.shape), g_shape if not unbatched else ()))
+    return r
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over the class dim (1, or 0 for unbatched input) followed by nll_loss; target is class
+    indices or class probabilities (same shape as input)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    logp = log_softmax(input, class_dim)
+    if target.is_floating_point():
+        return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
+    loss = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0.0:
+        return loss
+    return (1 - label_smoothing) * loss + _smoothing_term(logp, target, weight, ignore_index, reduction,
+                                                          class_dim) * (label_smoothing / input.shape[class_dim])
+
+
+def _class_weight(weight, logp, class_dim):
+    shape = [1] * logp.dim()
+    shape[class_dim] = -1
+    return weight.reshape(shape)
+
+
+def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
+    per = logp if weight is None else logp * _class_weight(weight, logp, class_dim)
+    ignored = target == ignore_index
+    smooth = (-per.sum(class_dim)).masked_fill(ignored, 0.0)
+    if reduction == "sum":
+        return smooth.sum()
+    if reduction == "none":
+        return smooth
+    if weight is None:
+        return smooth.sum() / (~ignored).sum()
+    kept = target[~ignored]
+    return smooth.sum() / weight[kept].sum()
+
+
+def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim):
+    if tuple(target.shape) != tuple(logp.shape):
+        raise RuntimeError(f"Expected input batch_size ({logp.shape[0]}) to match target batch_size "
+                           f"({target.shape[0]}).")
+    n_classes = logp.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    per = logp * target
+    if weight is not None:
+        per = per * _class_weight(weight, logp, class_dim)
+    if reduction == "mean":
+        return _div_scalar(-per.sum(), logp.numel() / n_classes)
+    if reduction == "sum":
+        return -per.sum()
+    return -per.sum(class_dim)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """-(y log x + (1 - y) log(1 - x)) for probabilities x, with logs clamped at -100 as in PyTorch."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    _no_grad_for(weight, "binary_cross_entropy", "weight")
+    x, y = input._data, target._data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        loss = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+    w = None if weight is None else weight.detach().expand(input.shape)
+    if w is not None:
+        loss = loss * w._data
+    return _pointwise_loss(BinaryCrossEntropyBackward0, loss.astype(x.dtype), (input, target),
+                           lambda scale: (input.detach(), target.detach() if target._rg else None, w, scale),
+                           reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _no_grad_for(weight, "binary_cross_entropy_with_logits", "weight")
+    _no_grad_for(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
+    x, y = input.detach(), target.detach()
+    softplus_neg = np.logaddexp(0, -x._data)  # -log sigmoid(x), without overflow
+    if pos_weight is None:
+        loss = (1 - y._data) * x._data + softplus_neg
+    else:
+        pw = pos_weight.detach()._data
+        loss = (1 - y._data) * x._data + (1 + (pw - 1) * y._data) * softplus_neg
+    w = None if weight is None else weight.detach().expand(input.shape)
+    if w is not None:
+        loss = loss * w._data
+    pw_t = None if pos_weight is None else pos_weight.detach()
+    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, loss.astype(x._data.dtype), (input, target),
+                           lambda scale: (x, y if target._rg else None, w, pw_t, scale), reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-y x)) for labels y in {-1, 1}."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_sizes(input, target, "soft_margin_loss")
+    _no_grad_for(target, "soft_margin_loss", "target")
+    x, y = input.detach(), target.detach()
+    loss = np.logaddexp(0, -y._data * x._data).astype(x._data.dtype)
+    return _pointwise_loss(SoftMarginLossBackward0, loss, (input,), lambda scale: (x, y, scale), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                                reduce=None, reduction: str = "mean") -> Tensor:
+    """Binary cross entropy with logits per class, averaged over classes."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(dim=input.dim() - 1) / input.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average=None, reduce=None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: sum over wrong classes of max(0, margin - x[y] + x[i])^p / C."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    a = input._data
+    unbatched = a.ndim == 1
+    x = a[None] if unbatched else a
+    t = target._data.reshape(-1)
+    n, c = x.shape
+    if t.shape[0] != n:
+        raise RuntimeError(f"inconsistent target size, expected {n} but got {list(target.shape)}")
+    if ((t < 0) | (t >= c)).any():
+        raise RuntimeError("target out of range")
+    rows = np.arange(n)
+    z = margin - x[rows, t][:, None] + x
+    z[rows, t] = 0
+    active = z > 0
+    terms = np.where(active, z if p == 1 else z * z, 0)
+    w = None if weight is None else weight._data.astype(x.dtype)[t][:, None]
+    if w is not None:
+        terms = terms * w
+    losses = (terms.sum(1) / c).astype(x.dtype)
+    dterms = np.where(active, 1.0 if p == 1 else 2 * z, 0) / c
+    if w is not None:
+        dterms = dterms * w
+    dterms[rows, t] = -dterms.sum(1)
+    return _per_sample_loss(MultiMarginLossBackward0, losses.reshape(()) if unbatched else losses, dterms,
+                            input, reduction)
+
+
+def _per_sample_loss(node, losses, dloss, input, reduction):
+    """Reduce per-sample losses; record node with the constant per-sample input gradient dloss."""
+    out, scale = _reduce_array(losses, reduction)
+    r = wrap(out)
+    if GRAD_ENABLED[0] and input._rg:
+        g_shape = (-1,) + (1,) * (input.dim() - 1) if reduction == "none" and input.dim() > 1 else ()
+        record(r, node(), (input,), ((dloss * scale).astype(input._data.dtype).reshape(input.shape), g_shape))
+    return r
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """Hinge loss between each target class (listed in target, ended by -1) and each non-target class."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    a = input._data
+    unbatched = a.ndim == 1
+    x = a[None] if unbatched else a
+    t = target._data.reshape(x.shape)
+    n, c = x.shape
+    ended = np.cumsum(t < 0, axis=1) > 0
+    listed = np.zeros((n, c), bool)
+    rows, cols = np.nonzero(~ended)
+    listed[rows, t[rows, cols]] = True
+    # is_target[i, j]: class j is a target of sample i; pairs (j target, k not target)
+    z = 1 - x[:, :, None] + x[:, None, :]
+    pair = listed[:, :, None] & ~listed[:, None, :]
+    active = pair & (z > 0)
+    losses = (np.where(active, z, 0).sum((1, 2)) / c).astype(x.dtype)
+    grad = (active.sum(1) - active.sum(2)) / c
+    return _per_sample_loss(MultilabelMarginLossBackward0, losses.reshape(()) if unbatched else losses, grad,
+                            input, reduction)
+
+
+# ---- embedding and ranking losses -------------------------------------------------------------------
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """max(0, -y (x1 - x2) + margin)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """x where y == 1, max(0, margin - x) where y == -1."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    margin_part = (margin - input).clamp_min(0).masked_fill(target == 1, 0)
+    self_part = input.masked_fill(target == -1, 0)
+    return _reduce(self_part + margin_part, reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    eps = 1e-12
+    d = input1.dim() - 1
+    prod = (input1 * input2).sum(d)
+    m1 = (input1 * input1).sum(d) + eps
+    m2 = (input2 * input2).sum(d) + eps
+    cos = prod / (m1 * m2).sqrt()
+    pos = (1 - cos).masked_fill(target != 1, 0)
+    neg = (cos - margin).clamp_min(0).masked_fill(target != -1, 0)
+    return _reduce(pos + neg, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances."""
+    from .distance import pairwise_distance
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if not anchor.dim() == positive.dim() == negative.dim():
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.dim()}D, positive {positive.dim()}D, and "
+                           f"negative {negative.dim()}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """triplet_margin_loss with a distance function of your choice (pairwise_distance by default)."""
+    from .distance import pairwise_distance
+    if margin <= 0:
+        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                         "instead")
+    dist = distance_function if distance_function is not None else pairwise_distance
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+# ---- connectionist temporal classification -------------------------------------------------------------
+def _log_add(*terms):
+    top = np.maximum.reduce(terms)
+    safe = np.where(np.isneginf(top), 0, top)
+    with np.errstate(divide="ignore"):
+        return safe + np.log(sum(np.exp(t - safe) for t in terms))
+
+
+def _shift(a, k):
+    """a shifted right by k along the last axis, -inf filled."""
+    out = np.full_like(a, -np.inf)
+    out[..., k:] = a[..., :a.shape[-1] - k]
+    return out
+
+
+def _ctc_lattice(lp, labels, in_len, ext_len, skip):
+    """Forward (alpha) and backward (beta) log-probabilities over time for each extended label position,
+    vectorized over the batch; the loop runs over time only (the recurrence is sequential in t)."""
+    t_max, n, s = lp.shape[0], lp.shape[1], labels.shape[1]
+    emit = np.take_along_axis(lp, np.broadcast_to(labels[None], (t_max, n, s)), axis=2)  # (T, N, S')
+    positions = np.arange(s)[None]
+    alpha = np.full((t_max, n, s), -np.inf)
+    alpha[0] = np.where(positions < np.minimum(2, ext_len[:, None]), emit[0], -np.inf)
+    for t in range(1, t_max):
+        prev = alpha[t - 1]
+        alpha[t] = _log_add(prev, _shift(prev, 1), np.where(skip, _shift(prev, 2), -np.inf)) + emit[t]
+    beta = np.full((t_max, n, s), -np.inf)
+    last = in_len - 1
+    end = (positions >= ext_len[:, None] - 2) & (positions < ext_len[:, None])
+    skip_next = np.zeros_like(skip)
+    skip_next[:, :-2] = skip[:, 2:]
+    for t in range(t_max - 1, -1, -1):
+        if t < t_max - 1:
+            nxt = beta[t + 1] + emit[t + 1]
+            later = _log_add(nxt, _unshift(nxt, 1), np.where(skip_next, _unshift(nxt, 2), -np.inf))
+        else:
+            later = np.full((n, s), -np.inf)
+        beta[t] = np.where((t == last)[:, None], np.where(end, 0.0, -np.inf),
+                           np.where((t < last)[:, None], later, -np.inf))
+    return alpha, beta, emit
+
+
+def _unshift(a, k):
+    """a shifted left by k along the last axis, -inf filled."""
+    out = np.full_like(a, -np.inf)
+    out[..., :a.shape[-1] - k] = a[..., k:]
+    return out
+
+
+def _ctc_targets(targets, target_lengths, n):
+    t = targets._data.astype(np.int64)
+    lengths = np.asarray(target_lengths, np.int64).reshape(-1)
+    if t.ndim == 2:
+        return t, lengths
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    width = max(int(lengths.max()) if lengths.size else 0, 1)
+    padded = np.zeros((n, width), np.int64)
+    cols = np.arange(width)[None]
+    mask = cols < lengths[:, None]
+    padded[mask] = t[(starts[:, None] + cols)[mask]]
+    return padded, lengths
+
+
+def _lengths(x):
+    return np.asarray(x._data if isinstance(x, Tensor) else x, np.int64).reshape(-1)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """Connectionist temporal classification loss of (T, N, C) or (T, C) log-probabilities.
+
+    NOTE [ CTC gradient ]: like PyTorch, the gradient with respect to log_probs is
+    exp(log_probs) - (posterior of each class at each step); the exp(log_probs) term vanishes under
+    log_softmax's backward, so gradients reaching the logits are the true ones."""
+    _check_reduction(reduction)
+    if log_probs.dim() == 2:  # unbatched: a batch of one
+        loss = ctc_loss(log_probs.unsqueeze(1), targets.unsqueeze(0), input_lengths, target_lengths, blank,
+                        reduction, zero_infinity)
+        return loss.squeeze(0) if reduction == "none" else loss
+    lp = log_probs._data
+    t_max, n, c = lp.shape
+    in_len, (labels, tgt_len) = _lengths(input_lengths), _ctc_targets(targets, _lengths(target_lengths), n)
+    if in_len.shape[0] != n or tgt_len.shape[0] != n:
+        raise RuntimeError(f"ctc_loss: expected input_lengths and target_lengths of size {n} (the batch), but got "
+                           f"{in_len.shape[0]} and {tgt_len.shape[0]}")
+    if (in_len > t_max).any():
+        raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
+                           f"{int(in_len.max())}")
+    ext = np.full((n, 2 * labels.shape[1] + 1), blank, np.int64)
+    ext[:, 1::2] = labels
+    ext_len = 2 * tgt_len + 1
+    skip = np.zeros(ext.shape, bool)
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    lp64 = lp.astype(np.float64)
+    alpha, beta, emit = _ctc_lattice(lp64, ext, in_len, ext_len, skip)
+    rows = np.arange(n)
+    final = alpha[np.maximum(in_len - 1, 0), rows]
+    last = np.take_along_axis(final, (ext_len - 1)[:, None], 1)[:, 0]
+    before = np.where(ext_len >= 2, np.take_along_axis(final, np.maximum(ext_len - 2, 0)[:, None], 1)[:, 0], -np.inf)
+    nll = -_log_add(last, before)
+    infinite = np.isinf(nll)
+    if zero_infinity:
+        nll = np.where(infinite, 0.0, nll)
+    r = wrap(nll.astype(lp.dtype))
+    if GRAD_ENABLED[0] and log_probs._rg:
+        posterior = np.full((t_max, n, c), -np.inf)
+        joint = alpha + beta  # log of the probability mass through (t, s), times p
+        for_class = np.broadcast_to(ext[None], joint.shape)
+        np.logaddexp.at(posterior, (np.arange(t_max)[:, None, None], rows[None, :, None], for_class), joint)
+        with np.errstate(invalid="ignore", over="ignore"):
+            grad = np.exp(lp64) - np.exp(posterior + nll[None, :, None])
+        active = np.arange(t_max)[:, None] < in_len[None]
+        grad = np.where(active[:, :, None], grad, 0.0)
+        if zero_infinity:
+            grad = np.where(infinite[None, :, None], 0.0, grad)
+        record(r, CtcLossBackward0(), (log_probs,), (grad.astype(lp.dtype), (1, n, 1)))
+    if reduction == "mean":
+        return (r / wrap(np.maximum(tgt_len, 1).astype(lp.dtype))).mean()
+    return _reduce(r, reduction)
+
+
+__all__ = ["ctc_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "poisson_nll_loss", "gaussian_nll_loss",
+           "kl_div", "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+           "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss"]

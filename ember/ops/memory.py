@@ -51,7 +51,7 @@ def alias(input):
     return r
 
 
-def _parse_to(args, kwargs):
+def parse_to(args, kwargs):
     """to(dtype), to(device, dtype), to(tensor), with keywords; returns (device or None, dtype or None, copy)."""
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
@@ -77,7 +77,7 @@ def _parse_to(args, kwargs):
 
 def to(input, *args, **kwargs):
     """This tensor converted to a dtype and/or moved to a device; self when nothing changes."""
-    device, dtype, copy = _parse_to(args, kwargs)
+    device, dtype, copy = parse_to(args, kwargs)
     return _convert(input, device, dtype, copy)
 
 

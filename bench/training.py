@@ -1,0 +1,101 @@
+"""Training-step benchmarks of the optim issue: zero_grad, forward, loss, backward, step, for seed 001's
+LeNet (SGD with momentum) and a 784-256-256-10 MLP (Adam), plus one LeNet epoch over MNIST from arrays."""
+import pathlib
+import sys
+
+import numpy as np
+
+MNIST = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+def lenet(lib):
+    """Seed 001's LeNet, with padding 2 so that 28x28 digits fit."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.view(-1, 400)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+    return Net()
+
+
+def mlp(lib):
+    """A 784-256-256-10 MLP."""
+    nn = lib.nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                         nn.Linear(256, 10))
+
+
+def _optimizer(lib, kind, params):
+    if kind == "sgd":
+        return lib.optim.SGD(params, lr=0.01, momentum=0.9)
+    return lib.optim.Adam(params, lr=1e-3)
+
+
+def step_workload(build, kind, batch):
+    """A factory `make(lib) -> step` for one training step on random MNIST-shaped data."""
+    rng = np.random.default_rng(0)
+    x_np = rng.random((batch, 1, 28, 28), dtype=np.float32)
+    y_np = rng.integers(0, 10, batch)
+
+    def make(lib):
+        import importlib
+        importlib.import_module(lib.__name__ + ".optim")
+        lib.manual_seed(0)
+        model = build(lib)
+        opt = _optimizer(lib, kind, model.parameters())
+        criterion = lib.nn.CrossEntropyLoss()
+        x, y = lib.tensor(x_np), lib.tensor(y_np)
+
+        def step():
+            opt.zero_grad()
+            criterion(model(x), y).backward()
+            opt.step()
+        return step
+    return make
+
+
+def epoch_workload():
+    """A factory for one LeNet epoch over the MNIST training set, batch 64, from NumPy arrays."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+    from mnist_data import read_idx
+    images = (read_idx(MNIST / "train-images-idx3-ubyte.gz").astype(np.float32) / 255).reshape(-1, 1, 28, 28)
+    labels = read_idx(MNIST / "train-labels-idx1-ubyte.gz").astype(np.int64)
+    order = np.random.default_rng(0).permutation(len(images))
+
+    def make(lib):
+        import importlib
+        importlib.import_module(lib.__name__ + ".optim")
+        lib.manual_seed(0)
+        model = lenet(lib)
+        opt = _optimizer(lib, "sgd", model.parameters())
+        criterion = lib.nn.CrossEntropyLoss()
+
+        def epoch():
+            for i in range(0, len(images), 64):
+                idx = order[i:i + 64]
+                opt.zero_grad()
+                criterion(model(lib.tensor(images[idx])), lib.tensor(labels[idx])).backward()
+                opt.step()
+        return epoch
+    return make
+
+
+def workloads():
+    """(name, make, calls per timing) for the training benchmarks."""
+    rows = [("LeNet SGD-momentum step, batch 64", step_workload(lenet, "sgd", 64), 10),
+            ("LeNet SGD-momentum step, batch 256", step_workload(lenet, "sgd", 256), 3),
+            ("MLP 784-256-256-10 Adam step, batch 128", step_workload(mlp, "adam", 128), 20)]
+    if MNIST.is_dir() and "--epoch" in sys.argv:
+        rows.append(("LeNet epoch over MNIST from arrays", epoch_workload(), 1))
+    return rows

@@ -1,0 +1,70 @@
+"""Parameter and Buffer: tensors that a Module registers when they are assigned as attributes."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, wrap_as, _init
+from ..backend import to_numpy
+
+
+class Parameter(Tensor):
+    """A leaf tensor that is a module parameter; shares memory and version counter with `data`."""
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
+        if data is None:
+            data = Tensor(np.empty(0, _dtype.get_default_dtype().np))
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Parameter expects a Tensor as data, but got {type(data).__name__}")
+        p = wrap_as(cls, data._data, requires_grad)
+        p._vc = data._vc
+        return p
+
+    def __init__(self, data=None, requires_grad=True):
+        pass
+
+    def __repr__(self):
+        from .._printing import format_parameter
+        return format_parameter(
+            to_numpy(self._data), dtype_name=self._data.dtype.name,
+            default_dtype_name=_dtype.get_default_dtype().name,
+            device=None if self.is_cpu else str(self.device), requires_grad=self._rg)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_parameter, (type(self), to_numpy(self._data), self._rg))
+
+
+def _rebuild_parameter(cls, array, requires_grad):
+    p = Tensor.__new__(cls)
+    _init(p, np.array(array), requires_grad)
+    return p
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (lazy modules); `materialize(shape)` allocates it."""
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate the data with `shape` and turn into a Parameter."""
+        dt = (dtype or _dtype.get_default_dtype()).np
+        self._data = np.empty(tuple(shape), dt)
+        self.__class__ = Parameter
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+
+class Buffer(Tensor):
+    """A tensor that a Module registers as a buffer when assigned as an attribute."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
+        data = Tensor(np.empty(0, _dtype.get_default_dtype().np)) if data is None else data
+        b = wrap_as(cls, data._data, data._rg)
+        b._vc = data._vc
+        b.persistent = persistent
+        return b
+
+    def __init__(self, data=None, *, persistent=True):
+        pass
+
+
+def is_lazy(param) -> bool:
+    """True if `param` is an uninitialized lazy parameter."""
+    return isinstance(param, UninitializedParameter)

@@ -1,0 +1,323 @@
+"""Activation functions of nn.functional, with their backward formulas in one table."""
+import math
+import warnings
+
+import numpy as np
+
+from ..autograd.graph import node_classes
+from .base import Tensor, wrap, record, GRAD_ENABLED
+from .elementwise import where, sigmoid, tanh, relu, softmax, log_softmax, _float_array
+from .inplace import generic_inplace
+from .shape import cat
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_ONE_SIXTH_F32 = float(np.float32(1) / np.float32(6))  # PyTorch's hardsigmoid gradient uses 1/6 in float32
+
+GRADIENTS = {
+    "HardtanhBackward0": lambda g, x, lo, hi: (g * ((x > lo) & (x < hi)),),
+    "LeakyReluBackward0": lambda g, x, slope: (where(x > 0, g, g * slope),),
+    "EluBackward0": lambda g, x, alpha, scale, input_scale: (
+        where(x > 0, g * scale, g * (x * input_scale).exp() * (alpha * scale * input_scale)),),
+    "CeluBackward0": lambda g, x, alpha: (where(x > 0, g, g * (x / alpha).exp()),),
+    "GeluBackward0": lambda g, x, approximate: (g * _gelu_grad(x, approximate),),
+    "SiluBackward0": lambda g, x: (g * _silu_grad(x),),
+    "MishBackward0": lambda g, x: (g * _mish_grad(x),),
+    "HardswishBackward0": lambda g, x: (g * where(x <= -3, 0.0, where(x < 3, x / 3 + 0.5, 1.0)),),
+    "HardsigmoidBackward0": lambda g, x: (g * ((x > -3) & (x < 3)) * _ONE_SIXTH_F32,),
+    "SoftplusBackward0": lambda g, x, beta, threshold: (where(x * beta > threshold, g, g * sigmoid(x * beta)),),
+    "SoftshrinkBackward0": lambda g, x, lambd: (g * (x.abs() > lambd),),
+    "HardshrinkBackward0": lambda g, x, lambd: (g * (x.abs() > lambd),),
+    "LogSigmoidBackward0": lambda g, x: (g * sigmoid(-x),),
+    "ThresholdBackward0": lambda g, x, threshold: (g * (x > threshold),),
+    "GluBackward0": lambda g, a, b, dim: (cat([g * sigmoid(b), g * a * sigmoid(b) * sigmoid(-b)], dim),),
+    "PreluKernelBackward0": lambda g, x, w: (where(x > 0, g, g * w), where(x > 0, 0.0, g * x)),
+    "RreluWithNoiseBackward0": lambda g, noise: (g * noise,),
+}
+NODES = node_classes(GRADIENTS)
+globals().update(NODES)
+
+
+def _gelu_grad(x, approximate):
+    if approximate == "tanh":
+        inner = (x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI
+        t = tanh(inner)
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+    from .elementwise import erf
+    cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+    return cdf + x * (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+
+
+def _silu_grad(x):
+    s = sigmoid(x)
+    return s * (1 + x * (1 - s))
+
+
+def _mish_grad(x):
+    t = tanh(softplus(x))
+    return t + x * sigmoid(x) * (1 - t * t)
+
+
+def _unary(node, array, input, saved):
+    """Wrap the result array and record `node` with `saved` when input requires grad."""
+    r = wrap(array)
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, node(), (input,), saved)
+    return r
+
+
+def _np(value, a):
+    return a.dtype.type(value)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """Clamp to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return hardtanh_(input, min_val, max_val)
+    a = _float_array(input)
+    return _unary(HardtanhBackward0, np.clip(a, _np(min_val, a), _np(max_val, a)), input,
+                  (input, min_val, max_val))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(input, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """input where positive, negative_slope * input elsewhere."""
+    if inplace:
+        return leaky_relu_(input, negative_slope)
+    a = _float_array(input)
+    return _unary(LeakyReluBackward0, np.where(a > 0, a, a * _np(negative_slope, a)), input,
+                  (input, negative_slope))
+
+
+def _elu(input, alpha, scale, input_scale):
+    a = _float_array(input)
+    neg = np.expm1(np.minimum(a, 0) * _np(input_scale, a)) * _np(alpha * scale, a)
+    r = np.where(a > 0, a * _np(scale, a), neg)
+    return _unary(EluBackward0, r, input, (input, alpha, scale, input_scale))
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """input where positive, alpha * (exp(input) - 1) elsewhere."""
+    return elu_(input, alpha) if inplace else _elu(input, alpha, 1.0, 1.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(input, alpha) with the self-normalising constants."""
+    return selu_(input) if inplace else _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if inplace:
+        return celu_(input, alpha)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    a = _float_array(input)
+    r = np.where(a > 0, a, np.expm1(np.minimum(a, 0) / _np(alpha, a)) * _np(alpha, a))
+    return _unary(CeluBackward0, r, input, (input, alpha))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), exact (erf) or with the tanh approximation."""
+    from .elementwise import erf
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
+    a = _float_array(input)
+    if approximate == "tanh":
+        r = 0.5 * a * (1 + np.tanh((a + 0.044715 * a * a * a) * _np(_SQRT_2_OVER_PI, a)))
+    else:
+        r = a * (erf(wrap(a * _np(1 / math.sqrt(2), a)))._data + 1) * _np(0.5, a)
+    return _unary(GeluBackward0, r.astype(a.dtype, copy=False), input, (input, approximate))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    if inplace:
+        return silu_(input)
+    return _unary(SiluBackward0, input._data * sigmoid(input.detach())._data, input, (input,))
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    if inplace:
+        return mish_(input)
+    a = _float_array(input)
+    return _unary(MishBackward0, a * np.tanh(np.logaddexp(a, 0).astype(a.dtype)), input, (input,))
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    if inplace:
+        return hardswish_(input)
+    a = _float_array(input)
+    return _unary(HardswishBackward0, a * np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    if inplace:
+        return hardsigmoid_(input)
+    a = _float_array(input)
+    return _unary(HardsigmoidBackward0, np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, linear above threshold (never overflows)."""
+    a = _float_array(input)
+    z = a * _np(beta, a)
+    r = np.where(z > threshold, a, np.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
+    return _unary(SoftplusBackward0, r, input, (input, beta, threshold))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    a = _float_array(input)
+    r = np.where(a > lambd, a - _np(lambd, a), np.where(a < -lambd, a + _np(lambd, a), 0)).astype(a.dtype)
+    return _unary(SoftshrinkBackward0, r, input, (input, lambd))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere."""
+    a = _float_array(input)
+    r = np.where(np.abs(a) > lambd, a, 0).astype(a.dtype)
+    return _unary(HardshrinkBackward0, r, input, (input, lambd))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - tanh(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    a = _float_array(input)
+    return _unary(LogSigmoidBackward0, -np.logaddexp(-a, 0).astype(a.dtype), input, (input,))
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, value elsewhere."""
+    if inplace:
+        return threshold_(input, threshold, value)
+    a = input._data
+    r = np.where(a > threshold, a, a.dtype.type(value))
+    return _unary(ThresholdBackward0, r, input, (input, threshold))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b) where a and b are the two halves of input along dim."""
+    from .._tensor import wrap_dim
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, input.dim())
+    n = input.shape[d]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    a, b = input.narrow(d, 0, n // 2), input.narrow(d, n // 2, n // 2)
+    r = a._data * sigmoid(b.detach())._data
+    return _unary(GluBackward0, r, input, (a.detach(), b.detach(), d))
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """input where positive, weight * input elsewhere; weight has 1 or C (channel dim 1) elements."""
+    n = weight.numel()
+    if n == 1:
+        w = weight.reshape(())
+    else:
+        if input.dim() == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.dim() >= 2 else 1
+        if n != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{n} and channel size = {channels}.")
+        w = weight.reshape((n,) + (1,) * (input.dim() - 2))
+    r = wrap(np.where(input._data > 0, input._data, input._data * w._data))
+    if GRAD_ENABLED[0] and (input._rg or weight._rg):
+        record(r, PreluKernelBackward0(), (input, w), (input, w))
+    return r
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Leaky ReLU whose negative slope is drawn from U(lower, upper) in training, their mean in eval."""
+    from .._random import rng
+    a = _float_array(input)
+    slopes = rng(None).uniform(lower, upper, a.shape) if training else (lower + upper) / 2
+    noise = np.where(a > 0, 1, slopes).astype(a.dtype)
+    r = _unary(RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
+    return input.copy_(r) if inplace else r
+
+
+def _implicit_dim(name, ndim):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-input)."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input.dim())
+    return softmax(-input if dtype is None else -input.to(dtype), dim)
+
+
+def _functional_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+    if dim is None:
+        dim = _implicit_dim("softmax", input.dim())
+    return softmax(input, dim, dtype)
+
+
+def _functional_log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """log_softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input.dim())
+    return log_softmax(input, dim, dtype)
+
+
+def _functional_relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(input, 0)."""
+    return input.relu_() if inplace else relu(input)
+
+
+hardtanh_ = generic_inplace(hardtanh)
+leaky_relu_ = generic_inplace(leaky_relu)
+elu_ = generic_inplace(elu)
+selu_ = generic_inplace(selu)
+celu_ = generic_inplace(celu)
+silu_ = generic_inplace(silu)
+mish_ = generic_inplace(mish)
+hardswish_ = generic_inplace(hardswish)
+hardsigmoid_ = generic_inplace(hardsigmoid)
+threshold_ = generic_inplace(threshold)
+
+
+def relu6_(input):
+    """In-place relu6."""
+    return hardtanh_(input, 0.0, 6.0)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place rrelu."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+__all__ = ["hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "hardswish",
+           "hardsigmoid", "softplus", "softsign", "softshrink", "hardshrink", "tanhshrink", "logsigmoid",
+           "threshold", "glu", "prelu", "rrelu", "softmin", "hardtanh_", "leaky_relu_", "elu_", "selu_",
+           "celu_", "threshold_", "rrelu_"]

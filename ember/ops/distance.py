@@ -1,0 +1,43 @@
+"""Distances and similarities between rows of tensors, composed from other ops."""
+from .base import Tensor
+from .reduction import p_norm
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """The p-norm of x1 - x2 + eps along the last dim."""
+    return p_norm(x1 - x2 + eps, p, -1, keepdim)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 / |x1| * x2 / |x2|) along dim, each norm at least eps (inputs broadcast)."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distances between every pair of rows (i < j) of a 2-D input, as a flat vector.
+
+    Differs from PyTorch: the grad_fn is the composition of the ops below, not PdistBackward0."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    from .._creation import triu_indices
+    n = input.shape[0]
+    i, j = triu_indices(n, n, 1)
+    return (input[i] - input[j]).norm(p, dim=-1)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"
+          ) -> Tensor:
+    """The p-norm distance between each row of x1 and each row of x2 (batched).
+
+    Differs from PyTorch: the grad_fn is the composition of the ops below, not CdistBackward0."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
+                           f"X2: {x2.shape[-1]}")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
+__all__ = ["pairwise_distance", "cosine_similarity", "pdist", "cdist"]

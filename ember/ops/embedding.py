@@ -1,0 +1,134 @@
+"""Embedding lookups: rows of a weight matrix selected by integer indices, and their bags."""
+import numpy as np
+
+from ..autograd.graph import node_classes
+from ..backend import array_module
+from ..autograd.grad_mode import no_grad
+from .base import Tensor, wrap, record, GRAD_ENABLED
+
+GRADIENTS = {
+    "EmbeddingBackward0": lambda g, idx, n, padding_idx, by_freq: (_row_sums(g, idx, n, padding_idx, by_freq),),
+}
+NODES = node_classes(GRADIENTS)
+globals().update(NODES)
+
+
+def _row_sums(g, idx, n, padding_idx, by_freq):
+    """The weight gradient: the output gradients summed into the rows they were read from."""
+    xp = array_module(idx)
+    flat = idx.reshape(-1)
+    rows = g.reshape(flat.shape[0], -1)
+    scale = None
+    if by_freq:
+        scale = 1 / xp.bincount(flat, minlength=n)[flat]
+    if padding_idx is not None:
+        scale = (flat != padding_idx) if scale is None else scale * (flat != padding_idx)
+    if scale is not None:
+        rows = rows * wrap(scale[:, None].astype(rows._data.dtype))
+    return rows.new_zeros((n, rows.shape[1])).index_add(0, wrap(flat), rows)
+
+
+def _check_indices(input, n):
+    if not isinstance(input, Tensor) or input._data.dtype.kind not in "iu":
+        got = input.dtype if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {got} instead (while checking arguments for embedding)")
+    a = input._data
+    if a.size and (a.min() < 0 or a.max() >= n):
+        raise IndexError("index out of range in self")
+    return a
+
+
+def _padding(padding_idx, n):
+    if padding_idx is None:
+        return None
+    if not -n <= padding_idx < n:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    return padding_idx % n
+
+
+def _renorm(weight, idx, max_norm, norm_type):
+    """Scale the rows read by `idx` in place so their norm is at most max_norm."""
+    with no_grad():
+        rows = np.unique(idx)
+        w = weight._data
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+        w[rows] *= scale[:, None]
+        weight._vc[0] += 1
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """The rows of `weight` at the integer indices `input`; output shape input.shape + (dim,)."""
+    n = weight.shape[0]
+    idx = _check_indices(input, n)
+    padding_idx = _padding(padding_idx, n)
+    if max_norm is not None:
+        _renorm(weight, idx, max_norm, norm_type)
+    out = wrap(weight._data[idx])
+    if GRAD_ENABLED[0] and weight._rg:
+        record(out, EmbeddingBackward0(), (weight,), (idx, n, padding_idx, scale_grad_by_freq))
+    return out
+
+
+_MODES = ("sum", "mean", "max")
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
+                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """Sums, means or maxes of bags of embeddings; bags are the rows of 2-D input or runs given by offsets.
+
+    Differs from PyTorch: the grad_fn is the composition of the ops below, not EmbeddingBagBackward0."""
+    if mode not in _MODES:
+        raise ValueError(f"mode has to be one of sum, mean or max, got {mode}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}').")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             "fixed length sequences.")
+        n_bags, length = input.shape
+        flat = input.reshape(-1)
+        bag_of = np.repeat(np.arange(n_bags), length)
+        psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None or offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        starts = offsets._data.astype(np.int64)
+        if include_last_offset:
+            starts = starts[:-1]
+        n_bags = starts.shape[0]
+        flat = input
+        bag_of = np.searchsorted(starts, np.arange(input.shape[0]), side="right") - 1
+        psw = per_sample_weights
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+    keep = np.ones(flat.shape[0], bool) if padding_idx is None else flat._data != padding_idx % weight.shape[0]
+    if psw is not None:
+        rows = rows * psw.unsqueeze(1)
+    return _reduce_bags(rows, bag_of, keep, n_bags, mode)
+
+
+def _reduce_bags(rows, bag_of, keep, n_bags, mode):
+    """Reduce `rows` into `n_bags` bags; rows with keep False do not count; empty bags give zeros."""
+    from .scatter import index_add, scatter_reduce
+    dim = rows.shape[1]
+    bag = wrap(bag_of[keep].astype(np.int64))
+    kept = rows[wrap(np.flatnonzero(keep))]
+    zeros = rows.new_zeros((n_bags, dim))
+    if mode == "max":
+        index = bag.unsqueeze(1).expand(-1, dim)
+        return scatter_reduce(zeros, 0, index, kept, "amax", include_self=False)
+    total = index_add(zeros, 0, bag, kept)
+    if mode == "sum":
+        return total
+    counts = np.bincount(bag_of[keep], minlength=n_bags).astype(rows._data.dtype)
+    return total / wrap(np.maximum(counts, 1)[:, None])
+
+
+__all__ = ["embedding", "embedding_bag"]

@@ -1,0 +1,246 @@
+"""Normalization: batch, layer, group, instance, RMS and local response norm.
+
+Batch, layer and group norm share one forward (`_standardize`: subtract the mean, divide by the
+standard deviation over some axes) and one backward formula for the input:
+    dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),   dxhat = grad * weight
+with the means over the same axes as the statistics.
+"""
+import numpy as np
+
+from ..autograd.graph import node_classes
+from .base import Tensor, wrap, record, GRAD_ENABLED
+
+GRADIENTS = {
+    "NativeBatchNormBackward0": lambda g, x, mean, invstd, w, axes, eps, training: _grads(
+        g, x, _stats(x, axes, eps, mean, invstd, training), w, axes, axes, training),
+    "NativeLayerNormBackward0": lambda g, x, mean, invstd, w, axes, eps, param_axes: _grads(
+        g, x, _stats(x, axes, eps, mean, invstd, True), w, axes, param_axes, True),
+    "NativeGroupNormBackward0": lambda g, x, mean, invstd, w, eps, groups: _group_grads(
+        g, x, mean, invstd, w, eps, groups),
+}
+NODES = node_classes(GRADIENTS)
+globals().update(NODES)
+
+
+def _stats(x, axes, eps, mean, invstd, from_batch):
+    """The mean and 1/std of the forward as tensors. When the backward itself is being recorded
+    (create_graph) and the statistics came from x, they are recomputed from x, so that a second
+    derivative sees how they depend on x."""
+    if from_batch and GRAD_ENABLED[0]:
+        m = x.mean(axes, keepdim=True)
+        centered = x - m
+        return m, (centered * centered).mean(axes, keepdim=True).add(eps).rsqrt()
+    return wrap(mean), wrap(invstd)
+
+
+def _input_grad(gh, xhat, invstd, axes, training):
+    if not training:
+        return gh * invstd
+    return invstd * (gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True))
+
+
+def _grads(g, x, stats, w, axes, param_axes, training):
+    mean, invstd = stats
+    xhat = (x - mean) * invstd
+    gh = g if w is None else g * w
+    dw = (g * xhat).sum(param_axes) if w is not None else None
+    db = g.sum(param_axes)
+    return _input_grad(gh, xhat, invstd, axes, training), dw, db
+
+
+def _group_grads(g, x, mean, invstd, w, eps, groups):
+    n = g.shape[0]
+    channel_axes = (0,) + tuple(range(2, g.dim()))
+    xg = x.reshape(n, groups, -1)
+    mean, invstd = _stats(xg, (2,), eps, mean, invstd, True)
+    xhat_g = (xg - mean) * invstd
+    gh = g if w is None else g * w
+    dx = _input_grad(gh.reshape(n, groups, -1), xhat_g, invstd, (2,), True).reshape(g.shape)
+    dw = (g * xhat_g.reshape(g.shape)).sum(channel_axes) if w is not None else None
+    return dx, dw, g.sum(channel_axes)
+
+
+def _standardize(a, axes, eps, mean=None, var=None):
+    """(a - mean) / sqrt(var + eps) over `axes`, and 1/sqrt(var + eps) with kept dims."""
+    if mean is None:
+        mean = a.mean(axis=axes, keepdims=True)
+        centered = a - mean
+        var = np.square(centered).mean(axis=axes, keepdims=True)
+    else:
+        centered = a - mean
+    invstd = 1 / np.sqrt(var + a.dtype.type(eps))
+    return centered * invstd, invstd, mean, var
+
+
+def _affine(xhat, weight, bias, shape):
+    out = xhat
+    if weight is not None:
+        out = out * weight._data.reshape(shape)
+    if bias is not None:
+        out = out + bias._data.reshape(shape)
+    return out
+
+
+def _record(out, node, input, weight, bias, mean, invstd, *extra):
+    inputs = (input, weight, bias)
+    if GRAD_ENABLED[0] and any(t is not None and t._rg for t in inputs):
+        w_view = None if weight is None else weight.reshape(_weight_shape(weight, input, node))
+        record(out, node, inputs, (input, mean, invstd, w_view) + extra)
+    return out
+
+
+def _weight_shape(weight, input, node):
+    """The shape that broadcasts the weight against the normalized input."""
+    if isinstance(node, NativeLayerNormBackward0):
+        return tuple(weight.shape)
+    return (-1,) + (1,) * (input.dim() - 2)
+
+
+def _check_float(input, name):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: expected a floating point input, but got {input.dtype}")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize over every dim but 1 with batch statistics (training) or running ones (eval)."""
+    _check_float(input, "batch_norm")
+    a = input._data
+    if a.ndim < 2:
+        raise ValueError(f"Expected 2D or higher input to batch_norm (got {a.ndim}D input)")
+    c = a.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"batch_norm: expected {name} to have {c} elements (the input's channels), "
+                               f"but got {t.numel()}")
+    axes = (0,) + tuple(range(2, a.ndim))
+    shape = (c,) + (1,) * (a.ndim - 2)
+    if training:
+        n = a.size // max(c, 1)
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape}")
+        xhat, invstd, mean, var = _standardize(a, axes, eps)
+        stats = mean
+        if running_mean is not None:
+            _update(running_mean, mean, momentum)
+        if running_var is not None:
+            _update(running_var, var * (n / (n - 1)), momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        stats = running_mean._data.reshape(shape).astype(a.dtype)
+        xhat, invstd, _, _ = _standardize(a, axes, eps, stats, running_var._data.reshape(shape).astype(a.dtype))
+    out = wrap(_affine(xhat, weight, bias, shape).astype(a.dtype, copy=False))
+    return _record(out, NativeBatchNormBackward0(), input, weight, bias, stats, invstd, axes, eps, training)
+
+
+def _update(running, stat, momentum):
+    """running = (1 - momentum) * running + momentum * stat, in place (NumPy arrays sharing it see it)."""
+    r = running._data
+    r *= r.dtype.type(1 - momentum)
+    r += (stat.reshape(r.shape) * momentum).astype(r.dtype)
+    running._vc[0] += 1
+
+
+def _normalized_shape(normalized_shape):
+    if isinstance(normalized_shape, int):
+        return (normalized_shape,)
+    return tuple(int(s) for s in normalized_shape)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize over the trailing `normalized_shape` dims of each sample."""
+    _check_float(input, "layer_norm")
+    shape = _normalized_shape(normalized_shape)
+    a = input._data
+    k = len(shape)
+    if k == 0 or a.shape[a.ndim - k:] != shape or a.ndim < k:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+                           f"{', '.join(str(s) for s in shape)}], but got input of size{list(a.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, but got {list(t.shape)}")
+    axes = tuple(range(a.ndim - k, a.ndim))
+    xhat, invstd, mean, _ = _standardize(a, axes, eps)
+    out = wrap(_affine(xhat, weight, bias, shape).astype(a.dtype, copy=False))
+    param_axes = tuple(range(a.ndim - k))
+    return _record(out, NativeLayerNormBackward0(), input, weight, bias, mean, invstd, axes, eps, param_axes)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each sample over groups of channels (and all spatial positions)."""
+    _check_float(input, "group_norm")
+    a = input._data
+    if a.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {a.ndim}")
+    n, c = a.shape[0], a.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {input.shape} and num_groups={num_groups}")
+    xg, invstd, mean, _ = _standardize(a.reshape(n, num_groups, -1), (2,), eps)
+    out = wrap(_affine(xg.reshape(a.shape), weight, bias, (c,) + (1,) * (a.ndim - 2)).astype(a.dtype, copy=False))
+    return _record(out, NativeGroupNormBackward0(), input, weight, bias, mean, invstd, eps, num_groups)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel of each sample over its spatial positions (batch norm on a (1, N*C, ...) view)."""
+    shape = tuple(input.shape)
+    n, c = shape[0], shape[1]
+    folded = input.reshape((1, n * c) + shape[2:])
+    rm = None if running_mean is None else running_mean.repeat(n)
+    rv = None if running_var is None else running_var.repeat(n)
+    w = None if weight is None else weight.repeat(n)
+    b = None if bias is None else bias.repeat(n)
+    out = batch_norm(folded, rm, rv, w, b, use_input_stats, momentum, eps)
+    for running, folded_stats in ((running_mean, rm), (running_var, rv)):
+        if running is not None:
+            running._data[...] = folded_stats._data.reshape(n, c).mean(0)
+            running._vc[0] += 1
+    return out.view(shape)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """input / sqrt(mean(input^2) + eps) over the trailing dims, times weight."""
+    shape = _normalized_shape(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+                           f"{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = tuple(range(-k, 0))
+    out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """Normalize each channel by the squared activity of its `size` neighbouring channels."""
+    from .padding import pad
+    from .pooling import avg_pool2d, avg_pool3d
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = (input * input).unsqueeze(1)
+    if dim == 3:
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        shape = input.shape
+        div = div.view(shape[0], 1, shape[1], shape[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
+        div = div.view(shape)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm"]

@@ -1,0 +1,138 @@
+"""Linear, embedding, distance, flatten and dropout layers, and the containers, against torch."""
+import numpy as np
+import pytest
+
+import ember
+from module_parity import check_module
+from parity import check, randn, torch
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 5, 3)])
+def test_linear(shape):
+    check_module("Linear", (3, 2), inputs=[randn(*shape)])
+    check_module("Linear", (3, 2), {"bias": False}, inputs=[randn(*shape)])
+
+
+def test_linear_shape_error_names_the_layer():
+    with pytest.raises(RuntimeError, match=r"Linear \(Linear\(in_features=3, out_features=2\)\) got input with 4 "
+                                           r"features.*nn.Linear\(4, 2\)"):
+        ember.nn.Linear(3, 2)(ember.randn(2, 4))
+
+
+def test_bilinear_identity_flatten_unflatten():
+    check_module("Bilinear", (3, 4, 2), inputs=[randn(5, 3), randn(5, 4, seed=1)])
+    check_module("Identity", (), inputs=[randn(2, 3)])
+    check_module("Flatten", (), inputs=[randn(2, 3, 4)])
+    check_module("Flatten", (0, 1), inputs=[randn(2, 3, 4)])
+    check_module("Unflatten", (1, (2, 2)), inputs=[randn(3, 4)])
+
+
+def test_lazy_linear_becomes_linear():
+    m = ember.nn.LazyLinear(3)
+    out = m(ember.randn(2, 5))
+    assert type(m) is ember.nn.Linear and m.in_features == 5 and out.shape == (2, 3)
+    assert repr(m) == repr(torch.nn.Linear(5, 3))
+
+
+def test_embedding():
+    idx = np.array([[1, 2, 4], [4, 3, 1]])
+    check_module("Embedding", (6, 3), inputs=[idx], double=True)
+    check_module("Embedding", (6, 3), {"padding_idx": 4}, inputs=[idx])
+    check_module("Embedding", (6, 3), {"scale_grad_by_freq": True}, inputs=[idx])
+    check_module("Embedding", (6, 3), {"max_norm": 0.5}, inputs=[idx])
+    check(lambda lib, w, i: lib.nn.functional.embedding(i, w), randn(6, 3), np.array([0, 5, 5, 2]))
+    check(lambda lib, w, i: lib.nn.functional.embedding(i, w), randn(6, 3), np.array([0, 6]))
+    check(lambda lib, w, i: lib.nn.functional.embedding(i, w), randn(6, 3), np.array([0.0, 1.0]))
+
+
+def test_embedding_from_pretrained():
+    w = randn(4, 2)
+    e = ember.nn.Embedding.from_pretrained(ember.tensor(w))
+    t = torch.nn.Embedding.from_pretrained(torch.tensor(w))
+    assert repr(e) == repr(t) and e.weight.requires_grad == t.weight.requires_grad
+    np.testing.assert_array_equal(e(ember.tensor([3, 0])).numpy(), t(torch.tensor([3, 0])).numpy())
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag(mode):
+    check_module("EmbeddingBag", (6, 3), {"mode": mode}, inputs=[np.array([[1, 2, 4], [4, 3, 1]])],
+                 check_grad_fn=False)
+    w, idx, offsets = randn(6, 3), np.array([1, 2, 4, 4, 3, 1, 0]), np.array([0, 2, 2, 5])
+    check(lambda lib, w, i, o: lib.nn.functional.embedding_bag(i, w, o, mode=mode), w, idx, offsets,
+          check_grad_fn=False)
+
+
+def test_distances():
+    check_module("PairwiseDistance", (), inputs=[randn(4, 3), randn(4, 3, seed=1)])
+    check_module("PairwiseDistance", (1.0, 1e-6, True), inputs=[randn(4, 3), randn(4, 3, seed=1)])
+    check_module("CosineSimilarity", (), inputs=[randn(4, 3), randn(4, 3, seed=1)])
+    check_module("CosineSimilarity", (0,), inputs=[randn(4, 3), randn(4, 3, seed=1)])
+    check(lambda lib, x: lib.nn.functional.pdist(x), randn(5, 3), check_grad_fn=False)
+    check(lambda lib, a, b: lib.cdist(a, b), randn(2, 4, 3), randn(2, 5, 3), check_grad_fn=False)
+
+
+@pytest.mark.parametrize("name,shape", [("Dropout", (20, 30)), ("Dropout1d", (4, 10, 8)),
+                                        ("Dropout2d", (4, 10, 3, 3)), ("Dropout3d", (2, 10, 2, 2, 2)),
+                                        ("AlphaDropout", (50, 40)), ("FeatureAlphaDropout", (4, 20, 3, 3))])
+def test_dropout_layers(name, shape):
+    m = getattr(ember.nn, name)(0.4)
+    assert repr(m) == repr(getattr(torch.nn, name)(0.4))
+    x = ember.ones(*shape, dtype=ember.float64, requires_grad=True)
+    y = m(x)
+    m.eval()
+    assert m(x) is x
+    values = np.unique(np.round(y.detach().numpy(), 6))
+    assert len(values) == 2  # a kept value and a dropped value
+    if name.startswith("Dropout"):
+        np.testing.assert_allclose(values, [0.0, 1 / 0.6], rtol=1e-5)
+        kept = (y.detach().numpy() != 0)
+        if name != "Dropout":
+            assert (kept == kept.reshape(shape[:2] + (-1,))[..., :1].reshape(shape[:2] + (1,) * (len(shape) - 2))
+                    ).all()
+        y.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), kept / 0.6)
+    assert 0.2 < (y.detach().numpy() != y.detach().numpy().max()).mean() < 0.6
+
+
+def test_dropout_statistics_and_errors():
+    x = ember.ones(200000)
+    y = ember.nn.functional.dropout(x, 0.3)
+    assert abs(float(y.mean()) - 1.0) < 0.01
+    with pytest.raises(ValueError):
+        ember.nn.Dropout(1.5)
+    z = ember.nn.functional.alpha_dropout(ember.randn(200000, dtype=ember.float64), 0.2, training=True)
+    assert abs(float(z.mean())) < 0.02 and abs(float(z.std()) - 1) < 0.02
+
+
+def test_sequential_and_lists_behave_like_torch():
+    for lib in (ember, torch):
+        nn = lib.nn
+        s = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        assert len(s) == 3 and isinstance(s[-1], nn.Linear) and len(s[1:]) == 2
+        s.append(nn.Sigmoid())
+        del s[1]
+        assert [type(m).__name__ for m in s] == ["Linear", "Linear", "Sigmoid"]
+        assert list(s._modules) == ["0", "1", "2"]
+        with pytest.raises(IndexError):
+            s[5]
+        ml = nn.ModuleList([nn.ReLU()])
+        ml += [nn.Tanh()]
+        ml.insert(0, nn.Identity())
+        assert [type(m).__name__ for m in ml] == ["Identity", "ReLU", "Tanh"]
+        with pytest.raises(TypeError):
+            nn.ModuleList([1])
+        md = nn.ModuleDict({"a": nn.ReLU()})
+        md["b"] = nn.Tanh()
+        assert list(md.keys()) == ["a", "b"] and "a" in md
+        pl = nn.ParameterList([lib.ones(2)])
+        assert isinstance(pl[0], nn.Parameter)
+        pd = nn.ParameterDict({"w": nn.Parameter(lib.ones(2, 3))})
+        assert list(dict(pd.named_parameters())) == ["w"]
+    from collections import OrderedDict
+    e = ember.nn.Sequential(OrderedDict([("fc", ember.nn.Linear(2, 3)), ("act", ember.nn.ReLU())]))
+    t = torch.nn.Sequential(OrderedDict([("fc", torch.nn.Linear(2, 3)), ("act", torch.nn.ReLU())]))
+    assert repr(e) == repr(t)
+    assert repr(ember.nn.ParameterList([ember.ones(2)])) == \
+        repr(torch.nn.ParameterList([torch.ones(2)])).replace("torch", "ember")
+    assert repr(ember.nn.ParameterDict({"a": ember.ones(2, 3)})) == \
+        repr(torch.nn.ParameterDict({"a": torch.ones(2, 3)})).replace("torch", "ember")

@@ -1,0 +1,164 @@
+"""Loss functions against torch: values, dtype, grad_fn, gradients of input (and target where torch
+has one), every reduction, bad input."""
+import numpy as np
+import pytest
+
+import ember
+from parity import check, randn, torch
+
+R = ["mean", "sum", "none"]
+N, C = 4, 5
+
+
+def _rand(*shape, seed=0):
+    return np.random.default_rng(seed).random(shape)
+
+
+def _classes(*shape, seed=0):
+    return np.random.default_rng(seed).integers(0, C, shape)
+
+
+def F(lib):
+    return lib.nn.functional
+
+
+@pytest.mark.parametrize("reduction", R)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss"])
+def test_pointwise_losses(name, reduction):
+    target = np.sign(randn(N, C, seed=3)) if name == "soft_margin_loss" else randn(N, C, seed=3)
+    check(lambda lib, x, t: getattr(F(lib), name)(x, t, reduction=reduction), randn(N, C), target)
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_cross_entropy_and_nll(reduction):
+    t = _classes(N)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(N, C), t)
+    check(lambda lib, x, t: F(lib).nll_loss(F(lib).log_softmax(x, 1), t, reduction=reduction), randn(N, C), t)
+    w = _rand(C) + 0.5
+    check(lambda lib, x, t, w: F(lib).cross_entropy(x, t, weight=w, reduction=reduction), randn(N, C), t, w,
+          grad=False)
+    t_ignored = t.copy()
+    t_ignored[1] = -100
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(N, C), t_ignored)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.2), randn(N, C), t)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.1, ignore_index=2),
+          randn(N, C), t)
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_cross_entropy_nd_and_probabilities(reduction):
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(2, C, 3, 4), _classes(2, 3, 4))
+    probs = _rand(N, C)
+    probs /= probs.sum(1, keepdims=True)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(N, C), probs)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.3), randn(N, C),
+          probs)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(C), np.array(2))
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]])
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t), x, np.array([1, 1]))
+    check(lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(x, t), x, (x > 0).astype(np.float64))
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_binary_cross_entropy(reduction):
+    p = _rand(N, C) * 0.98 + 0.01
+    y = _rand(N, C, seed=2)
+    check(lambda lib, x, t: F(lib).binary_cross_entropy(x, t, reduction=reduction), p, y)
+    check(lambda lib, x, t, w: F(lib).binary_cross_entropy(x, t, weight=w, reduction=reduction), p, y,
+          _rand(N, C, seed=5))
+    check(lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(x, t, reduction=reduction), randn(N, C), y)
+    check(lambda lib, x, t, pw: F(lib).binary_cross_entropy_with_logits(x, t, pos_weight=pw, reduction=reduction),
+          randn(N, C), y, _rand(C) + 0.5)
+
+
+@pytest.mark.parametrize("reduction", R + ["batchmean"])
+def test_kl_div(reduction):
+    logp = np.log(_rand(N, C) + 0.1)
+    check(lambda lib, x, t: F(lib).kl_div(x, t, reduction=reduction), logp, _rand(N, C, seed=4), grad=True)
+    check(lambda lib, x, t: F(lib).kl_div(x, t, reduction=reduction, log_target=True), logp,
+          np.log(_rand(N, C, seed=4)))
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_margin_losses(reduction):
+    y = np.sign(randn(N, seed=7))
+    check(lambda lib, a, b, y: F(lib).margin_ranking_loss(a, b, y, margin=0.1, reduction=reduction),
+          randn(N), randn(N, seed=1), y)
+    check(lambda lib, x, y: F(lib).hinge_embedding_loss(x, y, reduction=reduction), randn(N, C),
+          np.sign(randn(N, C, seed=8)))
+    check(lambda lib, a, b, y: F(lib).cosine_embedding_loss(a, b, y, margin=0.2, reduction=reduction),
+          randn(N, C), randn(N, C, seed=1), y)
+    check(lambda lib, a, p, n: F(lib).triplet_margin_loss(a, p, n, reduction=reduction), randn(N, C),
+          randn(N, C, seed=1), randn(N, C, seed=2))
+    check(lambda lib, a, p, n: F(lib).triplet_margin_loss(a, p, n, swap=True, p=1, reduction=reduction),
+          randn(N, C), randn(N, C, seed=1), randn(N, C, seed=2))
+    check(lambda lib, x, t: F(lib).multi_margin_loss(x, t, reduction=reduction), randn(N, C), _classes(N))
+    check(lambda lib, x, t: F(lib).multi_margin_loss(x, t, p=2, margin=0.5, reduction=reduction), randn(N, C),
+          _classes(N))
+    check(lambda lib, x, t: F(lib).multilabel_soft_margin_loss(x, t, reduction=reduction), randn(N, C),
+          (randn(N, C, seed=3) > 0).astype(np.float64))
+    target = np.array([[3, 0, -1, 1, 0], [1, 2, 4, -1, 0], [0, -1, 0, 0, 0], [4, 3, 2, 1, 0]])
+    check(lambda lib, x, t: F(lib).multilabel_margin_loss(x, t, reduction=reduction), randn(N, C), target)
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_likelihood_losses(reduction):
+    check(lambda lib, x, t: F(lib).poisson_nll_loss(x, t, reduction=reduction), randn(N, C), _rand(N, C) * 3)
+    check(lambda lib, x, t: F(lib).poisson_nll_loss(x, t, log_input=False, full=True, reduction=reduction),
+          _rand(N, C) + 0.5, _rand(N, C, seed=1) * 3)
+    check(lambda lib, x, t, v: F(lib).gaussian_nll_loss(x, t, v, reduction=reduction), randn(N, C),
+          randn(N, C, seed=1), _rand(N, C) + 0.1)
+    check(lambda lib, x, t, v: F(lib).gaussian_nll_loss(x, t, v, full=True, reduction=reduction), randn(N, C),
+          randn(N, C, seed=1), _rand(N) + 0.1)
+
+
+def test_bad_input_raises_like_torch():
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t), randn(N, C), np.array([0, 1, 5, 2]))
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t), randn(N, C), np.array([0, 1]))
+    check(lambda lib, x, t: F(lib).mse_loss(x, t, reduction="avg"), randn(N), randn(N))
+    check(lambda lib, x, t: F(lib).binary_cross_entropy(x, t), _rand(N) * 2, _rand(N))
+    check(lambda lib, x, t: F(lib).binary_cross_entropy(x, t), _rand(N), _rand(N, 1))
+    check(lambda lib, x, t: F(lib).nll_loss(x, t), randn(N, C), randn(N))
+
+
+def test_broadcasting_target_warns_with_shapes_and_fix():
+    x = ember.randn(4, 1)
+    with pytest.warns(UserWarning, match=r"target size \(ember.Size\(\[4\]\)\).*input size.*target.view_as"):
+        loss = F(ember).mse_loss(x, ember.randn(4))
+    assert loss.shape == ()
+
+
+def test_legacy_size_average_and_reduce():
+    check(lambda lib, x, t: F(lib).mse_loss(x, t, size_average=False), randn(N), randn(N, seed=1))
+    check(lambda lib, x, t: F(lib).l1_loss(x, t, reduce=False), randn(N), randn(N, seed=1))
+
+
+def _ctc_case(seed=0):
+    rng = np.random.default_rng(seed)
+    logits = rng.standard_normal((12, 3, 5))
+    return logits, rng.integers(1, 5, (3, 4)), np.array([12, 10, 9]), np.array([4, 2, 3])
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_ctc_loss(reduction):
+    x, targets, il, tl = _ctc_case()
+    check(lambda lib, x, t, i, l: F(lib).ctc_loss(x.log_softmax(2), t, i, l, reduction=reduction), x, targets, il, tl)
+    flat = np.concatenate([targets[n, :tl[n]] for n in range(3)])
+    check(lambda lib, x, t, i, l: F(lib).ctc_loss(x.log_softmax(2), t, i, l, reduction=reduction, blank=0), x,
+          flat, il, tl)
+    check(lambda lib, x, t: F(lib).ctc_loss(x.log_softmax(1), t, (12,), (4,), reduction=reduction), x[:, 0],
+          targets[0])
+
+
+def test_ctc_impossible_alignment_and_zero_infinity():
+    x, targets, _, tl = _ctc_case(1)
+    targets[1, :2] = 2  # two equal labels need a blank between them: 3 steps, and sample 1 gets only 2
+    for zero_infinity in (False, True):
+        check(lambda lib, x, t, i, l: F(lib).ctc_loss(x.log_softmax(2), t, i, l, reduction="sum",
+                                                      zero_infinity=zero_infinity), x, targets, np.array([12, 2, 9]),
+              tl)
+    e = ember.nn.CTCLoss(blank=0, zero_infinity=True)
+    assert repr(e) == repr(torch.nn.CTCLoss(blank=0, zero_infinity=True))

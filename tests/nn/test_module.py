@@ -1,0 +1,197 @@
+"""The Module system against torch: registration, traversal, state dicts, modes, casts, hooks, repr."""
+import numpy as np
+import pytest
+
+import ember
+from module_parity import copy_state
+from parity import torch
+
+
+def build(lib):
+    nn = lib.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 4)
+            self.register_buffer("steps", lib.zeros(1))
+            self.register_buffer("scratch", lib.zeros(2), persistent=False)
+            self.scale = nn.Parameter(lib.ones(1))
+
+        def forward(self, x):
+            return self.fc(x) * self.scale
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.block = Block()
+            self.shared = self.block.fc  # the same module twice: listed once
+            self.layers = nn.Sequential(nn.ReLU(), nn.Linear(4, 2))
+            self.heads = nn.ModuleDict({"a": nn.Linear(2, 1), "b": nn.Identity()})
+            self.extra = nn.ParameterList([nn.Parameter(lib.ones(2))])
+
+        def forward(self, x):
+            return self.heads["a"](self.layers(self.block(x)))
+
+    return Net()
+
+
+def test_traversal_matches_torch():
+    e, t = build(ember), build(torch)
+    assert [n for n, _ in e.named_parameters()] == [n for n, _ in t.named_parameters()]
+    assert [n for n, _ in e.named_buffers()] == [n for n, _ in t.named_buffers()]
+    assert [n for n, _ in e.named_modules()] == [n for n, _ in t.named_modules()]
+    assert [n for n, _ in e.named_children()] == [n for n, _ in t.named_children()]
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert [n for n, _ in e.named_parameters(prefix="m", recurse=False)] == \
+        [n for n, _ in t.named_parameters(prefix="m", recurse=False)]
+    assert [n for n, _ in e.named_modules(remove_duplicate=False)] == \
+        [n for n, _ in t.named_modules(remove_duplicate=False)]
+    assert repr(e) == repr(t).replace("torch.", "ember.")
+    assert type(e.get_submodule("layers.1")).__name__ == "Linear"
+    assert e.get_parameter("block.fc.weight") is e.block.fc.weight
+    assert e.get_buffer("block.steps") is e.block.steps
+    names = dir(e)
+    assert "block" in names and "forward" in names
+
+
+def test_forward_and_state_dict_round_trip():
+    e, t = build(ember), build(torch)
+    copy_state(t, e)
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    np.testing.assert_allclose(e(ember.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(), rtol=1e-5)
+    e2 = build(ember)
+    result = e2.load_state_dict(e.state_dict())
+    assert repr(result) == "<All keys matched successfully>"
+    np.testing.assert_array_equal(e2.block.fc.weight.detach().numpy(), e.block.fc.weight.detach().numpy())
+
+
+def test_load_state_dict_errors_match_torch():
+    e, t = build(ember), build(torch)
+    bad_t = dict(t.state_dict())
+    bad_t["block.fc.weight"] = torch.zeros(2, 2)
+    bad_t["unknown"] = torch.zeros(1)
+    del bad_t["layers.1.bias"]
+    bad_e = {k: ember.tensor(v.numpy()) for k, v in bad_t.items()}
+    with pytest.raises(RuntimeError) as t_err:
+        t.load_state_dict(bad_t)
+    with pytest.raises(RuntimeError) as e_err:
+        e.load_state_dict(bad_e)
+    assert str(e_err.value) == str(t_err.value).replace("torch.", "ember.")
+    del bad_t["block.fc.weight"], bad_e["block.fc.weight"]
+    r_t, r_e = t.load_state_dict(bad_t, strict=False), e.load_state_dict(bad_e, strict=False)
+    assert repr(r_e) == repr(r_t)
+    assert r_e.missing_keys == r_t.missing_keys and r_e.unexpected_keys == r_t.unexpected_keys
+
+
+def test_assignment_rules_match_torch():
+    for lib in (ember, torch):
+        m = lib.nn.Linear(2, 3)
+        with pytest.raises(TypeError):
+            m.weight = lib.ones(3, 2)
+        m.weight = None
+        assert "weight" in m._parameters and m.weight is None
+        with pytest.raises(AttributeError):
+            m.missing
+        with pytest.raises(AttributeError):
+            lib.nn.Module.__new__(lib.nn.Module).x = lib.nn.Parameter(lib.ones(1))
+        with pytest.raises(KeyError):
+            m.register_buffer("a.b", lib.ones(1))
+        with pytest.raises(TypeError):
+            m.register_parameter("w2", lib.ones(2, requires_grad=True) * 2)
+        m.b = lib.nn.Buffer(lib.ones(2))
+        assert "b" in m._buffers
+        del m.b
+        assert "b" not in m._buffers
+
+
+def test_modes_grads_and_casts():
+    e = build(ember)
+    assert e.training and all(m.training for m in e.modules())
+    e.eval()
+    assert not any(m.training for m in e.modules())
+    e.train()
+    out = e(ember.randn(2, 3)).sum()
+    out.backward()
+    assert all(p.grad is not None for p in e.block.parameters())
+    e.zero_grad()
+    assert all(p.grad is None for p in e.parameters())
+    e.double()
+    assert all(p.dtype == ember.float64 for p in e.parameters())
+    weight = e.block.fc.weight
+    e.to(ember.float32)
+    assert e.block.fc.weight is weight and weight.dtype == ember.float32
+    e.requires_grad_(False)
+    assert not any(p.requires_grad for p in e.parameters())
+    seen = []
+    e.apply(lambda m: seen.append(type(m).__name__))
+    assert seen[-1] == "Net" and seen[0] == "Linear"
+    with pytest.raises(TypeError):
+        e.to(ember.int64)
+
+
+def test_forward_hooks_match_torch():
+    logs = {}
+    for lib in (ember, torch):
+        log = logs.setdefault(lib.__name__, [])
+        m = lib.nn.Linear(2, 2)
+        h1 = m.register_forward_pre_hook(lambda mod, args: log.append(("pre", tuple(args[0].shape))))
+        m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
+        m.register_forward_hook(lambda mod, args, out: log.append(("post", tuple(out.shape))))
+        m.register_forward_hook(lambda mod, args, out: out + 1)
+        m.register_forward_hook(lambda mod, args, kwargs, out: log.append(("kw", sorted(kwargs))), with_kwargs=True)
+        m.register_forward_pre_hook(lambda mod, args: log.append("first"), prepend=True)
+        with lib.no_grad():
+            m.weight.copy_(lib.eye(2))
+            m.bias.zero_()
+        out = m(lib.ones(1, 2))
+        log.append(out.detach().numpy().tolist())
+        h1.remove()
+        m(lib.ones(1, 2))
+    assert logs["ember"] == logs["torch"]
+
+
+def test_full_backward_hooks_match_torch():
+    results = {}
+    for lib in (ember, torch):
+        got = results.setdefault(lib.__name__, [])
+        m = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor(np.arange(6.0).reshape(2, 3)))
+        m.register_full_backward_pre_hook(lambda mod, go: got.append(("pre", go[0].numpy().tolist())))
+        m.register_full_backward_hook(lambda mod, gi, go: got.append(
+            ("hook", gi[0].numpy().tolist(), go[0].numpy().tolist())))
+        m.register_full_backward_hook(lambda mod, gi, go: (gi[0] * 10,))
+        x = lib.ones(2, 3, requires_grad=True)
+        m(x).sum().backward()
+        got.append(x.grad.numpy().tolist())
+    assert results["ember"] == results["torch"]
+
+
+def test_shape_errors_name_the_module_path_and_the_fix():
+    nn, F = ember.nn, ember.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            return self.fc1(x.flatten(1))
+
+    with pytest.raises(RuntimeError, match=r"^fc1 \(Linear\(in_features=400, out_features=120\)\) got input with 256 "
+                                           r"features: the flattened size before fc1 is 256, so use "
+                                           r"nn.Linear\(256, 120\)"):
+        Net()(ember.randn(2, 1, 28, 28))
+    with pytest.raises(RuntimeError, match=r"^body.1.0 \(Conv2d\(3, 4, .*\) got input with 2 channels: use "
+                                           r"nn.Conv2d\(2, 4, kernel_size=\(3, 3\)"):
+        outer = nn.Module()
+        outer.body = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Sequential(nn.Conv2d(3, 4, 3)))
+        outer.forward = lambda x: outer.body(x)
+        outer(ember.randn(1, 1, 9, 9))
+    with pytest.raises(RuntimeError, match=r"^Linear \(Linear\(in_features=3"):
+        nn.Linear(3, 4)(ember.randn(2, 5))
