@@ -116,10 +116,13 @@ def generic_inplace(op):
 def zero_(self):
     """Fill with zeros in place."""
     check_inplace(self)
+    through_view = GRAD_ENABLED[0] and self._rg and check_view_inplace(self)
     self._data[...] = 0
     self._vc[0] += 1
     if GRAD_ENABLED[0] and self._rg:
         record(self, ZeroBackward0(), (self,))
+        if through_view:
+            propagate_to_base(self)
     return self
 
 
@@ -132,13 +135,17 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         value = value._data
+    recording = _recording(self, (tensor,) if tensor is not None else ())
+    through_view = recording and check_view_inplace(self)
     self._data[...] = value
     self._vc[0] += 1
-    if tensor is not None:
-        if _recording(self, (tensor,)):
+    if recording:
+        if tensor is not None:
             record(self, FillBackward3(), (self, tensor))
-    elif GRAD_ENABLED[0] and self._rg:
-        record(self, FillBackward2(), (self,))
+        else:
+            record(self, FillBackward2(), (self,))
+        if through_view:
+            propagate_to_base(self)
     return self
 
 

@@ -1,0 +1,65 @@
+"""Adagrad: per-element learning rates from the sum of squared gradients."""
+from typing import Iterable
+
+from .._tensor import wrap
+from ..backend import array_module
+from .optimizer import Optimizer, check_fused, check_lr, scalar_state, to_float
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad, as `torch.optim.Adagrad`; the state is created for every parameter at construction."""
+
+    def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
+        check_lr(lr)
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, group["fused"])
+
+    def _init_state(self, p, fused):
+        state = self.state[p]
+        state["step"] = scalar_state(0.0, fused)
+        state["sum"] = wrap(array_module(p._data).full_like(p._data, self.defaults["initial_accumulator_value"]))
+
+    def _update(self, group):
+        lr, lr_decay, eps = to_float(group["lr"]), group["lr_decay"], group["eps"]
+        weight_decay, maximize = group["weight_decay"], group["maximize"]
+        for p in group["params"]:
+            if p._grad is None:
+                continue
+            a, grad = p._data, p._grad._data
+            if len(self.state[p]) == 0:
+                self._init_state(p, group["fused"])
+            state = self.state[p]
+            step_t = state["step"]._data
+            step_t += 1
+            step = step_t.item()
+            if maximize:
+                grad = -grad
+            if weight_decay != 0:
+                grad = grad + weight_decay * a
+            clr = lr / (1 + (step - 1) * lr_decay)
+            state_sum = state["sum"]._data
+            state_sum += grad * grad
+            std = array_module(a).sqrt(state_sum)
+            std += eps
+            array_module(a).divide(grad, std, out=std)
+            std *= clr
+            a -= std
+            p._vc[0] += 1

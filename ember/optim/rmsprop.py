@@ -1,0 +1,71 @@
+"""RMSprop, with optional centering and momentum."""
+from typing import Iterable
+
+from ..backend import array_module
+from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop, as `torch.optim.RMSprop`."""
+
+    def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
+        check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+                    "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _update(self, group):
+        lr, alpha, eps, weight_decay = to_float(group["lr"]), group["alpha"], group["eps"], group["weight_decay"]
+        momentum, centered, maximize = group["momentum"], group["centered"], group["maximize"]
+        for p in group["params"]:
+            if p._grad is None:
+                continue
+            a, grad = p._data, p._grad._data
+            xp = array_module(a)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = scalar_state(0.0)
+                state["square_avg"] = zeros_state(p)
+                if momentum > 0:
+                    state["momentum_buffer"] = zeros_state(p)
+                if centered:
+                    state["grad_avg"] = zeros_state(p)
+            state["step"]._data += 1
+            if maximize:
+                grad = -grad
+            if weight_decay != 0:
+                grad = grad + weight_decay * a
+            square_avg = state["square_avg"]._data
+            square_avg *= alpha
+            square_avg += (1 - alpha) * grad * grad
+            if centered:
+                grad_avg = state["grad_avg"]._data
+                grad_avg += (grad - grad_avg) * (1 - alpha)
+                avg = square_avg - grad_avg * grad_avg
+                xp.sqrt(avg, out=avg)
+            else:
+                avg = xp.sqrt(square_avg)
+            avg += eps
+            if momentum > 0:
+                buf = state["momentum_buffer"]._data
+                buf *= momentum
+                buf += grad / avg
+                a -= lr * buf
+            else:
+                xp.divide(grad, avg, out=avg)
+                avg *= lr
+                a -= avg
+            p._vc[0] += 1

@@ -1,0 +1,335 @@
+"""Trajectory parity of every optimizer with PyTorch: the same model, data and steps give the same parameters.
+
+A small float64 model (Linear(5, 4) + Tanh + Linear(4, 3)) gets torch's initial weights; both libraries
+then run zero_grad / forward / MSE loss / backward / step for 30+ steps. State-dict round trips in the
+middle of training must continue torch's uninterrupted trajectory.
+"""
+import copy
+import warnings
+
+import numpy as np
+import pytest
+from parity import torch
+
+import ember
+import ember.optim
+
+STEPS = 30
+rng = np.random.default_rng(0)
+X, Y = rng.standard_normal((8, 5)), rng.standard_normal((8, 3))
+
+CONFIGS = {
+    "SGD": [dict(lr=0.1), dict(lr=0.05, momentum=0.9), dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.1),
+            dict(lr=0.05, momentum=0.8, nesterov=True, maximize=True), dict(lr=0.05, weight_decay=0.2, foreach=False)],
+    "Adam": [dict(lr=0.01), dict(lr=0.01, amsgrad=True), dict(lr=0.01, weight_decay=0.1, maximize=True),
+             dict(lr=0.02, betas=(0.5, 0.9), eps=1e-3, weight_decay=0.1, decoupled_weight_decay=True, amsgrad=True),
+             dict(lr=0.01, foreach=False, capturable=False, differentiable=False, fused=None)],
+    "AdamW": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.3, amsgrad=True, maximize=True)],
+    "RMSprop": [dict(lr=0.01), dict(lr=0.01, centered=True), dict(lr=0.01, momentum=0.7),
+                dict(lr=0.005, alpha=0.9, eps=1e-4, centered=True, momentum=0.5, weight_decay=0.1, maximize=True)],
+    "Adagrad": [dict(lr=0.1), dict(lr=0.1, lr_decay=0.05, initial_accumulator_value=0.2, weight_decay=0.1),
+                dict(lr=0.05, eps=1e-5, maximize=True)],
+    "Adadelta": [dict(), dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1, maximize=True)],
+    "Adamax": [dict(lr=0.01), dict(lr=0.02, betas=(0.8, 0.99), weight_decay=0.1, maximize=True)],
+    "NAdam": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.1),
+              dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+              dict(lr=0.02, momentum_decay=0.01, betas=(0.8, 0.99), maximize=True)],
+    "RAdam": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.1),
+              dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1, decoupled_weight_decay=True, maximize=True)],
+    "ASGD": [dict(lr=0.05), dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=10, weight_decay=0.1),
+             dict(lr=0.05, t0=0, maximize=True)],
+    "Rprop": [dict(lr=0.01), dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05)), dict(lr=0.01, maximize=True)],
+}
+CASES = [(name, kw) for name, kws in CONFIGS.items() for kw in kws]
+
+
+def make_models(dtype="float64"):
+    """A torch model and an ember model with the same weights, plus the data in both libraries."""
+    torch.manual_seed(0)
+    tm = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.Tanh(), torch.nn.Linear(4, 3)).to(getattr(torch, dtype))
+    em = ember.nn.Sequential(ember.nn.Linear(5, 4), ember.nn.Tanh(), ember.nn.Linear(4, 3)).to(getattr(ember, dtype))
+    for tp, ep in zip(tm.parameters(), em.parameters()):
+        ep.data.numpy()[...] = tp.detach().numpy()
+    data = (torch.tensor(X, dtype=tp.dtype), torch.tensor(Y, dtype=tp.dtype),
+            ember.tensor(X, dtype=ep.dtype), ember.tensor(Y, dtype=ep.dtype))
+    return tm, em, data
+
+
+def train(lib, model, opt, x, y, steps):
+    for _ in range(steps):
+        opt.zero_grad()
+        lib.nn.functional.mse_loss(model(x), y).backward()
+        opt.step()
+
+
+def assert_same_params(tm, em, rtol=1e-10, atol=1e-12):
+    for i, (tp, ep) in enumerate(zip(tm.parameters(), em.parameters())):
+        np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=rtol, atol=atol,
+                                   err_msg=f"parameter {i}")
+
+
+def assert_same_state_dict(e_sd, t_sd, rtol=1e-10, atol=1e-12):
+    """Same structure (keys, nesting, value types, tensor dtypes and shapes) and the same values."""
+    assert e_sd["param_groups"] == t_sd["param_groups"]
+    assert e_sd["state"].keys() == t_sd["state"].keys()
+    for index, t_state in t_sd["state"].items():
+        e_state = e_sd["state"][index]
+        assert list(e_state) == list(t_state), f"state keys of parameter {index}"
+        for key, t_value in t_state.items():
+            e_value = e_state[key]
+            if isinstance(t_value, torch.Tensor):
+                assert isinstance(e_value, ember.Tensor), f"{index}.{key}: {type(e_value)}"
+                assert str(e_value.dtype).split(".")[1] == str(t_value.dtype).split(".")[1], f"{index}.{key}"
+                assert tuple(e_value.shape) == tuple(t_value.shape), f"{index}.{key}"
+                np.testing.assert_allclose(e_value.numpy(), t_value.numpy(), rtol=rtol, atol=atol,
+                                           err_msg=f"{index}.{key}")
+            else:
+                assert type(e_value) is type(t_value) and e_value == t_value, f"{index}.{key}"
+
+
+@pytest.mark.parametrize("name,kw", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+def test_trajectory_matches_torch(name, kw):
+    tm, em, (tx, ty, ex, ey) = make_models()
+    to = getattr(torch.optim, name)(tm.parameters(), **kw)
+    eo = getattr(ember.optim, name)(em.parameters(), **kw)
+    train(torch, tm, to, tx, ty, STEPS)
+    train(ember, em, eo, ex, ey, STEPS)
+    assert_same_params(tm, em)
+    assert_same_state_dict(eo.state_dict(), to.state_dict())
+
+
+@pytest.mark.parametrize("name,kw", [("Adam", dict(lr=0.01)), ("SGD", dict(lr=0.05, momentum=0.9)),
+                                     ("RMSprop", dict(lr=0.01)), ("NAdam", dict(lr=0.01)),
+                                     ("ASGD", dict(lr=0.05, t0=5))])
+def test_float32_trajectory_matches_torch(name, kw):
+    tm, em, (tx, ty, ex, ey) = make_models("float32")
+    to = getattr(torch.optim, name)(tm.parameters(), **kw)
+    eo = getattr(ember.optim, name)(em.parameters(), **kw)
+    train(torch, tm, to, tx, ty, STEPS)
+    train(ember, em, eo, ex, ey, STEPS)
+    assert_same_params(tm, em, rtol=1e-5, atol=1e-6)
+    assert_same_state_dict(eo.state_dict(), to.state_dict(), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Rprop"])
+def test_param_groups_and_params_without_grad(name):
+    """Per-group hyperparameters, and a parameter that never gets a gradient (it is skipped, no state)."""
+    tm, em, (tx, ty, ex, ey) = make_models()
+    t_extra, e_extra = torch.nn.Parameter(torch.ones(2, dtype=torch.float64)), ember.nn.Parameter(
+        ember.ones(2, dtype=ember.float64))
+
+    def groups(model, extra):
+        first, second = list(model[0].parameters()), list(model[2].parameters())
+        return [{"params": first, "lr": 0.03}, {"params": second + [extra], "lr": 0.01, "weight_decay": 0.1}]
+    to = getattr(torch.optim, name)(groups(tm, t_extra), lr=0.02)
+    eo = getattr(ember.optim, name)(groups(em, e_extra), lr=0.02)
+    train(torch, tm, to, tx, ty, STEPS)
+    train(ember, em, eo, ex, ey, STEPS)
+    assert_same_params(tm, em)
+    assert_same_state_dict(eo.state_dict(), to.state_dict())
+    np.testing.assert_array_equal(e_extra.detach().numpy(), 1.0)
+
+
+def round_trip(lib, model, opt, cls, kw, x, y, deep):
+    """Train 15 steps, save the state dict, load it into a fresh optimizer, train 15 more."""
+    train(lib, model, opt, x, y, STEPS // 2)
+    sd = opt.state_dict()
+    fresh = cls(model.parameters(), **kw)
+    fresh.load_state_dict(copy.deepcopy(sd) if deep else sd)
+    train(lib, model, fresh, x, y, STEPS // 2)
+    return fresh
+
+
+@pytest.mark.parametrize("name,kw,deep", [(n, kws[-1], True) for n, kws in CONFIGS.items()]
+                         + [("Adam", CONFIGS["Adam"][1], False), ("NAdam", CONFIGS["NAdam"][0], False)])
+def test_state_dict_round_trip_continues_trajectory(name, kw, deep):
+    """Save at step 15 from ember, load into a fresh ember optimizer, continue: torch's trajectory.
+
+    Loading casts floating state to the parameter's dtype, in torch too: NAdam's `mu_product` and ASGD's
+    `eta` and `mu` become float64 there, so the exact reference is torch's own round trip; torch's
+    uninterrupted run agrees to rounding.
+    """
+    tm, em, (tx, ty, ex, ey) = make_models()
+    t_plain, _, _ = make_models()
+    train(torch, t_plain, getattr(torch.optim, name)(t_plain.parameters(), **kw), tx, ty, STEPS)
+    t_opt = round_trip(torch, tm, getattr(torch.optim, name)(tm.parameters(), **kw), getattr(torch.optim, name),
+                       kw, tx, ty, deep)
+    e_opt = round_trip(ember, em, getattr(ember.optim, name)(em.parameters(), **kw), getattr(ember.optim, name),
+                       kw, ex, ey, deep)
+    assert_same_params(tm, em)
+    assert_same_params(t_plain, em, rtol=1e-7, atol=1e-9)
+    assert_same_state_dict(e_opt.state_dict(), t_opt.state_dict())
+
+
+def to_ember_state_dict(sd):
+    """A torch state dict with every tensor turned into an ember tensor."""
+    def convert(v):
+        if isinstance(v, torch.Tensor):
+            return ember.tensor(v.numpy().copy())
+        if isinstance(v, dict):
+            return {k: convert(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(convert(x) for x in v)
+        return v
+    return convert(sd)
+
+
+@pytest.mark.parametrize("name,kw", [("Adam", dict(lr=0.01, amsgrad=True)), ("NAdam", dict(lr=0.01)),
+                                     ("ASGD", dict(lr=0.05, t0=5)), ("SGD", dict(lr=0.05, momentum=0.9))])
+def test_torch_state_dict_loads_into_ember(name, kw):
+    """A state dict saved by torch (tensors converted) continues torch's trajectory in ember."""
+    tm, em, (tx, ty, ex, ey) = make_models()
+    to = getattr(torch.optim, name)(tm.parameters(), **kw)
+    train(torch, tm, to, tx, ty, STEPS)
+    for tp, ep in zip(tm.parameters(), em.parameters()):
+        ep.data.numpy()[...] = tp.detach().numpy()
+    eo = getattr(ember.optim, name)(em.parameters(), **kw)
+    eo.load_state_dict(to_ember_state_dict(to.state_dict()))
+    fresh = getattr(torch.optim, name)(tm.parameters(), **kw)
+    fresh.load_state_dict(to.state_dict())
+    train(torch, tm, fresh, tx, ty, STEPS)
+    train(ember, em, eo, ex, ey, STEPS)
+    assert_same_params(tm, em)
+
+
+def test_load_state_dict_casts_to_param_dtype_but_keeps_step():
+    _, em, (_, _, ex, ey) = make_models()
+    eo = ember.optim.Adam(em.parameters(), lr=0.01)
+    train(ember, em, eo, ex, ey, 3)
+    sd = copy.deepcopy(eo.state_dict())
+    for state in sd["state"].values():
+        state["exp_avg"] = state["exp_avg"].float()
+    fresh = ember.optim.Adam(em.parameters(), lr=0.01)
+    fresh.load_state_dict(sd)
+    state = fresh.state[next(em.parameters())]
+    assert state["exp_avg"].dtype == ember.float64
+    assert state["step"].dtype == ember.float32 and state["step"].item() == 3
+
+
+@pytest.mark.parametrize("kw,steps", [(dict(lr=0.5, max_iter=5), 10), (dict(lr=1, max_iter=4, history_size=3), 8),
+                                      (dict(lr=1, line_search_fn="strong_wolfe"), 2),
+                                      (dict(lr=1, max_iter=5, history_size=4, line_search_fn="strong_wolfe"), 4),
+                                      (dict(lr=1, max_iter=50, tolerance_grad=1e-3, tolerance_change=1e-4), 1),
+                                      (dict(lr=1, max_iter=30, max_eval=10, line_search_fn="strong_wolfe"), 1)])
+def test_lbfgs_matches_torch(kw, steps):
+    """L-BFGS is sensitive to rounding: a few outer steps, each with several inner iterations."""
+    tm, em, (tx, ty, ex, ey) = make_models()
+    to, eo = torch.optim.LBFGS(tm.parameters(), **kw), ember.optim.LBFGS(em.parameters(), **kw)
+
+    def closure(lib, model, opt, x, y):
+        def f():
+            opt.zero_grad()
+            loss = lib.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            return loss
+        return f
+    for _ in range(steps):
+        t_loss = to.step(closure(torch, tm, to, tx, ty))
+        e_loss = eo.step(closure(ember, em, eo, ex, ey))
+        assert abs(e_loss.item() - t_loss.item()) <= 1e-9 * abs(t_loss.item())
+    assert_same_params(tm, em, rtol=1e-7, atol=1e-9)
+    t_state, e_state = to.state_dict()["state"][0], eo.state_dict()["state"][0]
+    assert e_state.keys() == t_state.keys()
+    for key in ("func_evals", "n_iter"):
+        assert e_state[key] == t_state[key]
+    for key in ("d", "prev_flat_grad"):
+        np.testing.assert_allclose(e_state[key].numpy(), t_state[key].numpy(), rtol=1e-6, atol=1e-8)
+    assert len(e_state["old_dirs"]) == len(t_state["old_dirs"])
+
+
+def test_lbfgs_state_dict_round_trip():
+    kw = dict(lr=0.5, max_iter=3, history_size=4)
+    tm, em, (tx, ty, ex, ey) = make_models()
+    to, eo = torch.optim.LBFGS(tm.parameters(), **kw), ember.optim.LBFGS(em.parameters(), **kw)
+
+    def closure(lib, model, opt, x, y):
+        def f():
+            opt.zero_grad()
+            loss = lib.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            return loss
+        return f
+    for _ in range(6):
+        to.step(closure(torch, tm, to, tx, ty))
+        eo.step(closure(ember, em, eo, ex, ey))
+    fresh = ember.optim.LBFGS(em.parameters(), **kw)
+    fresh.load_state_dict(copy.deepcopy(eo.state_dict()))
+    for _ in range(6):
+        to.step(closure(torch, tm, to, tx, ty))
+        fresh.step(closure(ember, em, fresh, ex, ey))
+    assert_same_params(tm, em, rtol=1e-8, atol=1e-10)
+
+
+def test_closure_loss_is_returned_and_step_without_closure_returns_none():
+    for lib, model_lib in ((torch, "t"), (ember, "e")):
+        tm, em, (tx, ty, ex, ey) = make_models()
+        model, x, y = (tm, tx, ty) if model_lib == "t" else (em, ex, ey)
+        opt = lib.optim.SGD(model.parameters(), lr=0.1)
+
+        def closure():
+            opt.zero_grad()
+            loss = lib.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            return loss
+        with lib.no_grad():
+            loss = opt.step(closure)   # the closure runs with gradients enabled
+        assert isinstance(loss, lib.Tensor) and loss.requires_grad
+        assert opt.step() is None
+
+
+def test_update_is_in_place_keeps_views_and_bumps_version():
+    p = ember.nn.Parameter(ember.ones(2, 3, dtype=ember.float64))
+    view = p.detach()[0]
+    array = p.detach().numpy()
+    opt = ember.optim.Adam([p], lr=0.1)
+    (p * p).sum().backward()
+    version = p._version
+    opt.step()
+    assert p._version == version + 1
+    np.testing.assert_array_equal(view.numpy(), p.detach().numpy()[0])
+    assert array is p.detach().numpy() or np.shares_memory(array, p.detach().numpy())
+    assert not np.allclose(array, 1.0)
+
+
+def test_step_records_no_graph():
+    p = ember.nn.Parameter(ember.ones(3))
+    opt = ember.optim.SGD([p], lr=0.1, momentum=0.9)
+    (p * p).sum().backward()
+    opt.step()
+    assert p.grad_fn is None and p.is_leaf and p.requires_grad
+    assert opt.state[p]["momentum_buffer"].grad_fn is None
+
+
+def test_zero_grad_set_to_none_false_zeroes_in_place():
+    tm, em, (tx, ty, ex, ey) = make_models()
+    for lib, model, x, y in ((torch, tm, tx, ty), (ember, em, ex, ey)):
+        opt = lib.optim.SGD(model.parameters(), lr=0.1)
+        lib.nn.functional.mse_loss(model(x), y).backward()
+        grad = model[0].weight.grad
+        opt.zero_grad(set_to_none=False)
+        assert model[0].weight.grad is grad and not grad.detach().numpy().any()
+        opt.zero_grad()
+        assert model[0].weight.grad is None
+
+
+def test_sparse_adam_refuses_dense_gradients():
+    p_t, p_e = torch.nn.Parameter(torch.ones(3)), ember.nn.Parameter(ember.ones(3))
+    (p_t * 2).sum().backward()
+    (p_e * 2).sum().backward()
+    with pytest.raises(RuntimeError) as t_err:
+        torch.optim.SparseAdam([p_t]).step()
+    with pytest.raises(RuntimeError) as e_err:
+        ember.optim.SparseAdam([p_e]).step()
+    assert str(e_err.value) == str(t_err.value)
+    assert ember.optim.SparseAdam([ember.nn.Parameter(ember.ones(3))]).step() is None
+
+
+def test_lr_as_tensor():
+    tm, em, (tx, ty, ex, ey) = make_models()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        to = torch.optim.Adam(tm.parameters(), lr=torch.tensor(0.01))
+        eo = ember.optim.Adam(em.parameters(), lr=ember.tensor(0.01))
+    train(torch, tm, to, tx, ty, 10)
+    train(ember, em, eo, ex, ey, 10)
+    assert_same_params(tm, em, rtol=1e-7, atol=1e-9)
