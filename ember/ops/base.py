@@ -7,7 +7,7 @@ from ..autograd.grad_mode import GRAD_ENABLED
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
-           "write_out", "check_inplace", "keep_if", "view_of", "scalar_value", "broadcast_error"]
+           "write_out", "check_inplace", "check_no_overlap", "keep_if", "view_of", "scalar_value", "broadcast_error"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 _FLOAT_KINDS = "f"
@@ -124,15 +124,26 @@ def keep_if(value, needed: bool):
     return value if needed else None
 
 
-def check_inplace(t: Tensor, result_np_dtype=None) -> None:
-    """Refuse in-place writes that PyTorch refuses: a leaf requiring grad (outside no_grad), or a result
-    dtype that can't be cast to the tensor's dtype."""
+def check_inplace(t: Tensor, result_np_dtype=None, may_overlap: bool = False) -> None:
+    """Refuse in-place writes that PyTorch refuses: a leaf requiring grad (outside no_grad), a tensor whose
+    elements share memory (an expanded view; fill_-like writes pass `may_overlap`), or a result dtype that
+    can't be cast to the tensor's dtype."""
     if t._rg and t._grad_fn is None and GRAD_ENABLED[0]:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if not may_overlap:
+        check_no_overlap(t._data)
     if result_np_dtype is not None and result_np_dtype != t._data.dtype:
         if not _can_cast(result_np_dtype, t._data.dtype):
             raise RuntimeError(f"result type {_dtype.scalar_type_name(result_np_dtype)} can't be cast to the desired output "
                                f"type {_dtype.scalar_type_name(t._data.dtype)}")
+
+
+def check_no_overlap(a) -> None:
+    """PyTorch's RuntimeError for a write into array `a` when several of its elements are one memory
+    location (a stride of 0 over a dim of size above 1)."""
+    if a.size and 0 in a.strides and any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
 
 
 def _can_cast(src, dst) -> bool:

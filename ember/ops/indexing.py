@@ -7,7 +7,8 @@ bool tensors, lists) gives a copy and one IndexBackward0 node.
 import numpy as np
 
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_no_overlap
+from .._dtype import scalar_type_name
 from .views import check_view_inplace, propagate_to_base
 from ..backend import array_module
 from .memory import qualified_name
@@ -148,9 +149,8 @@ def getitem(input, key):
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
         np_key, basic = (key,), True
     else:
-        if a.ndim == 0 and key is not None and key is not Ellipsis and not (
-                isinstance(key, tuple) and all(k is None or k is Ellipsis for k in key)) \
-                and not isinstance(key, (Tensor, bool)):
+        if a.ndim == 0 and not all(k is None or k is Ellipsis or isinstance(k, (Tensor, bool, np.bool_, np.ndarray))
+                                   for k in (key if isinstance(key, tuple) else (key,))):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         np_key, basic = _convert(key, a.shape)
@@ -204,6 +204,23 @@ def _view(a, key):
     return r
 
 
+def _masked_fill(np_key, value) -> bool:
+    """Whether PyTorch writes `x[..., mask, ...] = value` as a masked_fill_ (which casts the value), not an
+    index_put_: one index array, a bool mask, and a one-element value."""
+    arrays = [k for k in np_key if k.__class__ is np.ndarray]
+    return len(arrays) == 1 and arrays[0].dtype == np.bool_ and value._data.size == 1
+
+
+def _integer_scalar(v, dtype):
+    """A Python number written into an integer tensor, as PyTorch does: an int within the dtype's range (for
+    unsigned dtypes, down to -max) wraps around, a float within it is truncated, anything else RuntimeError."""
+    info = np.iinfo(dtype)
+    lo = -info.max if info.min == 0 and isinstance(v, int) else info.min
+    if not lo <= v <= info.max:
+        raise RuntimeError(f"value cannot be converted to type {scalar_type_name(dtype)} without overflow")
+    return v % (info.max + 1) if v < info.min else v
+
+
 def _keeps_all(k, n):
     """PyTorch skips recording a slice that starts at 0 (as written, not wrapped), steps by 1 and reaches the end."""
     return (k.start is None or k.start == 0) and (k.step is None or k.step == 1) and k.indices(n)[1] == n
@@ -239,9 +256,17 @@ def _basic_chain(input, key, bare_slice=False):
 
 def setitem(input, key, value):
     """input[key] = value, broadcasting `value`; recorded as CopySlices / IndexPutBackward0."""
-    check_inplace(input)
+    check_inplace(input, may_overlap=True)  # advanced keys may write into an expanded tensor, basic ones not
     a = input._data
     np_key, basic = _convert(key, a.shape)
+    if basic:
+        check_no_overlap(_view(a, np_key))
+    elif isinstance(value, Tensor) and value._data.dtype != a.dtype and not _masked_fill(np_key, value):
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{scalar_type_name(a.dtype)} for the destination and "
+                           f"{scalar_type_name(value._data.dtype)} for the source.")
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)) and a.dtype.kind in "iu":
+        value = _integer_scalar(value.item() if isinstance(value, np.number) else value, a.dtype)
     if basic and isinstance(value, Tensor) and all(k is Ellipsis or k == slice(None) for k in np_key):
         from .memory import copy_
         copy_(input, value)  # the whole tensor: PyTorch records a copy_

@@ -72,6 +72,9 @@ def binary_inplace(op, ufunc):
         check_inplace(self, dt)
         try:
             ufunc(a, y, out=a, casting="unsafe")
+        except TypeError as e:  # NumPy refuses the dtypes (bool - bool): the out-of-place op raises PyTorch's error
+            op(self, other)
+            raise RuntimeError(str(e)) from None
         except ValueError:
             shape = np.broadcast_shapes(a.shape, np.shape(y)) if _broadcasts(a, y) else None
             if shape is None:
@@ -115,7 +118,7 @@ def generic_inplace(op):
 
 def zero_(self):
     """Fill with zeros in place."""
-    check_inplace(self)
+    check_inplace(self, may_overlap=True)
     through_view = GRAD_ENABLED[0] and self._rg and check_view_inplace(self)
     self._data[...] = 0
     self._vc[0] += 1
@@ -128,7 +131,7 @@ def zero_(self):
 
 def fill_(self, value):
     """Fill with `value` (a number or a one-element tensor) in place."""
-    check_inplace(self)
+    check_inplace(self, may_overlap=True)
     tensor = value if isinstance(value, Tensor) else None
     if tensor is not None:
         if value._data.ndim:

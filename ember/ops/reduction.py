@@ -69,7 +69,7 @@ def _prod_others(x, r, dim):
         return wrap(xp.ones_like(a))
     if a.all():
         return r / x
-    if dim is None:
+    if dim is None or a.ndim == 0:
         flat = a.reshape(-1)
         left = xp.concatenate([xp.ones(1, a.dtype), xp.cumprod(flat[:-1])])
         right = xp.concatenate([xp.cumprod(flat[::-1][:-1])[::-1], xp.ones(1, a.dtype)])
@@ -94,7 +94,7 @@ def _norm_backward(g, x, r, p, dims, keepdim):
     if p == float("inf") or p == -float("inf"):
         mask = (x.abs() == r)
         return g * x.sign() * mask / mask.sum(dims, keepdim=True)
-    scale = x.abs().pow(p - 2) * x / r.pow(p - 1).masked_fill(r == 0, float("inf"))
+    scale = x.abs().pow(p - 2).masked_fill(x == 0, 0) * x / r.pow(p - 1).masked_fill(r == 0, float("inf"))
     return g * scale
 
 
@@ -106,7 +106,7 @@ def _dims(dim, ndim):
         d = wrap_dim(dim, ndim)
         return (d,) if ndim else None
     dims = tuple(wrap_dim(d, ndim) for d in dim)
-    if len(set(dims)) != len(dims):
+    if len({d % builtins.max(ndim, 1) for d in dims}) != len(dims):  # a 0-dim tensor's 0 and -1 are one dim
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
     return dims if dims and ndim else None
 
@@ -120,12 +120,16 @@ def _accumulate_dtype(a, dtype):
     return a.dtype
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+_ALL = object()  # dim left out: PyTorch records SumBackward0/MeanBackward0, but the dim=None overload Backward1
+
+
+def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     """Sum of all elements, or over `dim` (an int or tuple)."""
     a = input._data
-    dims = _dims(dim, a.ndim)
+    all_dims = dim is _ALL
+    dims = None if all_dims else _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
-    if dim is None and not keepdim:
+    if all_dims and not keepdim:
         r = wrap(_add_reduce(a, None, acc, False))
         if GRAD_ENABLED[0] and input._rg:
             record(r, SumBackward0(), (input,), (a.shape,))
@@ -136,7 +140,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return r if out is None else write_out(out, r, "sum")
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     """Mean of all elements, or over `dim`; floating point input only (or give `dtype`)."""
     a = input._data
     if dtype is not None:
@@ -144,7 +148,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     elif a.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
-    dims = _dims(dim, a.ndim)
+    all_dims = dim is _ALL
+    dims = None if all_dims else _dims(dim, a.ndim)
     n = a.size
     if dims is not None:
         n = 1
@@ -155,7 +160,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         r = wrap(np.asarray(np.true_divide(total, n)).astype(a.dtype, copy=False))
     else:  # the mean of nothing is nan, as in PyTorch
         r = wrap(array_module(a).full(total.shape, np.nan, a.dtype))
-    if dim is None and not keepdim:
+    if all_dims and not keepdim:
         if GRAD_ENABLED[0] and input._rg:
             record(r, MeanBackward0(), (input,), (a.shape, a.size))
     elif GRAD_ENABLED[0] and input._rg:
@@ -266,8 +271,22 @@ def min(input, dim=None, keepdim=False, *, out=None):
     return _extreme(input, dim, keepdim, None, False)
 
 
+def _check_nonempty(a, dim, name):
+    """PyTorch's IndexError for a selecting reduction over no elements (before the repeated-dim check)."""
+    if a.size:
+        return
+    if dim is None or _no_dims(dim):
+        raise (RuntimeError if name in ("amax", "amin") else IndexError)(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+    for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+        d = wrap_dim(d, a.ndim)
+        if a.ndim and a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def _amax_amin(input, dim, keepdim, largest):
     a = input._data
+    _check_nonempty(a, dim, "amax" if largest else "amin")
     dims = _dims(dim, a.ndim) if dim != () else None
     r = wrap(np.asarray((a.max if largest else a.min)(axis=dims, keepdims=keepdim)))
     if GRAD_ENABLED[0] and input._rg:
@@ -285,9 +304,17 @@ def amin(input, dim=(), keepdim=False):
     return _amax_amin(input, dim, keepdim, False)
 
 
+def _arg_input(input, dim, name):
+    a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    _check_nonempty(a, dim, name)
+    return a
+
+
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (of the flattened tensor, or along `dim`)."""
-    a = input._data
+    a = _arg_input(input, dim, "argmax")
     if dim is None:
         r = np.asarray(a.argmax())
         return wrap(r.reshape((1,) * a.ndim) if keepdim else r)
@@ -296,7 +323,7 @@ def argmax(input, dim=None, keepdim=False):
 
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (of the flattened tensor, or along `dim`)."""
-    a = input._data
+    a = _arg_input(input, dim, "argmin")
     if dim is None:
         r = np.asarray(a.argmin())
         return wrap(r.reshape((1,) * a.ndim) if keepdim else r)
@@ -355,7 +382,9 @@ def _float_input(t, name):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm."""
+    """Vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm (over at most 2 dims)."""
+    if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
+        raise RuntimeError(f"norm: the Frobenius norm takes a dim of at most 2 dims, but got {tuple(dim)}")
     return _vector_norm(input, p, dim, keepdim, LinalgVectorNormBackward0)
 
 
@@ -371,6 +400,9 @@ def _vector_norm(input, p, dim, keepdim, node):
     if isinstance(p, str):
         raise RuntimeError(f"norm: p={p!r} is only supported as a matrix norm; use ember.linalg.matrix_norm")
     dims = _dims(dim, a.ndim)
+    if p in (float("inf"), -float("inf")) and a.size == 0 and (dims is None or 0 in [a.shape[d] for d in dims]):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm over no elements because the "
+                           "operation does not have an identity")
     absa = np.abs(a)
     if p == 2:
         r = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
@@ -391,15 +423,23 @@ def _vector_norm(input, p, dim, keepdim, node):
 
 
 def all(input, dim=None, keepdim=False):
-    """True if every element (over `dim`) is nonzero; uint8 input gives uint8, as in PyTorch."""
+    """True if every element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
     a = input._data
+    if _no_dims(dim):
+        return _logical_result(a != 0, a)
     return _logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
 
 
 def any(input, dim=None, keepdim=False):
-    """True if some element (over `dim`) is nonzero; uint8 input gives uint8, as in PyTorch."""
+    """True if some element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
     a = input._data
+    if _no_dims(dim):
+        return _logical_result(a != 0, a)
     return _logical_result(a.any(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
+
+
+def _no_dims(dim) -> bool:
+    return isinstance(dim, (tuple, list)) and not dim
 
 
 def _logical_result(r, a):

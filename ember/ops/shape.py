@@ -276,12 +276,14 @@ def expand(input, *sizes):
 
 
 def _broadcast_view(a, shape):
-    """`a` broadcast to `shape` as a view: NumPy's broadcast_to without its Python overhead."""
-    if a.__class__ is not np.ndarray or not a.flags.c_contiguous or not a.size:
-        return np.broadcast_to(a, shape)
+    """`a` broadcast to `shape` as a writable view (NumPy's broadcast_to gives a read-only one)."""
+    if a.__class__ is not np.ndarray:
+        return array_module(a).broadcast_to(a, shape)
     lead = len(shape) - a.ndim
     strides = (0,) * lead + tuple(0 if n != s else st for n, s, st in zip(a.shape, shape[lead:], a.strides))
-    return np.ndarray(shape, a.dtype, a, 0, strides)
+    if a.flags.c_contiguous and a.size:
+        return np.ndarray(shape, a.dtype, a, 0, strides)
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=True)
 
 
 def expand_as(input, other):

@@ -7,7 +7,7 @@ the base's old history; the view becomes a strided window onto the new base.
 from .._tensor import wrap, _address
 from ..autograd.graph import Node
 from ..backend import array_module
-from .base import GRAD_ENABLED
+from .base import GRAD_ENABLED, check_no_overlap
 
 
 def check_view_inplace(t) -> bool:
@@ -54,6 +54,15 @@ def _window(array, window):
     return array_module(array).lib.stride_tricks.as_strided(flat, shape, strides)
 
 
+def _window_indices(xp, window, itemsize):
+    """For each element of a view's window, the flat index of the base element it is."""
+    shape, strides, offset = window
+    idx = xp.asarray(offset // itemsize)
+    for k, (n, st) in enumerate(zip(shape, strides)):
+        idx = idx + xp.arange(n).reshape([-1 if j == k else 1 for j in range(len(shape))]) * (st // itemsize)
+    return xp.broadcast_to(idx, shape)
+
+
 def _first_order_only():
     if GRAD_ENABLED[0]:
         raise RuntimeError("ember cannot yet differentiate twice (create_graph=True) through an in-place change "
@@ -72,7 +81,16 @@ class CopySlices(Node):
         region = _window(g, self.window)
         inner_grads = self.inner.apply([wrap(region.copy())])
         first = inner_grads[0]
-        region[...] = 0 if first is None else first.sum_to_size(region.shape)._data
+        from . import indexing
+        if not isinstance(self.inner, indexing.CopySlices):  # x[basic key] = v writes no aliased element
+            check_no_overlap(region)  # as PyTorch's backward, refuse a write through an expanded view
+        if first is None:
+            region[...] = 0
+            return (wrap(g),) + tuple(inner_grads[1:])
+        f = first.sum_to_size(region.shape)._data
+        region[...] = f
+        if 0 in region.strides:  # an expanded view: a base element was written if one of its aliases was
+            g.reshape(-1)[_window_indices(array_module(g), self.window, g.itemsize)[f == 0]] = 0
         return (wrap(g),) + tuple(inner_grads[1:])
 
     def release(self):
@@ -86,6 +104,10 @@ class AsStridedBackward0(Node):
         _first_order_only()
         g = grads[0]._data
         shape, dtype = self._shapes[0]
-        base = array_module(g).zeros(shape, dtype)
-        _window(base, self.window)[...] = g
+        xp = array_module(g)
+        base = xp.zeros(shape, dtype)
+        if 0 in self.window[1]:  # an expanded view: its elements that alias one base element add up there
+            xp.add.at(base.reshape(-1), _window_indices(xp, self.window, base.itemsize), g)
+        else:
+            _window(base, self.window)[...] = g
         return (wrap(base),)

@@ -136,14 +136,6 @@ def _grad_fn_bug(shape, parts):
     return spelled_out or _same_tensor(shape, parts)
 
 
-def _out_of_range(x, value):
-    """A Python number outside the range of integer tensor x's dtype."""
-    if x.dtype.kind not in "iu" or isinstance(value, bool):
-        return False
-    info = np.iinfo(x.dtype)
-    return not info.min <= value <= info.max
-
-
 def _advanced(part):
     return isinstance(part, tuple)
 
@@ -207,7 +199,6 @@ def test_setitem_tensor_value(data, shape, bare, dtype):
 def test_setitem_scalar_value(data, x, bare, value):
     parts = data.draw(keys(x.shape), "key")
     assume(not _empty_ellipsis_between_advanced(parts, x.ndim))
-    assume(not _out_of_range(x, value))  # test_setitem_int_out_of_dtype_range
     check(lambda lib, x: _setitem(lib, x, parts, bare, value), x,
           check_grad_fn=not _grad_fn_bug(x.shape, parts), **GRAD_TOL)
 
@@ -221,7 +212,6 @@ def test_setitem_mixed_dtype_value(data, x, bare, value_dtype):
     target = _torch_result_shape(x.shape, parts)
     value = data.draw(arrays(value_dtype, _broadcastable_to(data.draw, target)), "value")
     fn = lambda lib, x, v: _setitem(lib, x, parts, bare, v)  # noqa: E731
-    assume(not _torch_raises(fn, x, value, message="Index put requires"))  # test_index_put_dtype_mismatch
     check(fn, x, value, grad=False)
 
 
@@ -242,17 +232,28 @@ def test_setitem_trivial_key_grad_fn():
     check(lambda lib, x: _setitem(lib, x, (Ellipsis,), True, 2.0), np.ones(2))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: x[i] = -1 on a uint8 tensor raises NumPy's OverflowError; "
-                                       "PyTorch wraps to 255 (x[...] = -0.5 and index_put raise RuntimeError)")
-def test_setitem_int_out_of_dtype_range():
-    check(lambda lib, x: _setitem(lib, x, (0,), True, -1), np.zeros(2, np.uint8))
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8])
+@pytest.mark.parametrize("value", [-1, -255, -256, 127, 128, 300])
+@pytest.mark.parametrize("key", [(0,), (("tensor", np.array([0])),), (Ellipsis,)])
+def test_setitem_int_out_of_dtype_range(dtype, value, key):
+    """PyTorch wraps a Python int around within [min, max] ([-max, max] for uint8), else RuntimeError."""
+    check(lambda lib, x: _setitem(lib, x, key, True, value), np.zeros(2, dtype))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: x[int_tensor] = v with v of another dtype must raise "
-                                       "RuntimeError (index_put_ requires equal dtypes)")
-def test_index_put_dtype_mismatch():
-    check(lambda lib, x, v: _setitem(lib, x, (("tensor", np.array([0])),), True, v), np.zeros(2, np.float32),
-          np.ones(1), grad=False)
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.int8])
+@pytest.mark.parametrize("value", [-0.5, 127.9, 255.5, float("nan")])
+@pytest.mark.parametrize("key", [(Ellipsis,), (("mask", np.array([True, False])),)])
+def test_setitem_float_into_int(dtype, value, key):
+    """A float is truncated when it lies in the dtype's range, else RuntimeError."""
+    check(lambda lib, x: _setitem(lib, x, key, True, value), np.zeros(2, dtype))
+
+
+@pytest.mark.parametrize("key", [(("tensor", np.array([0])),), (0, ("tensor", np.array([0]))),
+                                 (("mask", np.array([True, False])),), (("mask", np.array([True, True])),)])
+def test_index_put_dtype_mismatch(key):
+    """index_put_ needs equal dtypes; x[mask] = one-element value is a masked_fill_, which casts."""
+    x = np.zeros((2, 2) if len(key) == 2 else 2, np.float32)
+    check(lambda lib, x, v: _setitem(lib, x, key, True, v), x, np.ones(1), grad=False)
 
 
 @pytest.mark.xfail(strict=True, reason="ember bug: an Ellipsis that stands for no dims between advanced indices "

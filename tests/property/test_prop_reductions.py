@@ -49,7 +49,6 @@ REDUCTIONS = {  # name -> (call, takes tuple dims, takes dim=None)
     "method sum": (lambda lib, x, dim, keepdim: x.sum(dim, keepdim), True, True),
     "method max": (lambda lib, x, dim, keepdim: x.max() if dim is None else x.max(dim, keepdim), False, True),
 }
-SELECTING = ("amax", "amin", "max", "min", "argmax", "method max")
 
 
 def _reduced_count(shape, dim):
@@ -63,23 +62,6 @@ def _reduced_count(shape, dim):
     return int(np.prod([shape[d] if shape else 1 for d in ds]))
 
 
-def _repeats_dim_of_0d(x, dim):
-    return x.ndim == 0 and isinstance(dim, tuple) and len(dim) > 1  # test_0d_repeated_dims
-
-
-def _known_bug(name, x, dim):
-    """Cases that hit an ember bug kept as an xfail test below."""
-    if _repeats_dim_of_0d(x, dim):
-        return True
-    if name in ("all", "any") and dim == ():
-        return True  # test_all_any_empty_dim_tuple
-    if name in SELECTING and x.size == 0 and _reduced_count(x.shape, dim) in (0, None):
-        return True  # test_amax_argmax_of_nothing (ember checks repeated dims first, PyTorch the size first)
-    if name == "prod" and x.ndim == 0 and dim is not None and x.dtype.kind == "f" and x == 0:
-        return True  # test_prod_0d_zero_grad
-    return name == "argmax" and x.dtype == np.bool_  # test_argmax_bool
-
-
 ANY_SHAPE = st.one_of(shapes(max_dims=4, max_side=3), shapes(max_dims=3, min_side=0, max_side=2))
 
 
@@ -90,10 +72,8 @@ def test_reduction(data, name, dtype, shape, keepdim):
     fn, tuples, none = REDUCTIONS[name]
     x = data.draw(arrays(dtype, shape), "x")
     dim = data.draw(dims(len(shape), tuples, none), "dim")
-    assume(not _known_bug(name, x, dim))
     assume(not (name == "logsumexp" and dim == ()))  # PyTorch raises, except for empty inputs (gives -inf)
-    grad_fn_bug = name in ("sum", "mean", "method sum") and dim is None and not keepdim  # test_dim_none_grad_fn
-    check(lambda lib, x: fn(lib, x, dim, keepdim), x, check_grad_fn=not grad_fn_bug, **GRAD_TOL)
+    check(lambda lib, x: fn(lib, x, dim, keepdim), x, **GRAD_TOL)
 
 
 @settings(max_examples=60, deadline=None)
@@ -113,7 +93,6 @@ def test_selecting_reductions_without_ties(data, name, shape, keepdim):
 def test_var_std(data, name, dtype, shape, keepdim, correction):
     x = data.draw(arrays(dtype, shape), "x")
     dim = data.draw(dims(len(shape)), "dim")
-    assume(not _repeats_dim_of_0d(x, dim))
     n = _reduced_count(shape, dim)
     # PyTorch's gradient over dim=() takes the count as 1 (its own bug); with correction >= n: test_var_grad_no_dof
     grad = dim != () and (n is None or n > correction)
@@ -127,58 +106,41 @@ def test_var_std(data, name, dtype, shape, keepdim, correction):
 def test_norm(data, dtype, shape, keepdim, p):
     x = data.draw(arrays(dtype, shape), "x")
     dim = data.draw(dims(len(shape)), "dim")
-    assume(not (p == 0.5 and (x == 0).any()))  # test_norm_small_p_grad_at_zero
-    assume(not _repeats_dim_of_0d(x, dim))
-    assume(not (p == "fro" and isinstance(dim, tuple) and len(dim) > 2))  # test_fro_norm_over_3_dims
-    assume(not (p in (math.inf, -math.inf) and _reduced_count(shape, dim) == 0))  # test_inf_norm_of_nothing
     check(lambda lib, x: lib.norm(x, p, dim, keepdim), x, **GRAD_TOL)
 
 
-# ---- ember bugs found by the properties above ---------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="ember bug: all/any with dim=() reduce every dim; PyTorch reduces none")
+# ---- ember bugs found by the properties above (now fixed), and one divergence ---------------------------------
 def test_all_any_empty_dim_tuple():
     check(lambda lib, x: lib.any(x, dim=()), np.array([False, True]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: amax/amin/max/argmax over no elements raise NumPy's "
-                                       "ValueError, not PyTorch's IndexError")
 @pytest.mark.parametrize("name", ["amax", "argmax"])
 def test_amax_argmax_of_nothing(name):
     check(lambda lib, x: getattr(lib, name)(x, 0), np.zeros((0, 2)))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: a 0-dim tensor reduced over a repeated dim (0, -1) must raise "
-                                       "RuntimeError")
 @pytest.mark.parametrize("name", ["sum", "amax", "var"])
 def test_0d_repeated_dims(name):
     check(lambda lib, x: getattr(lib, name)(x, (0, -1)), np.array(1.0))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: norm(p=inf) over no elements raises NumPy's ValueError, not "
-                                       "RuntimeError")
 def test_inf_norm_of_nothing():
     check(lambda lib, x: lib.norm(x, float("inf")), np.zeros(0))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: sum/mean(x, dim=None) record SumBackward0/MeanBackward0, "
-                                       "PyTorch SumBackward1/MeanBackward1")
 @pytest.mark.parametrize("name", ["sum", "mean"])
 def test_dim_none_grad_fn(name):
     check(lambda lib, x: getattr(lib, name)(x, dim=None), np.ones(2))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: prod(x, 0) backward crashes (NumPy AxisError) for a 0-dim zero")
 def test_prod_0d_zero_grad():
     check(lambda lib, x: lib.prod(x, 0), np.array(0.0))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: norm(x, 'fro', dim) with more than 2 dims must raise "
-                                       "RuntimeError")
 def test_fro_norm_over_3_dims():
     check(lambda lib, x: lib.norm(x, "fro", (0, 1, 2)), np.ones((2, 2, 2)))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: argmax of a bool tensor must raise RuntimeError")
 def test_argmax_bool():
     check(lambda lib, x: lib.argmax(x), np.array([False, True]))
 
@@ -189,7 +151,5 @@ def test_var_grad_no_dof():
     check(lambda lib, x: lib.var(x, correction=3), np.array([1.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: norm with p < 1 has a nan gradient at zero entries, "
-                                       "PyTorch gives 0")
 def test_norm_small_p_grad_at_zero():
     check(lambda lib, x: lib.norm(x, 0.5), np.array([0.0, 2.0]))
