@@ -1,5 +1,5 @@
-"""Per-op overhead: 12 common ops on small (4x4) and medium (256x256) tensors, forward and
-forward+backward, each op written once for `lib` (ember or torch)."""
+"""Per-op overhead: 12 common ops (and 3 more activations) on small (4x4) and medium (256x256)
+tensors, forward and forward+backward, each op written once for `lib` (ember or torch)."""
 import numpy as np
 
 OPS = {
@@ -15,6 +15,10 @@ OPS = {
     "cat": lambda lib, x, y: lib.cat([x, y]),
     "softmax": lambda lib, x, y: lib.softmax(x, 1),
     "where": lambda lib, x, y: lib.where(x > 0, x, y),
+    # beyond the 12 of issue 3: the other activations whose NumPy kernels are slow
+    "sigmoid": lambda lib, x, y: x.sigmoid(),
+    "tanh": lambda lib, x, y: x.tanh(),
+    "log_softmax": lambda lib, x, y: lib.log_softmax(x, 1),
 }
 SIZES = {"4x4": 4, "256x256": 256}
 

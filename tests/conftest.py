@@ -1,4 +1,7 @@
-"""Shared test setup: every test starts from the same seed and default dtype."""
+"""Shared test setup: every test starts from the same seed and default dtype; `mnist_root` is the real
+MNIST in torchvision's layout (tests using it skip where ../shared/data is absent)."""
+import pathlib
+
 import pytest
 
 import ember
@@ -10,3 +13,21 @@ def _fresh_state():
     ember.set_default_dtype(ember.float32)
     yield
     ember.set_default_dtype(ember.float32)
+
+
+MNIST_FILES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+MNIST_NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+               "t10k-labels-idx1-ubyte"]
+
+
+@pytest.fixture(scope="session")
+def mnist_root(tmp_path_factory) -> pathlib.Path:
+    """A root folder holding MNIST/raw/*.gz, links to the shared MNIST files, as datasets.MNIST reads it."""
+    if not all((MNIST_FILES / (name + ".gz")).is_file() for name in MNIST_NAMES):
+        pytest.skip(f"the MNIST files are not in {MNIST_FILES}")
+    root = tmp_path_factory.mktemp("mnist")
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in MNIST_NAMES:
+        (raw / (name + ".gz")).symlink_to(MNIST_FILES / (name + ".gz"))
+    return root

@@ -602,7 +602,7 @@ def index_put_(input: Tensor, indices: tuple, values: Tensor, accumulate: bool =
         return input
     if needs_grad(input, values):
         return _graph_inplace(index_put, input, (indices, values, True), {})
-    check_inplace(input)
+    check_inplace(input, may_overlap=True)  # PyTorch allows accumulating into an expanded tensor
     _write_in_place(input, lambda dest: _accumulate_write(dest, key, values._data))
     return input
 

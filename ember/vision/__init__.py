@@ -1,0 +1,15 @@
+"""ember.vision: torchvision's transforms, datasets and utils (exposed as `torchvision` by `ember run`)."""
+from . import datasets, transforms, utils  # noqa: F401
+
+__version__ = "0.1.0"
+
+
+def get_image_backend() -> str:
+    """The image backend: always 'PIL'."""
+    return "PIL"
+
+
+def set_image_backend(backend: str) -> None:
+    """Only 'PIL' is available (torchvision's accimage is not)."""
+    if backend != "PIL":
+        raise ValueError(f"Invalid image backend '{backend}'. Only 'PIL' is available.")
