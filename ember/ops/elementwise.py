@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic, math functions, comparisons, and their backward formulas."""
 import numpy as np
 
+from .._creation import tensor
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
@@ -20,9 +21,9 @@ GRADIENTS = {
     "NegBackward0": lambda g: (-g,),
     "ReciprocalBackward0": lambda g, r: (-g * r * r,),
     "PowBackward0": lambda g, x, e: (g * 0 if e == 0 else g * e * x.pow(e - 1),),
-    "PowBackward1": lambda g, x, y, r: (None if y is None else where(y == 0, 0.0, g * y * x.pow(y - 1)),
-                                        None if r is None else g * r * where_zero(x, y, x.log())),
-    "PowBackward2": lambda g, base, r: (g * r * float(np.log(base)),),
+    "PowBackward1": lambda g, x, y, x_rg, r: (where(y == 0, 0.0, g * y * x.pow(y - 1)) if x_rg else None,
+                                              None if r is None else g * r * where_zero(x, y, x.to(r.dtype).log())),
+    "PowBackward2": lambda g, base, e, r: (g * r * float(np.log(base)) if base else where(e >= 0, 0.0, g * r * -np.inf),),
     "ExpBackward0": lambda g, r: (g * r,),
     "LogBackward0": lambda g, x: (g / x,),
     "SqrtBackward0": lambda g, r: (g / (2 * r),),
@@ -64,7 +65,7 @@ GRADIENTS = {
     "AsinBackward0": lambda g, x: (g * (1 - x * x).rsqrt(),),
     "AcosBackward0": lambda g, x: (g * -(1 - x * x).rsqrt(),),
     "AtanBackward0": lambda g, x: (g / (1 + x * x),),
-    "Atan2Backward0": lambda g, x, y: (g * y / (x * x + y * y), g * -x / (x * x + y * y)),
+    "Atan2Backward0": lambda g, x, y: _atan2_grads(g, x, y),
     "SinhBackward0": lambda g, x: (g * x.cosh(),),
     "CoshBackward0": lambda g, x: (g * x.sinh(),),
     "AsinhBackward0": lambda g, x: (g * (x * x + 1).rsqrt(),),
@@ -157,6 +158,13 @@ def _softmax_grad(g, r, dim):
     return wrap(np.multiply(r, t, out=t))
 
 
+def _atan2_grads(g, x, y):
+    """(g * y / (x² + y²), -g * x / (x² + y²)), 0 at the origin as PyTorch gives."""
+    d = x * x + y * y
+    d = d.masked_fill(d == 0, 1)
+    return g * y / d, g * -x / d
+
+
 def in_range(x, lo, hi):
     """Mask of x within [lo, hi] (bounds may be None), as clamp's gradient passes through."""
     m = None
@@ -180,8 +188,16 @@ def above_max(x, lo, hi):
 
 
 # ---- binary arithmetic --------------------------------------------------------------------------
+def either_operands(a, b):
+    """operands() for a binary op whose first operand may be the Python number (ember.sub(2, x))."""
+    if isinstance(a, Tensor):
+        return operands(a, b)
+    y, x, dt = operands(b, a)
+    return x, y, dt
+
+
 def _binary(ufunc, a, b):
-    x, y, dt = operands(a, b)
+    x, y, dt = either_operands(a, b)
     try:  # inline rather than through _broadcasting: add and mul are hot paths
         return wrap(ufunc(x, y))
     except ValueError:
@@ -198,7 +214,7 @@ def _broadcasting(ufunc, x, y):
 
 def _with_alpha(ufunc, input, other, alpha):
     """ufunc(input, alpha * other) with PyTorch's promotion (alpha does not take part in it)."""
-    x, y, dt = operands(input, other)
+    x, y, dt = either_operands(input, other)
     return _broadcasting(ufunc, x, np.multiply(y, _alpha(alpha, dt), dtype=dt))
 
 
@@ -213,14 +229,13 @@ def _alpha(alpha, dt):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with PyTorch's type promotion."""
     r = _binary(np.add, input, other) if alpha == 1 else _with_alpha(np.add, input, other, alpha)
-    if GRAD_ENABLED[0] and (input._rg or (isinstance(other, Tensor) and other._rg)):
+    if needs_grad(input, other):
         record(r, AddBackward0(), (input, other), (alpha,))
     return r if out is None else write_out(out, r, "add")
 
 
 def _check_not_bool(input, other):
-    if input._data.dtype == np.bool_ or other.__class__ is bool or (
-            isinstance(other, Tensor) and other._data.dtype == np.bool_):
+    if _is_bool(input) or _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
@@ -229,7 +244,7 @@ def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     _check_not_bool(input, other)
     r = _binary(np.subtract, input, other) if alpha == 1 else _with_alpha(np.subtract, input, other, alpha)
-    if GRAD_ENABLED[0] and (input._rg or (isinstance(other, Tensor) and other._rg)):
+    if needs_grad(input, other):
         record(r, SubBackward0(), (input, other), (alpha,))
     return r if out is None else write_out(out, r, "sub")
 
@@ -251,7 +266,7 @@ def mul(input, other, *, out=None):
     """input * other."""
     r = _binary(np.multiply, input, other)
     if GRAD_ENABLED[0]:
-        a_rg = input._rg
+        a_rg = isinstance(input, Tensor) and input._rg
         b_rg = isinstance(other, Tensor) and other._rg
         if a_rg or b_rg:
             record(r, MulBackward0(), (input, other), (keep_if(input, b_rg), keep_if(other, a_rg)))
@@ -269,16 +284,11 @@ def div(input, other, *, rounding_mode=None, out=None):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                                f"'{rounding_mode}'")
         return r if out is None else write_out(out, r, "div")
-    x, y, dt = operands(input, other)
-    if dt.kind != "f":
-        from .._dtype import get_default_dtype
-        dt = get_default_dtype().np
-        x = x.astype(dt)
-        y = y.astype(dt) if isinstance(y, np.ndarray) else y
+    x, y, _ = _float_operands(input, other)
     r = _broadcasting(np.true_divide, x, y)
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
-        if input._rg or b_rg:
+        if b_rg or isinstance(input, Tensor) and input._rg:
             record(r, DivBackward0(), (input, other), (keep_if(input, b_rg), other))
     return r if out is None else write_out(out, r, "div")
 
@@ -289,7 +299,7 @@ def rdiv(input, other):
 
 
 def _trunc_divide(input, other):
-    x, y, dt = operands(input, other)
+    x, y, dt = either_operands(input, other)
     if dt.kind == "f":
         return wrap(np.trunc(x / y))
     _check_int_zero(y)
@@ -304,10 +314,7 @@ def _check_int_zero(y):
 
 def _rounding(ufunc, input, other):
     """ufunc(input, other) for floor division and remainder; either may be a number, not both."""
-    if isinstance(input, Tensor):
-        x, y, dt = operands(input, other)
-    else:
-        y, x, dt = operands(other, input)
+    x, y, dt = either_operands(input, other)
     if dt.kind in "iub":
         _check_int_zero(y)
     return _broadcasting(ufunc, x, y)
@@ -346,10 +353,11 @@ def pow(input, exponent, *, out=None):
         return _rpow(exponent, input)
     if isinstance(exponent, Tensor):
         x, y, dt = operands(input, exponent)
+        if dt == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         r = _broadcasting(np.power if dt.kind == "f" else _int_power, x, y)
         if needs_grad(input, exponent):
-            record(r, PowBackward1(), (input, exponent),
-                   (input, keep_if(exponent, input._rg), keep_if(r, exponent._rg)))
+            record(r, PowBackward1(), (input, exponent), (input, exponent, input._rg, keep_if(r, exponent._rg)))
         return r if out is None else write_out(out, r, "pow")
     e = scalar_value(exponent)
     x, _, dt = operands(input, e)
@@ -360,7 +368,7 @@ def pow(input, exponent, *, out=None):
     else:
         if dt.kind != "f" and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        r = wrap(np.power(x, e))
+        r = wrap(np.power(x, e).astype(dt, copy=False))  # NumPy's bool ** bool is int8
     if GRAD_ENABLED[0] and input._rg:
         record(r, PowBackward0(), (input,), (input, e))
     return r if out is None else write_out(out, r, "pow")
@@ -378,9 +386,9 @@ def _int_power(x, y):
 def _rpow(t, base):
     base = scalar_value(base)
     x, b, dt = operands(t, base)
-    r = wrap(np.power(b, x).astype(dt, copy=False))
+    r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind == "f" else _int_power(np.asarray(b, dt), x))
     if needs_grad(t):
-        record(r, PowBackward2(), (t,), (base, r))
+        record(r, PowBackward2(), (t,), (base, t, r))
     return r
 
 
@@ -585,7 +593,7 @@ def _share(wins, ties, dt):
 
 
 def masked_fill(input, mask, value):
-    """input with `value` where the bool `mask` (broadcast to input's shape) is True."""
+    """input with `value` where the bool `mask` is True; input and mask broadcast against each other."""
     m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
@@ -600,9 +608,6 @@ def masked_fill(input, mask, value):
         r = wrap(np.where(m, np.asarray(value).astype(a.dtype), a))
     except ValueError:
         raise broadcast_error(a.shape, m.shape) from None
-    if r._data.shape != a.shape:
-        raise RuntimeError(f"The size of tensor a ({a.shape[-1]}) must match the size of tensor b "
-                           f"({m.shape[-1]}) at non-singleton dimension {m.ndim - 1}")
     if value_tensor is not None:
         if needs_grad(input, value_tensor):
             record(r, MaskedFillBackward1(), (input, value_tensor), (mask,))
@@ -744,10 +749,9 @@ def where(condition, input=None, other=None):
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype}")
-    if isinstance(input, Tensor):
-        x, y, dt = operands(input, other)
-    else:
-        y, x, dt = operands(other, input)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = tensor(scalar_value(input), device=condition.device)
+    x, y, dt = either_operands(input, other)
     try:
         r = wrap(np.where(cond, x, y) if cond.size < _SELECT_MIN else _select(cond, x, y, dt))
     except ValueError:
@@ -864,24 +868,28 @@ def frac(input, *, out=None):
     return r if out is None else write_out(out, r, "frac")
 
 
-def _tensor_other(name, other):
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+def _tensor_other(name, other, input=None):
+    """PyTorch's TypeError unless `other` (and `input`, when given) are Tensors."""
+    for arg, position, value in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(value, Tensor) and (value is not None or arg == "other"):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
+                            f"{type(value).__name__}")
 
 
 def _float_operands(input, other):
-    """operands(), with integer results promoted to the default float dtype."""
-    x, y, dt = operands(input, other)
-    if dt.kind != "f":
-        from .._dtype import get_default_dtype
-        dt = get_default_dtype().np
-        x, y = x.astype(dt), y.astype(dt)
-    return x, y, dt
+    """operands(), with integer results promoted to the default float dtype; integers convert to it
+    directly, not through their promoted integer dtype (uint8 / -1 is -1.0, not 1 / 255)."""
+    x, y, dt = either_operands(input, other)
+    if dt.kind == "f":
+        return x, y, dt
+    from .._dtype import get_default_dtype
+    dt = get_default_dtype().np
+    return tuple(v._data.astype(dt) if isinstance(v, Tensor) else v for v in (input, other)) + (dt,)
 
 
 def atan2(input, other, *, out=None):
     """The angle of the point (other, input): arctangent of input / other in the right quadrant."""
-    _tensor_other("atan2", other)
+    _tensor_other("atan2", other, input)
     x, y, _ = _float_operands(input, other)
     r = _broadcasting(np.arctan2, x, y)
     if needs_grad(input, other):

@@ -53,36 +53,6 @@ def _kind(x):
     return x.dtype.kind if isinstance(x, np.ndarray) else type(x).__name__
 
 
-def _known_bug(op, a, b):
-    """Cases that hit an ember bug kept as an xfail test below (so the property checks everything else)."""
-    ka, kb = _kind(a), _kind(b)
-    if op in ("div", "/", "atan2") and _wraps_before_float_op(a, b):
-        return True  # test_int_to_float_op_wraps_operand
-    if op == "atan2":
-        return "f" in (ka, kb) and ((a == 0) & (b == 0)).any()  # test_atan2_grad_at_origin
-    if op not in ("pow", "**"):
-        return False
-    if ka == "b" and kb in ("b", "bool"):
-        return True  # test_pow_bool_bool
-    if ka in "biu" and kb == "f":
-        return True  # test_pow_grad_of_exponent_only
-    if ka in ("int", "bool") and kb in "iu":
-        return True  # test_pow_int_scalar_base_negative_exponent
-    if ka in ("int", "float") and a == 0 and kb == "f":
-        return True  # test_pow_zero_scalar_base_grad
-    return (ka == "f" and kb == "f" and (a == 0).any()  # test_pow_zero_base_broadcast_exponent_grad
-            and np.broadcast_shapes(a.shape, b.shape) != a.shape)
-
-
-def _wraps_before_float_op(a, b):
-    """True when an integer operand of div or atan2 (float results) does not fit the promoted integer dtype."""
-    if isinstance(a, float) or isinstance(b, float) or "f" in (_kind(a), _kind(b)):
-        return False
-    as_torch = [torch.tensor(v) if isinstance(v, np.ndarray) else v for v in (a, b)]
-    promoted = torch.empty(0, dtype=torch.result_type(*as_torch)).numpy().dtype
-    return any((np.array(v).astype(promoted) != v).any() for v in (a, b))
-
-
 def _torch_quirk(op, a, b):
     """Cases where PyTorch itself misbehaves: x ** False has a nan gradient at 0; False ** x and a float
     tensor ** a bool tensor or atan2(a bool tensor, a float tensor) crash in backward."""
@@ -96,7 +66,7 @@ def _torch_quirk(op, a, b):
 @settings(max_examples=150, deadline=None)
 @given(op=OPS, xs=two_operands())
 def test_binary_broadcast(op, xs):
-    assume(not _known_bug(op, *xs) and not _torch_quirk(op, *xs))
+    assume(not _torch_quirk(op, *xs))
     check(BINARY[op], *xs, **GRAD_TOL)
 
 
@@ -106,10 +76,9 @@ def test_binary_broadcast(op, xs):
        s=st.one_of(SCALARS, BIG_INTS), scalar_first=st.booleans())
 def test_binary_with_python_scalar(op, x, s, scalar_first):
     fn = BINARY[op]
-    assume(not (scalar_first and op in ("add", "sub", "mul", "div")))  # test_function_with_scalar_first
     assume(not (op in ("pow", "**") and abs(s) > 3))  # huge integer powers
     a, b = (s, x) if scalar_first else (x, s)
-    assume(not _known_bug(op, a, b) and not _torch_quirk(op, a, b))
+    assume(not _torch_quirk(op, a, b))
     if scalar_first:
         check(lambda lib, x: fn(lib, s, x), x, **GRAD_TOL)
     else:
@@ -147,62 +116,52 @@ def test_not_broadcastable_raises_like_torch(op, shapes, dtypes):
     check(BINARY[op], a, b)
 
 
-# ---- ember bugs found by the properties above (kept out of them by _known_bug and the assumes) -------------
-@pytest.mark.xfail(strict=True, reason="ember bug: add/sub/mul/div reject a Python number as first argument")
-def test_function_with_scalar_first():
-    check(lambda lib, x: lib.sub(2, x), np.array([1.0, 2.0]))
+# ---- ember bugs the properties above found, fixed, kept as regression tests --------------------------
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("number, dtype", [(2, np.float64), (2.5, np.int32), (3, np.uint8), (True, np.int16)])
+def test_function_with_number_first(op, number, dtype):
+    check(lambda lib, x: getattr(lib, op)(number, x), np.array([1, 2], dtype))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: where() with two Python scalars raises TypeError")
-def test_where_two_scalars():
-    check(lambda lib, c: lib.where(c, 1, 2.5), np.array([True, False]))
+@pytest.mark.parametrize("a, b", [(1, 2.5), (1, 2), (True, 2), (1.5, False), (True, False)])
+def test_where_two_numbers(a, b):
+    check(lambda lib, c: lib.where(c, a, b), np.array([True, False]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: bool ** bool tensors must raise NotImplementedError")
 def test_pow_bool_bool():
     check(lambda lib, a, b: a ** b, np.array([True]), np.array([False]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: bool tensor ** bool scalar gives int8, not bool")
 def test_pow_bool_tensor_bool_scalar_dtype():
     check(lambda lib, a: a ** False, np.array([True, False]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: PowBackward1 crashes when only the exponent requires grad")
 def test_pow_grad_of_exponent_only():
     check(lambda lib, a, b: lib.pow(a, b), np.array([2]), np.array([0.5]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: int ** int tensor with negative entries: raw NumPy ValueError")
 def test_pow_int_scalar_base_negative_exponent():
     check(lambda lib, e: 2 ** e, np.array([-1, 0, 1]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: d(0 ** e)/de is -inf, PyTorch gives 0 where e >= 0")
 def test_pow_zero_scalar_base_grad():
     check(lambda lib, e: 0 ** e, np.array([0.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: pow backward crashes for a zero base broadcast against the "
-                                       "exponent (masked_fill does not broadcast its input)")
 def test_pow_zero_base_broadcast_exponent_grad():
     check(lambda lib, a, b: lib.pow(a, b), np.array(0.0), np.array([1.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: out-of-place masked_fill does not broadcast input to the mask")
 def test_masked_fill_broadcasts_input():
     check(lambda lib, x: x.masked_fill(lib.tensor([[True], [False]]), 0.0), np.zeros(2))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: atan2 gradient at (0, 0) is nan, PyTorch gives 0")
 def test_atan2_grad_at_origin():
     check(lambda lib, a, b: lib.atan2(a, b), np.array([0.0, 1.0]), np.array([0.0, 1.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: div and atan2 of integers cast the operands to the promoted "
-                                       "integer dtype first, wrapping values that do not fit (uint8 / -1 gives 1/255)")
 @pytest.mark.parametrize("op", ["/ scalar", "/", "atan2"])
-def test_int_to_float_op_wraps_operand(op):
+def test_int_to_float_op_converts_operands_directly(op):
     x, y = np.array([1, 2], np.uint8), np.array(-1, np.int64)
     if op == "/ scalar":
         check(lambda lib, x: x / -1, x)
