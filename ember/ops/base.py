@@ -1,4 +1,6 @@
 """What every op family shares: operand promotion, result wrapping, `out=`, and in-place checks."""
+import weakref
+
 import numpy as np
 
 from .. import _dtype
@@ -154,8 +156,16 @@ def _can_cast(src, dst) -> bool:
 
 
 def view_of(base: Tensor, array) -> Tensor:
-    """A Tensor viewing `array`, which shares memory with `base`: same version counter and base."""
+    """A Tensor viewing `array`, which shares memory with `base`: same version counter and base; a base
+    with a history keeps a weak reference to it."""
     t = wrap(array)
     t._vc = base._vc
-    t._base = base if base._base is None else base._base
+    root = t._base = base if base._base is None else base._base
+    if GRAD_ENABLED[0] and root._grad_fn is not None:  # see NOTE [ Sibling views ] in ops/views.py
+        views = root.__dict__.get("_views")
+        if views is None:
+            views = root._views = []
+        elif len(views) >= 64 and not len(views) & (len(views) - 1):  # at each power of two: drop dead ones
+            views[:] = [v for v in views if v() is not None]
+        views.append(weakref.ref(t))
     return t

@@ -29,22 +29,46 @@ def check_view_inplace(t) -> bool:
 def propagate_to_base(view) -> None:
     """Make the in-place op just recorded on `view` part of its base's history (see the module docstring)."""
     inner, base = view._grad_fn, view._base
-    a, b = view._data, base._data
-    window = (a.shape, a.strides, _address(a) - _address(b))
+    b = base._data
     copy = CopySlices()
-    copy.inner, copy.window = inner, window
+    copy.inner, copy.window = inner, _window_in_base(view)
     old = (base._grad_fn, base._output_nr) if base._grad_fn is not None else (None, 0)
     copy.next_functions = (old,) + inner.next_functions[1:]
     copy._shapes = [(b.shape, b.dtype) if old[0] is not None else None] + list(inner._shapes[1:])
     copy._saved, copy._versions = (), None
     base._grad_fn, base._rg, base._output_nr = copy, True, 0
 
+    _regenerate(view, copy)
+    for ref in base.__dict__.get("_views", ()):
+        other = ref()
+        if other is not None and other is not view:
+            _regenerate(other, copy)
+
+
+# NOTE [ Sibling views ]
+# An in-place write through one view changes every view of the same base whose window overlaps the
+# written one, but their graph nodes predate the write. So after the base's history is rewritten, each
+# live view of the base gets a new node: a strided window onto the base's new history, as PyTorch
+# regenerates a view's grad_fn when its base's version has changed. view_of keeps weak references to
+# the views of bases that have a history (grad_fn) when the view is taken; a view taken of a base
+# outside the graph, which enters it later through an in-place write with a tensor that requires grad,
+# keeps its old node and does not require grad (PyTorch's would). Leaves that require grad need no
+# list: an in-place write through their views raises.
+def _regenerate(view, copy) -> None:
+    """Make `view`'s node a strided window onto its base's new history `copy`."""
+    b = view._base._data
     strided = AsStridedBackward0()
-    strided.window = window
+    strided.window = _window_in_base(view)
     strided.next_functions = ((copy, 0),)
     strided._shapes = [(b.shape, b.dtype)]
     strided._saved, strided._versions = (), None
-    view._grad_fn, view._output_nr = strided, 0
+    view._grad_fn, view._rg, view._output_nr = strided, True, 0
+
+
+def _window_in_base(view):
+    """(shape, strides, byte offset) of `view`'s elements within its base's array."""
+    a = view._data
+    return a.shape, a.strides, _address(a) - _address(view._base._data)
 
 
 def _window(array, window):
