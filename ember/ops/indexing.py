@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_no_overlap
+from .._creation import tensor
 from .._dtype import scalar_type_name
 from .views import check_view_inplace, propagate_to_base
 from ..backend import array_module
@@ -226,6 +227,19 @@ def _keeps_all(k, n):
     return (k.start is None or k.start == 0) and (k.step is None or k.step == 1) and k.indices(n)[1] == n
 
 
+def _without_full_slices(key, shape):
+    """`key` with each slice that keeps its whole dim as `:` (see _keeps_all), as PyTorch skips them."""
+    out, dim = [], 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - sum(_width(c) for c in key)
+        elif k.__class__ is slice and _keeps_all(k, shape[dim]):
+            k = slice(None)
+        out.append(k)
+        dim += _width(k)
+    return tuple(out)
+
+
 def _basic_chain(input, key, bare_slice=False):
     """Apply a basic key one component at a time, recording one node per component as PyTorch does
     (a bare slice, `x[:]`, is recorded even when it keeps everything)."""
@@ -254,11 +268,25 @@ def _basic_chain(input, key, bare_slice=False):
     return cur
 
 
+def _write_whole(input, value):
+    """input[...] = value as PyTorch writes it: a number becomes a tensor of input's dtype; a value of input's
+    shape is copied, a 0-d one filled in, any other broadcast and copied."""
+    from .inplace import fill_
+    from .memory import copy_
+    if not isinstance(value, Tensor):
+        value = tensor(value, dtype=input.dtype, device=input.device)
+    if value._data.ndim == 0 and input._data.ndim:
+        fill_(input, value)
+    else:
+        copy_(input, value)
+
+
 def setitem(input, key, value):
     """input[key] = value, broadcasting `value`; recorded as CopySlices / IndexPutBackward0."""
     check_inplace(input, may_overlap=True)  # advanced keys may write into an expanded tensor, basic ones not
     a = input._data
     np_key, basic = _convert(key, a.shape)
+    np_key = _without_full_slices(np_key, a.shape)
     if basic:
         check_no_overlap(_view(a, np_key))
     elif isinstance(value, Tensor) and value._data.dtype != a.dtype and not _masked_fill(np_key, value):
@@ -267,9 +295,8 @@ def setitem(input, key, value):
                            f"{scalar_type_name(value._data.dtype)} for the source.")
     if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)) and a.dtype.kind in "iu":
         value = _integer_scalar(value.item() if isinstance(value, np.number) else value, a.dtype)
-    if basic and isinstance(value, Tensor) and all(k is Ellipsis or k == slice(None) for k in np_key):
-        from .memory import copy_
-        copy_(input, value)  # the whole tensor: PyTorch records a copy_
+    if basic and all(k is Ellipsis or k == slice(None) for k in np_key):
+        _write_whole(input, value)
         return
     v = value._data if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and v.__class__ is not a.__class__:

@@ -118,24 +118,6 @@ def _torch_raises(fn, *inputs, message=""):
     return False
 
 
-def _same_tensor(shape, parts):
-    """Whether PyTorch's x[key] is x itself (all parts trivial): x[key] = v then calls fill_ / copy_ on x."""
-    t = torch.zeros(shape)
-    try:
-        r = t[to_key(torch, parts, False)]
-    except IndexError:
-        return False
-    return r.data_ptr() == t.data_ptr() and r.shape == t.shape and r.stride() == t.stride()
-
-
-def _grad_fn_bug(shape, parts):
-    """Keys whose setitem grad_fn name ember gets wrong (test_setitem_trivial_key_grad_fn,
-    test_setitem_full_slice_grad_fn): PyTorch skips slices from 0 (or None) to the end with step 1."""
-    spelled_out = any(isinstance(p, slice) and p != slice(None) and p.start in (None, 0) and p.step in (None, 1)
-                      for p in parts)
-    return spelled_out or _same_tensor(shape, parts)
-
-
 def _advanced(part):
     return isinstance(part, tuple)
 
@@ -189,8 +171,7 @@ def test_setitem_tensor_value(data, shape, bare, dtype):
     assume(not _empty_ellipsis_between_advanced(parts, len(shape)))
     target = _torch_result_shape(shape, parts)
     value = data.draw(arrays(dtype, _broadcastable_to(data.draw, target)), "value")
-    check(lambda lib, x, v: _setitem(lib, x, parts, bare, v), x, value.astype(np.float64),
-          check_grad_fn=not _grad_fn_bug(shape, parts), **GRAD_TOL)
+    check(lambda lib, x, v: _setitem(lib, x, parts, bare, v), x, value.astype(np.float64), **GRAD_TOL)
 
 
 @settings(max_examples=100, deadline=None)
@@ -199,8 +180,7 @@ def test_setitem_tensor_value(data, shape, bare, dtype):
 def test_setitem_scalar_value(data, x, bare, value):
     parts = data.draw(keys(x.shape), "key")
     assume(not _empty_ellipsis_between_advanced(parts, x.ndim))
-    check(lambda lib, x: _setitem(lib, x, parts, bare, value), x,
-          check_grad_fn=not _grad_fn_bug(x.shape, parts), **GRAD_TOL)
+    check(lambda lib, x: _setitem(lib, x, parts, bare, value), x, **GRAD_TOL)
 
 
 @settings(max_examples=60, deadline=None)
@@ -226,8 +206,6 @@ def test_setitem_out_of_range_raises(data, shape, bare):
 
 
 # ---- ember bugs found by the properties above ---------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="ember bug: x[:] = v / x[...] = v record CopySlices; PyTorch writes into x "
-                                       "itself (FillBackward3 / CopyBackwards)")
 def test_setitem_trivial_key_grad_fn():
     check(lambda lib, x: _setitem(lib, x, (Ellipsis,), True, 2.0), np.ones(2))
 
@@ -262,8 +240,6 @@ def test_empty_ellipsis_between_advanced():
     check(lambda lib, x: x[None, [0, 1], ..., [0, 1]], np.zeros((2, 2)))
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: x[0:n, idx] = v records CopySlices; PyTorch skips a slice from 0 "
-                                       "to the end with step 1 and records IndexPutBackward0 (ember does only for :)")
 def test_setitem_full_slice_grad_fn():
     check(lambda lib, x: _setitem(lib, x, (slice(0, 2), ("tensor", np.array([0]))), False, 1.0), np.ones((2, 2)))
 
