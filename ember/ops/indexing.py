@@ -104,8 +104,11 @@ def _convert(key, shape):
         else:
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                              f"are valid indices (got {type(k).__name__})")
-    if sum(_width(k) for k in out) > len(shape):
+    width = sum(_width(k) for k in out)
+    if width > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if width == len(shape) and not basic:  # an Ellipsis for no dims does not separate index arrays, unlike NumPy's
+        out = [k for k in out if k is not Ellipsis]
     _check_bounds(out, shape)
     return tuple(out), basic
 

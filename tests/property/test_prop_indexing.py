@@ -118,18 +118,6 @@ def _torch_raises(fn, *inputs, message=""):
     return False
 
 
-def _advanced(part):
-    return isinstance(part, tuple)
-
-
-def _empty_ellipsis_between_advanced(parts, ndim):
-    """An Ellipsis that stands for no dims, with advanced parts on both sides (test_empty_ellipsis_between_advanced)."""
-    if Ellipsis not in parts or ndim != sum(_width(p) for p in parts):
-        return False
-    i = parts.index(Ellipsis)
-    return any(map(_advanced, parts[:i])) and any(map(_advanced, parts[i + 1:]))
-
-
 X_CASES = st.sampled_from(DTYPES).flatmap(lambda d: shapes(max_dims=4, max_side=4).flatmap(lambda s: arrays(d, s)))
 
 
@@ -137,7 +125,6 @@ X_CASES = st.sampled_from(DTYPES).flatmap(lambda d: shapes(max_dims=4, max_side=
 @given(data=st.data(), x=X_CASES, bare=st.booleans())
 def test_getitem(data, x, bare):
     parts = data.draw(keys(x.shape), "key")
-    assume(not _empty_ellipsis_between_advanced(parts, x.ndim))
     check(lambda lib, x: x[to_key(lib, parts, bare)], x, **GRAD_TOL)
 
 
@@ -168,7 +155,6 @@ def test_setitem_tensor_value(data, shape, bare, dtype):
     """x[key] = v with v broadcast to x[key]'s shape: gradients reach x (outside key) and v."""
     x = data.draw(arrays(np.float64, shape), "x")
     parts = data.draw(keys(shape, unique=True), "key")
-    assume(not _empty_ellipsis_between_advanced(parts, len(shape)))
     target = _torch_result_shape(shape, parts)
     value = data.draw(arrays(dtype, _broadcastable_to(data.draw, target)), "value")
     check(lambda lib, x, v: _setitem(lib, x, parts, bare, v), x, value.astype(np.float64), **GRAD_TOL)
@@ -179,7 +165,6 @@ def test_setitem_tensor_value(data, shape, bare, dtype):
        value=st.one_of(st.integers(-3, 3), floats(3), st.booleans()))
 def test_setitem_scalar_value(data, x, bare, value):
     parts = data.draw(keys(x.shape), "key")
-    assume(not _empty_ellipsis_between_advanced(parts, x.ndim))
     check(lambda lib, x: _setitem(lib, x, parts, bare, value), x, **GRAD_TOL)
 
 
@@ -188,7 +173,6 @@ def test_setitem_scalar_value(data, x, bare, value):
 def test_setitem_mixed_dtype_value(data, x, bare, value_dtype):
     """A value of another dtype: cast by basic indexing, refused by advanced indexing (index_put_)."""
     parts = data.draw(keys(x.shape, unique=True), "key")
-    assume(not _empty_ellipsis_between_advanced(parts, x.ndim))
     target = _torch_result_shape(x.shape, parts)
     value = data.draw(arrays(value_dtype, _broadcastable_to(data.draw, target)), "value")
     fn = lambda lib, x, v: _setitem(lib, x, parts, bare, v)  # noqa: E731
@@ -234,8 +218,6 @@ def test_index_put_dtype_mismatch(key):
     check(lambda lib, x, v: _setitem(lib, x, key, True, v), x, np.ones(1), grad=False)
 
 
-@pytest.mark.xfail(strict=True, reason="ember bug: an Ellipsis that stands for no dims between advanced indices "
-                                       "moves the advanced dims to the front (NumPy's rule); PyTorch keeps them")
 def test_empty_ellipsis_between_advanced():
     check(lambda lib, x: x[None, [0, 1], ..., [0, 1]], np.zeros((2, 2)))
 
