@@ -76,3 +76,36 @@ def test_double_backward_through_layer_norm():
         (g2,) = lib.autograd.grad((g * g).sum(), xt)
         grads.append(g2.detach().numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "2d"])
+def test_batch_norm_array_paths(training, affine, layout):
+    """The forward and backward written on arrays (per-channel sums, one scale and shift per channel)."""
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    x = randn(4, 3) if layout == "2d" else randn(3, 5, 4, 6)
+    w, b = (randn(3, seed=1), randn(3, seed=2)) if affine else (None, None)
+    m, v = randn(3, seed=3), np.abs(randn(3, seed=4)) + 0.5
+
+    def fn(lib, x, *wb):
+        if layout == "transposed":
+            x = x.transpose(0, 1)  # (5, 3, 4, 6), not contiguous
+        weight, bias = wb if affine else (None, None)
+        dt = np.float32 if x.dtype == lib.float32 else np.float64
+        stats = (lib.tensor(m.astype(dt)), lib.tensor(v.astype(dt)))
+        return F(lib).batch_norm(x * 3 + 1, *stats, weight, bias, training=training)
+    check(fn, x, *((w, b) if affine else ()))
+    check(fn, x.astype(np.float32), *((w.astype(np.float32), b.astype(np.float32)) if affine else ()), grad=False)
+
+
+def test_double_backward_through_batch_norm():
+    def second(lib):
+        x = lib.tensor(randn(4, 3, 5)).requires_grad_()
+        w = lib.tensor(randn(3, seed=1)).requires_grad_()
+        y = lib.nn.functional.batch_norm(x, None, None, w, None, training=True)
+        gx, gw = lib.autograd.grad((y * y * y).sum(), (x, w), create_graph=True)
+        ((gx * gx).sum() + (gw * gw).sum()).backward()
+        return x.grad.numpy(), w.grad.numpy()
+    for e, t in zip(second(ember), second(torch)):
+        np.testing.assert_allclose(e, t, rtol=1e-8, atol=1e-10)
