@@ -2,7 +2,7 @@
 from typing import Iterable
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
 
 __all__ = ["Adadelta"]
 
@@ -27,10 +27,7 @@ class Adadelta(Optimizer):
     def _update(self, group):
         lr, rho, eps = to_float(group["lr"]), group["rho"], group["eps"]
         weight_decay, maximize = group["weight_decay"], group["maximize"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
@@ -38,10 +35,7 @@ class Adadelta(Optimizer):
                 state["square_avg"] = zeros_state(p)
                 state["acc_delta"] = zeros_state(p)
             state["step"]._data += 1
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * a
+            grad = descent_grad(a, grad, maximize, weight_decay)
             square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
             square_avg *= rho
             square_avg += (1 - rho) * grad * grad

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from .._tensor import wrap
 from ..backend import array_module
-from .optimizer import Optimizer, check_fused, check_lr, scalar_state, to_float
+from .optimizer import Optimizer, descent_grad, check_fused, check_lr, scalar_state, to_float
 
 __all__ = ["Adagrad"]
 
@@ -40,20 +40,14 @@ class Adagrad(Optimizer):
     def _update(self, group):
         lr, lr_decay, eps = to_float(group["lr"]), group["lr_decay"], group["eps"]
         weight_decay, maximize = group["weight_decay"], group["maximize"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             if len(self.state[p]) == 0:
                 self._init_state(p, group["fused"])
             state = self.state[p]
             step_t = state["step"]._data
             step_t += 1
             step = step_t.item()
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * a
+            grad = descent_grad(a, grad, maximize, weight_decay)
             clr = lr / (1 + (step - 1) * lr_decay)
             state_sum = state["sum"]._data
             state_sum += grad * grad

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from .._tensor import Tensor
 from ..backend import array_module
-from .optimizer import Optimizer, check_fused, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_fused, check_lr, scalar_state, to_float, zeros_state
 
 __all__ = ["Adam", "AdamW"]
 
@@ -41,10 +41,7 @@ class Adam(Optimizer):
         lr, eps, weight_decay = to_float(group["lr"]), group["eps"], group["weight_decay"]
         beta1, beta2 = (to_float(b) for b in group["betas"])
         amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
@@ -56,13 +53,9 @@ class Adam(Optimizer):
             step_t, m, v = state["step"]._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
             step_t += 1
             step = step_t.item()
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                if decoupled:
-                    a *= 1 - lr * weight_decay
-                else:
-                    grad = grad + weight_decay * a
+            if decoupled and weight_decay != 0:
+                a *= 1 - lr * weight_decay
+            grad = descent_grad(a, grad, maximize, 0 if decoupled else weight_decay)
             # m = lerp(m, grad, 1 - beta1); v = beta2 * v + (1 - beta2) * grad**2;
             # a -= lr / bias_correction1 * m / (sqrt(v / bias_correction2) + eps), through one scratch array
             buf = grad - m

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
 
 __all__ = ["Adamax"]
 
@@ -23,10 +23,7 @@ class Adamax(Optimizer):
     def _update(self, group):
         lr, eps, weight_decay, maximize = to_float(group["lr"]), group["eps"], group["weight_decay"], group["maximize"]
         beta1, beta2 = group["betas"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
@@ -35,10 +32,7 @@ class Adamax(Optimizer):
                 state["exp_inf"] = zeros_state(p)
             step_t = state["step"]._data
             step_t += 1
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * a
+            grad = descent_grad(a, grad, maximize, weight_decay)
             exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
             exp_avg += (grad - exp_avg) * (1 - beta1)
             exp_inf *= beta2

@@ -1,7 +1,7 @@
 """ASGD: averaged stochastic gradient descent."""
 from typing import Iterable
 
-from .optimizer import Optimizer, check_lr, scalar_dtype, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_dtype, scalar_state, to_float, zeros_state
 
 __all__ = ["ASGD"]
 
@@ -24,10 +24,7 @@ class ASGD(Optimizer):
     def _update(self, group):
         lr, lambd, alpha, t0 = to_float(group["lr"]), group["lambd"], group["alpha"], group["t0"]
         weight_decay, maximize = group["weight_decay"], group["maximize"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = scalar_state(0.0)
@@ -36,10 +33,7 @@ class ASGD(Optimizer):
                 state["ax"] = zeros_state(p)
             step_t, eta, mu, ax = state["step"]._data, state["eta"]._data, state["mu"]._data, state["ax"]._data
             step_t += 1
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * a
+            grad = descent_grad(a, grad, maximize, weight_decay)
             eta_value = eta.item()
             a *= 1 - lambd * eta_value
             a -= eta_value * grad

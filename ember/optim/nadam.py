@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
 
 __all__ = ["NAdam"]
 
@@ -30,10 +30,7 @@ class NAdam(Optimizer):
         lr, eps, weight_decay, maximize = to_float(group["lr"]), group["eps"], group["weight_decay"], group["maximize"]
         beta1, beta2 = group["betas"]
         momentum_decay, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
@@ -44,13 +41,9 @@ class NAdam(Optimizer):
             step_t, mu_product = state["step"]._data, state["mu_product"]._data
             step_t += 1
             step = step_t.item()
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                if decoupled:
-                    a *= 1 - lr * weight_decay
-                else:
-                    grad = grad + weight_decay * a
+            if decoupled and weight_decay != 0:
+                a *= 1 - lr * weight_decay
+            grad = descent_grad(a, grad, maximize, 0 if decoupled else weight_decay)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
             mu_product *= mu  # in the 0-dim state's dtype, as torch

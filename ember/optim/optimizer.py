@@ -96,6 +96,15 @@ def zeros_state(p: Tensor) -> Tensor:
     return wrap(array_module(p._data).zeros_like(p._data))
 
 
+def descent_grad(a, grad, maximize: bool, weight_decay: float):
+    """The gradient to descend along: negated when maximizing, plus weight_decay * a (L2) when nonzero."""
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + weight_decay * a
+    return grad
+
+
 def to_float(value) -> float:
     """A hyperparameter (float or 1-element tensor) as a Python float."""
     return float(value) if isinstance(value, Tensor) else value
@@ -253,6 +262,13 @@ class Optimizer:
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _with_grad(group: dict[str, Any]):
+        """(parameter, its array, its gradient's array) for each parameter of `group` that has a gradient."""
+        for p in group["params"]:
+            if p._grad is not None:
+                yield p, p._data, p._grad._data
 
     # ---- hooks --------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
 
 __all__ = ["RAdam"]
 
@@ -27,10 +27,7 @@ class RAdam(Optimizer):
         beta1, beta2 = group["betas"]
         decoupled = group["decoupled_weight_decay"]
         rho_inf = 2 / (1 - beta2) - 1
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = scalar_state(0.0)
@@ -39,13 +36,9 @@ class RAdam(Optimizer):
             step_t = state["step"]._data
             step_t += 1
             step = step_t.item()
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                if decoupled:
-                    a *= 1 - lr * weight_decay
-                else:
-                    grad = grad + weight_decay * a
+            if decoupled and weight_decay != 0:
+                a *= 1 - lr * weight_decay
+            grad = descent_grad(a, grad, maximize, 0 if decoupled else weight_decay)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
             exp_avg += (grad - exp_avg) * (1 - beta1)
             exp_avg_sq *= beta2

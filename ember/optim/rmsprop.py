@@ -2,7 +2,7 @@
 from typing import Iterable
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
 
 __all__ = ["RMSprop"]
 
@@ -30,10 +30,7 @@ class RMSprop(Optimizer):
     def _update(self, group):
         lr, alpha, eps, weight_decay = to_float(group["lr"]), group["alpha"], group["eps"], group["weight_decay"]
         momentum, centered, maximize = group["momentum"], group["centered"], group["maximize"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
@@ -44,10 +41,7 @@ class RMSprop(Optimizer):
                 if centered:
                     state["grad_avg"] = zeros_state(p)
             state["step"]._data += 1
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * a
+            grad = descent_grad(a, grad, maximize, weight_decay)
             square_avg = state["square_avg"]._data
             square_avg *= alpha
             square_avg += (1 - alpha) * grad * grad

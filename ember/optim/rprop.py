@@ -25,10 +25,7 @@ class Rprop(Optimizer):
         etaminus, etaplus = group["etas"]
         step_size_min, step_size_max = group["step_sizes"]
         maximize = group["maximize"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
+        for p, a, grad in self._with_grad(group):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
@@ -36,8 +33,7 @@ class Rprop(Optimizer):
                 state["prev"] = zeros_state(p)
                 state["step_size"] = wrap(xp.full_like(grad, to_float(group["lr"])))
             state["step"]._data += 1
-            if maximize:
-                grad = -grad
+            grad = -grad if maximize else grad
             prev, step_size = state["prev"]._data, state["step_size"]._data
             sign = xp.sign(grad * prev)
             sign[sign > 0] = etaplus

@@ -2,7 +2,7 @@
 from typing import Iterable
 
 from .._tensor import wrap
-from .optimizer import Optimizer, check_fused, check_lr, to_float
+from .optimizer import Optimizer, descent_grad, check_fused, check_lr, to_float
 
 __all__ = ["SGD"]
 
@@ -29,14 +29,8 @@ class SGD(Optimizer):
     def _update(self, group):
         lr, momentum, dampening = to_float(group["lr"]), group["momentum"], group["dampening"]
         weight_decay, nesterov, maximize = to_float(group["weight_decay"]), group["nesterov"], group["maximize"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            a, grad = p._data, p._grad._data
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * a
+        for p, a, grad in self._with_grad(group):
+            grad = descent_grad(a, grad, maximize, weight_decay)
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
