@@ -382,19 +382,25 @@ def logdet(input):
     return where(sign < 0, float("nan"), logabs)
 
 
-def _inverse(a):
-    """The inverses and LAPACK's info (None when every matrix is invertible); failed matrices give nan."""
+def _per_matrix(factor, info_of, a):
+    """factor(a) over a batch of matrices, and LAPACK's info (None when every matrix succeeds); the matrices
+    whose info is positive give nan, the others their result."""
     xp = array_module(a)
     try:
-        r = xp.linalg.inv(a)
+        r = factor(a)
         if _finite(r):
             return r, None
     except np.linalg.LinAlgError:
         pass
-    info = _lu_info(a)
+    info = info_of(a)
     bad = (info > 0)[..., None, None]
-    r = xp.linalg.inv(xp.where(bad, xp.eye(a.shape[-1], dtype=a.dtype), a))
+    r = factor(xp.where(bad, xp.eye(a.shape[-1], dtype=a.dtype), a))
     return xp.where(bad, xp.asarray(np.nan, a.dtype), r), info
+
+
+def _inverse(a):
+    """The inverses and LAPACK's info (None when every matrix is invertible); failed matrices give nan."""
+    return _per_matrix(array_module(a).linalg.inv, _lu_info, a)
 
 
 _SINGULAR = ("The diagonal element {} is zero, the inversion could not be completed because the input matrix is "
@@ -478,17 +484,7 @@ _NOT_PD = ("The factorization could not be completed because the input is not po
 
 def _cholesky(a):
     """Lower Cholesky factors and potrf's info (None when all succeed); failed matrices give nan."""
-    xp = array_module(a)
-    try:
-        r = xp.linalg.cholesky(a)
-        if _finite(r):
-            return r, None
-    except np.linalg.LinAlgError:
-        pass
-    info = _cholesky_info(a)
-    bad = (info > 0)[..., None, None]
-    r = xp.linalg.cholesky(xp.where(bad, xp.eye(a.shape[-1], dtype=a.dtype), a))
-    return xp.where(bad, xp.asarray(np.nan, a.dtype), r), info
+    return _per_matrix(array_module(a).linalg.cholesky, _cholesky_info, a)
 
 
 def _cholesky_op(A, upper, name, node_cls, check_errors):
