@@ -499,8 +499,13 @@ def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
     return tuple(input[lead + (slice(lo, hi),)] for lo, hi in zip(cuts[:-1], cuts[1:]))
 
 
-def _split_along(input, indices_or_sections, dim, name):
-    """hsplit/vsplit/dsplit: tensor_split along `dim`, where a number of sections must divide the size exactly."""
+def _split_along(input, indices_or_sections, dim, name, min_ndim):
+    """hsplit/vsplit/dsplit: tensor_split along `dim` of a tensor of at least `min_ndim` dims, where a number of
+    sections must divide the size exactly."""
+    ndim = input._data.ndim
+    if ndim < min_ndim:
+        raise RuntimeError(f"ember.{name} requires a tensor with at least {min_ndim} dimension, but got a tensor "
+                           f"with {ndim} dimensions!")
     if not isinstance(indices_or_sections, (list, tuple)):
         n, s = input._data.shape[dim], int(indices_or_sections)
         if s == 0 or n % s:
@@ -511,29 +516,17 @@ def _split_along(input, indices_or_sections, dim, name):
 
 def hsplit(input, indices_or_sections) -> tuple:
     """tensor_split along dim 1 (dim 0 for a 1-D tensor)."""
-    ndim = input._data.ndim
-    if ndim < 1:
-        raise RuntimeError(f"ember.hsplit requires a tensor with at least 1 dimension, but got a tensor with {ndim} "
-                           "dimensions!")
-    return _split_along(input, indices_or_sections, 0 if ndim == 1 else 1, "hsplit")
+    return _split_along(input, indices_or_sections, 0 if input._data.ndim == 1 else 1, "hsplit", 1)
 
 
 def vsplit(input, indices_or_sections) -> tuple:
     """tensor_split along dim 0 of a tensor of at least 2 dims."""
-    ndim = input._data.ndim
-    if ndim < 2:
-        raise RuntimeError(f"ember.vsplit requires a tensor with at least 2 dimension, but got a tensor with {ndim} "
-                           "dimensions!")
-    return _split_along(input, indices_or_sections, 0, "vsplit")
+    return _split_along(input, indices_or_sections, 0, "vsplit", 2)
 
 
 def dsplit(input, indices_or_sections) -> tuple:
     """tensor_split along dim 2 of a tensor of at least 3 dims."""
-    ndim = input._data.ndim
-    if ndim < 3:
-        raise RuntimeError(f"ember.dsplit requires a tensor with at least 3 dimension, but got a tensor with {ndim} "
-                           "dimensions!")
-    return _split_along(input, indices_or_sections, 2, "dsplit")
+    return _split_along(input, indices_or_sections, 2, "dsplit", 3)
 
 
 def unbind(input, dim: int = 0) -> tuple:
