@@ -154,13 +154,18 @@ def _sizes(values):
 
 
 # ---- convolution ---------------------------------------------------------------------------------
-def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
-    """conv1d/2d/3d: checks, 'same'/'valid' padding and the unbatched form around one product."""
+def _check_arguments(name, nd, input, weight, bias):
+    """The argument types of a (transposed) convolution; returns whether the input is batched and the
+    weight's number of kernel dims."""
     for arg, value, position in (("input", input, 1), ("weight", weight, 2)):
         _check_tensor(name, arg, value, position)
     _check_tensor(name, "bias", bias, 3, optional=True)
-    batched = _batched(name, nd, input)
-    k = weight._data.ndim - 2
+    return _batched(name, nd, input), weight._data.ndim - 2
+
+
+def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
+    """conv1d/2d/3d: checks, 'same'/'valid' padding and the unbatched form around one product."""
+    batched, k = _check_arguments(name, nd, input, weight, bias)
     stride, dilation = _ints(name, "stride", stride, nd, k), _ints(name, "dilation", dilation, nd, k)
     x = input if batched else input.unsqueeze(0)
     if isinstance(padding, str):
@@ -218,11 +223,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
 # ---- transposed convolution ----------------------------------------------------------------------
 def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     """conv_transpose1d/2d/3d: the input gradient of a convolution, plus bias."""
-    for arg, value, position in (("input", input, 1), ("weight", weight, 2)):
-        _check_tensor(name, arg, value, position)
-    _check_tensor(name, "bias", bias, 3, optional=True)
-    batched = _batched(name, nd, input)
-    k = weight._data.ndim - 2
+    batched, k = _check_arguments(name, nd, input, weight, bias)
     stride, padding = _ints(name, "stride", stride, nd, k), _ints(name, "padding", padding, nd, k)
     output_padding = _ints(name, "output_padding", output_padding, nd, k)
     dilation = _ints(name, "dilation", dilation, nd, k)
