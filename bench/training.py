@@ -6,27 +6,9 @@ import sys
 import numpy as np
 
 MNIST = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-
-
-def lenet(lib):
-    """Seed 001's LeNet, with padding 2 so that 28x28 digits fit."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, 400)
-            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-    return Net()
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+from lenet import lenet  # noqa: E402  (seed 001's LeNet, as the MNIST tests train it)
+from mnist_data import read_idx  # noqa: E402
 
 
 def mlp(lib):
@@ -36,10 +18,15 @@ def mlp(lib):
                          nn.Linear(256, 10))
 
 
-def _optimizer(lib, kind, params):
+def _training(lib, build, kind):
+    """(model, optimizer, loss) in `lib`, from the same seed: SGD with momentum for kind "sgd", else Adam."""
+    import importlib
+    importlib.import_module(lib.__name__ + ".optim")
+    lib.manual_seed(0)
+    model = build(lib)
     if kind == "sgd":
-        return lib.optim.SGD(params, lr=0.01, momentum=0.9)
-    return lib.optim.Adam(params, lr=1e-3)
+        return model, lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), lib.nn.CrossEntropyLoss()
+    return model, lib.optim.Adam(model.parameters(), lr=1e-3), lib.nn.CrossEntropyLoss()
 
 
 def step_workload(build, kind, batch):
@@ -49,12 +36,7 @@ def step_workload(build, kind, batch):
     y_np = rng.integers(0, 10, batch)
 
     def make(lib):
-        import importlib
-        importlib.import_module(lib.__name__ + ".optim")
-        lib.manual_seed(0)
-        model = build(lib)
-        opt = _optimizer(lib, kind, model.parameters())
-        criterion = lib.nn.CrossEntropyLoss()
+        model, opt, criterion = _training(lib, build, kind)
         x, y = lib.tensor(x_np), lib.tensor(y_np)
 
         def step():
@@ -67,19 +49,12 @@ def step_workload(build, kind, batch):
 
 def epoch_workload():
     """A factory for one LeNet epoch over the MNIST training set, batch 64, from NumPy arrays."""
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-    from mnist_data import read_idx
     images = (read_idx(MNIST / "train-images-idx3-ubyte.gz").astype(np.float32) / 255).reshape(-1, 1, 28, 28)
     labels = read_idx(MNIST / "train-labels-idx1-ubyte.gz").astype(np.int64)
     order = np.random.default_rng(0).permutation(len(images))
 
     def make(lib):
-        import importlib
-        importlib.import_module(lib.__name__ + ".optim")
-        lib.manual_seed(0)
-        model = lenet(lib)
-        opt = _optimizer(lib, "sgd", model.parameters())
-        criterion = lib.nn.CrossEntropyLoss()
+        model, opt, criterion = _training(lib, lenet, "sgd")
 
         def epoch():
             for i in range(0, len(images), 64):

@@ -6,7 +6,7 @@ import ember
 import ember.nn as nn
 import ember.optim as optim
 from ember.utils.data import DataLoader
-from test_mnist_training import lenet
+from lenet import lenet
 
 pytest.importorskip("PIL.Image")
 from ember.vision import datasets, transforms  # noqa: E402

@@ -1,0 +1,24 @@
+"""Seed 001's LeNet, shared by the MNIST end-to-end tests and bench/training.py."""
+
+
+def lenet(lib):
+    """Seed 001's LeNet built with `lib` (ember or torch), with padding 2 so that 28x28 digits fit."""
+    nn_, F_ = lib.nn, lib.nn.functional
+
+    class Net(nn_.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn_.Conv2d(1, 6, 5, padding=2)
+            self.conv2 = nn_.Conv2d(6, 16, 5)
+            self.fc1 = nn_.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn_.Linear(120, 84)
+            self.fc3 = nn_.Linear(84, 10)
+
+        def forward(self, x):
+            x = F_.max_pool2d(F_.relu(self.conv1(x)), (2, 2))
+            x = F_.max_pool2d(F_.relu(self.conv2(x)), 2)
+            x = x.view(-1, 16 * 5 * 5)
+            x = F_.relu(self.fc1(x))
+            x = F_.relu(self.fc2(x))
+            return self.fc3(x)
+    return Net()
