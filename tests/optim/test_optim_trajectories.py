@@ -206,6 +206,16 @@ def test_load_state_dict_casts_to_param_dtype_but_keeps_step():
     assert state["step"].dtype == ember.float32 and state["step"].item() == 3
 
 
+def closure(lib, model, opt, x, y):
+    """L-BFGS's closure: the MSE loss of `model` on (x, y), with fresh gradients."""
+    def f():
+        opt.zero_grad()
+        loss = lib.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        return loss
+    return f
+
+
 @pytest.mark.parametrize("kw,steps", [(dict(lr=0.5, max_iter=5), 10), (dict(lr=1, max_iter=4, history_size=3), 8),
                                       (dict(lr=1, line_search_fn="strong_wolfe"), 2),
                                       (dict(lr=1, max_iter=5, history_size=4, line_search_fn="strong_wolfe"), 4),
@@ -215,14 +225,6 @@ def test_lbfgs_matches_torch(kw, steps):
     """L-BFGS is sensitive to rounding: a few outer steps, each with several inner iterations."""
     tm, em, (tx, ty, ex, ey) = make_models()
     to, eo = torch.optim.LBFGS(tm.parameters(), **kw), ember.optim.LBFGS(em.parameters(), **kw)
-
-    def closure(lib, model, opt, x, y):
-        def f():
-            opt.zero_grad()
-            loss = lib.nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            return loss
-        return f
     for _ in range(steps):
         t_loss = to.step(closure(torch, tm, to, tx, ty))
         e_loss = eo.step(closure(ember, em, eo, ex, ey))
@@ -241,14 +243,6 @@ def test_lbfgs_state_dict_round_trip():
     kw = dict(lr=0.5, max_iter=3, history_size=4)
     tm, em, (tx, ty, ex, ey) = make_models()
     to, eo = torch.optim.LBFGS(tm.parameters(), **kw), ember.optim.LBFGS(em.parameters(), **kw)
-
-    def closure(lib, model, opt, x, y):
-        def f():
-            opt.zero_grad()
-            loss = lib.nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            return loss
-        return f
     for _ in range(6):
         to.step(closure(torch, tm, to, tx, ty))
         eo.step(closure(ember, em, eo, ex, ey))
