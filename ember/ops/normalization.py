@@ -1,9 +1,10 @@
 """Normalization: batch, layer, group, instance, RMS and local response norm.
 
-Batch, layer and group norm share one forward (`_standardize`: subtract the mean, divide by the
-standard deviation over some axes) and one backward formula for the input:
+Batch, layer and group norm share one forward (subtract the mean, divide by the standard deviation
+over some axes: `_moments`, `_standardize`) and one backward formula for the input:
     dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),   dxhat = grad * weight
-with the means over the same axes as the statistics.
+with the means over the same axes as the statistics. Batch norm in float32/float64 computes the same
+on arrays in fewer passes (`_batch_stats`, `_batch_norm_grads`) unless create_graph is on.
 """
 import numpy as np
 
@@ -100,16 +101,18 @@ def _group_grads(g, x, mean, invstd, w, eps, groups):
     return dx, dw, g.sum(channel_axes)
 
 
-def _standardize(a, axes, eps, mean=None, var=None):
-    """(a - mean) / sqrt(var + eps) over `axes`, and 1/sqrt(var + eps) with kept dims."""
-    if mean is None:
-        mean = a.mean(axis=axes, keepdims=True)
-        centered = a - mean
-        var = np.square(centered).mean(axis=axes, keepdims=True)
-    else:
-        centered = a - mean
+def _moments(a, axes):
+    """The mean and biased variance of `a` over `axes` (kept dims), and a - mean."""
+    mean = a.mean(axis=axes, keepdims=True)
+    centered = a - mean
+    return mean, np.square(centered).mean(axis=axes, keepdims=True), centered
+
+
+def _standardize(a, axes, eps):
+    """(a - mean) / sqrt(var + eps) over `axes`, 1/sqrt(var + eps) and the mean, with kept dims."""
+    mean, var, centered = _moments(a, axes)
     invstd = 1 / np.sqrt(var + a.dtype.type(eps))
-    return centered * invstd, invstd, mean, var
+    return centered * invstd, invstd, mean
 
 
 def _affine(xhat, weight, bias, shape):
@@ -162,12 +165,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape}")
-        centered = None
-        if _fast(a):
-            mean, var, centered = _batch_stats(a)
-        else:
-            mean = a.mean(axis=axes, keepdims=True)
-            var = np.square(a - mean).mean(axis=axes, keepdims=True)
+        mean, var, centered = _batch_stats(a, axes)
         if running_mean is not None:
             _update(running_mean, mean, momentum)
         if running_var is not None:
@@ -178,8 +176,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         mean = running_mean._data.reshape(shape).astype(a.dtype)
         var = running_var._data.reshape(shape).astype(a.dtype)
         centered = None
+    invstd = 1 / np.sqrt(var + a.dtype.type(eps))
     if _fast(a):  # (a - mean) * invstd * weight + bias, with one scale and one shift per channel
-        invstd = 1 / np.sqrt(var + a.dtype.type(eps))
         scale = invstd if weight is None else invstd * weight._data.reshape(shape).astype(a.dtype)
         shift = 0 if bias is None else bias._data.reshape(shape).astype(a.dtype)
         if centered is None:
@@ -189,13 +187,16 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             out = np.multiply(centered, scale, out=centered)
             out += shift
     else:
-        xhat, invstd, _, _ = _standardize(a, axes, eps, mean, var)
+        xhat = (a - mean if centered is None else centered) * invstd
         out = _affine(xhat, weight, bias, shape).astype(a.dtype, copy=False)
     return _record(wrap(out), NativeBatchNormBackward0(), input, weight, bias, mean, invstd, axes, eps, training)
 
 
-def _batch_stats(a):
-    """Per-channel mean and biased variance of `a` (N, C, *), shaped to broadcast against it, and a - mean."""
+def _batch_stats(a, axes):
+    """Per-channel mean and biased variance of `a` (N, C, *) over `axes` (every dim but 1), shaped to
+    broadcast against it, and a - mean."""
+    if not _fast(a):
+        return _moments(a, axes)
     n, c = a.shape[:2]
     count = a.size // c
     shape = (c,) + (1,) * (a.ndim - 2)
@@ -234,7 +235,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, but got {list(t.shape)}")
     axes = tuple(range(a.ndim - k, a.ndim))
-    xhat, invstd, mean, _ = _standardize(a, axes, eps)
+    xhat, invstd, mean = _standardize(a, axes, eps)
     out = wrap(_affine(xhat, weight, bias, shape).astype(a.dtype, copy=False))
     param_axes = tuple(range(a.ndim - k))
     return _record(out, NativeLayerNormBackward0(), input, weight, bias, mean, invstd, axes, eps, param_axes)
@@ -251,7 +252,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {input.shape} and num_groups={num_groups}")
-    xg, invstd, mean, _ = _standardize(a.reshape(n, num_groups, -1), (2,), eps)
+    xg, invstd, mean = _standardize(a.reshape(n, num_groups, -1), (2,), eps)
     out = wrap(_affine(xg.reshape(a.shape), weight, bias, (c,) + (1,) * (a.ndim - 2)).astype(a.dtype, copy=False))
     return _record(out, NativeGroupNormBackward0(), input, weight, bias, mean, invstd, eps, num_groups)
 
