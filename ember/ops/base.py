@@ -80,6 +80,14 @@ def operands(a, b):
     return x, b, dt
 
 
+def check_tensor(name: str, arg: str, value, position: int | None = None, optional: bool = False) -> None:
+    """PyTorch's TypeError unless `value` is a Tensor (or None, when `optional`): "name(): argument 'arg'
+    (position n) must be Tensor, not T"."""
+    if not isinstance(value, Tensor) and not (optional and value is None):
+        where = "" if position is None else f" (position {position})"
+        raise TypeError(f"{name}(): argument '{arg}'{where} must be Tensor, not {type(value).__name__}")
+
+
 def needs_grad(*tensors) -> bool:
     """True when grad mode is on and one of `tensors` (Tensors or numbers) requires grad."""
     if not GRAD_ENABLED[0]:
@@ -104,8 +112,7 @@ def broadcast_error(a_shape, b_shape) -> RuntimeError:
 
 def write_out(out, result: Tensor, name: str) -> Tensor:
     """Copy `result` into the `out=` tensor (resizing it if its shape differs) and return `out`."""
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    check_tensor(name, "out", out)
     if result._rg and GRAD_ENABLED[0]:
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")

@@ -12,7 +12,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, conv as kernels
-from .base import Tensor, wrap, record, GRAD_ENABLED, keep_if
+from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, keep_if
 from .padding import pad
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
@@ -79,11 +79,6 @@ def _convolution(kind, x, w, bias, shape, params):
 
 
 # ---- argument checks -----------------------------------------------------------------------------
-def _check_tensor(name, arg, value, position, optional=False):
-    if not isinstance(value, Tensor) and not (optional and value is None):
-        raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not {type(value).__name__}")
-
-
 def _ints(name, arg, value, nd, k):
     """`value` (an int or a sequence of 1 or `nd` ints) as a tuple matching a weight of `k` spatial dims."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -158,8 +153,8 @@ def _check_arguments(name, nd, input, weight, bias):
     """The argument types of a (transposed) convolution; returns whether the input is batched and the
     weight's number of kernel dims."""
     for arg, value, position in (("input", input, 1), ("weight", weight, 2)):
-        _check_tensor(name, arg, value, position)
-    _check_tensor(name, "bias", bias, 3, optional=True)
+        check_tensor(name, arg, value, position)
+    check_tensor(name, "bias", bias, 3, optional=True)
     return _batched(name, nd, input), weight._data.ndim - 2
 
 
@@ -304,7 +299,7 @@ def _check_float(a, kernel_name):
 
 def unfold(input: Tensor, kernel_size: Ints, dilation: Ints = 1, padding: Ints = 0, stride: Ints = 1) -> Tensor:
     """Sliding blocks of (N, C, H, W) or unbatched (C, H, W) input as columns: (N, C * kh * kw, L) (im2col)."""
-    _check_tensor("unfold", "input", input, 1)
+    check_tensor("unfold", "input", input, 1)
     a = input._data
     if a.ndim < 3:
         raise IndexError(f"Dimension out of range: unfold expects a 3-D (unbatched) or 4-D (batched) input, but got "
@@ -333,7 +328,7 @@ def fold(input: Tensor, output_size: Ints, kernel_size: Ints, dilation: Ints = 1
          stride: Ints = 1) -> Tensor:
     """Sum columns (N, C * kh * kw, L) or unbatched (C * kh * kw, L) back into (N, C, H, W) images (col2im);
     the adjoint of unfold."""
-    _check_tensor("fold", "input", input, 1)
+    check_tensor("fold", "input", input, 1)
     a = input._data
     if a.ndim not in (2, 3) or 0 in a.shape[-2:]:
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "

@@ -5,8 +5,8 @@ from .._creation import tensor
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
-from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, broadcast_error, keep_if,
-                   scalar_value, result_dtype)
+from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out,
+                   broadcast_error, keep_if, scalar_value, result_dtype)
 
 
 # Backward formulas: grad -> input grads, one entry per input edge. Saved values follow grad.
@@ -568,8 +568,7 @@ def _clamp_tensors(input, lo, hi):
 
 
 def _extremum(name, ufunc, wins, node, input, other):
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    check_tensor(name, "other", other, 2)
     x, y, dt = operands(input, other)
     r = _broadcasting(ufunc, x, y)
     if needs_grad(input, other):
@@ -868,14 +867,6 @@ def frac(input, *, out=None):
     return r if out is None else write_out(out, r, "frac")
 
 
-def _tensor_other(name, other, input=None):
-    """PyTorch's TypeError unless `other` (and `input`, when given) are Tensors."""
-    for arg, position, value in (("input", 1, input), ("other", 2, other)):
-        if not isinstance(value, Tensor) and (value is not None or arg == "other"):
-            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
-                            f"{type(value).__name__}")
-
-
 def _float_operands(input, other):
     """operands(), with integer results promoted to the default float dtype; integers convert to it
     directly, not through their promoted integer dtype (uint8 / -1 is -1.0, not 1 / 255)."""
@@ -889,7 +880,8 @@ def _float_operands(input, other):
 
 def atan2(input, other, *, out=None):
     """The angle of the point (other, input): arctangent of input / other in the right quadrant."""
-    _tensor_other("atan2", other, input)
+    check_tensor("atan2", "input", input, 1)
+    check_tensor("atan2", "other", other, 2)
     x, y, _ = _float_operands(input, other)
     r = _broadcasting(np.arctan2, x, y)
     if needs_grad(input, other):
@@ -899,7 +891,7 @@ def atan2(input, other, *, out=None):
 
 def hypot(input, other, *, out=None):
     """sqrt(input ** 2 + other ** 2), without overflow."""
-    _tensor_other("hypot", other)
+    check_tensor("hypot", "other", other, 2)
     x, y, dt = operands(input, other)
     if dt.kind != "f":
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{scalar_type_name(dt)}'")
@@ -911,8 +903,7 @@ def hypot(input, other, *, out=None):
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input); `weight` is a number or a tensor."""
-    if not isinstance(end, Tensor):
-        raise TypeError(f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}")
+    check_tensor("lerp", "end", end, 2)
     a, b = input._data, end._data
     if a.dtype.kind != "f":
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{scalar_type_name(a.dtype)}'")
@@ -1000,7 +991,7 @@ def _bc(b, c):
 
 def _nan_ignoring(name, ufunc, first_wins, node_cls):
     def op(input, other, *, out=None):
-        _tensor_other(name, other)
+        check_tensor(name, "other", other, 2)
         x, y, _ = operands(input, other)
         r = _broadcasting(ufunc, x, y)
         if needs_grad(input, other):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import Tensor, wrap, record, GRAD_ENABLED
+from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED
 from .memory import qualified_name
 
 __all__ = ["pad"]
@@ -37,8 +37,7 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: floa
     (default 0); 'reflect', 'replicate' and 'circular' pad the last 1, 2 or 3 dims of a batched or
     unbatched input.
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    check_tensor("pad", "input", input, 1)
     pad = _pad_arg(pad)
     ndim = input._data.ndim
     if len(pad) % 2:

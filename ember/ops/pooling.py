@@ -13,7 +13,7 @@ from .._size import Size
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
-from .base import Tensor, wrap, record, needs_grad
+from .base import Tensor, check_tensor, wrap, record, needs_grad
 from . import elementwise as _ew
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -80,8 +80,7 @@ def _ints(value, n, name, fname):
 def _check_input(input, n, fname, spatial_only=False):
     """PyTorch's checks of a pooling input: a Tensor of n+1 or n+2 dims, non-empty except the batch (or,
     with `spatial_only`, non-empty in its n spatial dims)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check_tensor(fname, "input", input)
     shape = input._data.shape
     if input._data.ndim not in (n + 1, n + 2):
         raise RuntimeError(f"{fname}: Expected {n + 1}D or {n + 2}D (batch mode) tensor for input, but got "
@@ -217,8 +216,7 @@ def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 
 def _check_1d(input, fname):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check_tensor(fname, "input", input)
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"{fname}: Expected 2D or 3D (batch mode) tensor for input, but got "
                            f"{input._data.ndim}D input of size {list(input._data.shape)}")
@@ -483,8 +481,7 @@ def _unpool_size(input, n, kernel_size, stride, padding, output_size, fname):
     kernel = _ints(kernel_size, n, "kernel_size", fname)
     stride = kernel if stride is None else _ints(stride, n, "stride", fname)
     padding = _ints(padding, n, "padding", fname)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check_tensor(fname, "input", input)
     spatial = input._data.shape[-n:]
     default = [(L - 1) * s + k - 2 * p for L, k, s, p in zip(spatial, kernel, stride, padding)]
     if output_size is None:

@@ -17,7 +17,8 @@ from ..autograd.graph import node_classes
 from ..autograd.grad_mode import no_grad
 from ..backend import array_module
 from ..backend.scatter import flat_positions, scatter_reduce_flat, hit_counts
-from .base import Tensor, wrap, record, GRAD_ENABLED, needs_grad, write_out, check_inplace, broadcast_error
+from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, needs_grad, write_out, check_inplace,
+                   broadcast_error)
 from .elementwise import where
 from .indexing import setitem, IndexPutBackward0 as _SetIndexPutBackward0, _convert, _value_grad
 from .inplace import _graph_inplace
@@ -160,8 +161,7 @@ def _1d(a):
 
 def _index(index, name, a, long_only=False, error=RuntimeError):
     """The array of an index tensor for op `name` on array `a`: int64 (or int32 where PyTorch allows it)."""
-    if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    check_tensor(name, "index", index)
     i = index._data
     if i.dtype != np.int64 and (long_only or i.dtype != np.int32):
         want = "int64" if long_only else "int32 or int64"
@@ -352,8 +352,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None =
 
 
 def _scatter_add_write(dest, input, dim, index, src):
-    if not isinstance(src, Tensor):
-        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    check_tensor("scatter_add", "src", src)
     d, pos, values = _scatter_plan(input, dim, index, src, "scatter_add")
     scatter_reduce_flat(dest.reshape(-1), pos, values, "sum")
     return d
@@ -386,8 +385,7 @@ def _identity(reduce, dtype):
 def _scatter_reduce_write(dest, input, dim, index, src, reduce, *, include_self=True):
     if reduce not in _REDUCE:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
-    if not isinstance(src, Tensor):
-        raise TypeError(f"scatter_reduce(): argument 'src' must be Tensor, not {type(src).__name__}")
+    check_tensor("scatter_reduce", "src", src)
     reduce = _REDUCE[reduce]
     d, pos, values = _scatter_plan(input, dim, index, src, "scatter_reduce")
     flat = dest.reshape(-1)
@@ -540,8 +538,7 @@ def _index_key(indices, a):
 
 
 def _index_values(input, values, name):
-    if not isinstance(values, Tensor):
-        raise TypeError(f"{name}(): argument 'values' must be Tensor, not {type(values).__name__}")
+    check_tensor(name, "values", values)
     if values._data.dtype != input._data.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got {input.dtype} for "
                            f"the destination and {values.dtype} for the source.")
@@ -609,8 +606,7 @@ def index_put_(input: Tensor, indices: tuple, values: Tensor, accumulate: bool =
 
 # ---- masked ops -------------------------------------------------------------------------------------
 def _bool_mask(mask, name):
-    if not isinstance(mask, Tensor):
-        raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    check_tensor(name, "mask", mask)
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"{name}: expected a bool tensor for mask, but got {mask.dtype}")
     return mask._data
@@ -638,8 +634,7 @@ def masked_select(input: Tensor, mask: Tensor, *, out: Tensor | None = None) -> 
 
 def _masked_scatter_write(dest, input, mask, source):
     m = _bool_mask(mask, "masked_scatter_")
-    if not isinstance(source, Tensor):
-        raise TypeError(f"masked_scatter_(): argument 'source' must be Tensor, not {type(source).__name__}")
+    check_tensor("masked_scatter_", "source", source)
     s = source._data
     if s.dtype != dest.dtype:
         raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got {input.dtype} "
@@ -688,8 +683,7 @@ def argwhere(input: Tensor) -> Tensor:
 def _put_write(dest, input, index, source, accumulate=False):
     a = input._data
     i = _take_index(index, a, "put_")
-    if not isinstance(source, Tensor):
-        raise TypeError(f"put_(): argument 'source' must be Tensor, not {type(source).__name__}")
+    check_tensor("put_", "source", source)
     s = source._data
     if s.size != i.size:
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "

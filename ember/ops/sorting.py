@@ -10,7 +10,7 @@ import numpy as np
 from .._tensor import wrap_dim
 from ..backend import array_module
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
+from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, write_out
 from .reduction import _named, _scatter_back
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
@@ -302,8 +302,7 @@ def searchsorted(sorted_sequence: Tensor, input: Tensor | float, *, out_int32: b
 def bucketize(input: Tensor | float, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
               out=None) -> Tensor:
     """The bucket of each value of `input` given 1-D `boundaries`: searchsorted(boundaries, input, right)."""
-    if not isinstance(boundaries, Tensor):
-        raise TypeError(f"bucketize(): argument 'boundaries' must be Tensor, not {type(boundaries).__name__}")
+    check_tensor("bucketize", "boundaries", boundaries)
     if boundaries._data.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)

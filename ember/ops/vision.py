@@ -16,7 +16,7 @@ from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
-from .base import Tensor, wrap, record, needs_grad
+from .base import Tensor, check_tensor, wrap, record, needs_grad
 from .elementwise import not_implemented
 from .pooling import Linear, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
@@ -182,8 +182,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
     """Resize the spatial dims of a (N, C, ...) input by `size` or `scale_factor` with PyTorch's sampling
     grid for each mode. uint8 images are rounded after each axis; PyTorch's fixed-point uint8 kernels may
     give values one off from ember's."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"interpolate(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check_tensor("interpolate", "input", input)
     n = input._data.ndim - 2
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
@@ -285,8 +284,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
 
 def _check_grid_sample(input, grid, mode):
     for name, t in (("input", input), ("grid", grid)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"grid_sample(): argument '{name}' must be Tensor, not {type(t).__name__}")
+        check_tensor("grid_sample", name, t)
     a, g = input._data, grid._data
     if a.ndim not in (4, 5) or g.ndim != a.ndim:
         raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
@@ -446,8 +444,7 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     if align_corners is None:
         warnings.warn(_ALIGN_CORNERS_WARNING, stacklevel=2)
         align_corners = False
-    if not isinstance(theta, Tensor):
-        raise TypeError(f"affine_grid(): argument 'theta' must be Tensor, not {type(theta).__name__}")
+    check_tensor("affine_grid", "theta", theta)
     t = theta._data
     if t.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
@@ -503,8 +500,7 @@ def _unshuffle_pixels(a, r):
 
 
 def _check_factor(input, factor, fname, what):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check_tensor(fname, "input", input)
     if not isinstance(factor, (int, np.integer)) or isinstance(factor, bool):
         raise TypeError(f"{fname}(): argument '{what}' must be int, not {type(factor).__name__}")
     if input._data.ndim < 3:
@@ -547,8 +543,7 @@ def _shuffle_channels(a, groups):
 
 
 def _check_groups(input, groups, fname):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check_tensor(fname, "input", input)
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
         raise TypeError(f"{fname}(): argument 'groups' must be int, not {type(groups).__name__}")
     a = input._data
@@ -580,8 +575,7 @@ def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
 # ---- one_hot, normalize ------------------------------------------------------------------------------
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding with a new last dim of `num_classes` (inferred as max + 1 when -1)."""
-    if not isinstance(tensor, Tensor):
-        raise TypeError(f"one_hot(): argument 'input' must be Tensor, not {type(tensor).__name__}")
+    check_tensor("one_hot", "input", tensor)
     a = tensor._data
     if a.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
