@@ -2,7 +2,7 @@
 from typing import Iterable
 
 from ..backend import array_module
-from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, to_float, zeros_state
 
 __all__ = ["Adadelta"]
 
@@ -16,10 +16,7 @@ class Adadelta(Optimizer):
         check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative(epsilon=eps, weight_decay=weight_decay)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)

@@ -3,7 +3,8 @@ from typing import Iterable
 
 from .._tensor import Tensor
 from ..backend import array_module
-from .optimizer import Optimizer, descent_grad, check_fused, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import (Optimizer, check_fused, check_lr, check_nonnegative, descent_grad,
+                        scalar_state, to_float, zeros_state)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -95,13 +96,15 @@ class AdamW(Adam):
             group["decoupled_weight_decay"] = True
 
 
+def check_beta_range(betas) -> None:
+    """PyTorch's ValueError unless both betas lie in [0, 1)."""
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
 def check_betas(betas, eps, weight_decay) -> None:
     """PyTorch's checks of eps, betas and weight_decay shared by the Adam family."""
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    check_nonnegative(epsilon=eps)
+    check_beta_range(betas)
+    check_nonnegative(weight_decay=weight_decay)

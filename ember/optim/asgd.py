@@ -1,7 +1,8 @@
 """ASGD: averaged stochastic gradient descent."""
 from typing import Iterable
 
-from .optimizer import Optimizer, descent_grad, check_lr, scalar_dtype, scalar_state, to_float, zeros_state
+from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_dtype,
+                        scalar_state, to_float, zeros_state)
 
 __all__ = ["ASGD"]
 
@@ -14,8 +15,7 @@ class ASGD(Optimizer):
                  t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
         check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative(weight_decay=weight_decay)
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0, "weight_decay": weight_decay,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, to_float, zeros_state
 
 __all__ = ["NAdam"]
 
@@ -18,8 +18,7 @@ class NAdam(Optimizer):
                  capturable: bool = False, differentiable: bool = False) -> None:
         check_lr(lr)
         check_betas(betas, eps, weight_decay)
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        check_nonnegative(momentum_decay=momentum_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,

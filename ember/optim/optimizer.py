@@ -118,6 +118,14 @@ def check_lr(lr) -> None:
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
+def check_nonnegative(**hyperparameters) -> None:
+    """PyTorch's ValueError for the first hyperparameter below 0, named as given
+    (epsilon=-1: "Invalid epsilon value: -1")."""
+    for name, value in hyperparameters.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name} value: {value}")
+
+
 def check_fused(fused, foreach, differentiable) -> None:
     """PyTorch's errors for incompatible `fused`, `foreach` and `differentiable` flags."""
     if fused:
