@@ -37,16 +37,22 @@ def _snapshot(t):
     return s
 
 
+def _write(self, array):
+    """Copy `array` into self's memory (casting to self's dtype) and bump the version; PyTorch's error when
+    `array` is larger than self."""
+    try:
+        np.copyto(self._data, array, casting="unsafe")
+    except ValueError:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                           f"{list(array.shape)}") from None
+    self._vc[0] += 1
+
+
 def _rebase(self, result):
     """Write `result` into self and make self the output of result's node."""
     check_inplace(self, result._data.dtype)
     through_view = check_view_inplace(self)
-    try:
-        np.copyto(self._data, result._data, casting="unsafe")
-    except ValueError:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                           f"{list(result._data.shape)}") from None
-    self._vc[0] += 1
+    _write(self, result._data)
     self._grad_fn, self._rg, self._output_nr = result._grad_fn, result._rg, result._output_nr
     if through_view and self._grad_fn is not None:
         propagate_to_base(self)
@@ -104,12 +110,7 @@ def generic_inplace(op):
         check_inplace(self)
         r = op(self, *args, **kwargs)
         check_inplace(self, r._data.dtype)
-        try:
-            np.copyto(self._data, r._data, casting="unsafe")
-        except ValueError:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(r._data.shape)}") from None
-        self._vc[0] += 1
+        _write(self, r._data)
         return self
     inplace.__name__ = op.__name__ + "_"
     inplace.__doc__ = f"In-place {op.__name__}."
