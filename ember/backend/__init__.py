@@ -7,10 +7,14 @@ import warnings
 
 import numpy
 
+from .memory import keep_freed_memory_by_default
+
 # PyTorch gives inf and nan silently (log(0), 0/0, sqrt(-1)); NumPy warns. Silence the warnings
 # raised from ember's own code only: NumPy reports them at the calling line, which is ember's, so
 # the user's own NumPy calls keep their warnings, and no op pays for np.errstate.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
+
+keep_freed_memory_by_default()  # NOTE [ Page faults ] in memory.py
 
 try:  # CuPy is optional: without it only the CPU exists.
     import cupy
