@@ -3,14 +3,18 @@
 `windows` is im2col without a copy: a strided view of the sliding windows. `add_windows` is its
 adjoint (col2im): a scatter-add done as one strided slice add per kernel offset, vectorized over
 batch, channels and pixels. The three products of a convolution (the forward, the gradient of its
-input, the gradient of its weight) are BLAS matrix products. The im2col copy is laid out
-(groups, C/groups * prod(kernel), M), its columns M running over (N, *out) when output rows are long
-(the products are then batched per sample and land in (N, C, *spatial) order without a copy), or over
-(*out, N) when they are short (its inner runs are then rows times the batch; one product per group).
-The columns that col2im scatters are laid out by kernel offset, so each offset adds one block.
+input, the gradient of its weight) are BLAS matrix products over an im2col copy with one of two layouts.
+When output rows are long, the columns are batch first, (N, groups, C/groups * prod(kernel), prod(out)):
+one matrix per sample, whose products land in (N, C, *spatial) order without a copy; they are built and
+consumed in chunks of samples that stay in cache (NOTE [ Column chunks ]). When output rows are short,
+the columns are batch last, (groups, C/groups * prod(kernel), prod(out) * N): each inner run is a row
+times the batch, and one product per group covers the whole batch. The columns that col2im scatters are
+laid out by kernel offset, so each offset adds one block.
 """
 import itertools
 import math
+
+import numpy
 
 from . import array_module
 
@@ -75,28 +79,15 @@ def _padded_batch_last(x, padding):
 
 
 def _columns(x, kernel, stride, padding, dilation, groups, out_size):
-    """im2col of `x` (N, C, *spatial): one copy into (groups, C/groups * prod(kernel), M), where the columns M
-    run over (N, *out_size), or over (*out_size, N) when `_batch_last(out_size)`."""
+    """Batch-last im2col of `x` (N, C, *spatial): one copy into (groups, C/groups * prod(kernel), M), the columns
+    M running over (*out_size, N)."""
     n, c = x.shape[:2]
     nd = len(kernel)
-    last = _batch_last(out_size)
-    if last:
-        x, padding = _padded_batch_last(x, padding), (0,) * nd
-    v = windows(x, kernel, stride, padding, dilation, out_size)  # (N, C, *kernel, *out_size)
-    kernel_axes, out_axes = range(2, 2 + nd), range(2 + nd, 2 + 2 * nd)
-    order = (1, *kernel_axes, *out_axes, 0) if last else (1, *kernel_axes, 0, *out_axes)
+    v = windows(_padded_batch_last(x, padding), kernel, stride, (0,) * nd, dilation, out_size)
+    order = (1, *range(2, 2 + 2 * nd), 0)  # (C, *kernel, *out_size, N)
     return v.transpose(order).reshape(groups, c // groups * math.prod(kernel), n * math.prod(out_size))
 
 
-# Batch-first columns: one matrix product per sample and group (a batched matmul over strided views),
-# whose results are already in (N, C, *spatial) order.
-def _per_sample(a, n, p):
-    """(G, R, N * P) -> a view (N, G, R, P)."""
-    return a.reshape(*a.shape[:2], n, p).transpose(2, 0, 1, 3)
-
-
-# Batch-last columns: one matrix product per group over all samples, and a transposing copy of the
-# channel-major result into (N, C, *spatial) order.
 def _channel_major(g, groups):
     """(N, O, *out) -> (groups, O/groups, prod(out) * N): a copy with the batch innermost."""
     n, o, *out_size = g.shape
@@ -119,19 +110,54 @@ def _add_bias(out, bias, y=None):
     return out
 
 
+# NOTE [ Column chunks ]
+# With batch-first columns, the batch goes through a convolution on the CPU in chunks of samples whose
+# columns take about CHUNK_BYTES: a chunk's columns are still in cache when its matrix products read them
+# (or, for the input gradient, when col2im reads the products), where the whole batch's columns (5 MB
+# for LeNet's first layer at batch 64) would go to memory and back. Batch-last columns are not chunked:
+# short chunks shorten their contiguous runs, which measured slower. col2im makes prod(kernel) array calls
+# a chunk, so the input gradient takes chunks four times as large. A GPU takes the whole batch at once.
+CHUNK_BYTES = 1 << 20
+
+
+def _chunks(x, n, column_bytes, scale=1):
+    """Slices of the batch of `n` samples, each with about `scale` * CHUNK_BYTES of columns (`column_bytes` a
+    sample); one empty slice for an empty batch."""
+    step = max(1, n if array_module(x) is not numpy else scale * CHUNK_BYTES // max(1, column_bytes))
+    return [slice(i, min(i + step, n)) for i in range(0, max(n, 1), step)]
+
+
+def _column_bytes(x, c, kernel, out_size):
+    """Bytes of one sample's columns."""
+    return c * math.prod(kernel) * math.prod(out_size) * x.itemsize
+
+
+def _sample_columns(v, groups):
+    """Batch-first im2col: the windows `v` (N, C, *kernel, *out_size) copied into (N, groups,
+    C/groups * prod(kernel), prod(out_size)), one matrix per sample and group."""
+    n, c = v.shape[:2]
+    nd = (v.ndim - 2) // 2
+    return v.reshape(n, groups, c // groups * math.prod(v.shape[2:2 + nd]), math.prod(v.shape[2 + nd:]))
+
+
 def conv_forward(x, w, shape, stride, padding, dilation, groups, bias=None):
     """Convolution (cross-correlation) of `x` (N, C, *spatial) with `w` (O, C/groups, *kernel) into `shape`
-    (N, O, *out), plus `bias` (O,): one im2col copy and matrix products."""
+    (N, O, *out), plus `bias` (O,): im2col copies and matrix products."""
     xp = array_module(x)
     n, o, *out_size = shape
-    cols = _columns(x, w.shape[2:], stride, padding, dilation, groups, out_size)
+    kernel = w.shape[2:]
     wg = w.reshape(groups, o // groups, math.prod(w.shape[1:]))
-    out = xp.empty(shape, cols.dtype)
-    if _batch_last(out_size):
+    out = xp.empty(shape, x.dtype)
+    if _batch_last(out_size):  # one product per group, then a transposing copy into (N, O, *out)
+        cols = _columns(x, kernel, stride, padding, dilation, groups, out_size)
         return _add_bias(out, bias, _batch_first((wg @ cols).reshape(o, cols.shape[2]), n, out_size))
-    p = math.prod(out_size)
-    xp.matmul(wg, _per_sample(cols, n, p), out=out.reshape(n, groups, o // groups, p))
-    return out if bias is None else _add_bias(out, bias)
+    v = windows(x, kernel, stride, padding, dilation, out_size)
+    per_sample = (groups, o // groups, math.prod(out_size))
+    for part in _chunks(x, n, _column_bytes(x, x.shape[1], kernel, out_size)):  # NOTE [ Column chunks ]
+        xp.matmul(wg, _sample_columns(v[part], groups), out=out[part].reshape(-1, *per_sample))
+        if bias is not None:
+            _add_bias(out[part], bias)
+    return out
 
 
 def conv_input_grad(g, w, shape, stride, padding, dilation, groups, bias=None):
@@ -141,31 +167,43 @@ def conv_input_grad(g, w, shape, stride, padding, dilation, groups, bias=None):
     n, c, *size = shape
     o, cg, *kernel = w.shape
     out_size = g.shape[2:]
-    nd = len(kernel)
     # rows ordered (kernel offset, channel), so that each offset's columns are one contiguous block
     wk = w.reshape(groups, o // groups, cg, -1).transpose(0, 3, 2, 1).reshape(groups, -1, o // groups)
     if _batch_last(out_size):
         cols = (wk @ _channel_major(g, groups)).reshape(c * math.prod(kernel), n * math.prod(out_size))
-        cols = _batch_first(cols, n, out_size)
         summed = _batch_first(xp.zeros((c, math.prod(size) * n), g.dtype), n, size)  # laid out as the columns
-    else:
-        cols = wk @ g.reshape(n, groups, o // groups, math.prod(out_size))
-        summed = xp.zeros(shape, g.dtype)
-    cols = xp.moveaxis(cols.reshape(n, groups, *kernel, cg, *out_size), 2 + nd, 2)  # (N, G, C/G, *kernel, *out)
-    add_windows(summed.reshape(n, groups, cg, *size), cols, stride, padding, dilation)
-    if summed.flags.c_contiguous:
-        return summed if bias is None else _add_bias(summed, bias)
-    return _add_bias(xp.empty(shape, g.dtype), bias, summed)
+        cols = _batch_first(cols, n, out_size)
+        _add_window_columns(summed, cols, groups, kernel, out_size, stride, padding, dilation)
+        return _add_bias(xp.empty(shape, g.dtype), bias, summed)
+    out = xp.zeros(shape, g.dtype)
+    for part in _chunks(g, n, _column_bytes(g, c, kernel, out_size), 4):  # NOTE [ Column chunks ]
+        cols = wk @ g[part].reshape(-1, groups, o // groups, math.prod(out_size))
+        _add_window_columns(out[part], cols, groups, kernel, out_size, stride, padding, dilation)
+    return out if bias is None else _add_bias(out, bias)
+
+
+def _add_window_columns(out, cols, groups, kernel, out_size, stride, padding, dilation):
+    """col2im: add `cols` (N, groups * prod(kernel) * C/groups, *out_size) in any layout, rows ordered
+    (group, offset, channel), into `out` (N, C, *spatial)."""
+    n, c, *size = out.shape
+    nd = len(kernel)
+    cols = array_module(cols).moveaxis(cols.reshape(n, groups, *kernel, c // groups, *out_size), 2 + nd, 2)
+    add_windows(out.reshape(n, groups, c // groups, *size), cols, stride, padding, dilation)
 
 
 def conv_weight_grad(x, g, shape, stride, padding, dilation, groups):
     """Gradient of a convolution with respect to its weight of `shape`, given its input `x` and output
     gradient `g`: matrix products over the im2col of `x`."""
     n, o, *out_size = g.shape
-    cols = _columns(x, shape[2:], stride, padding, dilation, groups, out_size)
+    kernel = shape[2:]
     # (C * K, M) @ (M, O), then transpose the small result: faster than (O, M) @ (M, C * K)
     if _batch_last(out_size):
+        cols = _columns(x, kernel, stride, padding, dilation, groups, out_size)
         return (cols @ _channel_major(g, groups).transpose(0, 2, 1)).transpose(0, 2, 1).reshape(shape)
+    v = windows(x, kernel, stride, padding, dilation, out_size)
     p = math.prod(out_size)
-    per_sample = _per_sample(cols, n, p) @ g.reshape(n, groups, o // groups, p).transpose(0, 1, 3, 2)
-    return per_sample.sum(0).transpose(0, 2, 1).reshape(shape)
+    total = 0
+    for part in _chunks(x, n, _column_bytes(x, x.shape[1], kernel, out_size)):  # NOTE [ Column chunks ]
+        gp = g[part].reshape(-1, groups, o // groups, p).transpose(0, 1, 3, 2)
+        total = total + (_sample_columns(v[part], groups) @ gp).sum(0)
+    return total.transpose(0, 2, 1).reshape(shape)

@@ -107,3 +107,22 @@ def test_empty_batch(width):
 def test_pointwise_kernels(batch, stride):
     check(lambda lib, x, w, b: F(lib).conv2d(x, w, b, stride), randn(batch, 4, 3, 36), randn(6, 4, 1, 1), randn(6))
     check(lambda lib, x, w: F(lib).conv1d(x, w, None, stride, groups=2), randn(batch, 4, 40), randn(2, 2, 1))
+
+
+def test_chunks_cover_the_batch():
+    x = np.zeros((5, 2), np.float32)
+    assert kernels._chunks(x, 5, kernels.CHUNK_BYTES // 2) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    assert kernels._chunks(x, 5, 1) == [slice(0, 5)]
+    assert kernels._chunks(x, 0, 10) == [slice(0, 0)]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("stride,padding,dilation,groups", COMBOS[1:4])
+def test_layouts_in_chunks_of_samples(monkeypatch, width, stride, padding, dilation, groups):
+    """NOTE [ Column chunks ]: one or two samples a chunk, the last chunk shorter."""
+    x, w, b = randn(5, 4, 5, width), randn(6, 4 // groups, 3, 2), randn(6)
+    for chunk_bytes in (1, 2 * kernels._column_bytes(x, 4, (3, 2), (5, width))):
+        monkeypatch.setattr(kernels, "CHUNK_BYTES", chunk_bytes)
+        check(lambda lib, x, w, b: F(lib).conv2d(x, w, b, stride, padding, dilation, groups), x, w, b)
+        check(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, stride, padding, 0, groups, dilation), x,
+              randn(4, 6 // groups, 3, 2), b)
