@@ -11,23 +11,31 @@ def time_per_call(fn, number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-# Each timed block starts after a pause long enough for the other library's worker threads to stop
-# spinning: OpenBLAS's threads spin for about 0.1 s after a product, PyTorch's pool for a while after an
-# op, and either takes a core from the library timed next. Without the pause, PyTorch's LeNet step at
-# batch 64 measured 21 ms right after ember's block against 10.8 ms after the pause.
-SETTLE_SECONDS = 0.2
+# Each timed block starts after SETTLE_SECONDS of untimed calls of the same function. OpenBLAS's threads
+# spin for about 0.1 s after a product and PyTorch's pool for a while after an op, and either takes a core
+# from the library timed next: PyTorch's LeNet step at batch 64 measured 21 ms right after ember's block
+# against 10.8 ms after a pause. Calls rather than a sleep: after a sleep, the first few milliseconds run
+# on idle cores and PyTorch's 2-thread ops measured 3-4x slower. A function slower than SETTLE_SECONDS
+# (an epoch) gets no warm-up: its own length dwarfs the spin.
+SETTLE_SECONDS = 0.15
+
+
+def _settled_time(fn, number: int, once: float) -> float:
+    """time_per_call(fn, number) after SETTLE_SECONDS of untimed calls (none when one call takes `once` >= that)."""
+    end = time.perf_counter() + SETTLE_SECONDS
+    while once < SETTLE_SECONDS and time.perf_counter() < end:
+        fn()
+    return time_per_call(fn, number)
 
 
 def compare(name: str, ember_fn, torch_fn, number: int, repeats: int = 7) -> dict:
-    """Time both callables alternately `repeats` times, each block after a settling pause; return medians
+    """Time both callables alternately `repeats` times, each block after a settling warm-up; return medians
     and the ratio torch / ember."""
-    ember_fn(), torch_fn()  # warm up caches and lazy imports
+    ember_once, torch_once = time_per_call(ember_fn, 1), time_per_call(torch_fn, 1)  # also warms caches, imports
     ember_times, torch_times = [], []
     for _ in range(repeats):
-        time.sleep(SETTLE_SECONDS)
-        ember_times.append(time_per_call(ember_fn, number))
-        time.sleep(SETTLE_SECONDS)
-        torch_times.append(time_per_call(torch_fn, number))
+        ember_times.append(_settled_time(ember_fn, number, ember_once))
+        torch_times.append(_settled_time(torch_fn, number, torch_once))
     e, t = statistics.median(ember_times), statistics.median(torch_times)
     return {"name": name, "ember_us": e * 1e6, "torch_us": t * 1e6, "ratio": t / e}
 
