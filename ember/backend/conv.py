@@ -132,12 +132,16 @@ def _column_bytes(x, c, kernel, out_size):
     return c * math.prod(kernel) * math.prod(out_size) * x.itemsize
 
 
-def _sample_columns(v, groups):
-    """Batch-first im2col: the windows `v` (N, C, *kernel, *out_size) copied into (N, groups,
-    C/groups * prod(kernel), prod(out_size)), one matrix per sample and group."""
-    n, c = v.shape[:2]
-    nd = (v.ndim - 2) // 2
-    return v.reshape(n, groups, c // groups * math.prod(v.shape[2:2 + nd]), math.prod(v.shape[2 + nd:]))
+def _sample_column_chunks(x, kernel, stride, padding, dilation, groups, out_size):
+    """Batch-first im2col of `x` (N, C, *spatial), a chunk of samples at a time (NOTE [ Column chunks ]):
+    pairs of the chunk's slice of the batch and its columns (samples, groups, C/groups * prod(kernel),
+    prod(out_size)), a copy of the windows with one matrix per sample and group."""
+    n, c = x.shape[:2]
+    v = windows(x, kernel, stride, padding, dilation, out_size)
+    rows, p = c // groups * math.prod(kernel), math.prod(out_size)
+    for part in _chunks(x, n, _column_bytes(x, c, kernel, out_size)):
+        chunk = v[part]
+        yield part, chunk.reshape(chunk.shape[0], groups, rows, p)
 
 
 def conv_forward(x, w, shape, stride, padding, dilation, groups, bias=None):
@@ -151,10 +155,9 @@ def conv_forward(x, w, shape, stride, padding, dilation, groups, bias=None):
     if _batch_last(out_size):  # one product per group, then a transposing copy into (N, O, *out)
         cols = _columns(x, kernel, stride, padding, dilation, groups, out_size)
         return _add_bias(out, bias, _batch_first((wg @ cols).reshape(o, cols.shape[2]), n, out_size))
-    v = windows(x, kernel, stride, padding, dilation, out_size)
     per_sample = (groups, o // groups, math.prod(out_size))
-    for part in _chunks(x, n, _column_bytes(x, x.shape[1], kernel, out_size)):  # NOTE [ Column chunks ]
-        xp.matmul(wg, _sample_columns(v[part], groups), out=out[part].reshape(-1, *per_sample))
+    for part, cols in _sample_column_chunks(x, kernel, stride, padding, dilation, groups, out_size):
+        xp.matmul(wg, cols, out=out[part].reshape(cols.shape[0], *per_sample))
         if bias is not None:
             _add_bias(out[part], bias)
     return out
@@ -194,16 +197,14 @@ def _add_window_columns(out, cols, groups, kernel, out_size, stride, padding, di
 def conv_weight_grad(x, g, shape, stride, padding, dilation, groups):
     """Gradient of a convolution with respect to its weight of `shape`, given its input `x` and output
     gradient `g`: matrix products over the im2col of `x`."""
-    n, o, *out_size = g.shape
+    _, o, *out_size = g.shape
     kernel = shape[2:]
     # (C * K, M) @ (M, O), then transpose the small result: faster than (O, M) @ (M, C * K)
     if _batch_last(out_size):
         cols = _columns(x, kernel, stride, padding, dilation, groups, out_size)
         return (cols @ _channel_major(g, groups).transpose(0, 2, 1)).transpose(0, 2, 1).reshape(shape)
-    v = windows(x, kernel, stride, padding, dilation, out_size)
-    p = math.prod(out_size)
+    per_sample = (groups, o // groups, math.prod(out_size))
     total = 0
-    for part in _chunks(x, n, _column_bytes(x, x.shape[1], kernel, out_size)):  # NOTE [ Column chunks ]
-        gp = g[part].reshape(-1, groups, o // groups, p).transpose(0, 1, 3, 2)
-        total = total + (_sample_columns(v[part], groups) @ gp).sum(0)
+    for part, cols in _sample_column_chunks(x, kernel, stride, padding, dilation, groups, out_size):
+        total = total + (cols @ g[part].reshape(cols.shape[0], *per_sample).transpose(0, 1, 3, 2)).sum(0)
     return total.transpose(0, 2, 1).reshape(shape)
