@@ -5,6 +5,8 @@ input values, and compares what PyTorch's users can observe: the exception type 
 values, dtype and shape of every output, the `grad_fn` name, and the gradients of every input.
 Tests that use it skip where torch is not installed.
 """
+import itertools
+
 import numpy as np
 import pytest
 
@@ -31,7 +33,7 @@ def as_numpy(t):
     """The values of an ember or torch tensor as a NumPy array."""
     if isinstance(t, ember.Tensor):
         return t.detach().numpy()
-    return t.detach().numpy()
+    return t.detach().numpy(force=True)  # force: a gradient may be one of torch's ZeroTensors
 
 
 def dtype_name(t):
@@ -80,17 +82,42 @@ def _float_outputs(out):
     return []
 
 
+def grad_subsets(indices):
+    """The sets of inputs to run with requires_grad: all, each alone (every subset where there are at
+    most 3), and none. A backward formula must be right for each, not only when every input requires grad."""
+    indices = tuple(indices)
+    if len(indices) <= 3:
+        subsets = [c for k in range(len(indices), 0, -1) for c in itertools.combinations(indices, k)]
+    else:
+        subsets = [indices] + [(i,) for i in indices]
+    return subsets + [()]
+
+
 def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rtol=None, check_grad_fn=True):
     """Run `fn(lib, *tensors)` on ember and torch and assert they agree (see the module docstring).
 
-    `inputs` are NumPy arrays or Python values; float arrays require grad when `grad` is True.
-    Returns the ember output.
+    `inputs` are NumPy arrays or Python values. With `grad`, the call runs once for each subset of the
+    float arrays requiring grad (`grad_subsets`); without, once with none. Returns the ember output of the
+    first run (every float array requiring grad).
     """
-    def needs(x):
-        return grad and isinstance(x, np.ndarray) and x.dtype.kind == "f"
+    floats = [i for i, x in enumerate(inputs) if grad and isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+    first = None
+    for n, subset in enumerate(grad_subsets(floats)):
+        try:
+            out = _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad_fn)
+        except AssertionError as err:
+            raise AssertionError(f"with inputs {list(subset)} requiring grad: {err}") from None
+        except Exception as err:
+            raise AssertionError(f"with inputs {list(subset)} requiring grad, ember raised {err!r}") from err
+        if n == 0:
+            first = out
+    return first
 
-    e_in = [to_ember(x, needs(x)) if isinstance(x, np.ndarray) else x for x in inputs]
-    t_in = [to_torch(x, needs(x)) if isinstance(x, np.ndarray) else x for x in inputs]
+
+def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad_fn):
+    """One run of `check` with the inputs at positions `subset` requiring grad."""
+    e_in = [to_ember(x, i in subset) if isinstance(x, np.ndarray) else x for i, x in enumerate(inputs)]
+    t_in = [to_torch(x, i in subset) if isinstance(x, np.ndarray) else x for i, x in enumerate(inputs)]
     try:
         t_out = fn(torch, *t_in)
     except Exception as t_err:
@@ -111,7 +138,13 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
     weights = [rng.standard_normal(tuple(o.shape)).astype(np.float64) for o in t_float]
     t_loss = sum((o.double() * torch.tensor(w)).sum() for o, w in zip(t_float, weights))
     e_loss = sum((o.double() * ember.tensor(w)).sum() for o, w in zip(e_float, weights))
-    t_loss.backward()
+    try:
+        t_loss.backward()
+    except RuntimeError as t_err:  # e.g. a double backward that torch does not implement
+        with pytest.raises(RuntimeError) as info:
+            e_loss.backward()
+        assert _same_exception_type(info.value, t_err), f"torch's backward raised {t_err!r}, ember's {info.value!r}"
+        return e_out
     e_loss.backward()
     for i, (a, b) in enumerate(zip(e_in, t_in)):
         if isinstance(b, torch.Tensor) and b.requires_grad:
@@ -122,6 +155,22 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
                 assert_same_tensor(a.grad, b.grad, f"grad of input {i}", atol=grad_atol, rtol=grad_rtol,
                                    check_grad_fn=False)
     return e_out
+
+
+def second_order(fn):
+    """`fn`'s gradients, taken with create_graph: `check(second_order(fn), ...)` compares the gradients of
+    every subset of inputs and, through check's backward, their own gradients (the double backward)."""
+    def gradients(lib, *args):
+        out = fn(lib, *args)
+        leaves = [a for a in args if isinstance(a, lib.Tensor) and a.requires_grad]
+        outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
+                if isinstance(o, lib.Tensor) and o.requires_grad]
+        if not leaves or not outs:
+            return out
+        rng = np.random.default_rng(2)
+        total = sum((o * lib.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype)).sum() for o in outs)
+        return lib.autograd.grad(total, leaves, create_graph=True, allow_unused=True)
+    return gradients
 
 
 def _same_exception_type(e_err, t_err):

@@ -1,7 +1,7 @@
 """The backward engine: runs graph nodes in dependency order and delivers gradients."""
 from .._tensor import Tensor, wrap
 from . import grad_mode
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, tie_to_inputs
 from .record import accumulator
 
 
@@ -36,40 +36,48 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     try:
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
-            if node._pre_hooks is not None or node._retained is not None:
-                grads = _run_pre_hooks(node, grads)
-            if targets is not None:
-                _capture(node, grads, targets, captured, inputs, accumulate, create_graph)
-            if node.__class__ is AccumulateGrad:
-                if accumulate and (targets is None or (node, 0) in targets):
-                    _accumulate_leaf(node.variable, grads[0], create_graph)
-                continue
-            if targets is not None and node not in deps:
-                continue  # leads to no requested input
-            input_grads = node.apply(grads)
-            if node._hooks is not None:
-                input_grads = _run_post_hooks(node, input_grads, grads)
+            grads = buffers.pop(node, None)
+            if grads is None:  # every gradient that reached it was None: its inputs get none either
+                if node.__class__ is AccumulateGrad:
+                    continue
+                input_grads = (None,) * len(node.next_functions)
+            else:
+                if node._pre_hooks is not None or node._retained is not None:
+                    grads = _run_pre_hooks(node, grads)
+                if targets is not None:
+                    _capture(node, grads, targets, captured, inputs, accumulate, create_graph)
+                if node.__class__ is AccumulateGrad:
+                    if accumulate and (targets is None or (node, 0) in targets):
+                        _accumulate_leaf(node.variable, grads[0], create_graph)
+                    continue
+                if targets is not None and node not in deps:
+                    continue  # leads to no requested input
+                input_grads = node.apply(grads)
+                if create_graph and node.reads_inputs:
+                    input_grads = tie_to_inputs(node, input_grads)
+                if node._hooks is not None:
+                    input_grads = _run_post_hooks(node, input_grads, grads)
             if not retain_graph:
                 node.release()
             for (nxt, nr), g, meta in zip(node.next_functions, input_grads, node._shapes):
-                if nxt is None or g is None:
+                if nxt is None:
                     continue
                 count = deps.get(nxt)
                 if count is None:
                     continue  # leads to no requested input
-                a = g._data
-                if a.shape != meta[0] or a.dtype != meta[1]:
-                    g = _conform(g, meta, node)
-                buf = buffers.get(nxt)
-                if buf is None:
-                    if nxt.n_outputs == 1:
-                        buffers[nxt] = [g]
+                if g is not None:
+                    a = g._data
+                    if a.shape != meta[0] or a.dtype != meta[1]:
+                        g = _conform(g, meta, node)
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        if nxt.n_outputs == 1:
+                            buffers[nxt] = [g]
+                        else:
+                            _add_to_buffer(buffers, nxt, nr, g)
                     else:
-                        _add_to_buffer(buffers, nxt, nr, g)
-                else:
-                    old = buf[nr]
-                    buf[nr] = g if old is None else old + g
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
                 if count == 1:
                     ready.append(nxt)
                 deps[nxt] = count - 1

@@ -104,10 +104,9 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             else:
                 outputs = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(outputs, tuple)
-        outs = outputs if is_tuple else (outputs,)
+        outs = tuple(_own_output(o, args, ctx) for o in (outputs if is_tuple else (outputs,)))
         if not (grad_mode.GRAD_ENABLED[0] and any(ctx.needs_input_grad)):
-            return outputs
-        outs = tuple(_own_output(o, args, ctx) for o in outs)
+            return outs if is_tuple else outs[0]
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
         ctx.n_outputs = len(outs)
         ctx._output_meta = tuple((o._data.shape, o._data.dtype, array_module(o._data)) if isinstance(o, Tensor)
@@ -134,10 +133,11 @@ def _differentiable(t, ctx):
 
 
 def _own_output(o, args, ctx):
-    """An output that is also an input gets its own Tensor, unless forward marked it dirty."""
+    """An output that is also an input gets its own Tensor, unless forward marked it dirty (then its
+    version counts the in-place change, with or without a graph)."""
     if isinstance(o, Tensor) and any(o is a for a in args):
         if any(o is d for d in ctx._dirty):
-            if o._grad_fn is None and o._rg:
+            if o._grad_fn is None and o._rg and grad_mode.GRAD_ENABLED[0]:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                    "operation.")
             o._vc[0] += 1

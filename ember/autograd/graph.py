@@ -12,6 +12,8 @@ class Node:
 
     `next_functions` holds one `(node, output_nr)` edge per differentiable input, `(None, 0)`
     where the input needs no gradient. Subclasses implement `apply(grads) -> input grads`.
+    `reads_inputs` marks the nodes whose PyTorch backward reads the op's inputs (see NOTE [ Backward
+    reads inputs ]).
     """
     # Creating a node sets no attribute; `record` sets the slots. What most nodes never change
     # is a class-level default, and the few nodes with hooks keep their own values in __dict__.
@@ -21,6 +23,7 @@ class Node:
     _pre_hooks = None
     _retained = None
     _hooks = None
+    reads_inputs = None
 
     def name(self) -> str:
         """The node's PyTorch name, e.g. 'AddBackward0'."""
@@ -134,6 +137,64 @@ class AccumulateGrad(Node):
         return "ember::autograd::AccumulateGrad"
 
 
+# NOTE [ Backward reads inputs ]
+# PyTorch computes the gradient of relu, hardtanh, pooling, reflection padding, convolution and a few
+# more with a backward op that takes the op's input as well as the output gradient. Where the gradient
+# is piecewise constant in that input (relu's mask, pooling's chosen elements), the backward op's own
+# derivative with respect to the input is zero, but its result still requires grad whenever the input
+# does: `autograd.grad(relu(x).sum(), x, create_graph=True)[0]` requires grad, and differentiating it
+# again gives zeros rather than "element 0 of tensors does not require grad". ember's formulas compute
+# such gradients from the output gradient alone, so under create_graph the engine records a gradient
+# of a node with `reads_inputs` that does not require grad as the result of an `InputTie` over the
+# node's inputs, named as PyTorch names the backward op's node (`<Node>Backward0`, with
+# `ReluBackward0` giving `ReluBackwardBackward0`). Its gradient for each input is what PyTorch's
+# gives: zeros (`reads_inputs = "zeros"`), none at all (`"no grad"`, convolution's), or PyTorch's
+# RuntimeError where it has no such derivative (`"not implemented"`, hardsigmoid's).
+
+
+class InputTie(Node):
+    """A gradient's dependence, with zero derivative, on the inputs of the op it is the gradient of."""
+    __slots__ = ()
+    gradient = "zeros"
+
+    def apply(self, grads):
+        from .._tensor import wrap
+        from ..backend import array_module
+        if self.gradient == "not implemented":
+            raise RuntimeError(f"the derivative of {self.name()[:-9]} (the backward of an op) is not "
+                               "implemented, as in PyTorch")
+        if self.gradient == "no grad":
+            return (None,) * len(self._shapes)
+        xp = array_module(grads[0]._data)
+        return tuple(None if meta is None else wrap(xp.zeros(meta[0], meta[1])) for meta in self._shapes)
+
+
+_TIES = {}  # node name -> its InputTie class
+
+
+def tie_to_inputs(node: Node, grads):
+    """The gradients `node` returned, each one that does not require grad recorded as an InputTie over
+    the node's inputs (NOTE [ Backward reads inputs ]); called by the engine under create_graph."""
+    from .._tensor import wrap
+    out = list(grads)
+    for i, g in enumerate(out):
+        if g is None or g._rg:
+            continue
+        name = node.name()[:-1] + "Backward0"
+        cls = _TIES.get(name)
+        if cls is None:
+            cls = _TIES[name] = type(name, (InputTie,), {"__slots__": (), "gradient": node.reads_inputs})
+        tie = cls()
+        tie.next_functions = node.next_functions
+        tie._shapes = node._shapes
+        tie._saved = ()
+        tie._versions = None
+        t = out[i] = wrap(g._data)
+        t._grad_fn = tie
+        t._rg = True
+    return out
+
+
 class FunctionNode(Node):
     """A node whose backward is a Python function `formula(grad, *saved) -> tuple of input grads`.
 
@@ -146,11 +207,17 @@ class FunctionNode(Node):
         return self.formula(grads[0], *self.saved_values())
 
 
-def node_classes(table: dict) -> dict:
-    """Make one FunctionNode subclass per entry of a formula table {name: formula}.
+def node_classes(table: dict, reads_inputs: dict | None = None) -> dict:
+    """Make one FunctionNode subclass per entry of a formula table {name: formula}; `reads_inputs` maps
+    node names to what PyTorch's double backward gives their inputs (NOTE [ Backward reads inputs ]).
 
     Each op family binds the result into its module namespace (`globals().update(...)`), so its
     ops create nodes by their PyTorch names, `AddBackward0()`, right under the table.
     """
-    return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f)})
+    reads_inputs = reads_inputs or {}
+    unknown = set(reads_inputs) - set(table)
+    if unknown:
+        raise KeyError(f"reads_inputs names nodes that the table does not define: {sorted(unknown)}")
+    return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f),
+                                               "reads_inputs": reads_inputs.get(name)})
             for name, f in table.items()}

@@ -25,13 +25,14 @@ def accumulator(t: Tensor) -> AccumulateGrad:
     return acc
 
 
-def record(out: Tensor, node, inputs, saved=()) -> Tensor:
+def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> Tensor:
     """Make `out` the result of graph `node` over `inputs`, saving `saved` for the backward formula.
 
     `inputs` are the op's differentiable arguments (Tensors or Python numbers) in PyTorch's order;
     one edge each. Saved Tensors have their version recorded, so modifying them in place before
     backward raises instead of giving a wrong gradient; `out` itself may be saved (see NOTE [ Saved
-    results ] in graph.py).
+    results ] in graph.py). A node that saved a Tensor is freed by a backward without retain_graph;
+    `saves_number` frees it too where PyTorch saves a number operand as a tensor (`x * 2`, `x / 2`).
     """
     edges = []
     shapes = []
@@ -55,7 +56,7 @@ def record(out: Tensor, node, inputs, saved=()) -> Tensor:
             if versions is None:
                 versions = []
             versions.append((i, v._vc, v._vc[0]))
-    node._versions = versions
+    node._versions = [] if versions is None and saves_number else versions
     node._saved = saved
     out._grad_fn = node
     out._rg = True

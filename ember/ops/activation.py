@@ -29,11 +29,14 @@ GRADIENTS = {
     "HardshrinkBackward0": lambda g, x, lambd: (g * (x.abs() > lambd),),
     "LogSigmoidBackward0": lambda g, x: (g * sigmoid(-x),),
     "ThresholdBackward0": lambda g, x, threshold: (g * (x > threshold),),
-    "GluBackward0": lambda g, a, b, dim: (cat([g * sigmoid(b), g * a * sigmoid(b) * sigmoid(-b)], dim),),
+    "GluBackward0": lambda g, x, dim: (_glu_grad(g, x, dim),),
     "PreluKernelBackward0": lambda g, x, w: (where(x > 0, g, g * w), where(x > 0, 0.0, g * x)),
     "RreluWithNoiseBackward0": lambda g, noise: (g * noise,),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs={
+    **dict.fromkeys(["HardtanhBackward0", "LeakyReluBackward0", "SoftshrinkBackward0", "HardshrinkBackward0",
+                     "ThresholdBackward0", "PreluKernelBackward0"], "zeros"),
+    "HardsigmoidBackward0": "not implemented"})
 globals().update(NODES)
 
 
@@ -228,9 +231,15 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
-    a, b = input.narrow(d, 0, n // 2), input.narrow(d, n // 2, n // 2)
-    r = a._data * sigmoid(b.detach())._data
-    return _unary(GluBackward0, r, input, (a.detach(), b.detach(), d))
+    a, b = input.detach().chunk(2, d)
+    r = a._data * sigmoid(b)._data
+    return _unary(GluBackward0, r, input, (input, d))
+
+
+def _glu_grad(g, x, dim):
+    a, b = x.chunk(2, dim)
+    s = sigmoid(b)
+    return cat([g * s, g * a * s * sigmoid(-b)], dim)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

@@ -26,7 +26,7 @@ GRADIENTS = {
         fold(g, size, kernel, dilation, padding, stride),),
     "Col2ImBackward0": lambda g, kernel, dilation, padding, stride: (unfold(g, kernel, dilation, padding, stride),),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs={"ConvolutionBackward0": "no grad"})
 globals().update(NODES)
 
 Ints = int | tuple[int, ...]  # an int for every spatial dim, or one int each

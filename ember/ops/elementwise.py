@@ -93,7 +93,7 @@ GRADIENTS = {
     "DigammaBackward0": lambda g, x: (g * _trigamma_tensor(x),),
     "PolygammaBackward0": lambda g, n, x: (g * _polygamma_tensor(n + 1, x),),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"})
 globals().update(NODES)
 
 
@@ -269,7 +269,8 @@ def mul(input, other, *, out=None):
         a_rg = isinstance(input, Tensor) and input._rg
         b_rg = isinstance(other, Tensor) and other._rg
         if a_rg or b_rg:
-            record(r, MulBackward0(), (input, other), (keep_if(input, b_rg), keep_if(other, a_rg)))
+            record(r, MulBackward0(), (input, other), (keep_if(input, b_rg), keep_if(other, a_rg)),
+                   saves_number=a_rg and not isinstance(other, Tensor))
     return r if out is None else write_out(out, r, "mul")
 
 
@@ -289,7 +290,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
         if b_rg or isinstance(input, Tensor) and input._rg:
-            record(r, DivBackward0(), (input, other), (keep_if(input, b_rg), other))
+            record(r, DivBackward0(), (input, other), (keep_if(input, b_rg), other),
+                   saves_number=not isinstance(other, Tensor))
     return r if out is None else write_out(out, r, "div")
 
 

@@ -105,12 +105,25 @@ def _convert(key, shape):
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                              f"are valid indices (got {type(k).__name__})")
     width = sum(_width(k) for k in out)
+    if sum(k is Ellipsis for k in out) > 1:
+        out, width = _expand_ellipses(out, len(shape) - width)
     if width > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     if width == len(shape) and not basic:  # an Ellipsis for no dims does not separate index arrays, unlike NumPy's
         out = [k for k in out if k is not Ellipsis]
     _check_bounds(out, shape)
     return tuple(out), basic
+
+
+def _expand_ellipses(key, n):
+    """A key with several Ellipses as PyTorch reads it: each stands for the `n` dims that no other
+    component takes; full slices left at the end take nothing. Returns the key and its width."""
+    out = []
+    for k in key:
+        out.extend([slice(None)] * n if k is Ellipsis else [k])
+    while out and isinstance(out[-1], slice) and out[-1] == slice(None):
+        out.pop()
+    return out, sum(_width(k) for k in out)
 
 
 def _width(k):
@@ -298,6 +311,8 @@ def setitem(input, key, value):
                            f"{scalar_type_name(value._data.dtype)} for the source.")
     if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)) and a.dtype.kind in "iu":
         value = _integer_scalar(value.item() if isinstance(value, np.number) else value, a.dtype)
+    elif not basic and isinstance(value, Tensor) and value._data.dtype != a.dtype and a.dtype.kind in "iu":
+        value = _integer_scalar(value.item(), a.dtype)  # a masked_fill_ takes the value as a number
     if basic and all(k is Ellipsis or k == slice(None) for k in np_key):
         _write_whole(input, value)
         return

@@ -15,27 +15,32 @@ from .activation import softplus, logsigmoid
 _REDUCTIONS = ("none", "mean", "sum")
 
 GRADIENTS = {
-    "MseLossBackward0": lambda g, d, scale: (g * d * scale, g * d * -scale),
+    "MseLossBackward0": lambda g, x, y, scale: _and_negated(g * (x - y) * scale),
     "NllLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
     "NllLoss2DBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
-    "BinaryCrossEntropyBackward0": lambda g, x, y, w, scale: (
-        g * _times(w, (x - y) / ((1 - x) * x).clamp(min=1e-12)) * scale,
-        None if y is None else g * _times(w, (1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) * scale),
-    "BinaryCrossEntropyWithLogitsBackward0": lambda g, x, y, w, pw, scale: (
-        g * _times(w, _bce_logits_dx(x, y, pw)) * scale,
-        None if y is None else g * _times(w, _bce_logits_dy(x, pw)) * scale),
-    "SmoothL1LossBackward0": lambda g, d, beta, scale: (
-        g * _smooth_l1_slope(d, beta) * scale, g * _smooth_l1_slope(d, beta) * -scale),
-    "HuberLossBackward0": lambda g, d, delta, scale: (
-        g * d.clamp(-delta, delta) * scale, g * d.clamp(-delta, delta) * -scale),
+    "BinaryCrossEntropyBackward0": lambda g, x, y, w, scale, x_rg, y_rg: (
+        g * _times(w, (x - y) / ((1 - x) * x).clamp(min=1e-12)) * scale if x_rg else None,
+        g * _times(w, (1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) * scale if y_rg else None),
+    "BinaryCrossEntropyWithLogitsBackward0": lambda g, x, y, w, pw, scale, x_rg, y_rg: (
+        g * _times(w, _bce_logits_dx(x, y, pw)) * scale if x_rg else None,
+        g * _times(w, _bce_logits_dy(x, pw)) * scale if y_rg else None),
+    "SmoothL1LossBackward0": lambda g, x, y, beta, scale: _and_negated(g * _smooth_l1_slope(x - y, beta) * scale),
+    "HuberLossBackward0": lambda g, x, y, delta, scale: _and_negated(g * (x - y).clamp(-delta, delta) * scale),
     "SoftMarginLossBackward0": lambda g, x, y, scale: (g * -y * sigmoid(-y * x) * scale,),
     "MultiMarginLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
     "MultilabelMarginLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
     "DivBackward1": lambda g, divisor: (g / divisor,),
     "CtcLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs={
+    "NllLossBackward0": "zeros", "NllLoss2DBackward0": "zeros", "MultiMarginLossBackward0": "not implemented",
+    "MultilabelMarginLossBackward0": "not implemented"})
 globals().update(NODES)
+
+
+def _and_negated(t):
+    """The gradients of a loss of input - target: t for the input, -t for the target."""
+    return t, -t
 
 
 def _times(w, t):
@@ -157,9 +162,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     if weight is not None:
         return _reduce(weight * (input - target) ** 2, reduction)
     input, target = _broadcast_pair(input, target)
-    d = input.detach() - target.detach()
-    return _pointwise_loss(MseLossBackward0, d._data * d._data, (input, target),
-                           lambda scale: (d, 2 * scale), reduction)
+    d = input._data - target._data
+    return _pointwise_loss(MseLossBackward0, d * d, (input, target), lambda scale: (input, target, 2 * scale),
+                           reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
@@ -179,11 +184,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _broadcast_pair(input, target)
-    d = input.detach() - target.detach()
-    a = np.abs(d._data)
+    a = np.abs(input._data - target._data)
     loss = a - 0.5 * beta if beta == 0 else np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
     return _pointwise_loss(SmoothL1LossBackward0, loss.astype(a.dtype), (input, target),
-                           lambda scale: (d, beta, scale), reduction)
+                           lambda scale: (input, target, beta, scale), reduction)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -194,10 +198,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         d = (input - target).abs()
         return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)) * weight, reduction)
     input, target = _broadcast_pair(input, target)
-    d = input.detach() - target.detach()
-    a = np.abs(d._data)
+    a = np.abs(input._data - target._data)
     loss = np.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(a.dtype)
-    return _pointwise_loss(HuberLossBackward0, loss, (input, target), lambda scale: (d, delta, scale), reduction)
+    return _pointwise_loss(HuberLossBackward0, loss, (input, target), lambda scale: (input, target, delta, scale),
+                           reduction)
 
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
@@ -383,7 +387,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if w is not None:
         loss = loss * w._data
     return _pointwise_loss(BinaryCrossEntropyBackward0, loss.astype(x.dtype), (input, target),
-                           lambda scale: (input.detach(), target.detach() if target._rg else None, w, scale),
+                           lambda scale: (input, target, w, scale, input._rg, target._rg),
                            reduction)
 
 
@@ -396,19 +400,19 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     _no_grad_for(weight, "binary_cross_entropy_with_logits", "weight")
     _no_grad_for(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
-    x, y = input.detach(), target.detach()
-    softplus_neg = np.logaddexp(0, -x._data)  # -log sigmoid(x), without overflow
+    x, y = input._data, target._data
+    softplus_neg = np.logaddexp(0, -x)  # -log sigmoid(x), without overflow
     if pos_weight is None:
-        loss = (1 - y._data) * x._data + softplus_neg
+        loss = (1 - y) * x + softplus_neg
     else:
-        pw = pos_weight.detach()._data
-        loss = (1 - y._data) * x._data + (1 + (pw - 1) * y._data) * softplus_neg
+        pw = pos_weight._data
+        loss = (1 - y) * x + (1 + (pw - 1) * y) * softplus_neg
     w = None if weight is None else weight.detach().expand(input.shape)
     if w is not None:
         loss = loss * w._data
     pw_t = None if pos_weight is None else pos_weight.detach()
-    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, loss.astype(x._data.dtype), (input, target),
-                           lambda scale: (x, y if target._rg else None, w, pw_t, scale), reduction)
+    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, loss.astype(x.dtype), (input, target),
+                           lambda scale: (input, target, w, pw_t, scale, input._rg, target._rg), reduction)
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -417,9 +421,8 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "soft_margin_loss")
     _no_grad_for(target, "soft_margin_loss", "target")
-    x, y = input.detach(), target.detach()
-    loss = np.logaddexp(0, -y._data * x._data).astype(x._data.dtype)
-    return _pointwise_loss(SoftMarginLossBackward0, loss, (input,), lambda scale: (x, y, scale), reduction)
+    loss = np.logaddexp(0, -target._data * input._data).astype(input._data.dtype)
+    return _pointwise_loss(SoftMarginLossBackward0, loss, (input,), lambda scale: (input, target, scale), reduction)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,

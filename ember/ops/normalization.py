@@ -20,7 +20,7 @@ GRADIENTS = {
     "NativeGroupNormBackward0": lambda g, x, mean, invstd, w, eps, groups: _group_grads(
         g, x, mean, invstd, w, eps, groups),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(GRADIENTS, "no grad"))
 globals().update(NODES)
 
 

@@ -25,7 +25,8 @@ GRADIENTS.update({f"{word}Pad{k}DBackward0": lambda g, mode, pad, shape: (_edge_
                   for word in _NODE_WORD.values() for k in (1, 2, 3)})
 GRADIENTS.update({f"{word}Pad{k}DBackwardBackward0": lambda g, mode, pad: (_edge(g, mode, pad),)
                   for word in _NODE_WORD.values() for k in (1, 2, 3)})
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(
+    [f"{word}Pad{k}DBackward0" for word in _NODE_WORD.values() for k in (1, 2, 3)], "zeros"))
 globals().update(NODES)
 CopySlices.name = qualified_name  # circular padding is a composite op in PyTorch, recorded as CopySlices
 

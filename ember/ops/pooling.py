@@ -54,7 +54,10 @@ _LINEAR_NODES = [f"{op}{n}D{suffix}" for n in (2, 3) for op, suffix in [
     ("AvgPool", "BackwardBackward0"), ("AdaptiveAvgPool", "Backward0"), ("AdaptiveAvgPool", "BackwardBackward0"),
     ("AdaptiveMaxPool", "Backward0"), ("AdaptiveMaxPool", "BackwardBackward0"), ("MaxUnpool", "Backward0")]]
 GRADIENTS = dict.fromkeys(_LINEAR_NODES + ["GatherBackward0"], lambda g, adjoint: (adjoint(g),))
-NODES = node_classes(GRADIENTS)
+_POOLS = [f"{op}{n}D{suffix}" for n in (2, 3) for op, suffix in [
+    ("MaxPool", "WithIndicesBackward0"), ("AvgPool", "Backward0"), ("AdaptiveAvgPool", "Backward0"),
+    ("AdaptiveMaxPool", "Backward0")]]
+NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(_POOLS, "zeros"))
 
 
 def _nodes(op, n, suffix="Backward0"):

@@ -111,6 +111,37 @@ def test_second_backward_through_freed_graph_raises():
         y.backward()
 
 
+@pytest.mark.parametrize("fn", [lambda x: (x * 2).sum(), lambda x: (2 * x).sum(), lambda x: (x / 2).sum(),
+                                lambda x: (x + 2 + x).sum(), lambda x: (x - 2).sum(), lambda x: x.expand(2, 3).mean(),
+                                lambda x: (x * 2).sum() * x.sum()])
+def test_second_backward_frees_what_torch_frees(fn):
+    """A number operand of mul/div is saved as PyTorch saves it (a tensor), so a second backward raises;
+    graphs that saved only shapes and numbers PyTorch keeps (add, sub, expand) allow it."""
+    def twice(lib, x):
+        y = fn(x)
+        y.backward()
+        y.backward()
+        return x.grad
+    check(twice, randn(3))
+
+
+def test_a_formula_giving_no_gradient_does_not_stop_other_paths():
+    """Regression: an input gradient of None used to leave the next node waiting forever, dropping the
+    gradients of every other path through it."""
+    def f(lib, x):
+        class NoGrad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 3
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+        y = x * 2
+        return NoGrad.apply(y) + y
+    check(f, randn(3))
+
+
 def test_retain_graph_allows_second_backward():
     e, t = pair(randn(3))
     ye, yt = (e.exp() * e).sum(), (t.exp() * t).sum()

@@ -146,6 +146,12 @@ def test_mark_dirty():
     check(f, randn(3))
     check(lambda lib, x: fn("AddOneInPlace")(lib).apply(x), randn(3))
 
+    def under_no_grad(lib, x):  # a leaf requiring grad may be modified in place where no graph is recorded
+        with lib.no_grad():
+            r = fn("AddOneInPlace")(lib).apply(x)
+        return r.detach(), x._version
+    check(under_no_grad, randn(3))
+
 
 def test_set_materialize_grads():
     check(lambda lib, x: fn("NoMaterialize")(lib).apply(x)[0], randn(3))

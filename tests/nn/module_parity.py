@@ -1,9 +1,12 @@
 """Module parity: build the same layer in ember and torch, give both torch's weights, and compare
-repr, state_dict keys, outputs, gradients of inputs and parameters, and buffers after forward."""
+repr, state_dict keys, outputs, gradients of inputs and parameters, and buffers after forward, for
+every subset of inputs and parameters requiring grad."""
+import copy
+
 import numpy as np
 
 import ember
-from parity import assert_same, torch
+from parity import assert_same, grad_subsets, torch
 
 
 def copy_state(t_module, e_module):
@@ -16,35 +19,65 @@ def check_module(name, args=(), kwargs=None, inputs=(), train=True, grad=True, a
                  check_grad_fn=True, double=True):
     """Run nn.<name>(*args, **kwargs) on NumPy `inputs` in ember and torch and compare everything.
 
-    With `double`, both modules are converted to float64 after the repr check (inputs should be float64)."""
+    With `grad`, the call runs once for each subset of the float inputs and parameters requiring grad
+    (`grad_subsets`: all, each alone, none); frozen parameters are what fine-tuning does. With `double`,
+    both modules are converted to float64 after the repr check (inputs should be float64). Returns the
+    ember module of the first run."""
     kwargs = kwargs or {}
-    t_mod = getattr(torch.nn, name)(*args, **kwargs)
+    t_ref = getattr(torch.nn, name)(*args, **kwargs)
     e_mod = getattr(ember.nn, name)(*args, **kwargs)
-    assert repr(e_mod) == repr(t_mod).replace("torch.", "ember."), f"repr {e_mod!r} != torch {t_mod!r}"
-    assert list(e_mod.state_dict()) == list(t_mod.state_dict())
+    assert repr(e_mod) == repr(t_ref).replace("torch.", "ember."), f"repr {e_mod!r} != torch {t_ref!r}"
+    assert list(e_mod.state_dict()) == list(t_ref.state_dict())
     if double:
-        t_mod.double()
+        t_ref.double()
+    members = [("input", i) for i, x in enumerate(inputs) if x.dtype.kind == "f"]
+    members += [("parameter", k) for k, _ in t_ref.named_parameters()]
+    first = None
+    for subset in grad_subsets(range(len(members))) if grad else [()]:
+        wanted = {members[i] for i in subset}
+        try:
+            e_mod = _check_once(name, args, kwargs, inputs, train, t_ref, wanted, atol, rtol, check_grad_fn, double)
+        except AssertionError as err:
+            raise AssertionError(f"with {sorted(wanted)} requiring grad: {err}") from None
+        if first is None:
+            first = e_mod
+    return first
+
+
+def _check_once(name, args, kwargs, inputs, train, t_ref, wanted, atol, rtol, check_grad_fn, double):
+    """One run of check_module with the inputs and parameters in `wanted` requiring grad."""
+    t_mod = copy.deepcopy(t_ref)
+    e_mod = getattr(ember.nn, name)(*args, **kwargs)
+    if double:
         e_mod.double()
     copy_state(t_mod, e_mod)
-    t_mod.train(train)
-    e_mod.train(train)
-    t_in = [torch.tensor(x.copy(), requires_grad=grad and x.dtype.kind == "f") for x in inputs]
-    e_in = [ember.tensor(x.copy(), requires_grad=grad and x.dtype.kind == "f") for x in inputs]
+    for mod in (t_mod, e_mod):
+        mod.train(train)
+        for k, p in mod.named_parameters():
+            p.requires_grad_(("parameter", k) in wanted)
+    t_in = [torch.tensor(x.copy(), requires_grad=("input", i) in wanted) for i, x in enumerate(inputs)]
+    e_in = [ember.tensor(x.copy(), requires_grad=("input", i) in wanted) for i, x in enumerate(inputs)]
     t_out = t_mod(*t_in)
     e_out = e_mod(*e_in)
     assert_same(e_out, t_out, atol=atol, rtol=rtol, check_grad_fn=check_grad_fn)
     for (k, t_buf), (_, e_buf) in zip(t_mod.state_dict().items(), e_mod.state_dict().items()):
         assert_same(e_buf, t_buf, f"state {k}", check_grad_fn=False)
-    if not grad or not isinstance(t_out, torch.Tensor) or not t_out.requires_grad:
+    if not isinstance(t_out, torch.Tensor) or not t_out.requires_grad:
         return e_mod
     w = np.random.default_rng(1).standard_normal(tuple(t_out.shape))
     (t_out * torch.tensor(w, dtype=t_out.dtype)).sum().backward()
     (e_out * ember.tensor(w, dtype=e_out.dtype)).sum().backward()
     grad_tol = {"atol": 1e-4, "rtol": 1e-4} if t_out.dtype == torch.float32 else {}
     for i, (e, t) in enumerate(zip(e_in, t_in)):
-        if t.grad is not None:
-            assert_same(e.grad, t.grad, f"grad of input {i}", check_grad_fn=False, **grad_tol)
+        _same_grad(e.grad, t.grad, f"grad of input {i}", grad_tol)
     for (k, tp), (_, ep) in zip(t_mod.named_parameters(), e_mod.named_parameters()):
-        if tp.grad is not None:
-            assert_same(ep.grad, tp.grad, f"grad of {k}", check_grad_fn=False, **grad_tol)
+        _same_grad(ep.grad, tp.grad, f"grad of {k}", grad_tol)
     return e_mod
+
+
+def _same_grad(e, t, where, tol):
+    if t is None:
+        assert e is None, f"{where}: ember has a gradient, torch has None"
+    else:
+        assert e is not None, f"{where}: ember has no gradient"
+        assert_same(e, t, where, check_grad_fn=False, **tol)

@@ -74,6 +74,33 @@ def test_binary_cross_entropy(reduction):
           randn(N, C), y, _rand(C) + 0.5)
 
 
+@pytest.mark.parametrize("loss", ["BCELoss", "BCEWithLogitsLoss"])
+def test_binary_classifier_trains_like_torch(loss):
+    """Regression: the BCE losses' backward crashed whenever the target did not require grad."""
+    x, y = randn(8, 3), (randn(8, 1, seed=1) > 0).astype(np.float64)
+    w0, b0 = randn(1, 3, seed=2), randn(1, seed=3)
+
+    def train(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(3, 1), lib.nn.Sigmoid() if loss == "BCELoss" else lib.nn.Identity())
+        model.double()
+        with lib.no_grad():
+            model[0].weight.copy_(lib.tensor(w0))
+            model[0].bias.copy_(lib.tensor(b0))
+        opt = lib.optim.SGD(model.parameters(), lr=0.5)
+        losses = []
+        for _ in range(5):
+            opt.zero_grad()
+            out = getattr(lib.nn, loss)()(model(lib.tensor(x)), lib.tensor(y))
+            out.backward()
+            opt.step()
+            losses.append(out.item())
+        return losses, model[0].weight.detach().numpy()
+
+    (e_losses, e_w), (t_losses, t_w) = train(ember), train(torch)
+    np.testing.assert_allclose(e_losses, t_losses, rtol=1e-10)
+    np.testing.assert_allclose(e_w, t_w, rtol=1e-10)
+
+
 @pytest.mark.parametrize("reduction", R + ["batchmean"])
 def test_kl_div(reduction):
     logp = np.log(_rand(N, C) + 0.1)

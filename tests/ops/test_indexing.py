@@ -50,7 +50,10 @@ GET = {
     "float list": lambda lib, x: x[[0.0, 1.0]], "negative step": lambda lib, x: x[::-1], "zero step": lambda lib, x: x[::0],
     "string": lambda lib, x: x["a"], "mask wrong shape": lambda lib, x: x[lib.tensor([True, False, True])],
     "int ellipsis list": lambda lib, x: x[0, ..., [0, 0]], "int slice list": lambda lib, x: x[[1, 0], :, -1],
-    "two ellipses": lambda lib, x: x[..., 0, ...], "0-dim int tensor": lambda lib, x: x[lib.tensor(1)],
+    "two ellipses": lambda lib, x: x[..., 0, ...], "int between ellipses": lambda lib, x: x[0, ..., 0, ...],
+    "two ellipses too wide": lambda lib, x: x[..., 0, ..., 0],
+    "None between ellipses": lambda lib, x: x[..., None, ...],
+    "ellipses and a list": lambda lib, x: x[..., [0, 1], ...], "0-dim int tensor": lambda lib, x: x[lib.tensor(1)],
     "0-dim tensor as second": lambda lib, x: x[0, lib.tensor(2)],
 }
 
@@ -168,6 +171,10 @@ SET_PLAIN = {
     "0-dim": lambda lib: (lib.tensor(1.0), Ellipsis, 3.0), "0-dim int": lambda lib: (lib.tensor(1.0), 0, 3.0),
     "value too big": lambda lib: (lib.zeros(2), slice(None), lib.ones(3)),
     "column": lambda lib: (lib.zeros(2, 3), (slice(None), 1), lib.tensor([4.0, 5.0])),
+    "mask float tensor into uint8": lambda lib: (lib.zeros(2, 2, dtype=lib.uint8), lib.tensor([True, False]),
+                                                 lib.tensor(2.7)),
+    "negative float tensor into uint8 under an empty mask": lambda lib: (lib.zeros(1, 1, dtype=lib.uint8),
+                                                                      lib.tensor([False]), lib.tensor(-1.0)),
 }
 
 
