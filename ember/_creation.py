@@ -351,6 +351,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     """Integers drawn uniformly from [low, high)."""
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: expected randint(low=0, high, size)")
     if low >= high:

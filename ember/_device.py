@@ -3,6 +3,7 @@
 
 class device:
     """Where a tensor lives: `ember.device('cpu')`, `ember.device('cuda')`, `ember.device('cuda', 0)`."""
+    __module__ = "ember"  # <class 'ember.device'>, as PyTorch's <class 'torch.device'>
     __slots__ = ("type", "index")
 
     def __init__(self, type, index=None):

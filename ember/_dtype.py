@@ -6,6 +6,7 @@ _BOOL, _INT, _FLOAT = 0, 1, 2  # promotion categories, lowest first
 
 class dtype:
     """A tensor element type (`ember.float32`, ...), wrapping a NumPy dtype."""
+    __module__ = "ember"  # printed as PyTorch prints torch.dtype: <class 'ember.dtype'>
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_signed")
 
     def __init__(self, name: str, np_dtype, category: int):

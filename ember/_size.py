@@ -3,6 +3,7 @@
 
 class Size(tuple):
     """A tensor's shape; a tuple of ints printed as `ember.Size([2, 3])`."""
+    __module__ = "ember"  # <class 'ember.Size'>, as PyTorch's <class 'torch.Size'>
     __slots__ = ()
 
     def __repr__(self):

@@ -15,6 +15,7 @@ _new = object.__new__
 
 class Tensor:
     """A multi-dimensional array with autograd support, as `torch.Tensor`."""
+    __module__ = "ember"  # <class 'ember.Tensor'>, as PyTorch's <class 'torch.Tensor'>
     # A result sets only the slots; what few tensors change (a leaf's grad, a view's base, hooks)
     # is a class-level default until set, then lives in the instance's __dict__.
     __slots__ = ("_data", "_rg", "_grad_fn", "_vc", "__weakref__", "__dict__")

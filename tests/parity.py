@@ -40,8 +40,9 @@ def dtype_name(t):
     return str(t.dtype).split(".")[-1]
 
 
-def assert_same_tensor(e, t, where="output", atol=None, rtol=None, check_grad_fn=True):
-    """Assert that ember tensor `e` matches torch tensor `t` in shape, dtype, values and grad_fn name."""
+def assert_same_tensor(e, t, where="output", atol=None, rtol=None, check_grad_fn=True, signed_zeros=False):
+    """Assert that ember tensor `e` matches torch tensor `t` in shape, dtype, values (with `signed_zeros`, no
+    -0. where torch has 0.: gradients are compared so, as `print(x.grad)` shows them) and grad_fn name."""
     assert isinstance(e, ember.Tensor), f"{where}: ember gave {type(e).__name__}, torch gave a Tensor"
     assert tuple(e.shape) == tuple(t.shape), f"{where}: shape {tuple(e.shape)} != torch {tuple(t.shape)}"
     assert dtype_name(e) == dtype_name(t), f"{where}: dtype {e.dtype} != torch {t.dtype}"
@@ -49,11 +50,20 @@ def assert_same_tensor(e, t, where="output", atol=None, rtol=None, check_grad_fn
     np.testing.assert_allclose(as_numpy(e), as_numpy(t), rtol=default_rtol if rtol is None else rtol,
                                atol=default_atol if atol is None else atol, equal_nan=True,
                                err_msg=f"{where}: values differ")
+    if signed_zeros:
+        e_neg, t_neg = _negative_zeros(as_numpy(e)), _negative_zeros(as_numpy(t))
+        extra = e_neg & ~t_neg
+        assert not extra.any(), f"{where}: -0. where torch has 0. at {np.argwhere(extra)[:4].tolist()}"
     if check_grad_fn:
         t_name = None if t.grad_fn is None else t.grad_fn.name().replace("torch::", "ember::")
         e_name = None if e.grad_fn is None else e.grad_fn.name()
         assert e_name == t_name, f"{where}: grad_fn {e_name} != torch {t_name}"
         assert e.requires_grad == t.requires_grad, f"{where}: requires_grad {e.requires_grad} != {t.requires_grad}"
+
+
+def _negative_zeros(a):
+    """Where `a` holds -0. (printed as `-0.`, so a user sees it)."""
+    return np.signbit(a) & (a == 0) if a.dtype.kind == "f" else np.zeros(a.shape, bool)
 
 
 def assert_same(e, t, where="output", **kw):
@@ -93,18 +103,20 @@ def grad_subsets(indices):
     return subsets + [()]
 
 
-def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rtol=None, check_grad_fn=True):
+def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rtol=None, check_grad_fn=True,
+          signed_zeros=True):
     """Run `fn(lib, *tensors)` on ember and torch and assert they agree (see the module docstring).
 
     `inputs` are NumPy arrays or Python values. With `grad`, the call runs once for each subset of the
-    float arrays requiring grad (`grad_subsets`); without, once with none. Returns the ember output of the
-    first run (every float array requiring grad).
+    float arrays requiring grad (`grad_subsets`); without, once with none. With `signed_zeros`, gradients
+    hold no -0. where torch's hold 0. Returns the ember output of the first run (every float array
+    requiring grad).
     """
     floats = [i for i, x in enumerate(inputs) if grad and isinstance(x, np.ndarray) and x.dtype.kind == "f"]
     first = None
     for n, subset in enumerate(grad_subsets(floats)):
         try:
-            out = _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad_fn)
+            out = _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad_fn, signed_zeros)
         except AssertionError as err:
             raise AssertionError(f"with inputs {list(subset)} requiring grad: {err}") from None
         except Exception as err:
@@ -114,7 +126,7 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
     return first
 
 
-def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad_fn):
+def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad_fn, signed_zeros):
     """One run of `check` with the inputs at positions `subset` requiring grad."""
     e_in = [to_ember(x, i in subset) if isinstance(x, np.ndarray) else x for i, x in enumerate(inputs)]
     t_in = [to_torch(x, i in subset) if isinstance(x, np.ndarray) else x for i, x in enumerate(inputs)]
@@ -153,7 +165,7 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
             else:
                 assert a.grad is not None, f"input {i}: ember has no gradient"
                 assert_same_tensor(a.grad, b.grad, f"grad of input {i}", atol=grad_atol, rtol=grad_rtol,
-                                   check_grad_fn=False)
+                                   check_grad_fn=False, signed_zeros=signed_zeros)
     return e_out
 
 

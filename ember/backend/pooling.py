@@ -106,7 +106,7 @@ def spread_windows(g, windows, padded_shape, overlapping, which=None):
         elif overlapping:
             grad[w] += g * (which == k)
         else:
-            xp.multiply(g, which == k, out=grad[w])
+            xp.copyto(grad[w], g, where=which == k)  # not g * mask: -0. where g < 0
     return grad
 
 

@@ -31,6 +31,12 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol):
         return (_rebuild_parameter, (type(self), to_numpy(self._data), self._rg))
 
+    def __deepcopy__(self, memo):
+        """A copy of the values and requires_grad; unlike a plain tensor's, not of `.grad` (as in PyTorch)."""
+        if id(self) not in memo:
+            memo[id(self)] = wrap_as(type(self), self._data.copy(), self._rg)
+        return memo[id(self)]
+
 
 def _rebuild_parameter(cls, array, requires_grad):
     p = Tensor.__new__(cls)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED
-from .elementwise import where, sigmoid, tanh, relu, softmax, log_softmax, _float_array
+from .elementwise import where, sigmoid, tanh, relu, softmax, log_softmax, masked_grad, _float_array
 from .inplace import generic_inplace
 from .shape import cat
 
@@ -14,7 +14,7 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _ONE_SIXTH_F32 = float(np.float32(1) / np.float32(6))  # PyTorch's hardsigmoid gradient uses 1/6 in float32
 
 GRADIENTS = {
-    "HardtanhBackward0": lambda g, x, lo, hi: (g * ((x > lo) & (x < hi)),),
+    "HardtanhBackward0": lambda g, x, lo, hi: (masked_grad(g, (x > lo) & (x < hi)),),
     "LeakyReluBackward0": lambda g, x, slope: (where(x > 0, g, g * slope),),
     "EluBackward0": lambda g, x, alpha, scale, input_scale: (
         where(x > 0, g * scale, g * (x * input_scale).exp() * (alpha * scale * input_scale)),),
@@ -22,13 +22,13 @@ GRADIENTS = {
     "GeluBackward0": lambda g, x, approximate: (g * _gelu_grad(x, approximate),),
     "SiluBackward0": lambda g, x: (g * _silu_grad(x),),
     "MishBackward0": lambda g, x: (g * _mish_grad(x),),
-    "HardswishBackward0": lambda g, x: (g * where(x <= -3, 0.0, where(x < 3, x / 3 + 0.5, 1.0)),),
-    "HardsigmoidBackward0": lambda g, x: (g * ((x > -3) & (x < 3)) * _ONE_SIXTH_F32,),
+    "HardswishBackward0": lambda g, x: (where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)),),
+    "HardsigmoidBackward0": lambda g, x: (masked_grad(g * _ONE_SIXTH_F32, (x > -3) & (x < 3)),),
     "SoftplusBackward0": lambda g, x, beta, threshold: (where(x * beta > threshold, g, g * sigmoid(x * beta)),),
-    "SoftshrinkBackward0": lambda g, x, lambd: (g * (x.abs() > lambd),),
-    "HardshrinkBackward0": lambda g, x, lambd: (g * (x.abs() > lambd),),
+    "SoftshrinkBackward0": lambda g, x, lambd: (masked_grad(g, x.abs() > lambd),),
+    "HardshrinkBackward0": lambda g, x, lambd: (masked_grad(g, x.abs() > lambd),),
     "LogSigmoidBackward0": lambda g, x: (g * sigmoid(-x),),
-    "ThresholdBackward0": lambda g, x, threshold: (g * (x > threshold),),
+    "ThresholdBackward0": lambda g, x, threshold: (masked_grad(g, x > threshold),),
     "GluBackward0": lambda g, x, dim: (_glu_grad(g, x, dim),),
     "PreluKernelBackward0": lambda g, x, w: (where(x > 0, g, g * w), where(x > 0, 0.0, g * x)),
     "RreluWithNoiseBackward0": lambda g, noise: (g * noise,),
@@ -210,7 +210,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
     a = _float_array(input)
-    return _unary(LogSigmoidBackward0, -np.logaddexp(-a, 0).astype(a.dtype), input, (input,))
+    return _unary(LogSigmoidBackward0, np.subtract(0, np.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -20,7 +20,7 @@ GRADIENTS = {
     "DivBackward0": lambda g, a, b: (g / b, None if a is None else -g * (a / b / b)),
     "NegBackward0": lambda g: (-g,),
     "ReciprocalBackward0": lambda g, r: (-g * r * r,),
-    "PowBackward0": lambda g, x, e: (g * 0 if e == 0 else g * e * x.pow(e - 1),),
+    "PowBackward0": lambda g, x, e: (zeros_grad(g) if e == 0 else g * e * x.pow(e - 1),),
     "PowBackward1": lambda g, x, y, x_rg, r: (where(y == 0, 0.0, g * y * x.pow(y - 1)) if x_rg else None,
                                               None if r is None else g * r * where_zero(x, y, x.to(r.dtype).log())),
     "PowBackward2": lambda g, base, e, r: (g * r * float(np.log(base)) if base else where(e >= 0, 0.0, g * r * -np.inf),),
@@ -33,17 +33,17 @@ GRADIENTS = {
     "SigmoidBackward0": lambda g, r: (_sigmoid_grad(g, r),),
     "ReluBackward0": lambda g, r: (_relu_grad(g, r),),
     "AbsBackward0": lambda g, x: (g * x.sign(),),
-    "SignBackward0": lambda g: (g * 0,),
+    "SignBackward0": lambda g: (zeros_grad(g),),
     "ClampBackward0": lambda g, x, lo, hi: (where(in_range(x, lo, hi), g, 0.0),
                                             None if lo is None else where(below_min(x, lo, hi), g, 0.0),
                                             None if hi is None else where(above_max(x, lo, hi), g, 0.0)),
-    "ClampBackward1": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
-    "ClampMinBackward0": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
-    "ClampMaxBackward0": lambda g, x, lo, hi: (g * in_range(x, lo, hi),),
+    "ClampBackward1": lambda g, x, lo, hi: (masked_grad(g, in_range(x, lo, hi)),),
+    "ClampMinBackward0": lambda g, x, lo, hi: (masked_grad(g, in_range(x, lo, hi)),),
+    "ClampMaxBackward0": lambda g, x, lo, hi: (masked_grad(g, in_range(x, lo, hi)),),
     "RemainderBackward0": lambda g: (g,),
     "RemainderBackward1": lambda g, x, y: (g, None if x is None else -g * floor_divide(x, y)),
-    "MaximumBackward0": lambda g, share: (g * share, g * (1 - share)),
-    "MinimumBackward0": lambda g, share: (g * share, g * (1 - share)),
+    "MaximumBackward0": lambda g, share: (_shared(g, share), _shared(g, 1 - share)),
+    "MinimumBackward0": lambda g, share: (_shared(g, share), _shared(g, 1 - share)),
     "WhereBackward0": lambda g, cond: (where(cond, g, 0.0), where(cond, 0.0, g)),
     "MaskedFillBackward0": lambda g, mask: (g.masked_fill(mask, 0),),
     "MaskedFillBackward1": lambda g, mask: (g.masked_fill(mask, 0), where(mask, g, 0.0).sum()),
@@ -54,12 +54,12 @@ GRADIENTS = {
     "Log2Backward0": lambda g, x: (g / (x * _LN2),),
     "Log10Backward0": lambda g, x: (g / (x * _LN10),),
     "RsqrtBackward0": lambda g, r: (g * -0.5 * r * r * r,),
-    "SgnBackward0": lambda g: (g * 0,),
-    "FloorBackward0": lambda g: (g * 0,),
-    "CeilBackward0": lambda g: (g * 0,),
-    "RoundBackward0": lambda g: (g * 0,),
-    "RoundBackward1": lambda g: (g * 0,),
-    "TruncBackward0": lambda g: (g * 0,),
+    "SgnBackward0": lambda g: (zeros_grad(g),),
+    "FloorBackward0": lambda g: (zeros_grad(g),),
+    "CeilBackward0": lambda g: (zeros_grad(g),),
+    "RoundBackward0": lambda g: (zeros_grad(g),),
+    "RoundBackward1": lambda g: (zeros_grad(g),),
+    "TruncBackward0": lambda g: (zeros_grad(g),),
     "FracBackward0": lambda g: (g,),
     "TanBackward0": lambda g, r: (g * (1 + r * r),),
     "AsinBackward0": lambda g, x: (g * (1 - x * x).rsqrt(),),
@@ -121,13 +121,34 @@ def where_zero(x, y, value):
     return value.masked_fill(wrap(mask), 0) if mask.any() else value
 
 
+# NOTE [ Negative zero ]
+# A gradient written as g * mask is -0. wherever the mask is 0 and g is negative, and a user sees it:
+# print(x.grad) shows `-0.`. PyTorch's kernels write zeros there, or select with a mask, so its
+# gradients hold +0. ember's formulas select too: masked_grad(g, mask) for "g where mask, else 0",
+# zeros_grad(g) for a gradient that is zero everywhere.
+def masked_grad(g, mask):
+    """g where `mask` (a bool Tensor or array) holds, +0. elsewhere (NOTE [ Negative zero ])."""
+    if GRAD_ENABLED[0]:
+        return where(mask if isinstance(mask, Tensor) else wrap(mask), g, 0.0)
+    m = mask._data if isinstance(mask, Tensor) else mask
+    return wrap(np.where(m, g._data, g._data.dtype.type(0)))
+
+
+def zeros_grad(g):
+    """A gradient of zeros shaped like `g` (PyTorch's zeros_like(grad); NOTE [ Negative zero ])."""
+    return wrap(np.zeros_like(g._data))
+
+
+def _shared(g, share):
+    """g times the share (0, 0.5 or 1) of it that an input of maximum/minimum gets, +0. for none."""
+    return masked_grad(g * share, share._data != 0)
+
+
 # Without create_graph, grad mode is off during backward: nothing records, so the fast paths below
 # compute the same values on arrays, with fewer temporaries than the same formula on Tensors.
 def _relu_grad(g, r):
-    """g * (r > 0)."""
-    if GRAD_ENABLED[0]:
-        return g * (r > 0)
-    return wrap(np.multiply(g._data, r._data > 0))
+    """g where r > 0, else +0."""
+    return masked_grad(g, r._data > 0)
 
 
 def _tanh_grad(g, r):

@@ -13,6 +13,7 @@ from .._dtype import scalar_type_name
 from .views import check_view_inplace, propagate_to_base
 from ..backend import array_module
 from .memory import qualified_name
+from .elementwise import masked_grad
 
 
 def _embed(g, shape, key, accumulate, name):
@@ -58,7 +59,7 @@ def _masked_out(g, key):
     """`g` with zeros at the positions `key` overwrote."""
     mask = array_module(g._data).ones(g._data.shape, bool)
     mask[key] = False
-    return g * wrap(mask)
+    return masked_grad(g, mask)
 
 
 def _is_int(x):
@@ -91,7 +92,7 @@ def _convert(key, shape):
         elif isinstance(k, (bool, np.bool_)):
             out.append(bool(k))
             basic = False
-        elif isinstance(k, (list, np.ndarray)):
+        elif isinstance(k, (list, range, np.ndarray)):
             a = np.asarray([x._data if isinstance(x, Tensor) else x for x in k] if isinstance(k, list) else k)
             if isinstance(k, list) and a.dtype.kind == "f":  # PyTorch truncates a list of floats to ints
                 a = a.astype(np.int64)

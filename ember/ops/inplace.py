@@ -13,10 +13,10 @@ from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, b
 from .views import check_view_inplace, propagate_to_base
 
 GRADIENTS = {
-    "ZeroBackward0": lambda g: (g * 0,),
-    "FillBackward0": lambda g: (g * 0,),
-    "FillBackward2": lambda g: (g * 0,),
-    "FillBackward3": lambda g: (g * 0, g.sum()),
+    "ZeroBackward0": lambda g: (ew.zeros_grad(g),),
+    "FillBackward0": lambda g: (ew.zeros_grad(g),),
+    "FillBackward2": lambda g: (ew.zeros_grad(g),),
+    "FillBackward3": lambda g: (ew.zeros_grad(g), g.sum()),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)

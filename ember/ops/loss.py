@@ -7,9 +7,10 @@ import warnings
 
 import numpy as np
 
+from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED
-from .elementwise import where, sigmoid, log_softmax
+from .elementwise import where, sigmoid, log_softmax, masked_grad
 from .activation import softplus, logsigmoid
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -68,9 +69,9 @@ def _smooth_l1_slope(d, beta):
 def _expand_grad(g, coeff, shape):
     """The input gradient g * coeff, where coeff (a constant array of the input's shape) holds
     d loss / d input per unit of output gradient, and g has the loss's shape (one value per sample)."""
-    if g.dim() == 0:
-        return g * wrap(coeff)
-    return g.reshape(shape) * wrap(coeff)
+    if g.dim() != 0:
+        g = g.reshape(shape)
+    return masked_grad(g * wrap(coeff), coeff != 0)  # +0. where no element of the loss reads the input
 
 
 # ---- shared checks ------------------------------------------------------------------------------
@@ -274,8 +275,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     a, t = input._data, target._data
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype}".replace("ember.", ""))
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     unbatched = a.ndim == 1
     if unbatched:
         a, t = a[None], t.reshape(1)

@@ -9,12 +9,13 @@ from ..backend import module_for
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
 from .views import check_view_inplace, propagate_to_base
+from .elementwise import zeros_grad
 
 GRADIENTS = {
     "CloneBackward0": lambda g: (g,),
     "ToCopyBackward0": lambda g, src: (g.to(device=src[0], dtype=src[1]),),
     "AliasBackward0": lambda g: (g,),
-    "CopyBackwards": lambda g, src: (g * 0, g.sum_to_size(src[0]).to(device=src[1], dtype=src[2])),
+    "CopyBackwards": lambda g, src: (zeros_grad(g), g.sum_to_size(src[0]).to(device=src[1], dtype=src[2])),
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)

@@ -9,6 +9,7 @@ from .._tensor import wrap_dim
 from ..backend import array_module
 from ..autograd.graph import FunctionNode, node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
+from .elementwise import masked_grad
 from .scatter import scatter_add
 
 
@@ -23,11 +24,14 @@ def _expand_back(g, shape, dims, keepdim):
 
 
 def _evenly(g, x, r, dims, keepdim):
-    """Gradient of max/min: shared evenly among the elements equal to the result."""
+    """Gradient of max/min: shared evenly among the elements equal to the result, +0. elsewhere for a full
+    max/min; amax/amin multiply by the mask as PyTorch's do (so -0. where g < 0, which abs's gradient in a
+    matrix norm turns back into +0.)."""
     r_full = _expand_back(r, x._data.shape, dims, keepdim)
     mask = (x == r_full)
-    count = mask.sum(dims, keepdim=True) if dims is not None else mask.sum()
-    return _expand_back(g, x._data.shape, dims, keepdim) * mask / count
+    if dims is None:
+        return masked_grad(g / mask.sum(), mask)
+    return _expand_back(g, x._data.shape, dims, keepdim) * mask / mask.sum(dims, keepdim=True)
 
 
 GRADIENTS = {
@@ -35,14 +39,14 @@ GRADIENTS = {
     "SumBackward1": lambda g, shape, dims, keepdim: (_expand_back(g, shape, dims, keepdim),),
     "MeanBackward0": lambda g, shape, n: ((g / n).expand(shape),),
     "MeanBackward1": lambda g, shape, dims, keepdim, n: (_expand_back(g, shape, dims, keepdim) / n,),
-    "ProdBackward0": lambda g, x, r: (g * _prod_others(x, r, None),),
-    "ProdBackward1": lambda g, x, r, dim, keepdim: (_expand_back(g, x._data.shape, (dim,), keepdim)
-                                                    * _prod_others(x, _expand_back(r, x._data.shape, (dim,), keepdim),
-                                                                   dim),),
+    "ProdBackward0": lambda g, x, r: (_times_nonzero(g, _prod_others(x, r, None)),),
+    "ProdBackward1": lambda g, x, r, dim, keepdim: (_times_nonzero(
+        _expand_back(g, x._data.shape, (dim,), keepdim),
+        _prod_others(x, _expand_back(r, x._data.shape, (dim,), keepdim), dim)),),
     "MaxBackward1": lambda g, x, r: (_evenly(g, x, r, None, False),),
     "MinBackward1": lambda g, x, r: (_evenly(g, x, r, None, False),),
-    "MaxBackward0": lambda g, shape, dim, keepdim, onehot: (_expand_back(g, shape, (dim,), keepdim) * onehot,),
-    "MinBackward0": lambda g, shape, dim, keepdim, onehot: (_expand_back(g, shape, (dim,), keepdim) * onehot,),
+    "MaxBackward0": lambda g, shape, dim, keepdim, onehot: _select_back(g, shape, dim, keepdim, onehot),
+    "MinBackward0": lambda g, shape, dim, keepdim, onehot: _select_back(g, shape, dim, keepdim, onehot),
     "AmaxBackward0": lambda g, x, r, dims, keepdim: (_evenly(g, x, r, dims, keepdim),),
     "AminBackward0": lambda g, x, r, dims, keepdim: (_evenly(g, x, r, dims, keepdim),),
     "VarBackward0": lambda g, x, dims, keepdim, dof: (
@@ -55,6 +59,11 @@ GRADIENTS = {
 }
 NODES = node_classes(GRADIENTS)
 globals().update(NODES)
+
+
+def _times_nonzero(g, factor):
+    """g * factor, +0. where the factor is zero (NOTE [ Negative zero ] in elementwise.py)."""
+    return masked_grad(g * factor, factor._data != 0)
 
 
 def _prod_others(x, r, dim):
@@ -95,7 +104,7 @@ def _norm_backward(g, x, r, p, dims, keepdim):
         mask = (x.abs() == r)
         return g * x.sign() * mask / mask.sum(dims, keepdim=True)
     scale = x.abs().pow(p - 2).masked_fill(x == 0, 0) * x / r.pow(p - 1).masked_fill(r == 0, float("inf"))
-    return g * scale
+    return masked_grad(g * scale, scale._data != 0)
 
 
 def _dims(dim, ndim):
@@ -247,18 +256,18 @@ def _extreme(input, dim, keepdim, other, largest):
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         onehot = wrap(_onehot(idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:]),
-                              a.shape, d, a.dtype))
+                              a.shape, d))
         record(v, (MaxBackward0 if largest else MinBackward0)(), (input,), (a.shape, d, keepdim, onehot))
     return (max_result if largest else min_result)(v, i)
 
 
-def _onehot(idx_keep, shape, d, dtype):
-    """1 at the selected index along dim `d`, 0 elsewhere."""
+def _onehot(idx_keep, shape, d):
+    """True at the selected index along dim `d`, False elsewhere."""
     xp = array_module(idx_keep)
     if not len(shape):
-        return xp.ones((), dtype)
+        return xp.ones((), bool)
     positions = xp.arange(shape[d]).reshape([-1 if k == d else 1 for k in range(len(shape))])
-    return (positions == idx_keep).astype(dtype)
+    return positions == idx_keep
 
 
 def max(input, dim=None, keepdim=False, *, out=None):
@@ -533,12 +542,12 @@ def _aminmax_backward(grads, x, rmin, rmax, dims, keepdim):
 def _evenly_nan(g, x, r):
     """Gradient of a full median: shared evenly among the elements equal to it (the NaNs, if it is NaN)."""
     mask = (x == r) | (x.isnan() & r.isnan())
-    return g * mask / mask.sum()
+    return masked_grad(g / mask.sum(), mask)
 
 
 def _select_back(g, shape, dim, keepdim, onehot):
     """Gradient of an op that selects one element per slice along `dim`: g at the selected element."""
-    return (_expand_back(g, shape, (dim,), keepdim) * onehot,)
+    return (masked_grad(_expand_back(g, shape, (dim,), keepdim), onehot),)
 
 _MORE = {
     "LogsumexpBackward0": lambda g, x, r, dims, keepdim: (
@@ -798,7 +807,7 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
     v, i = wrap(values), wrap(idx)
     if GRAD_ENABLED[0] and input._rg:
         keep = idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:])
-        record(v, node(), (input,), (a.shape, d, keepdim, wrap(_onehot(keep, a.shape, d, a.dtype))))
+        record(v, node(), (input,), (a.shape, d, keepdim, wrap(_onehot(keep, a.shape, d))))
     return {"median": median_result, "kthvalue": kthvalue_result, "mode": mode_result}[name](v, i)
 
 

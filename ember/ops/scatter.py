@@ -76,7 +76,8 @@ def _scatter_reduce_backward(g, x, src, r, d, index, reduce, include_self):
         self_mask = (x == r) if include_self else hit.logical_not()
         src_mask = s == rs
         n = self_mask + scatter_add(_zeros(shape, g), d, index, src_mask.to(g.dtype))
-        return g * self_mask / n, _grow((g / n).gather(d, index) * src_mask, src._data.shape)
+        gx = g * self_mask / n if include_self else g.masked_fill(hit, 0)
+        return gx, _grow((g / n).gather(d, index) * src_mask, src._data.shape)
     # prod: the product of the other factors is r / factor, or, for a zero factor, the product of the
     # nonzero factors when it is the only zero (0 when there are more)
     s_zero = s == 0

@@ -6,6 +6,11 @@ import pytest
 from parity import check, randn, second_order
 
 
+# torch names the nodes of its gradients' graphs differently, and where a second derivative is -0. or +0.
+# follows its own formulas; values, requires_grad and the gradients themselves must match.
+SECOND = {"check_grad_fn": False, "atol": 1e-8, "grad_atol": 1e-8, "signed_zeros": False}
+
+
 def F(lib):
     return lib.nn.functional
 
@@ -46,7 +51,7 @@ UNARY = {
 
 @pytest.mark.parametrize("fn", UNARY.values(), ids=UNARY.keys())
 def test_unary(fn):
-    check(second_order(fn), randn(3, 4), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+    check(second_order(fn), randn(3, 4), **SECOND)
 
 
 BINARY = {
@@ -66,30 +71,30 @@ BINARY = {
 
 @pytest.mark.parametrize("fn", BINARY.values(), ids=BINARY.keys())
 def test_binary(fn):
-    check(second_order(fn), randn(3, 4), randn(3, 4, seed=1), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+    check(second_order(fn), randn(3, 4), randn(3, 4, seed=1), **SECOND)
 
 
 def test_losses_with_probabilities_and_logits():
     p, y = probabilities(3, 4), probabilities(3, 4, seed=1)
     for reduction in ("mean", "sum", "none"):
         check(second_order(lambda lib, x, t: F(lib).binary_cross_entropy(x, t, reduction=reduction)), p, y,
-              check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+              **SECOND)
         check(second_order(lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(x, t, reduction=reduction)),
-              randn(3, 4), y, check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+              randn(3, 4), y, **SECOND)
         check(second_order(lambda lib, x, t, pw: F(lib).binary_cross_entropy_with_logits(
-            x, t, pos_weight=pw, reduction=reduction)), randn(3, 4), y, positive(4, seed=3), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+            x, t, pos_weight=pw, reduction=reduction)), randn(3, 4), y, positive(4, seed=3), **SECOND)
         check(second_order(lambda lib, x, t: F(lib).soft_margin_loss(x, t, reduction=reduction)), randn(3, 4),
-              np.sign(randn(3, 4, seed=1)), grad=True, check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+              np.sign(randn(3, 4, seed=1)), grad=True, **SECOND)
     check(second_order(lambda lib, x, t: F(lib).cross_entropy(x, t)), randn(3, 4), np.array([0, 3, 1]),
-          check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          **SECOND)
     check(second_order(lambda lib, x, t: F(lib).cross_entropy(x, t, label_smoothing=0.2)), randn(3, 4),
-          probabilities(3, 4, seed=4), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          probabilities(3, 4, seed=4), **SECOND)
     check(second_order(lambda lib, x, t: F(lib).nll_loss(F(lib).log_softmax(x, 1), t)), randn(3, 4),
-          np.array([0, 3, 1]), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          np.array([0, 3, 1]), **SECOND)
     check(second_order(lambda lib, x, t: F(lib).poisson_nll_loss(x, t)), randn(3, 4), positive(3, 4),
-          check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          **SECOND)
     check(second_order(lambda lib, x, t, v: F(lib).gaussian_nll_loss(x, t, v)), randn(3, 4), randn(3, 4, seed=1),
-          positive(3, 4, seed=2), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          positive(3, 4, seed=2), **SECOND)
 
 
 SPATIAL = {
@@ -116,23 +121,21 @@ SPATIAL = {
 
 @pytest.mark.parametrize("fn", SPATIAL.values(), ids=SPATIAL.keys())
 def test_spatial(fn):
-    check(second_order(fn), randn(2, 4, 6, 6), randn(3, 4, 3, 3, seed=1), check_grad_fn=False, atol=1e-8,
-          grad_atol=1e-8)
+    check(second_order(fn), randn(2, 4, 6, 6), randn(3, 4, 3, 3, seed=1), **SECOND)
 
 
 def test_linear_layers():
     check(second_order(lambda lib, x, w, b: F(lib).linear(x, w, b)), randn(3, 4), randn(5, 4, seed=1),
-          randn(5, seed=2), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          randn(5, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).linear(x, w, b).tanh()), randn(3, 4), randn(5, 4, seed=1),
-          randn(5, seed=2), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          randn(5, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).conv2d(x, w, b).relu()), randn(1, 4, 5, 5), randn(3, 4, 3, 3, seed=1),
-          randn(3, seed=2), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          randn(3, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).layer_norm(x, (4,), w, b)), randn(3, 4), randn(4, seed=1),
-          randn(4, seed=2), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+          randn(4, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).batch_norm(x, None, None, w, b, training=True)), randn(3, 4),
-          randn(4, seed=1), randn(4, seed=2), check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
-    check(second_order(lambda lib, x, w: F(lib).prelu(x, w)), randn(3, 4), np.array([0.25]), check_grad_fn=False,
-          atol=1e-8, grad_atol=1e-8)
+          randn(4, seed=1), randn(4, seed=2), **SECOND)
+    check(second_order(lambda lib, x, w: F(lib).prelu(x, w)), randn(3, 4), np.array([0.25]), **SECOND)
 
 
 def test_losses_of_the_input_alone():
@@ -142,4 +145,4 @@ def test_losses_of_the_input_alone():
                lambda lib, x: F(lib).l1_loss(x, x.detach() * 0.5), lambda lib, x: F(lib).kl_div(x, x.detach().exp()),
                lambda lib, x: F(lib).multilabel_margin_loss(x, lib.tensor([[3, 0, -1, 1], [1, 2, -1, 0], [0, -1, 0, 0]])),
                lambda lib, x: F(lib).poisson_nll_loss(x, x.detach().abs())):
-        check(second_order(fn), x, check_grad_fn=False, atol=1e-8, grad_atol=1e-8)
+        check(second_order(fn), x, **SECOND)

@@ -420,3 +420,18 @@ def test_variable():
     assert isinstance(ember.ones(1), Variable)
     w = Variable(ember.ones(2))
     assert not w.requires_grad
+
+
+@pytest.mark.parametrize("loss", [
+    lambda lib, x: (lib.nn.functional.relu(x) * -1.5).sum(),
+    lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor([1, -100, 2])) * -1,
+    lambda lib, x: (x.clamp(-0.5, 0.5) * -2).sum(),
+    lambda lib, x: -lib.nn.functional.max_pool1d(x[None], 2).sum(),
+], ids=["relu", "cross_entropy ignore_index", "clamp", "max_pool1d"])
+def test_printed_gradients_show_no_negative_zero(loss):
+    """Regression: g * mask gave -0. wherever the mask was 0 and g negative; print(x.grad) showed `-0.`."""
+    x = randn(3, 4)
+    e, t = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    loss(ember, e).backward()
+    loss(torch, t).backward()
+    assert str(e.grad) == str(t.grad).replace("torch", "ember")

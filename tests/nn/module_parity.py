@@ -80,4 +80,4 @@ def _same_grad(e, t, where, tol):
         assert e is None, f"{where}: ember has a gradient, torch has None"
     else:
         assert e is not None, f"{where}: ember has no gradient"
-        assert_same(e, t, where, check_grad_fn=False, **tol)
+        assert_same(e, t, where, check_grad_fn=False, signed_zeros=True, **tol)
