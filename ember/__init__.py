@@ -1,4 +1,6 @@
 """ember: a deep learning framework with PyTorch's API, on NumPy (CPU) and CuPy (GPU)."""
+from math import pi, e, inf, nan  # noqa: F401  (PyTorch's torch.pi, torch.e, torch.inf, torch.nan)
+
 from ._dtype import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,  # noqa: F401
                      int32, int, int64, long, bool, get_default_dtype, set_default_dtype, promote_types)
 from ._size import Size  # noqa: F401
@@ -18,7 +20,7 @@ from .ops.elementwise import (add, sub, mul, div, floor_divide, remainder, fmod,
                               reciprocal, rsub, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, clamp, maximum,
                               minimum, eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                               bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, equal,
-                              allclose, isclose, where, masked_fill, clamp_min, clamp_max)
+                              allclose, isclose, where, masked_fill, clamp_min, clamp_max, isin, result_type)
 from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sgn, floor, ceil, round,  # noqa
                               trunc, frac, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, logit,
                               hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax,
@@ -28,7 +30,7 @@ from .ops.elementwise import (trunc as fix, asin as arcsin, acos as arccos, atan
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
 from .ops.reduction import (logsumexp, cumsum, cumprod, nansum, nanmean, count_nonzero, var_mean,  # noqa: F401
                             std_mean, aminmax, cummax, cummin, median, kthvalue, mode)
-from .ops.reduction import quantile  # noqa: F401
+from .ops.reduction import quantile, bincount  # noqa: F401
 from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)

@@ -63,6 +63,9 @@ class Tensor:
     def is_cpu(self) -> bool:
         return self._data.__class__ is np.ndarray
 
+    # ember has no XPU, MPS, meta, sparse, quantized or nested tensors; scripts ask anyway
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = property(lambda self: False)
+
     @property
     def ndim(self) -> int:
         return self._data.ndim

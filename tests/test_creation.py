@@ -230,3 +230,21 @@ def test_tensor_dtype_inference_property(data):
 @given(nested_lists(), st.sampled_from(DTYPES))
 def test_tensor_with_dtype_property(data, dtype):
     same(lambda lib: lib.tensor(data, dtype=getattr(lib, dtype)))
+
+
+RANDINT_FORMS = {
+    "high, size": lambda lib: lib.randint(9, (3,)).shape, "high, size=": lambda lib: lib.randint(9, size=(1,)).shape,
+    "low, high, size": lambda lib: lib.randint(2, 9, (2, 2)).shape,
+    "high=, size=": lambda lib: lib.randint(high=4, size=(2,)).shape,
+    "dtype": lambda lib: lib.randint(9, size=(2,), dtype=lib.int32).dtype, "no size": lambda lib: lib.randint(9),
+    "empty range": lambda lib: lib.randint(3, 3, (2,)),
+}
+
+
+@pytest.mark.parametrize("fn", RANDINT_FORMS.values(), ids=RANDINT_FORMS.keys())
+def test_randint_call_forms(fn):
+    same(fn)
+
+
+def test_randint_high_only_draws_below_high():
+    assert 0 <= int(ember.randint(9, size=(1000,)).min()) and int(ember.randint(9, size=(1000,)).max()) <= 8

@@ -167,3 +167,11 @@ def test_broadcast_promotion_property(case, op):
     a = (rng.integers(1, 5, sa) if da != "bool" else rng.integers(0, 2, sa)).astype(da)
     b = (rng.integers(1, 5, sb) if db != "bool" else np.ones(sb)).astype(db)
     check(lambda lib, x, y: OPS[op](x, y), a, b)
+
+
+def test_types_print_as_torch_types_do():
+    """type(ember.float32) is ember.dtype, as type(torch.float32) is torch.dtype."""
+    for make in (lambda lib: lib.float32, lambda lib: lib.device("cpu"), lambda lib: lib.Size([2]),
+                 lambda lib: lib.ones(1)):
+        assert str(type(make(ember))) == str(type(make(torch))).replace("torch", "ember")
+    assert pickle.loads(pickle.dumps(ember.float32)) is ember.float32

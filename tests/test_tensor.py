@@ -473,3 +473,22 @@ def test_warnings_are_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ember.tensor([1.0]).to("cpu", ember.float64).clone().detach()
+
+
+@pytest.mark.parametrize("name", ["is_xpu", "is_mps", "is_meta", "is_sparse", "is_quantized", "is_nested", "is_cpu",
+                                  "is_cuda"])
+def test_device_and_layout_flags(name):
+    same(lambda lib: getattr(lib.ones(2), name))
+
+
+def test_constants():
+    for name in ("pi", "e", "inf", "nan"):
+        e, t = getattr(ember, name), getattr(torch, name)
+        assert type(e) is type(t) and (e == t or (e != e and t != t))
+
+
+def test_pin_memory_without_a_gpu_raises_as_torch_does():
+    if ember.cuda.is_available():
+        pytest.skip("a GPU is present: pin_memory works")
+    same(lambda lib: lib.ones(2).pin_memory())
+    same(lambda lib: lib.ones(2).is_pinned())

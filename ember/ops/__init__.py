@@ -71,7 +71,7 @@ METHODS = {
     "logsumexp": _red.logsumexp, "cumsum": _red.cumsum, "cumprod": _red.cumprod, "nansum": _red.nansum,
     "nanmean": _red.nanmean, "count_nonzero": _red.count_nonzero, "aminmax": _red.aminmax, "cummax": _red.cummax,
     "cummin": _red.cummin, "median": _red.median, "kthvalue": _red.kthvalue, "mode": _red.mode,
-    "quantile": _red.quantile,
+    "quantile": _red.quantile, "bincount": _red.bincount,
     # linear algebra
     "mm": linalg.mm, "bmm": linalg.bmm, "matmul": linalg.matmul, "dot": linalg.dot, "mv": linalg.mv,
     "addmm": linalg.addmm,
@@ -85,7 +85,7 @@ METHODS = {
     "clone": _mem.clone, "contiguous": _mem.contiguous, "to": _mem.to, "cpu": _mem.cpu, "cuda": _mem.cuda,
     "float": _mem.float_, "double": _mem.double, "half": _mem.half, "long": _mem.long, "int": _mem.int_,
     "short": _mem.short, "char": _mem.char, "byte": _mem.byte, "bool": _mem.bool_, "type": _mem.type,
-    "type_as": _mem.type_as, "copy_": _mem.copy_,
+    "type_as": _mem.type_as, "copy_": _mem.copy_, "pin_memory": _mem.pin_memory, "is_pinned": _mem.is_pinned,
     # creation from a tensor
     "new_tensor": new_tensor, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
     "new_full": new_full,

@@ -2,7 +2,9 @@
 import numpy as np
 
 from .._creation import tensor
+from .. import _dtype
 from .._dtype import scalar_type_name
+from ..backend import array_module
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
 from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out,
@@ -734,6 +736,33 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise |input - other| <= atol + rtol * |other|."""
     x, y, _ = operands(input, other)
     return wrap(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
+    """True where an element of `elements` equals one of `test_elements` (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(f"isin() received an invalid combination of arguments - got "
+                        f"({type(elements).__name__}, {type(test_elements).__name__}), but expected at least one "
+                        "Tensor: (Tensor elements, Tensor test_elements), (Number element, Tensor test_elements) "
+                        "or (Tensor elements, Number test_element)")
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    xp = array_module(b if isinstance(test_elements, Tensor) else a)
+    return wrap(xp.asarray(xp.isin(a, b, assume_unique=assume_unique, invert=invert)))
+
+
+def result_type(tensor, other):
+    """The dtype PyTorch's type promotion gives an op on `tensor` and `other` (tensors or numbers)."""
+    dims, numbers = [], []
+    for x in (tensor, other):
+        if isinstance(x, Tensor):
+            dims.append((x.dtype, x._data.ndim))
+        elif isinstance(x, (bool, int, float, np.number, np.bool_)):
+            numbers.append(scalar_value(x))
+        else:
+            raise TypeError(f"result_type() received an invalid combination of arguments - got "
+                            f"({type(tensor).__name__}, {type(other).__name__}), but expected Tensors or numbers")
+    return _dtype.result_type(dims, numbers)
 
 
 def _where_error(cond, x, y):

@@ -94,7 +94,7 @@ def _convert(key, shape):
             basic = False
         elif isinstance(k, (list, range, np.ndarray)):
             a = np.asarray([x._data if isinstance(x, Tensor) else x for x in k] if isinstance(k, list) else k)
-            if isinstance(k, list) and a.dtype.kind == "f":  # PyTorch truncates a list of floats to ints
+            if not isinstance(k, np.ndarray) and a.dtype.kind == "f":  # PyTorch truncates a list of floats to ints
                 a = a.astype(np.int64)
             if a.dtype.kind == "f" or a.dtype == object:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")

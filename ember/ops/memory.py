@@ -133,6 +133,28 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
     return _convert(input, to_device("cuda" if device is None else device), None)
 
 
+def pin_memory(input, device=None):
+    """A copy of a CPU tensor in page-locked memory, from which copies to the GPU are faster (needs CuPy
+    and a GPU; without one, PyTorch's RuntimeError)."""
+    from ..backend import cupy
+    if cupy is None or not cupy.cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if not input.is_cpu:
+        raise RuntimeError(f"cannot pin '{input.type()}' only dense CPU tensors can be pinned")
+    import cupyx
+    a = input._data
+    pinned = cupyx.empty_pinned(a.shape, a.dtype)
+    pinned[...] = a
+    r = wrap(pinned)
+    r.__dict__["_pinned"] = True
+    return r
+
+
+def is_pinned(input, device=None) -> bool:
+    """Whether the tensor is in page-locked memory (made by pin_memory)."""
+    return input.__dict__.get("_pinned", False)
+
+
 def type_as(input, other):
     """self converted to other's dtype."""
     return _convert(input, None, other.dtype)

@@ -684,6 +684,30 @@ def count_nonzero(input, dim=None):
     return wrap(array_module(a).asarray(np.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
+def bincount(input, weights=None, minlength: int = 0):
+    """How often each value 0..max occurs in a 1-d tensor of non-negative integers (or the sum of its
+    `weights`); at least `minlength` counts. Not differentiable with respect to `weights`, as in PyTorch."""
+    a = input._data
+    if a.dtype.kind == "f" or a.dtype == np.bool_:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    xp = array_module(a)
+    if weights is None:
+        return wrap(xp.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.shape != a.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = w.dtype if w.dtype.kind == "f" else np.dtype(np.float64)
+    r = wrap(xp.bincount(a, weights=w, minlength=minlength).astype(out_dtype))
+    if GRAD_ENABLED[0] and weights._rg:
+        from .elementwise import not_implemented
+        not_implemented(r, "_bincount", (weights,))
+    return r
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(variance, mean) over `dim` in one pass."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")

@@ -7,7 +7,7 @@ from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out
+from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out, check_inplace
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
 METHODS = {}  # further Tensor methods, merged into ops.METHODS
@@ -29,6 +29,14 @@ GRADIENTS = {
     "DiagonalBackward0": lambda g, shape, offset, d1, d2: (
         zeros_with_diagonal(g, shape, offset, d1, d2, DiagonalBackwardBackward0),),
     "DiagonalBackwardBackward0": lambda g, offset, d1, d2: (diagonal(g, offset, d1, d2),),
+    # the in-place forms (unsqueeze_, squeeze_, t_, transpose_) change the tensor's shape, not its values
+    "UnsqueezeBackward1": lambda g, dim: (g.squeeze(dim),),
+    "SqueezeBackward3": lambda g, shape: (g.reshape(shape),),
+    "SqueezeBackward4": lambda g, shape: (g.reshape(shape),),
+    "SqueezeBackward5": lambda g, shape: (g.reshape(shape),),
+    "TBackward1": lambda g: (g.t(),),
+    "TransposeBackward1": lambda g, d0, d1: (g.transpose(d0, d1),),
+    "UnfoldBackward0": lambda g, shape, dim, size, step: (_unfold_backward(g, shape, dim, size, step),),
 }
 # ops that return several views take one gradient per view: formula(grads, *saved)
 VIEWS_GRADIENTS = {
@@ -631,3 +639,86 @@ moveaxis = movedim
 METHODS.update({"split": _split_method, "chunk": chunk, "tensor_split": tensor_split, "hsplit": hsplit,
                 "vsplit": vsplit, "dsplit": dsplit, "unbind": unbind, "movedim": movedim, "moveaxis": movedim,
                 "unflatten": unflatten, "broadcast_to": broadcast_to, "diagonal": diagonal})
+
+
+# ---- in-place shape changes and unfold -----------------------------------------------------------
+def _reshape_in_place(input, view_op, node, saved):
+    """`input` takes the shape of `view_op(input)` in place: its memory stays, its version counts the
+    change, and its history gains `node`, as PyTorch records an in-place view op."""
+    from ..autograd.grad_mode import no_grad
+    check_inplace(input, may_overlap=True)
+    base = input._base
+    if GRAD_ENABLED[0] and base is not None and base._rg and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    with no_grad():
+        view = view_op(input)
+    if GRAD_ENABLED[0] and input._rg:
+        record(input, node, (input,), saved)
+    input._data = view._data
+    input._vc[0] += 1
+    return input
+
+
+def unsqueeze_(input, dim):
+    """unsqueeze in place."""
+    return _reshape_in_place(input, lambda x: unsqueeze(x, dim), UnsqueezeBackward1(),
+                             (dim % (input._data.ndim + 1),))
+
+
+def squeeze_(input, dim=None):
+    """squeeze in place."""
+    node = SqueezeBackward3() if dim is None else SqueezeBackward4() if isinstance(dim, int) else SqueezeBackward5()
+    return _reshape_in_place(input, lambda x: squeeze(x, dim), node, (input._data.shape,))
+
+
+def t_(input):
+    """t in place."""
+    return _reshape_in_place(input, _t_in_place, TBackward1(), ())
+
+
+def _t_in_place(x):
+    if x._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
+    return t(x)
+
+
+def transpose_(input, dim0, dim1):
+    """transpose in place."""
+    n = max(input._data.ndim, 1)
+    return _reshape_in_place(input, lambda x: transpose(x, dim0, dim1), TransposeBackward1(), (dim0 % n, dim1 % n))
+
+
+def unfold(input, dimension: int, size: int, step: int) -> Tensor:
+    """The windows of `size` elements, `step` apart, along `dimension`, as a new last dim (a view)."""
+    a = input._data
+    flat = a.reshape(1) if a.ndim == 0 else a
+    d = wrap_dim(dimension, flat.ndim)
+    if size > flat.shape[d]:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {flat.shape[d]} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    n = (flat.shape[d] - size) // step + 1
+    shape = flat.shape[:d] + (n,) + flat.shape[d + 1:] + (size,)
+    strides = flat.strides[:d] + (flat.strides[d] * step,) + flat.strides[d + 1:] + (flat.strides[d],)
+    windows = array_module(a).lib.stride_tricks.as_strided(flat, shape, strides)
+    r = view_of(input, windows[0] if a.ndim == 0 else windows)
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, UnfoldBackward0(), (input,), (a.shape, d, size, step))
+    return r
+
+
+def _unfold_backward(g, shape, dim, size, step):
+    """Each window's gradient added back at the positions it was taken from."""
+    from .._creation import zeros, tensor
+    from .scatter import index_add
+    if not shape:
+        return g.reshape(())
+    n = g._data.shape[dim]
+    positions = (np.arange(n)[:, None] * step + np.arange(size)).reshape(-1)
+    per_position = g.movedim(-1, dim + 1).flatten(dim, dim + 1)
+    return index_add(zeros(shape, dtype=g.dtype, device=g.device), dim, tensor(positions, device=g.device),
+                     per_position)
+
+
+METHODS.update({"unsqueeze_": unsqueeze_, "squeeze_": squeeze_, "t_": t_, "transpose_": transpose_,
+                "swapaxes_": transpose_, "swapdims_": transpose_, "unfold": unfold})

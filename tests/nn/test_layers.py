@@ -136,3 +136,15 @@ def test_sequential_and_lists_behave_like_torch():
         repr(torch.nn.ParameterList([torch.ones(2)])).replace("torch", "ember")
     assert repr(ember.nn.ParameterDict({"a": ember.ones(2, 3)})) == \
         repr(torch.nn.ParameterDict({"a": torch.ones(2, 3)})).replace("torch", "ember")
+
+
+def test_float16_linear_rounds_once_like_torch():
+    """Regression: the product was rounded to float16 before the bias was added, so about a quarter of the
+    outputs differed from PyTorch's by one float16 step; now only float32 summation order can differ."""
+    rng = np.random.default_rng(0)
+    x, w, b = (rng.standard_normal(s).astype(np.float16) for s in ((64, 256), (128, 256), (128,)))
+    e = ember.nn.functional.linear(ember.tensor(x), ember.tensor(w), ember.tensor(b)).numpy()
+    t = torch.nn.functional.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
+    assert e.dtype == np.float16
+    assert (e != t).mean() < 0.01
+    np.testing.assert_array_less(np.abs(e.astype(np.float32) - t), np.spacing(np.abs(t)).astype(np.float32) * 1.01)

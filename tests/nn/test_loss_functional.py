@@ -74,6 +74,13 @@ def test_binary_cross_entropy(reduction):
           randn(N, C), y, _rand(C) + 0.5)
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.int32, np.int16, np.int8, np.bool_, np.float64])
+def test_class_index_targets_must_be_long_or_byte(dtype):
+    target = np.array([0, 1, 1]).astype(dtype)
+    check(lambda lib, x, t: F(lib).nll_loss(x, t), randn(3, 4), target)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t), randn(3, 4), target)
+
+
 @pytest.mark.parametrize("loss", ["BCELoss", "BCEWithLogitsLoss"])
 def test_binary_classifier_trains_like_torch(loss):
     """Regression: the BCE losses' backward crashed whenever the target did not require grad."""

@@ -195,3 +195,21 @@ def test_shape_errors_name_the_module_path_and_the_fix():
         outer(ember.randn(1, 1, 9, 9))
     with pytest.raises(RuntimeError, match=r"^Linear \(Linear\(in_features=3"):
         nn.Linear(3, 4)(ember.randn(2, 5))
+
+
+def test_deepcopy_copies_parameters_without_their_grads():
+    """As PyTorch's Parameter.__deepcopy__: values and requires_grad, not .grad (a plain tensor keeps it)."""
+    import copy
+    for lib in (ember, torch):
+        model = lib.nn.Linear(2, 1)
+        model.bias.requires_grad_(False)
+        model(lib.ones(3, 2)).sum().backward()
+        clone = copy.deepcopy(model)
+        assert clone.weight.grad is None and model.weight.grad is not None
+        assert type(clone.weight) is lib.nn.Parameter and clone.weight.requires_grad
+        assert not clone.bias.requires_grad
+        assert clone.weight.data_ptr() != model.weight.data_ptr()
+        assert lib.equal(clone.weight, model.weight)
+        plain = lib.ones(2, requires_grad=True)
+        (plain * 2).sum().backward()
+        assert copy.deepcopy(plain).grad is not None

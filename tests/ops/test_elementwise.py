@@ -420,3 +420,37 @@ def test_invalid_values_give_inf_or_nan_without_warnings(expr):
     check(lambda lib, x: eval(expr), np.array([-1.0, 0.0, 2.0]))
     code = f"import ember; x = ember.tensor([-1.0, 0.0, 2.0]); {expr}"
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+
+
+ISIN = {
+    "tensors": lambda lib: lib.isin(lib.tensor([1, 2, 3, 2]), lib.tensor([2, 5])),
+    "invert": lambda lib: lib.isin(lib.tensor([1, 2, 3]), lib.tensor([2, 5]), invert=True),
+    "number element": lambda lib: lib.isin(2, lib.tensor([1, 2])),
+    "number test": lambda lib: lib.isin(lib.tensor([[1, 2], [3, 2]]), 2),
+    "mixed dtypes": lambda lib: lib.isin(lib.tensor([1, 2]), lib.tensor([2.0])),
+    "nan is in nothing": lambda lib: lib.isin(lib.tensor([2.0, float("nan")]), lib.tensor([2.0, float("nan")])),
+    "assume_unique": lambda lib: lib.isin(lib.tensor([1, 4, 3]), lib.tensor([3, 4]), assume_unique=True),
+    "two numbers": lambda lib: lib.isin(2, 3),
+}
+
+
+@pytest.mark.parametrize("fn", ISIN.values(), ids=ISIN.keys())
+def test_isin(fn):
+    check(lambda lib: fn(lib))
+
+
+RESULT_TYPE = {
+    "tensor and float": lambda lib: lib.result_type(lib.tensor([1]), 1.0),
+    "two numbers": lambda lib: lib.result_type(1, 2.0),
+    "bool and int": lambda lib: lib.result_type(2, lib.tensor([True])),
+    "0-dim float and int tensor": lambda lib: lib.result_type(lib.tensor(1.0, dtype=lib.float64),
+                                                              lib.tensor([1], dtype=lib.int32)),
+    "float16 and int": lambda lib: lib.result_type(lib.ones(2, dtype=lib.float16), 3),
+    "uint8 and int8": lambda lib: lib.result_type(lib.ones(2, dtype=lib.uint8), lib.ones(2, dtype=lib.int8)),
+    "a string": lambda lib: lib.result_type(lib.tensor([1]), "a"),
+}
+
+
+@pytest.mark.parametrize("fn", RESULT_TYPE.values(), ids=RESULT_TYPE.keys())
+def test_result_type(fn):
+    check(lambda lib: fn(lib))

@@ -53,7 +53,9 @@ GET = {
     "two ellipses": lambda lib, x: x[..., 0, ...], "int between ellipses": lambda lib, x: x[0, ..., 0, ...],
     "two ellipses too wide": lambda lib, x: x[..., 0, ..., 0],
     "None between ellipses": lambda lib, x: x[..., None, ...],
-    "ellipses and a list": lambda lib, x: x[..., [0, 1], ...], "0-dim int tensor": lambda lib, x: x[lib.tensor(1)],
+    "ellipses and a list": lambda lib, x: x[..., [0, 1], ...], "range": lambda lib, x: x[range(2)],
+    "range and tensor": lambda lib, x: x[range(2), lib.tensor([2, 0])], "empty range": lambda lib, x: x[:, range(0)],
+    "0-dim int tensor": lambda lib, x: x[lib.tensor(1)],
     "0-dim tensor as second": lambda lib, x: x[0, lib.tensor(2)],
 }
 
@@ -173,6 +175,7 @@ SET_PLAIN = {
     "column": lambda lib: (lib.zeros(2, 3), (slice(None), 1), lib.tensor([4.0, 5.0])),
     "mask float tensor into uint8": lambda lib: (lib.zeros(2, 2, dtype=lib.uint8), lib.tensor([True, False]),
                                                  lib.tensor(2.7)),
+    "range and labels (forward-forward example)": lambda lib: (lib.zeros(3, 4), (range(3), lib.tensor([1, 3, 0])), 1.0),
     "negative float tensor into uint8 under an empty mask": lambda lib: (lib.zeros(1, 1, dtype=lib.uint8),
                                                                       lib.tensor([False]), lib.tensor(-1.0)),
 }

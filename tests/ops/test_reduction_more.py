@@ -331,3 +331,30 @@ def test_higher_order(op):
         out[lib.__name__] = (g.detach().numpy(), None if gg is None else gg.numpy())
     np.testing.assert_allclose(out["ember"][0], out["torch"][0], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(out["ember"][1], out["torch"][1], rtol=1e-9, atol=1e-9)
+
+
+BINCOUNT = {
+    "counts": lambda lib, w: lib.bincount(lib.tensor([0, 1, 1, 3])),
+    "method": lambda lib, w: lib.tensor([2, 2, 0]).bincount(),
+    "minlength": lambda lib, w: lib.bincount(lib.tensor([0, 1, 1, 3]), minlength=6),
+    "empty": lambda lib, w: lib.bincount(lib.tensor([], dtype=lib.int64)),
+    "empty minlength": lambda lib, w: lib.bincount(lib.tensor([], dtype=lib.int64), minlength=3),
+    "uint8": lambda lib, w: lib.bincount(lib.tensor([0, 1, 1, 3], dtype=lib.uint8)),
+    "weights": lambda lib, w: lib.bincount(lib.tensor([0, 1, 1, 3]), weights=w),
+    "float32 weights": lambda lib, w: lib.bincount(lib.tensor([0, 1, 1, 3]), weights=w.float()),
+    "int weights": lambda lib, w: lib.bincount(lib.tensor([0, 1, 1, 3]), weights=lib.tensor([1, 2, 3, 4])),
+    "negative": lambda lib, w: lib.bincount(lib.tensor([-1, 2])),
+    "2-d": lambda lib, w: lib.bincount(lib.tensor([[1, 2]])),
+    "float input": lambda lib, w: lib.bincount(lib.tensor([1.0, 2.0])),
+    "weights of another length": lambda lib, w: lib.bincount(lib.tensor([1, 2]), weights=w),
+    "negative minlength": lambda lib, w: lib.bincount(lib.tensor([1, 2]), minlength=-1),
+}
+
+
+@pytest.mark.parametrize("fn", BINCOUNT.values(), ids=BINCOUNT.keys())
+def test_bincount(fn):
+    check(fn, np.array([0.5, 1.0, 1.5, 2.0]))
+
+
+def test_bincount_is_not_differentiable_in_its_weights():
+    check(lambda lib, w: lib.bincount(lib.tensor([0, 1, 1]), weights=w).sum().backward(), np.array([0.5, 1.0, 2.0]))

@@ -188,3 +188,52 @@ def test_diagonal_double_backward_name():
         x = lib.randn(3, 4, dtype=lib.float64, requires_grad=True)
         (g,) = lib.autograd.grad((x.diagonal(1) ** 2).sum(), x, create_graph=True)
         assert g.grad_fn.name() == "DiagonalBackwardBackward0"
+
+
+INPLACE_SHAPE = {
+    "unsqueeze_": lambda x: x.unsqueeze_(1), "unsqueeze_ negative": lambda x: x.unsqueeze_(-1),
+    "unsqueeze_ out of range": lambda x: x.unsqueeze_(5), "squeeze_": lambda x: x.squeeze_(),
+    "squeeze_ dim": lambda x: x.squeeze_(0), "squeeze_ dims": lambda x: x.squeeze_((0, 2)),
+    "transpose_": lambda x: x.transpose_(0, 1), "swapdims_": lambda x: x.swapdims_(1, 2),
+    "t_": lambda x: x[0].t_(), "t_ 3-d": lambda x: x.t_(),
+}
+
+
+@pytest.mark.parametrize("fn", INPLACE_SHAPE.values(), ids=INPLACE_SHAPE.keys())
+def test_inplace_shape_ops(fn):
+    def on_a_result(lib, x):
+        y = x * 1
+        r = fn(y)
+        return r, r is y, y.shape, y._version
+    check(on_a_result, randn(1, 3, 1))
+    check(lambda lib, x: fn(x), randn(1, 3, 1))  # a leaf requiring grad refuses in-place changes
+
+
+def test_inplace_shape_op_keeps_memory_and_older_views():
+    for lib in (ember, torch):
+        x = lib.arange(6.0).reshape(2, 3)
+        v = x.view(6)
+        x.unsqueeze_(0)
+        x[0, 1, 2] = 9.0
+        assert tuple(x.shape) == (1, 2, 3) and tuple(v.shape) == (6,) and v[5].item() == 9.0
+
+
+UNFOLD = {
+    "windows": lambda x: x.unfold(0, 2, 1), "strided": lambda x: x.unfold(1, 2, 3),
+    "last dim": lambda x: x.unfold(-1, 3, 2), "whole dim": lambda x: x.unfold(1, 7, 1),
+    "then math": lambda x: x.unfold(1, 3, 2) * x.unfold(1, 3, 2), "size too big": lambda x: x.unfold(0, 4, 1),
+    "zero step": lambda x: x.unfold(1, 2, 0), "bad dim": lambda x: x.unfold(2, 1, 1),
+}
+
+
+@pytest.mark.parametrize("fn", UNFOLD.values(), ids=UNFOLD.keys())
+def test_unfold(fn):
+    check(lambda lib, x: fn(x), randn(3, 7))
+
+
+def test_unfold_of_a_0_dim_tensor_and_its_view():
+    check(lambda lib, x: x.unfold(0, 1, 1), np.array(2.5))
+    for lib in (ember, torch):
+        x = lib.arange(5.0)
+        x.unfold(0, 2, 1)[1, 1] = 7.0
+        assert x[2].item() == 7.0
