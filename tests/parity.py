@@ -135,7 +135,7 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
     except Exception as t_err:
         with pytest.raises(Exception) as info:
             fn(ember, *e_in)
-        assert _same_exception_type(info.value, t_err), \
+        assert same_exception_type(info.value, t_err), \
             f"torch raised {type(t_err).__name__}({t_err}), ember raised {type(info.value).__name__}({info.value})"
         return None
     e_out = fn(ember, *e_in)
@@ -155,7 +155,7 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
     except RuntimeError as t_err:  # e.g. a double backward that torch does not implement
         with pytest.raises(RuntimeError) as info:
             e_loss.backward()
-        assert _same_exception_type(info.value, t_err), f"torch's backward raised {t_err!r}, ember's {info.value!r}"
+        assert same_exception_type(info.value, t_err), f"torch's backward raised {t_err!r}, ember's {info.value!r}"
         return e_out
     e_loss.backward()
     for i, (a, b) in enumerate(zip(e_in, t_in)):
@@ -185,7 +185,7 @@ def second_order(fn):
     return gradients
 
 
-def _same_exception_type(e_err, t_err):
+def same_exception_type(e_err, t_err):
     """ember must raise PyTorch's exception type (torch's own subclasses map to their builtin base)."""
     for base in (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError):
         if isinstance(t_err, base):

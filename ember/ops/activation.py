@@ -17,8 +17,8 @@ GRADIENTS = {
     "HardtanhBackward0": lambda g, x, lo, hi: (masked_grad(g, (x > lo) & (x < hi)),),
     "LeakyReluBackward0": lambda g, x, slope: (where(x > 0, g, g * slope),),
     "EluBackward0": lambda g, x, alpha, scale, input_scale: (
-        where(x > 0, g * scale, g * (x * input_scale).exp() * (alpha * scale * input_scale)),),
-    "CeluBackward0": lambda g, x, alpha: (where(x > 0, g, g * (x / alpha).exp()),),
+        where(x > 0, g * scale, g * (_negative_part(x) * input_scale).exp() * (alpha * scale * input_scale)),),
+    "CeluBackward0": lambda g, x, alpha: (where(x > 0, g, g * (_negative_part(x) / alpha).exp()),),
     "GeluBackward0": lambda g, x, approximate: (g * _gelu_grad(x, approximate),),
     "SiluBackward0": lambda g, x: (g * _silu_grad(x),),
     "MishBackward0": lambda g, x: (g * _mish_grad(x),),
@@ -38,6 +38,11 @@ NODES = node_classes(GRADIENTS, reads_inputs={
                      "ThresholdBackward0", "PreluKernelBackward0"], "zeros"),
     "HardsigmoidBackward0": "not implemented"})
 globals().update(NODES)
+
+
+def _negative_part(x):
+    """x where x < 0, else 0: elu's exp(x) branch with PyTorch's zero second derivative at x == 0."""
+    return where(x < 0, x, 0.0)
 
 
 def _gelu_grad(x, approximate):

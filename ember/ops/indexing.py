@@ -10,7 +10,7 @@ from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_no_overlap
 from .._creation import tensor
 from .._dtype import scalar_type_name
-from .views import check_view_inplace, propagate_to_base
+from .views import check_view_inplace, share_inplace
 from ..backend import array_module
 from .memory import qualified_name
 from .elementwise import masked_grad
@@ -342,5 +342,4 @@ def setitem(input, key, value):
         node = CopySlices() if basic or dest is not a else IndexPutBackward0()  # index_put_ on a view of input
         shape = value._data.shape if isinstance(value, Tensor) and value._rg else None
         record(input, node, (input, value), (np_key, shape))
-        if through_view:
-            propagate_to_base(input)
+        share_inplace(input, through_view)

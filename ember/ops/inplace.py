@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd.graph import node_classes
 from . import elementwise as ew
 from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, broadcast_error
-from .views import check_view_inplace, propagate_to_base
+from .views import check_view_inplace, share_inplace
 
 GRADIENTS = {
     "ZeroBackward0": lambda g: (ew.zeros_grad(g),),
@@ -40,11 +40,10 @@ def _snapshot(t):
 def _write(self, array):
     """Copy `array` into self's memory (casting to self's dtype) and bump the version; PyTorch's error when
     `array` is larger than self."""
-    try:
-        np.copyto(self._data, array, casting="unsafe")
-    except ValueError:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                           f"{list(array.shape)}") from None
+    shape = self._data.shape
+    if array.shape != shape and not (_broadcasts(self._data, array) and np.broadcast_shapes(shape, array.shape) == shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(array.shape)}")
+    np.copyto(self._data, array, casting="unsafe")
     self._vc[0] += 1
 
 
@@ -54,8 +53,8 @@ def _rebase(self, result):
     through_view = check_view_inplace(self)
     _write(self, result._data)
     self._grad_fn, self._rg, self._output_nr = result._grad_fn, result._rg, result._output_nr
-    if through_view and self._grad_fn is not None:
-        propagate_to_base(self)
+    if self._grad_fn is not None:
+        share_inplace(self, through_view)
     return self
 
 
@@ -125,8 +124,7 @@ def zero_(self):
     self._vc[0] += 1
     if GRAD_ENABLED[0] and self._rg:
         record(self, ZeroBackward0(), (self,))
-        if through_view:
-            propagate_to_base(self)
+        share_inplace(self, through_view)
     return self
 
 
@@ -148,8 +146,7 @@ def fill_(self, value):
             record(self, FillBackward3(), (self, tensor))
         else:
             record(self, FillBackward2(), (self,))
-        if through_view:
-            propagate_to_base(self)
+        share_inplace(self, through_view)
     return self
 
 

@@ -380,6 +380,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     _no_grad_for(weight, "binary_cross_entropy", "weight")
     x, y = input._data, target._data
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"Found dtype {scalar_type_name(y.dtype)} but expected {scalar_type_name(x.dtype)}")
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
     with np.errstate(divide="ignore"):
@@ -412,7 +414,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if w is not None:
         loss = loss * w._data
     pw_t = None if pos_weight is None else pos_weight.detach()
-    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, loss.astype(x.dtype), (input, target),
+    # PyTorch computes the loss in the target's dtype
+    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, loss.astype(y.dtype), (input, target),
                            lambda scale: (input, target, w, pw_t, scale, input._rg, target._rg), reduction)
 
 

@@ -8,7 +8,7 @@ from .._device import to_device
 from ..backend import module_for
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
-from .views import check_view_inplace, propagate_to_base
+from .views import check_view_inplace, share_inplace
 from .elementwise import zeros_grad
 
 GRADIENTS = {
@@ -202,6 +202,5 @@ def copy_(input, src, non_blocking=False):
     input._vc[0] += 1
     if recording:
         record(input, CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
-        if through_view:
-            propagate_to_base(input)
+        share_inplace(input, through_view)
     return input

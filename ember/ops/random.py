@@ -17,7 +17,7 @@ from ..backend import array_module, to_numpy
 from .base import Tensor, wrap, record, needs_grad, write_out, check_inplace, broadcast_error
 from .elementwise import not_implemented
 from .shape import expand
-from .views import check_view_inplace, propagate_to_base
+from .views import check_view_inplace, share_inplace
 
 __all__ = ["normal", "bernoulli", "multinomial", "poisson"]
 
@@ -123,8 +123,7 @@ def _fill(self: Tensor, sample, node_cls, inputs=None) -> Tensor:
     self._vc[0] += 1
     if recording:
         record(self, node_cls(), inputs)
-        if through_view:
-            propagate_to_base(self)
+        share_inplace(self, through_view)
     return self
 
 

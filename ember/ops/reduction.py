@@ -62,7 +62,10 @@ globals().update(NODES)
 
 
 def _times_nonzero(g, factor):
-    """g * factor, +0. where the factor is zero (NOTE [ Negative zero ] in elementwise.py)."""
+    """g * factor, +0. where the factor is zero (NOTE [ Negative zero ] in elementwise.py); under
+    create_graph the plain product, through which a zero factor still has a derivative."""
+    if GRAD_ENABLED[0]:
+        return g * factor
     return masked_grad(g * factor, factor._data != 0)
 
 
@@ -70,7 +73,7 @@ def _prod_others(x, r, dim):
     """For each element, the product of the other elements (along `dim`, or all), zeros included.
 
     Without zeros it is r / x, a differentiable expression (for higher-order gradients); with zeros,
-    prefix and suffix products over the arrays.
+    prefix and suffix products: over the arrays, or, under create_graph, as recorded tensor ops.
     """
     a = x._data
     xp = array_module(a)
@@ -78,6 +81,8 @@ def _prod_others(x, r, dim):
         return wrap(xp.ones_like(a))
     if a.all():
         return r / x
+    if GRAD_ENABLED[0]:
+        return _prod_others_recorded(x, dim)
     if dim is None or a.ndim == 0:
         flat = a.reshape(-1)
         left = xp.concatenate([xp.ones(1, a.dtype), xp.cumprod(flat[:-1])])
@@ -88,6 +93,17 @@ def _prod_others(x, r, dim):
     left = xp.concatenate([ones, xp.cumprod(moved[..., :-1], axis=-1)], axis=-1)
     right = xp.concatenate([xp.cumprod(moved[..., ::-1][..., :-1], axis=-1)[..., ::-1], ones], axis=-1)
     return wrap(xp.moveaxis(left * right, -1, dim))
+
+
+def _prod_others_recorded(x, dim):
+    """_prod_others with zeros, from exclusive prefix and suffix cumulative products of tensors."""
+    from .shape import cat
+    line = x.reshape(-1) if dim is None or x.dim() == 0 else x.movedim(dim, -1)
+    ones = line[..., :1] * 0 + 1
+    left = cat([ones, line[..., :-1]], -1).cumprod(-1)
+    right = cat([ones, line.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
+    others = left * right
+    return others.reshape(x.shape) if dim is None or x.dim() == 0 else others.movedim(-1, dim)
 
 
 def _norm_backward(g, x, r, p, dims, keepdim):
@@ -104,7 +120,7 @@ def _norm_backward(g, x, r, p, dims, keepdim):
         mask = (x.abs() == r)
         return g * x.sign() * mask / mask.sum(dims, keepdim=True)
     scale = x.abs().pow(p - 2).masked_fill(x == 0, 0) * x / r.pow(p - 1).masked_fill(r == 0, float("inf"))
-    return masked_grad(g * scale, scale._data != 0)
+    return _times_nonzero(g, scale)
 
 
 def _dims(dim, ndim):

@@ -198,7 +198,7 @@ def transpose(input, dim0, dim1):
     """Swap two dims (a view)."""
     a = input._data
     d0, d1 = wrap_dim(dim0, a.ndim), wrap_dim(dim1, a.ndim)
-    r = view_of(input, np.swapaxes(a, d0, d1))
+    r = view_of(input, np.swapaxes(a, d0, d1) if a.ndim else a[...])
     if GRAD_ENABLED[0] and input._rg:
         record(r, TransposeBackward0(), (input,), (d0, d1))
     return r

@@ -26,6 +26,19 @@ def check_view_inplace(t) -> bool:
     return True
 
 
+def share_inplace(t, through_view: bool) -> None:
+    """After an in-place op recorded on `t`, give it to the tensors that share `t`'s memory: a view's base
+    (and the base's other views) take it through CopySlices, a base's own views through strided windows
+    onto its new history (NOTE [ Sibling views ])."""
+    if through_view:
+        propagate_to_base(t)
+        return
+    for ref in t.__dict__.get("_views", ()):
+        view = ref()
+        if view is not None:
+            _regenerate(view, t._grad_fn, t._output_nr)
+
+
 def propagate_to_base(view) -> None:
     """Make the in-place op just recorded on `view` part of its base's history (see the module docstring)."""
     inner, base = view._grad_fn, view._base
@@ -38,28 +51,28 @@ def propagate_to_base(view) -> None:
     copy._saved, copy._versions = (), None
     base._grad_fn, base._rg, base._output_nr = copy, True, 0
 
-    _regenerate(view, copy)
+    _regenerate(view, copy, 0)
     for ref in base.__dict__.get("_views", ()):
         other = ref()
         if other is not None and other is not view:
-            _regenerate(other, copy)
+            _regenerate(other, copy, 0)
 
 
 # NOTE [ Sibling views ]
-# An in-place write through one view changes every view of the same base whose window overlaps the
-# written one, but their graph nodes predate the write. So after the base's history is rewritten, each
-# live view of the base gets a new node: a strided window onto the base's new history, as PyTorch
-# regenerates a view's grad_fn when its base's version has changed. view_of keeps weak references to
+# An in-place write through one view, or into the base itself, changes every view of the base whose
+# window overlaps the written one, but their graph nodes predate the write. So after the base's history
+# is rewritten, each live view of the base gets a new node: a strided window onto the base's new history,
+# as PyTorch regenerates a view's grad_fn when its base's version has changed. view_of keeps weak references to
 # the views of bases that have a history (grad_fn) when the view is taken; a view taken of a base
 # outside the graph, which enters it later through an in-place write with a tensor that requires grad,
 # keeps its old node and does not require grad (PyTorch's would). Leaves that require grad need no
 # list: an in-place write through their views raises.
-def _regenerate(view, copy) -> None:
-    """Make `view`'s node a strided window onto its base's new history `copy`."""
+def _regenerate(view, node, output_nr) -> None:
+    """Make `view`'s node a strided window onto its base's new history (output `output_nr` of `node`)."""
     b = view._base._data
     strided = AsStridedBackward0()
     strided.window = _window_in_base(view)
-    strided.next_functions = ((copy, 0),)
+    strided.next_functions = ((node, output_nr),)
     strided._shapes = [(b.shape, b.dtype)]
     strided._saved, strided._versions = (), None
     view._grad_fn, view._rg, view._output_nr = strided, True, 0

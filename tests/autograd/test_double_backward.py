@@ -146,3 +146,18 @@ def test_losses_of_the_input_alone():
                lambda lib, x: F(lib).multilabel_margin_loss(x, lib.tensor([[3, 0, -1, 1], [1, 2, -1, 0], [0, -1, 0, 0]])),
                lambda lib, x: F(lib).poisson_nll_loss(x, x.detach().abs())):
         check(second_order(fn), x, **SECOND)
+
+
+def test_prod_with_zeros():
+    """Regression: with a zero factor the gradient of prod came from arrays, so it had no graph of its own."""
+    x = np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5], [1.0, -2.0, 3.0]])
+    check(second_order(lambda lib, x: x.prod(1)), x, **SECOND)
+    check(second_order(lambda lib, x: x.prod()), x, **SECOND)
+    check(second_order(lambda lib, x: x.prod(0, keepdim=True)), x, **SECOND)
+
+
+def test_elu_family_at_zero():
+    """PyTorch's second derivative of elu, celu and selu at exactly 0 is 0 (the first derivative is alpha)."""
+    x = np.array([-1.0, 0.0, 0.5])
+    for fn in (lambda lib, x: F(lib).elu(x, 0.5), lambda lib, x: F(lib).celu(x, 2.0), lambda lib, x: F(lib).selu(x)):
+        check(second_order(fn), x, **SECOND)

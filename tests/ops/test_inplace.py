@@ -86,3 +86,12 @@ def test_inplace_under_no_grad_keeps_leaf():
         w.mul_(2).add_(1).clamp_(max=2.5)
     assert w.is_leaf and w.requires_grad and w.grad_fn is None
     assert w.tolist() == [2.5, 2.5, 2.5]
+
+
+@pytest.mark.parametrize("shapes", [((), (1,)), ((3,), (2, 3)), ((2, 1), (2, 3)), ((2, 3), (3,))])
+def test_inplace_result_keeps_the_tensors_shape(shapes):
+    """Regression: an in-place op recorded in the graph wrote a broadcast result of another shape into self
+    (a 0-dim tensor took a value of shape [1]) instead of PyTorch's RuntimeError."""
+    self_shape, other_shape = shapes
+    check(lambda lib, x, y: (x * 1).add_(y), randn(*self_shape), randn(*other_shape, seed=1))
+    check(lambda lib, x, y: (x * 1).mul_(y), randn(*self_shape), randn(*other_shape, seed=1))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from parity import _same_exception_type, assert_same_tensor, torch
+from parity import same_exception_type, assert_same_tensor, torch
 
 import ember
 from prop_common import GRAD_TOL, arrays, floats, shapes
@@ -198,7 +198,7 @@ def compare(ops, inplace, base_values, mode):
     e_out = run(ember, base_values, ops, inplace, mode)
     if t_out[0] == "error":
         assert e_out[0] == "error", f"torch raised {t_out[1]!r}, ember did not"
-        assert _same_exception_type(e_out[1], t_out[1]), f"torch raised {t_out[1]!r}, ember {e_out[1]!r}"
+        assert same_exception_type(e_out[1], t_out[1]), f"torch raised {t_out[1]!r}, ember {e_out[1]!r}"
         return
     assert e_out[0] == "ok", f"ember raised {e_out[1]!r}, torch did not"
     for i, (e, t) in enumerate(zip(e_out[1], t_out[1])):
