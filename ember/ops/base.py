@@ -4,12 +4,13 @@ import weakref
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, wrap, _address
 from ..autograd.grad_mode import GRAD_ENABLED
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
-           "write_out", "check_inplace", "check_no_overlap", "keep_if", "view_of", "scalar_value", "broadcast_error"]
+           "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
+           "scalar_value", "broadcast_error"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 _FLOAT_KINDS = "f"
@@ -153,6 +154,17 @@ def check_no_overlap(a) -> None:
     if a.size and 0 in a.strides and any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def check_no_partial_overlap(a, b) -> None:
+    """PyTorch's RuntimeError for an in-place op that writes array `a` while reading array `b`, which shares
+    some but not all of `a`'s elements (x.add_(x[:1])); `a` itself, or the same window of it, is fine."""
+    if a is b or not np.may_share_memory(a, b):
+        return
+    if a.shape == b.shape and a.strides == b.strides and _address(a) == _address(b):
+        return
+    raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                       "to a single memory location. Please clone() the tensor before performing the operation.")
 
 
 def _can_cast(src, dst) -> bool:

@@ -44,8 +44,8 @@ GRADIENTS = {
     "ClampMaxBackward0": lambda g, x, lo, hi: (masked_grad(g, in_range(x, lo, hi)),),
     "RemainderBackward0": lambda g: (g,),
     "RemainderBackward1": lambda g, x, y: (g, None if x is None else -g * floor_divide(x, y)),
-    "MaximumBackward0": lambda g, share: (_shared(g, share), _shared(g, 1 - share)),
-    "MinimumBackward0": lambda g, share: (_shared(g, share), _shared(g, 1 - share)),
+    "MaximumBackward0": lambda g, x, y: _split(g, np.greater, x, y),
+    "MinimumBackward0": lambda g, x, y: _split(g, np.less, x, y),
     "WhereBackward0": lambda g, cond: (where(cond, g, 0.0), where(cond, 0.0, g)),
     "MaskedFillBackward0": lambda g, mask: (g.masked_fill(mask, 0),),
     "MaskedFillBackward1": lambda g, mask: (g.masked_fill(mask, 0), where(mask, g, 0.0).sum()),
@@ -141,9 +141,11 @@ def zeros_grad(g):
     return wrap(np.zeros_like(g._data))
 
 
-def _shared(g, share):
-    """g times the share (0, 0.5 or 1) of it that an input of maximum/minimum gets, +0. for none."""
-    return masked_grad(g * share, share._data != 0)
+def _split(g, wins, x, y):
+    """maximum/minimum's gradient: to the input that wins, half to each on ties, +0. to the other."""
+    a, b = x._data, y._data
+    share = wrap((wins(a, b) + (a == b) * 0.5).astype(g._data.dtype))
+    return masked_grad(g * share, share._data != 0), masked_grad(g * (1 - share), share._data != 1)
 
 
 # Without create_graph, grad mode is off during backward: nothing records, so the fast paths below
@@ -592,28 +594,23 @@ def _clamp_tensors(input, lo, hi):
     return r
 
 
-def _extremum(name, ufunc, wins, node, input, other):
+def _extremum(name, ufunc, node, input, other):
     check_tensor(name, "other", other, 2)
     x, y, dt = operands(input, other)
     r = _broadcasting(ufunc, x, y)
     if needs_grad(input, other):
-        record(r, node(), (input, other), (_share(wins(x, y), x == y, dt),))
+        record(r, node(), (input, other), (input, other))
     return r
 
 
 def maximum(input, other):
     """Elementwise maximum of two tensors (the gradient is split evenly on ties, as in PyTorch)."""
-    return _extremum("maximum", np.maximum, np.greater, MaximumBackward0, input, other)
+    return _extremum("maximum", np.maximum, MaximumBackward0, input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum of two tensors (the gradient is split evenly on ties)."""
-    return _extremum("minimum", np.minimum, np.less, MinimumBackward0, input, other)
-
-
-def _share(wins, ties, dt):
-    """The share of the gradient that goes to the first input: 1 where it wins, 0.5 on ties."""
-    return wrap((wins + ties * 0.5).astype(dt if dt.kind == "f" else np.float32))
+    return _extremum("minimum", np.minimum, MinimumBackward0, input, other)
 
 
 def masked_fill(input, mask, value):

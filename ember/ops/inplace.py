@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from . import elementwise as ew
-from .base import Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, broadcast_error
+from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, check_no_partial_overlap,
+                   broadcast_error)
 from .views import check_view_inplace, share_inplace
 
 GRADIENTS = {
@@ -41,7 +42,8 @@ def _write(self, array):
     """Copy `array` into self's memory (casting to self's dtype) and bump the version; PyTorch's error when
     `array` is larger than self."""
     shape = self._data.shape
-    if array.shape != shape and not (_broadcasts(self._data, array) and np.broadcast_shapes(shape, array.shape) == shape):
+    fits = array.shape == shape or (_broadcasts(self._data, array) and np.broadcast_shapes(shape, array.shape) == shape)
+    if not fits:
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(array.shape)}")
     np.copyto(self._data, array, casting="unsafe")
     self._vc[0] += 1
@@ -53,9 +55,20 @@ def _rebase(self, result):
     through_view = check_view_inplace(self)
     _write(self, result._data)
     self._grad_fn, self._rg, self._output_nr = result._grad_fn, result._rg, result._output_nr
+    if self._grad_fn is not None and self._grad_fn._result_at >= 0:
+        _save_self_as_result(self._grad_fn, self)
     if self._grad_fn is not None:
         share_inplace(self, through_view)
     return self
+
+
+def _save_self_as_result(node, t):
+    """A node that saved its result (NOTE [ Saved results ] in graph.py) saves `t` instead, the tensor the
+    in-place op wrote: a later in-place change of `t` then raises in backward, as in PyTorch, and the
+    out-of-place result is freed."""
+    i = node._result_at
+    node._saved = node._saved[:i] + ((t._data, t._vc),) + node._saved[i + 1:]
+    node._versions = [(j, t._vc, t._vc[0]) if j == i else (j, c, v) for j, c, v in node._versions]
 
 
 def _graph_inplace(op, self, args, kwargs):
@@ -66,6 +79,8 @@ def _graph_inplace(op, self, args, kwargs):
 def binary_inplace(op, ufunc):
     """`op_` for a binary ufunc op: `self = op(self, other)` written into self's memory."""
     def inplace(self, other, **kwargs):
+        if isinstance(other, Tensor):
+            check_no_partial_overlap(self._data, other._data)
         if _recording(self, (other,)):
             return _graph_inplace(op, self, (other,), kwargs)
         alpha = kwargs.get("alpha", 1)
@@ -104,6 +119,9 @@ def _broadcasts(a, y):
 def generic_inplace(op):
     """`op_` for any op: compute out of place, then write into self's memory."""
     def inplace(self, *args, **kwargs):
+        for arg in args:
+            if isinstance(arg, Tensor):
+                check_no_partial_overlap(self._data, arg._data)
         if _recording(self, args):
             return _graph_inplace(op, self, args, kwargs)
         check_inplace(self)

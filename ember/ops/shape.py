@@ -648,7 +648,7 @@ def _reshape_in_place(input, view_op, node, saved):
     from ..autograd.grad_mode import no_grad
     check_inplace(input, may_overlap=True)
     base = input._base
-    if GRAD_ENABLED[0] and base is not None and base._rg and base._grad_fn is None:
+    if GRAD_ENABLED[0] and input._rg and base is not None and base._rg and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     with no_grad():
         view = view_op(input)

@@ -186,3 +186,15 @@ def test_second_order_through_a_view_write_is_refused_not_wrong():
     assert g.tolist() == [[4.0, 4.0], [2.0, 2.0], [2.0, 2.0]]  # as PyTorch computes it
     with pytest.raises(RuntimeError, match="differentiate twice"):
         ember.autograd.grad(y.sum(), x, create_graph=True)
+
+
+@pytest.mark.parametrize("op", ["relu_", "exp_", "sigmoid_", "tanh_"])
+def test_result_saved_by_an_inplace_op_is_the_tensor_itself(op):
+    """Regression (found by the program fuzzer): an in-place op whose backward reads its result saved a
+    separate copy, so modifying the tensor again went unnoticed where PyTorch's backward raises."""
+    def fn(lib, x):
+        y = x * 1
+        getattr(y, op)()
+        y[0].zero_()
+        y.sum().backward()
+    check(fn, randn(3))

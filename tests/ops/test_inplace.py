@@ -95,3 +95,16 @@ def test_inplace_result_keeps_the_tensors_shape(shapes):
     self_shape, other_shape = shapes
     check(lambda lib, x, y: (x * 1).add_(y), randn(*self_shape), randn(*other_shape, seed=1))
     check(lambda lib, x, y: (x * 1).mul_(y), randn(*self_shape), randn(*other_shape, seed=1))
+
+
+OVERLAPS = {
+    "itself": lambda x: x.add_(x), "a slice of itself": lambda x: x.add_(x[:1]), "a copy": lambda x: x.add_(x.flip(0)),
+    "a shifted window": lambda x: x[:2].mul_(x[1:]), "a same-shaped view": lambda x: x.mul_(x.view(3)),
+    "a reshaped view": lambda x: x.add_(x.view(1, 3)), "a clone": lambda x: x.add_(x.clone()),
+    "generic op": lambda x: x.atan2_(x[:1]),
+}
+
+
+@pytest.mark.parametrize("fn", OVERLAPS.values(), ids=OVERLAPS.keys())
+def test_inplace_refuses_an_input_that_partly_overlaps_the_output(fn):
+    check(lambda lib, x: fn(x * 1), randn(3))

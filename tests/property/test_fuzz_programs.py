@@ -3,9 +3,10 @@
 Each example draws a few leaves (shapes that often broadcast, some requiring grad), a program of up to
 six steps (each an op applied to earlier values, in-place ops included) and a way to differentiate
 (backward, backward twice with and without retain_graph, or gradients with create_graph and a backward
-through them). Ops whose derivative is singular somewhere (norm and sqrt at 0, log at 0, division by 0) are
-shifted away from that point, where the two libraries' inf and nan may legitimately differ. Both libraries must raise the same exception type at the same step, give the same
-values, dtypes, shapes, requires_grad and grad_fn names, and the same gradients.
+through them). Both libraries must raise the same exception type at the same step, give the same values,
+dtypes, shapes, requires_grad and grad_fn names, and the same gradients. Ops whose derivative is singular
+somewhere (norm and sqrt at 0, log at 0, division by 0) are shifted away from that point, where the two
+libraries' inf and nan may legitimately differ.
 
 `make test` runs a fixed set of examples (derandomized, so CI sees what the developer saw);
 EMBER_FUZZ_EXAMPLES=N runs N fresh random examples, e.g. `EMBER_FUZZ_EXAMPLES=5000 pytest
