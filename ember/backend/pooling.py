@@ -106,7 +106,9 @@ def spread_windows(g, windows, padded_shape, overlapping, which=None):
         elif overlapping:
             grad[w] += g * (which == k)
         else:
-            xp.copyto(grad[w], g, where=which == k)  # not g * mask: -0. where g < 0
+            xp.multiply(g, which == k, out=grad[w])
+    if which is not None and not overlapping:
+        xp.add(grad, 0, out=grad)  # g * mask is -0. where g < 0 and the mask is 0; -0. + 0 is +0.
     return grad
 
 

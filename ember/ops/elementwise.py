@@ -133,7 +133,9 @@ def masked_grad(g, mask):
     if GRAD_ENABLED[0]:
         return where(mask if isinstance(mask, Tensor) else wrap(mask), g, 0.0)
     m = mask._data if isinstance(mask, Tensor) else mask
-    return wrap(np.where(m, g._data, g._data.dtype.type(0)))
+    r = np.multiply(g._data, m)  # np.where(m, g, 0) would be 10x slower
+    r += 0  # -0. + 0 is +0.
+    return wrap(r)
 
 
 def zeros_grad(g):

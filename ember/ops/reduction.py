@@ -77,7 +77,7 @@ def _prod_others(x, r, dim):
     """
     a = x._data
     xp = array_module(a)
-    if a.size == 0:
+    if a.size == 0 or (a.size if dim is None or a.ndim == 0 else a.shape[dim]) == 1:  # the empty product
         return wrap(xp.ones_like(a))
     if a.all():
         return r / x
