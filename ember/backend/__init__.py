@@ -16,6 +16,9 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)"
 
 keep_freed_memory_by_default()  # NOTE [ Page faults ] in memory.py
 
+# the unsigned integer type of each itemsize: selecting elements on their bits is exact and branch-free
+UINT_OF_SIZE = {1: numpy.uint8, 2: numpy.uint16, 4: numpy.uint32, 8: numpy.uint64}
+
 try:  # CuPy is optional: without it only the CPU exists.
     import cupy
 except Exception:  # ImportError, or a CUDA driver that fails to load

@@ -8,7 +8,7 @@ a few gathers otherwise.
 """
 import numpy as np
 
-from . import array_module
+from . import array_module, UINT_OF_SIZE
 
 
 # ---- windows --------------------------------------------------------------------------------------
@@ -19,6 +19,7 @@ def window_slices(out_shape, kernel, stride, dilation):
     for o, k, s, d in zip(out_shape, kernel, stride, dilation):
         keys = [key + (slice(j * d, j * d + (o - 1) * s + 1, s),) for key in keys for j in range(k)]
     return [(Ellipsis,) + key for key in keys]
+
 
 
 def pad_trailing(a, before, after, value):
@@ -106,9 +107,8 @@ def spread_windows(g, windows, padded_shape, overlapping, which=None):
         elif overlapping:
             grad[w] += g * (which == k)
         else:
-            xp.multiply(g, which == k, out=grad[w])
-    if which is not None and not overlapping:
-        xp.add(grad, 0, out=grad)  # g * mask is -0. where g < 0 and the mask is 0; -0. + 0 is +0.
+            bits = grad[w].view(UINT_OF_SIZE[grad.itemsize])  # on the bits: unchosen elements are +0., not -0.
+            xp.multiply(g.view(bits.dtype), which == k, out=bits)
     return grad
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from .._creation import tensor
 from .. import _dtype
 from .._dtype import scalar_type_name
-from ..backend import array_module
+from ..backend import array_module, UINT_OF_SIZE
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
 from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out,
@@ -133,9 +133,8 @@ def masked_grad(g, mask):
     if GRAD_ENABLED[0]:
         return where(mask if isinstance(mask, Tensor) else wrap(mask), g, 0.0)
     m = mask._data if isinstance(mask, Tensor) else mask
-    r = np.multiply(g._data, m)  # np.where(m, g, 0) would be 10x slower
-    r += 0  # -0. + 0 is +0.
-    return wrap(r)
+    a = g._data  # on the bits, g * m is g where m and all zero bits (+0.) elsewhere; np.where is 10x slower
+    return wrap(np.multiply(a.view(UINT_OF_SIZE[a.dtype.itemsize]), m).view(a.dtype))
 
 
 def zeros_grad(g):
@@ -771,7 +770,6 @@ def _where_error(cond, x, y):
         return broadcast_error(np.shape(x), np.shape(y))
 
 
-_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 _SELECT_MIN = 8192  # elements from which the bitwise select beats np.where (on a random condition)
 
 
@@ -781,7 +779,7 @@ def _select(cond, x, y, dt):
     random: on the bits, y ^ ((x ^ y) * cond). The result is the same, bit for bit."""
     if cond.__class__ is not np.ndarray:
         return np.where(cond, x, y)
-    u = _UINT[dt.itemsize]
+    u = UINT_OF_SIZE[dt.itemsize]
     yb = np.asarray(y, dt).view(u)
     bits = np.bitwise_xor(np.asarray(x, dt).view(u), yb)
     if bits.shape != cond.shape and bits.shape != np.broadcast_shapes(bits.shape, cond.shape):
