@@ -1,5 +1,6 @@
 """Distances and similarities between rows of tensors, composed from other ops."""
 from .base import Tensor
+from .rearrange import broadcast_shapes
 from .reduction import p_norm
 
 
@@ -9,7 +10,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """sum(x1 / |x1| * x2 / |x2|) along dim, each norm at least eps (inputs broadcast)."""
+    """sum(x1 / |x1| * x2 / |x2|) along dim, each norm at least eps (inputs broadcast, before the norms)."""
+    if x1.shape != x2.shape:
+        shape = broadcast_shapes(x1.shape, x2.shape)
+        x1, x2 = x1.expand(shape), x2.expand(shape)
     n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)

@@ -144,8 +144,9 @@ def zeros_grad(g):
 
 def _split(g, wins, x, y):
     """maximum/minimum's gradient: to the input that wins, half to each on ties, +0. to the other."""
-    a, b = x._data, y._data
-    share = wrap((wins(a, b) + (a == b) * 0.5).astype(g._data.dtype))
+    dt = g._data.dtype  # compared in the result's dtype, as the forward compared them
+    a, b = x._data.astype(dt, copy=False), y._data.astype(dt, copy=False)
+    share = wrap((wins(a, b) + (a == b) * 0.5).astype(dt))
     return masked_grad(g * share, share._data != 0), masked_grad(g * (1 - share), share._data != 1)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED
+from .base import Tensor, wrap, record, GRAD_ENABLED, broadcast_error
 from .elementwise import where, sigmoid, log_softmax, masked_grad
 from .activation import softplus, logsigmoid
 
@@ -150,7 +150,10 @@ def _pointwise_loss(node, array, inputs, saved_fn, reduction):
 def _broadcast_pair(input, target):
     if tuple(input.shape) == tuple(target.shape):
         return input, target
-    shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        raise broadcast_error(tuple(input.shape), tuple(target.shape)) from None
     return input.expand(shape), target.expand(shape)
 
 
@@ -173,6 +176,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
     """Mean absolute error."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "l1_loss")
+    input, target = _broadcast_pair(input, target)  # before the difference, whose dtype then follows PyTorch's
     loss = (input - target).abs()
     return _reduce(loss if weight is None else loss * weight, reduction)
 
@@ -193,14 +197,15 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
-    """Squared error below delta, delta-scaled absolute error above it."""
+    """Squared error below delta, delta-scaled absolute error above it, in the input's dtype (as PyTorch; its
+    backward then raises for a target of another dtype, ember's does not)."""
     _check_sizes(input, target, "huber_loss")
     if weight is not None:
         d = (input - target).abs()
         return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)) * weight, reduction)
     input, target = _broadcast_pair(input, target)
     a = np.abs(input._data - target._data)
-    loss = np.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(a.dtype)
+    loss = np.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(input._data.dtype)
     return _pointwise_loss(HuberLossBackward0, loss, (input, target), lambda scale: (input, target, delta, scale),
                            reduction)
 

@@ -195,6 +195,8 @@ def copy_(input, src, non_blocking=False):
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     if s.__class__ is not a.__class__:
         s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
+    if s.ndim > a.ndim:  # NumPy would drop leading size-1 dims of the source; PyTorch refuses them
+        raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(s.shape)}")
     try:
         np.copyto(a, s, casting="unsafe") if a.__class__ is np.ndarray else a.__setitem__(Ellipsis, s)
     except ValueError:

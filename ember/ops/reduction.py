@@ -77,10 +77,12 @@ def _prod_others(x, r, dim):
     """
     a = x._data
     xp = array_module(a)
-    if a.size == 0 or (a.size if dim is None or a.ndim == 0 else a.shape[dim]) == 1:  # the empty product
+    if a.size == 0 or a.ndim == 0:  # a 0-dim input's gradient is g itself, as in PyTorch
         return wrap(xp.ones_like(a))
     if a.all():
         return r / x
+    if (a.size if dim is None or a.ndim == 0 else a.shape[dim]) == 1:  # a lone zero: the empty product
+        return wrap(xp.ones_like(a))
     if GRAD_ENABLED[0]:
         return _prod_others_recorded(x, dim)
     if dim is None or a.ndim == 0:
@@ -516,10 +518,12 @@ def _scatter_back(g, idx, n, d):
 
 def _cumprod_backward(g, x, r, d):
     a = x._data
-    if a.size == 0 or a.ndim == 0:
+    if a.size <= 1 or a.shape[d] == 1:  # as PyTorch: the gradient is g itself, with no graph through x
         return g
     if a.all():
         return _reverse_cumsum(g * r, d) / x
+    if GRAD_ENABLED[0]:
+        return _cumprod_backward_recorded(g, x, d)
     # With zeros, z the first zero of a slice: before z, the formula above; at z, the sum over k >= z of
     # g_k times the cumulative product with x_z replaced by 1; after z, 0. All ember ops, so differentiable.
     xp = array_module(a)
@@ -530,6 +534,23 @@ def _cumprod_backward(g, x, r, d):
     head = (_reverse_cumsum(g * r, d) / x.masked_fill(not_before, 1)).masked_fill(not_before, 0)
     c = x.masked_fill(at, 1).cumprod(d)
     return head + (g * c).masked_fill(not_after, 0).sum(d, keepdim=True) * wrap((pos == z).astype(a.dtype))
+
+
+def _cumprod_backward_recorded(g, x, d):
+    """cumprod's gradient with zeros, as recorded tensor ops that stay differentiable in every x (the array
+    formula above masks the elements after a zero, whose derivative is not zero): for each j,
+    prod_{i<j} x_i * sum_{k>=j} g_k * prod_{j<i<=k} x_i, with an (n, n) table of the partial products."""
+    from .shape import cat
+    from .elementwise import where
+    xs, gs = x.movedim(d, -1), g.movedim(d, -1)
+    n = xs.shape[-1]
+    xp = array_module(x._data)
+    after = wrap(xp.arange(n)[None, :] > xp.arange(n)[:, None])  # [j, i]: i > j
+    partial = where(after, xs.unsqueeze(-2), 1.0).cumprod(-1)  # [..., j, k] = prod_{j<i<=k} x_i
+    upper = wrap((xp.arange(n)[None, :] >= xp.arange(n)[:, None]).astype(x._data.dtype))
+    ones = wrap(xp.ones(xs.shape[:-1] + (1,), x._data.dtype))
+    before = cat([ones, xs[..., :-1]], -1).cumprod(-1)  # prod_{i<j} x_i
+    return (before * (partial * upper * gs.unsqueeze(-2)).sum(-1)).movedim(-1, d)
 
 
 def _spread_mean_backward(grads, x, r, dims, keepdim, dof, is_std):

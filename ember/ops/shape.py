@@ -8,6 +8,8 @@ from .._tensor import wrap_dim
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out, check_inplace
+from .indexing import SliceBackward0
+from .views import share_inplace
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
 METHODS = {}  # further Tensor methods, merged into ops.METHODS
@@ -300,8 +302,12 @@ def expand_as(input, other):
 
 
 def narrow(input, dim, start, length):
-    """The slice [start, start + length) along `dim` (a view)."""
-    d = wrap_dim(dim, input._data.ndim)
+    """The slice [start, start + length) along `dim` (a view), recorded as one SliceBackward0 even where it
+    keeps the whole dim, as in PyTorch."""
+    a = input._data
+    if a.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, a.ndim)
     size, start, length = input._data.shape[d], int(start), int(length)
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
@@ -311,7 +317,10 @@ def narrow(input, dim, start, length):
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
-    return input[key]
+    r = view_of(input, a[key])
+    if GRAD_ENABLED[0] and input._rg:
+        record(r, SliceBackward0(), (input,), (a.shape, key))
+    return r
 
 
 def select(input, dim, index):
@@ -652,10 +661,13 @@ def _reshape_in_place(input, view_op, node, saved):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     with no_grad():
         view = view_op(input)
-    if GRAD_ENABLED[0] and input._rg:
+    recording = GRAD_ENABLED[0] and input._rg
+    if recording:
         record(input, node, (input,), saved)
     input._data = view._data
     input._vc[0] += 1
+    if recording:
+        share_inplace(input, False)  # its views now see a tensor of another version
     return input
 
 

@@ -161,3 +161,11 @@ def test_elu_family_at_zero():
     x = np.array([-1.0, 0.0, 0.5])
     for fn in (lambda lib, x: F(lib).elu(x, 0.5), lambda lib, x: F(lib).celu(x, 2.0), lambda lib, x: F(lib).selu(x)):
         check(second_order(fn), x, **SECOND)
+
+
+def test_cumprod_with_zeros():
+    """Regression (found by the program fuzzer): the elements after a zero had a constant 0 gradient, so
+    their derivative with respect to the zero was lost."""
+    x = np.array([[2.0, 0.0, 3.0, -1.0], [1.0, 2.0, 0.0, 0.0], [0.5, 1.5, -2.0, 1.0]])
+    check(second_order(lambda lib, x: x.cumprod(1)), x, **SECOND)
+    check(second_order(lambda lib, x: x.cumprod(0)), x, **SECOND)

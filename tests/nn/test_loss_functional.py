@@ -196,3 +196,8 @@ def test_ctc_impossible_alignment_and_zero_infinity():
               tl)
     e = ember.nn.CTCLoss(blank=0, zero_infinity=True)
     assert repr(e) == repr(torch.nn.CTCLoss(blank=0, zero_infinity=True))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "huber_loss", "l1_loss"])
+def test_pointwise_losses_of_shapes_that_do_not_broadcast(name):
+    check(lambda lib, x, t: getattr(F(lib), name)(x, t), randn(2), randn(2, 3))

@@ -454,3 +454,11 @@ RESULT_TYPE = {
 @pytest.mark.parametrize("fn", RESULT_TYPE.values(), ids=RESULT_TYPE.keys())
 def test_result_type(fn):
     check(lambda lib: fn(lib))
+
+
+def test_maximum_ties_are_found_in_the_result_dtype():
+    """Regression (found by the program fuzzer): a float64 0-dim operand equal to a float32 one after the
+    cast tied in the forward but not in the backward, which gave it no gradient."""
+    x32 = np.array([1.3229362], dtype=np.float32)
+    check(lambda lib, a, b: lib.maximum(a, b), x32, np.array(float(x32[0]) - 1e-9))
+    check(lambda lib, a, b: lib.minimum(a, b), x32, np.array(float(x32[0]) + 1e-9))

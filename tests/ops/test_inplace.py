@@ -108,3 +108,9 @@ OVERLAPS = {
 @pytest.mark.parametrize("fn", OVERLAPS.values(), ids=OVERLAPS.keys())
 def test_inplace_refuses_an_input_that_partly_overlaps_the_output(fn):
     check(lambda lib, x: fn(x * 1), randn(3))
+
+
+@pytest.mark.parametrize("shapes", [((), (1,)), ((2,), (1, 2)), ((2,), (3,)), ((2, 3), (3,))])
+def test_copy_refuses_a_source_with_more_dims(shapes):
+    """Regression (found by the program fuzzer): NumPy drops a source's leading size-1 dims; PyTorch raises."""
+    check(lambda lib, x, y: (x * 1).copy_(y), randn(*shapes[0]), randn(*shapes[1], seed=1))
