@@ -74,7 +74,7 @@ GRADIENTS = {
     "AcoshBackward0": lambda g, x: (g * (x * x - 1).rsqrt(),),
     "AtanhBackward0": lambda g, x: (g / (1 - x * x),),
     "LogitBackward0": lambda g, x, eps: (_logit_grad(g, x, eps),),
-    "HypotBackward0": lambda g, x, y, r: (g * x / r, g * y / r),
+    "HypotBackward0": lambda g, x, y, r: (None if x is None else g * x / r, None if y is None else g * y / r),
     "LerpBackward0": lambda g, w: (g * (1 - w), g * w),
     "LerpBackward1": lambda g, start, end, w: (g * (1 - w), g * w, None if start is None else g * (end - start)),
     "AddcmulBackward0": lambda g, t1, t2, value: (g, None if t2 is None else g * t2 * value,
@@ -526,7 +526,12 @@ def abs(input, *, out=None):
 
 def _sign(input, node_cls, name, out):
     a = input._data
-    r = wrap(a.copy() if a.dtype == np.bool_ else np.sign(a))
+    if a.dtype == np.bool_:
+        r = wrap(a.copy())
+    elif a.dtype.kind == "f":  # (x > 0) - (x < 0): NaN gives 0, as in PyTorch (np.sign gives NaN)
+        r = wrap(np.subtract(np.greater(a, 0), np.less(a, 0), dtype=a.dtype))
+    else:
+        r = wrap(np.sign(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, node_cls(), (input,))
     return r if out is None else write_out(out, r, name)
@@ -947,7 +952,7 @@ def hypot(input, other, *, out=None):
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{scalar_type_name(dt)}'")
     r = _broadcasting(np.hypot, x, y)
     if needs_grad(input, other):
-        record(r, HypotBackward0(), (input, other), (input, other, r))
+        record(r, HypotBackward0(), (input, other), (keep_if(input, input._rg), keep_if(other, other._rg), r))
     return r if out is None else write_out(out, r, "hypot")
 
 

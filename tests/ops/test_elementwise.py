@@ -462,3 +462,13 @@ def test_maximum_ties_are_found_in_the_result_dtype():
     x32 = np.array([1.3229362], dtype=np.float32)
     check(lambda lib, a, b: lib.maximum(a, b), x32, np.array(float(x32[0]) - 1e-9))
     check(lambda lib, a, b: lib.minimum(a, b), x32, np.array(float(x32[0]) + 1e-9))
+
+
+@pytest.mark.parametrize("name", ["sign", "sgn"])
+def test_sign_of_nan_is_zero(name):
+    """Regression (found by the program fuzzer): NumPy's sign(nan) is nan, PyTorch's 0, and abs's and
+    l1_loss's gradients multiply by it."""
+    x = np.array([np.nan, -2.0, 0.0, -0.0, 3.0])
+    check(lambda lib, x: getattr(x, name)(), x)
+    check(lambda lib, x: x.abs(), x)
+    check(lambda lib, x: lib.nn.functional.l1_loss(x, x.detach() * 0), x)

@@ -54,7 +54,7 @@ UNARY = {
     "narrow": lambda lib, x: x.narrow(0, 0, 1), "chunk": lambda lib, x: x.chunk(2)[-1] * 1,
     "roll": lambda lib, x: x.roll(1, 0),
     "tril": lambda lib, x: x.tril(), "diagonal": lambda lib, x: x.diagonal(), "trace": lambda lib, x: x.trace(),
-    "normalize": lambda lib, x: F(lib).normalize(x + 0.25, dim=-1),
+    "normalize": lambda lib, x: F(lib).normalize(x.abs() + 0.25, dim=-1),
     "dropout eval": lambda lib, x: F(lib).dropout(x, 0.5, False),
     "index_select": lambda lib, x: x.index_select(0, lib.tensor([0, 0])),
     "gather": lambda lib, x: x.gather(-1, lib.zeros(x.shape, dtype=lib.int64)),
@@ -69,7 +69,7 @@ BINARY = {
     "add": lambda lib, a, b: a + b, "sub": lambda lib, a, b: a - b, "mul": lambda lib, a, b: a * b,
     "div": lambda lib, a, b: a / (b.abs() + 1), "maximum": lambda lib, a, b: lib.maximum(a, b),
     "minimum": lambda lib, a, b: lib.minimum(a, b), "where": lambda lib, a, b: lib.where(a > 0, a, b),
-    "atan2": lambda lib, a, b: lib.atan2(a, b + 3), "matmul": lambda lib, a, b: a @ b,
+    "atan2": lambda lib, a, b: lib.atan2(a, b.abs() + 3), "matmul": lambda lib, a, b: a @ b,
     "mse": lambda lib, a, b: F(lib).mse_loss(a, b.expand_as(a)), "cat": lambda lib, a, b: lib.cat([a, b]),
     "stack": lambda lib, a, b: lib.stack([a, b]), "add_": lambda lib, a, b: a.add_(b),
     "mul_ of a clone": lambda lib, a, b: a.clone().mul_(b), "setitem": lambda lib, a, b: _setitem(a, b),
@@ -83,7 +83,7 @@ BINARY = {
     "huber": lambda lib, a, b: F(lib).huber_loss(a, b.to(a.dtype), delta=0.5),  # README: mixed dtypes
     "l1": lambda lib, a, b: F(lib).l1_loss(a, b),
     "kl_div": lambda lib, a, b: F(lib).kl_div(a.log_softmax(-1), b.softmax(-1), reduction="sum"),
-    "cosine_similarity": lambda lib, a, b: F(lib).cosine_similarity(a + 0.5, b + 0.25, dim=-1),
+    "cosine_similarity": lambda lib, a, b: F(lib).cosine_similarity(a.abs() + 0.5, b.abs() + 0.25, dim=-1),
 }
 OPS = {**{name: (1, fn) for name, fn in UNARY.items()}, **{name: (2, fn) for name, fn in BINARY.items()}}
 KNOWN_LIMITATION = "ember cannot yet differentiate twice (create_graph=True) through an in-place change of a view"
