@@ -158,13 +158,18 @@ def check_no_overlap(a) -> None:
 
 def check_no_partial_overlap(a, b) -> None:
     """PyTorch's RuntimeError for an in-place op that writes array `a` while reading array `b`, which shares
-    some but not all of `a`'s elements (x.add_(x[:1])); `a` itself, or the same window of it, is fine."""
-    if a is b or not np.may_share_memory(a, b):
+    some but not all of `a`'s elements (x.add_(x[:1])); `a` itself, or the same window of it, is fine. As
+    PyTorch, only arrays that are dense (contiguous) are checked: for others the overlap is too hard to tell."""
+    if a is b or not (_dense(a) and _dense(b)) or not np.may_share_memory(a, b):
         return
     if a.shape == b.shape and a.strides == b.strides and _address(a) == _address(b):
         return
     raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
                        "to a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense(a) -> bool:
+    return a.flags.c_contiguous or a.flags.f_contiguous
 
 
 def _can_cast(src, dst) -> bool:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import ember
-from parity import check, randn
+from parity import check, randn, torch
 
 INPLACE = {
     "add_": lambda t, o: t.add_(o), "add_alpha": lambda t, o: t.add_(o, alpha=2), "sub_": lambda t, o: t.sub_(o),
@@ -99,7 +99,7 @@ def test_inplace_result_keeps_the_tensors_shape(shapes):
 
 OVERLAPS = {
     "itself": lambda x: x.add_(x), "a slice of itself": lambda x: x.add_(x[:1]), "a copy": lambda x: x.add_(x.flip(0)),
-    "a shifted window": lambda x: x[:2].mul_(x[1:]), "a same-shaped view": lambda x: x.mul_(x.view(3)),
+    "a shifted window": lambda x: x[:2].mul_(x[1:]), "a same-shaped view": lambda x: x.mul_(x.view(9)),
     "a reshaped view": lambda x: x.add_(x.view(1, 3)), "a clone": lambda x: x.add_(x.clone()),
     "generic op": lambda x: x.atan2_(x[:1]),
 }
@@ -107,7 +107,16 @@ OVERLAPS = {
 
 @pytest.mark.parametrize("fn", OVERLAPS.values(), ids=OVERLAPS.keys())
 def test_inplace_refuses_an_input_that_partly_overlaps_the_output(fn):
-    check(lambda lib, x: fn(x * 1), randn(3))
+    check(lambda lib, x: fn(x * 1), randn(9))
+
+
+def test_inplace_with_a_strided_overlapping_input_is_not_refused():
+    """As PyTorch: for inputs that are not dense the overlap is too hard to tell, and it is not checked (the
+    values are then undefined, as PyTorch documents, so only the absence of an error is compared)."""
+    for lib in (ember, torch):
+        x = lib.zeros(3, 3)
+        x.add_(x[..., :1])
+        x[:, :2].add_(x[:, 1:])
 
 
 @pytest.mark.parametrize("shapes", [((), (1,)), ((2,), (1, 2)), ((2,), (3,)), ((2, 3), (3,))])

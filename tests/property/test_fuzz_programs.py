@@ -58,7 +58,8 @@ UNARY = {
     "dropout eval": lambda lib, x: F(lib).dropout(x, 0.5, False),
     "index_select": lambda lib, x: x.index_select(0, lib.tensor([0, 0])),
     "gather": lambda lib, x: x.gather(-1, lib.zeros(x.shape, dtype=lib.int64)),
-    "layer_norm": lambda lib, x: F(lib).layer_norm(x, x.shape[-1:]), "sigmoid_": lambda lib, x: x.sigmoid_(),
+    "layer_norm": lambda lib, x: F(lib).layer_norm(x, x.shape[-1:], eps=0.1),  # no 300x float32 noise
+    "sigmoid_": lambda lib, x: x.sigmoid_(),
     "clamp_": lambda lib, x: x.clamp_(-0.5, 0.5), "div_": lambda lib, x: x.div_(2), "t_": lambda lib, x: (x * 1).t_(),
     # in place, on the value itself (a leaf that requires grad refuses; a saved value breaks backward);
     # shape changes in place and the views of split/chunk are kept off views (README, known differences)
@@ -71,7 +72,7 @@ BINARY = {
     "minimum": lambda lib, a, b: lib.minimum(a, b), "where": lambda lib, a, b: lib.where(a > 0, a, b),
     "atan2": lambda lib, a, b: lib.atan2(a, b.abs() + 3), "matmul": lambda lib, a, b: a @ b,
     "mse": lambda lib, a, b: F(lib).mse_loss(a, b.expand_as(a)), "cat": lambda lib, a, b: lib.cat([a, b]),
-    "stack": lambda lib, a, b: lib.stack([a, b]), "add_": lambda lib, a, b: a.add_(b),
+    "stack": lambda lib, a, b: lib.stack([a, b]), "add_": lambda lib, a, b: _add_(a, b),
     "mul_ of a clone": lambda lib, a, b: a.clone().mul_(b), "setitem": lambda lib, a, b: _setitem(a, b),
     "bce with logits": lambda lib, a, b: F(lib).binary_cross_entropy_with_logits(a, b.sigmoid().expand_as(a)),
     "lerp": lambda lib, a, b: lib.lerp(a, b, 0.25), "addcmul": lambda lib, a, b: lib.addcmul(a, a, b, value=0.5),
@@ -88,6 +89,12 @@ BINARY = {
 OPS = {**{name: (1, fn) for name, fn in UNARY.items()}, **{name: (2, fn) for name, fn in BINARY.items()}}
 KNOWN_LIMITATION = "ember cannot yet differentiate twice (create_graph=True) through an in-place change of a view"
 MODES = ["backward", "backward twice, retaining the graph", "backward twice", "create_graph"]
+
+
+def _add_(a, b):
+    """a.add_(b), but never pulling a tensor outside the graph into it: its older views would keep their
+    history (README, known differences)."""
+    return a.add_(b if a.requires_grad or not b.requires_grad else b.detach())
 
 
 def _setitem(a, b):
