@@ -41,7 +41,7 @@ from .ops.sorting import *  # noqa: F401,F403
 from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
-from . import cuda  # noqa: F401
+from . import cuda, accelerator, backends  # noqa: F401
 from . import linalg  # noqa: F401
 from .ops.distance import cdist  # noqa: F401
 from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa

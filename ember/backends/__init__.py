@@ -1,0 +1,7 @@
+"""ember.backends: PyTorch's backend flags and availability checks.
+
+ember runs on NumPy and CuPy and uses none of cuDNN's, oneDNN's, MPS's or OpenMP's switches: the flags
+that scripts set (`cudnn.benchmark = True`, `cuda.matmul.allow_tf32 = True`) are accepted and stored,
+and the availability checks say what ember has.
+"""
+from . import cuda, cudnn, mkldnn, mps, openmp  # noqa: F401

@@ -1,0 +1,96 @@
+"""ember.accelerator and ember.backends against PyTorch's CPU build (the oracle has no GPU, so the parity
+tests hold where ember has none either), and the device-selection lines of PyTorch's tutorials."""
+import numpy as np
+import pytest
+
+import ember
+from parity import check, torch
+
+no_gpu = pytest.mark.skipif(ember.cuda.is_available(), reason="the oracle is PyTorch's CPU build")
+
+ACCELERATOR = {
+    "is_available": lambda lib: lib.accelerator.is_available(),
+    "current_accelerator": lambda lib: lib.accelerator.current_accelerator(),
+    "current_accelerator checked": lambda lib: lib.accelerator.current_accelerator(check_available=True),
+    "device_count": lambda lib: lib.accelerator.device_count(),
+    "current_device_index": lambda lib: lib.accelerator.current_device_index(),
+    "current_device_idx": lambda lib: lib.accelerator.current_device_idx(),
+    "set_device_index": lambda lib: lib.accelerator.set_device_index(0),
+    "synchronize": lambda lib: lib.accelerator.synchronize(),
+}
+
+
+@no_gpu
+@pytest.mark.parametrize("fn", ACCELERATOR.values(), ids=ACCELERATOR.keys())
+def test_accelerator_without_a_gpu_is_torchs_cpu_build(fn):
+    check(fn)
+
+
+@no_gpu
+def test_device_index_context_with_none_changes_nothing():
+    for lib in (ember, torch):
+        with lib.accelerator.device_index(None):
+            assert not lib.accelerator.is_available()
+
+
+FLAGS = {
+    "cudnn.enabled": lambda lib: lib.backends.cudnn.enabled,
+    "cudnn.benchmark": lambda lib: lib.backends.cudnn.benchmark,
+    "cudnn.deterministic": lambda lib: lib.backends.cudnn.deterministic,
+    "cudnn.allow_tf32": lambda lib: lib.backends.cudnn.allow_tf32,
+    "cuda.matmul.allow_tf32": lambda lib: lib.backends.cuda.matmul.allow_tf32,
+    "cuda.matmul.allow_fp16_reduced_precision_reduction":
+        lambda lib: lib.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
+    "mkldnn.enabled": lambda lib: lib.backends.mkldnn.enabled,
+}
+CHECKS = {
+    "cudnn.is_available": lambda lib: lib.backends.cudnn.is_available(),
+    "cudnn.version": lambda lib: lib.backends.cudnn.version(),
+    "cuda.is_built": lambda lib: lib.backends.cuda.is_built(),
+    "mps.is_available": lambda lib: lib.backends.mps.is_available(),
+    "mps.is_built": lambda lib: lib.backends.mps.is_built(),
+}
+
+
+@pytest.mark.parametrize("fn", FLAGS.values(), ids=FLAGS.keys())
+def test_backend_flags_have_torchs_defaults(fn):
+    check(fn)
+
+
+@no_gpu
+@pytest.mark.parametrize("fn", CHECKS.values(), ids=CHECKS.keys())
+def test_backend_checks_without_a_gpu(fn):
+    check(fn)
+
+
+def test_flags_that_scripts_set_are_stored():
+    import ember.backends.cudnn as cudnn
+    try:
+        cudnn.benchmark, cudnn.deterministic = True, True
+        ember.backends.cuda.matmul.allow_tf32 = True
+        assert ember.backends.cudnn.benchmark and ember.backends.cudnn.deterministic
+        assert ember.backends.cuda.matmul.allow_tf32
+    finally:
+        cudnn.benchmark, cudnn.deterministic = False, False
+        ember.backends.cuda.matmul.allow_tf32 = False
+
+
+def test_what_ember_does_not_use_says_so():
+    """Differs from PyTorch's CPU build, which has oneDNN and OpenMP: ember's CPU kernels are NumPy's."""
+    assert ember.backends.mkldnn.is_available() is False and ember.backends.openmp.is_available() is False
+
+
+def test_tutorial_device_selection_runs_and_trains_a_step():
+    """The lines PyTorch's current beginner tutorials open with, then one step on the chosen device."""
+    torch_ = ember
+    device = torch_.accelerator.current_accelerator().type if torch_.accelerator.is_available() else "cpu"
+    if torch_.backends.mps.is_available():
+        device = "mps"
+    model = torch_.nn.Linear(4, 2).to(device)
+    opt = torch_.optim.SGD(model.parameters(), lr=0.01)
+    x = torch_.tensor(np.ones((3, 4), np.float32), device=device)
+    loss = model(x).pow(2).sum()
+    loss.backward()
+    opt.step()
+    assert device == ("cuda" if ember.cuda.is_available() else "cpu")
+    assert model(x).pow(2).sum().item() < loss.item()
