@@ -42,6 +42,10 @@ from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from . import cuda, accelerator, backends  # noqa: F401
+from ._compile import compile  # noqa: F401
+from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: F401
+                        is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+                        get_float32_matmul_precision)
 from . import linalg  # noqa: F401
 from .ops.distance import cdist  # noqa: F401
 from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa
@@ -72,3 +76,11 @@ def is_floating_point(input) -> bool:
 def numel(input) -> int:
     """The number of elements of input."""
     return input.numel()
+
+
+def typename(obj) -> str:
+    """The legacy type name of a tensor ('ember.FloatTensor'), else the object's qualified class name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = type(obj)
+    return cls.__qualname__ if cls.__module__ in ("builtins", "__builtin__") else f"{cls.__module__}.{cls.__qualname__}"
