@@ -45,7 +45,8 @@ from . import cuda, accelerator, backends  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: F401
                         is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
-                        get_float32_matmul_precision)
+                        get_float32_matmul_precision, set_num_threads, get_num_threads,
+                        set_num_interop_threads, get_num_interop_threads)
 from . import linalg  # noqa: F401
 from .ops.distance import cdist  # noqa: F401
 from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa

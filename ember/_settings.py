@@ -1,12 +1,15 @@
-"""Global settings that PyTorch scripts set: deterministic algorithms and float32 matmul precision.
+"""Global settings that PyTorch scripts set: threads, deterministic algorithms, float32 matmul precision.
 
-ember's kernels are NumPy's and CuPy's: they are deterministic on the CPU, and the float32 matmul
-precision is stored for the GPU backend. The settings are kept so that scripts that set and read them
-run, with PyTorch's checks of the values given.
+The number of threads is real: it is the number NumPy's BLAS uses (through threadpoolctl), where ember's
+CPU time goes in matrix products and convolutions. ember's kernels are deterministic on the CPU, and the
+float32 matmul precision is stored for the GPU backend; these are kept so that scripts that set and read
+them run, with PyTorch's checks of the values given.
 """
+import os
 import warnings
 
-_STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
+_STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest",
+          "interop_threads": os.cpu_count() or 1}
 _PRECISIONS = ("highest", "high", "medium")
 
 
@@ -41,3 +44,34 @@ def set_float32_matmul_precision(precision: str) -> None:
 def get_float32_matmul_precision() -> str:
     """The float32 matmul precision set last ('highest' by default)."""
     return _STATE["matmul_precision"]
+
+
+def set_num_threads(n: int) -> None:
+    """How many threads NumPy's BLAS uses from now on (PyTorch's intra-op threads)."""
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(_positive_int(n, "set_num_threads"), user_api="blas")
+
+
+def get_num_threads() -> int:
+    """How many threads NumPy's BLAS uses."""
+    from threadpoolctl import threadpool_info
+    counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    return counts[0] if counts else 1
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Stored: ember runs no inter-op thread pool (PyTorch's runs independent ops in parallel)."""
+    _STATE["interop_threads"] = _positive_int(n, "set_num_interop_threads")
+
+
+def get_num_interop_threads() -> int:
+    """The value set last (the number of CPUs by default, as PyTorch)."""
+    return _STATE["interop_threads"]
+
+
+def _positive_int(n, name) -> int:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise RuntimeError(f"{name} expects an int, but got {type(n).__name__}")
+    if n < 1:
+        raise RuntimeError(f"{name} expects a positive integer")
+    return n

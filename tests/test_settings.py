@@ -54,3 +54,28 @@ def test_compile_returns_what_runs_eagerly():
     assert ember.compile(mode="reduce-overhead")(lambda t: t * 2)(ember.tensor(x)).tolist() == (x * 2).tolist()
     with pytest.raises(RuntimeError):
         ember.compile(3)
+
+
+THREADS = {
+    "zero": lambda lib: lib.set_num_threads(0), "negative": lambda lib: lib.set_num_threads(-1),
+    "float": lambda lib: lib.set_num_threads(1.5), "string": lambda lib: lib.set_num_threads("2"),
+    "interop zero": lambda lib: lib.set_num_interop_threads(0),
+    "interop default": lambda lib: lib.get_num_interop_threads(),
+}
+
+
+@pytest.mark.parametrize("fn", THREADS.values(), ids=THREADS.keys())
+def test_thread_settings(fn):
+    check(fn)
+
+
+def test_set_num_threads_sets_blas_threads():
+    before = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        assert ember.get_num_threads() == 1
+        from threadpoolctl import threadpool_info
+        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
+    finally:
+        ember.set_num_threads(before)
+    assert ember.get_num_threads() == before
