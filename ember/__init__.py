@@ -41,7 +41,7 @@ from .ops.sorting import *  # noqa: F401,F403
 from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
-from . import cuda, accelerator, backends  # noqa: F401
+from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: F401
                         is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
