@@ -21,7 +21,6 @@ def window_slices(out_shape, kernel, stride, dilation):
     return [(Ellipsis,) + key for key in keys]
 
 
-
 def pad_trailing(a, before, after, value):
     """`a` with its trailing len(before) dims padded by `value` (`a` itself when there is no padding)."""
     if not any(before) and not any(after):

@@ -42,8 +42,7 @@ def _write(self, array):
     """Copy `array` into self's memory (casting to self's dtype) and bump the version; PyTorch's error when
     `array` is larger than self."""
     shape = self._data.shape
-    fits = array.shape == shape or (_broadcasts(self._data, array) and np.broadcast_shapes(shape, array.shape) == shape)
-    if not fits:
+    if array.shape != shape and _broadcast_shape(shape, array.shape) != shape:
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(array.shape)}")
     np.copyto(self._data, array, casting="unsafe")
     self._vc[0] += 1
@@ -55,9 +54,9 @@ def _rebase(self, result):
     through_view = check_view_inplace(self)
     _write(self, result._data)
     self._grad_fn, self._rg, self._output_nr = result._grad_fn, result._rg, result._output_nr
-    if self._grad_fn is not None and self._grad_fn._result_at >= 0:
-        _save_self_as_result(self._grad_fn, self)
     if self._grad_fn is not None:
+        if self._grad_fn._result_at >= 0:
+            _save_self_as_result(self._grad_fn, self)
         share_inplace(self, through_view)
     return self
 
@@ -96,7 +95,7 @@ def binary_inplace(op, ufunc):
             op(self, other)
             raise RuntimeError(str(e)) from None
         except ValueError:
-            shape = np.broadcast_shapes(a.shape, np.shape(y)) if _broadcasts(a, y) else None
+            shape = _broadcast_shape(a.shape, np.shape(y))
             if shape is None:
                 raise broadcast_error(a.shape, np.shape(y)) from None
             raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape "
@@ -108,12 +107,12 @@ def binary_inplace(op, ufunc):
     return inplace
 
 
-def _broadcasts(a, y):
+def _broadcast_shape(a_shape, b_shape):
+    """The shape two shapes broadcast to, or None where they do not."""
     try:
-        np.broadcast_shapes(a.shape, np.shape(y))
-        return True
+        return np.broadcast_shapes(a_shape, b_shape)
     except ValueError:
-        return False
+        return None
 
 
 def generic_inplace(op):

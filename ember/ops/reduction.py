@@ -99,13 +99,16 @@ def _prod_others(x, r, dim):
 
 def _prod_others_recorded(x, dim):
     """_prod_others with zeros, from exclusive prefix and suffix cumulative products of tensors."""
-    from .shape import cat
     line = x.reshape(-1) if dim is None or x.dim() == 0 else x.movedim(dim, -1)
-    ones = line[..., :1] * 0 + 1
-    left = cat([ones, line[..., :-1]], -1).cumprod(-1)
-    right = cat([ones, line.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
-    others = left * right
+    others = _exclusive_cumprod(line) * _exclusive_cumprod(line.flip(-1)).flip(-1)
     return others.reshape(x.shape) if dim is None or x.dim() == 0 else others.movedim(-1, dim)
+
+
+def _exclusive_cumprod(line):
+    """For each position of the last dim, the product of the elements before it (1 for the first), recorded."""
+    from .shape import cat
+    ones = wrap(array_module(line._data).ones(line._data.shape[:-1] + (1,), line._data.dtype))
+    return cat([ones, line[..., :-1]], -1).cumprod(-1)
 
 
 def _norm_backward(g, x, r, p, dims, keepdim):
@@ -540,7 +543,6 @@ def _cumprod_backward_recorded(g, x, d):
     """cumprod's gradient with zeros, as recorded tensor ops that stay differentiable in every x (the array
     formula above masks the elements after a zero, whose derivative is not zero): for each j,
     prod_{i<j} x_i * sum_{k>=j} g_k * prod_{j<i<=k} x_i, with an (n, n) table of the partial products."""
-    from .shape import cat
     from .elementwise import where
     xs, gs = x.movedim(d, -1), g.movedim(d, -1)
     n = xs.shape[-1]
@@ -548,9 +550,7 @@ def _cumprod_backward_recorded(g, x, d):
     after = wrap(xp.arange(n)[None, :] > xp.arange(n)[:, None])  # [j, i]: i > j
     partial = where(after, xs.unsqueeze(-2), 1.0).cumprod(-1)  # [..., j, k] = prod_{j<i<=k} x_i
     upper = wrap((xp.arange(n)[None, :] >= xp.arange(n)[:, None]).astype(x._data.dtype))
-    ones = wrap(xp.ones(xs.shape[:-1] + (1,), x._data.dtype))
-    before = cat([ones, xs[..., :-1]], -1).cumprod(-1)  # prod_{i<j} x_i
-    return (before * (partial * upper * gs.unsqueeze(-2)).sum(-1)).movedim(-1, d)
+    return (_exclusive_cumprod(xs) * (partial * upper * gs.unsqueeze(-2)).sum(-1)).movedim(-1, d)
 
 
 def _spread_mean_backward(grads, x, r, dims, keepdim, dof, is_std):
