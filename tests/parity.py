@@ -160,13 +160,18 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
     e_loss.backward()
     for i, (a, b) in enumerate(zip(e_in, t_in)):
         if isinstance(b, torch.Tensor) and b.requires_grad:
-            if b.grad is None:
-                assert a.grad is None, f"input {i}: ember has a gradient, torch has None"
-            else:
-                assert a.grad is not None, f"input {i}: ember has no gradient"
-                assert_same_tensor(a.grad, b.grad, f"grad of input {i}", atol=grad_atol, rtol=grad_rtol,
-                                   check_grad_fn=False, signed_zeros=signed_zeros)
+            assert_same_grad(a.grad, b.grad, f"grad of input {i}", atol=grad_atol, rtol=grad_rtol,
+                             signed_zeros=signed_zeros)
     return e_out
+
+
+def assert_same_grad(e, t, where, **kw):
+    """Compare a gradient of ember's with torch's: both None, or the same tensor (no grad_fn compared)."""
+    if t is None:
+        assert e is None, f"{where}: ember has a gradient, torch has None"
+    else:
+        assert e is not None, f"{where}: ember has no gradient"
+        assert_same_tensor(e, t, where, check_grad_fn=False, **kw)
 
 
 def second_order(fn):

@@ -6,7 +6,7 @@ import copy
 import numpy as np
 
 import ember
-from parity import assert_same, grad_subsets, torch
+from parity import assert_same, assert_same_grad, grad_subsets, torch
 
 
 def copy_state(t_module, e_module):
@@ -69,15 +69,7 @@ def _check_once(name, args, kwargs, inputs, train, t_ref, wanted, atol, rtol, ch
     (e_out * ember.tensor(w, dtype=e_out.dtype)).sum().backward()
     grad_tol = {"atol": 1e-4, "rtol": 1e-4} if t_out.dtype == torch.float32 else {}
     for i, (e, t) in enumerate(zip(e_in, t_in)):
-        _same_grad(e.grad, t.grad, f"grad of input {i}", grad_tol)
+        assert_same_grad(e.grad, t.grad, f"grad of input {i}", signed_zeros=True, **grad_tol)
     for (k, tp), (_, ep) in zip(t_mod.named_parameters(), e_mod.named_parameters()):
-        _same_grad(ep.grad, tp.grad, f"grad of {k}", grad_tol)
+        assert_same_grad(ep.grad, tp.grad, f"grad of {k}", signed_zeros=True, **grad_tol)
     return e_mod
-
-
-def _same_grad(e, t, where, tol):
-    if t is None:
-        assert e is None, f"{where}: ember has a gradient, torch has None"
-    else:
-        assert e is not None, f"{where}: ember has no gradient"
-        assert_same(e, t, where, check_grad_fn=False, signed_zeros=True, **tol)
