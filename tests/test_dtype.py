@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import ember
-from parity import check
+from parity import TOLERANCE, check
 
 torch = pytest.importorskip("torch")
 
@@ -166,7 +166,11 @@ def test_broadcast_promotion_property(case, op):
     rng = np.random.default_rng(0)
     a = (rng.integers(1, 5, sa) if da != "bool" else rng.integers(0, 2, sa)).astype(da)
     b = (rng.integers(1, 5, sb) if db != "bool" else np.ones(sb)).astype(db)
-    check(lambda lib, x, y: OPS[op](x, y), a, b)
+    # A float64 operand broadcast into a float32 (or float16) result gets that result's gradient summed in the
+    # result's dtype, by each library in its own order: the sum is only as exact as the result's dtype.
+    result = str(torch.result_type(torch.from_numpy(a), torch.from_numpy(b))).split(".")[-1]
+    rtol, atol = TOLERANCE.get(result, (None, None))
+    check(lambda lib, x, y: OPS[op](x, y), a, b, grad_rtol=rtol, grad_atol=atol)
 
 
 def test_types_print_as_torch_types_do():
