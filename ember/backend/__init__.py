@@ -57,3 +57,12 @@ def to_numpy(array):
     if isinstance(array, numpy.ndarray):
         return array
     return array.get()
+
+
+def on_device(array, device_type: str, index: int | None = None):
+    """`array` on the CPU or on CUDA device `index` (a copy only when it moves)."""
+    if device_type == "cpu":
+        return to_numpy(array)
+    xp = module_for(device_type)
+    with xp.cuda.Device(index or 0):
+        return xp.asarray(array)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._device import to_device
-from ..backend import module_for
+from ..backend import module_for, on_device
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
 from .views import check_view_inplace, share_inplace
@@ -90,12 +90,7 @@ def _convert(input, device, dtype, copy=False):
     if not moving and np_dtype == a.dtype and not copy:
         return input
     if moving:
-        xp = module_for(device.type)
-        if device.type == "cpu":
-            a = a.get()
-        else:
-            with xp.cuda.Device(device.index or 0):
-                a = xp.asarray(a)
+        a = on_device(a, device.type, device.index)
     r = wrap(a.astype(np_dtype, copy=copy or not moving) if a.dtype != np_dtype or copy else a)
     if GRAD_ENABLED[0] and input._rg:
         if np_dtype.kind != "f":

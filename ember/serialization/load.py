@@ -1,0 +1,313 @@
+"""`ember.load`: read checkpoints written by PyTorch (zip format, and the legacy pickle format) and by ember.
+
+With `weights_only=True`, the default, the pickle is read by `RestrictedUnpickler`, which calls nothing
+outside the allowlist. Storages are read straight into their arrays (or mapped from the file with
+`mmap=True`); a storage is never larger than the record that holds it, so a file cannot make ember
+allocate more memory than the file's own size.
+"""
+import contextlib
+import io
+import mmap as mmap_module
+import os
+import pickle
+import struct
+import sys
+import zipfile
+
+import numpy as np
+
+from .._device import device
+from ..backend import cuda_available
+from . import allowlist, storage
+from .storage import Storage
+from .unpickler import RestrictedUnpickler
+
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+LEGACY_PROTOCOL = 1001
+_DEFLATE_MAX_RATIO = 1032  # the most that deflate can expand data; a record that claims more is a zip bomb
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None, mmap: bool | None = None,
+         **pickle_load_args):
+    """Load an object saved with `ember.save` or `torch.save` from a path or a binary file object.
+
+    `weights_only=True` (the default, as in PyTorch) loads tensors, containers and primitive types only and
+    never runs code from the file. `map_location` (a device, a string, a dict from saved to wanted
+    locations, or a function of storage and location) says where storages go; `mmap=True` maps storages
+    from the file instead of reading them. Differences from PyTorch: `pickle_module` must be Python's
+    `pickle`; a checkpoint that pickles PyTorch's own classes (a whole `torch.nn.Module`) cannot be loaded.
+    """
+    if pickle_module is not None and pickle_module is not pickle:
+        raise ValueError(f"ember.load reads pickles with Python's pickle module; got pickle_module={pickle_module!r}")
+    if weights_only is None:
+        weights_only = pickle_module is None
+    elif weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    encoding = pickle_load_args.pop("encoding", "utf-8")
+    if pickle_load_args:
+        raise TypeError(f"load() got unexpected keyword arguments {sorted(pickle_load_args)}")
+    if mmap and not isinstance(f, (str, os.PathLike)):
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    reader = _Reader(map_location, weights_only, encoding)
+    with _open(f) as file:
+        head = file.read(4)
+        file.seek(0)
+        if head[:2] == b"PK":
+            return reader.read_zip(file, mmap)
+        if mmap:
+            raise RuntimeError("mmap can only be used with files saved in the zip format (ember.save and torch.save "
+                               "since PyTorch 1.6), not with the legacy format")
+        return reader.read_legacy(file.read())
+
+
+@contextlib.contextmanager
+def _open(f):
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as file:
+            yield file
+        return
+    if not hasattr(f, "read"):
+        raise TypeError(f"load expects a path or a binary file object, but got {type(f).__name__}")
+    if not (hasattr(f, "seek") and f.seekable()):
+        f = io.BytesIO(f.read())  # zip archives are read from their end
+    yield f
+
+
+class _Reader:
+    """One load: the storages read so far, where they go, and how the pickle is read."""
+
+    def __init__(self, map_location, weights_only: bool, encoding: str):
+        self.map_location = map_location
+        self.weights_only = weights_only
+        self.encoding = encoding
+        self.storages: dict[str, Storage] = {}  # as read from the file
+        self.placed: dict[tuple[str, str], Storage] = {}  # (key, storage type) -> where map_location puts it
+
+    # ---- the pickle --------------------------------------------------------------------------
+    def unpickle(self, data, pos: int, persistent_load):
+        """The object pickled in `data` at `pos`, and the position after it."""
+        if self.weights_only:
+            user = allowlist.user_allowed()
+            callables = [*allowlist.ALLOWED.values(), *user.values()]
+            classes = [c for c in user.values() if isinstance(c, type)]
+            return RestrictedUnpickler(data, allowlist.find_allowed, persistent_load, callables, classes,
+                                       self.encoding).load(pos)
+        stream = io.BytesIO(data)
+        stream.seek(pos)
+        unpickler = _TrustedUnpickler(stream, encoding=self.encoding)
+        unpickler.persistent_load = persistent_load
+        return unpickler.load(), stream.tell()
+
+    # ---- where storages go -------------------------------------------------------------------
+    def place(self, s: Storage, location: str) -> Storage:
+        """The storage moved where `map_location` sends storages saved at `location`."""
+        target = self.map_location
+        if callable(target) and not isinstance(target, (str, device)):
+            moved = target(s, location)
+            if moved is None:
+                return self.place_at(s, location)
+            if not isinstance(moved, Storage):
+                raise RuntimeError(f"map_location must return a storage (or None), but returned "
+                                   f"{type(moved).__name__}")
+            return moved
+        if isinstance(target, dict):
+            target = target.get(location, location)
+        return self.place_at(s, location if target is None else str(target))
+
+    @staticmethod
+    def place_at(s: Storage, location: str) -> Storage:
+        kind = location.partition(":")[0]
+        if kind == "cuda":
+            if not cuda_available():
+                raise RuntimeError("Attempting to deserialize object on a CUDA device but ember.cuda.is_available() "
+                                   "is False. If you are running on a CPU-only machine, please use ember.load with "
+                                   "map_location=ember.device('cpu') to map your storages to the CPU.")
+        elif kind != "cpu":
+            raise RuntimeError(f"don't know how to restore data location of a storage tagged with {location!r}; "
+                               f"pass map_location='cpu'")
+        return s if kind == "cpu" and s.array.__class__ is np.ndarray else s.to(location)
+
+    def typed(self, s: Storage, storage_type, location: str) -> Storage:
+        """Storage `s` read as `storage_type`, placed; the same object each time a pickle asks for it again."""
+        cached = self.placed.get((s.key, storage_type.name))
+        if cached is None:
+            cached = self.place(s.as_type(storage_type.dtype, storage_type.name), location)
+            self.placed[(s.key, storage_type.name)] = cached
+        return cached
+
+    # ---- the zip format ----------------------------------------------------------------------
+    def read_zip(self, file, mmap: bool):
+        archive = _Archive(file, mmap)
+        swap = archive.byteorder() != sys.byteorder
+
+        def persistent_load(pid):
+            kind, storage_type, key, location, numel = _storage_id(pid, 5)
+            if key not in self.storages:
+                nbytes = numel * storage_type.dtype.itemsize
+                raw = archive.storage_bytes(key, nbytes)
+                s = Storage(raw, key).as_type(storage_type.dtype, storage_type.name)
+                if swap:
+                    s.array.byteswap(inplace=True)
+                self.storages[key] = s
+            return self.typed(self.storages[key], storage_type, location)
+
+        return self.unpickle(archive.read("data.pkl"), 0, persistent_load)[0]
+
+    # ---- the legacy format (PyTorch before 1.6, or `_use_new_zipfile_serialization=False`) ----------
+    def read_legacy(self, data: bytes):
+        def no_storages(pid):
+            raise pickle.UnpicklingError("a legacy checkpoint's header refers to a storage")
+
+        magic, pos = self.unpickle(data, 0, no_storages)
+        if magic != LEGACY_MAGIC:
+            raise RuntimeError("Invalid magic number; corrupt file? (not a checkpoint written by ember.save or "
+                               "torch.save)")
+        protocol, pos = self.unpickle(data, pos, no_storages)
+        if protocol != LEGACY_PROTOCOL:
+            raise RuntimeError(f"Invalid protocol version: {protocol}")
+        sys_info, pos = self.unpickle(data, pos, no_storages)
+        little = sys_info.get("little_endian", True) if isinstance(sys_info, dict) else True
+        roots: dict[str, Storage] = {}
+
+        def persistent_load(pid):
+            kind, storage_type, key, location, numel = _storage_id(pid, 6)
+            if key not in roots:
+                if numel * storage_type.dtype.itemsize > len(data):
+                    raise RuntimeError(f"storage '{key}' declares {numel} elements, more than the file holds")
+                roots[key] = Storage(np.zeros(numel, storage_type.dtype.np), key)
+            s = roots[key]
+            if pid[5] is not None:
+                view_key, offset, size = pid[5]
+                if not (_is_count(offset) and _is_count(size) and offset + size <= s.array.size):
+                    raise RuntimeError(f"storage view '{view_key}' lies outside storage '{key}'")
+                s = Storage(s.array[offset:offset + size], str(view_key))
+            placed = self.typed(s, storage_type, location)
+            if placed.array is not s.array and not np.shares_memory(placed.array, s.array):
+                # the data is read after the pickle, into these arrays: they must stay where they are
+                raise NotImplementedError("ember loads legacy-format checkpoints to the CPU only; load with "
+                                          "map_location='cpu' and move the tensors afterwards")
+            return placed
+
+        result, pos = self.unpickle(data, pos, persistent_load)
+        keys, pos = self.unpickle(data, pos, no_storages)
+        if not (isinstance(keys, list) and all(k in roots for k in keys)):
+            raise RuntimeError("the legacy checkpoint's list of storages does not match its pickle")
+        for key in keys:
+            array = roots[key].array
+            if pos + 8 > len(data):
+                raise RuntimeError(f"storage '{key}' is missing from the end of the file")
+            numel = int.from_bytes(data[pos:pos + 8], "little" if little else "big")
+            pos += 8
+            if numel != array.size or pos + array.nbytes > len(data):
+                raise RuntimeError(f"storage '{key}' holds {numel} elements where the pickle declares {array.size}, "
+                                   f"or the file ends before it")
+            chunk = np.frombuffer(data, array.dtype, array.size, pos)
+            array[...] = chunk if little == (sys.byteorder == "little") else chunk.byteswap()
+            pos += array.nbytes
+        return result
+
+
+def _storage_id(pid, length: int):
+    if not (isinstance(pid, tuple) and len(pid) == length and pid[0] == "storage"):
+        raise pickle.UnpicklingError(f"a checkpoint's persistent id must be a tuple ('storage', ...) of {length} "
+                                     f"items, got {pid!r:.80}")
+    kind, storage_type, key, location, numel = pid[:5]
+    if not isinstance(storage_type, storage.StorageType):
+        raise pickle.UnpicklingError(f"a storage id names {storage_type!r}, which is not a storage type")
+    if not (isinstance(key, str) and isinstance(location, str) and _is_count(numel)):
+        raise pickle.UnpicklingError(f"a storage id needs a string key and location and a non-negative element "
+                                     f"count, got {key!r}, {location!r} and {numel!r}")
+    return kind, storage_type, key, location, numel
+
+
+def _is_count(v) -> bool:
+    return type(v) is int and v >= 0
+
+
+class _Archive:
+    """A checkpoint's zip archive: its records by name inside the top-level folder, storages read or mapped."""
+
+    def __init__(self, file, mmap: bool):
+        self.file = file
+        try:
+            self.zip = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+            raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {e} (the file is truncated or not "
+                               f"a checkpoint)") from None
+        pkl = [n for n in self.zip.namelist() if n.endswith("data.pkl") and n.count("/") == 1]
+        if len(pkl) != 1:
+            raise RuntimeError("PytorchStreamReader failed locating file data.pkl: the archive is not a checkpoint")
+        self.prefix = pkl[0][:-len("data.pkl")]
+        file.seek(0, os.SEEK_END)
+        self.size = file.tell()
+        self.map = mmap_module.mmap(file.fileno(), 0, access=mmap_module.ACCESS_COPY) if mmap else None
+
+    def info(self, name: str) -> zipfile.ZipInfo:
+        try:
+            info = self.zip.getinfo(self.prefix + name)
+        except KeyError:
+            raise RuntimeError(f"the checkpoint has no record '{name}'; the file is corrupt") from None
+        if info.compress_type != zipfile.ZIP_STORED and info.file_size > _DEFLATE_MAX_RATIO * info.compress_size:
+            raise RuntimeError(f"record '{name}' claims {info.file_size} bytes from {info.compress_size} compressed "
+                               f"ones, more than compression can produce; the file is corrupt or a zip bomb")
+        return info
+
+    def read(self, name: str) -> bytes:
+        """The bytes of a (small) record, checksum checked."""
+        info = self.info(name)
+        try:
+            return self.zip.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
+            raise RuntimeError(f"cannot read record '{name}' of the checkpoint: {e}") from None
+
+    def byteorder(self) -> str:
+        if self.prefix + "byteorder" not in self.zip.NameToInfo:
+            return "little"  # files from before PyTorch 1.10 have no byteorder record and are little-endian
+        order = self.read("byteorder").decode("ascii", "replace").strip()
+        if order not in ("little", "big"):
+            raise RuntimeError(f"the checkpoint's byteorder record says {order!r}; expected 'little' or 'big'")
+        return order
+
+    def storage_bytes(self, key: str, nbytes: int) -> np.ndarray:
+        """The first `nbytes` bytes of record `data/<key>` as a writable uint8 array."""
+        name = f"data/{key}"
+        info = self.info(name)
+        if info.file_size < nbytes:
+            raise RuntimeError(f"storage record '{name}' holds {info.file_size} bytes, but the checkpoint's pickle "
+                               f"declares {nbytes}; the file is corrupt")
+        if info.compress_type != zipfile.ZIP_STORED:
+            with self.zip.open(info) as record:
+                return np.frombuffer(bytearray(record.read(nbytes)), np.uint8)
+        start = self._data_start(info, name)
+        if self.map is not None:
+            return np.frombuffer(self.map, np.uint8, nbytes, start)
+        array = np.empty(nbytes, np.uint8)
+        self.file.seek(start)
+        if self.file.readinto(memoryview(array)) != nbytes:
+            raise RuntimeError(f"storage record '{name}' is cut short; the file is truncated")
+        return array
+
+    def _data_start(self, info: zipfile.ZipInfo, name: str) -> int:
+        self.file.seek(info.header_offset)
+        header = self.file.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            raise RuntimeError(f"the local header of record '{name}' is missing; the file is corrupt")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        start = info.header_offset + 30 + name_len + extra_len
+        if start + info.file_size > self.size:
+            raise RuntimeError(f"record '{name}' reaches past the end of the file; the file is truncated")
+        return start
+
+
+class _TrustedUnpickler(pickle.Unpickler):
+    """Python's unpickler for `weights_only=False`: any global may load, PyTorch's names resolve to ember's."""
+
+    def find_class(self, module, name):
+        full = f"{module}.{name}"
+        if full in allowlist.ALLOWED or module == "torch":
+            return allowlist.find_allowed(module, name)
+        if module.startswith("torch."):
+            raise pickle.UnpicklingError(
+                f"the checkpoint pickles PyTorch's {full}, which ember cannot load; save the model's state_dict() "
+                f"in PyTorch instead and load it into the same model in ember with load_state_dict")
+        return super().find_class(module, name)
