@@ -20,7 +20,7 @@ import numpy as np
 from .. import _dtype
 from .._device import device
 from .._size import Size
-from .._tensor import Tensor, wrap, _contiguous_strides
+from .._tensor import Tensor, wrap
 from ..backend import to_numpy
 from ..nn.parameter import Parameter
 from . import storage
@@ -92,9 +92,9 @@ class CheckpointPickler(pickle.Pickler):
                     raise RuntimeError("Cannot save multiple tensors or storages that view the same data as "
                                        f"different types ({known[1].dtype} and {t.dtype}); save a copy of one of "
                                        f"them (tensor.clone())")
-                return known[1], layout[0], layout[1]
+                return known[1], layout[0], t.stride() if array.size <= 1 else layout[1]
         flat = np.ascontiguousarray(to_numpy(array)).reshape(-1)
-        return self._new_storage(flat, location), 0, _contiguous_strides(array.shape)
+        return self._new_storage(flat, location), 0, t.stride()
 
     def _new_storage(self, flat: np.ndarray, location: str) -> _StorageRef:
         key = str(len(self.storages))

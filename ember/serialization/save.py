@@ -13,8 +13,11 @@ DEFAULT_PROTOCOL = 2
 def save(obj, f, pickle_module=pickle, pickle_protocol: int = DEFAULT_PROTOCOL,
          _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
     """Save `obj` (tensors, state_dicts, nested containers, or any picklable object) to a path or a binary
-    file object, in PyTorch's zip format. Difference from PyTorch: only Python's `pickle` module and the zip
-    format are supported."""
+    file object, in PyTorch's zip format.
+
+    Differences from PyTorch: only Python's `pickle` module and the zip format are supported, and the pickle
+    inside is always protocol 2 (PyTorch's default), whatever `pickle_protocol` asks, because only at protocol 2
+    can ember write PyTorch's names (NOTE [ PyTorch's names in ember's pickles ]); every reader accepts it."""
     if pickle_module is not pickle:
         raise ValueError(f"ember.save writes pickles with Python's pickle module; got pickle_module={pickle_module!r}")
     if not _use_new_zipfile_serialization:
@@ -23,11 +26,9 @@ def save(obj, f, pickle_module=pickle, pickle_protocol: int = DEFAULT_PROTOCOL,
     if not 2 <= pickle_protocol <= pickle.HIGHEST_PROTOCOL:
         raise ValueError(f"pickle_protocol must be between 2 and {pickle.HIGHEST_PROTOCOL}, got {pickle_protocol}")
     buffer = io.BytesIO()
-    pickler = CheckpointPickler(buffer, pickle_protocol)
+    pickler = CheckpointPickler(buffer, DEFAULT_PROTOCOL)
     pickler.dump(obj)
-    data = buffer.getvalue()
-    if pickle_protocol == 2:  # higher protocols frame their opcodes and are left with ember's names
-        data = rename_globals(data)
+    data = rename_globals(buffer.getvalue())
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as file:
             _write_archive(file, os.path.splitext(os.path.basename(os.fspath(f)))[0], data, pickler.storages,

@@ -3,7 +3,7 @@
 Python's own Unpickler lets a pickle call any function it can name (`os.system` is one GLOBAL and one
 REDUCE away), and restricting names alone still lets BUILD set any attribute of any object. This
 reader interprets the opcodes itself: names resolve through `find_global` (the allowlist), only
-allowlisted objects are called or instantiated, BUILD is accepted only on classes the user allowlisted,
+allowlisted objects are called or instantiated, BUILD is accepted only on OrderedDicts (attributes) and classes the user allowlisted,
 and containers are filled only when they are plain dicts, lists and sets. Every read is bounded by the
 bytes given, so a malformed pickle raises UnpicklingError and never reads past its end.
 """
@@ -350,6 +350,9 @@ def _op_obj(u):
 def _op_build(u):
     state = u._pop()
     inst = u.stack[-1]
+    if type(inst) is OrderedDict and isinstance(state, dict) and all(isinstance(k, str) for k in state):
+        inst.__dict__.update(state)  # a module's state_dict carries `_metadata` so
+        return
     if not (u.user_classes and isinstance(inst, u.user_classes)):
         raise pickle.UnpicklingError(f"the pickle sets the state of a {type(inst).__name__}; only instances of "
                                      f"classes allowlisted with add_safe_globals may have their state set")
