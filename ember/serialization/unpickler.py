@@ -5,8 +5,8 @@ REDUCE away), and restricting names alone still lets BUILD set any attribute of 
 reader interprets the opcodes itself: names resolve through `find_global` (the allowlist), only
 allowlisted objects are called or instantiated, BUILD is accepted only on OrderedDicts (their
 attributes) and on classes the user allowlisted, and containers are filled only when they are plain
-dicts, lists and sets. Every read is bounded by the bytes
-given, so a malformed pickle raises UnpicklingError and never reads past its end.
+dicts, lists and sets. Every read is bounded by the bytes given, so a malformed pickle raises
+UnpicklingError and never reads past its end.
 """
 import codecs
 import pickle
