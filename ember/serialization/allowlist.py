@@ -60,6 +60,10 @@ ALLOWED = {
     **{f"torch.{d.name}": d for d in _dtype.ALL},
 }
 
+# The allowed objects a pickle may call. Tensor is only named (as `_rebuild_from_type_v2`'s class): its
+# constructor allocates whatever size it is given, so calling it would let a file ask for any amount of memory.
+CALLABLE = tuple(obj for obj in ALLOWED.values() if callable(obj) and obj is not Tensor)
+
 # Classes a checkpoint may create with NEWOBJ (as `cls.__new__(cls, *args)`); Tensor is not one of them.
 NEWOBJ_CLASSES = (collections.OrderedDict, collections.Counter, set, frozenset, Size, Parameter)
 

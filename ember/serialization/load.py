@@ -88,7 +88,7 @@ class _Reader:
         """The object pickled in `data` at `pos`, and the position after it."""
         if self.weights_only:
             user = allowlist.user_allowed()
-            callables = [*allowlist.ALLOWED.values(), *user.values()]
+            callables = [*allowlist.CALLABLE, *user.values()]
             classes = [c for c in user.values() if isinstance(c, type)]
             return RestrictedUnpickler(data, allowlist.find_allowed, persistent_load, callables, classes,
                                        self.encoding).load(pos)

@@ -51,7 +51,8 @@ class RestrictedUnpickler:
             try:
                 if handler(self):
                     break
-            except (IndexError, KeyError, struct.error, UnicodeDecodeError, ValueError, OverflowError) as e:
+            except (IndexError, KeyError, TypeError, AttributeError, struct.error, UnicodeDecodeError, ValueError,
+                    OverflowError, RecursionError) as e:
                 if isinstance(e, pickle.UnpicklingError):
                     raise
                 raise pickle.UnpicklingError(f"malformed pickle at byte {start} (opcode {bytes([op])!r}): "
@@ -351,7 +352,7 @@ def _op_obj(u):
 def _op_build(u):
     state = u._pop()
     inst = u.stack[-1]
-    if type(inst) is OrderedDict and isinstance(state, dict) and all(isinstance(k, str) for k in state):
+    if type(inst) is OrderedDict and isinstance(state, dict) and all(_plain_name(k) for k in state):
         inst.__dict__.update(state)  # a module's state_dict carries `_metadata` so
         return
     if not (u.user_classes and isinstance(inst, u.user_classes)):
@@ -367,6 +368,11 @@ def _op_build(u):
         inst.__dict__.update(state)
     for k, v in (slots or {}).items():
         setattr(inst, k, v)
+
+
+def _plain_name(key) -> bool:
+    """An attribute name that is no dunder (which could change how Python treats the object)."""
+    return isinstance(key, str) and key.isidentifier() and not key.startswith("__")
 
 
 def _op_persid(u):
