@@ -57,7 +57,7 @@ from .ops.vision import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_
 from . import nn  # noqa: F401
 from . import utils, multiprocessing, optim  # noqa: F401
 from . import serialization  # noqa: F401
-from .serialization import save, load  # noqa: F401
+from .serialization import save, load, safetensors  # noqa: F401
 
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
