@@ -1,13 +1,15 @@
 """Run every benchmark: `python -m bench` (or `make bench`)."""
 import os
+import pathlib
 import sys
+import tempfile
 
 import numpy  # noqa: F401  (BLAS threads are fixed at import; both libraries get the same count)
 import torch
 
 import ember
 from .runner import compare, print_table
-from . import ops, layers, training, data
+from . import checkpoints, data, layers, ops, training
 from .workloads import WORKLOADS
 
 
@@ -32,6 +34,11 @@ def main() -> None:
         print()
         print_table([compare(name, make(ember), make(torch), number, repeats=5)
                      for name, make, number in layers.workloads()])
+    if "--checkpoints" in sys.argv:
+        print()
+        with tempfile.TemporaryDirectory() as folder:
+            print_table([compare(name, make(ember), make(torch), number, repeats=5)
+                         for name, make, number in checkpoints.workloads(pathlib.Path(folder))])
     if "--ops" in sys.argv:
         print()
         print_table([compare(name, make(ember), make(torch), number, repeats=5)

@@ -122,15 +122,14 @@ class safe_open:  # noqa: N801 (the safetensors package's name)
         self.device = f"cuda:{device}" if isinstance(device, int) else str(device)
         with open(os.fspath(filename), "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY) if size else b""
         self.header, self.meta, self.start = _parse_header(self.map, size)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        if isinstance(self.map, mmap.mmap):
-            self.map.close()
+        self.map = None  # the mapping closes when the last tensor read from it is gone
 
     def keys(self) -> list:
         """The tensors' names, sorted."""
@@ -141,14 +140,17 @@ class safe_open:  # noqa: N801 (the safetensors package's name)
         return self.meta
 
     def get_tensor(self, name: str):
-        """The tensor `name`, read from the file."""
-        return self._convert(self._array(name).copy(), name)
+        """The tensor `name`, mapped from the file: pages are read when first used, and writing to the tensor
+        changes its memory, never the file."""
+        return self._convert(self._array(name), name)
 
     def get_slice(self, name: str) -> "_Slice":
         """The tensor `name` unread: index it to read only that part."""
         return _Slice(self, name)
 
     def _array(self, name: str) -> np.ndarray:
+        if self.map is None:
+            raise SafetensorError("the file was closed; read tensors inside the `with safe_open(...)` block")
         if name not in self.header:
             raise SafetensorError(f"File does not contain tensor {name}")
         return _view(self.map, self.start, *self.header[name])

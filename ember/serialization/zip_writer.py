@@ -21,11 +21,12 @@ class ZipWriter:
         self.offset = 0
         self.entries: list[tuple[bytes, int, int, int]] = []  # name, crc, size, local header offset
 
-    def write_record(self, name: str, data) -> None:
-        """Add the record `name` holding the bytes of `data` (bytes or a contiguous buffer)."""
+    def write_record(self, name: str, data, crc: int | None = None) -> None:
+        """Add the record `name` holding the bytes of `data` (bytes or a contiguous buffer), whose CRC-32 is `crc`
+        (computed here when not given)."""
         data = memoryview(data).cast("B")
         name_bytes = name.encode("utf-8")
-        size, crc = data.nbytes, zlib.crc32(data)
+        size, crc = data.nbytes, zlib.crc32(data) if crc is None else crc
         zip64 = size >= _LIMIT
         extra = struct.pack("<HHQQ", 1, 16, size, size) if zip64 else b""
         header_size = 30 + len(name_bytes) + len(extra) + 4
