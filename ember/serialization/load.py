@@ -1,4 +1,4 @@
-"""`ember.load`: read checkpoints written by PyTorch (zip format, and the legacy pickle format) and by ember.
+"""`ember.load`: read checkpoints written by PyTorch (zip format, and the legacy formats) and by ember.
 
 With `weights_only=True`, the default, the pickle is read by `RestrictedUnpickler`, which calls nothing
 outside the allowlist. Storages are read straight into their arrays (or mapped from the file with
@@ -18,12 +18,10 @@ import numpy as np
 
 from .._device import device
 from ..backend import cuda_available
-from . import allowlist, storage
+from . import allowlist, legacy, storage
 from .storage import Storage
-from .unpickler import RestrictedUnpickler
+from .unpickler import RestrictedUnpickler, TrustedUnpickler
 
-LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
-LEGACY_PROTOCOL = 1001
 _DEFLATE_MAX_RATIO = 1032  # the most that deflate can expand data; a record that claims more is a zip bomb
 
 
@@ -50,14 +48,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         raise ValueError("f must be a file path in order to use the mmap argument")
     reader = _Reader(map_location, weights_only, encoding)
     with _open(f) as file:
-        head = file.read(4)
+        head = file.read(262)
         file.seek(0)
         if head[:2] == b"PK":
             return reader.read_zip(file, mmap)
         if mmap:
             raise RuntimeError("mmap can only be used with files saved in the zip format (ember.save and torch.save "
                                "since PyTorch 1.6), not with the legacy format")
-        return reader.read_legacy(file.read())
+        if legacy.is_tar(head):
+            return legacy.read_tar_format(reader, file)
+        return legacy.read_pickle_format(reader, file.read())
 
 
 @contextlib.contextmanager
@@ -94,7 +94,7 @@ class _Reader:
                                        self.encoding).load(pos)
         stream = io.BytesIO(data)
         stream.seek(pos)
-        unpickler = _TrustedUnpickler(stream, encoding=self.encoding)
+        unpickler = TrustedUnpickler(stream, encoding=self.encoding)
         unpickler.persistent_load = persistent_load
         return unpickler.load(), stream.tell()
 
@@ -141,7 +141,7 @@ class _Reader:
         swap = archive.byteorder() != sys.byteorder
 
         def persistent_load(pid):
-            kind, storage_type, key, location, numel = _storage_id(pid, 5)
+            kind, storage_type, key, location, numel = storage.storage_id(pid, 5)
             if key not in self.storages:
                 nbytes = numel * storage_type.dtype.itemsize
                 raw = archive.storage_bytes(key, nbytes)
@@ -152,76 +152,6 @@ class _Reader:
             return self.typed(self.storages[key], storage_type, location)
 
         return self.unpickle(archive.read("data.pkl"), 0, persistent_load)[0]
-
-    # ---- the legacy format (PyTorch before 1.6, or `_use_new_zipfile_serialization=False`) ----------
-    def read_legacy(self, data: bytes):
-        def no_storages(pid):
-            raise pickle.UnpicklingError("a legacy checkpoint's header refers to a storage")
-
-        magic, pos = self.unpickle(data, 0, no_storages)
-        if magic != LEGACY_MAGIC:
-            raise RuntimeError("Invalid magic number; corrupt file? (not a checkpoint written by ember.save or "
-                               "torch.save)")
-        protocol, pos = self.unpickle(data, pos, no_storages)
-        if protocol != LEGACY_PROTOCOL:
-            raise RuntimeError(f"Invalid protocol version: {protocol}")
-        sys_info, pos = self.unpickle(data, pos, no_storages)
-        little = sys_info.get("little_endian", True) if isinstance(sys_info, dict) else True
-        roots: dict[str, Storage] = {}
-
-        def persistent_load(pid):
-            kind, storage_type, key, location, numel = _storage_id(pid, 6)
-            if key not in roots:
-                if numel * storage_type.dtype.itemsize > len(data):
-                    raise RuntimeError(f"storage '{key}' declares {numel} elements, more than the file holds")
-                roots[key] = Storage(np.zeros(numel, storage_type.dtype.np), key)
-            s = roots[key]
-            if pid[5] is not None:
-                view_key, offset, size = pid[5]
-                if not (_is_count(offset) and _is_count(size) and offset + size <= s.array.size):
-                    raise RuntimeError(f"storage view '{view_key}' lies outside storage '{key}'")
-                s = Storage(s.array[offset:offset + size], str(view_key))
-            placed = self.typed(s, storage_type, location)
-            if placed.array is not s.array and not np.shares_memory(placed.array, s.array):
-                # the data is read after the pickle, into these arrays: they must stay where they are
-                raise NotImplementedError("ember loads legacy-format checkpoints to the CPU only; load with "
-                                          "map_location='cpu' and move the tensors afterwards")
-            return placed
-
-        result, pos = self.unpickle(data, pos, persistent_load)
-        keys, pos = self.unpickle(data, pos, no_storages)
-        if not (isinstance(keys, list) and all(k in roots for k in keys)):
-            raise RuntimeError("the legacy checkpoint's list of storages does not match its pickle")
-        for key in keys:
-            array = roots[key].array
-            if pos + 8 > len(data):
-                raise RuntimeError(f"storage '{key}' is missing from the end of the file")
-            numel = int.from_bytes(data[pos:pos + 8], "little" if little else "big")
-            pos += 8
-            if numel != array.size or pos + array.nbytes > len(data):
-                raise RuntimeError(f"storage '{key}' holds {numel} elements where the pickle declares {array.size}, "
-                                   f"or the file ends before it")
-            chunk = np.frombuffer(data, array.dtype, array.size, pos)
-            array[...] = chunk if little == (sys.byteorder == "little") else chunk.byteswap()
-            pos += array.nbytes
-        return result
-
-
-def _storage_id(pid, length: int):
-    if not (isinstance(pid, tuple) and len(pid) == length and pid[0] == "storage"):
-        raise pickle.UnpicklingError(f"a checkpoint's persistent id must be a tuple ('storage', ...) of {length} "
-                                     f"items, got {pid!r:.80}")
-    kind, storage_type, key, location, numel = pid[:5]
-    if not isinstance(storage_type, storage.StorageType):
-        raise pickle.UnpicklingError(f"a storage id names {storage_type!r}, which is not a storage type")
-    if not (isinstance(key, str) and isinstance(location, str) and _is_count(numel)):
-        raise pickle.UnpicklingError(f"a storage id needs a string key and location and a non-negative element "
-                                     f"count, got {key!r}, {location!r} and {numel!r}")
-    return kind, storage_type, key, location, numel
-
-
-def _is_count(v) -> bool:
-    return type(v) is int and v >= 0
 
 
 class _Archive:
@@ -297,17 +227,3 @@ class _Archive:
         if start + info.file_size > self.size:
             raise RuntimeError(f"record '{name}' reaches past the end of the file; the file is truncated")
         return start
-
-
-class _TrustedUnpickler(pickle.Unpickler):
-    """Python's unpickler for `weights_only=False`: any global may load, PyTorch's names resolve to ember's."""
-
-    def find_class(self, module, name):
-        full = f"{module}.{name}"
-        if full in allowlist.ALLOWED or module == "torch":
-            return allowlist.find_allowed(module, name)
-        if module.startswith("torch."):
-            raise pickle.UnpicklingError(
-                f"the checkpoint pickles PyTorch's {full}, which ember cannot load; save the model's state_dict() "
-                f"in PyTorch instead and load it into the same model in ember with load_state_dict")
-        return super().find_class(module, name)

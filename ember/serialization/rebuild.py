@@ -19,7 +19,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if not isinstance(storage, Storage):
         raise RuntimeError(f"_rebuild_tensor_v2 expects a storage from the checkpoint, but got "
                            f"{type(storage).__name__}")
-    return _tensor_in(storage, storage_offset, size, stride, requires_grad, backward_hooks)
+    return tensor_in(storage, storage_offset, size, stride, requires_grad, backward_hooks)
 
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype,
@@ -28,7 +28,7 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
     if not isinstance(storage, Storage) or not isinstance(dtype, _dtype.dtype):
         raise RuntimeError(f"_rebuild_tensor_v3 expects a storage and a dtype from the checkpoint, but got "
                            f"{type(storage).__name__} and {type(dtype).__name__}")
-    return _tensor_in(storage.as_type(dtype, "_rebuild_tensor_v3"), storage_offset, size, stride, requires_grad,
+    return tensor_in(storage.as_type(dtype, "_rebuild_tensor_v3"), storage_offset, size, stride, requires_grad,
                       backward_hooks)
 
 
@@ -61,7 +61,8 @@ def _rebuild_from_type_v2(func, new_type, args, state):
 REBUILD_FUNCTIONS = (_rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter, _rebuild_parameter_with_state)
 
 
-def _tensor_in(storage: Storage, offset, size, stride, requires_grad, backward_hooks) -> Tensor:
+def tensor_in(storage: Storage, offset, size, stride, requires_grad, backward_hooks) -> Tensor:
+    """A tensor viewing `storage` with the given layout, each argument checked as it comes from a file."""
     _check_layout(storage, offset, size, stride)
     if not isinstance(requires_grad, bool):
         raise RuntimeError(f"requires_grad of a tensor in storage '{storage.key}' must be a bool, "

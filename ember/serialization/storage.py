@@ -4,6 +4,8 @@ A checkpoint's pickle refers to each block of tensor memory by a persistent id t
 class (`torch.FloatStorage`, or `torch.storage.UntypedStorage` for bytes), a key and an element count.
 ember reads and writes those names; the classes below stand for them on ember's side.
 """
+import pickle
+
 import numpy as np
 
 from .. import _dtype
@@ -77,3 +79,23 @@ class Storage:
             raise RuntimeError(f"storage '{self.key}' holds {raw.size} bytes, which is not a whole number of "
                                f"{dtype} elements, as {name} asks")
         return Storage(raw.view(dtype.np), self.key)
+
+
+def storage_id(pid, length: int):
+    """The fields of a checkpoint's persistent id for a storage (kind, storage type, key, location, element count),
+    checked; UnpicklingError for anything else."""
+    if not (isinstance(pid, tuple) and len(pid) == length and pid[0] == "storage"):
+        raise pickle.UnpicklingError(f"a checkpoint's persistent id must be a tuple ('storage', ...) of {length} "
+                                     f"items, got {pid!r:.80}")
+    kind, storage_type, key, location, numel = pid[:5]
+    if not isinstance(storage_type, StorageType):
+        raise pickle.UnpicklingError(f"a storage id names {storage_type!r}, which is not a storage type")
+    if not (isinstance(key, str) and isinstance(location, str) and is_count(numel)):
+        raise pickle.UnpicklingError(f"a storage id needs a string key and location and a non-negative element "
+                                     f"count, got {key!r}, {location!r} and {numel!r}")
+    return kind, storage_type, key, location, numel
+
+
+def is_count(v) -> bool:
+    """Whether `v` is a non-negative int (not a bool)."""
+    return type(v) is int and v >= 0

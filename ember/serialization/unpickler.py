@@ -13,7 +13,9 @@ import pickle
 import struct
 from collections import Counter, OrderedDict
 
+from . import allowlist
 from .allowlist import NEWOBJ_CLASSES
+from .storage import TYPED
 
 _MAPPINGS = (dict, OrderedDict, Counter)
 
@@ -410,3 +412,24 @@ _OPS = {
     pickle.BUILD: _op_build, pickle.PERSID: _op_persid, pickle.BINPERSID: _op_binpersid,
 }
 _DISPATCH = {op[0]: handler for op, handler in _OPS.items()}
+
+
+# The tensor types a legacy tar checkpoint names beside each tensor (`torch.FloatTensor`); only their element
+# type matters, so they stand for the storage type of that element type.
+_LEGACY_TENSOR_TYPES = {f"torch{where}.{s.name[:-len('Storage')]}Tensor": s for s in TYPED for where in ("", ".cuda")}
+
+
+class TrustedUnpickler(pickle.Unpickler):
+    """Python's unpickler for `weights_only=False`: any global may load, PyTorch's names resolve to ember's."""
+
+    def find_class(self, module, name):
+        full = f"{module}.{name}"
+        if full in _LEGACY_TENSOR_TYPES:
+            return _LEGACY_TENSOR_TYPES[full]
+        if full in allowlist.ALLOWED or module == "torch":
+            return allowlist.find_allowed(module, name)
+        if module.startswith("torch."):
+            raise pickle.UnpicklingError(
+                f"the checkpoint pickles PyTorch's {full}, which ember cannot load; save the model's state_dict() "
+                f"in PyTorch instead and load it into the same model in ember with load_state_dict")
+        return super().find_class(module, name)

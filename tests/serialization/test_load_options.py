@@ -2,6 +2,7 @@
 other machines and older PyTorch versions."""
 import io
 import pickle
+import struct
 import zipfile
 
 import numpy as np
@@ -201,3 +202,79 @@ def test_pickle_module_and_keyword_errors():
     with pytest.raises(TypeError, match="path or a binary file"):
         ember.load(42)
 
+
+
+# ---- the legacy tar format (PyTorch 0.1 to 0.3) -----------------------------------------------------------------
+class Ref:
+    """A tensor or storage of a tar checkpoint, pickled as its key."""
+
+    def __init__(self, key):
+        self.key = key
+
+
+class TarPickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        return str(obj.key) if type(obj) is Ref else None
+
+
+def tar_checkpoint(obj, storages, views, tensors, *, drop=()) -> bytes:
+    """A checkpoint as PyTorch 0.3 wrote it: storages {key: array}, views [(key, root, offset, numel)], tensors
+    {key: (storage key, size, stride, offset)}, and `obj` with `Ref`s for tensors."""
+    import tarfile
+
+    def record(*parts):
+        return b"".join(p if isinstance(p, bytes) else pickle.dumps(p, protocol=2) for p in parts)
+
+    types = {np.float32: (torch.FloatStorage, torch.FloatTensor), np.int64: (torch.LongStorage, torch.LongTensor)}
+    store = record(len(storages), *(part for key, a in storages.items() for part in (
+        (key, "cpu", types[a.dtype.type][0]), len(a).to_bytes(8, "little", signed=True), a.tobytes())), views)
+    dtype_of = {key: a.dtype.type for key, a in storages.items()}
+    dtype_of.update({key: dtype_of[root] for key, root, _, _ in views})
+    tens = record(len(tensors), *(part for key, (s, size, stride, offset) in tensors.items() for part in (
+        (key, s, types[dtype_of.get(s, np.float32)][1]), struct.pack("<i4x", len(size)),
+        struct.pack(f"<{2 * len(size) + 1}q", *size, *stride, offset))))
+    main = io.BytesIO()
+    TarPickler(main, 2).dump(obj)
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, body in [("sys_info", record({"protocol_version": 1001, "little_endian": True})),
+                           ("pickle", main.getvalue()), ("tensors", tens), ("storages", store)]:
+            if name not in drop:
+                info = tarfile.TarInfo(name)
+                info.size = len(body)
+                tar.addfile(info, io.BytesIO(body))
+    return out.getvalue()
+
+
+def test_legacy_tar_checkpoints():
+    w = np.arange(12, dtype=np.float32)
+    data = tar_checkpoint({"w": Ref(1), "wt": Ref(2), "tail": Ref(3), "ids": Ref(4), "epoch": 7},
+                          storages={100: w, 200: np.array([5, 6, 7], np.int64)}, views=[(101, 100, 8, 4)],
+                          tensors={1: (100, (3, 4), (4, 1), 0), 2: (100, (4, 2), (1, 4), 1), 3: (101, (2,), (2,), 0),
+                                   4: (200, (3,), (1,), 0)})
+    with pytest.raises(RuntimeError, match="weights_only=True with files saved in the legacy .tar format"):
+        load_bytes(data)
+    out = load_bytes(data, weights_only=False)
+    np.testing.assert_array_equal(out["w"].numpy(), w.reshape(3, 4))
+    np.testing.assert_array_equal(out["wt"].numpy(), np.lib.stride_tricks.as_strided(w[1:], (4, 2), (4, 16)))
+    np.testing.assert_array_equal(out["tail"].numpy(), [8, 10])
+    np.testing.assert_array_equal(out["ids"].numpy(), [5, 6, 7])
+    assert out["ids"].dtype == ember.int64 and out["epoch"] == 7
+    out["w"][0, 1] = -1  # tensors of one storage share it, as they did when saved
+    assert out["wt"][0, 0].item() == -1
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(drop=("tensors",)), "no record 'tensors'"),
+    (dict(storages={100: np.zeros(2, np.float32)}), "reaches element"),
+    (dict(tensors={1: (999, (2,), (1,), 0)}), "does not hold"),
+    (dict(views=[(101, 100, 1, 5)]), "lies outside"),
+    (dict(obj={"w": Ref(5)}), "does not hold"),
+], ids=["missing record", "tensor past its storage", "unknown storage", "view past its storage", "unknown tensor"])
+def test_malformed_legacy_tar_checkpoints(change, match):
+    parts = dict(obj={"w": Ref(1)}, storages={100: np.zeros(4, np.float32)}, views=[],
+                 tensors={1: (100, (4,), (1,), 0)})
+    parts.update(change)
+    data = tar_checkpoint(parts.pop("obj"), **parts)
+    with pytest.raises((RuntimeError, pickle.UnpicklingError), match=match):
+        load_bytes(data, weights_only=False)
