@@ -45,6 +45,7 @@ ALLOWED = {
     "builtins.complex": complex,
     "builtins.bytearray": _bytearray,
     "_codecs.encode": _encode,
+    "torch._utils._rebuild_tensor": rebuild._rebuild_tensor,
     "torch._utils._rebuild_tensor_v2": rebuild._rebuild_tensor_v2,
     "torch._utils._rebuild_tensor_v3": rebuild._rebuild_tensor_v3,
     "torch._utils._rebuild_parameter": rebuild._rebuild_parameter,

@@ -13,6 +13,11 @@ from ..nn.parameter import Parameter
 from .storage import Storage
 
 
+def _rebuild_tensor(storage, storage_offset, size, stride) -> Tensor:
+    """A tensor viewing `storage` (PyTorch's `torch._utils._rebuild_tensor`, in files of PyTorch 0.4)."""
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride)
+
+
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
                        metadata=None) -> Tensor:
     """A tensor viewing `storage` with the given layout (PyTorch's `torch._utils._rebuild_tensor_v2`)."""
@@ -58,7 +63,8 @@ def _rebuild_from_type_v2(func, new_type, args, state):
     return _set_state(t, state)
 
 
-REBUILD_FUNCTIONS = (_rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter, _rebuild_parameter_with_state)
+REBUILD_FUNCTIONS = (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter,
+                     _rebuild_parameter_with_state)
 
 
 def tensor_in(storage: Storage, offset, size, stride, requires_grad, backward_hooks) -> Tensor:

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import ember
 from ember.serialization import storage
 from ember.serialization.pickler import _StorageRef, rename_globals
-from ember.serialization.rebuild import _rebuild_from_type_v2, _rebuild_tensor_v2
+from ember.serialization.rebuild import _rebuild_from_type_v2, _rebuild_tensor, _rebuild_tensor_v2
 
 CLEAN_ERRORS = (RuntimeError, pickle.UnpicklingError, ValueError, TypeError, NotImplementedError)
 
@@ -247,6 +247,16 @@ def test_a_valid_crafted_layout_loads():
     """The crafted files above differ from a good one only where they say."""
     t = load_bytes(crafted({"t": Layout(1, (2, 2), (2, 1), 5)}, {"0": floats(5)}))["t"]
     np.testing.assert_array_equal(t.numpy(), [[1, 2], [3, 4]])
+
+
+def test_tensors_of_pytorch_0_4():
+    """PyTorch 0.4 rebuilt tensors with `torch._utils._rebuild_tensor`, without requires_grad."""
+    buf = io.BytesIO()
+    Crafter(buf, 2).dump({"t": Payload(_rebuild_tensor, *Layout(1, (2, 2), (1, 2), 5).args[:4])})
+    data = torch_names(buf.getvalue()).replace(b"cember.serialization.rebuild\n_rebuild_tensor\n",
+                                               b"ctorch._utils\n_rebuild_tensor\n")
+    t = load_bytes(archive(data, {"0": floats(5)}))["t"]
+    np.testing.assert_array_equal(t.numpy(), [[1, 3], [2, 4]])
 
 
 def valid_checkpoint() -> bytes:
