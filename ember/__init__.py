@@ -6,6 +6,7 @@ from ._dtype import (dtype, float16, half, float32, float, float64, double, uint
 from ._size import Size  # noqa: F401
 from ._device import device  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
+from . import _unsupported
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
 from ._random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state  # noqa: F401
 from ._random import default_generator  # noqa: F401
@@ -41,6 +42,17 @@ from .ops.sorting import *  # noqa: F401,F403
 from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
+from .ops.pointwise import (deg2rad, rad2deg, logaddexp, logaddexp2, copysign, heaviside, xlogy,  # noqa: F401
+                            sinc, gcd, lcm, float_power, ldexp, nextafter, signbit, isposinf, isneginf, isreal,
+                            positive)
+from .ops.inplace import (abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, ceil_, clamp_,  # noqa: F401
+                          clamp_max_, clamp_min_, cos_, cosh_, erf_, erfc_, exp2_, exp_, expm1_, fill_, floor_,
+                          frac_, log10_, log1p_, log2_, log_, logit_, nan_to_num_, neg_, reciprocal_, relu_,
+                          round_, rsqrt_, sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_, trunc_, zero_,
+                          deg2rad_, rad2deg_, gcd_, lcm_, ldexp_, sinc_, xlogy_)
+from .ops.inplace import (acos_ as arccos_, acosh_ as arccosh_, asin_ as arcsin_,  # noqa: F401
+                          asinh_ as arcsinh_, atan_ as arctan_, atanh_ as arctanh_, clamp_ as clip_,
+                          trunc_ as fix_, neg_ as negative_)
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: F401
@@ -60,6 +72,7 @@ from . import serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401
 
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
+detach, detach_, is_complex, addmv_ = Tensor.detach, Tensor.detach_, Tensor.is_complex, Tensor.addmv_
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 swapaxes = swapdims = transpose
 concat = concatenate = cat
@@ -87,3 +100,8 @@ def typename(obj) -> str:
         return obj.type()
     cls = type(obj)
     return cls.__qualname__ if cls.__module__ in ("builtins", "__builtin__") else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def __getattr__(name: str):
+    """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
+    raise _unsupported.missing("ember", name, _unsupported.TORCH, f"module 'ember' has no attribute {name!r}")

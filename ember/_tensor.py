@@ -5,7 +5,7 @@ layer; this file holds what a tensor is, not what can be computed from it.
 """
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _unsupported
 from ._device import CPU, device
 from ._size import Size
 from .backend import to_numpy
@@ -33,6 +33,11 @@ class Tensor:
         # Legacy constructor: Tensor(2, 3) is uninitialised float, Tensor([1, 2]) copies data.
         from ._creation import legacy_constructor
         _init(self, legacy_constructor(args, device, dtype)._data)
+
+    def __getattr__(self, name: str):
+        # reached only when normal lookup fails: PyTorch's names that ember lacks on purpose say why
+        raise _unsupported.missing("Tensor", name, _unsupported.TENSOR,
+                                   f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # ---- identity -------------------------------------------------------------------------
     @property

@@ -4,7 +4,7 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
-from . import sorting, scatter, rearrange, random
+from . import sorting, scatter, rearrange, random, pointwise
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
                         any, sum_to_size)
@@ -125,6 +125,22 @@ METHODS.update({"fmax": _ew.fmax, "fmin": _ew.fmin, "softmax": _ew.softmax, "log
                 "arccos": _ew.acos, "arccos_": _ip.acos_, "arctan": _ew.atan, "arctan_": _ip.atan_,
                 "arctan2": _ew.atan2, "arctan2_": _ip.atan2_, "arcsinh": _ew.asinh, "arcsinh_": _ip.asinh_,
                 "arccosh": _ew.acosh, "arccosh_": _ip.acosh_, "arctanh": _ew.atanh, "arctanh_": _ip.atanh_})
+
+# more pointwise ops (issue 15)
+METHODS.update({
+    "deg2rad": pointwise.deg2rad, "rad2deg": pointwise.rad2deg, "logaddexp": pointwise.logaddexp,
+    "logaddexp2": pointwise.logaddexp2, "copysign": pointwise.copysign, "heaviside": pointwise.heaviside,
+    "xlogy": pointwise.xlogy, "sinc": pointwise.sinc, "gcd": pointwise.gcd, "lcm": pointwise.lcm,
+    "float_power": pointwise.float_power, "ldexp": pointwise.ldexp, "nextafter": pointwise.nextafter,
+    "signbit": pointwise.signbit, "isposinf": pointwise.isposinf, "isneginf": pointwise.isneginf,
+    "isreal": pointwise.isreal, "positive": pointwise.positive, "absolute_": _ip.abs_,
+})
+for _n in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "deg2rad", "rad2deg", "copysign", "heaviside",
+           "xlogy", "sinc", "gcd", "lcm", "ldexp", "nextafter"):
+    METHODS[_n + "_"] = getattr(_ip, _n + "_")
+METHODS.update({"greater_": _ip.gt_, "greater_equal_": _ip.ge_, "less_": _ip.lt_, "less_equal_": _ip.le_,
+                "not_equal_": _ip.ne_})
 
 # families that keep their own method tables
 for _family in (shape, linalg, sorting, scatter, rearrange, random):

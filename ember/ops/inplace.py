@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from . import elementwise as ew
+from . import pointwise as pw
 from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, check_no_partial_overlap,
                    broadcast_error)
 from .views import check_view_inplace, share_inplace
@@ -251,3 +252,28 @@ erfc_ = generic_inplace(ew.erfc)
 erfinv_ = generic_inplace(ew.erfinv)
 lgamma_ = generic_inplace(ew.lgamma)
 digamma_ = generic_inplace(ew.digamma)
+# comparison, logic and bitwise ops write their result into self's dtype (1.0 / 0.0 into a float tensor)
+eq_ = generic_inplace(ew.eq)
+ne_ = generic_inplace(ew.ne)
+lt_ = generic_inplace(ew.lt)
+le_ = generic_inplace(ew.le)
+gt_ = generic_inplace(ew.gt)
+ge_ = generic_inplace(ew.ge)
+logical_and_ = generic_inplace(ew.logical_and)
+logical_or_ = generic_inplace(ew.logical_or)
+logical_xor_ = generic_inplace(ew.logical_xor)
+logical_not_ = generic_inplace(ew.logical_not)
+bitwise_and_ = generic_inplace(ew.bitwise_and)
+bitwise_or_ = generic_inplace(ew.bitwise_or)
+bitwise_xor_ = generic_inplace(ew.bitwise_xor)
+bitwise_not_ = generic_inplace(ew.bitwise_not)
+deg2rad_ = generic_inplace(pw.deg2rad)
+rad2deg_ = generic_inplace(pw.rad2deg)
+copysign_ = generic_inplace(pw.copysign)
+heaviside_ = generic_inplace(pw.heaviside)
+xlogy_ = generic_inplace(pw.xlogy)
+sinc_ = generic_inplace(pw.sinc)
+gcd_ = generic_inplace(pw.gcd)
+lcm_ = generic_inplace(pw.lcm)
+ldexp_ = generic_inplace(pw.ldexp)
+nextafter_ = generic_inplace(pw.nextafter)

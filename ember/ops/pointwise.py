@@ -1,0 +1,215 @@
+"""More pointwise ops: angle conversion, logaddexp, copysign, heaviside, xlogy, sinc, gcd/lcm, float_power,
+ldexp, nextafter and the sign and infinity tests, with their backward formulas."""
+import math
+
+import numpy as np
+
+from .._dtype import scalar_type_name
+from ..autograd.grad_mode import no_grad
+from ..autograd.graph import node_classes
+from . import elementwise as ew
+from .base import Tensor, check_tensor, needs_grad, operands, record, wrap, write_out
+
+_DEG = math.pi / 180
+_LN2 = math.log(2)
+
+GRADIENTS = {
+    "Deg2RadBackward0": lambda g: (g * _DEG,),
+    "Rad2DegBackward0": lambda g: (g / _DEG,),
+    "LogaddexpBackward0": lambda g, a, b, r: (None if a is None else g * (a - r).exp(),
+                                              None if b is None else g * (b - r).exp()),
+    "Logaddexp2Backward0": lambda g, a, b, r: (None if a is None else g * (a - r).exp2(),
+                                               None if b is None else g * (b - r).exp2()),
+    "CopysignBackward0": lambda g, x, r: (_copysign_grad(g, x, r), ew.zeros_grad(g)),
+    "CopysignBackward1": lambda g, x, r: (_copysign_grad(g, x, r),),
+    "XlogyBackward0": lambda g, x, y: (g * _log_unless_both_zero(x, y), g * x / y),
+    "XlogyBackward1": lambda g, x, y: (g * x / y,),
+    "XlogyBackward2": lambda g, x, y: (g * _log_unless_both_zero(x, y),),
+    "SincBackward0": lambda g, x: (g * _sinc_derivative(x),),
+    "LdexpBackward0": lambda g, x, e: (g * e.exp2(), None if x is None else g * x * e.exp2() * _LN2),
+}
+NODES = node_classes(GRADIENTS)
+
+
+def _copysign_grad(g, x, r):
+    """d copysign(x, y) / dx: +-1 where the sign changed or not, 0 where x is 0 (as PyTorch)."""
+    ratio = ew.where(x == 0, 0.0, r / x)
+    return g * ratio
+
+
+def _log_unless_both_zero(x, y):
+    """d xlogy(x, y) / dx: log(y), and 0 where x and y are both 0 (as PyTorch)."""
+    return ew.where((x == 0).logical_and(y == 0), 0.0, y.log())
+
+
+def _sinc_derivative(x):
+    """(cos(pi x) pi x - sin(pi x)) / (pi x^2), and 0 at x = 0."""
+    px = x * math.pi
+    return ew.where(x == 0, 0.0, (px.cos() * px - px.sin()) / (px * x))
+
+
+def _scaled(input, factor, node_cls):
+    a = ew._float_array(input)
+    r = wrap(a * a.dtype.type(factor))
+    if needs_grad(input):
+        record(r, node_cls(), (input,))
+    return r
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Angles in degrees converted to radians."""
+    return _scaled(input, _DEG, NODES["Deg2RadBackward0"])
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Angles in radians converted to degrees."""
+    return _scaled(input, 1 / _DEG, NODES["Rad2DegBackward0"])
+
+
+def _logaddexp(input, other, exp, log1p, name, out):
+    check_tensor(name, "other", other, 2)
+    x, y, _ = ew._float_operands(input, other)
+    with np.errstate(invalid="ignore", over="ignore"):
+        big = np.maximum(x, y)
+        gap = np.where(x == y, 0, -np.abs(np.subtract(x, y)))
+        r = ew._broadcasting(np.add, big, log1p(exp(gap)))
+    if needs_grad(input, other):
+        node = NODES[f"{name.capitalize()}Backward0"]()
+        record(r, node, (input, other), (ew.keep_if(input, input._rg), ew.keep_if(other, other._rg), r))
+    return r if out is None else write_out(out, r, name)
+
+
+def logaddexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """log(exp(input) + exp(other)), without overflow."""
+    return _logaddexp(input, other, np.exp, np.log1p, "logaddexp", out)
+
+
+def logaddexp2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """log2(2 ** input + 2 ** other), without overflow."""
+    return _logaddexp(input, other, np.exp2, lambda v: np.log1p(v) / _LN2, "logaddexp2", out)
+
+
+def copysign(input: Tensor, other, *, out=None) -> Tensor:
+    """The magnitude of `input` with the sign of `other` (a tensor or a number)."""
+    x, y, _ = ew._float_operands(input, other)
+    r = ew._broadcasting(np.copysign, x, y)
+    if needs_grad(input, other):
+        if isinstance(other, Tensor):
+            record(r, NODES["CopysignBackward0"](), (input, other), (input, r))
+        else:
+            record(r, NODES["CopysignBackward1"](), (input,), (input, r))
+    return r if out is None else write_out(out, r, "copysign")
+
+
+def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
+    """The Heaviside step: 0 where input < 0, `values` where input == 0, 1 where input > 0."""
+    check_tensor("heaviside", "values", values, 2)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes ({input.dtype} "
+                           f"and {values.dtype})")
+    x, y, _ = operands(input, values)
+    r = ew._broadcasting(np.heaviside, x, y)
+    r = wrap(r._data.astype(x.dtype, copy=False))
+    if needs_grad(input, values):
+        ew.not_implemented(r, "heaviside", (input, values))
+    return r if out is None else write_out(out, r, "heaviside")
+
+
+def xlogy(input, other, *, out=None) -> Tensor:
+    """input * log(other), 0 where input is 0 (even where other is 0 or inf); NaN where other is NaN."""
+    if not isinstance(input, Tensor):
+        check_tensor("xlogy", "other", other, 2)
+    x, y, _ = ew._float_operands(input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = ew._broadcasting(lambda a, b: np.where((a == 0) & ~np.isnan(b), 0, a * np.log(b)), x, y)
+    r = wrap(r._data.astype(np.result_type(x, y), copy=False))
+    if needs_grad(input, other):
+        if isinstance(input, Tensor) and isinstance(other, Tensor):
+            record(r, NODES["XlogyBackward0"](), (input, other), (input, other))
+        elif isinstance(input, Tensor):
+            record(r, NODES["XlogyBackward2"](), (input,), (input, wrap(np.asarray(y, r._data.dtype))))
+        else:
+            record(r, NODES["XlogyBackward1"](), (other,), (wrap(np.asarray(x, r._data.dtype)), other))
+    return r if out is None else write_out(out, r, "xlogy")
+
+
+def sinc(input: Tensor, *, out=None) -> Tensor:
+    """sin(pi x) / (pi x), and 1 at x = 0."""
+    r = wrap(np.sinc(ew._float_array(input)))
+    if needs_grad(input):
+        record(r, NODES["SincBackward0"](), (input,), (input,))
+    return r if out is None else write_out(out, r, "sinc")
+
+
+def _integer_op(ufunc, name):
+    def op(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+        check_tensor(name, "other", other, 2)
+        x, y, dt = operands(input, other)
+        if dt.kind not in "iu":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
+        r = ew._broadcasting(ufunc, x, y)
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    return op
+
+
+gcd = _integer_op(np.gcd, "gcd")
+lcm = _integer_op(np.lcm, "lcm")
+gcd.__doc__ = "Greatest common divisor, elementwise (integer tensors)."
+lcm.__doc__ = "Least common multiple, elementwise (integer tensors)."
+
+
+def float_power(input, exponent, *, out=None) -> Tensor:
+    """input ** exponent computed in float64 (PyTorch's float_power; complex is not supported)."""
+    if isinstance(input, Tensor):
+        base = input.double()
+    else:
+        base = input
+    power = exponent.double() if isinstance(exponent, Tensor) else exponent
+    r = ew.pow(base, power) if isinstance(base, Tensor) else ew._rpow(power, base)
+    return r if out is None else write_out(out, r, "float_power")
+
+
+def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """input * 2 ** other."""
+    check_tensor("ldexp", "other", other, 2)
+    with no_grad():
+        r = ew.mul(input, ew._rpow(other, 2.0))
+    if needs_grad(input, other):
+        record(r, NODES["LdexpBackward0"](), (input, other), (ew.keep_if(input, other._rg), other))
+    return r if out is None else write_out(out, r, "ldexp")
+
+
+def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The next floating point value after `input` towards `other`."""
+    check_tensor("nextafter", "other", other, 2)
+    x, y, dt = operands(input, other)
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{scalar_type_name(dt)}'")
+    r = ew._broadcasting(np.nextafter, x, y)
+    if needs_grad(input, other):
+        ew.not_implemented(r, "nextafter", (input, other))
+    return r if out is None else write_out(out, r, "nextafter")
+
+
+def _test(ufunc, doc):
+    def op(input: Tensor, *, out=None) -> Tensor:
+        r = wrap(ufunc(input._data))
+        return r if out is None else write_out(out, r, op.__name__)
+    op.__doc__ = doc
+    return op
+
+
+signbit = _test(np.signbit, "True where the sign bit is set (negative numbers and -0.0).")
+isposinf = _test(np.isposinf, "True where the element is +inf.")
+isneginf = _test(np.isneginf, "True where the element is -inf.")
+isreal = _test(lambda a: np.ones(a.shape, np.bool_), "True where the element is real (every element of a real "
+                                                        "tensor).")
+signbit.__name__, isposinf.__name__, isneginf.__name__, isreal.__name__ = "signbit", "isposinf", "isneginf", "isreal"
+
+
+def positive(input: Tensor) -> Tensor:
+    """The input itself (PyTorch's positive: an error for bool tensors)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
