@@ -53,6 +53,12 @@ from .ops.inplace import (abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, cei
 from .ops.inplace import (acos_ as arccos_, acosh_ as arccosh_, asin_ as arcsin_,  # noqa: F401
                           asinh_ as arcsinh_, atan_ as arctan_, atanh_ as arctanh_, clamp_ as clip_,
                           trunc_ as fix_, neg_ as negative_)
+from .ops.aten import (dropout, dropout_, alpha_dropout, alpha_dropout_, feature_alpha_dropout,  # noqa: F401
+                       feature_alpha_dropout_, embedding, batch_norm, instance_norm, layer_norm, group_norm,
+                       rms_norm, binary_cross_entropy_with_logits, kl_div, cosine_embedding_loss,
+                       hinge_embedding_loss, margin_ranking_loss, poisson_nll_loss, triplet_margin_loss, ctc_loss,
+                       celu, celu_, selu, selu_, rrelu, rrelu_, threshold, threshold_, constant_pad_nd, prelu,
+                       hardshrink, pdist, pairwise_distance, cosine_similarity)
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: F401
@@ -67,6 +73,7 @@ from .ops.pooling import (max_pool1d, max_pool2d, max_pool3d, max_pool1d_with_in
 from .ops.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d  # noqa: F401
 from .ops.vision import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa: F401
 from . import nn  # noqa: F401
+from .nn.functional import bilinear  # noqa: F401
 from . import utils, multiprocessing, optim  # noqa: F401
 from . import serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401

@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED
 from .elementwise import where, sigmoid, tanh, relu, softmax, log_softmax, masked_grad, _float_array
-from .inplace import generic_inplace
+from .inplace import generic_inplace, renamed_inplace
 from .shape import cat
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -269,12 +269,13 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) in training, their mean in eval."""
+    if inplace:
+        return rrelu_(input, lower, upper, training)
     from .._random import rng
     a = _float_array(input)
     slopes = rng(None).uniform(lower, upper, a.shape) if training else (lower + upper) / 2
     noise = np.where(a > 0, 1, slopes).astype(a.dtype)
-    r = _unary(RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
-    return input.copy_(r) if inplace else r
+    return _unary(RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
 
 
 def _implicit_dim(name, ndim):
@@ -310,25 +311,25 @@ def _functional_relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 hardtanh_ = generic_inplace(hardtanh)
-leaky_relu_ = generic_inplace(leaky_relu)
-elu_ = generic_inplace(elu)
-selu_ = generic_inplace(selu)
-celu_ = generic_inplace(celu)
+# PyTorch names the in-place forms' nodes `...Backward1`; their formulas are the out-of-place ones
+_INPLACE_NODES = {name: type(f"{name[:-1]}1", (NODES[name],), {"__slots__": ()})
+                  for name in ("LeakyReluBackward0", "EluBackward0", "CeluBackward0", "ThresholdBackward0",
+                               "RreluWithNoiseBackward0")}
+leaky_relu_ = renamed_inplace(leaky_relu, NODES["LeakyReluBackward0"], _INPLACE_NODES["LeakyReluBackward0"])
+elu_ = renamed_inplace(elu, NODES["EluBackward0"], _INPLACE_NODES["EluBackward0"])
+selu_ = renamed_inplace(selu, NODES["EluBackward0"], _INPLACE_NODES["EluBackward0"])
+celu_ = renamed_inplace(celu, NODES["CeluBackward0"], _INPLACE_NODES["CeluBackward0"])
 silu_ = generic_inplace(silu)
 mish_ = generic_inplace(mish)
 hardswish_ = generic_inplace(hardswish)
 hardsigmoid_ = generic_inplace(hardsigmoid)
-threshold_ = generic_inplace(threshold)
+rrelu_ = renamed_inplace(rrelu, NODES["RreluWithNoiseBackward0"], _INPLACE_NODES["RreluWithNoiseBackward0"])
+threshold_ = renamed_inplace(threshold, NODES["ThresholdBackward0"], _INPLACE_NODES["ThresholdBackward0"])
 
 
 def relu6_(input):
     """In-place relu6."""
     return hardtanh_(input, 0.0, 6.0)
-
-
-def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
-    """In-place rrelu."""
-    return rrelu(input, lower, upper, training, inplace=True)
 
 
 __all__ = ["hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "hardswish",

@@ -222,7 +222,7 @@ nan_to_num_ = generic_inplace(ew.nan_to_num)
 fmod_ = generic_inplace(ew.fmod)
 
 
-def _renamed_inplace(op, node_from, node_to):
+def renamed_inplace(op, node_from, node_to):
     """`op_` whose recorded node takes PyTorch's in-place name (acosh_ records AcoshBackward1)."""
     base = generic_inplace(op)
 
@@ -244,9 +244,9 @@ def _no_inplace_derivative(op):
 # PyTorch records these in-place variants under their own names and gives them no derivative.
 _RENAMED = node_classes({f"{op.capitalize()}Backward1": _no_inplace_derivative(op)
                          for op in ("acosh", "asinh", "atanh")})
-acosh_ = _renamed_inplace(ew.acosh, ew.AcoshBackward0, _RENAMED["AcoshBackward1"])
-asinh_ = _renamed_inplace(ew.asinh, ew.AsinhBackward0, _RENAMED["AsinhBackward1"])
-atanh_ = _renamed_inplace(ew.atanh, ew.AtanhBackward0, _RENAMED["AtanhBackward1"])
+acosh_ = renamed_inplace(ew.acosh, ew.AcoshBackward0, _RENAMED["AcoshBackward1"])
+asinh_ = renamed_inplace(ew.asinh, ew.AsinhBackward0, _RENAMED["AsinhBackward1"])
+atanh_ = renamed_inplace(ew.atanh, ew.AtanhBackward0, _RENAMED["AtanhBackward1"])
 erf_ = generic_inplace(ew.erf)
 erfc_ = generic_inplace(ew.erfc)
 erfinv_ = generic_inplace(ew.erfinv)

@@ -1,0 +1,180 @@
+"""The torch-level forms of nn.functional ops (`torch.batch_norm`, `torch.embedding`, `torch.kl_div`, ...).
+
+PyTorch exposes its native ops in the `torch` namespace with their own argument orders, and losses there take
+the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps that form onto ember's op.
+"""
+from . import activation, distance, dropout as _dropout, embedding as _embedding, loss, normalization, padding
+from .base import Tensor
+
+def _reduction(reduction: int) -> str:
+    """The reduction an integer stands for: 1 mean, 2 sum, any other none (as PyTorch)."""
+    return {1: "mean", 2: "sum"}.get(reduction, "none")
+
+
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Dropout (torch.dropout's argument order)."""
+    return _dropout.dropout(input, p, train)
+
+
+def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place dropout."""
+    return _dropout.dropout(input, p, train, inplace=True)
+
+
+def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Alpha dropout (torch.alpha_dropout's argument order)."""
+    return _dropout.alpha_dropout(input, p, train)
+
+
+def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place alpha dropout."""
+    return _dropout.alpha_dropout(input, p, train, inplace=True)
+
+
+def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Feature alpha dropout (torch.feature_alpha_dropout's argument order)."""
+    return _dropout.feature_alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place feature alpha dropout."""
+    return _dropout.feature_alpha_dropout(input, p, train, inplace=True)
+
+
+def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
+    """Rows of `weight` at `indices` (torch.embedding: weight first; padding_idx -1 means none)."""
+    return _embedding.embedding(indices, weight, None if padding_idx == -1 else padding_idx,
+                                scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def batch_norm(input: Tensor, weight, bias, running_mean, running_var, training: bool, momentum: float, eps: float,
+               cudnn_enabled: bool = True) -> Tensor:
+    """Batch normalization (torch.batch_norm's argument order; cudnn_enabled is ignored)."""
+    return normalization.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(input: Tensor, weight, bias, running_mean, running_var, use_input_stats: bool, momentum: float,
+                  eps: float, cudnn_enabled: bool = True) -> Tensor:
+    """Instance normalization (torch.instance_norm's argument order; cudnn_enabled is ignored)."""
+    return normalization.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum,
+                                       eps)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5,
+               cudnn_enable: bool = True) -> Tensor:
+    """Layer normalization (cudnn_enable is ignored)."""
+    return normalization.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5,
+               cudnn_enabled: bool = True) -> Tensor:
+    """Group normalization (cudnn_enabled is ignored)."""
+    return normalization.group_norm(input, num_groups, weight, bias, eps)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, pos_weight=None,
+                                     reduction: int = 1) -> Tensor:
+    """Binary cross entropy of logits, the reduction as an integer."""
+    return loss.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                                 pos_weight=pos_weight)
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: int = 1, *, log_target: bool = False) -> Tensor:
+    """KL divergence, the reduction as an integer."""
+    return loss.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          reduction: int = 1) -> Tensor:
+    """Cosine embedding loss, the reduction as an integer."""
+    return loss.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 1) -> Tensor:
+    """Hinge embedding loss, the reduction as an integer."""
+    return loss.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        reduction: int = 1) -> Tensor:
+    """Margin ranking loss, the reduction as an integer."""
+    return loss.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
+                     reduction: int) -> Tensor:
+    """Poisson negative log likelihood, the reduction as an integer."""
+    return loss.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, reduction: int = 1) -> Tensor:
+    """Triplet margin loss, the reduction as an integer."""
+    return loss.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                    reduction=_reduction(reduction))
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: int = 1, zero_infinity: bool = False) -> Tensor:
+    """Connectionist temporal classification loss, the reduction as an integer."""
+    return loss.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction),
+                         zero_infinity)
+
+
+def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """CELU."""
+    return activation.celu(input, alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place CELU."""
+    return activation.celu(input, alpha, inplace=True)
+
+
+def selu(input: Tensor) -> Tensor:
+    """SELU."""
+    return activation.selu(input)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place SELU."""
+    return activation.selu(input, inplace=True)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          generator=None) -> Tensor:
+    """Randomized leaky ReLU (the generator argument must be None: ember draws from its global generator)."""
+    _no_generator(generator)
+    return activation.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+           generator=None) -> Tensor:
+    """In-place randomized leaky ReLU."""
+    _no_generator(generator)
+    return activation.rrelu(input, lower, upper, training, inplace=True)
+
+
+def _no_generator(generator) -> None:
+    if generator is not None:
+        raise NotImplementedError("ember's rrelu draws from the global generator; pass generator=None")
+
+
+def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    """`value` where input <= threshold, else input."""
+    return activation.threshold(input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place threshold."""
+    return activation.threshold(input, threshold, value, inplace=True)
+
+
+def constant_pad_nd(input: Tensor, pad, value: float = 0) -> Tensor:
+    """Pad with a constant (F.pad's constant mode)."""
+    return padding.pad(input, tuple(pad), "constant", value)
+
+
+prelu, hardshrink, rms_norm = activation.prelu, activation.hardshrink, normalization.rms_norm
+pdist, pairwise_distance, cosine_similarity = distance.pdist, distance.pairwise_distance, distance.cosine_similarity
