@@ -59,8 +59,18 @@ from .ops.aten import (dropout, dropout_, alpha_dropout, alpha_dropout_, feature
                        hinge_embedding_loss, margin_ranking_loss, poisson_nll_loss, triplet_margin_loss, ctc_loss,
                        celu, celu_, selu, selu_, rrelu, rrelu_, threshold, threshold_, constant_pad_nd, prelu,
                        hardshrink, pdist, pairwise_distance, cosine_similarity)
+from .ops.pointwise import angle, real, imag, conj, conj_physical, is_conj, adjoint  # noqa: F401
+from .ops.pointwise import conj as resolve_conj, conj as resolve_neg, is_conj as is_neg  # noqa: F401
+from ._windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window  # noqa: F401
+from ._info import finfo, iinfo  # noqa: F401
+from ._layout import (layout, memory_format, strided, contiguous_format, preserve_format,  # noqa: F401
+                      channels_last, channels_last_3d, legacy_contiguous_format)
+from ._device import get_default_device, set_default_device  # noqa: F401
+from ._dtype import can_cast  # noqa: F401
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
+from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401
+                        is_warn_always_enabled, set_flush_denormal)
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: F401
                         is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
                         get_float32_matmul_precision, set_num_threads, get_num_threads,
@@ -80,6 +90,9 @@ from .serialization import save, load, safetensors  # noqa: F401
 
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
 detach, detach_, is_complex, addmv_ = Tensor.detach, Tensor.detach_, Tensor.is_complex, Tensor.addmv_
+is_nonzero, is_same_size, get_device = Tensor.is_nonzero, Tensor.is_same_size, Tensor.get_device
+newaxis = None
+has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 swapaxes = swapdims = transpose
 concat = concatenate = cat

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._device import to_device
+from ._device import CPU, DEFAULT, to_device
 from ._random import rng
 from ._tensor import Tensor, wrap
 from .backend import array_module, module_for
@@ -36,7 +36,9 @@ def _finish(array, dtype_np, device, requires_grad, out=None):
     """Move to the device, cast, and set requires_grad (checking it is allowed); or fill `out`."""
     if out is not None:
         return _into(out, array if dtype_np is None else array.astype(dtype_np))
-    if device is not None:
+    if device is None:
+        device = DEFAULT[0]
+    if device is not CPU:
         d = to_device(device)
         if d.type == "cuda":
             xp = module_for("cuda")

@@ -42,9 +42,31 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self):
+        """`with ember.device('cuda'):` makes this the default device of factory functions inside the block."""
+        _DEFAULT_STACK.append(DEFAULT[0])
+        DEFAULT[0] = self
+        return self
+
+    def __exit__(self, *exc):
+        DEFAULT[0] = _DEFAULT_STACK.pop()
+
 
 builtins_int = int
 CPU = device("cpu")
+DEFAULT = [CPU]  # where factory functions put tensors given no device
+_DEFAULT_STACK: list = []
+
+
+def get_default_device() -> device:
+    """The device factory functions use when given none ('cpu' unless set_default_device changed it)."""
+    return DEFAULT[0]
+
+
+def set_default_device(d) -> None:
+    """Make factory functions (zeros, tensor, randn, ...) put tensors on `d` when given no device; None resets it
+    to the CPU. Differences from PyTorch: as_tensor, asarray and from_numpy keep arrays where they are."""
+    DEFAULT[0] = CPU if d is None else to_device(d)
 
 
 def to_device(d) -> device:

@@ -150,3 +150,13 @@ def result_type(tensors_dims, scalars) -> dtype:
         elif cat > result.category:
             result = default_for_category(cat)
     return result
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether PyTorch's casting rules let an op write a result of `from_` into a tensor of `to`: not floating point
+    into integer, and nothing but bool into bool."""
+    if not isinstance(from_, dtype) or not isinstance(to, dtype):
+        raise TypeError(f"can_cast(): arguments must be dtypes, not {type(from_).__name__} and {type(to).__name__}")
+    if to is bool:
+        return from_ is bool
+    return not (from_.np.kind == "f" and to.np.kind in "iu")

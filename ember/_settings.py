@@ -9,7 +9,8 @@ import os
 import warnings
 
 _STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest",
-          "interop_threads": os.cpu_count() or 1}
+          "interop_threads": os.cpu_count() or 1, "warn_always": False}
+_DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
 _PRECISIONS = ("highest", "high", "medium")
 
 
@@ -75,3 +76,39 @@ def _positive_int(n, name) -> int:
     if n < 1:
         raise RuntimeError(f"{name} expects a positive integer")
     return n
+
+
+def set_deterministic_debug_mode(debug_mode) -> None:
+    """0 / 'default', 1 / 'warn' or 2 / 'error': use_deterministic_algorithms off, on with warn_only, or on."""
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError(f"invalid value of debug_mode, expected one of `default`, `warn`, `error`, but got "
+                               f"{debug_mode}")
+        debug_mode = _DEBUG_MODES[debug_mode]
+    if not isinstance(debug_mode, int) or debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}")
+    use_deterministic_algorithms(debug_mode != 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode() -> int:
+    """The mode set_deterministic_debug_mode set: 0, 1 (warn) or 2 (error)."""
+    if not _STATE["deterministic"]:
+        return 0
+    return 1 if _STATE["warn_only"] else 2
+
+
+def set_warn_always(b: bool) -> None:
+    """Ask for warnings that PyTorch gives once to be given every time (stored; ember's warnings go through Python's
+    warnings module, whose filters decide)."""
+    _STATE["warn_always"] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    """What set_warn_always set."""
+    return _STATE["warn_always"]
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Whether denormal floats could be flushed to zero: False, as NumPy gives ember no control of it (PyTorch
+    returns False too where the CPU does not support it)."""
+    return False

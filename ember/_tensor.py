@@ -23,6 +23,7 @@ class Tensor:
     _base = None
     _output_nr = 0
     _hooks = None
+    _post_accumulate_hooks = None
     _retains_grad = False
     _acc = None
 
@@ -124,6 +125,37 @@ class Tensor:
         """ember has no complex dtypes: always False."""
         return False
 
+    def is_signed(self) -> bool:
+        """True for signed dtypes (floating point and signed integers)."""
+        return self._data.dtype.kind in "fi"
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor (RuntimeError for any other number of elements)."""
+        if self._data.size != 1:
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def is_same_size(self, other: "Tensor") -> bool:
+        """True when `other` has this tensor's shape."""
+        return self._data.shape == other._data.shape
+
+    def get_device(self) -> int:
+        """The CUDA device index, or -1 for a CPU tensor."""
+        return -1 if self._data.__class__ is np.ndarray else self._data.device.id
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is (0 for leaves)."""
+        return self._output_nr
+
+    def new(self, *args) -> "Tensor":
+        """PyTorch's legacy constructor with this tensor's dtype and device: new(2, 3) is uninitialised, new([1, 2])
+        copies data, new() is empty."""
+        from ._creation import legacy_constructor
+        t = legacy_constructor(args, None, self.dtype)
+        return t if self._data.__class__ is np.ndarray else t.to(self.device)
+
     @property
     def is_leaf(self) -> bool:
         return self._grad_fn is None
@@ -209,6 +241,18 @@ class Tensor:
             node._retained = {}
         import weakref
         node._retained[self._output_nr] = weakref.ref(self)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call `hook(tensor)` after backward has added into this leaf's `.grad` (optimizers step from it)."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        from .autograd.graph import _RemovableHandle
+        return _RemovableHandle(self._post_accumulate_hooks, hook)
 
     def register_hook(self, hook):
         """Call `hook(grad)` when the gradient of this tensor is computed; it may return a new grad."""

@@ -228,6 +228,9 @@ def _accumulate_leaf(t, g, create_graph):
             if result is not None:
                 g = result
     _accumulate(t, g, create_graph)
+    if t._post_accumulate_hooks is not None:
+        for fn in list(t._post_accumulate_hooks):
+            fn(t)
 
 
 def _accumulate(t, g, create_graph):

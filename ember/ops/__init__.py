@@ -47,6 +47,14 @@ def _invert(self):
     return _ew.bitwise_not(self)
 
 
+def _matrix_adjoint(self):
+    """tensor.H: the conjugate transpose of a matrix."""
+    if self.dim() != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor. For "
+                           f"batches of matrices, consider using tensor.mH")
+    return self.transpose(0, 1)
+
+
 METHODS = {
     # arithmetic
     "add": _ew.add, "sub": _ew.sub, "subtract": _ew.sub, "mul": _ew.mul, "multiply": _ew.mul,
@@ -134,6 +142,10 @@ METHODS.update({
     "float_power": pointwise.float_power, "ldexp": pointwise.ldexp, "nextafter": pointwise.nextafter,
     "signbit": pointwise.signbit, "isposinf": pointwise.isposinf, "isneginf": pointwise.isneginf,
     "isreal": pointwise.isreal, "positive": pointwise.positive, "absolute_": _ip.abs_,
+    "angle": pointwise.angle, "real": property(pointwise.real), "imag": property(pointwise.imag),
+    "conj": pointwise.conj, "conj_physical": pointwise.conj_physical, "resolve_conj": pointwise.conj,
+    "resolve_neg": pointwise.conj, "is_conj": pointwise.is_conj, "is_neg": pointwise.is_conj,
+    "adjoint": pointwise.adjoint, "mH": property(pointwise.adjoint), "H": property(_matrix_adjoint),
 })
 for _n in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "deg2rad", "rad2deg", "copysign", "heaviside",
