@@ -140,7 +140,8 @@ def test_complex_parts_of_real_tensors():
 
 @pytest.mark.parametrize("name, args", [("hann_window", ()), ("hamming_window", ()),
                                         ("hamming_window", (True, 0.5, 0.4)), ("blackman_window", ()),
-                                        ("bartlett_window", ()), ("kaiser_window", ()), ("kaiser_window", (False, 8.0))])
+                                        ("bartlett_window", ()), ("kaiser_window", ()),
+                                        ("kaiser_window", (False, 8.0))])
 @pytest.mark.parametrize("length", [0, 1, 2, 5, 16])
 @pytest.mark.parametrize("periodic", [True, False])
 def test_windows(name, args, length, periodic):
