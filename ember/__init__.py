@@ -67,6 +67,8 @@ from ._layout import (layout, memory_format, strided, contiguous_format, preserv
                       channels_last, channels_last_3d, legacy_contiguous_format)
 from ._device import get_default_device, set_default_device  # noqa: F401
 from ._dtype import can_cast  # noqa: F401
+from .ops.statistics import (diff, trapezoid, trapz, cumulative_trapezoid, cov, corrcoef, vander,  # noqa: F401
+                             combinations, diagflat)
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401

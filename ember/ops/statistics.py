@@ -1,0 +1,161 @@
+"""Differences, integrals, covariance and small constructions from other ops: diff, trapezoid,
+cumulative_trapezoid, cov, corrcoef, vander, combinations, diagflat. Each is composed of differentiable ops, so
+its gradient comes by composition (as in PyTorch, where these are composite too)."""
+import itertools
+import warnings
+
+import numpy as np
+
+from .. import _creation, _dtype
+from .base import Tensor, check_tensor
+from . import elementwise as ew, reduction, rearrange, shape
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The n-th forward difference along `dim`, after joining `prepend` and `append` (`!=` for bool tensors)."""
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    for t in parts:
+        check_tensor("diff", "prepend/append", t)
+        if t.dim() != input.dim():
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    x = shape.cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = x.shape[dim]
+        if length == 0:
+            break
+        later, earlier = x.narrow(dim, 1, length - 1), x.narrow(dim, 0, length - 1)
+        x = ew.ne(later, earlier) if x.dtype is _dtype.bool else ew.sub(later, earlier)
+    return x
+
+
+def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The integral of `y` along `dim` by the trapezoidal rule, at points `x` or spaced `dx` (default 1)."""
+    if x is not None and dx is not None:
+        raise RuntimeError("trapezoid: received both x and dx; pass at most one of them")
+    length = y.shape[dim] if y.dim() else 0
+    if length == 0:
+        return reduction.sum(y, dim) * 0
+    pairs = ew.add(y.narrow(dim, 1, length - 1), y.narrow(dim, 0, length - 1))
+    if isinstance(x, Tensor):
+        return reduction.sum(ew.mul(_spacing(x, dim, length, y.dim()), pairs), dim) / 2
+    return reduction.sum(pairs, dim) * ((1.0 if dx is None else dx) / 2)
+
+
+def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """Alias of trapezoid."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The running integral of `y` along `dim` by the trapezoidal rule (one element fewer than `y`)."""
+    if x is not None and dx is not None:
+        raise RuntimeError("cumulative_trapezoid: received both x and dx; pass at most one of them")
+    length = y.shape[dim]
+    if length == 0:
+        return y
+    pairs = ew.add(y.narrow(dim, 1, length - 1), y.narrow(dim, 0, length - 1))
+    if isinstance(x, Tensor):
+        return reduction.cumsum(ew.mul(_spacing(x, dim, length, y.dim()), pairs) / 2, dim)
+    return reduction.cumsum(pairs * ((1.0 if dx is None else dx) / 2), dim)
+
+
+def _spacing(x: Tensor, dim: int, length: int, ndim: int) -> Tensor:
+    """The gaps between the sample points `x` along `dim`: `x` is 1-D, or shaped like the samples."""
+    if x.dim() != 1:
+        return diff(x, dim=dim)
+    if x.shape[0] != length:
+        raise RuntimeError(f"trapezoid: There must be one `x` value for each sample point, got {x.shape[0]} values "
+                           f"for {length} points")
+    at = dim % ndim
+    return diff(x).view([-1 if i == at else 1 for i in range(ndim)])
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    """The covariance matrix of the variables in the rows of `input` (observations in columns)."""
+    if input.dim() > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.dim()} dimensions")
+    x = input.view(1, -1) if input.dim() < 2 else input
+    if not x.is_floating_point():
+        x = x.to(_dtype.get_default_dtype())
+    observations = x.shape[1]
+    weights = None
+    for name, w in (("fweights", fweights), ("aweights", aweights)):
+        if w is None:
+            continue
+        if w.dim() > 1 or w.shape[0] != observations:
+            raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions and the same number of "
+                               f"elements as the observations ({observations}), got shape {list(w.shape)}")
+        weights = w if weights is None else weights * w
+    if weights is None:
+        average = x.mean(1)
+        total = observations
+        factor = total - correction
+    else:
+        total = weights.sum()
+        average = (x * weights).sum(1) / total
+        if correction == 0:
+            factor = total
+        elif aweights is None:
+            factor = total - correction
+        else:
+            factor = total - correction * (weights * aweights).sum() / total
+    if not isinstance(factor, Tensor) and factor <= 0:
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.", UserWarning, stacklevel=2)
+        factor = 0
+    centred = x - average.unsqueeze(1)
+    scaled = centred if weights is None else centred * weights
+    return (scaled.matmul(centred.t()) / factor).squeeze()
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """The Pearson correlation coefficients of the variables in the rows of `input`."""
+    c = cov(input)
+    if c.dim() == 0:
+        return c / c
+    std = rearrange.diag(c).sqrt()
+    c = c / std.unsqueeze(1)
+    c = c / std.unsqueeze(0)
+    return c.clamp(-1, 1)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the 1-D `x`: columns x ** (N - 1), ..., x ** 0 (reversed with `increasing`)."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    ones = _creation.ones_like(x).unsqueeze(1)
+    if n == 0:
+        return ones[:, :0]
+    if x.dtype is _dtype.bool:
+        x = x.long()
+        ones = ones.long()
+    powers = reduction.cumprod(shape.cat([ones, x.unsqueeze(1).expand(x.shape[0], n - 1)], 1), 1)
+    return powers if increasing else rearrange.flip(powers, (1,))
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-`r` combinations of the elements of the 1-D `input`, one per row."""
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty((0,))
+    choose = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    index = np.array(list(choose(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return shape.stack([input[_creation.tensor(index[:, j], device=input.device)] for j in range(r)], 1)
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """A 2-D matrix with the flattened `input` on diagonal `offset`."""
+    return rearrange.diag_embed(input.reshape(-1), offset)
