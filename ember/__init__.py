@@ -69,6 +69,8 @@ from ._device import get_default_device, set_default_device  # noqa: F401
 from ._dtype import can_cast  # noqa: F401
 from .ops.statistics import (diff, trapezoid, trapz, cumulative_trapezoid, cov, corrcoef, vander,  # noqa: F401
                              combinations, diagflat)
+from ._creation import range  # noqa: F401,A004  (PyTorch's deprecated torch.range)
+from .ops.strided import as_strided, split_with_sizes, unsafe_split, unsafe_chunk, unravel_index  # noqa: F401
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401

@@ -304,6 +304,22 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     return _finish(a, None, device, requires_grad, out)
 
 
+def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """Values from start to end inclusive, `step` apart, in the default float dtype (deprecated in PyTorch, with
+    its warning: use arange)."""
+    warnings.warn("ember.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use ember.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    n = builtins.int(math.floor((end - start) / step)) + 1
+    return _finish((start + np.arange(n, dtype=np.float64) * step).astype(np_dtype), None, device, requires_grad, out)
+
+
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """`steps` evenly spaced values from start to end inclusive."""
     start, end, steps = _space_args(start, end, steps, "linspace")
