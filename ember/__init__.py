@@ -71,6 +71,8 @@ from .ops.statistics import (diff, trapezoid, trapz, cumulative_trapezoid, cov, 
                              combinations, diagflat)
 from ._creation import range  # noqa: F401,A004  (PyTorch's deprecated torch.range)
 from .ops.strided import as_strided, split_with_sizes, unsafe_split, unsafe_chunk, unravel_index  # noqa: F401
+from . import special  # noqa: F401
+from .special import i0, polygamma  # noqa: F401
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401
@@ -95,6 +97,9 @@ from .serialization import save, load, safetensors  # noqa: F401
 subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
 detach, detach_, is_complex, addmv_ = Tensor.detach, Tensor.detach_, Tensor.is_complex, Tensor.addmv_
 is_nonzero, is_same_size, get_device = Tensor.is_nonzero, Tensor.is_same_size, Tensor.get_device
+for _name, _method in special.METHODS.items():
+    setattr(Tensor, _name, _method)
+i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gammainc, special.gammaincc
 newaxis = None
 has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

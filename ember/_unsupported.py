@@ -103,6 +103,7 @@ _FUNCTIONAL_GROUPS = {
 }
 
 _LINALG_GROUPS = {PACKAGING: "common_notes"}
+_SPECIAL_GROUPS = {PACKAGING: "common_args multi_dim_common torch"}
 
 
 def _table(groups: dict[str, str]) -> dict[str, str]:
@@ -114,6 +115,7 @@ TENSOR = _table(_TENSOR_GROUPS)  # Tensor method or attribute -> why ember lacks
 NN = _table(_NN_GROUPS)
 FUNCTIONAL = _table(_FUNCTIONAL_GROUPS)
 LINALG = _table(_LINALG_GROUPS)
+SPECIAL = _table(_SPECIAL_GROUPS)
 
 
 def missing(owner: str, name: str, table: dict[str, str], default: str) -> AttributeError:
