@@ -73,6 +73,10 @@ from ._creation import range  # noqa: F401,A004  (PyTorch's deprecated torch.ran
 from .ops.strided import as_strided, split_with_sizes, unsafe_split, unsafe_chunk, unravel_index  # noqa: F401
 from . import special  # noqa: F401
 from .special import i0, polygamma  # noqa: F401
+from .ops.copies import (alias_copy, detach_copy, as_strided_copy, diagonal_copy, expand_copy,  # noqa: F401
+                         permute_copy, select_copy, slice_copy, split_copy, split_with_sizes_copy, squeeze_copy,
+                         t_copy, transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_copy, select_scatter,
+                         slice_scatter, diagonal_scatter, as_strided_scatter)
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401

@@ -4,7 +4,7 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
-from . import sorting, scatter, rearrange, random, pointwise, statistics, strided
+from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
                         any, sum_to_size)
@@ -147,6 +147,9 @@ METHODS.update({
     "resolve_neg": pointwise.conj, "is_conj": pointwise.is_conj, "is_neg": pointwise.is_conj,
     "adjoint": pointwise.adjoint, "mH": property(pointwise.adjoint), "H": property(_matrix_adjoint),
 })
+
+METHODS.update({"select_scatter": copies.select_scatter, "slice_scatter": copies.slice_scatter,
+                "diagonal_scatter": copies.diagonal_scatter, "as_strided_scatter": copies.as_strided_scatter})
 METHODS.update({"as_strided": strided.as_strided, "split_with_sizes": strided.split_with_sizes,
                 "unsafe_split": strided.unsafe_split, "unsafe_chunk": strided.unsafe_chunk})
 METHODS.update({"diff": statistics.diff, "cov": statistics.cov, "corrcoef": statistics.corrcoef,

@@ -1,0 +1,134 @@
+"""The `_copy` forms of the view ops (`permute_copy`, `select_copy`, ...), which return fresh memory instead of a
+view, and the `_scatter` ops, which return a copy of a tensor with one view's region replaced by another tensor.
+All are compositions of the view ops with clone or an in-place copy, so gradients come by composition."""
+from .base import Tensor, check_tensor
+from . import memory, shape
+from .strided import as_strided
+
+
+def _fresh(result):
+    """`result` (a tensor or a sequence of them) in memory of its own."""
+    if isinstance(result, Tensor):
+        return memory.clone(result)
+    return tuple(memory.clone(t) for t in result)
+
+
+def alias_copy(input: Tensor) -> Tensor:
+    """A copy of `input` (the `_copy` form of alias)."""
+    return memory.clone(input)
+
+
+def detach_copy(input: Tensor) -> Tensor:
+    """A copy of `input` outside the graph."""
+    return memory.clone(input.detach())
+
+
+def as_strided_copy(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """as_strided, copied."""
+    return _fresh(as_strided(input, size, stride, storage_offset))
+
+
+def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """diagonal, copied."""
+    return _fresh(shape.diagonal(input, offset, dim1, dim2))
+
+
+def expand_copy(input: Tensor, size, *, implicit: bool = False) -> Tensor:
+    """expand, copied."""
+    return _fresh(shape.expand(input, *size))
+
+
+def permute_copy(input: Tensor, dims) -> Tensor:
+    """permute, copied."""
+    return _fresh(shape.permute(input, *dims))
+
+
+def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
+    """select, copied."""
+    return _fresh(shape.select(input, dim, index))
+
+
+def slice_copy(input: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+    """input[start:end:step] along `dim`, copied."""
+    index = [slice(None)] * input.dim()
+    index[dim] = slice(start, end, step)
+    return _fresh(input[tuple(index)])
+
+
+def split_copy(input: Tensor, split_size, dim: int = 0) -> tuple:
+    """split, each piece copied."""
+    return _fresh(shape.split(input, split_size, dim))
+
+
+def split_with_sizes_copy(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """split_with_sizes, each piece copied."""
+    return _fresh(shape.split(input, list(split_sizes), dim))
+
+
+def squeeze_copy(input: Tensor, dim=None) -> Tensor:
+    """squeeze, copied."""
+    return _fresh(shape.squeeze(input, dim))
+
+
+def t_copy(input: Tensor) -> Tensor:
+    """t, copied."""
+    return _fresh(shape.t(input))
+
+
+def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """transpose, copied."""
+    return _fresh(shape.transpose(input, dim0, dim1))
+
+
+def unbind_copy(input: Tensor, dim: int = 0) -> tuple:
+    """unbind, each piece copied."""
+    return _fresh(shape.unbind(input, dim))
+
+
+def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """unfold, copied."""
+    return _fresh(shape.unfold(input, dimension, size, step))
+
+
+def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
+    """unsqueeze, copied."""
+    return _fresh(shape.unsqueeze(input, dim))
+
+
+def view_copy(input: Tensor, size) -> Tensor:
+    """view, copied."""
+    return _fresh(input.view(size))
+
+
+def _scatter(input: Tensor, src: Tensor, region, name: str) -> Tensor:
+    """A copy of `input` whose view `region(copy)` holds `src`."""
+    check_tensor(name, "src", src, 2)
+    out = memory.clone(input)
+    window = region(out)
+    if tuple(window.shape) != tuple(src.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
+                           f"slice size = {list(window.shape)}")
+    memory.copy_(window, src)
+    return out
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """A copy of `input` with input.select(dim, index) replaced by `src`."""
+    return _scatter(input, src, lambda t: shape.select(t, dim, index), "select_scatter")
+
+
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+    """A copy of `input` with its slice start:end:step along `dim` replaced by `src`."""
+    index = [slice(None)] * input.dim()
+    index[dim] = slice(start, end, step)
+    return _scatter(input, src, lambda t: t[tuple(index)], "slice_scatter")
+
+
+def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """A copy of `input` with its diagonal (offset, dim1, dim2) replaced by `src`."""
+    return _scatter(input, src, lambda t: shape.diagonal(t, offset, dim1, dim2), "diagonal_scatter")
+
+
+def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """A copy of `input` with its as_strided(size, stride, storage_offset) window replaced by `src`."""
+    return _scatter(input, src, lambda t: as_strided(t, size, stride, storage_offset), "as_strided_scatter")
