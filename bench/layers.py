@@ -37,6 +37,8 @@ LAYERS = [
     ("LSTM(128, 256, num_layers=2) 32x16x128 fwd+bwd", first_output(lambda nn: nn.LSTM(128, 256, num_layers=2)),
      (32, 16, 128), 5),
     ("GRU(128, 256) 32x16x128 fwd+bwd", first_output(lambda nn: nn.GRU(128, 256)), (32, 16, 128), 10),
+    ("TransformerEncoderLayer(256, 8) 16x32x256 (seq, batch, feature) fwd+bwd",
+     lambda nn: nn.TransformerEncoderLayer(256, 8), (16, 32, 256), 5),
 ]
 
 

@@ -9,6 +9,7 @@ from ..ops.normalization import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.embedding import *  # noqa: F401,F403
 from ..ops.distance import *  # noqa: F401,F403
+from ..ops.attention import scaled_dot_product_attention  # noqa: F401
 from ..ops.activation import (_functional_relu as relu, _functional_softmax as softmax,  # noqa: F401
                               _functional_log_softmax as log_softmax, relu6_ as relu6_)
 from ..ops.elementwise import sigmoid, tanh  # noqa: F401
@@ -51,3 +52,6 @@ def _bilinear(x1, x2, weight):
     a = a.view(-1, weight.shape[0], weight.shape[2])
     out = (a * x2.reshape(-1, 1, x2.shape[-1])).sum(-1)
     return out.view(lead + (weight.shape[0],))
+
+
+from ._attention import multi_head_attention_forward  # noqa: E402,F401  (needs linear, defined above)

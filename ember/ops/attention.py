@@ -1,0 +1,89 @@
+"""Scaled dot-product attention, composed of batched matmul, masking, softmax and dropout, so its gradient
+comes from theirs."""
+import math
+
+import numpy as np
+
+from .._dtype import scalar_type_name
+from ..backend import array_module
+from .base import Tensor, wrap
+from .dropout import dropout
+from .elementwise import masked_fill, softmax
+from .linalg import matmul
+from .rearrange import repeat_interleave
+
+__all__ = ["scaled_dot_product_attention"]
+
+
+def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal):
+    """PyTorch's argument checks, with its exception types (all RuntimeError)."""
+    q, k, v = query._data, key._data, value._data
+    if min(q.ndim, k.ndim, v.ndim) < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be at least 2 dimensional, but got query.dim: "
+                           f"{q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead.")
+    if not q.dtype == k.dtype == v.dtype:
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{scalar_type_name(q.dtype)} key.dtype: {scalar_type_name(k.dtype)} and value.dtype: "
+                           f"{scalar_type_name(v.dtype)} instead.")
+    if q.dtype.kind != "f":
+        raise RuntimeError(f"expected a floating point query, key and value, but got {scalar_type_name(q.dtype)}")
+    if attn_mask is not None:
+        m = attn_mask._data
+        if m.dtype != np.bool_ and m.dtype != q.dtype:
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {scalar_type_name(m.dtype)} and query.dtype: "
+                               f"{scalar_type_name(q.dtype)} instead.")
+        if is_causal:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+
+
+def _repeat_heads(query, key, value):
+    """enable_gqa: repeat each key/value head so that key and value have as many heads as query."""
+    hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+    if hk != hv or hq % hk:
+        raise RuntimeError(f"Number of heads in key and value must divide the number of heads in query, and key and "
+                           f"value must have as many heads: got {hq} query, {hk} key and {hv} value heads")
+    if hq == hk:
+        return key, value
+    return repeat_interleave(key, hq // hk, dim=-3), repeat_interleave(value, hq // hk, dim=-3)
+
+
+def _fully_masked_rows(scores):
+    """Rows of `scores` that are -inf throughout (every key masked), as a bool array, or None if there are none."""
+    a = scores._data
+    rows = array_module(a).isneginf(a).all(axis=-1, keepdims=True)
+    return rows if rows.any() else None
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(query @ key^T * scale + mask) @ value, with batch dims broadcast.
+
+    `attn_mask` is bool (True: may attend) or of query's dtype (added to the scores); `is_causal` masks
+    key j > query i (top-left aligned). Rows whose keys are all masked give zeros and no gradient, as
+    PyTorch's CPU kernels do.
+    """
+    _check_inputs(query, key, value, attn_mask, dropout_p, is_causal)
+    if enable_gqa and query.dim() >= 3 and key.dim() >= 3:
+        key, value = _repeat_heads(query, key, value)
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = matmul(query * scale, key.transpose(-2, -1))
+    if is_causal:
+        n_q, n_k = scores.shape[-2], scores.shape[-1]
+        attn_mask = wrap(array_module(scores._data).tri(n_q, n_k, dtype=bool))
+    if attn_mask is not None:
+        m = attn_mask._data
+        scores = masked_fill(scores, wrap(~m), float("-inf")) if m.dtype == np.bool_ else scores + attn_mask
+        empty = _fully_masked_rows(scores)
+        if empty is not None:
+            scores = masked_fill(scores, wrap(empty), 0.0)
+    attn = softmax(scores, -1)
+    if attn_mask is not None and empty is not None:
+        attn = masked_fill(attn, wrap(empty), 0.0)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return matmul(attn, value)
