@@ -77,6 +77,10 @@ from .ops.copies import (alias_copy, detach_copy, as_strided_copy, diagonal_copy
                          permute_copy, select_copy, slice_copy, split_copy, split_with_sizes_copy, squeeze_copy,
                          t_copy, transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_copy, select_scatter,
                          slice_scatter, diagonal_scatter, as_strided_scatter)
+from .ops.pointwise import frexp, bitwise_left_shift, bitwise_right_shift  # noqa: F401
+from .ops.statistics import dist, renorm, histc, logcumsumexp  # noqa: F401
+from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor,  # noqa
+                            IntTensor, LongTensor, BoolTensor, set_default_tensor_type)
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401
@@ -104,6 +108,7 @@ is_nonzero, is_same_size, get_device = Tensor.is_nonzero, Tensor.is_same_size, T
 for _name, _method in special.METHODS.items():
     setattr(Tensor, _name, _method)
 i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gammainc, special.gammaincc
+is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
 newaxis = None
 has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -149,6 +149,64 @@ class Tensor:
         """Which output of its grad_fn this tensor is (0 for leaves)."""
         return self._output_nr
 
+    @property
+    def layout(self):
+        """The layout: always ember.strided."""
+        from ._layout import strided
+        return strided
+
+    def dim_order(self) -> tuple:
+        """The dimensions from the one with the largest stride to the one with the smallest."""
+        strides = self.stride()
+        return tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+
+    def const_data_ptr(self) -> int:
+        """The address of the first element (as data_ptr)."""
+        return _address(self._data)
+
+    def is_inference(self) -> bool:
+        """Whether this is an inference tensor: never in ember (inference_mode works as no_grad)."""
+        return False
+
+    def is_set_to(self, tensor: "Tensor") -> bool:
+        """True when both tensors view the same memory with the same shape and strides."""
+        a, b = self._data, tensor._data
+        return _address(a) == _address(b) and a.shape == b.shape and a.strides == b.strides
+
+    def as_subclass(self, cls) -> "Tensor":
+        """This tensor's data as an instance of the Tensor subclass `cls`, sharing memory."""
+        if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+            raise TypeError(f"as_subclass expects a subclass of ember.Tensor, got {cls!r}")
+        t = wrap_as(cls, self._data, self._rg)
+        t._vc = self._vc
+        return t
+
+    def apply_(self, callable) -> "Tensor":
+        """Replace each element by callable(element) (a Python function; CPU tensors only, slow, as in PyTorch)."""
+        self._python_map(callable, ())
+        return self
+
+    def map_(self, tensor: "Tensor", callable) -> "Tensor":
+        """Replace each element by callable(element, the element of `tensor` broadcast to this shape)."""
+        self._python_map(callable, (tensor,))
+        return self
+
+    def map2_(self, x: "Tensor", y: "Tensor", callable) -> "Tensor":
+        """Replace each element by callable(element, element of x, element of y)."""
+        self._python_map(callable, (x, y))
+        return self
+
+    def _python_map(self, fn, others) -> None:
+        if self._data.__class__ is not np.ndarray:
+            raise TypeError("apply_, map_ and map2_ are only implemented on CPU tensors")
+        if self._rg:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        args = [np.broadcast_to(o._data, self._data.shape) for o in others]
+        values = [fn(*(v.item() for v in items)) for items in zip(self._data.reshape(-1), *(a.reshape(-1)
+                                                                                            for a in args))]
+        self._data[...] = np.array(values, dtype=self._data.dtype).reshape(self._data.shape)
+        self._vc[0] += 1
+
     def new(self, *args) -> "Tensor":
         """PyTorch's legacy constructor with this tensor's dtype and device: new(2, 3) is uninitialised, new([1, 2])
         copies data, new() is empty."""

@@ -4,7 +4,8 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
-from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies
+from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation
+from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
                         any, sum_to_size)
@@ -148,6 +149,16 @@ METHODS.update({
     "adjoint": pointwise.adjoint, "mH": property(pointwise.adjoint), "H": property(_matrix_adjoint),
 })
 
+METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwise_left_shift,
+                "bitwise_right_shift": pointwise.bitwise_right_shift, "bitwise_left_shift_": _ip.bitwise_left_shift_,
+                "bitwise_right_shift_": _ip.bitwise_right_shift_, "cumsum_": generic_inplace(_red.cumsum),
+                "cumprod_": generic_inplace(_red.cumprod), "float_power_": _ip.float_power_,
+                "fill_diagonal_": _ip.fill_diagonal_, "dist": statistics.dist, "renorm": statistics.renorm,
+                "renorm_": generic_inplace(statistics.renorm), "histc": statistics.histc,
+                "logcumsumexp": statistics.logcumsumexp, "hardshrink": activation.hardshrink,
+                "prelu": activation.prelu, "__lshift__": pointwise.bitwise_left_shift,
+                "__rshift__": pointwise.bitwise_right_shift, "__ilshift__": _ip.bitwise_left_shift_,
+                "__irshift__": _ip.bitwise_right_shift_})
 METHODS.update({"select_scatter": copies.select_scatter, "slice_scatter": copies.slice_scatter,
                 "diagonal_scatter": copies.diagonal_scatter, "as_strided_scatter": copies.as_strided_scatter})
 METHODS.update({"as_strided": strided.as_strided, "split_with_sizes": strided.split_with_sizes,

@@ -8,6 +8,7 @@ over the result's graph node, as PyTorch rebases history on in-place ops.
 import numpy as np
 
 from ..autograd.graph import node_classes
+from ..backend import array_module
 from . import elementwise as ew
 from . import pointwise as pw
 from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, check_no_partial_overlap,
@@ -277,3 +278,30 @@ gcd_ = generic_inplace(pw.gcd)
 lcm_ = generic_inplace(pw.lcm)
 ldexp_ = generic_inplace(pw.ldexp)
 nextafter_ = generic_inplace(pw.nextafter)
+bitwise_left_shift_ = generic_inplace(pw.bitwise_left_shift)
+bitwise_right_shift_ = generic_inplace(pw.bitwise_right_shift)
+
+
+def float_power_(self, exponent):
+    """In-place float_power: self must be float64, the dtype of float_power's result."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the operation's result "
+                           f"requires dtype Double")
+    return generic_inplace(pw.float_power)(self, exponent)
+
+
+def _with_diagonal(input, fill_value, wrap=False):
+    """`input` with its main diagonal set to fill_value (continued every n + 1 rows of a tall matrix with `wrap`)."""
+    a = input._data
+    if a.ndim < 2:
+        raise RuntimeError(f"dimensions must larger than 1, got {a.ndim}")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    xp = array_module(a)
+    mask = np.zeros(a.shape, np.bool_)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return ew.where(ew.wrap(xp.asarray(mask)), ew.wrap(xp.asarray(fill_value, dtype=a.dtype)), input)
+
+
+fill_diagonal_ = generic_inplace(_with_diagonal)
+fill_diagonal_.__name__, fill_diagonal_.__doc__ = "fill_diagonal_", "Set the main diagonal to fill_value, in place."

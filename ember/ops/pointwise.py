@@ -1,6 +1,7 @@
 """More pointwise ops: angle conversion, logaddexp, copysign, heaviside, xlogy, sinc, gcd/lcm, float_power,
 ldexp, nextafter, the sign and infinity tests, and the complex parts of real tensors, with their backward formulas."""
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -8,9 +9,11 @@ from .._dtype import scalar_type_name
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from . import elementwise as ew
+from ..backend import array_module
 from .base import Tensor, check_tensor, needs_grad, operands, record, wrap, write_out
 
 _DEG = math.pi / 180
+_FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
 _LN2 = math.log(2)
 
 GRADIENTS = {
@@ -27,6 +30,7 @@ GRADIENTS = {
     "XlogyBackward2": lambda g, x, y: (g * _log_unless_both_zero(x, y),),
     "SincBackward0": lambda g, x: (g * _sinc_derivative(x),),
     "AngleBackward0": lambda g: (ew.zeros_grad(g),),
+    "FrexpBackward0": lambda g, exponent: (g / exponent.double().exp2().to(g.dtype),),
     "LdexpBackward0": lambda g, x, e: (g * e.exp2(), None if x is None else g * x * e.exp2() * _LN2),
 }
 NODES = node_classes(GRADIENTS)
@@ -254,3 +258,49 @@ def is_conj(input: Tensor) -> bool:
 def adjoint(input: Tensor) -> Tensor:
     """The conjugate transpose of the last two dimensions (their transpose for real tensors)."""
     return input.transpose(-2, -1)
+
+
+def frexp(input: Tensor, *, out=None) -> tuple:
+    """(mantissa, exponent) with input = mantissa * 2 ** exponent and 0.5 <= |mantissa| < 1; exponent is int32."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"torch.frexp() only supports floating-point dtypes, got {input.dtype}")
+    mantissa, exponent = array_module(a).frexp(a)
+    m, e = wrap(mantissa), wrap(exponent.astype(np.int32))
+    if needs_grad(input):
+        record(m, NODES["FrexpBackward0"](), (input,), (e,))
+    if out is not None:
+        write_out(out[0], m, "frexp")
+        write_out(out[1], e, "frexp")
+        return out
+    return _FrexpResult(m, e)
+
+
+def _shift(name: str, ufunc_name: str):
+    def op(input, other, *, out=None) -> Tensor:
+        if isinstance(input, Tensor):
+            x, y, dt = operands(input, other)
+        else:
+            y, x, dt = operands(other, input)
+        if dt.kind not in "iu":
+            kernel = "lshift" if ufunc_name == "left_shift" else "rshift"
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{scalar_type_name(dt)}'")
+        xp = array_module(x if isinstance(x, np.ndarray) or not isinstance(y, np.ndarray) else y)
+        bits = 8 * dt.itemsize
+        shift = xp.asarray(y)
+        big = (shift < 0) | (shift >= bits)
+        r = getattr(xp, ufunc_name)(x, xp.where(big, 0, shift).astype(dt), dtype=dt)
+        if ufunc_name == "left_shift":
+            r = xp.where(big, 0, r)
+        else:
+            r = xp.where(big, xp.where(xp.asarray(x) < 0, -1, 0), r)
+        r = wrap(xp.asarray(r, dt))
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    return op
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", "left_shift")
+bitwise_right_shift = _shift("bitwise_right_shift", "right_shift")
+bitwise_left_shift.__doc__ = "input << other, elementwise (integer tensors); shifts past the width give 0."
+bitwise_right_shift.__doc__ = "input >> other, elementwise (integer tensors, arithmetic for signed ones)."

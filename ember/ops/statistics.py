@@ -7,7 +7,9 @@ import warnings
 import numpy as np
 
 from .. import _creation, _dtype
-from .base import Tensor, check_tensor
+from ..autograd.graph import node_classes
+from ..backend import array_module
+from .base import Tensor, check_tensor, needs_grad, record, wrap, write_out
 from . import elementwise as ew, reduction, rearrange, shape
 
 
@@ -159,3 +161,71 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:
     """A 2-D matrix with the flattened `input` on diagonal `offset`."""
     return rearrange.diag_embed(input.reshape(-1), offset)
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of input - other."""
+    check_tensor("dist", "other", other, 2)
+    return reduction.norm(ew.sub(input, other), p)
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """`input` with each slice along `dim` whose p-norm exceeds `maxnorm` scaled down to that norm."""
+    if p <= 0:
+        raise RuntimeError(f"renorm: non-positive-norm not supported, got p={p}")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input.dim() <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.dim()} dimensions")
+    others = [d for d in range(input.dim()) if d != dim % input.dim()]
+    norms = reduction.norm(input, p, others, keepdim=True)
+    factor = ew.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    return ew.mul(input, factor)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """A histogram of `bins` equal bins between min and max (the data's own range when both are 0); elements
+    outside the range are not counted."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    if bins <= 0:
+        raise RuntimeError(f"bins must be > 0, but got {bins}")
+    low, high = float(min), float(max)
+    if low == high and a.size:
+        low, high = float(a.min()), float(a.max())
+    if low == high:
+        low, high = low - 1, high + 1
+    if low > high:
+        raise RuntimeError(f"max must be larger than min, but got min {low} and max {high}")
+    xp = array_module(a)
+    counts = xp.histogram(a[(a >= low) & (a <= high)], bins, (low, high))[0]
+    return _creation.tensor(counts.astype(a.dtype), device=input.device)
+
+
+def _reverse_logcumsumexp(v: Tensor, dim: int) -> Tensor:
+    return rearrange.flip(logcumsumexp(rearrange.flip(v, (dim,)), dim), (dim,))
+
+
+def _logcumsumexp_grad(g, x, r, dim):
+    """sum over i >= j of g_i exp(x_j - r_i), split by the sign of g so that every exp is of a log-sum-exp."""
+    positive = _reverse_logcumsumexp(g.clamp(min=0).log() - r, dim)
+    negative = _reverse_logcumsumexp((-g).clamp(min=0).log() - r, dim)
+    return (x + positive).exp() - (x + negative).exp()
+
+
+NODES = node_classes({"LogcumsumexpBackward0": lambda g, x, r, dim: (_logcumsumexp_grad(g, x, r, dim),)})
+
+
+def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
+    """log(cumsum(exp(input))) along `dim`, without overflow or underflow."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    d = dim % a.ndim if a.ndim else 0
+    xp = array_module(a)
+    with np.errstate(invalid="ignore"):
+        r = wrap(xp.logaddexp.accumulate(a, axis=d) if a.ndim else a.copy())
+    if needs_grad(input):
+        record(r, NODES["LogcumsumexpBackward0"](), (input,), (input, r, d))
+    return r if out is None else write_out(out, r, "logcumsumexp")
