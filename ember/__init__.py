@@ -81,6 +81,12 @@ from .ops.pointwise import frexp, bitwise_left_shift, bitwise_right_shift  # noq
 from .ops.statistics import dist, renorm, histc, logcumsumexp  # noqa: F401
 from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor,  # noqa
                             IntTensor, LongTensor, BoolTensor, set_default_tensor_type)
+from . import amp, cpu  # noqa: F401
+from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled, get_autocast_dtype,  # noqa
+                                set_autocast_dtype, is_autocast_cpu_enabled, set_autocast_cpu_enabled,
+                                get_autocast_cpu_dtype, get_autocast_gpu_dtype, set_autocast_cpu_dtype,
+                                set_autocast_gpu_dtype, autocast_increment_nesting, autocast_decrement_nesting,
+                                clear_autocast_cache, is_autocast_cache_enabled, set_autocast_cache_enabled)
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401

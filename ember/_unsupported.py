@@ -73,7 +73,9 @@ _TORCH_GROUPS = {
         "bit bits16 bits1x8 bits2x4 bits4x2 bits8 int1 int2 int3 int4 int5 int6 int7 uint1 uint2 uint3 uint4 uint5 "
         "uint6 uint7 float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz float8_e8m0fnu"),
     REMOVED: "eig symeig matrix_rank solve lstsq",
-    DEVICES: "mps mtia xpu is_vulkan_available",
+    DEVICES: "mps mtia xpu is_vulkan_available get_autocast_ipu_dtype get_autocast_xla_dtype is_autocast_ipu_enabled "
+             "is_autocast_xla_enabled set_autocast_ipu_dtype set_autocast_ipu_enabled set_autocast_xla_dtype "
+             "set_autocast_xla_enabled",
 }
 
 _TENSOR_GROUPS = {

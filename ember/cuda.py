@@ -1,5 +1,6 @@
 """ember.cuda: GPU availability and seeding (needs CuPy and an NVIDIA GPU)."""
 from . import backend
+from .amp import cuda_amp as amp  # noqa: F401
 
 
 def is_available() -> bool:

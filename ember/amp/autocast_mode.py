@@ -1,0 +1,166 @@
+"""autocast: PyTorch's automatic mixed precision regions.
+
+Inside an autocast region PyTorch runs some ops in float16 or bfloat16 for speed. ember runs every op in the
+dtypes of its inputs, so autocast here records the region (is_autocast_enabled, get_autocast_dtype answer as in
+PyTorch) and changes no computation: mixed-precision scripts run, in full precision. ember has no bfloat16, so
+the CPU's default autocast dtype is float16 where PyTorch's is bfloat16.
+"""
+import functools
+import warnings
+
+from .. import _dtype
+from ..backend import cuda_available
+
+_DEVICES = ("cpu", "cuda")
+_STATE = {"cpu": {"enabled": False, "dtype": _dtype.float16}, "cuda": {"enabled": False, "dtype": _dtype.float16}}
+_CACHE = {"enabled": True, "nesting": 0}
+
+
+def _device(device_type: str) -> str:
+    if device_type not in _DEVICES:
+        raise RuntimeError(f"User specified an unsupported autocast device_type '{device_type}'; ember supports "
+                           f"'cpu' and 'cuda'")
+    return device_type
+
+
+def is_autocast_available(device_type: str) -> bool:
+    """Whether autocast accepts `device_type` ('cpu' and 'cuda')."""
+    return device_type in _DEVICES
+
+
+class autocast:  # noqa: N801 (PyTorch's name)
+    """A region (context manager or decorator) in which ops may run in `dtype` (see the module docstring)."""
+
+    def __init__(self, device_type: str, dtype=None, enabled: bool = True, cache_enabled: bool | None = None):
+        self.device = _device(device_type)
+        self.dtype = _STATE[self.device]["dtype"] if dtype is None else dtype
+        self.enabled = bool(enabled)
+        if self.device == "cuda" and self.enabled and not cuda_available():
+            warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", UserWarning,
+                          stacklevel=2)
+            self.enabled = False
+        self.cache_enabled = cache_enabled
+
+    def __enter__(self):
+        state = _STATE[self.device]
+        self._previous = (state["enabled"], state["dtype"], _CACHE["enabled"])
+        state["enabled"], state["dtype"] = self.enabled, self.dtype
+        if self.cache_enabled is not None:
+            _CACHE["enabled"] = self.cache_enabled
+        _CACHE["nesting"] += 1
+        return self
+
+    def __exit__(self, *exc):
+        state = _STATE[self.device]
+        state["enabled"], state["dtype"], _CACHE["enabled"] = self._previous
+        _CACHE["nesting"] -= 1
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            with autocast(self.device, self.dtype, self.enabled, self.cache_enabled):
+                return func(*args, **kwargs)
+        return run
+
+
+def is_autocast_enabled(device_type: str | None = None) -> bool:
+    """Whether an autocast region for `device_type` (default 'cuda') is active."""
+    return _STATE[_device("cuda" if device_type is None else device_type)]["enabled"]
+
+
+def set_autocast_enabled(device_type, enabled: bool | None = None) -> None:
+    """Turn autocast for `device_type` on or off (`set_autocast_enabled(True)` means 'cuda')."""
+    if enabled is None:
+        device_type, enabled = "cuda", device_type
+    _STATE[_device(device_type)]["enabled"] = bool(enabled)
+
+
+def get_autocast_dtype(device_type: str):
+    """The dtype autocast regions for `device_type` use."""
+    return _STATE[_device(device_type)]["dtype"]
+
+
+def set_autocast_dtype(device_type: str, dtype) -> None:
+    """Set the dtype autocast regions for `device_type` use."""
+    _STATE[_device(device_type)]["dtype"] = dtype
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"ember.{old}() is deprecated. Please use ember.{new} instead.", DeprecationWarning, stacklevel=3)
+
+
+def is_autocast_cpu_enabled() -> bool:
+    """Deprecated form of is_autocast_enabled('cpu')."""
+    _deprecated("is_autocast_cpu_enabled", "is_autocast_enabled('cpu')")
+    return is_autocast_enabled("cpu")
+
+
+def set_autocast_cpu_enabled(enabled: bool) -> None:
+    """Deprecated form of set_autocast_enabled('cpu', enabled)."""
+    _deprecated("set_autocast_cpu_enabled", "set_autocast_enabled('cpu', enabled)")
+    set_autocast_enabled("cpu", enabled)
+
+
+def get_autocast_cpu_dtype():
+    """Deprecated form of get_autocast_dtype('cpu')."""
+    _deprecated("get_autocast_cpu_dtype", "get_autocast_dtype('cpu')")
+    return get_autocast_dtype("cpu")
+
+
+def get_autocast_gpu_dtype():
+    """Deprecated form of get_autocast_dtype('cuda')."""
+    _deprecated("get_autocast_gpu_dtype", "get_autocast_dtype('cuda')")
+    return get_autocast_dtype("cuda")
+
+
+def set_autocast_cpu_dtype(dtype) -> None:
+    """Deprecated form of set_autocast_dtype('cpu', dtype)."""
+    _deprecated("set_autocast_cpu_dtype", "set_autocast_dtype('cpu', dtype)")
+    set_autocast_dtype("cpu", dtype)
+
+
+def set_autocast_gpu_dtype(dtype) -> None:
+    """Deprecated form of set_autocast_dtype('cuda', dtype)."""
+    _deprecated("set_autocast_gpu_dtype", "set_autocast_dtype('cuda', dtype)")
+    set_autocast_dtype("cuda", dtype)
+
+
+def autocast_increment_nesting() -> int:
+    """Count one more entered autocast region; returns the new depth."""
+    _CACHE["nesting"] += 1
+    return _CACHE["nesting"]
+
+
+def autocast_decrement_nesting() -> int:
+    """Count one fewer entered autocast region; returns the new depth."""
+    _CACHE["nesting"] -= 1
+    return _CACHE["nesting"]
+
+
+def clear_autocast_cache() -> None:
+    """Drop autocast's cache of cast weights (ember casts nothing, so keeps none)."""
+
+
+def is_autocast_cache_enabled() -> bool:
+    """Whether autocast may cache cast weights (a stored flag)."""
+    return _CACHE["enabled"]
+
+
+def set_autocast_cache_enabled(enabled: bool) -> None:
+    """Allow or forbid autocast to cache cast weights (a stored flag)."""
+    _CACHE["enabled"] = bool(enabled)
+
+
+def custom_fwd(fwd=None, *, device_type: str = "cuda", cast_inputs=None):
+    """Decorator for a custom Function's forward under autocast: ember runs it as it is."""
+    if fwd is None:
+        return lambda f: custom_fwd(f, device_type=device_type, cast_inputs=cast_inputs)
+    return fwd
+
+
+def custom_bwd(bwd=None, *, device_type: str = "cuda"):
+    """Decorator for a custom Function's backward under autocast: ember runs it as it is."""
+    if bwd is None:
+        return lambda f: custom_bwd(f, device_type=device_type)
+    return bwd
