@@ -71,6 +71,19 @@ class Buffer(Tensor):
         pass
 
 
+class UninitializedBuffer(Buffer):
+    """A buffer whose shape is not known yet (lazy modules); `materialize(shape)` allocates it."""
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate the data with `shape` and turn into a Buffer."""
+        dt = (dtype or _dtype.get_default_dtype()).np
+        self._data = np.empty(tuple(shape), dt)
+        self.__class__ = Buffer
+
+    def __repr__(self):
+        return "<UninitializedBuffer>"
+
+
 def is_lazy(param) -> bool:
-    """True if `param` is an uninitialized lazy parameter."""
-    return isinstance(param, UninitializedParameter)
+    """True if `param` is an uninitialized lazy parameter or buffer."""
+    return isinstance(param, (UninitializedParameter, UninitializedBuffer))

@@ -1,0 +1,89 @@
+"""Lazy layers: convolutions and normalizations whose input size (in_channels, num_features) is taken from the
+first input. Until then their parameters and per-feature buffers are uninitialized placeholders; the first
+forward allocates them, with the values the full layer would have drawn, and the module becomes that layer
+(LazyConv2d becomes Conv2d), keeping the same Parameter objects, so an optimizer built before still holds them."""
+import warnings
+
+from ..._tensor import Tensor
+from ..parameter import UninitializedBuffer, UninitializedParameter
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+
+
+class _LazyModule:
+    """What the lazy layers share. `cls_to_become` is the full layer; `_spatial_dims` its number of spatial dims."""
+    cls_to_become: type
+    _spatial_dims: int
+
+    def _lazy_init(self, args: tuple, kwargs: dict) -> None:
+        """Build the full layer with input size 0 and replace its sized parameters and buffers by placeholders."""
+        with warnings.catch_warnings():  # the size-0 layer's initialisation is a no-op, and says so
+            warnings.simplefilter("ignore")
+            self.cls_to_become.__init__(self, 0, *args, **kwargs)
+        self._lazy_args = (args, kwargs)
+        for name, p in list(self._parameters.items()):
+            if p is not None:
+                self._parameters[name] = UninitializedParameter()
+        for name, b in list(self._buffers.items()):
+            if b is not None and b.dim() > 0:
+                self._buffers[name] = UninitializedBuffer()
+
+    def _input_size(self, input: Tensor) -> int:
+        batched = input.dim() != self._spatial_dims + 1
+        return input.shape[1 if batched else 0]
+
+    def forward(self, input: Tensor, *args, **kwargs):
+        """Allocate the parameters for this input's size, become the full layer, and run it."""
+        layer_args, layer_kwargs = self._lazy_args
+        full = self.cls_to_become(self._input_size(input), *layer_args, **layer_kwargs)
+        for table, mine in ((full._parameters, self._parameters), (full._buffers, self._buffers)):
+            for name, value in table.items():
+                placeholder = mine.get(name)
+                if isinstance(placeholder, (UninitializedParameter, UninitializedBuffer)):
+                    placeholder.materialize(tuple(value.shape), dtype=value.dtype)
+                    placeholder._data[...] = value._data
+        for name, value in vars(full).items():
+            if not name.startswith("_"):  # in_channels, num_features, ...
+                self.__dict__[name] = value
+        del self._lazy_args
+        self.__class__ = self.cls_to_become
+        return self.forward(input, *args, **kwargs)
+
+
+def _lazy(name: str, base: type, spatial_dims: int, doc: str, __init__=None) -> type:
+    def lazy_init(self, *args, **kwargs):
+        self._lazy_init(args, kwargs)
+    __init__ = __init__ or lazy_init
+    return type(name, (_LazyModule, base), {"__init__": __init__, "cls_to_become": base,
+                                            "_spatial_dims": spatial_dims, "__doc__": doc,
+                                            "__module__": __name__})
+
+
+LazyConv1d = _lazy("LazyConv1d", Conv1d, 1, "A Conv1d whose in_channels is taken from the first input.")
+LazyConv2d = _lazy("LazyConv2d", Conv2d, 2, "A Conv2d whose in_channels is taken from the first input.")
+LazyConv3d = _lazy("LazyConv3d", Conv3d, 3, "A Conv3d whose in_channels is taken from the first input.")
+LazyConvTranspose1d = _lazy("LazyConvTranspose1d", ConvTranspose1d, 1,
+                            "A ConvTranspose1d whose in_channels is taken from the first input.")
+LazyConvTranspose2d = _lazy("LazyConvTranspose2d", ConvTranspose2d, 2,
+                            "A ConvTranspose2d whose in_channels is taken from the first input.")
+LazyConvTranspose3d = _lazy("LazyConvTranspose3d", ConvTranspose3d, 3,
+                            "A ConvTranspose3d whose in_channels is taken from the first input.")
+LazyBatchNorm1d = _lazy("LazyBatchNorm1d", BatchNorm1d, 0,
+                        "A BatchNorm1d whose num_features is taken from the first input.")
+LazyBatchNorm2d = _lazy("LazyBatchNorm2d", BatchNorm2d, 2,
+                        "A BatchNorm2d whose num_features is taken from the first input.")
+LazyBatchNorm3d = _lazy("LazyBatchNorm3d", BatchNorm3d, 3,
+                        "A BatchNorm3d whose num_features is taken from the first input.")
+def _instance_norm_init(self, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
+                        track_running_stats: bool = True, device=None, dtype=None):
+    """The lazy instance norms learn an affine map and track running statistics by default (unlike InstanceNorm),
+    as PyTorch's do."""
+    self._lazy_init((eps, momentum, affine, track_running_stats, device, dtype), {})
+
+
+LazyInstanceNorm1d = _lazy("LazyInstanceNorm1d", InstanceNorm1d, 1,
+                           "An InstanceNorm1d whose num_features is taken from the first input.", _instance_norm_init)
+LazyInstanceNorm2d = _lazy("LazyInstanceNorm2d", InstanceNorm2d, 2,
+                           "An InstanceNorm2d whose num_features is taken from the first input.", _instance_norm_init)
+LazyInstanceNorm3d = _lazy("LazyInstanceNorm3d", InstanceNorm3d, 3,
+                           "An InstanceNorm3d whose num_features is taken from the first input.", _instance_norm_init)
