@@ -332,7 +332,19 @@ def relu6_(input):
     return hardtanh_(input, 0.0, 6.0)
 
 
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax distribution over `dim`: softmax((logits + Gumbel noise) / tau); with `hard`,
+    one-hot in value but with the soft sample's gradient (the straight-through estimator)."""
+    gumbels = -logits.new_empty(tuple(logits.shape)).exponential_().log()
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    index = soft.argmax(dim, keepdim=True)
+    one_hot = logits.new_zeros(tuple(logits.shape)).scatter_(dim, index, 1.0)
+    return one_hot - soft.detach() + soft
+
+
 __all__ = ["hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "hardswish",
            "hardsigmoid", "softplus", "softsign", "softshrink", "hardshrink", "tanhshrink", "logsigmoid",
            "threshold", "glu", "prelu", "rrelu", "softmin", "hardtanh_", "leaky_relu_", "elu_", "selu_",
-           "celu_", "threshold_", "rrelu_"]
+           "celu_", "threshold_", "rrelu_", "gumbel_softmax"]

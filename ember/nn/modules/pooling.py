@@ -128,6 +128,12 @@ class AdaptiveMaxPool2d(_AdaptivePool):
     has_indices = True
 
 
+class AdaptiveMaxPool3d(_AdaptivePool):
+    """Max pooling to a fixed output size over (N, C, D, H, W) input."""
+    fn = staticmethod(P.adaptive_max_pool3d)
+    has_indices = True
+
+
 class _MaxUnpoolNd(Module):
     dims = 0
     fn = None
@@ -187,3 +193,8 @@ class LPPool1d(_LPPoolNd):
 class LPPool2d(_LPPoolNd):
     """The p-norm over sliding windows of (N, C, H, W) input."""
     fn = staticmethod(P.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """The p-norm over sliding windows of (N, C, D, H, W) input."""
+    fn = staticmethod(P.lp_pool3d)
