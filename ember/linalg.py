@@ -1,4 +1,6 @@
 """ember.linalg: PyTorch's torch.linalg namespace (decompositions, solvers, norms and products)."""
+from collections import namedtuple
+
 from .ops.decomposition import (LinAlgError, det, slogdet, inv, inv_ex, solve, cholesky, cholesky_ex, qr,  # noqa
                                 svd, svdvals, eigh, eigvalsh, pinv, lstsq, matrix_rank, matrix_exp)
 from .ops.linalg import linalg_cross as cross, multi_dot, matrix_power, matmul  # noqa: F401
@@ -6,9 +8,11 @@ from .ops.reduction import norm as _vector_norm, amax, amin
 
 __all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky", "cholesky_ex", "qr", "svd",
            "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matrix_exp", "cross", "multi_dot",
-           "matrix_power", "matmul", "norm", "vector_norm", "matrix_norm", "vecdot", "diagonal"]
+           "matrix_power", "matmul", "norm", "vector_norm", "matrix_norm", "vecdot", "diagonal", "vander", "solve_ex",
+           "solve_triangular", "tensorinv", "tensorsolve", "cond"]
 
 _INF = float("inf")
+_SolveEx = namedtuple("solve_ex", ["result", "info"])
 
 
 def _float_input(name, x):
@@ -117,3 +121,74 @@ def vecdot(x, y, *, dim=-1, out=None):
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """The diagonal of each matrix (a view), as A.diagonal with the last two dims by default."""
     return A.diagonal(offset=offset, dim1=dim1, dim2=dim2)
+
+
+def vander(x, N: int | None = None):
+    """The Vandermonde matrix of x along its last dim: columns x ** 0, x ** 1, ..., x ** (N - 1)."""
+    from .ops import shape, reduction
+    from . import _creation
+    if x.dim() < 1:
+        raise RuntimeError("linalg.vander: x must have at least one dimension")
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    ones = _creation.ones_like(x).unsqueeze(-1)
+    powers = x.unsqueeze(-1).expand(*x.shape, n - 1)
+    return reduction.cumprod(shape.cat([ones, powers], -1), -1)
+
+
+def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
+    """(solution, info) of A X = B, info 0 (ember raises for a singular A, as check_errors=True does)."""
+    from ._creation import zeros
+    from ._dtype import int32
+    X = solve(A, B, left=left)
+    info = zeros(tuple(A.shape[:-2]), dtype=int32)
+    return _SolveEx(X, info)
+
+
+def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: bool = False, out=None):
+    """X with A X = B (X A = B when not `left`) for a triangular A, reading only its upper or lower triangle (and
+    taking its diagonal as ones with `unitriangular`)."""
+    from .ops import rearrange
+    from ._creation import eye
+    if A.dim() < 2 or B.dim() < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor A must have at least 2 dimensions.")
+    n = A.shape[-1]
+    part = rearrange.triu if upper else rearrange.tril
+    T = part(A, 1 if upper else -1) + eye(n, dtype=A.dtype) if unitriangular else part(A)
+    X = solve(T, B) if left else solve(T.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
+    return X if out is None else _write(out, X, "linalg.solve_triangular")
+
+
+def tensorinv(A, ind: int = 2, *, out=None):
+    """The inverse of A for tensordot over its first `ind` dims: tensordot(tensorinv(A), A, ind) is the identity."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    size = 1
+    for s in rows:
+        size *= s
+    inverse = inv(A.reshape(size, -1))
+    r = inverse.reshape(cols + rows)
+    return r if out is None else _write(out, r, "linalg.tensorinv")
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """X with tensordot(A, X, X.ndim) = B."""
+    if dims is not None:
+        A = A.movedim(list(dims), list(range(A.dim() - len(dims), A.dim())))
+    unknowns = tuple(A.shape[B.dim():])
+    X = solve(A.reshape(B.numel(), -1), B.reshape(-1))
+    r = X.reshape(unknowns)
+    return r if out is None else _write(out, r, "linalg.tensorsolve")
+
+
+def cond(A, p=None, *, out=None):
+    """The condition number of A in norm `p` (2 by default: the ratio of its extreme singular values)."""
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        big, small = s[..., 0], s[..., -1]
+        r = big / small if p in (None, 2) else small / big
+    else:
+        r = matrix_norm(A, p) * matrix_norm(inv(A), p)
+    return r if out is None else _write(out, r, "linalg.cond")
