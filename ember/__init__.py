@@ -87,6 +87,7 @@ from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enab
                                 get_autocast_cpu_dtype, get_autocast_gpu_dtype, set_autocast_cpu_dtype,
                                 set_autocast_gpu_dtype, autocast_increment_nesting, autocast_decrement_nesting,
                                 clear_autocast_cache, is_autocast_cache_enabled, set_autocast_cache_enabled)
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401

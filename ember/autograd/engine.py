@@ -1,6 +1,7 @@
 """The backward engine: runs graph nodes in dependency order and delivers gradients."""
 from .._tensor import Tensor, wrap
 from . import grad_mode
+from .anomaly_mode import ANOMALY, check_gradients
 from .graph import AccumulateGrad, tie_to_inputs
 from .record import accumulator
 
@@ -53,6 +54,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 if targets is not None and node not in deps:
                     continue  # leads to no requested input
                 input_grads = node.apply(grads)
+                if ANOMALY["enabled"] and ANOMALY["check_nan"]:
+                    check_gradients(node, input_grads)
                 if create_graph and node.reads_inputs:
                     input_grads = tie_to_inputs(node, input_grads)
                 if node._hooks is not None:
