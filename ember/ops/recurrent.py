@@ -138,27 +138,35 @@ def _rnn(xp, x, h0, w_ih, w_hh, bias, steps, relu):
 
 def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     hidden = w_hh.shape[0] // 4
-    scale, shift = _gate_scale(xp, x.dtype, hidden, "ssts")
-    gates = _project(x, w_ih, scale, _summed_bias(*bias, scale))
+    scale, _ = _gate_scale(xp, x.dtype, hidden, "ssts")
+    projected = _project(x, w_ih, scale, _summed_bias(*bias, scale))
     w_rec = w_hh * scale[:, None]
     h, c = h0.copy(), c0.copy()
     rows = x.shape[0]
+    # the activations of step (start, stop, n) are the contiguous (4, n, hidden) block gates[4 hidden start:
+    # 4 hidden stop], one contiguous (n, hidden) array per gate: elementwise calls on them take NumPy's fast path
+    block = 4 * hidden
+    gates = xp.empty(rows * block, x.dtype)
     h_prev = xp.empty((rows, h.shape[1]), x.dtype)
     c_prev, tanh_c, full = (xp.empty((rows, hidden), x.dtype) for _ in range(3))
     out = full if w_hr is None else xp.empty((rows, w_hr.shape[0]), x.dtype)
-    i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
+    add, multiply, tanh = xp.add, xp.multiply, xp.tanh
     for start, stop, n in steps:
-        a, hp, cp, cn = gates[start:stop], h_prev[start:stop], c_prev[start:stop], c[:n]
+        a, hp, cp, cn = gates[block * start:block * stop].reshape(4, n, hidden), h_prev[start:stop], \
+            c_prev[start:stop], c[:n]
         hp[...] = h[:n]
         cp[...] = cn
-        a += _recurrent(w_rec, hp)
-        xp.tanh(a, out=a)
-        a *= scale
-        a += shift
-        xp.multiply(a[:, f], cp, out=cn)
-        cn += a[:, i] * a[:, g]
-        tc = xp.tanh(cn, out=tanh_c[start:stop])
-        xp.multiply(a[:, o], tc, out=full[start:stop])
+        add(projected[start:stop].reshape(n, 4, hidden).transpose(1, 0, 2),
+            (w_rec @ hp.T).reshape(4, hidden, n).transpose(0, 2, 1), out=a)  # see _recurrent
+        tanh(a, out=a)
+        for sigmoid in (a[:2], a[3]):
+            sigmoid *= 0.5
+            sigmoid += 0.5
+        i, f, g, o = a
+        multiply(f, cp, out=cn)
+        cn += i * g
+        tc = tanh(cn, out=tanh_c[start:stop])
+        multiply(o, tc, out=full[start:stop])
         if w_hr is not None:
             xp.matmul(full[start:stop], w_hr.T, out=out[start:stop])
         h[:n] = out[start:stop]
@@ -255,27 +263,16 @@ def _rnn_backward(xp, d_out, dh, w_back, saved, steps, relu):
 def _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps):
     gates, h_prev, c_prev, tanh_c, full = saved
     rows, hidden = c_prev.shape
-    scale, shift = _gate_scale(xp, gates.dtype, hidden, "ssts")
-    # per row, the factors that turn the gradients of c and h into those of the gates' pre-activations:
-    # i: dc * g, f: dc * c_prev, g: dc * i, o: dh * tanh(c), each times its activation's derivative
-    factors = gates - shift
-    factors *= factors
-    xp.subtract(scale * scale, factors, out=factors)
-    by_gate = factors.reshape(rows, 4, hidden)
-    a = gates.reshape(rows, 4, hidden)
-    by_gate[:, 0] *= a[:, 2]
-    by_gate[:, 1] *= c_prev
-    by_gate[:, 2] *= a[:, 0]
-    by_gate[:, 3] *= tanh_c
-    dc_dh = 1 - tanh_c * tanh_c  # d c / d h through h = o tanh(c)
-    dc_dh *= a[:, 3]
-    forget = a[:, 1]
-    d_gates = xp.empty_like(gates)
-    d_by_gate = d_gates.reshape(rows, 4, hidden)
+    block = 4 * hidden
+    d_gates = xp.empty((rows, block), gates.dtype)
+    # per step, in contiguous scratch arrays as the forward's gate blocks: the gradients of the gates'
+    # pre-activations (4, n, hidden), and that of c through h = o tanh(c)
+    scratch, d_c = xp.empty(max(steps, key=lambda s: s[2])[2] * block, gates.dtype), xp.empty_like(dc)
     proj = w_hr is not None
     if proj:
         w_hr = w_hr._data
         d_hr = xp.empty((rows, w_hr.shape[0]), gates.dtype)
+    multiply, subtract = xp.multiply, xp.subtract
     for start, stop, n in reversed(steps):
         d = dh[:n]
         if d_out is not None:
@@ -283,13 +280,27 @@ def _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps):
         if proj:
             d_hr[start:stop] = d
             d = d @ w_hr
-        dcn = dc[:n]
-        dcn += d * dc_dh[start:stop]
-        for k in range(3):
-            xp.multiply(dcn, by_gate[start:stop, k], out=d_by_gate[start:stop, k])
-        xp.multiply(d, by_gate[start:stop, 3], out=d_by_gate[start:stop, 3])
-        dcn *= forget[start:stop]
-        dh[:n] = _recurrent(w_back, d_gates[start:stop])
+        a, dg = gates[block * start:block * stop].reshape(4, n, hidden), scratch[:block * n].reshape(4, n, hidden)
+        tc, dcs, dcn = tanh_c[start:stop], d_c[:n], dc[:n]
+        multiply(a, a, out=dg)  # the activations' derivatives: a - a^2 for sigmoid, 1 - a^2 for tanh
+        subtract(a[:2], dg[:2], out=dg[:2])
+        subtract(1, dg[2], out=dg[2])
+        subtract(a[3], dg[3], out=dg[3])
+        dg[0] *= a[2]
+        dg[1] *= c_prev[start:stop]
+        dg[2] *= a[0]
+        dg[3] *= tc
+        multiply(tc, tc, out=dcs)
+        subtract(1, dcs, out=dcs)
+        dcs *= a[3]
+        dcs *= d
+        dcn += dcs
+        dg[:3] *= dcn
+        dg[3] *= d
+        dcn *= a[1]
+        rows_n = d_gates[start:stop]
+        rows_n.reshape(n, 4, hidden)[...] = dg.transpose(1, 0, 2)
+        dh[:n] = _recurrent(w_back, rows_n)
     return d_gates, d_hr if proj else None, full, h_prev
 
 
