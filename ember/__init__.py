@@ -65,11 +65,11 @@ from ._windows import hann_window, hamming_window, blackman_window, bartlett_win
 from ._info import finfo, iinfo  # noqa: F401
 from ._layout import (layout, memory_format, strided, contiguous_format, preserve_format,  # noqa: F401
                       channels_last, channels_last_3d, legacy_contiguous_format)
-from ._device import get_default_device, set_default_device  # noqa: F401
+from ._device import get_default_device, set_default_device, get_device_module  # noqa: F401
 from ._dtype import can_cast  # noqa: F401
 from .ops.statistics import (diff, trapezoid, trapz, cumulative_trapezoid, cov, corrcoef, vander,  # noqa: F401
                              combinations, diagflat)
-from ._creation import range  # noqa: F401,A004  (PyTorch's deprecated torch.range)
+from ._creation import deprecated_range as range  # noqa: F401,A004  (PyTorch's deprecated torch.range)
 from .ops.strided import as_strided, split_with_sizes, unsafe_split, unsafe_chunk, unravel_index  # noqa: F401
 from . import special  # noqa: F401
 from .special import i0, polygamma  # noqa: F401
@@ -88,6 +88,11 @@ from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enab
                                 set_autocast_gpu_dtype, autocast_increment_nesting, autocast_decrement_nesting,
                                 clear_autocast_cache, is_autocast_cache_enabled, set_autocast_cache_enabled)
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa
+from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa: F401
+from ._creation import empty_permuted  # noqa: F401
+from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
+from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
+from . import random  # noqa: F401
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401
@@ -116,6 +121,8 @@ for _name, _method in special.METHODS.items():
     setattr(Tensor, _name, _method)
 i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gammainc, special.gammaincc
 is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
+resize_as_, unsafe_split_with_sizes = Tensor.resize_as_, split_with_sizes
+
 newaxis = None
 has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -304,7 +304,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     return _finish(a, None, device, requires_grad, out)
 
 
-def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def deprecated_range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
+                     requires_grad=False) -> Tensor:
     """Values from start to end inclusive, `step` apart, in the default float dtype (deprecated in PyTorch, with
     its warning: use arange)."""
     warnings.warn("ember.range is deprecated and will be removed in a future release because its behavior is "
@@ -539,3 +540,17 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
     """`fill_value` everywhere, of `size`, with self's dtype and device unless given."""
     dtype, device = _new_defaults(self, dtype, device)
     return full(size, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False) -> Tensor:
+    """An uninitialised tensor of `size` whose dims lie in memory in the order `physical_layout` (outermost
+    first)."""
+    shape = _size((size,))
+    order = tuple(physical_layout)
+    if sorted(order) != list(range(len(shape))):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; or "
+                           f"physical_layout is not a permutation of the dims: {list(order)} for size {list(shape)}")
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    memory = np.empty(tuple(shape[d] for d in order), np_dtype)
+    return _finish(memory.transpose(np.argsort(order)), None, device, requires_grad)

@@ -76,3 +76,13 @@ def to_device(d) -> device:
     if isinstance(d, int):
         return device("cuda", d)
     return device(d)
+
+
+def get_device_module(device=None):
+    """The module of a device type: ember.cuda for 'cuda', ember.cpu for 'cpu' (the default device's by default)."""
+    from . import cpu, cuda
+    kind = DEFAULT[0].type if device is None else device if isinstance(device, str) else device.type
+    kind = kind.partition(":")[0]
+    if kind not in ("cpu", "cuda"):
+        raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'ember.{kind}'.")
+    return cpu if kind == "cpu" else cuda

@@ -8,7 +8,7 @@ import numpy as np
 from . import _dtype, _unsupported
 from ._device import CPU, device
 from ._size import Size
-from .backend import to_numpy
+from .backend import array_module, to_numpy
 
 _new = object.__new__
 
@@ -195,6 +195,43 @@ class Tensor:
         """Replace each element by callable(element, element of x, element of y)."""
         self._python_map(callable, (x, y))
         return self
+
+    def resize_(self, *sizes, memory_format=None) -> "Tensor":
+        """Give this tensor `sizes`, in place: its first elements stay (in row-major order), new ones are
+        uninitialised."""
+        from ._creation import _size
+        if self._rg:
+            raise RuntimeError("cannot resize variables that require grad")
+        shape = _size(sizes)
+        count = int(np.prod(shape, dtype=np.int64))
+        flat = self._data.reshape(-1)
+        if count <= flat.size:
+            self._data = flat[:count].reshape(shape)
+        else:
+            grown = array_module(self._data).empty(count, self._data.dtype)
+            grown[:flat.size] = flat
+            self._data = grown.reshape(shape)
+        self._vc[0] += 1
+        return self
+
+    def resize_as_(self, tensor: "Tensor", memory_format=None) -> "Tensor":
+        """resize_ to the shape of `tensor`."""
+        return self.resize_(*tensor.shape)
+
+    def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                          pin_memory=False) -> "Tensor":
+        """An uninitialised tensor with these sizes and strides, of this tensor's dtype and device unless given."""
+        from ._creation import empty_strided
+        return empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device,
+                             requires_grad=requires_grad)
+
+    def module_load(self, other: "Tensor", assign: bool = False) -> "Tensor":
+        """What load_state_dict puts in place of this tensor when loading `other`: `other` itself."""
+        return other
+
+    def is_distributed(self) -> bool:
+        """Whether the tensor is split across processes: never in ember."""
+        return False
 
     def _python_map(self, fn, others) -> None:
         if self._data.__class__ is not np.ndarray:

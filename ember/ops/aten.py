@@ -3,7 +3,10 @@
 PyTorch exposes its native ops in the `torch` namespace with their own argument orders, and losses there take
 the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps that form onto ember's op.
 """
-from . import activation, distance, dropout as _dropout, embedding as _embedding, loss, normalization, padding
+import warnings
+
+from . import activation, decomposition, distance, dropout as _dropout, embedding as _embedding, loss, normalization
+from . import padding, reduction
 from .base import Tensor
 
 def _reduction(reduction: int) -> str:
@@ -178,3 +181,35 @@ def constant_pad_nd(input: Tensor, pad, value: float = 0) -> Tensor:
 
 prelu, hardshrink, rms_norm = activation.prelu, activation.hardshrink, normalization.rms_norm
 pdist, pairwise_distance, cosine_similarity = distance.pdist, distance.pairwise_distance, distance.cosine_similarity
+
+
+def frobenius_norm(input: Tensor, dim=(-2, -1), keepdim: bool = False) -> Tensor:
+    """The 2-norm over `dim` (deprecated in PyTorch, with its warning: use linalg.vector_norm)."""
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
+                  "a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    return reduction.norm(input, 2, list(dim), keepdim)
+
+
+def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The sum of the singular values of the matrices over `dim` (the last two by default; deprecated in PyTorch,
+    with its warning: use linalg.matrix_norm(A, 'nuc'))."""
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                  "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim)
+        dim, keepdim = None, dim
+    rows, cols = (-2, -1) if dim is None else dim
+    r = decomposition.svdvals(input.movedim((rows, cols), (-2, -1))).sum(-1)
+    if keepdim:
+        for d in sorted(x % input.dim() for x in (rows, cols)):
+            r = r.unsqueeze(d)
+    return r
+
+
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+    """The pow-norm over every dim but `dim`, keeping the dims (the norm of everything for dim=-1)."""
+    if dim == -1:
+        return reduction.norm(v, pow)
+    others = [d for d in range(v.dim()) if d != dim % v.dim()]
+    return reduction.norm(v, pow, others, keepdim=True)

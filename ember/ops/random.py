@@ -19,7 +19,7 @@ from .elementwise import not_implemented
 from .shape import expand
 from .views import check_view_inplace, share_inplace
 
-__all__ = ["normal", "bernoulli", "multinomial", "poisson"]
+__all__ = ["normal", "bernoulli", "multinomial", "poisson", "binomial"]
 
 
 def _no_gradient(n):
@@ -207,6 +207,17 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     if out is None:
         return r
     return write_out(out, r if r._rg else wrap(sample), "bernoulli")  # a 0/1 sample fits any out= dtype
+
+
+def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
+    """Binomial samples (whole numbers, in prob's floating dtype) of `count` trials with success probability
+    `prob`."""
+    _float_dtype(prob.dtype, "binomial_cpu")
+    n, p = np.broadcast_arrays(to_numpy(count._data), to_numpy(prob._data))
+    if not ((p >= 0) & (p <= 1)).all():
+        raise RuntimeError("binomial: expected prob to be in [0, 1]")
+    sample = rng(generator).binomial(n.astype(np.int64), p).astype(prob._data.dtype)
+    return wrap(array_module(prob._data).asarray(sample))
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:

@@ -27,7 +27,7 @@ from .shape import cat
 
 __all__ = ["gather", "take_along_dim", "take", "scatter", "scatter_add", "scatter_reduce", "index_select",
            "index_add", "index_copy", "index_fill", "index_put", "index_put_", "masked_select", "masked_scatter",
-           "nonzero", "argwhere", "put"]
+           "nonzero", "argwhere", "put", "nonzero_static"]
 
 
 # ---- backward formulas ------------------------------------------------------------------------------
@@ -679,6 +679,18 @@ def nonzero(input: Tensor, *, out: Tensor | None = None, as_tuple: bool = False)
 def argwhere(input: Tensor) -> Tensor:
     """nonzero(input): the (n, ndim) int64 indices of the nonzero elements."""
     return nonzero(input)
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """nonzero with a fixed number of rows: the first `size` indices, padded with fill_value."""
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be a non-negative integer, got {size}")
+    a = input._data
+    xp = array_module(a)
+    found = xp.argwhere(a).astype(np.int64, copy=False)[:size]
+    padded = xp.full((size, a.ndim), fill_value, np.int64)
+    padded[:found.shape[0]] = found
+    return wrap(padded)
 
 
 def _put_write(dest, input, index, source, accumulate=False):

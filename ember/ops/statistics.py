@@ -3,6 +3,7 @@ cumulative_trapezoid, cov, corrcoef, vander, combinations, diagflat. Each is com
 its gradient comes by composition (as in PyTorch, where these are composite too)."""
 import itertools
 import warnings
+from collections import namedtuple
 
 import numpy as np
 
@@ -229,3 +230,94 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     if needs_grad(input):
         record(r, NODES["LogcumsumexpBackward0"](), (input,), (input, r, d))
     return r if out is None else write_out(out, r, "logcumsumexp")
+
+
+def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
+    """The derivative of `input` along each of `dim` (all dims by default) by central differences inside and
+    one-sided differences (of order `edge_order`) at the edges; `spacing` is one step for every dim, a step per
+    dim, or a coordinate tensor per dim."""
+    if edge_order not in (1, 2):
+        raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}")
+    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    steps = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(steps) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(steps)} "
+                           f"and a dim argument of length {len(dims)}.")
+    x = input if input.is_floating_point() else input.to(_dtype.get_default_dtype())
+    return tuple(_derivative(x, d % max(x.dim(), 1), h, edge_order) for d, h in zip(dims, steps))
+
+
+def _derivative(x: Tensor, d: int, h, edge_order: int) -> Tensor:
+    n = x.shape[d]
+    if n < edge_order + 1:
+        raise RuntimeError(f"torch.gradient expected each dimension size to be at least edge_order+1, got {n}")
+
+    def at(i, length=1):
+        return x.narrow(d, i % n, length)
+
+    if isinstance(h, Tensor):
+        return _derivative_at_points(x, d, h, at)
+    inner = (at(2, n - 2) - at(0, n - 2)) / (2 * h)
+    if edge_order == 1:
+        first, last = (at(1) - at(0)) / h, (at(-1) - at(-2)) / h
+    else:
+        first = (at(0) * -3 + at(1) * 4 - at(2)) / (2 * h)
+        last = (at(-1) * 3 - at(-2) * 4 + at(-3)) / (2 * h)
+    return shape.cat([first, inner, last], d)
+
+
+def _derivative_at_points(x: Tensor, d: int, points: Tensor, at) -> Tensor:
+    """Differences at unevenly spaced coordinates (edge order 1): second-order accurate inside."""
+    n = x.shape[d]
+    if points.dim() != 1 or points.shape[0] != n:
+        raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and to have {n} "
+                           f"coordinates along dimension {d}, got shape {list(points.shape)}")
+    shape_along = [-1 if i == d else 1 for i in range(x.dim())]
+    gaps = diff(points.to(x.dtype)).view(shape_along)
+    left, right = gaps.narrow(d, 0, n - 2), gaps.narrow(d, 1, n - 2)
+    inner = (at(2, n - 2) * left * left - at(0, n - 2) * right * right + at(1, n - 2) * (right * right - left * left)) \
+        / (left * right * (left + right))
+    first = (at(1) - at(0)) / gaps.narrow(d, 0, 1)
+    last = (at(-1) - at(-2)) / gaps.narrow(d, n - 2, 1)
+    return shape.cat([first, inner, last], d)
+
+
+_Histogram = namedtuple("histogram", ["hist", "bin_edges"])
+_HistogramDD = namedtuple("histogramdd", ["hist", "bin_edges"])
+
+
+def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False):
+    """(hist, bin_edges): counts (or weights summed, or a density) of `input` in `bins` equal bins over `range`
+    (the data's range by default), or in the bins between the given edges."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else weight._data.reshape(-1)
+    hist, bin_edges = np.histogram(a.reshape(-1), edges, range, density=density, weights=w)
+    result = _Histogram(wrap(hist.astype(a.dtype)), wrap(bin_edges.astype(a.dtype)))
+    return _no_derivative(result, "histogram", (input, weight, bins if isinstance(bins, Tensor) else None))
+
+
+def histogramdd(input: Tensor, bins=10, *, range=None, weight: Tensor | None = None, density: bool = False):
+    """(hist, bin_edges): the histogram of the points in the rows of `input` (its last dim the coordinates)."""
+    a = input._data
+    points = a.reshape(-1, a.shape[-1])
+    edges = [b._data for b in bins] if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor) \
+        else bins
+    ranges = None if range is None else list(zip(range[0::2], range[1::2]))
+    w = None if weight is None else weight._data.reshape(-1)
+    hist, bin_edges = np.histogramdd(points, edges, ranges, density=density, weights=w)
+    result = _HistogramDD(wrap(hist.astype(a.dtype)), [wrap(e.astype(a.dtype)) for e in bin_edges])
+    return _no_derivative(result, "histogramdd", (input, weight))
+
+
+def _no_derivative(result, op: str, inputs):
+    """`result` with the histogram recorded as an op PyTorch gives no derivative, when an input requires grad."""
+    given = tuple(t for t in inputs if isinstance(t, Tensor))
+    if needs_grad(*given):
+        hist, edges = result
+        for t in (hist, *(edges if isinstance(edges, list) else [edges])):
+            ew.not_implemented(t, op, given)
+    return result
