@@ -93,6 +93,10 @@ from ._creation import empty_permuted  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
 from . import random  # noqa: F401
+from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401
+from ._creation import frombuffer, from_dlpack, to_dlpack  # noqa: F401
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
+from .amp import GradScaler  # noqa: F401
 from . import cuda, accelerator, backends, testing  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401
@@ -122,6 +126,12 @@ for _name, _method in special.METHODS.items():
 i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gammainc, special.gammaincc
 is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
 resize_as_, unsafe_split_with_sizes = Tensor.resize_as_, split_with_sizes
+is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj
+
+
+def is_storage(obj) -> bool:
+    """Whether `obj` is a storage: ember exposes storages only inside checkpoints, so only those."""
+    return isinstance(obj, serialization.storage.Storage)
 
 newaxis = None
 has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP

@@ -554,3 +554,32 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
     memory = np.empty(tuple(shape[d] for d in order), np_dtype)
     return _finish(memory.transpose(np.argsort(order)), None, device, requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor over the memory of a Python buffer (bytes, bytearray, array, mmap, ...), sharing it when the
+    buffer is writable; a read-only buffer is copied, with PyTorch's warning."""
+    np_dtype = _np_dtype(dtype)
+    try:
+        a = np.frombuffer(buffer, np_dtype, count, offset)
+    except ValueError as e:
+        raise ValueError(f"frombuffer: {e}") from None
+    if not a.flags.writeable:
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. ember "
+                      "copies it, so writes to the tensor do not reach the buffer.", UserWarning, stacklevel=2)
+        a = a.copy()
+    return _finish(a, None, None, requires_grad)
+
+
+def from_dlpack(ext_tensor) -> Tensor:
+    """A tensor sharing the memory of any object with the DLPack protocol (a NumPy or CuPy array, a PyTorch
+    tensor, ...)."""
+    device_type, _ = ext_tensor.__dlpack_device__()
+    if device_type == 1:  # the CPU
+        return wrap(np.from_dlpack(ext_tensor))
+    return wrap(module_for("cuda").from_dlpack(ext_tensor))
+
+
+def to_dlpack(tensor: Tensor):
+    """A DLPack capsule of the tensor's memory, for another library's from_dlpack."""
+    return tensor._data.__dlpack__()

@@ -3,6 +3,8 @@
 Op methods (`add`, `view`, `sum`, ...) are attached by `ember.ops`, which sits above this
 layer; this file holds what a tensor is, not what can be computed from it.
 """
+import warnings
+
 import numpy as np
 
 from . import _dtype, _unsupported
@@ -228,6 +230,40 @@ class Tensor:
     def module_load(self, other: "Tensor", assign: bool = False) -> "Tensor":
         """What load_state_dict puts in place of this tensor when loading `other`: `other` itself."""
         return other
+
+    def resize(self, *sizes) -> "Tensor":
+        """A copy of this tensor resized as resize_ does (deprecated in PyTorch, with its warning)."""
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        return wrap(self._data.copy()).resize_(*sizes)
+
+    def resize_as(self, tensor: "Tensor") -> "Tensor":
+        """A copy of this tensor resized to the shape of `tensor` (deprecated in PyTorch, with its warning)."""
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        return wrap(self._data.copy()).resize_(*tensor.shape)
+
+    def set_(self, source: "Tensor | None" = None) -> "Tensor":
+        """Make this tensor view the memory of `source` (an empty tensor when None), in place."""
+        if self._rg and self._grad_fn is None:
+            raise RuntimeError("set_ is not allowed on a Tensor created from .data or .detach() or a leaf that "
+                               "requires grad")
+        self._data = np.empty(0, self._data.dtype) if source is None else source._data
+        if source is not None:
+            self._vc = source._vc
+        return self
+
+    @property
+    def volatile(self) -> bool:
+        """Always False (PyTorch removed volatile tensors, and says so)."""
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+        return False
+
+    @property
+    def name(self):
+        """The tensor's name in a traced graph: None."""
+        return None
+
+    def record_stream(self, stream) -> None:
+        """Mark the memory as in use by a CUDA stream: ember's GPU memory is freed by CuPy, so nothing to do."""
 
     def is_distributed(self) -> bool:
         """Whether the tensor is split across processes: never in ember."""

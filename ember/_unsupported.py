@@ -86,7 +86,7 @@ _TENSOR_GROUPS = {
             "to_sparse_csc to_sparse_csr indices values smm sspaddmm resize_as_sparse_ is_sparse_csr",
     NESTED: "to_padded_tensor",
     DEVICES: "ipu is_ipu xpu is_xla is_vulkan is_mkldnn to_mkldnn mtia is_mtia is_maia",
-    REMOVED: "eig symeig lstsq solve",
+    REMOVED: "eig symeig lstsq solve reinforce",
 }
 
 _NN_GROUPS = {

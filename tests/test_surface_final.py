@@ -92,3 +92,52 @@ def test_resize_and_friends():
     check(lambda lib, a: (a.new_empty_strided((2, 3), (1, 2)).stride(), a.is_distributed()), randn(2), grad=False)
     check(lambda lib, a, b: a.module_load(b), randn(2), randn(2), grad=False)
     check(lambda lib, a: lib.unsafe_split_with_sizes(a, [2, 3]), np.arange(5), grad=False)
+
+
+def test_tensor_odds_and_ends():
+    for lib in (ember, torch):
+        x = lib.arange(6.0)
+        with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+            assert tuple(x.resize(2, 3).shape) == (2, 3) and tuple(x.shape) == (6,)
+        y = lib.zeros(3)
+        y.set_(x)
+        assert y.data_ptr() == x.data_ptr() and y.tolist() == x.tolist()
+        with pytest.warns(UserWarning, match="volatile was removed"):
+            assert x.volatile is False
+        assert x.name is None and not lib.is_distributed(x) and not lib.is_storage(x)
+    with pytest.raises(AttributeError, match="reinforce is not supported"):
+        ember.ones(1).reinforce
+
+
+def test_fill_feature_dropout_and_inference_flag():
+    check(lambda lib, a: lib.fill(a, 2.5), randn(3))
+    check(lambda lib, a: lib.feature_dropout(a, 0.5, False), randn(2, 3, 4))
+    check(lambda lib, a: lib.feature_dropout(a, 0.5, True), randn(3))
+    ember.manual_seed(0)
+    out = ember.feature_dropout(ember.ones(200, 8, 5), 0.25, True).numpy()
+    assert np.isin(out, np.float32([0.0, 1 / 0.75])).all() and (out.min(axis=2) == out.max(axis=2)).all()
+    assert 0.65 < (out[:, :, 0] != 0).mean() < 0.85
+    for lib in (ember, torch):
+        assert not lib.is_inference_mode_enabled()
+        with lib.inference_mode():
+            assert lib.is_inference_mode_enabled()
+        assert not lib.is_inference_mode_enabled()
+
+
+def test_buffers_and_dlpack():
+    data = bytearray(np.arange(4, dtype=np.int32).tobytes())
+    e, t = ember.frombuffer(data, dtype=ember.int32, count=2, offset=4), torch.frombuffer(data, dtype=torch.int32,
+                                                                                       count=2, offset=4)
+    assert e.tolist() == t.tolist() == [1, 2]
+    e[0] = 7
+    assert np.frombuffer(data, np.int32)[1] == 7  # shares the buffer's memory
+    with pytest.warns(UserWarning, match="not writable"):
+        ember.frombuffer(b"\x01\x00", dtype=ember.int16)
+    t = torch.arange(4.0)
+    shared = ember.from_dlpack(t)
+    shared[0] = 9
+    assert t[0].item() == 9
+    back = torch.from_dlpack(ember.arange(3.0))
+    assert back.tolist() == [0.0, 1.0, 2.0]
+    assert ember.from_dlpack(np.arange(2)).tolist() == [0, 1]
+    check(lambda lib, a: a.histogram(4), randn(20))

@@ -10,6 +10,9 @@ def is_grad_enabled() -> bool:
     return GRAD_ENABLED[0]
 
 
+INFERENCE_MODE = [False]
+
+
 class _GradMode:
     """A context manager that is also a decorator, setting grad mode to `self.mode` inside."""
     mode = True
@@ -91,9 +94,20 @@ class inference_mode(_GradMode):
 
     def __enter__(self):
         self._prev = GRAD_ENABLED[0]
+        self._prev_inference = INFERENCE_MODE[0]
         if self.enabled:
             GRAD_ENABLED[0] = False
+        INFERENCE_MODE[0] = self.enabled
+
+    def __exit__(self, *exc):
+        INFERENCE_MODE[0] = self._prev_inference
+        return super().__exit__(*exc)
 
     def _clone(self):
         return inference_mode(self.enabled)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether the code runs inside an inference_mode block."""
+    return INFERENCE_MODE[0]
 

@@ -159,6 +159,9 @@ METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwis
                 "prelu": activation.prelu, "__lshift__": pointwise.bitwise_left_shift,
                 "__rshift__": pointwise.bitwise_right_shift, "__ilshift__": _ip.bitwise_left_shift_,
                 "__irshift__": _ip.bitwise_right_shift_})
+METHODS.update({"histogram": statistics.histogram, "conj_physical_": pointwise.conj,
+                "__dlpack__": lambda self, *args, **kwargs: self._data.__dlpack__(*args, **kwargs),
+                "__dlpack_device__": lambda self: self._data.__dlpack_device__()})
 METHODS.update({"unsafe_split_with_sizes": strided.split_with_sizes, "nonzero_static": scatter.nonzero_static})
 METHODS.update({"select_scatter": copies.select_scatter, "slice_scatter": copies.slice_scatter,
                 "diagonal_scatter": copies.diagonal_scatter, "as_strided_scatter": copies.as_strided_scatter})

@@ -6,8 +6,8 @@ the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps tha
 import warnings
 
 from . import activation, decomposition, distance, dropout as _dropout, embedding as _embedding, loss, normalization
-from . import padding, reduction
-from .base import Tensor
+from . import inplace, padding, reduction
+from .base import Tensor, needs_grad, record
 
 def _reduction(reduction: int) -> str:
     """The reduction an integer stands for: 1 mean, 2 sum, any other none (as PyTorch)."""
@@ -213,3 +213,28 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
         return reduction.norm(v, pow)
     others = [d for d in range(v.dim()) if d != dim % v.dim()]
     return reduction.norm(v, pow, others, keepdim=True)
+
+
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Dropout of whole channels (dim 1), scaling the kept ones by 1 / (1 - p)."""
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not train or p == 0:
+        return input
+    if input.dim() < 2:
+        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got {input.dim()}")
+    keep = input.new_empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2)).bernoulli_(1 - p)
+    return input * keep / (1 - p) if p < 1 else input * keep
+
+
+def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place feature_dropout."""
+    return input.copy_(feature_dropout(input, p, train))
+
+
+def fill(input: Tensor, value) -> Tensor:
+    """A new tensor shaped like `input` holding `value` everywhere (its gradient is zero)."""
+    r = input.detach().clone().fill_(value)
+    if needs_grad(input):
+        record(r, inplace.NODES["FillBackward0"](), (input,))
+    return r
