@@ -45,3 +45,16 @@ def test_gumbel_softmax():
     w = ember.tensor(randn(5, 4, seed=1))
     (hard * w).sum().backward()
     assert x.grad is not None and np.abs(x.grad.numpy()).sum() > 0
+
+
+def test_sync_batch_norm_in_one_process():
+    check_module("SyncBatchNorm", (3,), inputs=(randn(4, 3, 2),))
+    check_module("SyncBatchNorm", (3,), inputs=(randn(4, 3, 2, 2),), train=False)
+    for lib in (ember, torch):
+        net = lib.nn.Sequential(lib.nn.Conv2d(1, 3, 1), lib.nn.BatchNorm2d(3).eval())
+        weight = net[1].weight
+        converted = lib.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+        assert type(converted[1]).__name__ == "SyncBatchNorm" and converted[1].weight is weight
+        assert not converted[1].training
+    with pytest.raises(ValueError, match="at least 2D"):
+        ember.nn.SyncBatchNorm(3)(ember.ones(3))

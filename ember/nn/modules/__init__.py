@@ -7,7 +7,7 @@ from .activation import (ReLU, ReLU6, LeakyReLU, PReLU, RReLU, ELU, SELU, CELU, 
                          Hardshrink, Tanhshrink, LogSigmoid, Threshold, GLU, Softmax, LogSoftmax, Softmin,
                          Softmax2d)
 from .batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,  # noqa: F401
-                        InstanceNorm3d)
+                        InstanceNorm3d, SyncBatchNorm)
 from .normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm  # noqa: F401
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout  # noqa: F401
 from .sparse import Embedding, EmbeddingBag  # noqa: F401
