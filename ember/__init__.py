@@ -92,7 +92,8 @@ from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa:
 from ._creation import empty_permuted  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
-from . import random, quasirandom  # noqa: F401
+from . import random, quasirandom, func  # noqa: F401
+from .func import vmap  # noqa: F401
 from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401
 from ._creation import frombuffer, from_dlpack, to_dlpack  # noqa: F401
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
