@@ -92,6 +92,8 @@ from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa:
 from ._creation import empty_permuted  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
+from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401
+                       native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc)
 from . import random, quasirandom, func  # noqa: F401
 from .func import vmap  # noqa: F401
 from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401

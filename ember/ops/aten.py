@@ -4,6 +4,7 @@ PyTorch exposes its native ops in the `torch` namespace with their own argument 
 the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps that form onto ember's op.
 """
 import warnings
+from collections import namedtuple
 
 from . import activation, decomposition, distance, dropout as _dropout, embedding as _embedding, loss, normalization
 from . import inplace, padding, reduction
@@ -238,3 +239,95 @@ def fill(input: Tensor, value) -> Tensor:
     if needs_grad(input):
         record(r, inplace.NODES["FillBackward0"](), (input,))
     return r
+
+
+# ---- linear algebra's legacy forms ------------------------------------------------------------------------------
+_TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+
+
+def _from_factor(L: Tensor, upper: bool) -> Tensor:
+    """The matrix L L^T (U^T U with upper) of a Cholesky factor."""
+    return L.transpose(-2, -1).matmul(L) if upper else L.matmul(L.transpose(-2, -1))
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+    """X with A X = B, for A given by its Cholesky factor L (lower, or upper with `upper`)."""
+    return decomposition.solve(_from_factor(L, upper), B)
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+    """The inverse of A, given by its Cholesky factor L (lower, or upper with `upper`)."""
+    return decomposition.inv(_from_factor(L, upper))
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False):
+    """(X with A X = b for triangular A, a copy of A); deprecated in PyTorch, with its warning (use
+    linalg.solve_triangular). The copy of A requires grad only when A does (PyTorch's does when b does too)."""
+    warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular and will be "
+                  "removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    from .rearrange import tril, triu
+    part = triu(A) if upper else tril(A)
+    if unitriangular:
+        from .._creation import eye
+        part = (triu(A, 1) if upper else tril(A, -1)) + eye(A.shape[-1], dtype=A.dtype)
+    matrix = part.transpose(-2, -1) if transpose else part
+    return _TriangularSolve(decomposition.solve(matrix, b), A.clone())
+
+
+# ---- normalization and convolution's native forms ----------------------------------------------------------------
+def native_layer_norm(input: Tensor, normalized_shape, weight, bias, eps: float):
+    """(layer_norm's output, the mean, the reciprocal standard deviation), the statistics kept per normalized
+    group with size-1 normalized dims and outside the graph, as PyTorch's."""
+    dims = tuple(range(input.dim() - len(normalized_shape), input.dim()))
+    mean = input.detach().mean(dims, keepdim=True)
+    rstd = (input.detach().var(dims, keepdim=True, correction=0) + eps).rsqrt()
+    return normalization.layer_norm(input, normalized_shape, weight, bias, eps), mean, rstd
+
+
+def native_batch_norm(input: Tensor, weight, bias, running_mean, running_var, training: bool, momentum: float,
+                      eps: float):
+    """(batch_norm's output, the batch mean and reciprocal standard deviation used; empty in evaluation)."""
+    dims = tuple(d for d in range(input.dim()) if d != 1)
+    if training:
+        mean = input.mean(dims).detach()
+        rstd = (input.var(dims, correction=0) + eps).rsqrt().detach()
+    else:
+        mean = rstd = input.new_empty((0,))
+    out = normalization.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return out, mean, rstd
+
+
+def native_group_norm(input: Tensor, weight, bias, N: int, C: int, HxW: int, group: int, eps: float):
+    """(group_norm's output, the mean and reciprocal standard deviation per sample and group)."""
+    grouped = input.reshape(N, group, -1)
+    mean = grouped.mean(-1)
+    rstd = (grouped.var(-1, correction=0) + eps).rsqrt()
+    return normalization.group_norm(input, group, weight, bias, eps), mean, rstd
+
+
+def native_dropout(input: Tensor, p: float, train: bool | None):
+    """(dropout's output, the bool mask of kept elements)."""
+    if not train or p == 0:
+        return input.clone(), input.new_ones(tuple(input.shape)).bool()
+    keep = input.new_empty(tuple(input.shape)).bernoulli_(1 - p).bool()
+    return input * keep / (1 - p), keep
+
+
+def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, transposed: bool, output_padding,
+                groups: int) -> Tensor:
+    """The convolution (or transposed convolution) of the dimension weight gives, with every option explicit."""
+    from . import conv
+    dims = weight.dim() - 2
+    if transposed:
+        op = (conv.conv_transpose1d, conv.conv_transpose2d, conv.conv_transpose3d)[dims - 1]
+        return op(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    op = (conv.conv1d, conv.conv2d, conv.conv3d)[dims - 1]
+    return op(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """1-D convolution of (time, batch, channels) input with a (kernel, in, out) weight."""
+    from . import conv
+    out = conv.conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad)
+    return out.permute(2, 0, 1)
