@@ -31,7 +31,7 @@ from .ops.elementwise import (trunc as fix, asin as arcsin, acos as arccos, atan
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
 from .ops.reduction import (logsumexp, cumsum, cumprod, nansum, nanmean, count_nonzero, var_mean,  # noqa: F401
                             std_mean, aminmax, cummax, cummin, median, kthvalue, mode)
-from .ops.reduction import quantile, bincount  # noqa: F401
+from .ops.reduction import quantile, bincount, nanmedian, nanquantile  # noqa: F401
 from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)

@@ -80,7 +80,8 @@ METHODS = {
     "logsumexp": _red.logsumexp, "cumsum": _red.cumsum, "cumprod": _red.cumprod, "nansum": _red.nansum,
     "nanmean": _red.nanmean, "count_nonzero": _red.count_nonzero, "aminmax": _red.aminmax, "cummax": _red.cummax,
     "cummin": _red.cummin, "median": _red.median, "kthvalue": _red.kthvalue, "mode": _red.mode,
-    "quantile": _red.quantile, "bincount": _red.bincount,
+    "quantile": _red.quantile, "bincount": _red.bincount, "nanmedian": _red.nanmedian,
+    "nanquantile": _red.nanquantile,
     # linear algebra
     "mm": linalg.mm, "bmm": linalg.bmm, "matmul": linalg.matmul, "dot": linalg.dot, "mv": linalg.mv,
     "addmm": linalg.addmm,

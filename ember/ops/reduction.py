@@ -596,6 +596,8 @@ _MORE = {
     "CumminBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
     "MedianBackward0": lambda g, x, r: (_evenly_nan(g, x, r),),
     "MedianBackward1": _select_back,
+    "NanmedianBackward0": lambda g, x, r: (_evenly_nan(g, x, r),),
+    "NanmedianBackward1": _select_back,
     "KthvalueBackward0": _select_back,
     "ModeBackward0": _select_back,
 }
@@ -806,6 +808,7 @@ def _named(name):
 
 cummax_result, cummin_result = _named("cummax"), _named("cummin")
 median_result, kthvalue_result, mode_result = _named("median"), _named("kthvalue"), _named("mode")
+nanmedian_result = _named("nanmedian")
 
 
 def _cumextreme(input, dim, largest):
@@ -854,6 +857,10 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
                                     xp.diff(s, axis=d) != 0], axis=d)
             count = pos - xp.maximum.accumulate(xp.where(start, pos, 0), axis=d)
             at = count.argmax(axis=d, keepdims=True)
+        elif kind == "nanmedian":  # NaNs sort last: the lower median of the numbers before them
+            order = xp.argsort(a, axis=d, kind="stable")
+            count = (~xp.isnan(a)).sum(axis=d, keepdims=True)
+            at = xp.where(count > 0, (count - 1) // 2, (n - 1) // 2)
         else:
             kk = (n - 1) // 2 if k is None else k
             order = xp.argpartition(a, kk, axis=d)
@@ -869,7 +876,8 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
     if GRAD_ENABLED[0] and input._rg:
         keep = idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:])
         record(v, node(), (input,), (a.shape, d, keepdim, wrap(_onehot(keep, a.shape, d))))
-    return {"median": median_result, "kthvalue": kthvalue_result, "mode": mode_result}[name](v, i)
+    return {"median": median_result, "kthvalue": kthvalue_result, "mode": mode_result,
+            "nanmedian": nanmedian_result}[name](v, i)
 
 
 def median(input, dim=None, keepdim=False):
@@ -889,6 +897,24 @@ def median(input, dim=None, keepdim=False):
             record(r, MedianBackward0(), (input,), (input, r))
         return r
     return _select(input, dim, keepdim, "select", "median", MedianBackward1)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """median ignoring NaN: the lower median of the numbers (NaN where a slice holds nothing else); with `dim`,
+    (values, indices) along it."""
+    a = input._data
+    if dim is None:
+        xp = array_module(a)
+        flat = a.reshape(-1)
+        numbers = flat[~xp.isnan(flat)] if a.dtype.kind == "f" else flat
+        r = xp.full((), np.nan, a.dtype) if numbers.size == 0 else \
+            xp.partition(numbers, (numbers.size - 1) // 2)[(numbers.size - 1) // 2]
+        r = wrap(xp.asarray(r, dtype=a.dtype))
+        if GRAD_ENABLED[0] and input._rg:
+            record(r, NanmedianBackward0(), (input,), (input, r))
+        return r
+    return _select(input, dim, keepdim, "nanmedian" if a.dtype.kind == "f" else "select", "nanmedian",
+                   NanmedianBackward1)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -929,7 +955,16 @@ globals().update(NODES)
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """The q-th quantiles (q a number or 1-D tensor in [0, 1]) of all elements or along `dim`; a tensor q
-    puts its dimension first in the result."""
+    puts its dimension first in the result. A slice holding NaN has NaN quantiles."""
+    return _quantile(input, q, dim, keepdim, interpolation, out, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """quantile of the numbers that are not NaN (NaN where a slice holds nothing else)."""
+    return _quantile(input, q, dim, keepdim, interpolation, out, True)
+
+
+def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
     a = input._data
     xp = array_module(a)
     if a.dtype.kind != "f":
@@ -960,27 +995,33 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
         m = xp.moveaxis(a, d, -1) if a.ndim else a.reshape(1)
         out_shape = tuple(1 if j == d else s for j, s in enumerate(a.shape) if keepdim or j != d)
     n = m.shape[-1]
-    order = xp.argsort(m, axis=-1, kind="stable")
+    order = xp.argsort(m, axis=-1, kind="stable")  # NaNs sort last
     s = xp.take_along_axis(m, order, axis=-1)
-    pos = qs * (n - 1)
-    lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+    nan = xp.isnan(m)
+    count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else xp.full(m.shape[:-1] + (1,), n)
+    pos = xp.asarray(qs) * xp.maximum(count - 1, 0)  # (*rest, Q)
+    lo, hi = xp.floor(pos).astype(np.int64), xp.ceil(pos).astype(np.int64)
     if interpolation == "nearest":
-        lo = hi = np.round(pos).astype(np.int64)
+        lo = hi = xp.round(pos).astype(np.int64)
     elif interpolation == "lower":
         hi = lo
     elif interpolation == "higher":
         lo = hi
-    w = pos - lo if interpolation == "linear" else np.full(pos.shape, 0.5 if interpolation == "midpoint" else 0.0)
+    w = pos - lo if interpolation == "linear" else xp.full(pos.shape, 0.5 if interpolation == "midpoint" else 0.0)
     w = xp.asarray(w, dtype=a.dtype)
-    v_lo, v_hi = s[..., lo], s[..., hi]  # (*rest, Q)
-    r = v_lo + w * (v_hi - v_lo)
-    r = xp.where(xp.isnan(m).any(axis=-1, keepdims=True), np.nan, r).astype(a.dtype, copy=False)
+    if not ignore_nan:  # a slice holding NaN takes its last sorted element, a NaN (gradient and all), as PyTorch's
+        has_nan = nan.any(axis=-1, keepdims=True)
+        lo, hi, w = xp.where(has_nan, n - 1, lo), xp.where(has_nan, n - 1, hi), xp.where(has_nan, 0, w)
+        w = w.astype(a.dtype, copy=False)
+    v_lo, v_hi = xp.take_along_axis(s, lo, axis=-1), xp.take_along_axis(s, hi, axis=-1)  # (*rest, Q)
+    r = (v_lo + w * (v_hi - v_lo)).astype(a.dtype, copy=False)
     r = xp.moveaxis(r, -1, 0).reshape(((1,) if scalar_q else (qs.size,)) + out_shape)
     r = wrap(r.reshape(out_shape) if scalar_q else r)
     if GRAD_ENABLED[0] and input._rg:
         positions = xp.arange(n)
-        i_lo, i_hi = order[..., lo][..., None], order[..., hi][..., None]  # (*rest, Q, 1)
-        weights = (1 - w)[:, None] * (i_lo == positions) + w[:, None] * (i_hi == positions)
+        i_lo = xp.take_along_axis(order, lo, axis=-1)[..., None]  # (*rest, Q, 1)
+        i_hi = xp.take_along_axis(order, hi, axis=-1)[..., None]
+        weights = (1 - w)[..., None] * (i_lo == positions) + w[..., None] * (i_hi == positions)
         record(r, SqueezeBackward4(), (input,), (a.shape, m.shape[:-1], d if a.ndim else None,
                                                  wrap(weights.astype(a.dtype, copy=False))))
-    return r if out is None else write_out(out, r, "quantile")
+    return r if out is None else write_out(out, r, "nanquantile" if ignore_nan else "quantile")
