@@ -4,7 +4,7 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
-from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten
+from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
 from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
@@ -160,6 +160,7 @@ METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwis
                 "prelu": activation.prelu, "__lshift__": pointwise.bitwise_left_shift,
                 "__rshift__": pointwise.bitwise_right_shift, "__ilshift__": _ip.bitwise_left_shift_,
                 "__irshift__": _ip.bitwise_right_shift_})
+METHODS.update({"lu": lu.torch_lu, "lu_solve": lu.torch_lu_solve})
 METHODS.update({"cholesky_solve": aten.cholesky_solve, "cholesky_inverse": aten.cholesky_inverse,
                 "triangular_solve": aten.triangular_solve})
 METHODS.update({"histogram": statistics.histogram, "conj_physical_": pointwise.conj,

@@ -1,0 +1,168 @@
+"""The LU factorization A = P L U with partial pivoting: linalg.lu, lu_factor(_ex), lu_solve, lu_unpack, and
+PyTorch's older torch.lu / torch.lu_solve.
+
+The factorization runs in SciPy's LAPACK over the whole batch. Pivots are LAPACK's: int32, counted from 1,
+row i swapped with row pivots[i] in turn. The gradient of (L, U) for square A is
+    gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T,
+written with ember ops so that it can itself be differentiated; L and U of lu_factor get theirs by unpacking.
+Rectangular matrices factor, but their gradient raises NotImplementedError.
+"""
+import warnings
+
+import numpy as np
+
+from .._dtype import scalar_type_name
+from .._tensor import Tensor
+from ..autograd.graph import node_classes
+from ..backend import array_module, to_numpy
+from .base import GRAD_ENABLED, record, wrap
+from .decomposition import _check_matrix, _result_type, _shadow, solve
+from .reduction import _MultiNode
+
+linalg_lu = _result_type("linalg_lu", ["P", "L", "U"])
+linalg_lu_factor = _result_type("linalg_lu_factor", ["LU", "pivots"])
+linalg_lu_factor_ex = _result_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+lu_unpack_result = _result_type("lu_unpack", ["P", "L", "U"])
+
+
+def _lu_backward(grads, A, P, L, U):
+    """The gradient of A from those of L and U (grads[1], grads[2]; P has none). Under create_graph the factors
+    are computed again from A, recorded, so that the gradient's own gradient flows through them."""
+    if GRAD_ENABLED[0]:
+        P, L, U = lu(A)
+    gL, gU = grads[1], grads[2]
+    if L.shape[-2] != L.shape[-1] or U.shape[-2] != U.shape[-1]:
+        raise NotImplementedError("ember differentiates the LU factorization of square matrices only")
+    terms = []
+    if gL is not None:
+        terms.append((L.mT @ gL).tril(-1))
+    if gU is not None:
+        terms.append((gU @ U.mT).triu())
+    inner = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+    left = solve(L.mT, inner)  # L^-T inner, then times U^-T: (U^-1 left^T)^T
+    return (P @ solve(U, left.mT).mT,)
+
+
+def _lu_factor_backward(grads, A, P, L, U):
+    """lu_factor's LU packs L (below the diagonal) and U: its gradient splits into theirs."""
+    g = grads[0]
+    if g is None:
+        return (None,)
+    return _lu_backward((None, g.tril(-1), g.triu()), A, P, L, U)
+
+
+NODES = node_classes({})
+for _name, (_k, _f) in {"LinalgLuBackward0": (3, _lu_backward),
+                        "LinalgLuFactorExBackward0": (3, _lu_factor_backward)}.items():
+    NODES[_name] = type(_name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(_f), "n_outputs": _k})
+
+
+def _factor(A: Tensor, name: str):
+    """(P, unit-lower L, upper U, LAPACK pivots) of A's LU factorization, as arrays on A's device."""
+    import scipy.linalg
+    if A._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_type_name(A._data.dtype)}'")
+    a = _check_matrix(name, A, square=False)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    packed, pivots = scipy.linalg.lu_factor(to_numpy(a), check_finite=False)
+    pivots = (pivots + 1).astype(np.int32)
+    lower = np.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=packed.dtype)
+    upper = np.triu(packed[..., :k, :])
+    xp = array_module(a)
+    return tuple(xp.asarray(v) for v in (_permutations(pivots, m).astype(a.dtype), lower, upper, pivots))
+
+
+def lu(A: Tensor, *, pivot: bool = True, out=None):
+    """(P, L, U) with A = P L U, L unit lower triangular and U upper triangular."""
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    p, lower, upper, _ = _factor(A, "linalg.lu")
+    P, L, U = wrap(p), wrap(lower), wrap(upper)
+    if GRAD_ENABLED[0] and A._rg:  # L and U are outputs 1 and 2 of the node; P is constant
+        node = NODES["LinalgLuBackward0"]()
+        record(L, node, (A,), (A, P, _shadow(L), _shadow(U)))
+        L._output_nr = 1
+        U._grad_fn, U._output_nr, U._rg = node, 2, True
+    return linalg_lu(P, L, U)
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
+    """(LU, pivots, info): L and U packed in one matrix, LAPACK's pivots, and 0 (ember raises for a failure)."""
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    p, lower, upper, pivots = _factor(A, "linalg.lu_factor_ex")
+    xp = array_module(lower)
+    k = min(A.shape[-2:])
+    packed = xp.zeros(tuple(A.shape), lower.dtype)
+    packed[..., :, :k] += xp.tril(lower, -1)
+    packed[..., :k, :] += upper
+    LU = wrap(packed)
+    piv, info = wrap(pivots), wrap(xp.zeros(tuple(A.shape[:-2]), np.int32))
+    if GRAD_ENABLED[0] and A._rg:
+        saved = (A, wrap(p), wrap(lower), wrap(upper))
+        record(LU, NODES["LinalgLuFactorExBackward0"](), (A,), saved)
+    return linalg_lu_factor_ex(LU, piv, info)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
+    """(LU, pivots): L and U packed in one matrix (L's unit diagonal left out), and LAPACK's pivots."""
+    LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
+    return linalg_lu_factor(LU, pivots)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
+              out=None):
+    """(P, L, U) from lu_factor's packed LU and pivots (empty tensors for the parts not asked for)."""
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    xp = array_module(LU_data._data)
+    if unpack_data:
+        eye = wrap(xp.eye(m, k, dtype=LU_data._data.dtype))
+        L = LU_data[..., :, :k].tril(-1) + eye
+        U = LU_data[..., :k, :].triu()
+    else:
+        L = U = LU_data.new_empty((0,))
+    if unpack_pivots:
+        P = wrap(xp.asarray(_permutations(to_numpy(LU_pivots._data), m), dtype=LU_data._data.dtype))
+    else:
+        P = LU_data.new_empty((0,))
+    return lu_unpack_result(P, L, U)
+
+
+def _permutations(pivots: np.ndarray, m: int) -> np.ndarray:
+    """P with A = P L U, from LAPACK's pivots (swaps applied in turn to the rows of the identity)."""
+    batch = pivots.reshape(-1, pivots.shape[-1])
+    out = np.empty((batch.shape[0], m, m))
+    for b, piv in enumerate(batch):
+        rows = list(range(m))
+        for i, p in enumerate(piv):
+            rows[i], rows[p - 1] = rows[p - 1], rows[i]
+        out[b] = np.eye(m)[:, rows]
+    return out.reshape(pivots.shape[:-1] + (m, m))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False, out=None):
+    """X with A X = B (X A = B when not `left`; A^T in place of A with `adjoint`), A given by lu_factor."""
+    P, L, U = lu_unpack(LU, pivots)
+    if left and not adjoint:
+        return solve(U, solve(L, P.mT @ B))
+    if left:
+        return P @ solve(L.mT, solve(U.mT, B))
+    # X A = B is A^T X^T = B^T
+    return lu_solve(LU, pivots, B.mT, left=True, adjoint=not adjoint).mT
+
+
+def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
+    """torch.lu: (LU, pivots) or (LU, pivots, infos); deprecated in PyTorch, with its warning."""
+    warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
+                  "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    LU, piv, info = lu_factor_ex(A, pivot=pivot)
+    return (LU, piv, info) if get_infos else (LU, piv)
+
+
+def torch_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None):
+    """torch.lu_solve: X with A X = b from lu_factor's output; deprecated in PyTorch, with its warning."""
+    warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    return lu_solve(LU_data, LU_pivots, b)
