@@ -89,6 +89,9 @@ from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enab
                                 clear_autocast_cache, is_autocast_cache_enabled, set_autocast_cache_enabled)
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa
 from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa: F401
+from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,  # noqa: F401
+                       ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage, BoolStorage)
+from ._storage import TypedStorage as Storage  # noqa: F401
 from ._creation import empty_permuted  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
@@ -134,8 +137,8 @@ is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj
 
 
 def is_storage(obj) -> bool:
-    """Whether `obj` is a storage: ember exposes storages only inside checkpoints, so only those."""
-    return isinstance(obj, serialization.storage.Storage)
+    """Whether `obj` is a storage (untyped, typed, or one a checkpoint's map_location receives)."""
+    return isinstance(obj, (UntypedStorage, TypedStorage, serialization.storage.Storage))
 
 newaxis = None
 has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
+from .. import _storage
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
 from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
@@ -46,6 +47,13 @@ def _invert(self):
     if self._data.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return _ew.bitwise_not(self)
+
+
+def _warned_storage(array):
+    """tensor.storage(): the typed storage, with PyTorch's deprecation warning."""
+    import warnings
+    warnings.warn(_storage._TYPED_WARNING, UserWarning, stacklevel=3)
+    return _storage.typed_storage_of(array)
 
 
 def _matrix_adjoint(self):
@@ -160,6 +168,9 @@ METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwis
                 "prelu": activation.prelu, "__lshift__": pointwise.bitwise_left_shift,
                 "__rshift__": pointwise.bitwise_right_shift, "__ilshift__": _ip.bitwise_left_shift_,
                 "__irshift__": _ip.bitwise_right_shift_})
+METHODS.update({"untyped_storage": lambda self: _storage.untyped_storage_of(self._data),
+                "storage": lambda self: _warned_storage(self._data),
+                "storage_type": lambda self: _storage.storage_type_of(self._data)})
 METHODS.update({"lu": lu.torch_lu, "lu_solve": lu.torch_lu_solve})
 METHODS.update({"cholesky_solve": aten.cholesky_solve, "cholesky_inverse": aten.cholesky_inverse,
                 "triangular_solve": aten.triangular_solve})
