@@ -98,7 +98,7 @@ from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F40
 from .ops.lu import torch_lu as lu, torch_lu_solve as lu_solve, lu_unpack  # noqa: F401
 from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401
                        native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc)
-from . import random, quasirandom, func  # noqa: F401
+from . import random, quasirandom, func, fft, signal, compiler  # noqa: F401
 from .func import vmap  # noqa: F401
 from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401
 from ._creation import frombuffer, from_dlpack, to_dlpack  # noqa: F401

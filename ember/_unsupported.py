@@ -106,6 +106,7 @@ _FUNCTIONAL_GROUPS = {
 
 _LINALG_GROUPS = {PACKAGING: "common_notes"}
 _SPECIAL_GROUPS = {PACKAGING: "common_args multi_dim_common torch"}
+_FFT_GROUPS = {PACKAGING: "Tensor common_args factory_common_args torch"}
 
 
 def _table(groups: dict[str, str]) -> dict[str, str]:
@@ -118,6 +119,7 @@ NN = _table(_NN_GROUPS)
 FUNCTIONAL = _table(_FUNCTIONAL_GROUPS)
 LINALG = _table(_LINALG_GROUPS)
 SPECIAL = _table(_SPECIAL_GROUPS)
+FFT = _table(_FFT_GROUPS)
 
 
 def missing(owner: str, name: str, table: dict[str, str], default: str) -> AttributeError:
