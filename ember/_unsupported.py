@@ -106,7 +106,7 @@ _FUNCTIONAL_GROUPS = {
 
 _LINALG_GROUPS = {PACKAGING: "common_notes"}
 _SPECIAL_GROUPS = {PACKAGING: "common_args multi_dim_common torch"}
-_FFT_GROUPS = {PACKAGING: "Tensor common_args factory_common_args torch"}
+_FFT_GROUPS = {PACKAGING: "common_args factory_common_args torch"}
 
 
 def _table(groups: dict[str, str]) -> dict[str, str]:
