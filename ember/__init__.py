@@ -92,13 +92,14 @@ from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa:
 from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,  # noqa: F401
                        ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage, BoolStorage)
 from ._storage import TypedStorage as Storage  # noqa: F401
-from ._creation import empty_permuted  # noqa: F401
+from ._creation import empty_permuted, from_file  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
 from .ops.lu import torch_lu as lu, torch_lu_solve as lu_solve, lu_unpack  # noqa: F401
 from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401
-                       native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc)
-from . import random, quasirandom, func, fft, signal, compiler  # noqa: F401
+                       native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc,
+                       embedding_renorm_, grid_sampler, grid_sampler_2d, grid_sampler_3d, affine_grid_generator)
+from . import random, quasirandom, func, fft, signal, compiler, functional  # noqa: F401
 from .func import vmap  # noqa: F401
 from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401
 from ._creation import frombuffer, from_dlpack, to_dlpack  # noqa: F401
@@ -134,6 +135,7 @@ i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gamma
 is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
 resize_as_, unsafe_split_with_sizes = Tensor.resize_as_, split_with_sizes
 is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj
+as_strided_ = Tensor.as_strided_
 
 
 def is_storage(obj) -> bool:

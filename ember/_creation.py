@@ -583,3 +583,18 @@ def from_dlpack(ext_tensor) -> Tensor:
 def to_dlpack(tensor: Tensor):
     """A DLPack capsule of the tensor's memory, for another library's from_dlpack."""
     return tensor._data.__dlpack__()
+
+
+def from_file(filename, shared: bool | None = None, size: int = 0, *, dtype=None, layout=None, device=None,
+              pin_memory: bool = False) -> Tensor:
+    """A 1-D tensor of `size` elements read from a raw binary file; with `shared`, mapped from the file, so that
+    writes to the tensor reach the file."""
+    np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if shared:
+        array = np.memmap(filename, np_dtype, "r+", shape=(size,))
+    else:
+        array = np.fromfile(filename, np_dtype, count=size)
+        if array.size < size:
+            raise RuntimeError(f"from_file: the file holds {array.size} elements of {np.dtype(np_dtype).name}, "
+                               f"fewer than the {size} asked for")
+    return _finish(array, None, device, False)

@@ -216,6 +216,14 @@ class Tensor:
         self._vc[0] += 1
         return self
 
+    def as_strided_(self, size, stride, storage_offset: int | None = None) -> "Tensor":
+        """Make this tensor view its memory with the given sizes and strides, in place."""
+        from .ops.strided import as_strided
+        if self._rg:
+            raise RuntimeError("as_strided_ of a tensor that requires grad is not supported; use as_strided")
+        self._data = as_strided(self, size, stride, storage_offset)._data
+        return self
+
     def resize_as_(self, tensor: "Tensor", memory_format=None) -> "Tensor":
         """resize_ to the shape of `tensor`."""
         return self.resize_(*tensor.shape)

@@ -2,6 +2,6 @@
 from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules.module import Module  # noqa: F401
-from . import functional, init  # noqa: F401
+from . import functional, init, grad  # noqa: F401
 from . import utils, parallel  # noqa: F401
 from .parallel import DataParallel  # noqa: F401

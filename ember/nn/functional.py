@@ -10,6 +10,7 @@ from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.embedding import *  # noqa: F401,F403
 from ..ops.distance import *  # noqa: F401,F403
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401
+from ..ops.aten import conv_tbc  # noqa: F401
 from ..ops.activation import (_functional_relu as relu, _functional_softmax as softmax,  # noqa: F401
                               _functional_log_softmax as log_softmax, relu6_ as relu6_)
 from ..ops.elementwise import sigmoid, tanh  # noqa: F401
@@ -55,3 +56,4 @@ def _bilinear(x1, x2, weight):
 
 
 from ._attention import multi_head_attention_forward  # noqa: E402,F401  (needs linear, defined above)
+from . import grad  # noqa: E402,F401  (torch.nn.functional.grad)
