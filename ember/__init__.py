@@ -122,6 +122,8 @@ from .ops.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d
 from .ops.vision import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa: F401
 from . import nn  # noqa: F401
 from .nn.functional import bilinear  # noqa: F401
+from .nn.modules.rnn import (lstm, gru, rnn_tanh, rnn_relu, lstm_cell, gru_cell, rnn_tanh_cell,  # noqa: F401
+                             rnn_relu_cell)
 from . import utils, multiprocessing, optim  # noqa: F401
 from . import serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401

@@ -195,22 +195,31 @@ class RNNBase(Module):
     def _run(self, rows, h0, c0, sizes):
         """Every layer and direction over the rows ((N, features) packed or (T, B, features)): (output, h_n,
         c_n or None)."""
-        directions = 2 if self.bidirectional else 1
-        h_n, c_n = [], []
-        for layer in range(self.num_layers):
-            outs = []
-            for direction in range(directions):
-                k = layer * directions + direction
-                results = rnn_layer(self.mode, rows, h0[k], None if c0 is None else c0[k], *self._layer_weights(k),
-                                    sizes, reverse=direction == 1)
-                outs.append(results[0])
-                h_n.append(results[1])
-                if c0 is not None:
-                    c_n.append(results[2])
-            rows = outs[0] if directions == 1 else cat(outs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                rows = F.dropout(rows, self.dropout, True)
-        return rows, stack(h_n), stack(c_n) if c_n else None
+        return run_stack(self.mode, rows, h0, c0, self._layer_weights, sizes, self.num_layers, self.bidirectional,
+                         self.dropout if self.training else 0.0)
+
+
+def run_stack(mode: str, rows: Tensor, h0: Tensor, c0: Tensor | None, layer_weights, sizes, num_layers: int,
+              bidirectional: bool, dropout: float):
+    """Every layer and direction of a recurrent stack over the rows ((N, features) packed or (T, B, features)),
+    `layer_weights(k)` giving (weight_ih, weight_hh, bias_ih, bias_hh, weight_hr) of layer-direction k, with
+    dropout between layers: (output, h_n, c_n or None)."""
+    directions = 2 if bidirectional else 1
+    h_n, c_n = [], []
+    for layer in range(num_layers):
+        outs = []
+        for direction in range(directions):
+            k = layer * directions + direction
+            results = rnn_layer(mode, rows, h0[k], None if c0 is None else c0[k], *layer_weights(k), sizes,
+                                reverse=direction == 1)
+            outs.append(results[0])
+            h_n.append(results[1])
+            if c0 is not None:
+                c_n.append(results[2])
+        rows = outs[0] if directions == 1 else cat(outs, -1)
+        if dropout and layer < num_layers - 1:
+            rows = F.dropout(rows, dropout, True)
+    return rows, stack(h_n), stack(c_n) if c_n else None
 
 
 class RNN(RNNBase):
@@ -317,9 +326,6 @@ class RNNCellBase(Module):
             result.append(state)
         return input, result, unbatched
 
-    def _gates(self, input: Tensor, hx: Tensor) -> tuple:
-        """x W_ih^T + b_ih and h W_hh^T + b_hh."""
-        return F.linear(input, self.weight_ih, self.bias_ih), F.linear(hx, self.weight_hh, self.bias_hh)
 
 
 class RNNCell(RNNCellBase):
@@ -335,8 +341,8 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ("tanh", "relu"):  # accepted by the constructor, as in PyTorch
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}. Select from 'tanh' or 'relu'.")
         input, (hx,), unbatched = self._batched(input, (hx,))
-        gi, gh = self._gates(input, hx)
-        h = (F.relu if self.nonlinearity == "relu" else F.tanh)(gi + gh)
+        cell = rnn_relu_cell if self.nonlinearity == "relu" else rnn_tanh_cell
+        h = cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h.squeeze(0) if unbatched else h
 
 
@@ -349,10 +355,7 @@ class LSTMCell(RNNCellBase):
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
         """The next (hidden state, cell state)."""
         input, (h, c), unbatched = self._batched(input, (None, None) if hx is None else hx)
-        gi, gh = self._gates(input, h)
-        i, f, g, o = (gi + gh).chunk(4, 1)
-        c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-        h = F.sigmoid(o) * F.tanh(c)
+        h, c = lstm_cell(input, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
 
 
@@ -365,10 +368,82 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """The next hidden state."""
         input, (h,), unbatched = self._batched(input, (hx,))
-        gi, gh = self._gates(input, h)
-        i_r, i_z, i_n = gi.chunk(3, 1)
-        h_r, h_z, h_n = gh.chunk(3, 1)
-        r, z = F.sigmoid(i_r + h_r), F.sigmoid(i_z + h_z)
-        n = F.tanh(i_n + r * h_n)
-        h = n + z * (h - n)
+        h = gru_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h.squeeze(0) if unbatched else h
+
+
+# ---- the cells' steps and whole stacks as functions (torch.lstm_cell, torch.lstm, ...) ---------------------------
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
+    """One Elman step: tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    return F.tanh(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
+
+
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
+    """One Elman step with relu."""
+    return F.relu(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
+
+
+def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None) -> tuple:
+    """One LSTM step (gates i, f, g, o): the next (h, c) from hx = (h, c)."""
+    h, c = hx
+    i, f, g, o = (F.linear(input, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, 1)
+    c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
+    return F.sigmoid(o) * F.tanh(c), c
+
+
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step: h' = n + z (h - n), n = tanh(W_in x + b_in + r (W_hn h + b_hn))."""
+    i_r, i_z, i_n = F.linear(input, w_ih, b_ih).chunk(3, 1)
+    h_r, h_z, h_n = F.linear(hx, w_hh, b_hh).chunk(3, 1)
+    r, z = F.sigmoid(i_r + h_r), F.sigmoid(i_z + h_z)
+    n = F.tanh(i_n + r * h_n)
+    return n + z * (hx - n)
+
+
+def _stack_function(mode: str, input: Tensor, hx, params, has_biases: bool, num_layers: int, dropout: float,
+                    train: bool, bidirectional: bool, batch_first: bool):
+    """A whole recurrent stack from a flat list of weights, per layer and direction: w_ih, w_hh[, b_ih, b_hh]."""
+    per = 4 if has_biases else 2
+    params = list(params)
+
+    def layer_weights(k):
+        group = params[k * per:(k + 1) * per]
+        return (group[0], group[1], group[2] if has_biases else None, group[3] if has_biases else None, None)
+    rows = input.transpose(0, 1) if batch_first else input
+    h0, c0 = (hx[0], hx[1]) if mode == "LSTM" else (hx, None)
+    out, h_n, c_n = run_stack(mode, rows, h0, c0, layer_weights, (rows.shape[1],) * rows.shape[0], num_layers,
+                              bidirectional, dropout if train else 0.0)
+    out = out.transpose(0, 1) if batch_first else out
+    return (out, h_n, c_n) if mode == "LSTM" else (out, h_n)
+
+
+def lstm(input: Tensor, hx, params, has_biases: bool, num_layers: int, dropout: float, train: bool,
+         bidirectional: bool, batch_first: bool) -> tuple:
+    """A whole LSTM stack from flat weights (torch.lstm): (output, h_n, c_n)."""
+    return _stack_function("LSTM", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                           batch_first)
+
+
+def gru(input: Tensor, hx: Tensor, params, has_biases: bool, num_layers: int, dropout: float, train: bool,
+        bidirectional: bool, batch_first: bool) -> tuple:
+    """A whole GRU stack from flat weights (torch.gru): (output, h_n)."""
+    return _stack_function("GRU", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                           batch_first)
+
+
+def rnn_tanh(input: Tensor, hx: Tensor, params, has_biases: bool, num_layers: int, dropout: float, train: bool,
+             bidirectional: bool, batch_first: bool) -> tuple:
+    """A whole tanh RNN stack from flat weights (torch.rnn_tanh): (output, h_n)."""
+    return _stack_function("RNN_TANH", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                           batch_first)
+
+
+def rnn_relu(input: Tensor, hx: Tensor, params, has_biases: bool, num_layers: int, dropout: float, train: bool,
+             bidirectional: bool, batch_first: bool) -> tuple:
+    """A whole relu RNN stack from flat weights (torch.rnn_relu): (output, h_n)."""
+    return _stack_function("RNN_RELU", input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                           batch_first)
