@@ -9,6 +9,7 @@ from ..ops.normalization import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.embedding import *  # noqa: F401,F403
 from ..ops.distance import *  # noqa: F401,F403
+from ..ops.fractional_pooling import *  # noqa: F401,F403
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401
 from ..ops.aten import conv_tbc  # noqa: F401
 from ..ops.activation import (_functional_relu as relu, _functional_softmax as softmax,  # noqa: F401

@@ -1,6 +1,6 @@
 """Pooling layers: max, average, adaptive, LP pooling and max unpooling in 1, 2 and 3 dims."""
 from ..._tensor import Tensor
-from ...ops import pooling as P
+from ...ops import fractional_pooling, pooling as P
 from .module import Module
 from .arguments import ntuple
 
@@ -198,3 +198,38 @@ class LPPool2d(_LPPoolNd):
 class LPPool3d(_LPPoolNd):
     """The p-norm over sliding windows of (N, C, D, H, W) input."""
     fn = staticmethod(P.lp_pool3d)
+
+
+class _FractionalMaxPoolNd(Module):
+    """Fractional max pooling to output_size, or to output_ratio (in (0, 1)) of the input's size."""
+    dims = 2
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices: bool = False,
+                 _random_samples=None):
+        super().__init__()
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{type(self).__name__} requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if output_ratio is not None:
+            ratios = (output_ratio,) * self.dims if isinstance(output_ratio, (int, float)) else tuple(output_ratio)
+            if not all(0 < r < 1 for r in ratios):
+                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+        self.kernel_size, self.output_size, self.output_ratio = kernel_size, output_size, output_ratio
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+
+    def forward(self, input: Tensor):
+        pool = fractional_pooling.fractional_max_pool2d if self.dims == 2 else fractional_pooling.fractional_max_pool3d
+        return pool(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                    _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling over (N, C, H, W) input."""
+    dims = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling over (N, C, D, H, W) input."""
+    dims = 3
