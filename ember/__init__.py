@@ -91,14 +91,16 @@ from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enab
 from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa: F401
 from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,  # noqa: F401
                        ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage, BoolStorage)
-from ._storage import TypedStorage as Storage  # noqa: F401
+from ._storage import TypedStorage as Storage, StorageBase  # noqa: F401
+from ._stream import Stream, Event  # noqa: F401
 from ._creation import empty_permuted, from_file  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
 from .ops.lu import torch_lu as lu, torch_lu_solve as lu_solve, lu_unpack  # noqa: F401
 from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401
                        native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc,
-                       embedding_renorm_, grid_sampler, grid_sampler_2d, grid_sampler_3d, affine_grid_generator)
+                       embedding_renorm_, grid_sampler, grid_sampler_2d, grid_sampler_3d, affine_grid_generator,
+                       svd_lowrank, pca_lowrank)
 from . import random, quasirandom, func, fft, signal, compiler, functional  # noqa: F401
 from .func import vmap  # noqa: F401
 from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401

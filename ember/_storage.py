@@ -18,7 +18,7 @@ _TYPED_WARNING = ("TypedStorage is deprecated. It will be removed in the future 
                   "UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()")
 
 
-class _StorageBase:
+class StorageBase:
     """What both storage kinds share: a flat array of their elements."""
     _array: np.ndarray
 
@@ -91,7 +91,7 @@ class _StorageBase:
         return f"{values}[ember.storage.{kind}({dtype}device={self.device}) of size {self.size()}]"
 
 
-class UntypedStorage(_StorageBase):
+class UntypedStorage(StorageBase):
     """Bytes of memory: `UntypedStorage(n)` (uninitialised) or `UntypedStorage([byte values])`, or a tensor's."""
 
     def __init__(self, size_or_data=0, *, device=None):
@@ -134,7 +134,7 @@ class UntypedStorage(_StorageBase):
         return self
 
 
-class TypedStorage(_StorageBase):
+class TypedStorage(StorageBase):
     """Memory read as elements of one dtype (deprecated in PyTorch: prefer UntypedStorage)."""
     _fixed_dtype = None
 

@@ -2,6 +2,7 @@
 level)."""
 from .ops.distance import cdist  # noqa: F401
 from .ops.linalg import chain_matmul, einsum, tensordot  # noqa: F401
+from .ops.aten import pca_lowrank, svd_lowrank  # noqa: F401
 from .ops.lu import torch_lu as lu  # noqa: F401
 from .ops.rearrange import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,  # noqa: F401
                             broadcast_tensors, cartesian_prod, meshgrid)

@@ -359,3 +359,19 @@ def affine_grid_generator(theta: Tensor, size, align_corners: bool) -> Tensor:
     """affine_grid, as the native op names it."""
     from . import vision
     return vision.affine_grid(theta, list(size), align_corners)
+
+
+def svd_lowrank(A: Tensor, q: int | None = 6, niter: int = 2, M: Tensor | None = None):
+    """(U, S, V) of the rank-q truncation of A - M: ember computes the exact truncated SVD, where PyTorch runs a
+    randomized approximation of it (the same within its error, up to the vectors' signs)."""
+    x = A if M is None else A - M
+    q = min(6 if q is None else q, *x.shape[-2:])
+    U, S, Vh = decomposition.svd(x, full_matrices=False)
+    return U[..., :q], S[..., :q], Vh[..., :q, :].mT
+
+
+def pca_lowrank(A: Tensor, q: int | None = None, center: bool = True, niter: int = 2):
+    """(U, S, V) of the principal components of the rows of A (centred by column means with `center`), as
+    svd_lowrank computes them."""
+    q = min(6, *A.shape[-2:]) if q is None else q
+    return svd_lowrank(A - A.mean(-2, keepdim=True) if center else A, q, niter)
