@@ -193,3 +193,10 @@ def cond(A, p=None, *, out=None):
     else:
         r = matrix_norm(A, p) * matrix_norm(inv(A), p)
     return r if out is None else _write(out, r, "linalg.cond")
+
+
+def __getattr__(name: str):
+    """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
+    from . import _unsupported
+    raise _unsupported.missing("ember.linalg", name, _unsupported.LINALG,
+                               f"module 'ember.linalg' has no attribute {name!r}")

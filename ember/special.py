@@ -297,3 +297,10 @@ def _multigammaln_method(self: Tensor, p: int) -> Tensor:
 METHODS = {"i0": i0, "igamma": gammainc, "igammac": gammaincc, "mvlgamma": _multigammaln_method,
            "polygamma": _polygamma_method}
 METHODS.update({f"{name}_": generic_inplace(fn) for name, fn in list(METHODS.items())})
+
+
+def __getattr__(name: str):
+    """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
+    from . import _unsupported
+    raise _unsupported.missing("ember.special", name, _unsupported.SPECIAL,
+                               f"module 'ember.special' has no attribute {name!r}")

@@ -64,3 +64,13 @@ def test_excluded_names_say_why():
     with pytest.raises(AttributeError, match="'Tensor' object has no attribute 'no_such_name'"):
         ember.ones(2).no_such_name
     assert not hasattr(ember, "jit") and not hasattr(ember.ones(2), "to_sparse")
+
+
+def test_excluded_names_say_why_in_every_namespace():
+    for owner, name, reason in [(ember.nn, "quantized", "quantized"), (ember.nn.functional, "has_torch_function",
+                                "TorchScript"), (ember.linalg, "common_notes", "packaging"),
+                                (ember.special, "common_args", "packaging")]:
+        with pytest.raises(AttributeError, match=f"{name} is not supported: .*{reason}"):
+            getattr(owner, name)
+    with pytest.raises(AttributeError, match="module 'ember.nn' has no attribute 'no_such_layer'"):
+        ember.nn.no_such_layer

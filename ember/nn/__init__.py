@@ -5,3 +5,10 @@ from .modules.module import Module  # noqa: F401
 from . import functional, init, grad  # noqa: F401
 from . import utils, parallel  # noqa: F401
 from .parallel import DataParallel  # noqa: F401
+
+
+def __getattr__(name: str):
+    """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
+    from .. import _unsupported
+    raise _unsupported.missing("ember.nn", name, _unsupported.NN,
+                               f"module 'ember.nn' has no attribute {name!r}")

@@ -58,3 +58,10 @@ def _bilinear(x1, x2, weight):
 
 from ._attention import multi_head_attention_forward  # noqa: E402,F401  (needs linear, defined above)
 from . import grad  # noqa: E402,F401  (torch.nn.functional.grad)
+
+
+def __getattr__(name: str):
+    """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
+    from .. import _unsupported
+    raise _unsupported.missing("ember.nn.functional", name, _unsupported.FUNCTIONAL,
+                               f"module 'ember.nn.functional' has no attribute {name!r}")
