@@ -10,7 +10,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, broadcast_error
-from .elementwise import where, sigmoid, log_softmax, masked_grad
+from .elementwise import where, sigmoid, log_softmax, masked_grad, result_type
 from .activation import softplus, logsigmoid
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -157,6 +157,11 @@ def _broadcast_pair(input, target):
     return input.expand(shape), target.expand(shape)
 
 
+def _difference(input, target):
+    """input - target as an array of PyTorch's promoted dtype (NumPy's would make float32 - int64 float64)."""
+    return (input._data - target._data).astype(result_type(input, target).np, copy=False)
+
+
 # ---- regression losses ------------------------------------------------------------------------------
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
@@ -166,7 +171,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     if weight is not None:
         return _reduce(weight * (input - target) ** 2, reduction)
     input, target = _broadcast_pair(input, target)
-    d = input._data - target._data
+    d = _difference(input, target)
     return _pointwise_loss(MseLossBackward0, d * d, (input, target), lambda scale: (input, target, 2 * scale),
                            reduction)
 
@@ -189,7 +194,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _broadcast_pair(input, target)
-    a = np.abs(input._data - target._data)
+    a = np.abs(_difference(input, target))
     loss = a - 0.5 * beta if beta == 0 else np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
     return _pointwise_loss(SmoothL1LossBackward0, loss.astype(a.dtype), (input, target),
                            lambda scale: (input, target, beta, scale), reduction)

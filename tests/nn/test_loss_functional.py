@@ -201,3 +201,10 @@ def test_ctc_impossible_alignment_and_zero_infinity():
 @pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "huber_loss", "l1_loss"])
 def test_pointwise_losses_of_shapes_that_do_not_broadcast(name):
     check(lambda lib, x, t: getattr(F(lib), name)(x, t), randn(2), randn(2, 3))
+
+
+@pytest.mark.parametrize("target_dtype", [np.int64, np.float64, np.float16])
+@pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "l1_loss"])
+def test_pointwise_losses_promote_input_and_target_dtypes(name, target_dtype):
+    target = (np.arange(1, 11) if target_dtype == np.int64 else randn(10, seed=1)).astype(target_dtype)
+    check(lambda lib, x, t: getattr(F(lib), name)(x, t), randn(10, dtype=np.float32), target)
