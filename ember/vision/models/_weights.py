@@ -1,0 +1,82 @@
+"""Pretrained weights: torchvision's checkpoint files, looked for in PyTorch's hub cache and never downloaded."""
+import os
+import warnings
+from enum import Enum
+
+from ... import load
+from ...nn import Module
+
+URL_PREFIX = "https://download.pytorch.org/models/"
+
+# Each builder's checkpoints by weights name; the last one is DEFAULT.
+CHECKPOINTS = {
+    "alexnet": {"IMAGENET1K_V1": "alexnet-owt-7be5be79.pth"},
+    "vgg11": {"IMAGENET1K_V1": "vgg11-8a719046.pth"},
+    "vgg11_bn": {"IMAGENET1K_V1": "vgg11_bn-6002323d.pth"},
+    "vgg16": {"IMAGENET1K_V1": "vgg16-397923af.pth"},
+    "vgg16_bn": {"IMAGENET1K_V1": "vgg16_bn-6c64b313.pth"},
+    "resnet18": {"IMAGENET1K_V1": "resnet18-f37072fd.pth"},
+    "resnet34": {"IMAGENET1K_V1": "resnet34-b627a593.pth"},
+    "resnet50": {"IMAGENET1K_V1": "resnet50-0676ba61.pth", "IMAGENET1K_V2": "resnet50-11ad3fa6.pth"},
+    "mobilenet_v2": {"IMAGENET1K_V1": "mobilenet_v2-b0353104.pth", "IMAGENET1K_V2": "mobilenet_v2-7ebf99e0.pth"},
+    "squeezenet1_0": {"IMAGENET1K_V1": "squeezenet1_0-b66bff10.pth"},
+    "squeezenet1_1": {"IMAGENET1K_V1": "squeezenet1_1-b8a52dc0.pth"},
+}
+IMAGENET_CLASSES = 1000
+
+
+def checkpoint_dir() -> str:
+    """The folder checkpoints are read from: PyTorch's `$TORCH_HOME/hub/checkpoints` (`~/.cache/torch/...`)."""
+    torch_home = os.environ.get("TORCH_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "torch")
+    return os.path.join(os.path.expanduser(torch_home), "hub", "checkpoints")
+
+
+def checkpoint_file(arch: str, weights: str | Enum | None) -> str | None:
+    """The checkpoint file name of `weights` ("IMAGENET1K_V1", "DEFAULT", an enum member) for `arch`."""
+    if weights is None:
+        return None
+    name = weights if isinstance(weights, str) else getattr(weights, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"weights must be None, a weights name such as 'DEFAULT' or an enum member, "
+                        f"but got {weights!r}")
+    name = name.rsplit(".", 1)[-1]
+    files = CHECKPOINTS[arch]
+    if name == "DEFAULT":
+        return list(files.values())[-1]
+    if name not in files:
+        raise KeyError(f"Unknown weights {name!r} for {arch}: expected one of {['DEFAULT', *files]}")
+    return files[name]
+
+
+def checkpoint_for(arch: str, weights: str | Enum | None, kwargs: dict) -> str | None:
+    """The path of the checkpoint a builder must load, or None without weights.
+
+    Like torchvision, the legacy `pretrained=True` in `kwargs` means IMAGENET1K_V1, and weights fix
+    `kwargs["num_classes"]` to ImageNet's 1000. Raises RuntimeError naming the file and folder when the file
+    is absent, since ember does not download.
+    """
+    if "pretrained" in kwargs:
+        warnings.warn("The parameter 'pretrained' is deprecated, please use 'weights' instead.", UserWarning)
+        if kwargs.pop("pretrained"):
+            weights = "IMAGENET1K_V1"
+    filename = checkpoint_file(arch, weights)
+    if filename is None:
+        return None
+    num_classes = kwargs.setdefault("num_classes", IMAGENET_CLASSES)
+    if num_classes != IMAGENET_CLASSES:
+        raise ValueError(f"The parameter 'num_classes' expected value {IMAGENET_CLASSES} but got {num_classes} "
+                         f"instead.")
+    folder = checkpoint_dir()
+    path = os.path.join(folder, filename)
+    if not os.path.isfile(path):
+        raise RuntimeError(f"{arch}(weights={weights!r}) needs the checkpoint file {filename} in {folder}, "
+                           f"which is not there: ember does not download weights. Download "
+                           f"{URL_PREFIX}{filename} and place it at {path} (the folder follows $TORCH_HOME).")
+    return path
+
+
+def load_checkpoint(model: Module, path: str | None) -> Module:
+    """Load the checkpoint at `path` into `model` (nothing when `path` is None) and return the model."""
+    if path is not None:
+        model.load_state_dict(load(path, map_location="cpu"))
+    return model
