@@ -212,11 +212,21 @@ def test_checkpoint_saved_by_torch_loads(hub):
     x = np.random.default_rng(2).standard_normal((2, 3, 32, 32)).astype(np.float32)
     with torch.no_grad():
         expected = reference(torch.from_numpy(x)).numpy()
-    for weights in ["DEFAULT", MobileNet_V2_Weights.IMAGENET1K_V2]:
+    for weights in ["DEFAULT", MobileNet_V2_Weights.IMAGENET1K_V2, models.MobileNet_V2_Weights.DEFAULT]:
         model = models.mobilenet_v2(weights=weights).eval()
         with ember.no_grad():
             out = model(ember.from_numpy(x)).numpy()
         np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+def test_weights_enums_name_torchvisions_checkpoints(hub):
+    assert models.ResNet50_Weights.DEFAULT is models.ResNet50_Weights.IMAGENET1K_V2
+    assert models.ResNet18_Weights.DEFAULT.url == "https://download.pytorch.org/models/resnet18-f37072fd.pth"
+    assert [w.name for w in models.MobileNet_V2_Weights] == ["IMAGENET1K_V1", "IMAGENET1K_V2"]
+    with pytest.raises(RuntimeError, match="vgg16-397923af.pth"):
+        models.vgg16(weights=models.VGG16_Weights.IMAGENET1K_V1)
+    with pytest.raises(RuntimeError, match="squeezenet1_0-b66bff10.pth"):
+        models.squeezenet1_0(weights=models.SqueezeNet1_0_Weights.DEFAULT)
 
 
 def test_other_arguments():

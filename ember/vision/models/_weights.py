@@ -8,20 +8,79 @@ from ...nn import Module
 
 URL_PREFIX = "https://download.pytorch.org/models/"
 
-# Each builder's checkpoints by weights name; the last one is DEFAULT.
-CHECKPOINTS = {
-    "alexnet": {"IMAGENET1K_V1": "alexnet-owt-7be5be79.pth"},
-    "vgg11": {"IMAGENET1K_V1": "vgg11-8a719046.pth"},
-    "vgg11_bn": {"IMAGENET1K_V1": "vgg11_bn-6002323d.pth"},
-    "vgg16": {"IMAGENET1K_V1": "vgg16-397923af.pth"},
-    "vgg16_bn": {"IMAGENET1K_V1": "vgg16_bn-6c64b313.pth"},
-    "resnet18": {"IMAGENET1K_V1": "resnet18-f37072fd.pth"},
-    "resnet34": {"IMAGENET1K_V1": "resnet34-b627a593.pth"},
-    "resnet50": {"IMAGENET1K_V1": "resnet50-0676ba61.pth", "IMAGENET1K_V2": "resnet50-11ad3fa6.pth"},
-    "mobilenet_v2": {"IMAGENET1K_V1": "mobilenet_v2-b0353104.pth", "IMAGENET1K_V2": "mobilenet_v2-7ebf99e0.pth"},
-    "squeezenet1_0": {"IMAGENET1K_V1": "squeezenet1_0-b66bff10.pth"},
-    "squeezenet1_1": {"IMAGENET1K_V1": "squeezenet1_1-b8a52dc0.pth"},
-}
+
+class Weights(Enum):
+    """A model's pretrained weights, as torchvision's `*_Weights` enums name them; the value is the checkpoint
+    file. Unlike torchvision's, a member carries no `transforms` or `meta`."""
+
+    @property
+    def url(self) -> str:
+        """Where torchvision publishes the checkpoint."""
+        return URL_PREFIX + self.value
+
+
+class AlexNet_Weights(Weights):
+    IMAGENET1K_V1 = "alexnet-owt-7be5be79.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG11_Weights(Weights):
+    IMAGENET1K_V1 = "vgg11-8a719046.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG11_BN_Weights(Weights):
+    IMAGENET1K_V1 = "vgg11_bn-6002323d.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_Weights(Weights):
+    IMAGENET1K_V1 = "vgg16-397923af.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_BN_Weights(Weights):
+    IMAGENET1K_V1 = "vgg16_bn-6c64b313.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet18_Weights(Weights):
+    IMAGENET1K_V1 = "resnet18-f37072fd.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(Weights):
+    IMAGENET1K_V1 = "resnet34-b627a593.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(Weights):
+    IMAGENET1K_V1 = "resnet50-0676ba61.pth"
+    IMAGENET1K_V2 = "resnet50-11ad3fa6.pth"
+    DEFAULT = IMAGENET1K_V2
+
+
+class MobileNet_V2_Weights(Weights):
+    IMAGENET1K_V1 = "mobilenet_v2-b0353104.pth"
+    IMAGENET1K_V2 = "mobilenet_v2-7ebf99e0.pth"
+    DEFAULT = IMAGENET1K_V2
+
+
+class SqueezeNet1_0_Weights(Weights):
+    IMAGENET1K_V1 = "squeezenet1_0-b66bff10.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+class SqueezeNet1_1_Weights(Weights):
+    IMAGENET1K_V1 = "squeezenet1_1-b8a52dc0.pth"
+    DEFAULT = IMAGENET1K_V1
+
+
+# each builder's weights
+WEIGHTS = {"alexnet": AlexNet_Weights, "vgg11": VGG11_Weights, "vgg11_bn": VGG11_BN_Weights,
+           "vgg16": VGG16_Weights, "vgg16_bn": VGG16_BN_Weights, "resnet18": ResNet18_Weights,
+           "resnet34": ResNet34_Weights, "resnet50": ResNet50_Weights, "mobilenet_v2": MobileNet_V2_Weights,
+           "squeezenet1_0": SqueezeNet1_0_Weights, "squeezenet1_1": SqueezeNet1_1_Weights}
 IMAGENET_CLASSES = 1000
 
 
@@ -32,20 +91,20 @@ def checkpoint_dir() -> str:
 
 
 def checkpoint_file(arch: str, weights: str | Enum | None) -> str | None:
-    """The checkpoint file name of `weights` ("IMAGENET1K_V1", "DEFAULT", an enum member) for `arch`."""
+    """The checkpoint file name of `weights` ("IMAGENET1K_V1", "DEFAULT", a `*_Weights` member) for `arch`."""
     if weights is None:
         return None
+    enum = WEIGHTS[arch]
+    if isinstance(weights, enum):
+        return weights.value
     name = weights if isinstance(weights, str) else getattr(weights, "name", None)
     if not isinstance(name, str):
-        raise TypeError(f"weights must be None, a weights name such as 'DEFAULT' or an enum member, "
+        raise TypeError(f"weights must be None, a weights name such as 'DEFAULT' or a {enum.__name__} member, "
                         f"but got {weights!r}")
     name = name.rsplit(".", 1)[-1]
-    files = CHECKPOINTS[arch]
-    if name == "DEFAULT":
-        return list(files.values())[-1]
-    if name not in files:
-        raise KeyError(f"Unknown weights {name!r} for {arch}: expected one of {['DEFAULT', *files]}")
-    return files[name]
+    if name not in enum.__members__:
+        raise KeyError(f"Unknown weights {name!r} for {arch}: expected one of {list(enum.__members__)}")
+    return enum[name].value
 
 
 def checkpoint_for(arch: str, weights: str | Enum | None, kwargs: dict) -> str | None:
