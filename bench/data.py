@@ -8,9 +8,9 @@ import tempfile
 import time
 
 import numpy as np
+from mnist_data import MNIST  # tests/e2e, on sys.path: bench/__init__.py
 
 N = 60000
-MNIST = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
 
 def epoch_rate(lib, num_workers, dataset) -> float:

@@ -1,14 +1,8 @@
 """Training-step benchmarks of the optim issue: zero_grad, forward, loss, backward, step, for seed 001's
 LeNet (SGD with momentum) and a 784-256-256-10 MLP (Adam), plus one LeNet epoch over MNIST from arrays."""
-import pathlib
-import sys
-
 import numpy as np
-
-MNIST = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-from lenet import lenet  # noqa: E402  (seed 001's LeNet, as the MNIST tests train it)
-from mnist_data import read_idx  # noqa: E402
+from lenet import lenet  # seed 001's LeNet, as the MNIST tests train it (tests/e2e, on sys.path: bench/__init__.py)
+from mnist_data import MNIST, read_idx
 
 
 def mlp(lib):
@@ -66,11 +60,11 @@ def epoch_workload():
     return make
 
 
-def workloads():
-    """(name, make, calls per timing) for the training benchmarks."""
+def workloads(epoch: bool = False):
+    """(name, make, calls per timing) for the training benchmarks; with `epoch`, one LeNet epoch over MNIST too."""
     rows = [("LeNet SGD-momentum step, batch 64", step_workload(lenet, "sgd", 64), 10),
             ("LeNet SGD-momentum step, batch 256", step_workload(lenet, "sgd", 256), 3),
             ("MLP 784-256-256-10 Adam step, batch 128", step_workload(mlp, "adam", 128), 20)]
-    if MNIST.is_dir() and "--epoch" in sys.argv:
+    if MNIST.is_dir() and epoch:
         rows.append(("LeNet epoch over MNIST from arrays", epoch_workload(), 1))
     return rows

@@ -1,10 +1,11 @@
 """Shared test setup: every test starts from the same seed and default dtype; `mnist_root` is the real
-MNIST in torchvision's layout (tests using it skip where ../shared/data is absent)."""
+MNIST in torchvision's layout (tests using it skip where the files are absent: e2e/mnist_data.py says where)."""
 import pathlib
 
 import pytest
 
 import ember
+from e2e.mnist_data import MNIST
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +16,7 @@ def _fresh_state():
     ember.set_default_dtype(ember.float32)
 
 
-MNIST_FILES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+MNIST_FILES = MNIST
 MNIST_NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                "t10k-labels-idx1-ubyte"]
 
@@ -24,7 +25,7 @@ MNIST_NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-image
 def mnist_root(tmp_path_factory) -> pathlib.Path:
     """A root folder holding MNIST/raw/*.gz, links to the shared MNIST files, as datasets.MNIST reads it."""
     if not all((MNIST_FILES / (name + ".gz")).is_file() for name in MNIST_NAMES):
-        pytest.skip(f"the MNIST files are not in {MNIST_FILES}")
+        pytest.skip(f"the MNIST files are not in {MNIST_FILES}: set EMBER_MNIST to a folder holding the four .gz files")
     root = tmp_path_factory.mktemp("mnist")
     raw = root / "MNIST" / "raw"
     raw.mkdir(parents=True)

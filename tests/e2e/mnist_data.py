@@ -1,11 +1,14 @@
-"""A small NumPy reader for the original MNIST IDX files in ../shared/data/mnist (tests skip without them)."""
+"""Where the original MNIST IDX files are (`$EMBER_MNIST`, else ../shared/data/mnist beside the checkout; tests
+skip without them), and a small NumPy reader for them."""
 import gzip
+import os
 import pathlib
 
 import numpy as np
 import pytest
 
-MNIST = pathlib.Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
+MNIST = pathlib.Path(os.environ.get("EMBER_MNIST") or pathlib.Path(__file__).resolve().parents[3] / "shared" / "data"
+                     / "mnist")
 
 
 def read_idx(path: pathlib.Path) -> np.ndarray:

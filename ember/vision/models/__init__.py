@@ -1,18 +1,18 @@
 """ember.vision.models: torchvision's classification models with their state_dict keys, so torchvision
 checkpoints load; pretrained weights are read from PyTorch's hub cache, never downloaded."""
 from ._weights import (
-                       AlexNet_Weights,
-                       MobileNet_V2_Weights,
-                       ResNet18_Weights,
-                       ResNet34_Weights,
-                       ResNet50_Weights,
-                       SqueezeNet1_0_Weights,
-                       SqueezeNet1_1_Weights,
-                       VGG11_BN_Weights,
-                       VGG11_Weights,
-                       VGG16_BN_Weights,
-                       VGG16_Weights,
-                       Weights,
+    AlexNet_Weights,
+    MobileNet_V2_Weights,
+    ResNet18_Weights,
+    ResNet34_Weights,
+    ResNet50_Weights,
+    SqueezeNet1_0_Weights,
+    SqueezeNet1_1_Weights,
+    VGG11_BN_Weights,
+    VGG11_Weights,
+    VGG16_BN_Weights,
+    VGG16_Weights,
+    Weights,
 )
 from .alexnet import AlexNet, alexnet
 from .mobilenetv2 import MobileNetV2, mobilenet_v2
