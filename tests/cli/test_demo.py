@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import MNIST_FILES
 
 import ember
 from ember.cli import demo, demo_data, main
 from ember.cli.demo_model import LeNet
 
-MNIST_FILES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 PICTURES = ["curves.png", "predictions.png", "filters.png", "feature_maps.png"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 QUICK = ["--epochs", "1", "--batch-size", "32", "--limit", "128"]
