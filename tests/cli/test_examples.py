@@ -1,0 +1,51 @@
+"""The scripts in examples/ are PyTorch scripts: they run unchanged through `ember run` (and, where PyTorch is
+installed and the script needs no torchvision, under PyTorch itself)."""
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+import ember
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+
+def ember_run(script: str, *args: str, cwd) -> subprocess.CompletedProcess:
+    """`python -m ember run examples/<script> *args` in `cwd`."""
+    return subprocess.run([sys.executable, "-m", "ember", "run", str(EXAMPLES / script), *args], check=False,
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def accuracy(output: str) -> float:
+    """The accuracy that quickstart.py prints, as a fraction."""
+    return float(re.search(r"accuracy ([\d.]+)%", output).group(1)) / 100
+
+
+def test_quickstart_learns_the_moons(tmp_path):
+    result = ember_run("quickstart.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert accuracy(result.stdout) >= 0.97
+
+
+def test_quickstart_is_a_pytorch_script(tmp_path):
+    pytest.importorskip("torch")
+    result = subprocess.run([sys.executable, str(EXAMPLES / "quickstart.py")], check=False, capture_output=True,
+                            text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert accuracy(result.stdout) >= 0.97
+
+
+def test_mnist_example_trains_tests_and_saves(mnist_root, tmp_path):
+    result = ember_run("mnist.py", "--data", str(mnist_root), "--dry-run", "--save-model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"epoch 1 \[0/60000\] loss [\d.]+\ntest: average loss [\d.]+, accuracy \d+/1000 \([\d.]+%\)\n",
+                        result.stdout)
+    state = ember.load(tmp_path / "mnist_cnn.pt")
+    assert list(state) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
+                           "fc2.weight", "fc2.bias"]
+    assert state["fc1.weight"].shape == (128, 9216)
+    torch = pytest.importorskip("torch")
+    assert torch.load(tmp_path / "mnist_cnn.pt")["conv1.weight"].shape == (32, 1, 3, 3)
+
