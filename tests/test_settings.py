@@ -79,3 +79,10 @@ def test_set_num_threads_sets_blas_threads():
     finally:
         ember.set_num_threads(before)
     assert ember.get_num_threads() == before
+
+
+def test_version_module_says_no_cuda_is_compiled_in():
+    assert ember.version.__version__ == ember.__version__
+    assert ember.version.cuda is None and ember.version.hip is None and ember.version.debug is False
+    torch = pytest.importorskip("torch")
+    assert torch.version.cuda is None  # the CPU build PyTorch's tests compare against says the same
