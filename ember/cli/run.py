@@ -115,19 +115,19 @@ def name_missing_api(error: BaseException) -> None:
 # inherit the hook and need none of this.
 
 
-def run_script(path: str, argv: list[str], run_name: str = "__main__") -> dict:
+def run_script(path: str, argv: list[str]) -> dict:
     """Execute the script at `path` as `python path *argv` would, with PyTorch's names aliased; its globals."""
     install_aliases()
-    path = os.path.abspath(path)
-    with open(path, "rb") as f:
-        code = compile(f.read(), path, "exec")
-    os.environ[SCRIPT_ENV] = path
-    main = types.ModuleType(run_name)
-    main.__file__ = path
+    full_path = os.path.abspath(path)
+    with open(full_path, "rb") as f:
+        code = compile(f.read(), full_path, "exec")
+    os.environ[SCRIPT_ENV] = full_path
+    main = types.ModuleType("__main__")
+    main.__file__ = full_path
     main.__spec__ = importlib.machinery.ModuleSpec(SPAWNED_MAIN, None)
-    sys.modules[run_name] = main
+    sys.modules["__main__"] = main
     sys.argv = [path, *argv]
-    sys.path.insert(0, os.path.dirname(path))
+    sys.path.insert(0, os.path.dirname(full_path))
     exec(code, main.__dict__)  # noqa: S102  (running the script is the point)
     return main.__dict__
 

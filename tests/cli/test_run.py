@@ -184,3 +184,11 @@ def test_run_refuses_a_process_where_pytorch_is_already_imported():
     assert sys.modules["torch"] is torch
     with pytest.raises(RuntimeError, match="needs a fresh interpreter"):
         install_aliases()
+
+
+def test_a_relative_script_path_stays_relative_in_argv(tmp_path):
+    (tmp_path / "relative.py").write_text("import os, sys\nprint(sys.argv[0], os.path.isabs(__file__))\n")
+    result = subprocess.run([sys.executable, "-m", "ember", "run", "relative.py"], check=False, capture_output=True,
+                            text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "relative.py True\n"  # as `python relative.py` gives them
