@@ -42,6 +42,18 @@ def cuda_lines() -> list[str]:
     return lines
 
 
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux), else what the platform module knows."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def report() -> str:
     """The report `ember info` prints."""
     import numpy
@@ -52,7 +64,7 @@ def report() -> str:
             ("platform", platform.platform()), ("NumPy", numpy.__version__), ("SciPy", scipy.__version__)]
     rows += [("BLAS", line) for line in blas_lines()]
     rows += [("threads", f"{get_num_threads()} (ember.get_num_threads), {os.cpu_count()} CPUs")]
-    rows += [("CPU", platform.processor() or platform.machine())]
+    rows += [("CPU", cpu_name())]
     rows += [("CUDA", line) for line in cuda_lines()]
     for distribution, extra in EXTRAS.items():
         version = _version(distribution)

@@ -50,3 +50,9 @@ def test_ember_alone_and_help_list_the_commands():
         assert f"    {command} " in helped.stdout
     info = subprocess.run([sys.executable, "-m", "ember", "info"], check=False, capture_output=True, text=True)
     assert info.returncode == 0 and info.stdout.startswith("ember ")
+
+
+def test_the_cpu_is_named(capsys):
+    from ember.cli.info import cpu_name
+    name = cpu_name()
+    assert name and report(capsys)["CPU"] == [name]
