@@ -9,6 +9,7 @@ and buffers.
 import contextlib
 
 from ._tensor import Tensor
+from ._tree import flatten, unflatten
 from .autograd import grad as _autograd_grad
 from .autograd.grad_mode import enable_grad
 from .ops.shape import stack
@@ -62,26 +63,6 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 
 
 # ---- gradients --------------------------------------------------------------------------------------------------
-def _flatten(tree) -> tuple[list, object]:
-    """The tensors of a nested dict/list/tuple, and a description to rebuild it from them."""
-    if isinstance(tree, dict):
-        parts = [_flatten(v) for v in tree.values()]
-        return [t for leaves, _ in parts for t in leaves], (dict, list(tree), [spec for _, spec in parts])
-    if isinstance(tree, (list, tuple)):
-        parts = [_flatten(v) for v in tree]
-        return [t for leaves, _ in parts for t in leaves], (type(tree), None, [spec for _, spec in parts])
-    return [tree], None
-
-
-def _unflatten(leaves: list, spec):
-    """The nested structure `spec` describes, holding `leaves` in order."""
-    if spec is None:
-        return leaves.pop(0)
-    kind, keys, children = spec
-    values = [_unflatten(leaves, child) for child in children]
-    return dict(zip(keys, values)) if kind is dict else kind(values)
-
-
 def _leaves(args, argnums):
     """The arguments with the tensors of those at `argnums` made differentiable at this level, and per argnum
     its tensors and their structure."""
@@ -89,11 +70,11 @@ def _leaves(args, argnums):
     args = list(args)
     groups = []
     for i in numbers:
-        tensors, spec = _flatten(args[i])
+        tensors, spec = flatten(args[i])
         if not all(isinstance(t, Tensor) for t in tensors):
             raise RuntimeError(f"grad: Expected argument {i} to be a Tensor or a dict, list or tuple of Tensors")
         tensors = [t if t.requires_grad else t.detach().requires_grad_(True) for t in tensors]
-        args[i] = _unflatten(list(tensors), spec)
+        args[i] = unflatten(list(tensors), spec)
         groups.append((tensors, spec))
     return args, groups
 
@@ -105,20 +86,20 @@ def _gradients(output, groups, grad_outputs=None) -> tuple:
     found = [g if g is not None else leaf.detach() * 0 for g, leaf in zip(found, leaves)]
     result, at = [], 0
     for tensors, spec in groups:
-        result.append(_unflatten(found[at:at + len(tensors)], spec))
+        result.append(unflatten(found[at:at + len(tensors)], spec))
         at += len(tensors)
     return tuple(result)
 
 
 def _outside_graph(args) -> bool:
     """Whether no tensor among `args` requires grad: the transform's results are then constants outside it."""
-    tensors, _ = _flatten(list(args))
+    tensors, _ = flatten(list(args))
     return not any(isinstance(t, Tensor) and t.requires_grad for t in tensors)
 
 
 def _detached(tree):
-    tensors, spec = _flatten(tree)
-    return _unflatten([t.detach() if isinstance(t, Tensor) else t for t in tensors], spec)
+    tensors, spec = flatten(tree)
+    return unflatten([t.detach() if isinstance(t, Tensor) else t for t in tensors], spec)
 
 
 def _split_aux(result, has_aux: bool, name: str):
@@ -167,8 +148,8 @@ def vjp(func, *primals, has_aux: bool = False):
         output, aux = _split_aux(func(*args), has_aux, "vjp")
 
     def vjp_fn(cotangents):
-        outputs, _ = _flatten(output)
-        vectors, _ = _flatten(cotangents)
+        outputs, _ = flatten(output)
+        vectors, _ = flatten(cotangents)
         with enable_grad():
             grads = _gradients(outputs, leaves, vectors)
         return _detached(grads) if constant and _outside_graph([cotangents]) else grads
@@ -195,11 +176,11 @@ def jacrev(func, argnums=0, has_aux: bool = False, *, chunk_size=None):
 
 def _stack_tree(rows: list, output_shape: tuple):
     """Gradients of each output element (trees of one structure) stacked into Jacobians output_shape + leaf."""
-    flats = [_flatten(row)[0] for row in rows]
-    spec = _flatten(rows[0])[1]
+    flats = [flatten(row)[0] for row in rows]
+    spec = flatten(rows[0])[1]
     stacked = [stack([flat[k] for flat in flats]).reshape(output_shape + tuple(flats[0][k].shape))
                for k in range(len(flats[0]))]
-    return _unflatten(stacked, spec)
+    return unflatten(stacked, spec)
 
 
 def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error"):

@@ -5,6 +5,14 @@ from .anomaly_mode import ANOMALY, check_gradients
 from .graph import AccumulateGrad, tie_to_inputs
 from .record import accumulator
 
+# Whether the backward running now reaches every leaf (no `inputs`): the reentrant checkpoint needs one such.
+_CHECKPOINT_VALID = [True]
+
+
+def is_checkpoint_valid() -> bool:
+    """Whether a reentrant checkpoint may run its backward now: not inside autograd.grad or backward(inputs=)."""
+    return _CHECKPOINT_VALID[0]
+
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True, allow_unused: bool = True):
@@ -32,8 +40,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         _add_to_buffer(buffers, node, nr, g)
     ready = [node for node in root_nodes if not deps.get(node)]
 
-    prev = grad_mode.GRAD_ENABLED[0]
+    prev, prev_valid = grad_mode.GRAD_ENABLED[0], _CHECKPOINT_VALID[0]
     grad_mode.GRAD_ENABLED[0] = create_graph
+    _CHECKPOINT_VALID[0] = inputs is None
     try:
         while ready:
             node = ready.pop()
@@ -85,7 +94,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     ready.append(nxt)
                 deps[nxt] = count - 1
     finally:
-        grad_mode.GRAD_ENABLED[0] = prev
+        grad_mode.GRAD_ENABLED[0], _CHECKPOINT_VALID[0] = prev, prev_valid
 
     if captured is not None and not allow_unused:
         for i, g in enumerate(captured):

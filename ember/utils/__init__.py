@@ -1,2 +1,3 @@
-"""Utilities, as `torch.utils`: `data` (datasets, samplers, DataLoader)."""
-from . import data  # noqa: F401
+"""Utilities, as `torch.utils`: `data` (datasets, samplers, DataLoader) and `checkpoint` (activation
+checkpointing)."""
+from . import checkpoint, data  # noqa: F401

@@ -1,0 +1,21 @@
+"""Nested dicts, lists and tuples of tensors (or any values) as a flat list and a spec to rebuild them."""
+
+
+def flatten(tree) -> tuple[list, object]:
+    """The leaves (tensors or other values) of a nested dict/list/tuple, and a description to rebuild it."""
+    if isinstance(tree, dict):
+        parts = [flatten(v) for v in tree.values()]
+        return [t for leaves, _ in parts for t in leaves], (dict, list(tree), [spec for _, spec in parts])
+    if isinstance(tree, (list, tuple)):
+        parts = [flatten(v) for v in tree]
+        return [t for leaves, _ in parts for t in leaves], (type(tree), None, [spec for _, spec in parts])
+    return [tree], None
+
+
+def unflatten(leaves: list, spec):
+    """The nested structure `spec` describes, holding `leaves` in order."""
+    if spec is None:
+        return leaves.pop(0)
+    kind, keys, children = spec
+    values = [unflatten(leaves, child) for child in children]
+    return dict(zip(keys, values)) if kind is dict else kind(values)
