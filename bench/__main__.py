@@ -10,7 +10,7 @@ import torch
 
 import ember
 
-from . import checkpoints, data, layers, ops, training
+from . import checkpoints, data, layers, memory, ops, startup, training
 from .runner import compare, print_table
 from .workloads import WORKLOADS
 
@@ -28,6 +28,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", action="store_true", help="DataLoader throughput with worker processes")
     parser.add_argument("--checkpoints", action="store_true", help="save/load of a 100 MB state_dict, mmap, "
                         "safetensors")
+    parser.add_argument("--memory", action="store_true", help="ember's peak memory with and without activation "
+                        "checkpointing (a 32-layer MLP)")
+    parser.add_argument("--startup", action="store_true",
+                        help="whole processes: importing each library, examples/quickstart.py under ember run")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)),
                         help="threads for both libraries (default: $BENCH_THREADS or the CPU count)")
     return parser.parse_args(argv)
@@ -60,6 +64,12 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as folder:
             print_table([compare(name, make(ember), make(torch), number, repeats=5)
                          for name, make, number in checkpoints.workloads(pathlib.Path(folder))])
+    if args.memory:
+        print()
+        memory.print_rows(memory.rows())
+    if args.startup:
+        print()
+        print_table(startup.rows(args.threads))
     if args.ops:
         print()
         print_table([compare(name, make(ember), make(torch), number, repeats=5)

@@ -85,7 +85,8 @@ def test_bench_help_lists_its_options():
     result = subprocess.run([sys.executable, "-m", "bench", "--help"], check=False, capture_output=True, text=True,
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    for option in ("--ops", "--layers", "--training", "--epoch", "--data", "--checkpoints", "--threads"):
+    for option in ("--ops", "--layers", "--training", "--epoch", "--data", "--checkpoints", "--memory", "--startup",
+                   "--threads"):
         assert option in result.stdout and option in README
 
 
