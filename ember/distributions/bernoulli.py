@@ -8,7 +8,7 @@ from ember import Size, Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryEventParameters, broadcast_all
 
 
 def _probs_or_logits(probs, logits):
@@ -18,7 +18,7 @@ def _probs_or_logits(probs, logits):
     return probs if probs is not None else logits
 
 
-class Bernoulli(ExponentialFamily):
+class Bernoulli(BinaryEventParameters, ExponentialFamily):
     """Bernoulli(probs=None, logits=None): 1 with probability `probs` (or `sigmoid(logits)`), else 0."""
     arg_constraints: ClassVar[dict] = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
@@ -40,16 +40,6 @@ class Bernoulli(ExponentialFamily):
         new = self._expand_parameters(Bernoulli, batch_shape, ("probs", "logits"), _instance)
         new._param = new.probs if "probs" in self.__dict__ else new.logits
         return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        """Log-odds of 1."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        """Probability of 1."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

@@ -7,7 +7,7 @@ from ember import Size, Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryEventParameters, broadcast_all
 
 
 def _clamp_by_zero(x: Tensor) -> Tensor:
@@ -15,7 +15,7 @@ def _clamp_by_zero(x: Tensor) -> Tensor:
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(BinaryEventParameters, Distribution):
     """Binomial(total_count=1, probs=None, logits=None): the number of successes in `total_count` independent
     trials with success probability `probs` (or sigmoid(logits))."""
     arg_constraints: ClassVar[dict] = {"total_count": constraints.nonnegative_integer,
@@ -42,16 +42,6 @@ class Binomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        """Log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        """Probability of success."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

@@ -9,10 +9,10 @@ from ember import Size, Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryEventParameters, broadcast_all
 
 
-class Geometric(Distribution):
+class Geometric(BinaryEventParameters, Distribution):
     """Geometric(probs=None, logits=None): P(k) = (1 - p)^k p for k = 0, 1, 2, ... (p = probs, or
     sigmoid(logits))."""
     arg_constraints: ClassVar[dict] = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -30,16 +30,6 @@ class Geometric(Distribution):
 
     def expand(self, batch_shape, _instance=None) -> "Geometric":
         return self._expand_parameters(Geometric, batch_shape, ("probs", "logits"), _instance)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        """Log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        """Probability of success."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Tensor:

@@ -9,10 +9,10 @@ from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryEventParameters, broadcast_all
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(BinaryEventParameters, Distribution):
     """NegativeBinomial(total_count, probs=None, logits=None): the number of successes (probability `probs` each)
     before `total_count` failures."""
     arg_constraints: ClassVar[dict] = {"total_count": constraints.greater_than_eq(0),
@@ -36,16 +36,6 @@ class NegativeBinomial(Distribution):
         new = self._expand_parameters(NegativeBinomial, batch_shape, ("total_count", "probs", "logits"), _instance)
         new._param = new.probs if "probs" in self.__dict__ else new.logits
         return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        """Log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        """Probability of success."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Tensor:

@@ -90,3 +90,18 @@ class lazy_property:
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+class BinaryEventParameters:
+    """The `probs`/`logits` pair of a distribution built on a binary event: a distribution is given one of them,
+    and the other is computed from it on first use."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        """Log-odds of the event."""
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        """Probability of the event."""
+        return logits_to_probs(self.logits, is_binary=True)
