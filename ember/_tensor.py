@@ -28,6 +28,8 @@ class Tensor:
     _post_accumulate_hooks = None
     _retains_grad = False
     _acc = None
+    _fw_hidden = False  # forward AD's marks: see NOTE [ Hidden graph ] in autograd/forward_ad.py
+    _fw_sources = ()
 
     def __new__(cls, *args, **kwargs):
         return _new(cls)
@@ -179,7 +181,7 @@ class Tensor:
         """This tensor's data as an instance of the Tensor subclass `cls`, sharing memory."""
         if not (isinstance(cls, type) and issubclass(cls, Tensor)):
             raise TypeError(f"as_subclass expects a subclass of ember.Tensor, got {cls!r}")
-        t = wrap_as(cls, self._data, self._rg)
+        t = wrap_as(cls, self._data, self.requires_grad)
         t._vc = self._vc
         return t
 
@@ -297,7 +299,7 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self._grad_fn is None or self._fw_hidden
 
     @property
     def _version(self) -> int:
@@ -314,10 +316,15 @@ class Tensor:
     # ---- autograd state -------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._rg
+        return self._rg and not self._fw_hidden
 
     @requires_grad.setter
     def requires_grad(self, value: bool):
+        if self._fw_hidden:
+            if value:
+                from .autograd.forward_ad import require_grad
+                require_grad(self)
+            return
         if self._grad_fn is not None:
             if not value:
                 raise RuntimeError(
@@ -337,7 +344,7 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        return None if self._fw_hidden else self._grad_fn
 
     @property
     def grad(self):
@@ -435,7 +442,7 @@ class Tensor:
     # ---- conversion -----------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The NumPy array sharing memory with this CPU tensor."""
-        if self._rg and not force:
+        if self._rg and not force and not self._fw_hidden:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
         if self._data.__class__ is not np.ndarray:
@@ -503,7 +510,7 @@ class Tensor:
             to_numpy(self._data), dtype_name=self._data.dtype.name,
             default_dtype_name=_dtype.get_default_dtype().name,
             device=None if self.is_cpu else str(self.device),
-            requires_grad=self._rg, grad_fn_name=None if self._grad_fn is None else self._grad_fn.name())
+            requires_grad=self.requires_grad, grad_fn_name=None if self.grad_fn is None else self.grad_fn.name())
 
     def __format__(self, spec):
         if self._data.ndim == 0:
@@ -511,7 +518,7 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (to_numpy(self._data), self._rg))
+        return (_rebuild, (to_numpy(self._data), self.requires_grad))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -536,7 +543,8 @@ class Tensor:
         return self.transpose(-2, -1)
 
 
-_AUTOGRAD_STATE = frozenset(("_grad", "_base", "_output_nr", "_hooks", "_retains_grad", "_acc"))
+_AUTOGRAD_STATE = frozenset(("_grad", "_base", "_output_nr", "_hooks", "_retains_grad", "_acc", "_fw_hidden",
+                             "_fw_sources", "_fw_cache", "_fw_tangent", "_fw_generation"))
 
 
 def _init(t, data, requires_grad=False):

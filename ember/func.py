@@ -1,20 +1,25 @@
 """ember.func: PyTorch's function transforms (torch.func) on ember's autograd.
 
-`grad`, `grad_and_value`, `vjp`, `jacrev`, `jacfwd` and `hessian` are built on reverse-mode autograd (jacfwd
-gives jacrev's values: ember has no forward mode); each keeps the graph of its gradients, so transforms nest
-(`hessian` is `jacfwd(jacrev(f))`). `vmap` runs the function once per batch element and stacks the results:
-the values are PyTorch's, the speed is a Python loop's. `functional_call` runs a module with other parameters
-and buffers.
+`grad`, `grad_and_value`, `vjp`, `jacrev` and `hessian` are built on reverse-mode autograd, `jvp` and `jacfwd` on
+forward mode (`ember.autograd.forward_ad`); each keeps the graph of its gradients, so transforms nest (`hessian`
+is `jacfwd(jacrev(f))`), with one level of forward mode at most (a `jvp` inside a `jvp` or `jacfwd` raises).
+`linearize` records func once and gives each Jacobian-vector product by one backward pass. `vmap` runs the
+function once per batch element and stacks the results: the values are PyTorch's, the speed is a Python loop's.
+`functional_call` runs a module with other parameters and buffers; `stack_module_state` stacks the parameters
+and buffers of several models for it.
 """
 import contextlib
 
+from ._creation import zeros_like
 from ._tensor import Tensor
 from ._tree import flatten, unflatten
+from .autograd import forward_ad
 from .autograd import grad as _autograd_grad
-from .autograd.grad_mode import enable_grad
+from .autograd.grad_mode import DUAL_LEVEL_OPEN, enable_grad
 from .ops.shape import stack
 
-__all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
+           "stack_module_state", "vjp", "vmap"]
 
 
 # ---- functional_call ------------------------------------------------------------------------------------------
@@ -62,6 +67,28 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
         return module(*args, **(kwargs or {}))
 
 
+def stack_module_state(models) -> tuple[dict, dict]:
+    """(params, buffers) of the models, each name's tensors stacked along a new first dimension: new leaves,
+    which require grad where the models' tensors do."""
+    if len(models) == 0:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or all(not m.training for m in models)):
+        raise RuntimeError("stack_module_state: Expected all models to have the same training/eval mode.")
+    if not all(type(m) is type(models[0]) for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+    params = [dict(m.named_parameters()) for m in models]
+    buffers = [dict(m.named_buffers()) for m in models]
+    return ({name: _stacked_leaf([p[name] for p in params], name) for name in params[0]},
+            {name: _stacked_leaf([b[name] for b in buffers], name) for name in buffers[0]})
+
+
+def _stacked_leaf(tensors: list, name: str) -> Tensor:
+    requires_grad = {t.requires_grad for t in tensors}
+    if len(requires_grad) != 1:
+        raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+    return stack([t.detach() for t in tensors]).requires_grad_(requires_grad.pop())
+
+
 # ---- gradients --------------------------------------------------------------------------------------------------
 def _leaves(args, argnums):
     """The arguments with the tensors of those at `argnums` made differentiable at this level, and per argnum
@@ -73,7 +100,7 @@ def _leaves(args, argnums):
         tensors, spec = flatten(args[i])
         if not all(isinstance(t, Tensor) for t in tensors):
             raise RuntimeError(f"grad: Expected argument {i} to be a Tensor or a dict, list or tuple of Tensors")
-        tensors = [t if t.requires_grad else t.detach().requires_grad_(True) for t in tensors]
+        tensors = [t if t.requires_grad else forward_ad.leaf_keeping_tangent(t) for t in tensors]
         args[i] = unflatten(list(tensors), spec)
         groups.append((tensors, spec))
     return args, groups
@@ -92,9 +119,11 @@ def _gradients(output, groups, grad_outputs=None) -> tuple:
 
 
 def _outside_graph(args) -> bool:
-    """Whether no tensor among `args` requires grad: the transform's results are then constants outside it."""
+    """Whether no tensor among `args` requires grad or carries a tangent: the transform's results are then
+    constants outside it."""
     tensors, _ = flatten(list(args))
-    return not any(isinstance(t, Tensor) and t.requires_grad for t in tensors)
+    return not any(isinstance(t, Tensor) and (t.requires_grad or forward_ad.tangent_of(t) is not None)
+                   for t in tensors)
 
 
 def _detached(tree):
@@ -183,9 +212,120 @@ def _stack_tree(rows: list, output_shape: tuple):
     return unflatten(stacked, spec)
 
 
+def jvp(func, primals: tuple, tangents: tuple, *, strict: bool = False, has_aux: bool = False):
+    """(func(*primals), the product of func's Jacobian at primals with tangents), by forward-mode AD — with
+    func's aux output when has_aux."""
+    if not isinstance(primals, tuple):
+        raise RuntimeError(  # noqa: TRY004 (PyTorch's type)
+            "jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid to call f(*primals).")
+    flat_primals, spec = flatten(primals)
+    flat_tangents, tangent_spec = flatten(tangents)
+    if not isinstance(tangents, tuple) or tangent_spec != spec:
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
+                           "structure. For example, if primals is a tuple of 3 tensors, tangents also must be.")
+    with _dual_level():
+        duals = [forward_ad.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)]
+        output, aux = _split_aux(func(*unflatten(duals, spec)), has_aux, "jvp")
+        outputs, out_spec = flatten(output)
+        primals_out, tangents_out = [], []
+        for out in outputs:
+            if not isinstance(out, Tensor):
+                raise RuntimeError(  # noqa: TRY004 (PyTorch's type)
+                    f"jvp(f, primals, tangents): expected f(*args) to return only tensors, got unsupported type "
+                    f"{type(out)}")
+            primal, tangent = forward_ad.unpack_dual(out)
+            if tangent is None:
+                if strict:
+                    raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is independent of "
+                                       "the inputs. This is not allowed with strict=True.")
+                tangent = zeros_like(primal)
+            primals_out.append(primal)
+            tangents_out.append(tangent)
+        aux = _primals(aux) if has_aux else None
+    result = (unflatten(primals_out, out_spec), unflatten(tangents_out, out_spec))
+    return result + (aux,) if has_aux else result
+
+
+def _dual_level():
+    """A new dual level, or none where one is open already (ember has one level of forward mode)."""
+    return contextlib.nullcontext() if DUAL_LEVEL_OPEN[0] else forward_ad.dual_level()
+
+
+def _primals(tree):
+    """The tree with each tensor replaced by its primal."""
+    leaves, spec = flatten(tree)
+    return unflatten([forward_ad.unpack_dual(t).primal if isinstance(t, Tensor) else t for t in leaves], spec)
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn): jvp_fn(*tangents) gives the Jacobian-vector product at primals.
+
+    func runs once; each jvp_fn call is one backward pass through a graph of J^T u kept from the first call
+    (NOTE [ Tangents by double backward ] in autograd/forward_ad.py), where PyTorch traces func into a graph.
+    """
+    with enable_grad():
+        leaves = [p.detach().requires_grad_(True) for p in primals]
+        output = func(*leaves)
+        outputs, out_spec = flatten(output)
+        vectors = [zeros_like(out, requires_grad=True) for out in outputs]
+        grads = _autograd_grad(outputs, leaves, vectors, create_graph=True, allow_unused=True)
+
+    def jvp_fn(*tangents):
+        if len(tangents) != len(primals):
+            raise RuntimeError(f"linearize: jvp_fn expected {len(primals)} tangents, one per primal, but got "
+                               f"{len(tangents)}")
+        for p, t in zip(primals, tangents):
+            if t.shape != p.shape:
+                raise RuntimeError(f"linearize: expected the tangent to have the primal's shape {tuple(p.shape)}, "
+                                   f"but got {tuple(t.shape)}")
+        with enable_grad():
+            terms = [(g * t).sum() for g, t in zip(grads, tangents) if g is not None and g.requires_grad]
+            found = _autograd_grad(sum(terms), vectors, retain_graph=True, allow_unused=True) if terms \
+                else (None,) * len(vectors)
+        return unflatten([zeros_like(out) if f is None else f.detach() for f, out in zip(found, outputs)],
+                         out_spec)
+    return _detached(output), jvp_fn
+
+
 def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error"):
-    """The Jacobian as jacrev computes it (ember has no forward-mode autograd; the values are the same)."""
-    return jacrev(func, argnums, has_aux)
+    """A function returning the Jacobian of func's output with respect to the arguments at argnums, of shape
+    output.shape + input.shape, by forward mode: func runs once per input element, one tangent a column."""
+    def transformed(*args, **kwargs):
+        constant = _outside_graph(args)
+        numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        columns = {}  # (argnum position, leaf index) -> tangents of each output leaf, one per input element
+        with _dual_level():
+            for at, i in enumerate(numbers):
+                leaves, spec = flatten(args[i])
+                for j, leaf in enumerate(leaves):
+                    for k in range(leaf.numel()):
+                        basis = zeros_like(leaf)
+                        basis.view(-1)[k] = 1
+                        call = list(args)
+                        call[i] = unflatten([forward_ad.make_dual(t, basis) if n == j else t
+                                             for n, t in enumerate(leaves)], spec)
+                        output, aux = _split_aux(func(*call, **kwargs), has_aux, "jacfwd")
+                        outputs, out_spec = flatten(output)
+                        columns.setdefault((at, j), []).append(
+                            [_tangent_or_zeros(out) for out in outputs])
+            aux = _primals(aux) if has_aux else None
+        per_output = []
+        for o, out in enumerate(outputs):
+            per_arg = []
+            for at, i in enumerate(numbers):
+                leaves, spec = flatten(args[i])
+                per_arg.append(unflatten([stack([col[o] for col in columns[(at, j)]], -1).reshape(
+                    tuple(out.shape) + tuple(leaf.shape)) for j, leaf in enumerate(leaves)], spec))
+            per_output.append(per_arg[0] if isinstance(argnums, int) else tuple(per_arg))
+        result = unflatten(per_output, out_spec)
+        result = (result, aux) if has_aux else result
+        return _detached(result) if constant else result
+    return transformed
+
+
+def _tangent_or_zeros(out: Tensor) -> Tensor:
+    tangent = forward_ad.unpack_dual(out).tangent
+    return zeros_like(out) if tangent is None else tangent
 
 
 def hessian(func, argnums=0):
@@ -195,23 +335,31 @@ def hessian(func, argnums=0):
 
 # ---- vmap --------------------------------------------------------------------------------------------------------
 def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
-    """func mapped over a batch dimension of its inputs (in_dims: one per argument, None for unbatched ones),
-    its outputs stacked along out_dims. Runs func once per batch element."""
+    """func mapped over a batch dimension of its inputs (in_dims: one per argument, None for unbatched ones; an
+    argument that is a dict, list or tuple is mapped over each of its tensors), its outputs stacked along out_dims.
+    Runs func once per batch element."""
     def mapped(*args, **kwargs):
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
         if len(dims) != len(args):
             raise ValueError(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
                              f"structure of `inputs`: in_dims has {len(dims)} entries but inputs has {len(args)}")
-        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None and isinstance(a, Tensor)}
+        sizes = {t.shape[d] for a, d in zip(args, dims) if d is not None for t in flatten(a)[0]
+                 if isinstance(t, Tensor)}
         if len(sizes) != 1:
             raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
                              f"{sorted(sizes)} for the mapped dimension" if sizes else
                              "vmap: at least one input must be a tensor with a mapped dimension")
         size = sizes.pop()
-        results = [func(*(a.select(d, i) if d is not None and isinstance(a, Tensor) else a
-                          for a, d in zip(args, dims)), **kwargs) for i in range(size)]
+        results = [func(*(a if d is None else _select(a, d, i) for a, d in zip(args, dims)), **kwargs)
+                   for i in range(size)]
         return _stack_outputs(results, out_dims)
     return mapped
+
+
+def _select(tree, dim: int, index: int):
+    """The tree with each tensor replaced by its element `index` along `dim`."""
+    leaves, spec = flatten(tree)
+    return unflatten([t.select(dim, index) if isinstance(t, Tensor) else t for t in leaves], spec)
 
 
 def _stack_outputs(results, out_dims):

@@ -60,3 +60,92 @@ def test_functional_call_and_per_sample_gradients():
         np.testing.assert_allclose(results[0][k], results[1][k], rtol=1e-12)
     with pytest.raises(AttributeError):
         ember.func.functional_call(ember.nn.Linear(3, 2), {"nothing": ember.ones(1)}, (ember.ones(3),))
+
+
+def test_jvp():
+    check(lambda lib, x, t: lib.func.jvp(lambda a: (a.sin(), [a * 2]), (x,), (t,)), randn(3), randn(3, seed=1),
+          grad=False)
+    check(lambda lib, x, y, t, u: lib.func.jvp(lambda a, b: (a @ b).tanh(), (x, y), (t, u)), randn(2, 3),
+          randn(3, 4), randn(2, 3, seed=1), randn(3, 4, seed=2), grad=False)
+    check(lambda lib, x, t: lib.func.jvp(lambda a: (a.exp(), a.sum()), (x,), (t,), has_aux=True), randn(3),
+          randn(3, seed=1), grad=False)
+    check(lambda lib, x, t: lib.func.jvp(lambda a: a * 0 + 1, (x,), (t,)), randn(3), randn(3, seed=1), grad=False)
+    for bad in (lambda lib, x: lib.func.jvp(lib.sin, x, (x,)), lambda lib, x: lib.func.jvp(lib.sin, (x,), (x, x)),
+                lambda lib, x: lib.func.jvp(lib.sin, (x,), (x[:2],))):
+        check(bad, randn(3))
+
+
+def test_jacfwd_linearize_and_hessian_on_forward_mode():
+    def g(lib):
+        return lambda a, b: lib.stack([a[0] * b[1], lib.exp(a[1]) + b[0], (a * b).sum()])
+    check(lambda lib, x, y: lib.func.jacfwd(g(lib), argnums=(0, 1))(x, y), randn(2), randn(2), grad=False)
+    check(lambda lib, x: lib.func.jacfwd(lambda p: (p["w"] * 3).sin())({"w": x})["w"], randn(2, 2), grad=False)
+    check(lambda lib, x: lib.func.jacfwd(lambda a: (a.exp(), a.sum()), has_aux=True)(x), randn(3), grad=False)
+    check(lambda lib, x, y: lib.func.hessian(lambda a, b: (a ** 3 * b).sum(), argnums=(0, 1))(x, y), randn(3),
+          randn(3), grad=False)
+    check(lambda lib, x, y, t, u: lib.func.linearize(lambda a, b: a * b.exp(), x, y)[1](t, u), randn(3), randn(3),
+          randn(3, seed=1), randn(3, seed=2), grad=False)
+    _, jvp_fn = ember.func.linearize(lambda a: a.sin(), ember.tensor(randn(3)))
+    for t in (randn(3, seed=3), randn(3, seed=4)):  # one graph, several products
+        np.testing.assert_allclose(jvp_fn(ember.tensor(t)).numpy(), np.cos(randn(3)) * t)
+
+
+def _mlp(lib):
+    lib.manual_seed(0)
+    return lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.Tanh(), lib.nn.Linear(8, 3)).double()
+
+
+def test_per_sample_gradients_match_a_loop_and_torch_func():
+    rng = np.random.default_rng(1)
+    weights = [rng.standard_normal(s) for s in ((8, 4), (8,), (3, 8), (3,))]
+    x, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    results = []
+    for lib in (ember, torch):
+        model = _mlp(lib)
+        with lib.no_grad():
+            for p, w in zip(model.parameters(), weights):
+                p.copy_(lib.tensor(w))
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def loss_fn(p, sample, target, lib=lib, model=model):
+            out = lib.func.functional_call(model, p, (sample.unsqueeze(0),))
+            return lib.nn.functional.cross_entropy(out, target.unsqueeze(0))
+
+        per_sample = lib.func.vmap(lib.func.grad(loss_fn), in_dims=(None, 0, 0))(params, lib.tensor(x), lib.tensor(y))
+        results.append({k: v.detach().numpy() for k, v in per_sample.items()})
+        if lib is ember:
+            for i in range(len(x)):
+                model.zero_grad()
+                loss_fn(dict(model.named_parameters()), lib.tensor(x[i]), lib.tensor(y[i])).backward()
+                for k, p in model.named_parameters():
+                    np.testing.assert_allclose(results[0][k][i], p.grad.numpy(), rtol=1e-12, atol=1e-14)
+    for k in results[0]:
+        np.testing.assert_allclose(results[0][k], results[1][k], rtol=1e-10, atol=1e-12)
+
+
+def test_stack_module_state_and_ensembling():
+    rng = np.random.default_rng(2)
+    data = rng.standard_normal((5, 4))
+    weights = [[rng.standard_normal(s) for s in ((8, 4), (8,), (3, 8), (3,))] for _ in range(3)]
+    results = []
+    for lib in (ember, torch):
+        models = [_mlp(lib) for _ in range(3)]
+        for m, ws in zip(models, weights):
+            with lib.no_grad():
+                for p, w in zip(m.parameters(), ws):
+                    p.copy_(lib.tensor(w))
+        params, buffers = lib.func.stack_module_state(models)
+        assert list(params) == ["0.weight", "0.bias", "2.weight", "2.bias"] and buffers == {}
+        assert params["0.weight"].shape == (3, 8, 4) and params["0.weight"].is_leaf
+        assert params["0.weight"].requires_grad
+
+        def call(p, b, inp, lib=lib, model=models[0]):
+            return lib.func.functional_call(model, (p, b), (inp,))
+
+        ensemble = lib.func.vmap(call, in_dims=(0, 0, None))(params, buffers, lib.tensor(data))
+        for i, m in enumerate(models):
+            np.testing.assert_allclose(ensemble[i].detach().numpy(), m(lib.tensor(data)).detach().numpy())
+        results.append(ensemble.detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+    check(lambda lib: lib.func.stack_module_state([]))
+    check(lambda lib: lib.func.stack_module_state([lib.nn.Linear(2, 2), lib.nn.Linear(2, 2).eval()]))

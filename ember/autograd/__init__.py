@@ -11,6 +11,7 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
 from . import anomaly_mode  # noqa: F401
 from . import functional  # noqa: F401
+from . import forward_ad  # noqa: F401
 
 __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly"]
@@ -57,7 +58,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None and not inputs:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     for t in tensors:
-        if not t._rg:
+        if not t._rg or t._fw_hidden:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
@@ -72,7 +73,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_list(inputs)
     grad_outputs = _as_list(grad_outputs)
     for t in outputs:
-        if not t._rg:
+        if not t._rg or t._fw_hidden:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
@@ -106,7 +107,7 @@ class Variable(metaclass=_VariableMeta):
 
 def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Compute the gradient of this tensor with respect to graph leaves (see ember.autograd.backward)."""
-    if not self._rg:
+    if not self._rg or self._fw_hidden:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if inputs is not None:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

@@ -40,8 +40,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         _add_to_buffer(buffers, node, nr, g)
     ready = [node for node in root_nodes if not deps.get(node)]
 
-    prev, prev_valid = grad_mode.GRAD_ENABLED[0], _CHECKPOINT_VALID[0]
-    grad_mode.GRAD_ENABLED[0] = create_graph
+    prev, prev_mode, prev_valid = grad_mode.GRAD_ENABLED[0], grad_mode.GRAD_MODE[0], _CHECKPOINT_VALID[0]
+    grad_mode.GRAD_ENABLED[0] = grad_mode.GRAD_MODE[0] = create_graph
     _CHECKPOINT_VALID[0] = inputs is None
     try:
         while ready:
@@ -94,7 +94,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     ready.append(nxt)
                 deps[nxt] = count - 1
     finally:
-        grad_mode.GRAD_ENABLED[0], _CHECKPOINT_VALID[0] = prev, prev_valid
+        grad_mode.GRAD_ENABLED[0], grad_mode.GRAD_MODE[0], _CHECKPOINT_VALID[0] = prev, prev_mode, prev_valid
 
     if captured is not None and not allow_unused:
         for i, g in enumerate(captured):

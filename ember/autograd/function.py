@@ -3,7 +3,7 @@ from .._tensor import Tensor, wrap
 from ..backend import array_module
 from . import grad_mode
 from .graph import Node
-from .record import record
+from .record import FORWARD_AD, record, set_marks
 
 
 class FunctionCtx:
@@ -119,12 +119,16 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             return outputs
         saved = tuple(ctx._to_save)
         record(first, ctx, inputs, saved)
+        if first._grad_fn is not ctx:  # left unrecorded by forward AD's marks (see record)
+            return outs if is_tuple else outs[0]
         ctx._to_save = ()
         for nr, o in enumerate(outs):
             if isinstance(o, Tensor) and _differentiable(o, ctx):
                 o._grad_fn = ctx
                 o._rg = True
                 o._output_nr = nr
+                if FORWARD_AD[0]:
+                    set_marks(o, first._fw_hidden, first._fw_sources)
         return outs if is_tuple else outs[0]
 
 
@@ -137,7 +141,7 @@ def _own_output(o, args, ctx):
     version counts the in-place change, with or without a graph)."""
     if isinstance(o, Tensor) and any(o is a for a in args):
         if any(o is d for d in ctx._dirty):
-            if o._grad_fn is None and o._rg and grad_mode.GRAD_ENABLED[0]:
+            if o._grad_fn is None and o._rg and grad_mode.GRAD_MODE[0]:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                    "operation.")
             o._vc[0] += 1

@@ -3,9 +3,11 @@
 Every function takes `func` and `inputs` (a Tensor or a tuple of Tensors) and nests its results as PyTorch does:
 a Tensor where the inputs (or outputs) are a Tensor, a tuple where they are a tuple. Results are detached unless
 `create_graph=True`; parts that do not depend on an input are zeros, or a RuntimeError with `strict=True`.
-ember has no forward-mode autograd: `jvp` and `hvp` use the double-backward trick (as PyTorch does), and
-`strategy="forward-mode"` raises NotImplementedError. `vectorize=True` gives the same values as
-`vectorize=False`: ember computes the Jacobian one row of the identity at a time either way.
+`jvp` and `hvp` use the double-backward trick, as PyTorch does. `strategy="forward-mode"` uses
+`ember.autograd.forward_ad` and, as in PyTorch, needs `vectorize=True`; it then runs func once per input
+element (where PyTorch gives a tuple of Jacobians as a list, ember gives a tuple). Otherwise `vectorize=True`
+gives the same values as `vectorize=False`: ember computes the Jacobian one row of the identity at a time either
+way.
 """
 from collections.abc import Callable
 
@@ -13,12 +15,10 @@ from .. import autograd
 from .._creation import zeros_like
 from .._tensor import Tensor
 from ..ops.shape import stack
+from . import forward_ad
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
-
-_NO_FORWARD_MODE = ("ember has no forward-mode autograd (no ember.autograd.forward_ad): use the default "
-                    "strategy \"reverse-mode\", which gives the same values")
 
 
 def _as_tuple(value, arg_name: str, fn_name: str) -> tuple[bool, tuple]:
@@ -190,8 +190,8 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
 def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
              strategy: str = "reverse-mode"):
     """The Jacobian of func at `inputs`: for output i and input j a tensor of shape outputs[i].shape +
-    inputs[j].shape. One backward pass per output element, also with `vectorize=True`; "forward-mode" raises
-    NotImplementedError (ember has no forward mode)."""
+    inputs[j].shape. One backward pass per output element, also with `vectorize=True`; with "forward-mode", one
+    call of func per input element."""
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
                              'function has more outputs than inputs, "forward-mode" tends to be more performant. '
@@ -205,7 +205,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
             raise RuntimeError('ember.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` '
                                'are not supported together (yet). Please either set `strict=False` or '
                                '`strategy="reverse-mode"`.')
-        raise NotImplementedError(_NO_FORWARD_MODE)
+        return _jacobian_forward_mode(func, inputs, vectorize)
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
@@ -235,11 +235,38 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
                                   (is_outputs_tuple, is_inputs_tuple))
 
 
+def _jacobian_forward_mode(func: Callable, inputs, vectorize: bool):
+    """jacobian(strategy="forward-mode"): func run on dual tensors, once per element of each input, each
+    output's tangent giving one column of the Jacobian."""
+    if not vectorize:
+        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is only "
+                                  "implemented for `vectorize=True`.")
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+    columns = shapes = None
+    with forward_ad.dual_level():
+        for j, inp in enumerate(inputs):
+            for k in range(inp.nelement()):
+                basis = zeros_like(inp)
+                basis.view(-1)[k] = 1
+                duals = tuple(forward_ad.make_dual(x, basis) if i == j else x for i, x in enumerate(inputs))
+                is_outputs_tuple, outputs = _as_tuple(func(*duals), "outputs of the user-provided function",
+                                                      "jacobian")
+                if columns is None:
+                    columns = [[[] for _ in inputs] for _ in outputs]
+                    shapes = [out.size() for out in outputs]
+                for i, out in enumerate(outputs):
+                    tangent = forward_ad.unpack_dual(out).tangent
+                    columns[i][j].append(zeros_like(out) if tangent is None else tangent)
+    jacobians = tuple(tuple(stack(columns[i][j], -1).reshape(shape + inp.size()) for j, inp in enumerate(inputs))
+                      for i, shape in enumerate(shapes))
+    return _tuple_postprocess(jacobians, (is_outputs_tuple, is_inputs_tuple))
+
+
 def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
             outer_jacobian_strategy: str = "reverse-mode"):
     """The Hessian of func's single-element output at `inputs`: for inputs i and j a tensor of shape
     inputs[i].shape + inputs[j].shape. `vectorize=True` gives the same values by the same loop; "forward-mode"
-    raises NotImplementedError (ember has no forward mode)."""
+    (which needs `vectorize=True`, as in PyTorch) takes the outer Jacobian in forward mode."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
     if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
@@ -256,6 +283,8 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
         return out.squeeze()
 
     def jac_func(*inp):
+        if outer_jacobian_strategy == "forward-mode":
+            inp = tuple(t.requires_grad_(True) for t in inp)  # keeps the tangents, differentiable by the inner
         jac = jacobian(single_output, inp, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         return jac

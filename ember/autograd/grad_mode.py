@@ -1,13 +1,25 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode."""
 import functools
 
-# A one-item list so that ops read the flag with a single index, not a function call.
+# One-item lists so that ops read the flags with a single index, not a function call.
+# NOTE [ Grad mode in a dual level ]: forward-mode AD (forward_ad.py) computes tangents from the graph that ops
+# record, and forward AD keeps working under no_grad, so while a dual level is open ops record whatever grad mode
+# the user set: GRAD_ENABLED (read by every op) stays True and GRAD_MODE (read by is_grad_enabled) holds the
+# user's mode. Outside a dual level the two are equal.
 GRAD_ENABLED = [True]
+GRAD_MODE = [True]
+DUAL_LEVEL_OPEN = [False]
 
 
 def is_grad_enabled() -> bool:
     """True when operations are recorded for autograd."""
-    return GRAD_ENABLED[0]
+    return GRAD_MODE[0]
+
+
+def set_mode(mode: bool) -> None:
+    """Set the user's grad mode (and the ops' recording flag, which a dual level keeps on)."""
+    GRAD_MODE[0] = mode
+    GRAD_ENABLED[0] = mode or DUAL_LEVEL_OPEN[0]
 
 
 INFERENCE_MODE = [False]
@@ -18,11 +30,11 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = self.mode
+        self._prev = GRAD_MODE[0]
+        set_mode(self.mode)
 
     def __exit__(self, *exc):
-        GRAD_ENABLED[0] = self._prev
+        set_mode(self._prev)
         return False
 
     def __call__(self, fn):
@@ -60,18 +72,18 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
-        self._prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = self.mode
+        self._prev = GRAD_MODE[0]
+        set_mode(self.mode)
 
     def __enter__(self):
         pass
 
     def __exit__(self, *exc):
-        GRAD_ENABLED[0] = self._prev
+        set_mode(self._prev)
         return False
 
     def __call__(self, fn):
-        GRAD_ENABLED[0] = self._prev  # used as a decorator: the mode applies only inside fn
+        set_mode(self._prev)  # used as a decorator: the mode applies only inside fn
         return _GradMode.__call__(self, fn)
 
     def _clone(self):
@@ -93,10 +105,10 @@ class inference_mode(_GradMode):
         self.enabled = mode
 
     def __enter__(self):
-        self._prev = GRAD_ENABLED[0]
+        self._prev = GRAD_MODE[0]
         self._prev_inference = INFERENCE_MODE[0]
         if self.enabled:
-            GRAD_ENABLED[0] = False
+            set_mode(False)
         INFERENCE_MODE[0] = self.enabled
 
     def __exit__(self, *exc):

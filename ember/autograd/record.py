@@ -2,9 +2,13 @@
 import weakref
 
 from .._tensor import Tensor
+from .grad_mode import GRAD_MODE
 from .graph import AccumulateGrad
 
 NO_EDGE = (None, 0)
+# True from the first dual level on (see forward_ad.py): `record` then keeps the marks that hide the graph
+# forward AD records from the user. It stays True after the level exits, as tensors marked in it live on.
+FORWARD_AD = [False]
 
 
 def edge(t: Tensor):
@@ -33,7 +37,10 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     backward raises instead of giving a wrong gradient; `out` itself may be saved (see NOTE [ Saved
     results ] in graph.py). A node that saved a Tensor is freed by a backward without retain_graph;
     `saves_number` frees it too where PyTorch saves a number operand as a tensor (`x * 2`, `x / 2`).
+    Once forward AD is in use, an op that records only for forward AD's sake marks `out` (forward_marks).
     """
+    if FORWARD_AD[0] and not forward_marks(out, inputs):
+        return out
     edges = []
     shapes = []
     for t in inputs:
@@ -61,3 +68,45 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     out._grad_fn = node
     out._rg = True
     return out
+
+
+def forward_marks(out: Tensor, inputs) -> bool:
+    """Mark `out` for forward AD (NOTE [ Hidden graph ] in forward_ad.py); False when the op must not be recorded.
+
+    `out` carries the tangent sources of its inputs, and is hidden (does not require grad for the user) unless
+    grad mode is on and an input visibly requires grad. An op with neither visible inputs nor tangents ran only
+    because a dual level keeps recording on under no_grad: it is not recorded, as without forward AD.
+    """
+    sources = ()
+    visible = False
+    for t in inputs:
+        if isinstance(t, Tensor) and t._rg:
+            if not t._fw_hidden:
+                visible = True
+            sources = union_sources(sources, t._fw_sources)
+    visible = visible and GRAD_MODE[0]
+    if not (visible or sources):
+        return False
+    set_marks(out, hidden=not visible, sources=sources)
+    return True
+
+
+def union_sources(sources: tuple, more: tuple) -> tuple:
+    """`sources` followed by those of `more` that it lacks (compared by identity)."""
+    for s in more:
+        if not any(s is have for have in sources):
+            sources += (s,)
+    return sources
+
+
+def set_marks(t: Tensor, hidden: bool, sources: tuple) -> None:
+    """Set forward AD's marks on `t`: whether it is hidden, and its tangent sources."""
+    d = t.__dict__
+    if hidden:
+        d["_fw_hidden"] = True
+    else:
+        d.pop("_fw_hidden", None)
+    if sources:
+        d["_fw_sources"] = sources
+    else:
+        d.pop("_fw_sources", None)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, wrap, _address
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
@@ -138,7 +138,7 @@ def check_inplace(t: Tensor, result_np_dtype=None, may_overlap: bool = False) ->
     """Refuse in-place writes that PyTorch refuses: a leaf requiring grad (outside no_grad), a tensor whose
     elements share memory (an expanded view; fill_-like writes pass `may_overlap`), or a result dtype that
     can't be cast to the tensor's dtype."""
-    if t._rg and t._grad_fn is None and GRAD_ENABLED[0]:
+    if t._rg and t._grad_fn is None and GRAD_MODE[0]:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if not may_overlap:
         check_no_overlap(t._data)

@@ -7,7 +7,10 @@ over the result's graph node, as PyTorch rebases history on in-place ops.
 """
 import numpy as np
 
+from ..autograd.forward_ad import mark_snapshot
+from ..autograd.grad_mode import GRAD_MODE
 from ..autograd.graph import node_classes
+from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
 from . import elementwise as ew
 from . import pointwise as pw
@@ -37,6 +40,8 @@ def _snapshot(t):
     """The current value of `t` in its own memory, attached to `t`'s place in the graph."""
     s = wrap(t._data.copy())
     s._rg, s._grad_fn, s._output_nr = t._rg, t._grad_fn, t._output_nr
+    if FORWARD_AD[0]:
+        mark_snapshot(t, s)
     return s
 
 
@@ -55,7 +60,11 @@ def _rebase(self, result):
     check_inplace(self, result._data.dtype)
     through_view = check_view_inplace(self)
     _write(self, result._data)
+    if not GRAD_MODE[0] and result._grad_fn is None:
+        return self  # recorded only because a dual level is open, and no tangent involved: as under no_grad
     self._grad_fn, self._rg, self._output_nr = result._grad_fn, result._rg, result._output_nr
+    if FORWARD_AD[0]:
+        set_marks(self, result._fw_hidden, result._fw_sources)
     if self._grad_fn is not None:
         if self._grad_fn._result_at >= 0:
             _save_self_as_result(self._grad_fn, self)

@@ -6,6 +6,7 @@ the base's old history; the view becomes a strided window onto the new base.
 """
 from .._tensor import wrap, _address
 from ..autograd.graph import Node
+from ..autograd.record import FORWARD_AD, set_marks, union_sources
 from ..backend import array_module
 from .base import GRAD_ENABLED, check_no_overlap
 
@@ -49,6 +50,9 @@ def propagate_to_base(view) -> None:
     copy.next_functions = (old,) + inner.next_functions[1:]
     copy._shapes = [(b.shape, b.dtype) if old[0] is not None else None] + list(inner._shapes[1:])
     copy._saved, copy._versions = (), None
+    if FORWARD_AD[0]:
+        set_marks(base, hidden=view._fw_hidden and not (base._rg and not base._fw_hidden),
+                  sources=union_sources(base._fw_sources, view._fw_sources))
     base._grad_fn, base._rg, base._output_nr = copy, True, 0
 
     _regenerate(view, copy, 0)
@@ -76,6 +80,8 @@ def _regenerate(view, node, output_nr) -> None:
     strided._shapes = [(b.shape, b.dtype)]
     strided._saved, strided._versions = (), None
     view._grad_fn, view._rg, view._output_nr = strided, True, 0
+    if FORWARD_AD[0]:
+        set_marks(view, view._base._fw_hidden, view._base._fw_sources)
 
 
 def _window_in_base(view):
@@ -103,7 +109,7 @@ def _window_indices(xp, window, itemsize):
 def _first_order_only():
     if GRAD_ENABLED[0]:
         raise RuntimeError("ember cannot yet differentiate twice (create_graph=True) through an in-place change "
-                           "of a view; make the change out of place.")
+                           "of a view, nor give a forward AD tangent through it; make the change out of place.")
 
 
 class CopySlices(Node):
