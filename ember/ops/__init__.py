@@ -6,6 +6,7 @@ from .. import _storage
 from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
 from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
+from . import householder
 from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
@@ -172,6 +173,7 @@ METHODS.update({"untyped_storage": lambda self: _storage.untyped_storage_of(self
                 "storage": lambda self: _warned_storage(self._data),
                 "storage_type": lambda self: _storage.storage_type_of(self._data)})
 METHODS.update({"lu": lu.torch_lu, "lu_solve": lu.torch_lu_solve})
+METHODS.update({"geqrf": householder.geqrf, "orgqr": householder.householder_product, "ormqr": householder.ormqr})
 METHODS.update({"cholesky_solve": aten.cholesky_solve, "cholesky_inverse": aten.cholesky_inverse,
                 "triangular_solve": aten.triangular_solve})
 METHODS.update({"histogram": statistics.histogram, "conj_physical_": pointwise.conj,
