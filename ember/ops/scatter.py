@@ -26,8 +26,8 @@ from .memory import qualified_name
 from .shape import cat
 
 __all__ = ["gather", "take_along_dim", "take", "scatter", "scatter_add", "scatter_reduce", "index_select",
-           "index_add", "index_copy", "index_fill", "index_put", "index_put_", "masked_select", "masked_scatter",
-           "nonzero", "argwhere", "put", "nonzero_static"]
+           "index_add", "index_reduce", "index_copy", "index_fill", "index_put", "index_put_", "masked_select",
+           "masked_scatter", "nonzero", "argwhere", "put", "nonzero_static"]
 
 
 # ---- backward formulas ------------------------------------------------------------------------------
@@ -472,6 +472,35 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     return r if out is None else write_out(out, r, "index_add")
 
 
+_INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
+
+
+def _index_reduce_positions(a, dim, index, source, reduce):
+    """(dim, index spread over source's shape) of index_reduce: the scatter_reduce it amounts to."""
+    if reduce not in _INDEX_REDUCTIONS:
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    d, i = _vector_index(index, "index_reduce_", a, dim)
+    _check_source(a, source._data, d, i.size, "index_reduce_")
+    shape = _shape1(a.shape)
+    _check_range(i, shape[d], d, "index_reduce_", IndexError)
+    s = _1d(source._data)
+    return d, array_module(i).broadcast_to(i.reshape([-1 if k == d else 1 for k in range(len(shape))]), s.shape)
+
+
+def _index_reduce_write(dest, input, dim, index, source, reduce, *, include_self=True):
+    d, full = _index_reduce_positions(input._data, dim, index, source, reduce)
+    return _scatter_reduce_write(dest, input, d, wrap(full), source, reduce, include_self=include_self)
+
+
+def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True,
+                 out: Tensor | None = None) -> Tensor:
+    """input with source's slices combined into its slices at `index` along `dim` by `reduce` ('prod', 'mean',
+    'amax', 'amin'), input's own value included unless include_self=False. Recorded as the scatter_reduce it
+    amounts to (PyTorch records IndexReduceBackward0); values and gradients are PyTorch's."""
+    d, full = _index_reduce_positions(input._data, dim, index, source, reduce)
+    return scatter_reduce(input, d, wrap(full), source, reduce, include_self=include_self, out=out)
+
+
 def _index_copy_write(dest, input, dim, index, source):
     a = input._data
     d, i = _vector_index(index, "index_copy_", a, dim, long_only=True)
@@ -750,6 +779,7 @@ scatter_ = _in_place(scatter, _scatter_write)
 scatter_add_ = _in_place(scatter_add, _scatter_add_write)
 scatter_reduce_ = _in_place(scatter_reduce, _scatter_reduce_write)
 index_add_ = _in_place(index_add, _index_add_write)
+index_reduce_ = _in_place(index_reduce, _index_reduce_write)
 index_copy_ = _in_place(index_copy, _index_copy_write)
 index_fill_ = _in_place(index_fill, _index_fill_write)
 masked_scatter_ = _in_place(masked_scatter, _masked_scatter_write)
@@ -757,5 +787,6 @@ put_ = _in_place(put, _put_write)
 
 METHODS = {name: globals()[name] for name in __all__}
 METHODS.update({"scatter_": scatter_, "scatter_add_": scatter_add_, "scatter_reduce_": scatter_reduce_,
-                "index_add_": index_add_, "index_copy_": index_copy_, "index_fill_": index_fill_,
+                "index_add_": index_add_, "index_reduce_": index_reduce_, "index_copy_": index_copy_,
+                "index_fill_": index_fill_,
                 "masked_scatter_": masked_scatter_, "put_": put_})
