@@ -98,6 +98,7 @@ from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
 from .ops.lu import torch_lu as lu, torch_lu_solve as lu_solve, lu_unpack  # noqa: F401
 from .ops.householder import geqrf, householder_product as orgqr, ormqr  # noqa: F401
+from .ops.scatter import segment_reduce  # noqa: F401
 from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401
                        native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc,
                        embedding_renorm_, grid_sampler, grid_sampler_2d, grid_sampler_3d, affine_grid_generator,

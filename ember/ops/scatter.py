@@ -95,6 +95,19 @@ def _scatter_reduce_backward(g, x, src, r, d, index, reduce, include_self):
     return gx, _grow(gs, src._data.shape)
 
 
+def _segment_reduce_backward(g, ids, axis, scale, chosen, product=None):
+    """segment_reduce's gradient: each element gets its segment's gradient, times `scale` (1 / length for mean,
+    1 / the number of tied extremes for max and min); elements that were not the extreme (`chosen` False) get
+    0. prod's is scatter_reduce's for its source, from `product` = (start, data, result)."""
+    if product is not None:
+        start, data, r = product
+        return (_scatter_reduce_backward(g, start, data, r, axis, ids, "prod", True)[1].detach(),)
+    share = g.gather(axis, ids)
+    if scale is not None:
+        share = share * scale
+    return (share if chosen is None else where(chosen, share, 0.0),)
+
+
 def _masked_scatter_source_grad(g, mask, src_shape):
     """g's masked elements in order, then zeros for the source elements that were not used."""
     picked = g.masked_select(mask)
@@ -111,6 +124,7 @@ GRADIENTS = {
     "ScatterBackward1": lambda g, d, index: (g.scatter(d, index, 0),),
     "ScatterAddBackward0": lambda g, d, index, src_shape: (g, _grow(g.gather(d, index), src_shape)),
     "ScatterReduceBackward0": _scatter_reduce_backward,
+    "SegmentReduceBackward0": _segment_reduce_backward,
     "IndexSelectBackward0": lambda g, shape, d, index: (index_add(_zeros(shape, g), d, index, g),),
     "IndexAddBackward0": lambda g, d, index, alpha, src_shape: (
         g, (g.index_select(d, index) * alpha if alpha != 1 else g.index_select(d, index)).reshape(src_shape)),
@@ -127,7 +141,7 @@ GRADIENTS = {
     "PutBackward0": lambda g, index, src_shape, accumulate: (
         g if accumulate else g.put(index, _zeros(src_shape, g)), g.take(index).reshape(src_shape)),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, reads_inputs={"SegmentReduceBackward0": "not implemented"})
 globals().update(NODES)
 
 
@@ -499,6 +513,81 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     amounts to (PyTorch records IndexReduceBackward0); values and gradients are PyTorch's."""
     d, full = _index_reduce_positions(input._data, dim, index, source, reduce)
     return scatter_reduce(input, d, wrap(full), source, reduce, include_self=include_self, out=out)
+
+
+_SEGMENT_REDUCTIONS = {"sum": "sum", "prod": "prod", "mean": "sum", "max": "amax", "amax": "amax",
+                       "min": "amin", "amin": "amin"}
+
+
+def _segment_lengths(data, lengths, offsets, axis, unsafe):
+    """The segments' lengths (an int array shaped data.shape[:axis] + (segments,)) from lengths or offsets."""
+    if lengths is None and offsets is None:
+        raise RuntimeError("segment_reduce(): Either lengths or offsets must be defined.")
+    if lengths is not None:
+        counts = lengths._data.astype(np.int64)
+    else:
+        ends = offsets._data.astype(np.int64)
+        counts = ends[..., 1:] - ends[..., :-1]
+    if counts.ndim - 1 != axis or counts.shape[:-1] != data.shape[:axis]:
+        raise RuntimeError(f"segment_reduce(): Expected lengths (or offsets) of shape {list(data.shape[:axis])} + "
+                           f"[segments] for axis {axis}, got {list(counts.shape)}")
+    if not unsafe and ((counts < 0).any() or (counts.sum(-1) != data.shape[axis]).any()):
+        raise RuntimeError("segment_reduce(): Expected all rows of lengths along axis to sum to "
+                           "data.size(lengths.dim()-1) when !unsafe.")
+    return counts
+
+
+def segment_reduce(data: Tensor, reduce: str, *, lengths: Tensor | None = None, indices: Tensor | None = None,
+                   offsets: Tensor | None = None, axis: int = 0, unsafe: bool = False,
+                   initial: float | None = None) -> Tensor:
+    """data reduced by `reduce` over consecutive segments along `axis`, of the given lengths (or between
+    offsets); an empty segment gives `initial`, else sum 0, prod 1, max -inf, min inf, mean nan. It can be
+    differentiated once, as in PyTorch."""
+    if reduce not in _SEGMENT_REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if indices is not None:
+        raise RuntimeError("segment_reduce(): indices based reduction is not supported yet.")
+    a = data._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"_segment_reduce_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    axis = wrap_dim(axis, data.ndim)
+    counts = _segment_lengths(data, lengths, offsets, axis, unsafe)
+    xp = array_module(a)
+    trailing = (1,) * (data.ndim - axis - 1)
+    ends = xp.asarray(counts.cumsum(-1))
+    ids = (xp.arange(a.shape[axis])[..., None, :] >= ends[..., :, None]).sum(-2)  # the segment of each slot
+    ids = wrap(xp.ascontiguousarray(xp.broadcast_to(ids.reshape(ids.shape + trailing), a.shape)))
+    kind = _SEGMENT_REDUCTIONS[reduce]
+    shape = tuple(a.shape[:axis]) + (counts.shape[-1],) + tuple(a.shape[axis + 1:])
+    product = None
+    if kind == "prod":
+        start = wrap(xp.full(shape, 1.0 if initial is None else initial, dtype=a.dtype))
+        values = scatter_reduce(start, axis, ids, data.detach(), "prod")._data
+        scale = chosen = None
+        product = (start, data, wrap(values))
+    elif kind == "sum":
+        start = wrap(xp.full(shape, 0.0 if initial is None else initial, dtype=a.dtype))
+        values = scatter_reduce(start, axis, ids, data.detach(), "sum")._data
+        scale = chosen = None
+        if reduce == "mean":
+            n = xp.asarray(counts.reshape(counts.shape + trailing), dtype=a.dtype)
+            values = values / (n if initial is None else xp.maximum(n, 1))
+            scale = wrap(1 / xp.take_along_axis(xp.broadcast_to(n, shape), ids._data, axis))
+    else:
+        start = wrap(xp.full(shape, -np.inf if kind == "amax" else np.inf, dtype=a.dtype))
+        values = scatter_reduce(start, axis, ids, data.detach(), kind, include_self=False)._data
+        chosen = a == xp.take_along_axis(values, ids._data, axis)
+        if initial is not None:  # data tied with `initial` keeps the gradient
+            won = values >= initial if kind == "amax" else values <= initial
+            values = xp.where(won, values, xp.asarray(initial, dtype=a.dtype))
+            chosen &= xp.take_along_axis(won, ids._data, axis)
+        ties = scatter_reduce(wrap(xp.zeros(shape, a.dtype)), axis, ids, wrap(chosen.astype(a.dtype)), "sum")._data
+        scale = wrap(1 / xp.maximum(xp.take_along_axis(ties, ids._data, axis), 1))
+        chosen = wrap(chosen)
+    r = wrap(values)
+    if GRAD_ENABLED[0] and data._rg:
+        record(r, SegmentReduceBackward0(), (data,), (ids, axis, scale, chosen, product))
+    return r
 
 
 def _index_copy_write(dest, input, dim, index, source):
