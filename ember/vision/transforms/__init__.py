@@ -1,3 +1,3 @@
 """torchvision.transforms: image transforms on PIL images and tensors."""
-from . import functional  # noqa: F401
-from .transforms import *  # noqa: F401,F403
+from . import functional, v2  # noqa: F401
+from .transforms import *

@@ -702,17 +702,19 @@ class RandomErasing(Module):
             raise TypeError(f"RandomErasing takes tensor images (apply it after ToTensor), got {type(img)}")
         if not _happens(self.p):
             return img
-        if isinstance(self.value, numbers.Number):
-            value = [float(self.value)]
-        elif isinstance(self.value, str):
-            value = None
-        else:
-            value = [float(v) for v in self.value]
-        if value is not None and len(value) not in (1, img.shape[-3]):
-            raise ValueError(f"If value is a sequence, it should have either a single value or {img.shape[-3]} "
-                             f"(number of input channels), got {len(value)}")
-        i, j, h, w, v = self.get_params(img, self.scale, self.ratio, value)
+        i, j, h, w, v = self.get_params(img, self.scale, self.ratio, self._erase_value(img.shape[-3]))
         return F.erase(img, i, j, h, w, v, self.inplace)
+
+    def _erase_value(self, channels: int) -> list[float] | None:
+        """`value` as a list of floats (None for 'random'), checked against the number of channels."""
+        if isinstance(self.value, numbers.Number):
+            return [float(self.value)]
+        if isinstance(self.value, str):
+            return None
+        if len(self.value) not in (1, channels):
+            raise ValueError(f"If value is a sequence, it should have either a single value or {channels} "
+                             f"(number of input channels), got {len(self.value)}")
+        return [float(v) for v in self.value]
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(p={self.p}, scale={self.scale}, ratio={self.ratio}, value={self.value}, "
