@@ -287,7 +287,7 @@ def expand(input, *sizes):
 
 def _broadcast_view(a, shape):
     """`a` broadcast to `shape` as a writable view (NumPy's broadcast_to gives a read-only one)."""
-    if a.__class__ is not np.ndarray:
+    if type(a) is not np.ndarray:  # a CuPy array, or a vmap BatchedArray (which has a rule for broadcast_to)
         return array_module(a).broadcast_to(a, shape)
     lead = len(shape) - a.ndim
     strides = (0,) * lead + tuple(0 if n != s else st for n, s, st in zip(a.shape, shape[lead:], a.strides))
