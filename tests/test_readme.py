@@ -72,8 +72,9 @@ def test_no_link_leaves_the_repository():
 
 
 def test_make_demo_installs_the_extras_and_runs_the_demo():
-    dry_run = subprocess.run(["make", "-n", "-B", "demo", "DEMO_ARGS=--epochs 1"], check=False, capture_output=True,
-                             text=True, cwd=ROOT)
+    # --no-print-directory: under `make test` this make is nested and would name the directory it enters
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", "-B", "demo", "DEMO_ARGS=--epochs 1"],
+                             check=False, capture_output=True, text=True, cwd=ROOT)
     assert dry_run.returncode == 0, dry_run.stderr
     lines = dry_run.stdout.splitlines()
     assert "-m pip install --quiet -e '.[vision,demo]'" in dry_run.stdout
