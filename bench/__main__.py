@@ -11,6 +11,7 @@ import torch
 import ember
 
 from . import checkpoints, data, layers, memory, ops, startup, training
+from . import vmap as vmap_bench
 from .runner import compare, print_table
 from .workloads import WORKLOADS
 
@@ -30,6 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "safetensors")
     parser.add_argument("--memory", action="store_true", help="ember's peak memory with and without activation "
                         "checkpointing (a 32-layer MLP)")
+    parser.add_argument("--vmap", action="store_true", help="per-sample gradients by vmap(grad(...)) of two MLPs")
     parser.add_argument("--startup", action="store_true",
                         help="whole processes: importing each library, examples/quickstart.py under ember run")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)),
@@ -67,6 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.memory:
         print()
         memory.print_rows(memory.rows())
+    if args.vmap:
+        print()
+        print_table([compare(name, make(ember), make(torch), number, repeats=5)
+                     for name, make, number in vmap_bench.workloads()])
     if args.startup:
         print()
         print_table(startup.rows(args.threads))

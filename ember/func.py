@@ -3,8 +3,9 @@
 `grad`, `grad_and_value`, `vjp`, `jacrev` and `hessian` are built on reverse-mode autograd, `jvp` and `jacfwd` on
 forward mode (`ember.autograd.forward_ad`); each keeps the graph of its gradients, so transforms nest (`hessian`
 is `jacfwd(jacrev(f))`), with one level of forward mode at most (a `jvp` inside a `jvp` or `jacfwd` raises).
-`linearize` records func once and gives each Jacobian-vector product by one backward pass. `vmap` runs the
-function once per batch element and stacks the results: the values are PyTorch's, the speed is a Python loop's.
+`linearize` records func once and gives each Jacobian-vector product by one backward pass. `vmap` (ember/_vmap.py)
+runs the function once on the whole batch by batching rules, falling back to a loop over the batch for an op
+without one.
 `functional_call` runs a module with other parameters and buffers; `stack_module_state` stacks the parameters
 and buffers of several models for it.
 """
@@ -13,6 +14,7 @@ import contextlib
 from ._creation import zeros_like
 from ._tensor import Tensor
 from ._tree import flatten, unflatten
+from ._vmap import vmap
 from .autograd import forward_ad
 from .autograd import grad as _autograd_grad
 from .autograd.grad_mode import DUAL_LEVEL_OPEN, enable_grad
@@ -331,44 +333,3 @@ def _tangent_or_zeros(out: Tensor) -> Tensor:
 def hessian(func, argnums=0):
     """A function returning the Hessian of func's scalar output with respect to the arguments at argnums."""
     return jacfwd(jacrev(func, argnums), argnums)
-
-
-# ---- vmap --------------------------------------------------------------------------------------------------------
-def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
-    """func mapped over a batch dimension of its inputs (in_dims: one per argument, None for unbatched ones; an
-    argument that is a dict, list or tuple is mapped over each of its tensors), its outputs stacked along out_dims.
-    Runs func once per batch element."""
-    def mapped(*args, **kwargs):
-        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
-        if len(dims) != len(args):
-            raise ValueError(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
-                             f"structure of `inputs`: in_dims has {len(dims)} entries but inputs has {len(args)}")
-        sizes = {t.shape[d] for a, d in zip(args, dims) if d is not None for t in flatten(a)[0]
-                 if isinstance(t, Tensor)}
-        if len(sizes) != 1:
-            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
-                             f"{sorted(sizes)} for the mapped dimension" if sizes else
-                             "vmap: at least one input must be a tensor with a mapped dimension")
-        size = sizes.pop()
-        results = [func(*(a if d is None else _select(a, d, i) for a, d in zip(args, dims)), **kwargs)
-                   for i in range(size)]
-        return _stack_outputs(results, out_dims)
-    return mapped
-
-
-def _select(tree, dim: int, index: int):
-    """The tree with each tensor replaced by its element `index` along `dim`."""
-    leaves, spec = flatten(tree)
-    return unflatten([t.select(dim, index) if isinstance(t, Tensor) else t for t in leaves], spec)
-
-
-def _stack_outputs(results, out_dims):
-    first = results[0]
-    if isinstance(first, dict):
-        return {k: _stack_outputs([r[k] for r in results], out_dims) for k in first}
-    if isinstance(first, (tuple, list)):
-        dims = out_dims if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(first)
-        return type(first)(_stack_outputs([r[k] for r in results], dims[k]) for k in range(len(first)))
-    if not isinstance(first, Tensor):
-        raise ValueError(f"vmap: the function must return tensors, got {type(first).__name__}")
-    return stack(results, out_dims)
