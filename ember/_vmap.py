@@ -24,14 +24,6 @@ as a loop over the batch elements (counted in FALLBACKS), which gives either the
 per-sample error, as PyTorch would. Side effects of the abandoned batched run (a list appended to, a counter
 bumped) are not undone.
 
-NOTE [ np.asarray inside vmap ]
-ember's ops call `np.asarray(result)` to turn NumPy scalars into 0-d arrays, and NumPy does not dispatch
-`np.asarray`: it would call `__array__`, which raises. While a batched call runs, `numpy.asarray` is therefore
-replaced by `_asarray`, which returns a BatchedArray as it is (cast to the dtype asked for) and passes
-everything else to NumPy's; NumPy's own is back when the outermost batched call returns (so vmap is not
-thread-safe). Once ember's ops stop wrapping results in `np.asarray` (`wrap` already turns a NumPy scalar into an
-array), this replacement can go.
-
 NOTE [ Graphs out of vmap ]
 A batched result that requires grad would let a backward pass run batched formulas after vmap has returned,
 where an op without a rule could no longer fall back to the loop. So a call whose results require grad (a
@@ -653,17 +645,6 @@ _UNARY = {"neg": np.negative, "pos": np.positive, "abs": np.absolute, "invert": 
 _install_methods()
 
 
-_NUMPY_ASARRAY = np.asarray
-
-
-def _asarray(a, *args, **kwargs):
-    """np.asarray that keeps a BatchedArray (NOTE [ np.asarray inside vmap ])."""
-    if type(a) is not BatchedArray:
-        return _NUMPY_ASARRAY(a, *args, **kwargs)
-    dtype = args[0] if args else kwargs.get("dtype")
-    return a if dtype is None else a.astype(dtype, copy=False)
-
-
 # ---- entering and leaving a level, as autograd ops ----------------------------------------------------------------
 class AddBatchBackward0(Node):
     """The gradient of entering a vmap level: the batched gradient leaves it."""
@@ -811,14 +792,11 @@ class _RandomnessError(RuntimeError):
 def _batched_call(func, flat, dims, spec, size, kwargs) -> tuple[object, int]:
     """func's output on BatchedArrays, and the level they belong to."""
     level = _LEVEL[0] = _LEVEL[0] + 1
-    np.asarray = _asarray
     try:
         args = unflatten([x if d is None else _add_batch(x, level, size, d) for x, d in zip(flat, dims)], spec)
         return func(*args, **kwargs), level
     finally:
         _LEVEL[0] = level - 1
-        if level == 1:
-            np.asarray = _NUMPY_ASARRAY
 
 
 def _looped_call(func, flat, dims, spec, size, out_dims, kwargs, randomness):

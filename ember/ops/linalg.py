@@ -160,7 +160,7 @@ def _dot(input, tensor, node_cls, out, name):
                            f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
                            "respectively")
     _check_same_dtype(a, b, "self", "other")
-    r = wrap(np.asarray(a @ b))
+    r = wrap(a @ b)
     if GRAD_ENABLED[0] and (input._rg or tensor._rg):
         record(r, node_cls(), (input, tensor), (keep_if(input, tensor._rg), keep_if(tensor, input._rg)))
     return r if out is None else write_out(out, r, name)
@@ -557,7 +557,7 @@ def trace(input):
     if a.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     xp = array_module(a)
-    r = wrap(xp.asarray(xp.trace(a, dtype=np.int64 if a.dtype.kind in "iu" else a.dtype)))
+    r = wrap(xp.trace(a, dtype=np.int64 if a.dtype.kind in "iu" else a.dtype))
     if GRAD_ENABLED[0] and input._rg:
         record(r, TraceBackward0(), (input,), (a.shape,))
     return r

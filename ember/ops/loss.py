@@ -131,9 +131,9 @@ def _reduce(loss, reduction):
 def _reduce_array(a, reduction):
     """Reduce a loss array; returns (result array, scale of the gradient of each element)."""
     if reduction == "mean":
-        return np.asarray(a.mean(), a.dtype), 1.0 / max(a.size, 1) if a.size else float("nan")
+        return a.mean().astype(a.dtype, copy=False), 1.0 / max(a.size, 1) if a.size else float("nan")
     if reduction == "sum":
-        return np.asarray(a.sum(), a.dtype), 1.0
+        return a.sum().astype(a.dtype, copy=False), 1.0
     return a, 1.0
 
 
@@ -311,9 +311,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         out = losses.reshape(()) if unbatched else losses
         scale = 1.0
     elif reduction == "sum":
-        out, scale = np.asarray(losses.sum(), a.dtype), 1.0
+        out, scale = losses.sum().astype(a.dtype, copy=False), 1.0
     else:
-        out, scale = np.asarray(losses.sum() / total, a.dtype), 1.0 / total
+        out, scale = (losses.sum() / total).astype(a.dtype, copy=False), 1.0 / total
     r = wrap(out)
     if GRAD_ENABLED[0] and input._rg:
         coeff = np.zeros(a.shape, a.dtype)

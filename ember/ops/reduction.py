@@ -164,7 +164,7 @@ def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
         if GRAD_ENABLED[0] and input._rg:
             record(r, SumBackward0(), (input,), (a.shape,))
     else:
-        r = wrap(np.asarray(_add_reduce(a, dims, acc, keepdim)))
+        r = wrap(_add_reduce(a, dims, acc, keepdim))
         if GRAD_ENABLED[0] and input._rg:
             record(r, SumBackward1(), (input,), (a.shape, dims, keepdim))
     return r if out is None else write_out(out, r, "sum")
@@ -187,7 +187,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
             n *= a.shape[d]
     total = _add_reduce(a, dims, np.float32 if a.dtype == np.float16 else None, keepdim)
     if n:
-        r = wrap(np.asarray(np.true_divide(total, n)).astype(a.dtype, copy=False))
+        r = wrap(np.true_divide(total, n).astype(a.dtype, copy=False))
     else:  # the mean of nothing is nan, as in PyTorch
         r = wrap(array_module(a).full(total.shape, np.nan, a.dtype))
     if all_dims and not keepdim:
@@ -210,12 +210,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     a = input._data
     acc = _accumulate_dtype(a, dtype)
     if dim is None:
-        r = wrap(np.asarray(a.prod(dtype=acc)))
+        r = wrap(a.prod(dtype=acc))
         if GRAD_ENABLED[0] and input._rg:
             record(r, ProdBackward0(), (input,), (input, r))
         return r
     d = wrap_dim(dim, a.ndim)
-    r = wrap(np.asarray(a.prod(axis=d, dtype=acc, keepdims=keepdim)))
+    r = wrap(a.prod(axis=d, dtype=acc, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         record(r, ProdBackward1(), (input,), (input, r, d, keepdim))
     return r
@@ -263,7 +263,7 @@ def _extreme(input, dim, keepdim, other, largest):
         if a.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        r = wrap(np.asarray(a.max() if largest else a.min()))
+        r = wrap(a.max() if largest else a.min())
         if GRAD_ENABLED[0] and input._rg:
             record(r, (MaxBackward1 if largest else MinBackward1)(), (input,), (input, r))
         return r
@@ -318,7 +318,7 @@ def _amax_amin(input, dim, keepdim, largest):
     a = input._data
     _check_nonempty(a, dim, "amax" if largest else "amin")
     dims = _dims(dim, a.ndim) if dim != () else None
-    r = wrap(np.asarray((a.max if largest else a.min)(axis=dims, keepdims=keepdim)))
+    r = wrap((a.max if largest else a.min)(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         record(r, (AmaxBackward0 if largest else AminBackward0)(), (input,), (input, r, dims, keepdim))
     return r
@@ -348,7 +348,7 @@ def argmax(input, dim=None, keepdim=False):
     if dim is None:
         r = np.asarray(a.argmax())
         return wrap(r.reshape((1,) * a.ndim) if keepdim else r)
-    return wrap(np.asarray(a.argmax(axis=wrap_dim(dim, a.ndim), keepdims=keepdim)))
+    return wrap(a.argmax(axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
 
 def argmin(input, dim=None, keepdim=False):
@@ -357,7 +357,7 @@ def argmin(input, dim=None, keepdim=False):
     if dim is None:
         r = np.asarray(a.argmin())
         return wrap(r.reshape((1,) * a.ndim) if keepdim else r)
-    return wrap(np.asarray(a.argmin(axis=wrap_dim(dim, a.ndim), keepdims=keepdim)))
+    return wrap(a.argmin(axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
 
 def _correction(unbiased, correction, name):
@@ -388,7 +388,7 @@ def _spread(input, dim, unbiased, keepdim, correction, name):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over `dim` (all if None) with Bessel's `correction` (default 1)."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var")
-    r = wrap(np.asarray(a.var(axis=dims, ddof=c, keepdims=keepdim)))
+    r = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         record(r, VarBackward0(), (input,), (input, dims, keepdim, n - c))
     return r
@@ -397,7 +397,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over `dim` (all if None) with Bessel's `correction` (default 1)."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std")
-    r = wrap(np.asarray(a.std(axis=dims, ddof=c, keepdims=keepdim)))
+    r = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         record(r, StdBackward0(), (input,), (input, r, dims, keepdim, n - c))
     return r
@@ -696,7 +696,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     xp = array_module(a)
     nan = xp.isnan(a) if a.dtype.kind == "f" else None
     b = xp.where(nan, 0, a) if nan is not None and nan.any() else a
-    r = wrap(xp.asarray(_add_reduce(b, dims, acc, keepdim)))
+    r = wrap(_add_reduce(b, dims, acc, keepdim))
     if GRAD_ENABLED[0] and input._rg:
         mask = wrap((~nan).astype(a.dtype))
         record(r, NansumBackward0(), (input,), (a.shape, dims, keepdim, mask))
@@ -750,8 +750,8 @@ def bincount(input, weights=None, minlength: int = 0):
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(variance, mean) over `dim` in one pass."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")
-    v = wrap(np.asarray(a.var(axis=dims, ddof=c, keepdims=keepdim)))
-    m = wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim)))
+    v = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
+    m = wrap(a.mean(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(v, m, VarMeanBackward0(), input, (input, dims, keepdim, n - c))
     return v, m
@@ -760,8 +760,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(standard deviation, mean) over `dim` in one pass."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std_mean")
-    s = wrap(np.asarray(a.std(axis=dims, ddof=c, keepdims=keepdim)))
-    m = wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim)))
+    s = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
+    m = wrap(a.mean(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(s, m, StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
     return s, m
