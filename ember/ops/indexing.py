@@ -19,7 +19,7 @@ from .elementwise import masked_grad
 def _embed(g, shape, key, accumulate, name):
     """A zero tensor of `shape` with `g` written (or added, for repeated indices) at `key`."""
     xp = array_module(g._data)
-    z = xp.zeros(shape, g._data.dtype)
+    z = xp.zeros_like(g._data, shape=shape)
     if accumulate:
         xp.add.at(z, key, g._data)
     else:

@@ -116,7 +116,7 @@ def repeat(input, repeats, *more_repeats) -> Tensor:
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(out_shape)}: {list(out_shape)}")
     # (1, s0, 1, s1, ...) broadcast into (r0, s0, r1, s1, ...): one copy
     split_shape = tuple(n for pair in zip(sizes, shape) for n in pair)
-    out = array_module(a).empty(split_shape, a.dtype)
+    out = array_module(a).empty_like(a, shape=split_shape)
     out[...] = a.reshape(tuple(n for s in shape for n in (1, s)))
     out = out.reshape(out_shape)
     return _copy_result(input, out, RepeatBackward0(), (split_shape, tuple(range(0, 2 * len(sizes), 2))))

@@ -412,7 +412,7 @@ def _join_grads(grads, shapes, join, dim):
     """The gradient of a multi-view op: each output's gradient (zeros where none arrived) joined along `dim`."""
     ref = next(g._data for g in grads if g is not None)
     xp = array_module(ref)
-    parts = [g if g is not None else wrap(xp.zeros(s, ref.dtype)) for g, s in zip(grads, shapes)]
+    parts = [g if g is not None else wrap(xp.zeros_like(ref, shape=s)) for g, s in zip(grads, shapes)]
     return (join(parts, dim),)
 
 
@@ -624,7 +624,7 @@ def zeros_with_diagonal(g, shape, offset, d1, d2, node_class):
     """A zero tensor of `shape` with `g` on its diagonal `offset` in the plane (d1, d2), recorded as `node_class`
     (whose backward takes that diagonal again)."""
     a = g._data
-    z = array_module(a).zeros(shape, a.dtype)
+    z = array_module(a).zeros_like(a, shape=shape)
     diagonal_view(z, offset, d1, d2)[...] = a
     r = wrap(z)
     if GRAD_ENABLED[0] and g._rg:
