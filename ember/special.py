@@ -12,7 +12,7 @@ import numpy as np
 from . import _dtype
 from ._tensor import Tensor, wrap
 from .autograd.graph import node_classes
-from .backend import array_module
+from .backend import array_module, special_functions
 from .ops.activation import _functional_log_softmax as log_softmax, _functional_softmax as softmax  # noqa: F401
 from .ops.base import check_tensor, needs_grad, record, write_out
 from .ops.inplace import generic_inplace
@@ -23,15 +23,6 @@ from .ops.reduction import logsumexp  # noqa: F401
 
 psi = digamma
 _SQRT_2PI = math.sqrt(2 * math.pi)
-
-
-def _kernels(a):
-    """scipy.special, or cupyx.scipy.special for a GPU array."""
-    if type(a).__module__.startswith("cupy"):
-        import cupyx.scipy.special
-        return cupyx.scipy.special
-    import scipy.special
-    return scipy.special
 
 
 def _float(t: Tensor):
@@ -82,7 +73,7 @@ def _unary(name: str, kernel, node: str | None = None, saves_result: bool = Fals
     def op(input: Tensor, *, out=None) -> Tensor:
         check_tensor(name, "input", input, 1)
         a = _float(input)
-        r = wrap(kernel(_kernels(a), a).astype(a.dtype, copy=False))
+        r = wrap(kernel(special_functions(a), a).astype(a.dtype, copy=False))
         if node is not None and needs_grad(input):
             record(r, NODES[node](), (input,), (input, r) if saves_result else (input,))
         return r if out is None else write_out(out, r, name)
@@ -139,7 +130,7 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
 def ndtri(input: Tensor, *, out=None) -> Tensor:
     """The inverse of the standard normal CDF."""
     a = _float(input)
-    r = wrap(_kernels(a).ndtri(a).astype(a.dtype, copy=False))
+    r = wrap(special_functions(a).ndtri(a).astype(a.dtype, copy=False))
     if needs_grad(input):
         record(r, NODES["SpecialNdtriBackward0"](), (input,), (r,))
     return r if out is None else write_out(out, r, "ndtri")
@@ -192,7 +183,7 @@ def xlog1py(input, other, *, out=None) -> Tensor:
 def zeta(input, other, *, out=None) -> Tensor:
     """The Hurwitz zeta function sum_k (k + other) ** -input."""
     x, y, dt = _binary("zeta", input, other)
-    r = wrap(np.asarray(_kernels(x).zeta(x, y), dt))
+    r = wrap(np.asarray(special_functions(x).zeta(x, y), dt))
     r = _record_binary(r, "SpecialZetaBackward", input, other, (input, other))
     return r if out is None else write_out(out, r, "zeta")
 
@@ -200,7 +191,7 @@ def zeta(input, other, *, out=None) -> Tensor:
 def gammainc(input, other, *, out=None) -> Tensor:
     """The regularized lower incomplete gamma function P(input, other)."""
     a, x, dt = _binary("gammainc", input, other)
-    r = _record_binary(wrap(np.asarray(_kernels(a).gammainc(a, x), dt)), "IgammaBackward", input, other,
+    r = _record_binary(wrap(np.asarray(special_functions(a).gammainc(a, x), dt)), "IgammaBackward", input, other,
                        (input, other))
     return r if out is None else write_out(out, r, "gammainc")
 
@@ -208,7 +199,7 @@ def gammainc(input, other, *, out=None) -> Tensor:
 def gammaincc(input, other, *, out=None) -> Tensor:
     """The regularized upper incomplete gamma function Q(input, other) = 1 - P(input, other)."""
     a, x, dt = _binary("gammaincc", input, other)
-    r = _record_binary(wrap(np.asarray(_kernels(a).gammaincc(a, x), dt)), "IgammacBackward", input, other,
+    r = _record_binary(wrap(np.asarray(special_functions(a).gammaincc(a, x), dt)), "IgammacBackward", input, other,
                        (input, other))
     return r if out is None else write_out(out, r, "gammaincc")
 

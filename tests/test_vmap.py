@@ -107,6 +107,7 @@ BATCHED = {
     "grad_through_slicing": (lambda lib: lib.func.grad(lambda x: (x[1:] ** 2).sum()), (randn(4, 3),), {}),
     "pad": (lambda lib: lambda x: F[lib].pad(x, (1, 2)), (randn(4, 3),), {}),
     "repeat": (lambda lib: lambda x: x.repeat(2, 3), (randn(4, 3),), {}),
+    "gelu": (lambda lib: F[lib].gelu, (randn(4, 3),), {}),
     "grad_through_chunk": (lambda lib: lib.func.grad(lambda x: (x.chunk(2)[0] * 3).sum()), (randn(4, 6),), {}),
     "in_dims_none_and_nonzero": (lambda lib: lambda x, y: x * y, (randn(3, 4), randn(3)), {"in_dims": (1, None)}),
     "out_dims_nonzero": (lambda lib: lambda x: x * 2, (randn(4, 3, 2),), {"out_dims": 2}),
@@ -147,7 +148,6 @@ FALLING_BACK = {
     # target values with bad.any() (data-dependent control flow)
     "index_with_batched_tensor": (lambda lib: lambda x, i: x[i], (randn(4, 5, 3), labels(4, 6, high=5)), {}),
     # the bounds check of the index values (data-dependent control flow)
-    "gelu": (lambda lib: F[lib].gelu, (randn(4, 3),), {}),  # erf selects elements with a boolean mask
     "diag_embed": (lambda lib: lambda x: lib.diag_embed(x), (randn(4, 3),), {}),  # no rule for diagonal views
     "conv2d": (lambda lib: lambda x, w: F[lib].conv2d(x, w), (randn(4, 1, 2, 6, 6), randn(3, 2, 3, 3)),
                {"in_dims": (0, None)}),  # im2col through strided views of the array

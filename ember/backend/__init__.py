@@ -32,6 +32,16 @@ def array_module(array):
     return numpy
 
 
+def special_functions(array):
+    """The special-function kernels (erf, gammaln, ...) for `array`: scipy.special, or cupyx.scipy.special for a
+    CuPy array, imported on first use."""
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        import cupyx.scipy.special
+        return cupyx.scipy.special
+    import scipy.special
+    return scipy.special
+
+
 def module_for(device_type: str):
     """The array module for a device type ('cpu' or 'cuda')."""
     if device_type == "cpu":

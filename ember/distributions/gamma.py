@@ -7,7 +7,7 @@ import numpy as np
 import ember
 from ember import Size, Tensor
 from ember._random import rng
-from ember.special import _kernels
+from ember.backend import special_functions
 
 from . import constraints
 from .exp_family import ExponentialFamily
@@ -18,7 +18,7 @@ def _standard_gamma_grad(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
     """dx/dalpha for x ~ Gamma(alpha, 1) held at a fixed CDF value: -(dF/dalpha) / f(x), F the regularized lower
     incomplete gamma function (dF/dalpha by a central difference in float64), f the density."""
     alpha, x = alpha.astype(np.float64), x.astype(np.float64)
-    sc = _kernels(alpha)  # SciPy's (or CuPy's) kernels, imported on first use
+    sc = special_functions(alpha)  # SciPy's (or CuPy's) kernels, imported on first use
     h = 1e-5 * alpha
     dcdf = (sc.gammainc(alpha + h, x) - sc.gammainc(alpha - h, x)) / (2 * h)
     log_pdf = (alpha - 1) * np.log(x) - x - sc.gammaln(alpha)

@@ -4,7 +4,7 @@ import numpy as np
 from .._creation import tensor
 from .. import _dtype
 from .._dtype import scalar_type_name
-from ..backend import array_module, UINT_OF_SIZE
+from ..backend import array_module, special_functions, UINT_OF_SIZE
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, Node
 from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out,
@@ -1151,72 +1151,9 @@ def logit(input, eps=None, *, out=None):
     return r if out is None else write_out(out, r, "logit")
 
 
-# ---- special functions (NumPy has none: vectorised approximations, computed in float64) ----------
-# erfc(x) for x >= 1 is exp(-x*x) * F(1/x) / (sqrt(pi) * x), F smooth on (0, 1]: Chebyshev fits of F
-# (degree 17, relative error < 1e-15) on the quarters of (0, 1], made for ember with mpmath.
-_ERFCX_CHEB = (
-    (0.9889949206209158, -0.014492239649620034, -0.0033566743416461394, 0.00014419252046573723, 1.2205885545825971e-05, -1.5364386768820676e-06, -1.8798620150352408e-08, 1.6180139133001664e-08, -9.105224829230091e-10, -1.3321230409981672e-10, 2.3714942797477543e-11, -1.209504717722554e-13, -3.760060337044098e-13, 4.0678982848001186e-14, 2.6113921876778866e-15, -1.1075848251569313e-15, 7.975250227785043e-17, 2.280353229183044e-17),
-    (0.9396325144460723, -0.03312593658503258, -0.0012990362694773488, 0.00015270847648319254, -6.038090054659324e-06, -1.5111100725448944e-07, 4.2281472597469954e-08, -3.288918592309602e-09, 9.404194410305701e-11, 1.0484065989994348e-11, -1.8609706727183215e-12, 1.5178994258614102e-13, -5.275942198551245e-15, -5.389585358655172e-16, 8.666739726433286e-17, -3.628885330590263e-17, -4.977417431997483e-17, -2.153666938672875e-17),
-    (0.8676294855533875, -0.03782708723918244, -3.484045043292507e-05, 6.323268339896934e-05, -4.2329174961572895e-06, 1.6533425973495334e-07, -1.83042470334305e-09, -3.4512202587075573e-10, 3.80737122058996e-11, -2.484674664402618e-12, 1.0999940114333995e-13, -1.8786432786806415e-15, -2.047250616829997e-16, 5.20680816182459e-17, 2.5794896442699622e-17, 3.2685030514490826e-17, -3.0405358465096622e-18, 3.8005887153050735e-17),
-    (0.7934369591712666, -0.03599532858332609, 0.0004141768080466083, 1.7960799852782613e-05, -1.6943865072020878e-06, 8.537223890010535e-08, -3.1110219434361813e-09, 7.007527492560396e-11, 8.974297186688643e-13, -2.2609128329168174e-13, 1.6996309732332615e-14, -9.34272893768333e-16, 2.8759453085011313e-17, 6.0792768052851894e-18, 2.6877207868595337e-18, 5.100754404465294e-19, -1.1648478170123855e-17, 1.3935491956118603e-17),
-)
-_ERFCX_ROWS = np.array(_ERFCX_CHEB).T.copy()  # row k: the k-th coefficient of each quarter
+# ---- special functions (NumPy has none: SciPy's kernels, or CuPy's, in float64; the rest vectorised here) --
 _TWO_OVER_SQRT_PI = 1.1283791670955126
 _SQRT_PI = 1.7724538509055159
-# erf(x) = x * sum_n c_n x**(2n) for |x| <= 1: the Taylor series, 2/sqrt(pi) (-1)**n / (n! (2n + 1)).
-_ERF_TAYLOR = [0.0] * 20
-_fact = 1.0
-for _n in range(20):
-    _fact *= _n or 1
-    _ERF_TAYLOR[_n] = _TWO_OVER_SQRT_PI * (-1) ** _n / (_fact * (2 * _n + 1))
-_ERF_TAYLOR = _ERF_TAYLOR[::-1]  # highest power first, for polyval
-
-
-def _exp_minus_square(x):
-    """exp(-x*x) without the rounding error of x*x: x is split into a 24-bit head and a tail."""
-    h = x.astype(np.float32).astype(np.float64)
-    return np.exp(-h * h) * np.exp(-(x - h) * (x + h))
-
-
-def _erfc_large(x):
-    """erfc(x) for x >= 1 (float64 array)."""
-    t = 1.0 / x
-    q = np.fmin(t * 4, 3).astype(np.int64)  # fmin: a NaN goes to the last quarter
-    u = 8 * t - (2 * q + 1)  # t's place in its quarter, in [-1, 1]
-    u2 = 2 * u
-    table = _ERFCX_ROWS
-    b1 = table[-1][q]
-    b2 = 0.0
-    for k in range(len(table) - 2, 0, -1):  # Clenshaw's recurrence, each element with its quarter's row
-        b1, b2 = table[k][q] + u2 * b1 - b2, b1
-    f = table[0][q] + u * b1 - b2
-    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
-        return np.where(np.isinf(x), 0.0, _exp_minus_square(x) * f * t / _SQRT_PI)
-
-
-def _erf_parts(a):
-    """(erf, erfc) of a float64 array, each accurate to a few ulps relative."""
-    ax = np.abs(a)
-    small = ax <= 1
-    erf = np.empty_like(a)
-    erfc = np.empty_like(a)
-    xs = a[small]
-    z = xs * xs
-    e = np.full_like(xs, _ERF_TAYLOR[0])
-    for c in _ERF_TAYLOR[1:]:
-        e *= z
-        e += c
-    e *= xs
-    erf[small] = e
-    erfc[small] = 1 - e
-    big = ~small
-    if big.any():
-        xb = a[big]
-        c = _erfc_large(np.abs(xb))
-        c = np.where(np.isnan(xb), np.nan, c)
-        erf[big] = np.copysign(1 - c, xb)
-        erfc[big] = np.where(xb > 0, c, 2 - c)
-    return erf, erfc
 
 
 def _as_float64(input):
@@ -1227,7 +1164,7 @@ def _as_float64(input):
 def erf(input, *, out=None):
     """The error function, elementwise."""
     a, x = _as_float64(input)
-    r = wrap(_erf_parts(x)[0].astype(a.dtype, copy=False))
+    r = wrap(special_functions(x).erf(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         record(r, ErfBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "erf")
@@ -1236,34 +1173,16 @@ def erf(input, *, out=None):
 def erfc(input, *, out=None):
     """The complementary error function 1 - erf(input), accurate where erf is near 1."""
     a, x = _as_float64(input)
-    r = wrap(_erf_parts(x)[1].astype(a.dtype, copy=False))
+    r = wrap(special_functions(x).erfc(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         record(r, ErfcBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "erfc")
 
 
-def _erfinv(y):
-    """The inverse of erf on a float64 array: Winitzki's approximation, then two Halley steps."""
-    ay = np.abs(y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.log1p(-ay * ay)
-        b = 2 / (np.pi * 0.147) + 0.5 * w
-        x = np.sqrt(np.sqrt(b * b - w / 0.147) - b)
-        tail = ay > 0.5
-        q = 1 - ay  # exact for ay >= 0.5
-        for _ in range(2):
-            e, c = _erf_parts(x)
-            f = np.where(tail, q - c, e - ay)  # both are erf(x) - |y|
-            d = f / (_TWO_OVER_SQRT_PI * _exp_minus_square(x))
-            x = x - np.where(np.isfinite(d), d / (1 + x * d), 0.0)
-        x = np.where(ay == 1, np.inf, np.where(ay > 1, np.nan, x))
-    return np.copysign(x, y)
-
-
 def erfinv(input, *, out=None):
     """The inverse error function, elementwise (+-inf at +-1, NaN outside [-1, 1])."""
     a, x = _as_float64(input)
-    r = wrap(_erfinv(x).astype(a.dtype, copy=False))
+    r = wrap(special_functions(x).erfinv(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         record(r, ErfinvBackward0(), (input,), (r,))
     return r if out is None else write_out(out, r, "erfinv")
