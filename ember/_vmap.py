@@ -41,6 +41,7 @@ import numpy as np
 from . import _random
 from ._tensor import Tensor, wrap, wrap_dim
 from ._tree import flatten, unflatten
+from .autograd import TRANSFORM_DEPTH
 from .autograd.graph import Node
 from .autograd.record import record
 from .ops.base import needs_grad
@@ -832,6 +833,7 @@ def _call(func, flat, dims, spec, size, out_dims, kwargs, randomness):
             "'different' randomness flags on vmap or perform the randomness operation out of vmap"))
     elif randomness == "different":
         generator._rng = _RandomGuard(NoBatchingRule("a random op with randomness='different'"))
+    TRANSFORM_DEPTH[0] += 1
     try:
         try:
             output, level = _batched_call(func, flat, dims, spec, size, kwargs)
@@ -850,6 +852,7 @@ def _call(func, flat, dims, spec, size, out_dims, kwargs, randomness):
         return _leave_level(func, output, out_dims, level, size)
     finally:
         generator._rng = real
+        TRANSFORM_DEPTH[0] -= 1
 
 
 def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
@@ -858,7 +861,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 
     Differs from PyTorch: an op without a batching rule (or any error in the batched run) reruns the whole call
     as a loop over the batch, counted in `ember._vmap.FALLBACKS`; an explicit `generator=` is not guarded by
-    `randomness`; `.backward()` inside vmap is not refused (use `ember.func.grad`).
+    `randomness`.
     """
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got "

@@ -288,3 +288,20 @@ def test_matmul_rule_checks_inner_sizes():
     x, y = ember.ones(4, 3, 1), ember.ones(4, 3, 2)  # (3, 1) @ (3, 2): an error, not a broadcast product
     with pytest.raises(RuntimeError):
         vmap(ember.matmul)(x, y)
+
+
+def test_backward_inside_vmap_raises_as_in_pytorch():
+    weight = ember.randn(3, requires_grad=True)
+
+    def accumulate(lib, w):
+        def f(a):
+            (a * w).sum().backward()
+            return a
+        return f
+    with pytest.raises(RuntimeError, match="backward\\(\\) called inside a function transform"):
+        vmap(accumulate(ember, weight))(ember.randn(2, 3))
+    with pytest.raises(RuntimeError, match="backward\\(\\) called inside a functorch transform"):
+        torch.func.vmap(accumulate(torch, torch.randn(3, requires_grad=True)))(torch.randn(2, 3))
+    assert weight.grad is None
+    (weight * 2).sum().backward()  # and outside vmap, backward works again
+    assert weight.grad.tolist() == [2.0, 2.0, 2.0]

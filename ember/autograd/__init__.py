@@ -49,9 +49,20 @@ def _root_grads(outputs, grad_outputs, create_graph):
     return grads
 
 
+# How many function transforms (vmap) are running now: backward() inside one raises, as in PyTorch.
+TRANSFORM_DEPTH = [0]
+
+
+def _check_outside_transforms() -> None:
+    if TRANSFORM_DEPTH[0]:
+        raise RuntimeError("backward() called inside a function transform (vmap). This is not supported: use "
+                           "ember.func.grad or ember.func.vjp instead, or call backward() outside of the transform.")
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None) -> None:
     """Accumulate into `.grad` of the leaves (or of `inputs`) the gradients of `tensors`."""
+    _check_outside_transforms()
     tensors = _as_list(tensors)
     grad_tensors = _as_list(grad_tensors if grad_tensors is not None else grad_variables)
     inputs = _as_list(inputs)
@@ -82,7 +93,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, _root_grads(outputs, grad_outputs, create_graph), retain_graph,
                           create_graph, inputs=inputs, accumulate=False, allow_unused=allow_unused)
     if materialize_grads:
-        result = [g if g is not None else wrap(array_module(t._data).zeros_like(t._data)) for g, t in zip(result, inputs)]
+        result = [g if g is not None else wrap(array_module(t._data).zeros_like(t._data))
+                  for g, t in zip(result, inputs)]
     return tuple(result)
 
 
@@ -107,6 +119,7 @@ class Variable(metaclass=_VariableMeta):
 
 def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Compute the gradient of this tensor with respect to graph leaves (see ember.autograd.backward)."""
+    _check_outside_transforms()
     if not self._rg or self._fw_hidden:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if inputs is not None:
