@@ -2,7 +2,8 @@
 from math import pi, e, inf, nan  # noqa: F401  (PyTorch's torch.pi, torch.e, torch.inf, torch.nan)
 
 from ._dtype import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,  # noqa: F401
-                     int32, int, int64, long, bool, get_default_dtype, set_default_dtype, promote_types)
+                     int32, int, int64, long, bool, complex64, cfloat, complex128, cdouble, get_default_dtype,
+                     set_default_dtype, promote_types)
 from ._size import Size  # noqa: F401
 from ._device import device  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
@@ -43,8 +44,7 @@ from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from .ops.pointwise import (deg2rad, rad2deg, logaddexp, logaddexp2, copysign, heaviside, xlogy,  # noqa: F401
-                            sinc, gcd, lcm, float_power, ldexp, nextafter, signbit, isposinf, isneginf, isreal,
-                            positive)
+                            sinc, gcd, lcm, float_power, ldexp, nextafter, signbit, isposinf, isneginf, positive)
 from .ops.inplace import (abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, ceil_, clamp_,  # noqa: F401
                           clamp_max_, clamp_min_, cos_, cosh_, erf_, erfc_, exp2_, exp_, expm1_, fill_, floor_,
                           frac_, log10_, log1p_, log2_, log_, logit_, nan_to_num_, neg_, reciprocal_, relu_,
@@ -59,8 +59,9 @@ from .ops.aten import (dropout, dropout_, alpha_dropout, alpha_dropout_, feature
                        hinge_embedding_loss, margin_ranking_loss, poisson_nll_loss, triplet_margin_loss, ctc_loss,
                        celu, celu_, selu, selu_, rrelu, rrelu_, threshold, threshold_, constant_pad_nd, prelu,
                        hardshrink, pdist, pairwise_distance, cosine_similarity)
-from .ops.pointwise import angle, real, imag, conj, conj_physical, is_conj, adjoint  # noqa: F401
-from .ops.pointwise import conj as resolve_conj, conj as resolve_neg, is_conj as is_neg  # noqa: F401
+from .ops.complex_numbers import (angle, real, imag, conj, conj_physical, is_conj, adjoint,  # noqa: F401
+                                  resolve_conj, view_as_real, view_as_complex, complex, polar, isreal)
+from .ops.complex_numbers import resolve_conj as resolve_neg, is_conj as is_neg  # noqa: F401
 from ._windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window  # noqa: F401
 from ._info import finfo, iinfo  # noqa: F401
 from ._layout import (layout, memory_format, strided, contiguous_format, preserve_format,  # noqa: F401
@@ -90,7 +91,8 @@ from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enab
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa
 from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa: F401
 from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,  # noqa: F401
-                       ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage, BoolStorage)
+                       ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage, BoolStorage,
+                       ComplexFloatStorage, ComplexDoubleStorage)
 from ._storage import TypedStorage as Storage, StorageBase  # noqa: F401
 from ._stream import Stream, Event  # noqa: F401
 from ._creation import empty_permuted, from_file  # noqa: F401
@@ -141,7 +143,7 @@ for _name, _method in special.METHODS.items():
 i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gammainc, special.gammaincc
 is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
 resize_as_, unsafe_split_with_sizes = Tensor.resize_as_, split_with_sizes
-is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj
+is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj_physical_
 as_strided_ = Tensor.as_strided_
 
 

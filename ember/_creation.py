@@ -84,6 +84,8 @@ def _infer_array(data, keep_float64=False):
         raise ValueError("too many dimensions 'str'")
     if a.dtype == np.float64 and not keep_float64 and not _has_numpy_float64(data):
         a = a.astype(_dtype.get_default_dtype().np)
+    elif a.dtype == np.complex128 and not keep_float64 and not _has_numpy_float64(data):
+        a = a.astype(_dtype.default_for_category(_dtype._COMPLEX).np)
     elif a.dtype.kind in "iu" and a.dtype != np.int64 and not isinstance(_first_leaf(data), _TYPED):
         a = a.astype(np.int64)
     return a
@@ -112,13 +114,14 @@ def _has_big_int(data):
 
 
 def _has_numpy_float64(data):
+    """Whether `data` carries NumPy's (or a tensor's) float64 or complex128, which tensor() keeps."""
     if isinstance(data, np.ndarray):
-        return data.dtype == np.float64
+        return data.dtype in (np.float64, np.complex128)
     if isinstance(data, (list, tuple)):
         return builtins.any(_has_numpy_float64(d) for d in data[:1])
     if isinstance(data, Tensor):
-        return data._data.dtype == np.float64
-    return isinstance(data, np.float64)
+        return data._data.dtype in (np.float64, np.complex128)
+    return isinstance(data, (np.float64, np.complex128))
 
 
 def _ragged_error(data, dim=0):
@@ -338,9 +341,9 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     return _finish(np.eye(n, m, dtype=np_dtype), None, device, requires_grad, out)
 
 
-def _float_dtype(dtype, name):
+def _float_dtype(dtype, name, kinds="f"):
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
-    if np_dtype.kind != "f":
+    if np_dtype.kind not in kinds:
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.scalar_type_name(np_dtype)}': "
                                   "expected a floating point dtype")
     return np_dtype
@@ -351,17 +354,28 @@ def _work_dtype(np_dtype):
     return np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
 
 
+def _draw(draw, size, np_dtype, complex_scale=1.0):
+    """`draw(shape, dtype)` for a floating dtype; a complex dtype draws its two parts independently, each
+    scaled by `complex_scale`."""
+    if np_dtype.kind != "c":
+        return draw(size, dtype=_work_dtype(np_dtype))
+    parts = draw(size + (2,), dtype=_dtype.FROM_NP[np_dtype].to_real().np)
+    if complex_scale != 1.0:
+        parts *= complex_scale
+    return parts.view(np_dtype)[..., 0]
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """Uniform samples from [0, 1)."""
-    np_dtype = _float_dtype(dtype, "check_uniform_bounds")
-    a = rng(generator).random(_size(size), dtype=_work_dtype(np_dtype))
+    """Uniform samples from [0, 1) (for a complex dtype, in each of the real and imaginary parts)."""
+    np_dtype = _float_dtype(dtype, "check_uniform_bounds", "fc")
+    a = _draw(rng(generator).random, _size(size), np_dtype)
     return _finish(a, np_dtype, device, requires_grad, out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """Standard normal samples."""
-    np_dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    a = rng(generator).standard_normal(_size(size), dtype=_work_dtype(np_dtype))
+    """Standard normal samples (for a complex dtype, with variance 1/2 in each part, as in PyTorch)."""
+    np_dtype = _float_dtype(dtype, "normal_kernel_cpu", "fc")
+    a = _draw(rng(generator).standard_normal, _size(size), np_dtype, 0.5 ** 0.5)
     return _finish(a, np_dtype, device, requires_grad, out)
 
 

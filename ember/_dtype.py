@@ -1,13 +1,13 @@
 """Data types and PyTorch's type promotion rules."""
 import numpy as np
 
-_BOOL, _INT, _FLOAT = 0, 1, 2  # promotion categories, lowest first
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # promotion categories, lowest first
 
 
 class dtype:
     """A tensor element type (`ember.float32`, ...), wrapping a NumPy dtype."""
     __module__ = "ember"  # printed as PyTorch prints torch.dtype: <class 'ember.dtype'>
-    __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_signed")
+    __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_complex", "is_signed")
 
     def __init__(self, name: str, np_dtype, category: int):
         self.name = name
@@ -15,6 +15,7 @@ class dtype:
         self.category = category
         self.itemsize = self.np.itemsize
         self.is_floating_point = category == _FLOAT
+        self.is_complex = category == _COMPLEX
         self.is_signed = self.np.kind != "u" and self.np.kind != "b"
 
     def __repr__(self):
@@ -23,15 +24,19 @@ class dtype:
     def __reduce__(self):
         return (_by_name, (self.name,))
 
-    def to_real(self):
-        return self
+    def to_real(self) -> "dtype":
+        """The real dtype of a complex dtype's parts (complex64 -> float32); other dtypes are their own."""
+        return FROM_NP[self.np.type(0).real.dtype] if self.is_complex else self
 
-    def to_complex(self):
-        raise NotImplementedError("ember has no complex dtypes yet")
-
-    @property
-    def is_complex(self):
-        return False
+    def to_complex(self) -> "dtype":
+        """The complex dtype whose parts are this floating dtype (float32 -> complex64)."""
+        if self.is_complex:
+            return self
+        if self is float16:
+            raise TypeError("ember has no complex32 (complex with float16 parts), as NumPy has none")
+        if not self.is_floating_point:
+            raise RuntimeError(f"to_complex is only defined for floating point dtypes, but got {self}")
+        return FROM_NP[np.result_type(self.np, np.complex64)]
 
 
 float16 = half = dtype("float16", np.float16, _FLOAT)
@@ -43,8 +48,10 @@ int16 = short = dtype("int16", np.int16, _INT)
 int32 = int = dtype("int32", np.int32, _INT)
 int64 = long = dtype("int64", np.int64, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
+complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
+complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128)
 _NAMES = {d.name: d for d in ALL}
 FROM_NP = {d.np: d for d in ALL}
 _default = [float32]
@@ -55,7 +62,8 @@ def _by_name(name):
 
 
 _SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
-                      "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+                      "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
+                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def scalar_type_name(np_dtype) -> str:
@@ -81,7 +89,8 @@ def from_numpy_dtype(np_dtype) -> dtype:
         return FROM_NP[np.dtype(np_dtype)]
     except (KeyError, TypeError):
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-                        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.") from None
+                        "complex128, complex64, float64, float32, float16, int64, int32, int16, int8, uint8, and "
+                        "bool.") from None
 
 
 def to_dtype(d) -> dtype:
@@ -95,6 +104,8 @@ def to_dtype(d) -> dtype:
         return int64
     if d is builtins.bool:
         return bool
+    if d is builtins.complex:
+        return complex128
     try:
         return from_numpy_dtype(d)
     except TypeError:
@@ -102,10 +113,11 @@ def to_dtype(d) -> dtype:
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype both `a` and `b` convert to (PyTorch's rule: a float beats any integer)."""
+    """The smallest dtype both `a` and `b` convert to (PyTorch's rule: a float beats any integer, and a complex
+    dtype holds the other's floating precision: complex64 with float64 is complex128)."""
     if a is b:
         return a
-    if a.category != b.category:
+    if a.category != b.category and (a.category < _FLOAT or b.category < _FLOAT):
         return a if a.category > b.category else b
     return FROM_NP[np.promote_types(a.np, b.np)]
 
@@ -117,12 +129,29 @@ def scalar_category(value) -> int:
         return _BOOL
     if isinstance(value, builtins.int):
         return _INT
+    if isinstance(value, builtins.complex):
+        return _COMPLEX
     return _FLOAT
 
 
 def default_for_category(category: int) -> dtype:
-    """The dtype a Python number of `category` takes: bool, int64 or the default float."""
+    """The dtype a Python number of `category` takes: bool, int64, the default float or its complex dtype."""
+    if category == _COMPLEX:
+        return complex128 if _default[0] is float64 else complex64
     return (bool, int64, _default[0])[category]
+
+
+def _combine(higher, lower):
+    """PyTorch's combination of a result with one of a lower priority (dimensioned tensors, then zero-dim
+    tensors, then Python numbers): the lower one counts only where its category is higher, and a complex one
+    takes the floating precision of a floating `higher` (float64 with a complex64 scalar is complex128)."""
+    if higher is None or lower is None:
+        return lower if higher is None else higher
+    if higher.category >= lower.category:
+        return higher
+    if lower.category == _COMPLEX and higher.category == _FLOAT and higher is not float16:
+        return higher.to_complex()
+    return lower
 
 
 def result_type(tensors_dims, scalars) -> dtype:
@@ -131,25 +160,16 @@ def result_type(tensors_dims, scalars) -> dtype:
     Dimensioned tensors decide first; a zero-dim tensor only matters if its category is
     higher; a Python scalar only matters if its category is higher still.
     """
-    dim_t = zero_t = None
+    dim_t = zero_t = scalar_t = None
     for d, ndim in tensors_dims:
         if ndim:
             dim_t = d if dim_t is None else promote_types(dim_t, d)
         else:
             zero_t = d if zero_t is None else promote_types(zero_t, d)
-    result = dim_t
-    if zero_t is not None:
-        if result is None:
-            result = zero_t
-        elif zero_t.category > result.category:
-            result = promote_types(result, zero_t)
     for s in scalars:
-        cat = scalar_category(s)
-        if result is None:
-            result = default_for_category(cat)
-        elif cat > result.category:
-            result = default_for_category(cat)
-    return result
+        d = default_for_category(scalar_category(s))
+        scalar_t = d if scalar_t is None or d.category > scalar_t.category else scalar_t
+    return _combine(dim_t, _combine(zero_t, scalar_t))
 
 
 def can_cast(from_: dtype, to: dtype) -> bool:
@@ -159,4 +179,4 @@ def can_cast(from_: dtype, to: dtype) -> bool:
         raise TypeError(f"can_cast(): arguments must be dtypes, not {type(from_).__name__} and {type(to).__name__}")
     if to is bool:
         return from_ is bool
-    return not (from_.np.kind == "f" and to.np.kind in "iu")
+    return not (from_.np.kind in "fc" and to.np.kind in "iu" or from_.is_complex and not to.is_complex)

@@ -126,8 +126,8 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_complex(self) -> bool:
-        """ember has no complex dtypes: always False."""
-        return False
+        """True for complex64/complex128 tensors."""
+        return self._data.dtype.kind == "c"
 
     def is_signed(self) -> bool:
         """True for signed dtypes (floating point and signed integers)."""
@@ -332,7 +332,7 @@ class Tensor:
                     "computed variable in a subgraph that doesn't require differentiation use "
                     "var_no_grad = var.detach().")
             return
-        if value and self._data.dtype.kind not in "f":
+        if value and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients, "
                                f"but got a tensor of dtype {self.dtype}")
         self._rg = bool(value)

@@ -19,6 +19,9 @@ _SolveEx = namedtuple("solve_ex", ["result", "info"])
 
 
 def _float_input(name, x):
+    if x._data.dtype.kind == "c":
+        raise NotImplementedError(f"{name}: ember's linear algebra does not support complex tensors yet (only "
+                                  "linalg.vector_norm does)")
     if x._data.dtype.kind != "f":
         from ._dtype import scalar_type_name
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
@@ -42,6 +45,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     count of nonzeros for 0."""
     if isinstance(ord, str):
         raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+    if x._data.dtype.kind == "c":
+        x = x.abs()
     _float_input("linalg.vector_norm", x)
     r = _vector_norm(_with_dtype("linalg.vector_norm", x, dtype), ord, dim, keepdim)
     return r if out is None else _write(out, r, "linalg.vector_norm")

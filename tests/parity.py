@@ -14,7 +14,8 @@ import ember
 
 torch = pytest.importorskip("torch")
 
-TOLERANCE = {"float16": (1e-2, 1e-2), "float32": (1e-5, 1e-5), "float64": (1e-10, 1e-10)}
+TOLERANCE = {"float16": (1e-2, 1e-2), "float32": (1e-5, 1e-5), "float64": (1e-10, 1e-10),
+             "complex64": (1e-5, 1e-5), "complex128": (1e-10, 1e-10)}
 
 
 def to_ember(x, requires_grad=False):
@@ -87,7 +88,7 @@ def assert_same(e, t, where="output", **kw):
 def _float_outputs(out):
     if isinstance(out, (tuple, list)):
         return [o for x in out for o in _float_outputs(x)]
-    if hasattr(out, "requires_grad") and out.requires_grad and out.dtype.is_floating_point:
+    if hasattr(out, "requires_grad") and out.requires_grad and (out.dtype.is_floating_point or out.dtype.is_complex):
         return [out]
     return []
 
@@ -112,7 +113,7 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
     hold no -0. where torch's hold 0. Returns the ember output of the first run (every float array
     requiring grad).
     """
-    floats = [i for i, x in enumerate(inputs) if grad and isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+    floats = [i for i, x in enumerate(inputs) if grad and isinstance(x, np.ndarray) and x.dtype.kind in "fc"]
     first = None
     for n, subset in enumerate(grad_subsets(floats)):
         try:
@@ -147,9 +148,9 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
     e_float = _float_outputs(e_out)
     assert len(e_float) == len(t_float), "ember and torch disagree on which outputs require grad"
     rng = np.random.default_rng(0)
-    weights = [rng.standard_normal(tuple(o.shape)).astype(np.float64) for o in t_float]
-    t_loss = sum((o.double() * torch.tensor(w)).sum() for o, w in zip(t_float, weights))
-    e_loss = sum((o.double() * ember.tensor(w)).sum() for o, w in zip(e_float, weights))
+    weights = [rng.standard_normal(tuple(o.shape) + ((2,) if o.dtype.is_complex else ())) for o in t_float]
+    t_loss = sum(_weighted(torch, o, w) for o, w in zip(t_float, weights))
+    e_loss = sum(_weighted(ember, o, w) for o, w in zip(e_float, weights))
     try:
         t_loss.backward()
     except RuntimeError as t_err:  # e.g. a double backward that torch does not implement
@@ -163,6 +164,13 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
             assert_same_grad(a.grad, b.grad, f"grad of input {i}", atol=grad_atol, rtol=grad_rtol,
                              signed_zeros=signed_zeros)
     return e_out
+
+
+def _weighted(lib, o, w):
+    """A real loss of output `o`: its values, or its real and imaginary parts, weighted by `w` and summed."""
+    if o.dtype.is_complex:
+        return (o.real.double() * lib.tensor(w[..., 0])).sum() + (o.imag.double() * lib.tensor(w[..., 1])).sum()
+    return (o.double() * lib.tensor(w)).sum()
 
 
 def assert_same_grad(e, t, where, **kw):
@@ -199,5 +207,8 @@ def same_exception_type(e_err, t_err):
 
 
 def randn(*shape, dtype=np.float64, seed=0):
-    """Standard normal test data."""
-    return np.random.default_rng(seed + sum(shape)).standard_normal(shape).astype(dtype)
+    """Standard normal test data (for a complex dtype, in each part)."""
+    rng = np.random.default_rng(seed + sum(shape))
+    if np.dtype(dtype).kind == "c":
+        return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype)

@@ -187,6 +187,8 @@ def _conform(g, meta, node):
         except RuntimeError:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got "
                                f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
+    if g._data.dtype.kind == "c" and dtype.kind != "c":
+        g = g.real  # the gradient of a real input of a complex op (NOTE [ Complex gradients ])
     if g._data.dtype != dtype:
         g = g.to(_dtype_of(dtype))
     return g

@@ -202,14 +202,31 @@ class FunctionNode(Node):
     """
     __slots__ = ()
     formula = None
+    holomorphic = True
 
     def apply(self, grads):
-        return self.formula(grads[0], *self.saved_values())
+        g = grads[0]
+        if g._data.dtype.kind == "c" and self.holomorphic:  # NOTE [ Complex gradients ]
+            return tuple(None if x is None else x.conj() for x in self.formula(g.conj(), *self.saved_values()))
+        return self.formula(g, *self.saved_values())
 
 
-def node_classes(table: dict, reads_inputs: dict | None = None) -> dict:
+# NOTE [ Complex gradients ]
+# For a complex tensor ember follows PyTorch's convention: the gradient of a real loss L with respect to
+# z = x + iy is dL/dx + i dL/dy, the conjugate Wirtinger derivative, so that a gradient step z - lr * grad
+# lowers L. For a holomorphic op w = f(z) the chain rule gives grad_z = grad_w * conj(f'(z)). The formula
+# tables are written for real inputs, as grad_w * f'(z) over the saved values; since they are linear in the
+# gradient, conj(formula(conj(grad_w))) = grad_w * conj(f'(z)) is the complex gradient, and FunctionNode
+# computes it so whenever a gradient arrives complex. Ops that are not holomorphic (abs, angle, the parts
+# and views of complex numbers, complex(), polar()) have their own formulas, in a table made with
+# `holomorphic=False`. A real input of an op whose gradient comes out complex (a real tensor times a complex
+# one) gets the real part of it: the engine conforms every gradient to its input's dtype.
+
+
+def node_classes(table: dict, reads_inputs: dict | None = None, holomorphic: bool = True) -> dict:
     """Make one FunctionNode subclass per entry of a formula table {name: formula}; `reads_inputs` maps
-    node names to what PyTorch's double backward gives their inputs (NOTE [ Backward reads inputs ]).
+    node names to what PyTorch's double backward gives their inputs (NOTE [ Backward reads inputs ]);
+    `holomorphic=False` marks formulas written for complex inputs as they are (NOTE [ Complex gradients ]).
 
     Each op family binds the result into its module namespace (`globals().update(...)`), so its
     ops create nodes by their PyTorch names, `AddBackward0()`, right under the table.
@@ -218,6 +235,6 @@ def node_classes(table: dict, reads_inputs: dict | None = None) -> dict:
     unknown = set(reads_inputs) - set(table)
     if unknown:
         raise KeyError(f"reads_inputs names nodes that the table does not define: {sorted(unknown)}")
-    return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f),
+    return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f), "holomorphic": holomorphic,
                                                "reads_inputs": reads_inputs.get(name)})
             for name, f in table.items()}

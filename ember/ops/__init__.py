@@ -7,6 +7,7 @@ from .._tensor import Tensor
 from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
 from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
 from . import householder
+from . import complex_numbers as complex_ops
 from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
@@ -23,7 +24,7 @@ _ew, _red, _sh, _mem, _ip = elementwise, reduction, shape, memory, inplace
 def _operator(fn):
     """A binary operator that returns NotImplemented for operands that are not tensors or numbers."""
     def op(self, other):
-        if isinstance(other, (Tensor, int, float, np.generic)):
+        if isinstance(other, (Tensor, int, float, complex, np.generic)):
             return fn(self, other)
         return NotImplemented
     op.__name__ = fn.__name__
@@ -62,7 +63,7 @@ def _matrix_adjoint(self):
     if self.dim() != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor. For "
                            f"batches of matrices, consider using tensor.mH")
-    return self.transpose(0, 1)
+    return complex_ops.adjoint(self)  # the transpose, then the conjugate, as PyTorch's grad_fn shows
 
 
 METHODS = {
@@ -152,11 +153,16 @@ METHODS.update({
     "xlogy": pointwise.xlogy, "sinc": pointwise.sinc, "gcd": pointwise.gcd, "lcm": pointwise.lcm,
     "float_power": pointwise.float_power, "ldexp": pointwise.ldexp, "nextafter": pointwise.nextafter,
     "signbit": pointwise.signbit, "isposinf": pointwise.isposinf, "isneginf": pointwise.isneginf,
-    "isreal": pointwise.isreal, "positive": pointwise.positive, "absolute_": _ip.abs_,
-    "angle": pointwise.angle, "real": property(pointwise.real), "imag": property(pointwise.imag),
-    "conj": pointwise.conj, "conj_physical": pointwise.conj_physical, "resolve_conj": pointwise.conj,
-    "resolve_neg": pointwise.conj, "is_conj": pointwise.is_conj, "is_neg": pointwise.is_conj,
-    "adjoint": pointwise.adjoint, "mH": property(pointwise.adjoint), "H": property(_matrix_adjoint),
+    "positive": pointwise.positive, "absolute_": _ip.abs_,
+})
+
+# the complex family
+METHODS.update({
+    "isreal": complex_ops.isreal, "angle": complex_ops.angle, "real": property(complex_ops.real),
+    "imag": property(complex_ops.imag), "conj": complex_ops.conj, "conj_physical": complex_ops.conj_physical,
+    "conj_physical_": generic_inplace(complex_ops.conj_physical), "resolve_conj": complex_ops.resolve_conj,
+    "resolve_neg": complex_ops.resolve_conj, "is_conj": complex_ops.is_conj, "is_neg": complex_ops.is_conj,
+    "adjoint": complex_ops.adjoint, "mH": property(complex_ops.adjoint), "H": property(_matrix_adjoint),
 })
 
 METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwise_left_shift,
@@ -176,7 +182,7 @@ METHODS.update({"lu": lu.torch_lu, "lu_solve": lu.torch_lu_solve})
 METHODS.update({"geqrf": householder.geqrf, "orgqr": householder.householder_product, "ormqr": householder.ormqr})
 METHODS.update({"cholesky_solve": aten.cholesky_solve, "cholesky_inverse": aten.cholesky_inverse,
                 "triangular_solve": aten.triangular_solve})
-METHODS.update({"histogram": statistics.histogram, "conj_physical_": pointwise.conj,
+METHODS.update({"histogram": statistics.histogram,
                 "__dlpack__": lambda self, *args, **kwargs: self._data.__dlpack__(*args, **kwargs),
                 "__dlpack_device__": lambda self: self._data.__dlpack_device__()})
 METHODS.update({"unsafe_split_with_sizes": strided.split_with_sizes, "nonzero_static": scatter.nonzero_static})

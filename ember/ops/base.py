@@ -10,7 +10,7 @@ from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
-           "scalar_value", "broadcast_error"]
+           "scalar_value", "broadcast_error", "refuse_complex"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 _FLOAT_KINDS = "f"
@@ -25,7 +25,7 @@ def scalar_value(x):
 
 def result_dtype(x, y):
     """PyTorch's result NumPy dtype of a binary op on arrays or Python numbers `x` and `y`."""
-    if isinstance(y, (bool, int, float)):
+    if isinstance(y, (bool, int, float, complex)):
         return _with_scalar(x.dtype, y)
     key = (x.dtype, x.ndim == 0, y.dtype, y.ndim == 0)
     r = _RESULT.get(key)
@@ -38,7 +38,9 @@ def result_dtype(x, y):
 def _with_scalar(dt, s):
     kind = dt.kind
     if s.__class__ is float:
-        return dt if kind == "f" else _dtype.get_default_dtype().np
+        return dt if kind in "fc" else _dtype.get_default_dtype().np
+    if s.__class__ is complex:
+        return dt if kind == "c" else _dtype.result_type([(_dtype.FROM_NP[dt], 1)], (s,)).np
     if s.__class__ is bool or kind != "b":
         return dt
     return np.dtype(np.int64)
@@ -64,7 +66,7 @@ def operands(a, b):
         if y.dtype != dt:
             y = y.astype(dt)
         return x, y, dt
-    if b.__class__ not in (float, int, bool):
+    if b.__class__ not in (float, int, bool, complex):
         if isinstance(b, np.generic):
             b = b.item()
         elif isinstance(b, (float, int)):
@@ -79,6 +81,13 @@ def operands(a, b):
         if not info.min <= b <= info.max:  # PyTorch wraps out-of-range integers around
             b = np.array(b).astype(dt)
     return x, b, dt
+
+
+def refuse_complex(dt, kernel: str, message: str | None = None, error=NotImplementedError) -> None:
+    """PyTorch's error for an op on NumPy dtype `dt` that has no kernel for complex numbers, which have no order
+    (comparisons, max, sort, clamp): by default '"lt_cpu" not implemented for 'ComplexFloat''."""
+    if dt.kind == "c":
+        raise error(message or f"\"{kernel}\" not implemented for '{_dtype.scalar_type_name(dt)}'")
 
 
 def check_tensor(name: str, arg: str, value, position: int | None = None, optional: bool = False) -> None:
@@ -173,7 +182,7 @@ def _dense(a) -> bool:
 
 
 def _can_cast(src, dst) -> bool:
-    order = "biuf"  # bool < int < float; within ints, PyTorch allows narrowing
+    order = "biufc"  # bool < int < float < complex; within ints, PyTorch allows narrowing
     s = order.index("i" if src.kind == "u" else src.kind)
     d = order.index("i" if dst.kind == "u" else dst.kind)
     return s <= d

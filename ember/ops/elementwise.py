@@ -1,4 +1,6 @@
 """Elementwise ops: arithmetic, math functions, comparisons, and their backward formulas."""
+import cmath
+
 import numpy as np
 
 from .._creation import tensor
@@ -6,8 +8,9 @@ from .. import _dtype
 from .._dtype import scalar_type_name
 from ..backend import array_module, special_functions, UINT_OF_SIZE
 from .._tensor import wrap_dim
+from .complex_numbers import sgn as complex_sgn
 from ..autograd.graph import node_classes, Node
-from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out,
+from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, refuse_complex,
                    broadcast_error, keep_if, scalar_value, result_dtype)
 
 
@@ -25,7 +28,8 @@ GRADIENTS = {
     "PowBackward0": lambda g, x, e: (zeros_grad(g) if e == 0 else g * e * x.pow(e - 1),),
     "PowBackward1": lambda g, x, y, x_rg, r: (where(y == 0, 0.0, g * y * x.pow(y - 1)) if x_rg else None,
                                               None if r is None else g * r * where_zero(x, y, x.to(r.dtype).log())),
-    "PowBackward2": lambda g, base, e, r: (g * r * float(np.log(base)) if base else where(e >= 0, 0.0, g * r * -np.inf),),
+    "PowBackward2": lambda g, base, e, r: (g * r * _log_of_number(base) if base
+                                           else where(e >= 0, 0.0, g * r * -np.inf),),
     "ExpBackward0": lambda g, r: (g * r,),
     "LogBackward0": lambda g, x: (g / x,),
     "SqrtBackward0": lambda g, r: (g / (2 * r),),
@@ -34,7 +38,7 @@ GRADIENTS = {
     "TanhBackward0": lambda g, r: (_tanh_grad(g, r),),
     "SigmoidBackward0": lambda g, r: (_sigmoid_grad(g, r),),
     "ReluBackward0": lambda g, r: (_relu_grad(g, r),),
-    "AbsBackward0": lambda g, x: (g * x.sign(),),
+    "AbsBackward0": lambda g, x: (g * x.sgn(),),
     "SignBackward0": lambda g: (zeros_grad(g),),
     "ClampBackward0": lambda g, x, lo, hi: (where(in_range(x, lo, hi), g, 0.0),
                                             None if lo is None else where(below_min(x, lo, hi), g, 0.0),
@@ -71,7 +75,8 @@ GRADIENTS = {
     "SinhBackward0": lambda g, x: (g * x.cosh(),),
     "CoshBackward0": lambda g, x: (g * x.sinh(),),
     "AsinhBackward0": lambda g, x: (g * (x * x + 1).rsqrt(),),
-    "AcoshBackward0": lambda g, x: (g * (x * x - 1).rsqrt(),),
+    "AcoshBackward0": lambda g, x: (g * (x * x - 1).rsqrt() if not x.is_complex()
+                                    else g / ((x - 1).sqrt() * (x + 1).sqrt()),),  # the branch of complex acosh
     "AtanhBackward0": lambda g, x: (g / (1 - x * x),),
     "LogitBackward0": lambda g, x, eps: (_logit_grad(g, x, eps),),
     "HypotBackward0": lambda g, x, y, r: (None if x is None else g * x / r, None if y is None else g * y / r),
@@ -117,6 +122,11 @@ def not_implemented(r, op, inputs):
     return record(r, node, inputs)
 
 
+def _log_of_number(base):
+    """log(base) of a Python number, complex where the number is."""
+    return cmath.log(base) if isinstance(base, complex) else float(np.log(base))
+
+
 def where_zero(x, y, value):
     """`value` with 0 where x == 0 and y >= 0 (the limit of log(x) * x**y there)."""
     mask = (x._data == 0) & (y._data >= 0)
@@ -130,7 +140,7 @@ def where_zero(x, y, value):
 # zeros_grad(g) for a gradient that is zero everywhere.
 def masked_grad(g, mask):
     """g where `mask` (a bool Tensor or array) holds, +0. elsewhere (NOTE [ Negative zero ])."""
-    if GRAD_ENABLED[0]:
+    if GRAD_ENABLED[0] or g._data.dtype.kind == "c":
         return where(mask if isinstance(mask, Tensor) else wrap(mask), g, 0.0)
     m = mask._data if isinstance(mask, Tensor) else mask
     a = g._data  # on the bits, g * m is g where m and all zero bits (+0.) elsewhere; np.where is 10x slower
@@ -384,7 +394,7 @@ def pow(input, exponent, *, out=None):
         x, y, dt = operands(input, exponent)
         if dt == np.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        r = _broadcasting(np.power if dt.kind == "f" else _int_power, x, y)
+        r = _broadcasting(np.power if dt.kind in "fc" else _int_power, x, y)
         if needs_grad(input, exponent):
             record(r, PowBackward1(), (input, exponent), (input, exponent, input._rg, keep_if(r, exponent._rg)))
         return r if out is None else write_out(out, r, "pow")
@@ -395,7 +405,7 @@ def pow(input, exponent, *, out=None):
     elif e == 0.5:
         r = wrap(np.sqrt(x))
     else:
-        if dt.kind != "f" and e < 0:
+        if dt.kind not in "fc" and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         r = wrap(np.power(x, e).astype(dt, copy=False))  # NumPy's bool ** bool is int8
     if GRAD_ENABLED[0] and input._rg:
@@ -415,7 +425,7 @@ def _int_power(x, y):
 def _rpow(t, base):
     base = scalar_value(base)
     x, b, dt = operands(t, base)
-    r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind == "f" else _int_power(np.asarray(b, dt), x))
+    r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind in "fc" else _int_power(np.asarray(b, dt), x))
     if needs_grad(t):
         record(r, PowBackward2(), (t,), (base, t, r))
     return r
@@ -436,7 +446,7 @@ def neg(input, *, out=None):
 def _float_array(t):
     """The array of `t`, promoted to the default float dtype if it is integral (as PyTorch's math ops do)."""
     a = t._data
-    if a.dtype.kind not in "f":
+    if a.dtype.kind not in "fc":
         from .._dtype import get_default_dtype
         a = a.astype(get_default_dtype().np)
     return a
@@ -510,6 +520,7 @@ def _relu(a):
 
 def relu(input):
     """max(input, 0)."""
+    refuse_complex(input._data.dtype, "relu", "clamp is not supported for complex types")
     r = wrap(_relu(input._data))
     if GRAD_ENABLED[0] and input._rg:
         record(r, ReluBackward0(), (input,), (r,))
@@ -526,6 +537,9 @@ def abs(input, *, out=None):
 
 def _sign(input, node_cls, name, out):
     a = input._data
+    if a.dtype.kind == "c":
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                           "torch.sgn instead.")
     if a.dtype == np.bool_:
         r = wrap(a.copy())
     elif a.dtype.kind == "f":  # (x > 0) - (x < 0): NaN gives 0, as in PyTorch (np.sign gives NaN)
@@ -560,6 +574,7 @@ def clamp_max(input, max, *, out=None):
 def _clamp(input, min, max, out, node):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    refuse_complex(input._data.dtype, "clamp", "clamp is not supported for complex types")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         r = _clamp_tensors(input, min, max)
         return r if out is None else write_out(out, r, "clamp")
@@ -604,6 +619,7 @@ def _clamp_tensors(input, lo, hi):
 def _extremum(name, ufunc, node, input, other):
     check_tensor(name, "other", other, 2)
     x, y, dt = operands(input, other)
+    refuse_complex(dt, name, f"{name} not implemented for complex tensors.", RuntimeError)
     r = _broadcasting(ufunc, x, y)
     if needs_grad(input, other):
         record(r, node(), (input, other), (input, other))
@@ -647,7 +663,9 @@ def masked_fill(input, mask, value):
 # ---- comparisons and logic (no gradient) ----------------------------------------------------------
 def _compare(ufunc, name):
     def op(input, other, *, out=None):
-        x, y, _ = operands(input, other)
+        x, y, dt = operands(input, other)
+        if name not in ("eq", "ne"):
+            refuse_complex(dt, name + "_cpu")
         try:
             r = wrap(ufunc(x, y))
         except ValueError:
@@ -861,7 +879,10 @@ def square(input, *, out=None):
 
 
 def sgn(input, *, out=None):
-    """The sign of each element (for real tensors, the same values as `sign`)."""
+    """The sign of each element: z / |z| for complex tensors, the values of `sign` for real ones."""
+    if input._data.dtype.kind == "c":
+        r = complex_sgn(input)
+        return r if out is None else write_out(out, r, "sgn")
     return _sign(input, SgnBackward0, "sgn", out)
 
 
@@ -926,7 +947,7 @@ def _float_operands(input, other):
     """operands(), with integer results promoted to the default float dtype; integers convert to it
     directly, not through their promoted integer dtype (uint8 / -1 is -1.0, not 1 / 255)."""
     x, y, dt = either_operands(input, other)
-    if dt.kind == "f":
+    if dt.kind in "fc":
         return x, y, dt
     from .._dtype import get_default_dtype
     dt = get_default_dtype().np

@@ -64,7 +64,7 @@ def _scaled(t, alpha):
 def _type_word(a):
     return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}[a.dtype.name]
+            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}[a.dtype.name]
 
 
 def _check_same_dtype(x, y, first="m1", second="m2"):

@@ -13,11 +13,18 @@ from .elementwise import zeros_grad
 
 GRADIENTS = {
     "CloneBackward0": lambda g: (g,),
-    "ToCopyBackward0": lambda g, src: (g.to(device=src[0], dtype=src[1]),),
+    "ToCopyBackward0": lambda g, src: (_cast_grad(g, src[1]).to(device=src[0]),),
     "AliasBackward0": lambda g: (g,),
-    "CopyBackwards": lambda g, src: (zeros_grad(g), g.sum_to_size(src[0]).to(device=src[1], dtype=src[2])),
+    "CopyBackwards": lambda g, src: (zeros_grad(g), _cast_grad(g.sum_to_size(src[0]), src[2]).to(device=src[1])),
 }
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, holomorphic=False)
+
+
+def _cast_grad(g, dtype):
+    """`g` in the dtype of the input it is the gradient of: the real part for a real input of a complex result."""
+    if dtype.is_complex or not g.is_complex():
+        return g.to(dtype)
+    return g.real.to(dtype)
 globals().update(NODES)
 
 
@@ -93,7 +100,7 @@ def _convert(input, device, dtype, copy=False):
         a = on_device(a, device.type, device.index)
     r = wrap(a.astype(np_dtype, copy=copy or not moving) if a.dtype != np_dtype or copy else a)
     if GRAD_ENABLED[0] and input._rg:
-        if np_dtype.kind != "f":
+        if np_dtype.kind not in "fc":
             return r
         record(r, ToCopyBackward0(), (input,), ((input.device, input.dtype),))
     return r
@@ -185,7 +192,7 @@ def copy_(input, src, non_blocking=False):
     """Copy `src` into self (broadcast, cast and moved as needed); gradients flow to `src`."""
     check_inplace(input)
     a = input._data
-    recording = GRAD_ENABLED[0] and a.dtype.kind == "f" and (input._rg or (isinstance(src, Tensor) and src._rg))
+    recording = GRAD_ENABLED[0] and a.dtype.kind in "fc" and (input._rg or (isinstance(src, Tensor) and src._rg))
     through_view = recording and check_view_inplace(input)
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     if s.__class__ is not a.__class__:

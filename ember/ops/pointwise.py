@@ -1,5 +1,5 @@
 """More pointwise ops: angle conversion, logaddexp, copysign, heaviside, xlogy, sinc, gcd/lcm, float_power,
-ldexp, nextafter, the sign and infinity tests, and the complex parts of real tensors, with their backward formulas."""
+ldexp, nextafter, and the sign and infinity tests, with their backward formulas."""
 import math
 from collections import namedtuple
 
@@ -29,7 +29,6 @@ GRADIENTS = {
     "XlogyBackward1": lambda g, x, y: (g * x / y,),
     "XlogyBackward2": lambda g, x, y: (g * _log_unless_both_zero(x, y),),
     "SincBackward0": lambda g, x: (g * _sinc_derivative(x),),
-    "AngleBackward0": lambda g: (ew.zeros_grad(g),),
     "FrexpBackward0": lambda g, exponent: (g / exponent.double().exp2().to(g.dtype),),
     "LdexpBackward0": lambda g, x, e: (g * e.exp2(), None if x is None else g * x * e.exp2() * _LN2),
 }
@@ -208,9 +207,7 @@ def _test(ufunc, doc):
 signbit = _test(np.signbit, "True where the sign bit is set (negative numbers and -0.0).")
 isposinf = _test(np.isposinf, "True where the element is +inf.")
 isneginf = _test(np.isneginf, "True where the element is -inf.")
-isreal = _test(lambda a: np.ones(a.shape, np.bool_), "True where the element is real (every element of a real "
-                                                        "tensor).")
-signbit.__name__, isposinf.__name__, isneginf.__name__, isreal.__name__ = "signbit", "isposinf", "isneginf", "isreal"
+signbit.__name__, isposinf.__name__, isneginf.__name__ = "signbit", "isposinf", "isneginf"
 
 
 def positive(input: Tensor) -> Tensor:
@@ -218,46 +215,6 @@ def positive(input: Tensor) -> Tensor:
     if input._data.dtype == np.bool_:
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
-
-
-# ---- the complex parts of real tensors (ember has no complex dtypes yet) ------------------------------------------
-def angle(input: Tensor, *, out=None) -> Tensor:
-    """The argument of each element: pi for negative numbers, 0 otherwise (NaN stays NaN)."""
-    a = ew._float_array(input)
-    r = wrap(np.where(a < 0, a.dtype.type(math.pi), np.where(np.isnan(a), a, 0)).astype(a.dtype, copy=False))
-    if needs_grad(input):
-        record(r, NODES["AngleBackward0"](), (input,))
-    return r if out is None else write_out(out, r, "angle")
-
-
-def real(input: Tensor) -> Tensor:
-    """The real part: the tensor itself."""
-    return input
-
-
-def imag(input: Tensor) -> Tensor:
-    """The imaginary part: an error for real tensors, as in PyTorch."""
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-
-
-def conj(input: Tensor) -> Tensor:
-    """The complex conjugate: the tensor itself."""
-    return input
-
-
-def conj_physical(input: Tensor, *, out=None) -> Tensor:
-    """The complex conjugate, materialized: the tensor itself for real tensors."""
-    return input if out is None else write_out(out, input.detach().clone(), "conj_physical")
-
-
-def is_conj(input: Tensor) -> bool:
-    """Whether the tensor is a lazy conjugate view: never in ember."""
-    return False
-
-
-def adjoint(input: Tensor) -> Tensor:
-    """The conjugate transpose of the last two dimensions (their transpose for real tensors)."""
-    return input.transpose(-2, -1)
 
 
 def frexp(input: Tensor, *, out=None) -> tuple:

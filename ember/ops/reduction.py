@@ -8,7 +8,7 @@ from .. import _dtype
 from .._tensor import wrap_dim
 from ..backend import array_module
 from ..autograd.graph import FunctionNode, node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out
+from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex
 from .elementwise import masked_grad
 from .scatter import scatter_add
 
@@ -175,7 +175,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     a = input._data
     if dtype is not None:
         a = a.astype(_dtype.to_dtype(dtype).np)
-    elif a.dtype.kind != "f":
+    elif a.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
     all_dims = dim is _ALL
@@ -253,6 +253,7 @@ class min_result(_ReturnType):
 
 def _extreme(input, dim, keepdim, other, largest):
     name = "max" if largest else "min"
+    refuse_complex(input._data.dtype, name + "_all")
     if isinstance(dim, Tensor):
         other, dim = dim, None
     if other is not None:

@@ -10,7 +10,7 @@ import numpy as np
 from .._tensor import wrap_dim
 from ..backend import array_module
 from ..autograd.graph import node_classes
-from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, write_out
+from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex
 from .reduction import _named, _scatter_back
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
@@ -83,6 +83,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     (SortBackward1 when given, as PyTorch's overload does); unlike PyTorch, `dim` and `descending` may be
     positional next to `stable`."""
     a = input._data
+    refuse_complex(a.dtype, "sort", "Sort does not support complex dtypes on CPU", RuntimeError)
     d = wrap_dim(_int(dim, "sort", "dim"), a.ndim)
     if a.ndim == 0:
         values, idx = a.copy(), array_module(a).zeros((), np.int64)

@@ -34,14 +34,16 @@ ShortStorage = StorageType("ShortStorage", _dtype.int16)
 CharStorage = StorageType("CharStorage", _dtype.int8)
 ByteStorage = StorageType("ByteStorage", _dtype.uint8)
 BoolStorage = StorageType("BoolStorage", _dtype.bool)
+ComplexFloatStorage = StorageType("ComplexFloatStorage", _dtype.complex64)
+ComplexDoubleStorage = StorageType("ComplexDoubleStorage", _dtype.complex128)
 UntypedStorage = StorageType("UntypedStorage", _dtype.uint8)
 
 TYPED = (FloatStorage, DoubleStorage, HalfStorage, LongStorage, IntStorage, ShortStorage, CharStorage,
-         ByteStorage, BoolStorage)
+         ByteStorage, BoolStorage, ComplexFloatStorage, ComplexDoubleStorage)
 OF_DTYPE = {s.dtype: s for s in TYPED}
 
 # PyTorch's storage classes for dtypes ember does not have: a checkpoint holding them fails with a clear error.
-MISSING = ("BFloat16Storage", "ComplexFloatStorage", "ComplexDoubleStorage", "QInt8Storage", "QUInt8Storage",
+MISSING = ("BFloat16Storage", "QInt8Storage", "QUInt8Storage",
            "QInt32Storage", "QUInt4x2Storage", "QUInt2x4Storage")
 
 

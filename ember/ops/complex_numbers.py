@@ -1,0 +1,202 @@
+"""The complex family: the parts, views and constructors of complex tensors (real, imag, conj, angle, sgn,
+view_as_real, view_as_complex, complex, polar), with their backward formulas. These ops are not holomorphic,
+so their formulas are written for complex gradients as they are (NOTE [ Complex gradients ] in
+autograd/graph.py)."""
+import numpy as np
+
+from .._dtype import scalar_type_name
+from ..autograd.graph import node_classes
+from ..backend import array_module
+from .base import Tensor, check_tensor, needs_grad, record, view_of, wrap, write_out
+
+GRADIENTS = {
+    "ViewAsRealBackward0": lambda g: (view_as_complex(g.contiguous()),),
+    "ViewAsComplexBackward0": lambda g: (view_as_real(g),),
+    "ConjBackward0": lambda g: (g.conj(),),
+    "ConjPhysicalBackward0": lambda g: (g.conj(),),
+    "AngleBackward0": lambda g, x: (_angle_grad(g, x),),
+    "SgnBackward0": lambda g, x, r: (_sgn_grad(g, x, r),),
+    "ComplexBackward0": lambda g: (g.real, g.imag),
+    "PolarBackward0": lambda g, abs, angle: _polar_grads(g, abs, angle),
+}
+NODES = node_classes(GRADIENTS, holomorphic=False)
+
+
+def _angle_grad(g, x):
+    """d angle(z): i z / |z|^2 (0 at 0); a real tensor's angle is piecewise constant."""
+    if x is None:
+        return g.new_zeros(g.shape)
+    return (g * x / (x * x.conj()).real * 1j).masked_fill(x == 0, 0)
+
+
+def _sgn_grad(g, x, r):
+    """d (z / |z|): i s Im(g conj(s)) / |z| (0 at 0), with s = sgn(z)."""
+    size = x.abs()
+    return ((g - (g * r.conj()).real * r) / size).masked_fill(size == 0, 0)
+
+
+def _polar_grads(g, abs, angle):
+    """d polar(r, t): the real parts of g conj(e^(it)) for r and of g conj(i r e^(it)) for t."""
+    unit = complex(angle.cos(), angle.sin())
+    return (g * unit.conj()).real, (g * (unit * abs * 1j).conj()).real
+
+
+def _complex_only(input: Tensor, name: str) -> None:
+    if input._data.dtype.kind != "c":
+        raise RuntimeError(f"{name} is only supported for complex tensors, but got a tensor of scalar type: "
+                           f"{scalar_type_name(input._data.dtype)}")
+
+
+def view_as_real(input: Tensor) -> Tensor:
+    """A real view of a complex tensor with a last dim of size 2 holding the real and imaginary parts."""
+    check_tensor("view_as_real", "input", input, 1)
+    _complex_only(input, "view_as_real")
+    a = input._data
+    xp = array_module(a)
+    parts = a.real
+    r = view_of(input, xp.lib.stride_tricks.as_strided(parts, a.shape + (2,), parts.strides + (parts.itemsize,)))
+    if needs_grad(input):
+        record(r, NODES["ViewAsRealBackward0"](), (input,))
+    return r
+
+
+def view_as_complex(input: Tensor) -> Tensor:
+    """A complex view of a real tensor whose last dim, of size 2 and stride 1, holds real and imaginary parts."""
+    check_tensor("view_as_complex", "input", input, 1)
+    a = input._data
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor of "
+                           f"scalar type: {scalar_type_name(a.dtype)}")
+    if a.ndim == 0 or a.shape[-1] != 2:
+        raise RuntimeError(f"Tensor must have a last dimension of size 2, but got shape {list(a.shape)}")
+    if a.strides[-1] != a.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(s % (2 * a.itemsize) for s, n in zip(a.strides[:-1], a.shape) if n > 1):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    r = view_of(input, a.view(np.complex64 if a.dtype == np.float32 else np.complex128)[..., 0])
+    if needs_grad(input):
+        record(r, NODES["ViewAsComplexBackward0"](), (input,))
+    return r
+
+
+def real(input: Tensor) -> Tensor:
+    """The real part (a view); a real tensor is its own real part."""
+    if input._data.dtype.kind != "c":
+        return input
+    return view_as_real(input).select(-1, 0)
+
+
+def imag(input: Tensor) -> Tensor:
+    """The imaginary part (a view); an error for real tensors, as in PyTorch."""
+    if input._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return view_as_real(input).select(-1, 1)
+
+
+def conj(input: Tensor) -> Tensor:
+    """The complex conjugate; a real tensor is its own. Differs from PyTorch: a new tensor, not a lazy view."""
+    if input._data.dtype.kind != "c":
+        return input
+    r = wrap(array_module(input._data).conj(input._data))
+    if needs_grad(input):
+        record(r, NODES["ConjBackward0"](), (input,))
+    return r
+
+
+def conj_physical(input: Tensor, *, out=None) -> Tensor:
+    """The complex conjugate, always materialized (the tensor itself for real tensors)."""
+    if input._data.dtype.kind != "c":
+        return input if out is None else write_out(out, input.detach().clone(), "conj_physical")
+    r = wrap(array_module(input._data).conj(input._data))
+    if needs_grad(input):
+        record(r, NODES["ConjPhysicalBackward0"](), (input,))
+    return r if out is None else write_out(out, r, "conj_physical")
+
+
+def resolve_conj(input: Tensor) -> Tensor:
+    """The tensor itself: ember's conj() is never lazy."""
+    return input
+
+
+def is_conj(input: Tensor) -> bool:
+    """Whether the tensor is a lazy conjugate view: never in ember (conj() materializes)."""
+    return False
+
+
+def adjoint(input: Tensor) -> Tensor:
+    """The conjugate transpose of the last two dimensions (their transpose for real tensors)."""
+    return conj(input.transpose(-2, -1))
+
+
+def angle(input: Tensor, *, out=None) -> Tensor:
+    """The argument of each element, in radians: for real tensors pi for negative numbers, 0 otherwise."""
+    a = input._data
+    xp = array_module(a)
+    if a.dtype.kind == "c":
+        r = wrap(xp.angle(a))
+    else:
+        if a.dtype.kind != "f":
+            from .._dtype import get_default_dtype
+            a = a.astype(get_default_dtype().np)
+        r = wrap(xp.where(a < 0, a.dtype.type(np.pi), xp.where(xp.isnan(a), a, 0)).astype(a.dtype, copy=False))
+    if needs_grad(input):
+        record(r, NODES["AngleBackward0"](), (input,), (input if a.dtype.kind == "c" else None,))
+    return r if out is None else write_out(out, r, "angle")
+
+
+def sgn(input: Tensor) -> Tensor:
+    """z / |z| for a complex tensor (0 where z is 0)."""
+    a = input._data
+    xp = array_module(a)
+    size = xp.abs(a)
+    r = wrap(xp.where(size == 0, 0, a / xp.where(size == 0, 1, size)).astype(a.dtype, copy=False))
+    if needs_grad(input):
+        record(r, NODES["SgnBackward0"](), (input,), (input, r))
+    return r
+
+
+def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
+    """The complex tensor real + i imag (broadcast); both parts float16, float32 or float64 of one dtype."""
+    check_tensor("complex", "real", real, 1)
+    check_tensor("complex", "imag", imag, 2)
+    a, b = real._data, imag._data
+    if a.dtype.kind != "f" or b.dtype.kind != "f" or a.dtype != b.dtype:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
+    r = wrap(_compose(a, b))
+    if needs_grad(real, imag):
+        record(r, NODES["ComplexBackward0"](), (real, imag))
+    return r if out is None else write_out(out, r, "complex")
+
+
+def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
+    """The complex tensor abs * (cos(angle) + i sin(angle)) (broadcast)."""
+    check_tensor("polar", "abs", abs, 1)
+    check_tensor("polar", "angle", angle, 2)
+    a, t = abs._data, angle._data
+    if a.dtype.kind != "f" or t.dtype.kind != "f" or a.dtype != t.dtype:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(t.dtype)}")
+    xp = array_module(a)
+    r = wrap(_compose(a * xp.cos(t), a * xp.sin(t)))
+    if needs_grad(abs, angle):
+        record(r, NODES["PolarBackward0"](), (abs, angle), (abs, angle))
+    return r if out is None else write_out(out, r, "polar")
+
+
+def _compose(re, im):
+    """A complex array with parts `re` and `im` (broadcast)."""
+    xp = array_module(re)
+    dt = np.result_type(re.dtype, np.complex64)
+    r = xp.empty(np.broadcast_shapes(re.shape, im.shape), dt)
+    r.real = re
+    r.imag = im
+    return r
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True where the element is real: its imaginary part is 0 (every element of a real tensor)."""
+    a = input._data
+    xp = array_module(a)
+    return wrap(a.imag == 0 if a.dtype.kind == "c" else xp.ones(a.shape, np.bool_))
+
