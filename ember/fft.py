@@ -1,14 +1,250 @@
-"""ember.fft: the sample frequencies and shifts of torch.fft, which are real. The transforms themselves return
-complex tensors, which ember does not have yet: reaching for one raises an AttributeError that says so."""
+"""ember.fft: PyTorch's discrete Fourier transforms (fft, ifft, rfft, irfft, hfft, ihfft, in one, two and n dims),
+differentiable, with `n`/`s`, `dim` and `norm` as PyTorch takes them, and the sample frequencies and shifts.
+
+A transform is one of three primitives in ops/spectral.py (complex to complex, real to complex, one-sided complex
+to real), after the input is cut or zero-padded to the sizes asked for, as PyTorch composes them: the same graph
+node names (FftC2CBackward0, ...) and the same gradients. Float16 input is refused, as PyTorch refuses it on the
+CPU; integer and bool input is transformed as the default float dtype."""
 from . import _dtype
 from ._creation import arange
-from ._tensor import Tensor
+from ._tensor import Tensor, wrap_dim
+from .ops.aten import constant_pad_nd
+from .ops.complex_numbers import conj, conj_physical
 from .ops.rearrange import roll
+from .ops.spectral import DUAL_NORM, fft_c2c, fft_c2r, fft_r2c
 
-_COMPLEX = ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn",
-            "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn")
+__all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2",
+           "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
 
+# ---- arguments --------------------------------------------------------------------------------------------------
+def _norm(norm) -> str:
+    if norm is None:
+        return "backward"
+    if norm not in DUAL_NORM:
+        raise RuntimeError(f'Invalid normalization mode: "{norm}"')
+    return norm
+
+
+def _promoted(input: Tensor, name: str, real_only: bool = False) -> Tensor:
+    """`input` as a floating or complex tensor: integers and bools as the default float dtype; float16 refused."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fft_{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    kind = input._data.dtype.kind
+    if kind == "c":
+        if real_only:
+            raise RuntimeError(f"{name} expects a real input tensor, but got "
+                               f"{_dtype.scalar_type_name(input._data.dtype)}")
+        return input
+    if input.dtype is _dtype.float16:
+        raise RuntimeError("Unsupported dtype Half")
+    return input if kind == "f" else input.to(_dtype.get_default_dtype())
+
+
+def _as_complex(input: Tensor) -> Tensor:
+    return input if input.is_complex() else input.to(input.dtype.to_complex())
+
+
+def _dims_and_sizes(input: Tensor, s, dim):
+    """The dims to transform and the size the signal takes along each (None: as it is), PyTorch's rules:
+    `dim` alone, `s` alone (the last len(s) dims), both (of one length), or neither (all dims)."""
+    ndim = input.dim()
+    if dim is None:
+        dims = list(range(ndim - len(s), ndim)) if s is not None else list(range(ndim))
+        if s is not None and len(s) > ndim:
+            raise RuntimeError(f"Got shape with {len(s)} values but input tensor only has {ndim} dimensions.")
+    else:
+        dims = [wrap_dim(d, ndim) for d in ([dim] if isinstance(dim, int) else dim)]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("FFT dims must be unique")
+    if s is None:
+        return dims, [None] * len(dims)
+    sizes = list(s)
+    if len(sizes) != len(dims):
+        raise RuntimeError("When given, dim and shape arguments must have the same length")
+    for n in sizes:
+        if n != -1 and n < 1:
+            raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    return dims, [None if n == -1 else n for n in sizes]
+
+
+def _resized(input: Tensor, dims, sizes) -> Tensor:
+    """`input` cut to, or padded with zeros to, `sizes` along `dims` (None leaves a dim as it is)."""
+    for d, n in zip(dims, sizes):
+        have = input.shape[d]
+        if n is None or n == have:
+            continue
+        if n < have:
+            input = input.narrow(d, 0, n)
+        else:
+            pad = [0, 0] * (input.dim() - d)
+            pad[-1] = n - have  # constant_pad_nd pads the last dim first
+            input = constant_pad_nd(input, pad)
+    return input
+
+
+def _one(n, dim):
+    """1-D arguments in the n-dim form."""
+    return (None if n is None else [n]), [dim]
+
+
+# ---- transforms -------------------------------------------------------------------------------------------------
+def _fftn(input, s, dim, norm, forward, name):
+    """fft and ifft in any number of dims: a real signal goes through r2c in fft and ifft, and as a complex one
+    through c2c in the others, as in PyTorch."""
+    x = _promoted(input, name)
+    dims, sizes = _dims_and_sizes(x, s, dim)
+    x = _resized(x, dims, sizes)
+    norm = _norm(norm)
+    if name not in ("fft", "ifft"):
+        x = _as_complex(x)
+    if x.is_complex():
+        return fft_c2c(x, tuple(dims), norm, forward)
+    if forward:
+        return fft_r2c(x, tuple(dims), norm, False)
+    return conj(fft_r2c(x, tuple(dims), DUAL_NORM[norm], False))  # ifft of a real signal: conj(fft) / n
+
+
+def _rfftn(input, s, dim, norm, name):
+    x = _promoted(input, name, real_only=True)
+    dims, sizes = _dims_and_sizes(x, s, dim)
+    return fft_r2c(_resized(x, dims, sizes), tuple(dims), _norm(norm), True)
+
+
+def _irfftn(input, s, dim, norm, name):
+    x = _as_complex(_promoted(input, name))
+    dims, sizes = _dims_and_sizes(x, s, dim)
+    last = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[dims[-1]] - 1)
+    if last < 1:
+        raise RuntimeError(f"Invalid number of data points ({last}) specified")
+    x = _resized(x, dims, sizes[:-1] + [last // 2 + 1])
+    return fft_c2r(x, tuple(dims), _norm(norm), last)
+
+
+def _hfftn(input, s, dim, norm, name):
+    """The DFT of a Hermitian-symmetric signal given by its one-sided half: real."""
+    x = _as_complex(_promoted(input, name))
+    dims, sizes = _dims_and_sizes(x, s, dim)
+    last = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[dims[-1]] - 1)
+    if last < 1:
+        raise RuntimeError(f"Invalid number of data points ({last}) specified")
+    x = _resized(x, dims, sizes[:-1] + [last // 2 + 1])
+    norm = _norm(norm)
+    if len(dims) > 1:
+        x = fft_c2c(x, tuple(dims[:-1]), norm, True)
+    return fft_c2r(conj(x), (dims[-1],), DUAL_NORM[norm], last)
+
+
+def _ihfftn(input, s, dim, norm, name):
+    """The inverse of hfftn: the one-sided half of the inverse DFT of a real signal."""
+    x = _promoted(input, name, real_only=True)
+    dims, sizes = _dims_and_sizes(x, s, dim)
+    x = _resized(x, dims, sizes)
+    norm = _norm(norm)
+    half = fft_r2c(x, (dims[-1],), DUAL_NORM[norm], True)
+    if len(dims) == 1:
+        return conj(half)
+    return fft_c2c(conj_physical(half), tuple(dims[:-1]), norm, False)
+
+
+def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *, out=None) -> Tensor:
+    """The 1-D discrete Fourier transform along `dim`, of `n` points (cut or zero-padded)."""
+    return _out(_fftn(input, *_one(n, dim), norm, True, "fft"), out)
+
+
+def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *, out=None) -> Tensor:
+    """The 1-D inverse discrete Fourier transform along `dim`."""
+    return _out(_fftn(input, *_one(n, dim), norm, False, "ifft"), out)
+
+
+def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *, out=None) -> Tensor:
+    """The 1-D DFT of a real signal: its n // 2 + 1 non-negative frequencies."""
+    return _out(_rfftn(input, *_one(n, dim), norm, "rfft"), out)
+
+
+def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *, out=None) -> Tensor:
+    """The inverse of rfft: `n` real samples (default 2 * (m - 1)) from m non-negative frequencies."""
+    return _out(_irfftn(input, *_one(n, dim), norm, "irfft"), out)
+
+
+def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *, out=None) -> Tensor:
+    """The 1-D DFT of a Hermitian-symmetric signal given by its one-sided half: `n` real values."""
+    return _out(_hfftn(input, *_one(n, dim), norm, "hfft"), out)
+
+
+def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *, out=None) -> Tensor:
+    """The inverse of hfft: the n // 2 + 1 first values of the inverse DFT of a real signal."""
+    return _out(_ihfftn(input, *_one(n, dim), norm, "ihfft"), out)
+
+
+def fft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *, out=None) -> Tensor:
+    """The 2-D discrete Fourier transform (over the last two dims by default)."""
+    return _out(_fftn(input, s, dim, norm, True, "fft2"), out)
+
+
+def ifft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *, out=None) -> Tensor:
+    """The 2-D inverse discrete Fourier transform."""
+    return _out(_fftn(input, s, dim, norm, False, "ifft2"), out)
+
+
+def rfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *, out=None) -> Tensor:
+    """The 2-D DFT of a real signal, one-sided along the last of `dim`."""
+    return _out(_rfftn(input, s, dim, norm, "rfft2"), out)
+
+
+def irfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *, out=None) -> Tensor:
+    """The inverse of rfft2."""
+    return _out(_irfftn(input, s, dim, norm, "irfft2"), out)
+
+
+def hfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *, out=None) -> Tensor:
+    """The 2-D DFT of a Hermitian-symmetric signal given by its one-sided half."""
+    return _out(_hfftn(input, s, dim, norm, "hfft2"), out)
+
+
+def ihfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *, out=None) -> Tensor:
+    """The inverse of hfft2."""
+    return _out(_ihfftn(input, s, dim, norm, "ihfft2"), out)
+
+
+def fftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None) -> Tensor:
+    """The n-D discrete Fourier transform (over all dims by default, or the last len(s))."""
+    return _out(_fftn(input, s, dim, norm, True, "fftn"), out)
+
+
+def ifftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None) -> Tensor:
+    """The n-D inverse discrete Fourier transform."""
+    return _out(_fftn(input, s, dim, norm, False, "ifftn"), out)
+
+
+def rfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None) -> Tensor:
+    """The n-D DFT of a real signal, one-sided along the last of `dim`."""
+    return _out(_rfftn(input, s, dim, norm, "rfftn"), out)
+
+
+def irfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None) -> Tensor:
+    """The inverse of rfftn."""
+    return _out(_irfftn(input, s, dim, norm, "irfftn"), out)
+
+
+def hfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None) -> Tensor:
+    """The n-D DFT of a Hermitian-symmetric signal given by its one-sided half."""
+    return _out(_hfftn(input, s, dim, norm, "hfftn"), out)
+
+
+def ihfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None) -> Tensor:
+    """The inverse of hfftn."""
+    return _out(_ihfftn(input, s, dim, norm, "ihfftn"), out)
+
+
+def _out(r: Tensor, out) -> Tensor:
+    if out is None:
+        return r
+    from .ops.base import write_out
+    return write_out(out, r, "fft")
+
+
+# ---- sample frequencies and shifts ------------------------------------------------------------------------------
 def fftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """The sample frequencies of a length-n DFT with sample spacing d: 0, 1, ..., -n//2, ..., -1 over (d n)."""
     dt = dtype or _dtype.get_default_dtype()
@@ -24,7 +260,7 @@ def rfftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, re
     return freqs.requires_grad_(requires_grad) if requires_grad else freqs
 
 
-def _dims(input: Tensor, dim):
+def _shift_dims(input: Tensor, dim):
     if dim is None:
         return tuple(range(input.dim()))
     return (dim,) if isinstance(dim, int) else tuple(dim)
@@ -32,18 +268,11 @@ def _dims(input: Tensor, dim):
 
 def fftshift(input: Tensor, dim=None) -> Tensor:
     """`input` rolled so that the zero frequency is in the middle of each of `dim` (all dims by default)."""
-    dims = _dims(input, dim)
+    dims = _shift_dims(input, dim)
     return roll(input, tuple(input.shape[d] // 2 for d in dims), dims)
 
 
 def ifftshift(input: Tensor, dim=None) -> Tensor:
     """The inverse of fftshift."""
-    dims = _dims(input, dim)
+    dims = _shift_dims(input, dim)
     return roll(input, tuple(-(input.shape[d] // 2) for d in dims), dims)
-
-
-def __getattr__(name: str):
-    if name in _COMPLEX:
-        raise AttributeError(f"ember.fft.{name} is not supported yet: it returns complex tensors, and ember has no "
-                             f"complex dtypes yet")
-    raise AttributeError(f"module 'ember.fft' has no attribute {name!r}")

@@ -42,6 +42,16 @@ def special_functions(array):
     return scipy.special
 
 
+def fft_functions(array):
+    """The discrete Fourier transforms (fftn, rfftn, irfftn, ...) for `array`: scipy.fft, which keeps single
+    precision, or cupyx.scipy.fft for a CuPy array, imported on first use."""
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        import cupyx.scipy.fft
+        return cupyx.scipy.fft
+    import scipy.fft
+    return scipy.fft
+
+
 def module_for(device_type: str):
     """The array module for a device type ('cpu' or 'cuda')."""
     if device_type == "cpu":

@@ -1,0 +1,76 @@
+"""The discrete Fourier transforms under ember.fft, as PyTorch's three primitives: complex to complex (c2c), real
+to complex (r2c, the full or the one-sided spectrum) and one-sided complex to real (c2r), over any dims, with
+their backward formulas. Each transform is linear, so its gradient is its adjoint: the transform the other way
+with the dual normalization, padded or weighted where a one-sided spectrum stands for the full one."""
+import numpy as np
+
+from ..autograd.graph import node_classes
+from ..backend import array_module, fft_functions
+from .base import Tensor, needs_grad, record, wrap
+from .shape import cat
+
+DUAL_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+GRADIENTS = {
+    "FftC2CBackward0": lambda g, dims, norm, forward: (fft_c2c(g, dims, DUAL_NORM[norm], not forward),),
+    "FftR2CBackward0": lambda g, dims, norm, onesided, n: (_r2c_adjoint(g, dims, norm, onesided, n),),
+    "FftC2RBackward0": lambda g, dims, norm: (_c2r_adjoint(g, dims, norm),),
+}
+NODES = node_classes(GRADIENTS, holomorphic=False)  # formulas written as adjoints (NOTE [ Complex gradients ])
+
+
+def fft_c2c(input: Tensor, dims: tuple, norm: str, forward: bool) -> Tensor:
+    """The DFT (`forward`) or the inverse DFT of a complex tensor over `dims`, normalized by `norm`."""
+    a = input._data
+    f = fft_functions(a)
+    r = wrap((f.fftn if forward else f.ifftn)(a, axes=dims, norm=norm))
+    if needs_grad(input):
+        record(r, NODES["FftC2CBackward0"](), (input,), (dims, norm, forward))
+    return r
+
+
+def fft_r2c(input: Tensor, dims: tuple, norm: str, onesided: bool) -> Tensor:
+    """The DFT of a real tensor over `dims`: the whole spectrum, or (`onesided`) the first n // 2 + 1 frequencies
+    along the last of `dims`, which hold all of it."""
+    a = input._data
+    f = fft_functions(a)
+    r = wrap((f.rfftn if onesided else f.fftn)(a, axes=dims, norm=norm))
+    if needs_grad(input):
+        record(r, NODES["FftR2CBackward0"](), (input,), (dims, norm, onesided, a.shape[dims[-1]]))
+    return r
+
+
+def fft_c2r(input: Tensor, dims: tuple, norm: str, last_size: int) -> Tensor:
+    """The real inverse DFT over `dims` of a spectrum that is one-sided along the last of `dims` (last_size // 2 + 1
+    frequencies there), giving `last_size` samples along that dim."""
+    a = input._data
+    sizes = [a.shape[d] for d in dims[:-1]] + [last_size]
+    r = wrap(fft_functions(a).irfftn(a, s=sizes, axes=dims, norm=norm))
+    if needs_grad(input):
+        record(r, NODES["FftC2RBackward0"](), (input,), (dims, norm))
+    return r
+
+
+def _r2c_adjoint(g, dims, norm, onesided, n):
+    """The gradient of a real input of fft_r2c: the inverse transform of its gradient (the one-sided one padded
+    with zeros to the whole spectrum), whose real part the engine keeps."""
+    if onesided:
+        d = dims[-1]
+        shape = list(g.shape)
+        shape[d] = n - shape[d]
+        g = cat([g, g.new_zeros(shape)], d)
+    return fft_c2c(g, dims, DUAL_NORM[norm], False)
+
+
+def _c2r_adjoint(g, dims, norm):
+    """The gradient of fft_c2r's one-sided input: the one-sided transform of its gradient, doubled at the
+    frequencies whose mirror images the one-sided spectrum stands for."""
+    d = dims[-1]
+    n = g.shape[d]
+    spectrum = fft_r2c(g, dims, DUAL_NORM[norm], True)
+    weights = np.ones(n // 2 + 1)
+    weights[1:(n + 1) // 2] = 2
+    xp = array_module(g._data)
+    shape = [1] * g.dim()
+    shape[d] = n // 2 + 1
+    return spectrum * wrap(xp.asarray(weights.reshape(shape), dtype=g._data.dtype))
