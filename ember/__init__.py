@@ -60,7 +60,9 @@ from .ops.aten import (dropout, dropout_, alpha_dropout, alpha_dropout_, feature
                        celu, celu_, selu, selu_, rrelu, rrelu_, threshold, threshold_, constant_pad_nd, prelu,
                        hardshrink, pdist, pairwise_distance, cosine_similarity)
 from .ops.complex_numbers import (angle, real, imag, conj, conj_physical, is_conj, adjoint,  # noqa: F401
-                                  resolve_conj, view_as_real, view_as_complex, complex, polar, isreal)
+                                  resolve_conj, view_as_real, view_as_complex, complex, polar, isreal,
+                                  view_as_real_copy, view_as_complex_copy)
+from .ops.stft import stft, istft  # noqa: F401
 from .ops.complex_numbers import resolve_conj as resolve_neg, is_conj as is_neg  # noqa: F401
 from ._windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window  # noqa: F401
 from ._info import finfo, iinfo  # noqa: F401

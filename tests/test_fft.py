@@ -149,3 +149,91 @@ def test_a_low_pass_filter_script_runs_unchanged():
     t_err, t_loss = script(torch)
     assert e_err < 0.1 and e_loss < 0.05
     assert np.isclose(e_err, t_err, atol=1e-5) and np.isclose(e_loss, t_loss, rtol=1e-3, atol=1e-6)
+
+
+# ---- stft and istft ---------------------------------------------------------------------------------------------
+SIGNAL = randn(2, 64, seed=7)
+STFT_CASES = {
+    "hann": dict(n_fft=16, hop_length=4, window="hann"),
+    "defaults": dict(n_fft=16),
+    "short window": dict(n_fft=16, hop_length=5, win_length=10, window="hann"),
+    "short rectangle": dict(n_fft=12, win_length=8),
+    "no centre": dict(n_fft=16, hop_length=8, window="hann", center=False),
+    "constant pad": dict(n_fft=16, hop_length=4, window="hamming", pad_mode="constant"),
+    "normalized": dict(n_fft=16, hop_length=4, window="hann", normalized=True),
+    "two-sided": dict(n_fft=16, hop_length=4, window="hann", onesided=False),
+}
+
+
+def _stft_kwargs(lib, case, dtype=None):
+    kw = dict(STFT_CASES[case])
+    if "window" in kw:
+        length = kw.get("win_length", kw["n_fft"])
+        kw["window"] = getattr(lib, kw["window"] + "_window")(length, dtype=dtype or lib.float64)
+    return kw
+
+
+@pytest.mark.parametrize("case", STFT_CASES)
+def test_stft_matches_pytorch(case):
+    check(lambda lib, x: lib.stft(x, **_stft_kwargs(lib, case), return_complex=True), SIGNAL)
+    check(lambda lib, x: lib.stft(x[0], **_stft_kwargs(lib, case), return_complex=True), SIGNAL)
+    check(lambda lib, x: x.stft(**_stft_kwargs(lib, case), return_complex=True).abs(), SIGNAL)
+
+
+@pytest.mark.parametrize("case", [c for c in STFT_CASES if c not in ("no centre", "constant pad")])
+def test_istft_matches_pytorch_and_inverts_stft(case):
+    kw = {k: v for k, v in STFT_CASES[case].items() if k != "pad_mode"}
+    spectrum = torch.stft(torch.tensor(SIGNAL), **_stft_kwargs(torch, case), return_complex=True).numpy()
+
+    def inverse(lib, s, **extra):
+        args = {k: v for k, v in _stft_kwargs(lib, case).items() if k in kw}
+        return lib.istft(s, **args, **extra)
+    check(inverse, spectrum)
+    check(lambda lib, s: inverse(lib, s, length=64), spectrum)
+    check(lambda lib, s: inverse(lib, s, length=70), spectrum)
+    check(lambda lib, s: inverse(lib, s[0]), spectrum)
+    back = inverse(ember, ember.tensor(spectrum), length=64)
+    np.testing.assert_allclose(back.numpy(), SIGNAL, atol=1e-10)
+
+
+def test_stft_round_trip_gradients_match_pytorch():
+    def round_trip(lib, x):
+        w = lib.hann_window(16, dtype=lib.float64)
+        s = lib.stft(x, 16, hop_length=4, window=w, return_complex=True)
+        return lib.istft(s * s.abs(), 16, hop_length=4, window=w, length=64)
+    check(round_trip, SIGNAL)
+
+
+def test_stft_of_a_complex_signal_and_the_old_real_format_match_pytorch():
+    z = randn(40, dtype=np.complex128, seed=8)
+    check(lambda lib, z: lib.stft(z, 8, hop_length=2, window=lib.hann_window(8, dtype=lib.float64)), z)
+    check(lambda lib, z: lib.istft(lib.stft(z, 8, hop_length=2, return_complex=True), 8, hop_length=2,
+                                   onesided=False, return_complex=True), z)
+    with pytest.warns(UserWarning, match="return_complex=False is deprecated"):
+        check(lambda lib, x: lib.stft(x, 16, hop_length=4, return_complex=False), SIGNAL)
+
+
+STFT_BAD = {
+    "no return_complex": lambda lib: lib.stft(lib.ones(64), 16),
+    "3-D input": lambda lib: lib.stft(lib.ones(1, 2, 64), 16, return_complex=True),
+    "n_fft past the signal": lambda lib: lib.stft(lib.ones(8), 16, center=False, return_complex=True),
+    "window of the wrong size": lambda lib: lib.stft(lib.ones(64), 16, window=lib.ones(8), return_complex=True),
+    "win_length past n_fft": lambda lib: lib.stft(lib.ones(64), 16, win_length=20, return_complex=True),
+    "hop of 0": lambda lib: lib.stft(lib.ones(64), 16, hop_length=0, return_complex=True),
+    "istft of a real tensor": lambda lib: lib.istft(lib.ones(9, 5), 16),
+    "istft with wrong frequencies": lambda lib: lib.istft(lib.ones(7, 5, dtype=lib.complex64), 16),
+    "istft with a vanishing envelope": lambda lib: lib.istft(lib.ones(9, 5, dtype=lib.complex64), 16,
+                                                             hop_length=16, window=lib.hann_window(16)),
+}
+
+
+@pytest.mark.parametrize("case", STFT_BAD)
+def test_bad_stft_input_raises_pytorchs_exception(case):
+    with pytest.raises(Exception) as t_info:
+        STFT_BAD[case](torch)
+    with pytest.raises(Exception) as e_info:
+        STFT_BAD[case](ember)
+    for base in (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError):
+        if isinstance(t_info.value, base):
+            assert isinstance(e_info.value, base), (case, e_info.value, t_info.value)
+            break

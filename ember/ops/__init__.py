@@ -8,6 +8,7 @@ from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
 from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
 from . import householder
 from . import complex_numbers as complex_ops
+from .stft import stft as _stft, istft as _istft
 from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
@@ -75,7 +76,8 @@ METHODS = {
     "exp": _ew.exp, "log": _ew.log, "sqrt": _ew.sqrt, "sin": _ew.sin, "cos": _ew.cos, "tanh": _ew.tanh,
     "sigmoid": _ew.sigmoid, "relu": _ew.relu, "clamp": _ew.clamp, "clip": _ew.clamp,
     "clamp_min": _ew.clamp_min, "clamp_max": _ew.clamp_max, "clamp_min_": _ip.clamp_min_, "clamp_max_": _ip.clamp_max_,
-    "maximum": _ew.maximum, "masked_fill": _ew.masked_fill, "masked_fill_": _ip.masked_fill_, "minimum": _ew.minimum, "where": _where_method,
+    "maximum": _ew.maximum, "masked_fill": _ew.masked_fill, "masked_fill_": _ip.masked_fill_, "minimum": _ew.minimum,
+    "where": _where_method,
     # comparison and logic
     "eq": _ew.eq, "ne": _ew.ne, "lt": _ew.lt, "le": _ew.le, "gt": _ew.gt, "ge": _ew.ge,
     "greater": _ew.gt, "greater_equal": _ew.ge, "less": _ew.lt, "less_equal": _ew.le, "not_equal": _ew.ne,
@@ -127,7 +129,8 @@ METHODS = {
     "__pow__": _ew.pow, "__rpow__": _ew._rpow, "__ipow__": _ip.pow_,
     "__matmul__": linalg.matmul, "__rmatmul__": lambda self, other: linalg.matmul(other, self),
     "__neg__": _ew.neg, "__pos__": lambda self: self, "__abs__": _ew.abs,
-    "__eq__": _operator(_ew.eq), "__ne__": _operator(_ew.ne), "__lt__": _operator(_ew.lt), "__le__": _operator(_ew.le), "__gt__": _operator(_ew.gt),
+    "__eq__": _operator(_ew.eq), "__ne__": _operator(_ew.ne), "__lt__": _operator(_ew.lt), "__le__": _operator(_ew.le),
+    "__gt__": _operator(_ew.gt),
     "__ge__": _operator(_ew.ge), "__and__": _ew.bitwise_and, "__or__": _ew.bitwise_or, "__xor__": _ew.bitwise_xor,
     "__rand__": _ew.bitwise_and, "__ror__": _ew.bitwise_or, "__rxor__": _ew.bitwise_xor,
     "__invert__": _invert,
@@ -163,6 +166,7 @@ METHODS.update({
     "conj_physical_": generic_inplace(complex_ops.conj_physical), "resolve_conj": complex_ops.resolve_conj,
     "resolve_neg": complex_ops.resolve_conj, "is_conj": complex_ops.is_conj, "is_neg": complex_ops.is_conj,
     "adjoint": complex_ops.adjoint, "mH": property(complex_ops.adjoint), "H": property(_matrix_adjoint),
+    "stft": _stft, "istft": _istft,
 })
 
 METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwise_left_shift,

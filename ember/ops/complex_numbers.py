@@ -79,6 +79,18 @@ def view_as_complex(input: Tensor) -> Tensor:
     return r
 
 
+def view_as_real_copy(input: Tensor, *, out=None) -> Tensor:
+    """view_as_real, copied."""
+    r = view_as_real(input).clone()
+    return r if out is None else write_out(out, r, "view_as_real_copy")
+
+
+def view_as_complex_copy(input: Tensor, *, out=None) -> Tensor:
+    """view_as_complex, copied."""
+    r = view_as_complex(input).clone()
+    return r if out is None else write_out(out, r, "view_as_complex_copy")
+
+
 def real(input: Tensor) -> Tensor:
     """The real part (a view); a real tensor is its own real part."""
     if input._data.dtype.kind != "c":
