@@ -2,7 +2,8 @@
 from math import pi, e, inf, nan  # noqa: F401  (PyTorch's torch.pi, torch.e, torch.inf, torch.nan)
 
 from ._dtype import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,  # noqa: F401
-                     int32, int, int64, long, bool, complex64, cfloat, complex128, cdouble, get_default_dtype,
+                     int32, int, int64, long, bool, complex64, cfloat, complex128, cdouble, bfloat16, uint16,
+                     uint32, uint64, get_default_dtype,
                      set_default_dtype, promote_types)
 from ._size import Size  # noqa: F401
 from ._device import device  # noqa: F401
@@ -94,7 +95,7 @@ from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enab
 from ._exceptions import OutOfMemoryError, AcceleratorError, FatalError  # noqa: F401
 from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,  # noqa: F401
                        ByteStorage, CharStorage, ShortStorage, IntStorage, LongStorage, BoolStorage,
-                       ComplexFloatStorage, ComplexDoubleStorage)
+                       ComplexFloatStorage, ComplexDoubleStorage, BFloat16Storage)
 from ._storage import TypedStorage as Storage, StorageBase  # noqa: F401
 from ._stream import Stream, Event  # noqa: F401
 from ._creation import empty_permuted, from_file  # noqa: F401

@@ -160,11 +160,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
 def _check_overflow(values, np_dtype, data) -> None:
     """PyTorch's RuntimeError for Python numbers in `data` (as the array `values`) that an integer dtype can't hold:
     NaN, inf and numbers out of range, except that an unsigned dtype takes integers down to -max (they wrap)."""
-    if np_dtype.kind not in "iu" or values.dtype.kind not in "iuf" or values.size == 0:
+    if np_dtype.kind not in "iu" or values.dtype.kind not in "iufV" or values.size == 0:
         return
     info = np.iinfo(np_dtype)
     low = -info.max if np_dtype.kind == "u" else info.min
-    if values.dtype.kind != "f":
+    if values.dtype.kind not in "fV":
         bad = (values < low) | (values > info.max)
     else:
         bad = np.isnan(values) | (values < info.min) | (values > info.max)
@@ -341,7 +341,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     return _finish(np.eye(n, m, dtype=np_dtype), None, device, requires_grad, out)
 
 
-def _float_dtype(dtype, name, kinds="f"):
+def _float_dtype(dtype, name, kinds="fV"):
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
     if np_dtype.kind not in kinds:
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.scalar_type_name(np_dtype)}': "
@@ -350,8 +350,8 @@ def _float_dtype(dtype, name, kinds="f"):
 
 
 def _work_dtype(np_dtype):
-    """The dtype NumPy's generator draws floats of `np_dtype` in: float32 for float16, which it lacks."""
-    return np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
+    """The dtype NumPy's generator draws floats of `np_dtype` in: float32 for float16 and bfloat16, which it lacks."""
+    return np.dtype(np.float32) if np_dtype.itemsize == 2 else np_dtype
 
 
 def _draw(draw, size, np_dtype, complex_scale=1.0):
@@ -367,14 +367,14 @@ def _draw(draw, size, np_dtype, complex_scale=1.0):
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Uniform samples from [0, 1) (for a complex dtype, in each of the real and imaginary parts)."""
-    np_dtype = _float_dtype(dtype, "check_uniform_bounds", "fc")
+    np_dtype = _float_dtype(dtype, "check_uniform_bounds", "fcV")
     a = _draw(rng(generator).random, _size(size), np_dtype)
     return _finish(a, np_dtype, device, requires_grad, out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples (for a complex dtype, with variance 1/2 in each part, as in PyTorch)."""
-    np_dtype = _float_dtype(dtype, "normal_kernel_cpu", "fc")
+    np_dtype = _float_dtype(dtype, "normal_kernel_cpu", "fcV")
     a = _draw(rng(generator).standard_normal, _size(size), np_dtype, 0.5 ** 0.5)
     return _finish(a, np_dtype, device, requires_grad, out)
 

@@ -1,4 +1,5 @@
 """Data types and PyTorch's type promotion rules."""
+import ml_dtypes
 import numpy as np
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # promotion categories, lowest first
@@ -50,8 +51,14 @@ int64 = long = dtype("int64", np.int64, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
 complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, _FLOAT)  # NumPy kind 'V': ember's ops read 'V' as floating
+uint16 = dtype("uint16", np.uint16, _INT)
+uint32 = dtype("uint32", np.uint32, _INT)
+uint64 = dtype("uint64", np.uint64, _INT)
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128)
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128, bfloat16, uint16,
+       uint32, uint64)
+_SHELL_UINTS = (uint16, uint32, uint64)  # PyTorch's "shell" dtypes: few ops, promoted only with floating dtypes
 _NAMES = {d.name: d for d in ALL}
 FROM_NP = {d.np: d for d in ALL}
 _default = [float32]
@@ -63,7 +70,8 @@ def _by_name(name):
 
 _SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
                       "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
-                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+                      "complex64": "ComplexFloat", "complex128": "ComplexDouble", "bfloat16": "BFloat16",
+                      "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
 
 
 def scalar_type_name(np_dtype) -> str:
@@ -89,8 +97,8 @@ def from_numpy_dtype(np_dtype) -> dtype:
         return FROM_NP[np.dtype(np_dtype)]
     except (KeyError, TypeError):
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-                        "complex128, complex64, float64, float32, float16, int64, int32, int16, int8, uint8, and "
-                        "bool.") from None
+                        "complex128, complex64, float64, float32, float16, bfloat16, int64, int32, int16, int8, "
+                        "uint64, uint32, uint16, uint8, and bool.") from None
 
 
 def to_dtype(d) -> dtype:
@@ -117,6 +125,9 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     dtype holds the other's floating precision: complex64 with float64 is complex128)."""
     if a is b:
         return a
+    if (a in _SHELL_UINTS and b.category != _FLOAT) or (b in _SHELL_UINTS and a.category != _FLOAT):
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{scalar_type_name(a)} and {scalar_type_name(b)}")
     if a.category != b.category and (a.category < _FLOAT or b.category < _FLOAT):
         return a if a.category > b.category else b
     return FROM_NP[np.promote_types(a.np, b.np)]
@@ -179,4 +190,4 @@ def can_cast(from_: dtype, to: dtype) -> bool:
         raise TypeError(f"can_cast(): arguments must be dtypes, not {type(from_).__name__} and {type(to).__name__}")
     if to is bool:
         return from_ is bool
-    return not (from_.np.kind in "fc" and to.np.kind in "iu" or from_.is_complex and not to.is_complex)
+    return not (from_.np.kind in "fcV" and to.np.kind in "iu" or from_.is_complex and not to.is_complex)

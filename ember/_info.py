@@ -10,7 +10,7 @@ class finfo:
 
     def __init__(self, type: _dtype.dtype | None = None):
         d = _dtype.get_default_dtype() if type is None else type
-        if not isinstance(d, _dtype.dtype) or d.np.kind != "f":
+        if not isinstance(d, _dtype.dtype) or d.np.kind not in "fV":
             raise TypeError("ember.finfo() requires a floating point input type. Use ember.iinfo to handle "
                             "'ember.finfo'")
         info = np.finfo(d.np)

@@ -50,6 +50,6 @@ def set_default_tensor_type(t) -> None:
     legacy = _BY_NAME.get(name.rsplit(".", 1)[-1])
     if legacy is None:
         raise TypeError(f"invalid type: {t!r}")
-    if legacy.dtype.np.kind != "f":
+    if legacy.dtype.np.kind not in "fV":
         raise TypeError("only floating-point types are supported as the default type")
     _dtype.set_default_dtype(legacy.dtype)

@@ -220,7 +220,7 @@ def _contents_str(array: np.ndarray, floating: bool, indent: int) -> str:
 
 def _is_floating(array: np.ndarray, dtype_name: str) -> bool:
     """Whether values print as floats (e.g. 'bfloat16' data may arrive as a float32 array)."""
-    return array.dtype.kind == "f" or "float" in dtype_name
+    return array.dtype.kind in "fV" or "float" in dtype_name
 
 
 def _dtype_suffixes(array: np.ndarray, dtype_name: str, default_dtype_name: str) -> list[str]:

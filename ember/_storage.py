@@ -196,11 +196,12 @@ ShortStorage = _legacy("ShortStorage", _dtype.int16)
 IntStorage = _legacy("IntStorage", _dtype.int32)
 LongStorage = _legacy("LongStorage", _dtype.int64)
 BoolStorage = _legacy("BoolStorage", _dtype.bool)
+BFloat16Storage = _legacy("BFloat16Storage", _dtype.bfloat16)
 ComplexFloatStorage = _legacy("ComplexFloatStorage", _dtype.complex64)
 ComplexDoubleStorage = _legacy("ComplexDoubleStorage", _dtype.complex128)
 _LEGACY_OF = {s._fixed_dtype: s for s in (FloatStorage, DoubleStorage, HalfStorage, ByteStorage, CharStorage,
                                           ShortStorage, IntStorage, LongStorage, BoolStorage, ComplexFloatStorage,
-                                          ComplexDoubleStorage)}
+                                          ComplexDoubleStorage, BFloat16Storage)}
 
 
 def untyped_storage_of(array) -> UntypedStorage:

@@ -123,7 +123,7 @@ class Tensor:
 
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"
 
     def is_complex(self) -> bool:
         """True for complex64/complex128 tensors."""
@@ -131,7 +131,7 @@ class Tensor:
 
     def is_signed(self) -> bool:
         """True for signed dtypes (floating point and signed integers)."""
-        return self._data.dtype.kind in "fi"
+        return self._data.dtype.kind in "fiV"
 
     def is_nonzero(self) -> bool:
         """The truth of a one-element tensor (RuntimeError for any other number of elements)."""
@@ -332,7 +332,7 @@ class Tensor:
                     "computed variable in a subgraph that doesn't require differentiation use "
                     "var_no_grad = var.detach().")
             return
-        if value and self._data.dtype.kind not in "fc":
+        if value and self._data.dtype.kind not in "fcV":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients, "
                                f"but got a tensor of dtype {self.dtype}")
         self._rg = bool(value)
@@ -445,6 +445,8 @@ class Tensor:
         if self._rg and not force and not self._fw_hidden:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
+        if self._data.dtype.kind == "V":
+            raise TypeError("Got unsupported ScalarType BFloat16: NumPy has no bfloat16; convert with .float() first")
         if self._data.__class__ is not np.ndarray:
             if not force:
                 raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "

@@ -14,7 +14,7 @@ def _window(name: str, window_length: int, periodic: bool, dtype, device, requir
     if type(window_length) is not int or window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
     d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
-    if d.np.kind != "f":
+    if d.np.kind not in "fV":
         raise RuntimeError(f"{name} expects floating point dtypes, got: {d}")
     if window_length <= 1:
         array = np.ones(window_length)

@@ -38,7 +38,7 @@ def _promoted(input: Tensor, name: str, real_only: bool = False) -> Tensor:
         return input
     if input.dtype is _dtype.float16:
         raise RuntimeError("Unsupported dtype Half")
-    return input if kind == "f" else input.to(_dtype.get_default_dtype())
+    return input if kind in "fV" else input.to(_dtype.get_default_dtype())
 
 
 def _as_complex(input: Tensor) -> Tensor:

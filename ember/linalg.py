@@ -22,7 +22,7 @@ def _float_input(name, x):
     if x._data.dtype.kind == "c":
         raise NotImplementedError(f"{name}: ember's linear algebra does not support complex tensors yet (only "
                                   "linalg.vector_norm does)")
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fV":
         from ._dtype import scalar_type_name
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(x._data.dtype)}")

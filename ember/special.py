@@ -27,7 +27,7 @@ _SQRT_2PI = math.sqrt(2 * math.pi)
 
 def _float(t: Tensor):
     a = t._data
-    return a if a.dtype.kind == "f" else a.astype(_dtype.get_default_dtype().np)
+    return a if a.dtype.kind in "fV" else a.astype(_dtype.get_default_dtype().np)
 
 
 GRADIENTS = {
@@ -122,7 +122,7 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
     """The n-th derivative of the digamma function (digamma itself for n = 0)."""
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    x = input if input._data.dtype.kind == "f" else wrap(_float(input))
+    x = input if input._data.dtype.kind in "fV" else wrap(_float(input))
     r = digamma(x) if n == 0 else _polygamma_tensor(n, x)
     return r if out is None else write_out(out, r, "polygamma")
 
@@ -208,7 +208,7 @@ def multigammaln(input: Tensor, p: int, *, out=None) -> Tensor:
     """The log of the multivariate gamma function of dimension p."""
     if p < 1:
         raise RuntimeError(f"p has to be greater than or equal to 1, got {p}")
-    x = input if input._data.dtype.kind == "f" else wrap(_float(input))
+    x = input if input._data.dtype.kind in "fV" else wrap(_float(input))
     terms = [gammaln(x - j / 2) for j in range(p)]
     r = sum(terms[1:], terms[0]) + p * (p - 1) / 4 * math.log(math.pi)
     return r if out is None else write_out(out, r, "multigammaln")

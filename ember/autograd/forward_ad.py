@@ -11,9 +11,9 @@ Differences from PyTorch: levels do not nest (nesting raises, as in PyTorch); an
 level gives a tangent as in PyTorch, but a custom `Function` gives one through its backward (its `jvp` is not
 used). An in-place op on a dual tensor gives the right tangent but does not write into the tangent tensor given to
 `make_dual`; on a result that requires grad whose history saved the overwritten value, the tangent then raises as
-the backward would, where PyTorch gives it; through a view, it makes the tangent raise. The result of `make_dual` is not a view in ember's autograd sense
-(`_base` is None); a result that requires grad and depends on a dual tensor shows one more edge in
-`grad_fn.next_functions`; `requires_grad_()` on a tensor with a tangent makes it a leaf that keeps its tangent;
+the backward would, where PyTorch gives it; through a view, it makes the tangent raise. The result of `make_dual`
+is not a view in ember's autograd sense (`_base` is None); a result that requires grad and depends on a dual
+tensor shows one more edge in `grad_fn.next_functions`; `requires_grad_()` on a tensor with a tangent makes it a leaf that keeps its tangent;
 tensors do not print their tangent. Once a dual level has been entered, every recorded op checks the marks of its
 inputs (a few attribute reads), and ops under `no_grad` in a dual level on tensors that require grad take the
 recording path before leaving the result unrecorded.
@@ -135,7 +135,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
     for name, value in (("primal", tensor), ("tangent", tangent)):
         if not isinstance(value, Tensor):
             raise TypeError(f"make_dual(): expected the {name} to be a Tensor, but got {type(value).__name__}")
-        if value._data.dtype.kind != "f":
+        if value._data.dtype.kind not in "fV":
             raise ValueError(f"Expected {name} to be floating point or complex, but got: {value.dtype}")
     if tangent._data.shape != tensor._data.shape:
         raise RuntimeError(f"Trying to set a forward gradient that has a different size than that of the original "

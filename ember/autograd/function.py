@@ -133,7 +133,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
 
 
 def _differentiable(t, ctx):
-    return t._data.dtype.kind == "f" and not any(t is n for n in ctx._non_diff)
+    return t._data.dtype.kind in "fV" and not any(t is n for n in ctx._non_diff)
 
 
 def _own_output(o, args, ctx):

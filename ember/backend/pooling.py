@@ -56,7 +56,7 @@ def window_max(parts, with_offsets):
     for p in parts[1:-1]:
         missing &= p != out
         which += missing
-    if out.dtype.kind == "f" and xp.isnan(out).any():
+    if out.dtype.kind in "fV" and xp.isnan(out).any():
         last_nan = xp.zeros_like(which)
         for k, p in enumerate(parts):
             last_nan[xp.isnan(p)] = k
@@ -72,7 +72,7 @@ def plane_max(a, plane_ndim):
     flat = a.reshape(lead + (-1,))
     index = flat.argmax(-1)  # the first maximum, or the first nan
     values = xp.take_along_axis(flat, index[..., None], -1)[..., 0]
-    if a.dtype.kind == "f" and xp.isnan(values).any():
+    if a.dtype.kind in "fV" and xp.isnan(values).any():
         last_nan = flat.shape[-1] - 1 - xp.isnan(flat[..., ::-1]).argmax(-1)
         index = xp.where(xp.isnan(values), last_nan, index)
     keep = lead + (1,) * plane_ndim

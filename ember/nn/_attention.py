@@ -46,12 +46,12 @@ def canonical_mask(mask: Tensor | None, name: str, other: Tensor | None, other_n
     if mask is None:
         return None
     m = mask._data
-    if m.dtype != np.bool_ and m.dtype.kind != "f":
+    if m.dtype != np.bool_ and m.dtype.kind not in "fV":
         raise AssertionError(f"only bool and floating types of {name} are supported, but got {mask.dtype}")
     if other is not None and other.dtype != mask.dtype:
         warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both "
                       f"instead.", stacklevel=3)
-    if m.dtype.kind == "f":
+    if m.dtype.kind in "fV":
         return mask
     return wrap(array_module(m).where(m, -np.inf, 0.0).astype(dtype.np))
 

@@ -47,7 +47,7 @@ def _rmod(self, other):
 
 def _invert(self):
     """~self: bitwise not of an integer or bool tensor (TypeError for floating point, as in PyTorch)."""
-    if self._data.dtype.kind == "f":
+    if self._data.dtype.kind in "fV":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return _ew.bitwise_not(self)
 
@@ -105,7 +105,8 @@ METHODS = {
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     # memory and conversion
     "clone": _mem.clone, "contiguous": _mem.contiguous, "to": _mem.to, "cpu": _mem.cpu, "cuda": _mem.cuda,
-    "float": _mem.float_, "double": _mem.double, "half": _mem.half, "long": _mem.long, "int": _mem.int_,
+    "float": _mem.float_, "double": _mem.double, "half": _mem.half, "bfloat16": _mem.bfloat16, "cfloat": _mem.cfloat,
+    "cdouble": _mem.cdouble, "long": _mem.long, "int": _mem.int_,
     "short": _mem.short, "char": _mem.char, "byte": _mem.byte, "bool": _mem.bool_, "type": _mem.type,
     "type_as": _mem.type_as, "copy_": _mem.copy_, "pin_memory": _mem.pin_memory, "is_pinned": _mem.is_pinned,
     # creation from a tensor

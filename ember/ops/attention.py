@@ -25,7 +25,7 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal):
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{scalar_type_name(q.dtype)} key.dtype: {scalar_type_name(k.dtype)} and value.dtype: "
                            f"{scalar_type_name(v.dtype)} instead.")
-    if q.dtype.kind != "f":
+    if q.dtype.kind not in "fV":
         raise RuntimeError(f"expected a floating point query, key and value, but got {scalar_type_name(q.dtype)}")
     if attn_mask is not None:
         m = attn_mask._data

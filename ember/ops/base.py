@@ -13,7 +13,6 @@ __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype
            "scalar_value", "broadcast_error", "refuse_complex"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
-_FLOAT_KINDS = "f"
 
 
 def scalar_value(x):
@@ -38,7 +37,7 @@ def result_dtype(x, y):
 def _with_scalar(dt, s):
     kind = dt.kind
     if s.__class__ is float:
-        return dt if kind in "fc" else _dtype.get_default_dtype().np
+        return dt if kind in "fcV" else _dtype.get_default_dtype().np
     if s.__class__ is complex:
         return dt if kind == "c" else _dtype.result_type([(_dtype.FROM_NP[dt], 1)], (s,)).np
     if s.__class__ is bool or kind != "b":
@@ -131,7 +130,8 @@ def write_out(out, result: Tensor, name: str) -> Tensor:
         out._data = r.astype(out._data.dtype, copy=True)
     else:
         if not np.can_cast(r.dtype, out._data.dtype, "same_kind") and r.dtype.kind != "b":
-            raise RuntimeError(f"result type {_dtype.scalar_type_name(r.dtype)} can't be cast to the desired output type "
+            raise RuntimeError(f"result type {_dtype.scalar_type_name(r.dtype)} can't be cast to the desired output "
+                               f"type "
                                f"{_dtype.scalar_type_name(out._data.dtype)}")
         out._data[...] = r
     out._vc[0] += 1
@@ -153,7 +153,8 @@ def check_inplace(t: Tensor, result_np_dtype=None, may_overlap: bool = False) ->
         check_no_overlap(t._data)
     if result_np_dtype is not None and result_np_dtype != t._data.dtype:
         if not _can_cast(result_np_dtype, t._data.dtype):
-            raise RuntimeError(f"result type {_dtype.scalar_type_name(result_np_dtype)} can't be cast to the desired output "
+            raise RuntimeError(f"result type {_dtype.scalar_type_name(result_np_dtype)} can't be cast to the desired "
+                               f"output "
                                f"type {_dtype.scalar_type_name(t._data.dtype)}")
 
 
@@ -181,10 +182,13 @@ def _dense(a) -> bool:
     return a.flags.c_contiguous or a.flags.f_contiguous
 
 
+_KIND_GROUP = {"u": "i", "V": "f"}  # unsigned ints rank as ints, bfloat16 (NumPy kind 'V') as floats
+
+
 def _can_cast(src, dst) -> bool:
     order = "biufc"  # bool < int < float < complex; within ints, PyTorch allows narrowing
-    s = order.index("i" if src.kind == "u" else src.kind)
-    d = order.index("i" if dst.kind == "u" else dst.kind)
+    s = order.index(_KIND_GROUP.get(src.kind, src.kind))
+    d = order.index(_KIND_GROUP.get(dst.kind, dst.kind))
     return s <= d
 
 

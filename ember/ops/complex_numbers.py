@@ -147,7 +147,7 @@ def angle(input: Tensor, *, out=None) -> Tensor:
     if a.dtype.kind == "c":
         r = wrap(xp.angle(a))
     else:
-        if a.dtype.kind != "f":
+        if a.dtype.kind not in "fV":
             from .._dtype import get_default_dtype
             a = a.astype(get_default_dtype().np)
         r = wrap(xp.where(a < 0, a.dtype.type(np.pi), xp.where(xp.isnan(a), a, 0)).astype(a.dtype, copy=False))
@@ -172,7 +172,7 @@ def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
     check_tensor("complex", "real", real, 1)
     check_tensor("complex", "imag", imag, 2)
     a, b = real._data, imag._data
-    if a.dtype.kind != "f" or b.dtype.kind != "f" or a.dtype != b.dtype:
+    if a.dtype.kind not in "fV" or b.dtype.kind not in "fV" or a.dtype != b.dtype:
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
     r = wrap(_compose(a, b))
@@ -186,7 +186,7 @@ def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
     check_tensor("polar", "abs", abs, 1)
     check_tensor("polar", "angle", angle, 2)
     a, t = abs._data, angle._data
-    if a.dtype.kind != "f" or t.dtype.kind != "f" or a.dtype != t.dtype:
+    if a.dtype.kind not in "fV" or t.dtype.kind not in "fV" or a.dtype != t.dtype:
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{scalar_type_name(a.dtype)} and {scalar_type_name(t.dtype)}")
     xp = array_module(a)

@@ -293,7 +293,7 @@ def _blocks(size, kernel, dilation, padding, stride):
 
 
 def _check_float(a, kernel_name):
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{scalar_type_name(a.dtype)}'")
 
 

@@ -284,7 +284,7 @@ def _check_matrix(name, t, square=True, kernel=None, half=False):
     a = t._data
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(a.dtype)}")
     if a.dtype == np.float16 and not half:
@@ -439,7 +439,7 @@ def solve(A, B, *, left=True, out=None):
     a = _check_matrix("linalg.solve", A, kernel="lu_cpu")
     xp = array_module(a)
     b = B._data
-    if b.dtype.kind != "f":
+    if b.dtype.kind not in "fV":
         raise RuntimeError(f"linalg.solve: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(b.dtype)}")
     if a.dtype != b.dtype:
@@ -514,7 +514,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 
 def torch_cholesky(input, upper=False, *, out=None):
     """torch.cholesky: the Cholesky factor (deprecated in PyTorch in favour of linalg.cholesky)."""
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{scalar_type_name(input._data.dtype)}'")
     r = _cholesky_op(input, upper, "cholesky", CholeskyBackward0, True)[0]
     return r if out is None else write_out(out, r, "cholesky")
@@ -578,7 +578,7 @@ def torch_svd(input, some=True, compute_uv=True):
 
 
 def _check_eigh(A):
-    if A._data.dtype.kind != "f" or A._data.dtype == np.float16:
+    if A._data.dtype.kind not in "fV" or A._data.dtype == np.float16:
         raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{scalar_type_name(A._data.dtype)}'")
     return _check_matrix("linalg.eigh", A)
 
@@ -680,7 +680,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_DRIVERS)})")
     driver = driver or "gelsy"
     a, b = A._data, B._data
-    if a.dtype.kind != "f" or a.dtype == np.float16:
+    if a.dtype.kind not in "fV" or a.dtype == np.float16:
         raise RuntimeError("This function doesn't handle types other than float and double")
     a = _check_matrix("torch.linalg.lstsq", A, square=False)
     if a.dtype != b.dtype:

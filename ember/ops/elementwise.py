@@ -258,7 +258,7 @@ def _with_alpha(ufunc, input, other, alpha):
 def _alpha(alpha, dt):
     """The `alpha` of add/sub as a Python number; a float alpha needs a floating point result."""
     alpha = scalar_value(alpha)
-    if dt.kind != "f" and isinstance(alpha, float):
+    if dt.kind not in "fV" and isinstance(alpha, float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     return alpha
 
@@ -339,7 +339,7 @@ def rdiv(input, other):
 
 def _trunc_divide(input, other):
     x, y, dt = either_operands(input, other)
-    if dt.kind == "f":
+    if dt.kind in "fV":
         return wrap(np.trunc(x / y))
     _check_int_zero(y)
     q = np.floor_divide(x, y)
@@ -394,7 +394,7 @@ def pow(input, exponent, *, out=None):
         x, y, dt = operands(input, exponent)
         if dt == np.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        r = _broadcasting(np.power if dt.kind in "fc" else _int_power, x, y)
+        r = _broadcasting(np.power if dt.kind in "fcV" else _int_power, x, y)
         if needs_grad(input, exponent):
             record(r, PowBackward1(), (input, exponent), (input, exponent, input._rg, keep_if(r, exponent._rg)))
         return r if out is None else write_out(out, r, "pow")
@@ -405,7 +405,7 @@ def pow(input, exponent, *, out=None):
     elif e == 0.5:
         r = wrap(np.sqrt(x))
     else:
-        if dt.kind not in "fc" and e < 0:
+        if dt.kind not in "fcV" and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         r = wrap(np.power(x, e).astype(dt, copy=False))  # NumPy's bool ** bool is int8
     if GRAD_ENABLED[0] and input._rg:
@@ -425,7 +425,7 @@ def _int_power(x, y):
 def _rpow(t, base):
     base = scalar_value(base)
     x, b, dt = operands(t, base)
-    r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind in "fc" else _int_power(np.asarray(b, dt), x))
+    r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind in "fcV" else _int_power(np.asarray(b, dt), x))
     if needs_grad(t):
         record(r, PowBackward2(), (t,), (base, t, r))
     return r
@@ -446,7 +446,7 @@ def neg(input, *, out=None):
 def _float_array(t):
     """The array of `t`, promoted to the default float dtype if it is integral (as PyTorch's math ops do)."""
     a = t._data
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind not in "fcV":
         from .._dtype import get_default_dtype
         a = a.astype(get_default_dtype().np)
     return a
@@ -476,7 +476,10 @@ tanh.__doc__ = "Hyperbolic tangent, elementwise."
 
 
 def _sigmoid(a):
-    """1 / (1 + exp(-a)); exp(-a) overflows to inf for very negative `a`, which gives 0 as it should."""
+    """1 / (1 + exp(-a)); exp(-a) overflows to inf for very negative `a`, which gives 0 as it should. Half
+    precision (float16, bfloat16) is computed in float32 and rounded once, as PyTorch does."""
+    if a.dtype.itemsize == 2:
+        return _sigmoid(a.astype(np.float32)).astype(a.dtype)
     r = np.negative(a, out=np.empty_like(a))  # an array even when `a` is 0-d
     np.exp(r, out=r)
     r += 1
@@ -542,7 +545,7 @@ def _sign(input, node_cls, name, out):
                            "torch.sgn instead.")
     if a.dtype == np.bool_:
         r = wrap(a.copy())
-    elif a.dtype.kind == "f":  # (x > 0) - (x < 0): NaN gives 0, as in PyTorch (np.sign gives NaN)
+    elif a.dtype.kind in "fV":  # (x > 0) - (x < 0): NaN gives 0, as in PyTorch (np.sign gives NaN)
         r = wrap(np.subtract(np.greater(a, 0), np.less(a, 0), dtype=a.dtype))
     else:
         r = wrap(np.sign(a))
@@ -580,7 +583,7 @@ def _clamp(input, min, max, out, node):
         return r if out is None else write_out(out, r, "clamp")
     a = input._data
     lo, hi = scalar_value(min), scalar_value(max)
-    if a.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
+    if a.dtype.kind not in "fV" and (isinstance(lo, float) or isinstance(hi, float)):
         from .._dtype import get_default_dtype
         a = a.astype(get_default_dtype().np)
     if hi is None:
@@ -708,7 +711,7 @@ def logical_not(input, *, out=None):
 def _bitwise(ufunc, name):
     def op(input, other):
         x, y, dt = operands(input, other)
-        if dt.kind == "f":
+        if dt.kind in "fV":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
         return _broadcasting(ufunc, x, y)
     op.__name__ = name
@@ -724,7 +727,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 def bitwise_not(input):
     """Elementwise bitwise not (logical not for bool tensors)."""
     dt = input._data.dtype
-    if dt.kind == "f":
+    if dt.kind in "fV":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(dt)}'")
     return wrap(np.invert(input._data))
 
@@ -891,7 +894,7 @@ def _rounding_unary(ufunc, node_cls, name, doc):
     def op(input, *, out=None):
         a = input._data
         kind = a.dtype.kind
-        if kind == "f":
+        if kind in "fV":
             r = wrap(ufunc(a))
         elif kind == "b":
             raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
@@ -916,7 +919,7 @@ def round(input, *, decimals=None, out=None):
     if decimals is None:
         return _round0(input, out=out)
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         word = "round_vml_cpu" if decimals == 0 else "round_cpu"
         raise NotImplementedError(f"\"{word}\" not implemented for '{scalar_type_name(a.dtype)}'")
     t = a.dtype.type
@@ -935,7 +938,7 @@ def round(input, *, decimals=None, out=None):
 def frac(input, *, out=None):
     """input - trunc(input): the fractional part, with the sign of input."""
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
     r = wrap(a - np.trunc(a))
     if GRAD_ENABLED[0] and input._rg:
@@ -947,7 +950,7 @@ def _float_operands(input, other):
     """operands(), with integer results promoted to the default float dtype; integers convert to it
     directly, not through their promoted integer dtype (uint8 / -1 is -1.0, not 1 / 255)."""
     x, y, dt = either_operands(input, other)
-    if dt.kind in "fc":
+    if dt.kind in "fcV":
         return x, y, dt
     from .._dtype import get_default_dtype
     dt = get_default_dtype().np
@@ -969,7 +972,7 @@ def hypot(input, other, *, out=None):
     """sqrt(input ** 2 + other ** 2), without overflow."""
     check_tensor("hypot", "other", other, 2)
     x, y, dt = operands(input, other)
-    if dt.kind != "f":
+    if dt.kind not in "fV":
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{scalar_type_name(dt)}'")
     r = _broadcasting(np.hypot, x, y)
     if needs_grad(input, other):
@@ -981,13 +984,13 @@ def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input); `weight` is a number or a tensor."""
     check_tensor("lerp", "end", end, 2)
     a, b = input._data, end._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{scalar_type_name(a.dtype)}'")
     if b.dtype != a.dtype:
         raise RuntimeError(f"expected dtype {_dtype_word(a.dtype)} for `end` but got dtype {_dtype_word(b.dtype)}")
     if isinstance(weight, Tensor):
         w = weight._data
-        if w.dtype != a.dtype and (w.ndim or w.dtype.kind != "f"):
+        if w.dtype != a.dtype and (w.ndim or w.dtype.kind not in "fV"):
             raise RuntimeError(f"expected dtype {_dtype_word(a.dtype)} for `weight` but got dtype "
                                f"{_dtype_word(w.dtype)}")
         w = w.astype(a.dtype, copy=False)
@@ -1001,7 +1004,8 @@ def lerp(input, end, weight, *, out=None):
             from None
     if isinstance(weight, Tensor):
         if needs_grad(input, end, weight):
-            record(r, LerpBackward1(), (input, end, weight), (keep_if(input, weight._rg), keep_if(end, weight._rg), weight))
+            record(r, LerpBackward1(), (input, end, weight),
+                   (keep_if(input, weight._rg), keep_if(end, weight._rg), weight))
     elif needs_grad(input, end):
         record(r, LerpBackward0(), (input, end), (float(w),))
     return r if out is None else write_out(out, r, "lerp")
@@ -1085,7 +1089,7 @@ fmin = _nan_ignoring("fmin", np.fmin, np.less_equal, FminBackward0)
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: the dtype's extremes)."""
     a = input._data
-    if a.dtype.kind == "f":
+    if a.dtype.kind in "fV":
         r = wrap(np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf))
     else:
         r = wrap(a.copy())
@@ -1112,7 +1116,7 @@ def _softmax_input(name, input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"{name}_kernel_impl\" not implemented for '{scalar_type_name(a.dtype)}'")
     d = wrap_dim(dim, a.ndim)
     if a.ndim == 0:

@@ -29,7 +29,7 @@ NODES["GeqrfBackward0"] = type("GeqrfBackward0", (_MultiNode,), {"__slots__": ()
 def _check_float_matrix(name: str, kernel: str, t: Tensor) -> None:
     if t.ndim < 2:
         raise RuntimeError(f"torch.{name}: input must have at least 2 dimensions.")
-    if t._data.dtype.kind != "f":
+    if t._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{scalar_type_name(t._data.dtype)}'")
 
 

@@ -74,7 +74,7 @@ def _convert(key, shape):
     for k in key:
         if isinstance(k, Tensor):
             a = k._data
-            if a.dtype.kind == "f":
+            if a.dtype.kind in "fV":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if a.ndim == 0 and a.dtype.kind in "iu":  # a 0-dim integer tensor indexes like an int
                 out.append(int(a))
@@ -94,9 +94,9 @@ def _convert(key, shape):
             basic = False
         elif isinstance(k, (list, range, np.ndarray)):
             a = np.asarray([x._data if isinstance(x, Tensor) else x for x in k] if isinstance(k, list) else k)
-            if not isinstance(k, np.ndarray) and a.dtype.kind == "f":  # PyTorch truncates a list of floats to ints
+            if not isinstance(k, np.ndarray) and a.dtype.kind in "fV":  # PyTorch truncates a list of floats to ints
                 a = a.astype(np.int64)
-            if a.dtype.kind == "f" or a.dtype == object:
+            if a.dtype.kind in "fV" or a.dtype == object:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(a)
             basic = False

@@ -64,7 +64,15 @@ def _scaled(t, alpha):
 def _type_word(a):
     return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}[a.dtype.name]
+            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+            "bfloat16": "c10::BFloat16"}.get(a.dtype.name, a.dtype.name)
+
+
+def _matmul(a, b):
+    """a @ b in a's dtype: NumPy multiplies bfloat16 (ml_dtypes) matrices in float32, and the product is rounded
+    once, as PyTorch's is."""
+    r = a @ b
+    return r if r.dtype == a.dtype else r.astype(a.dtype)
 
 
 def _check_same_dtype(x, y, first="m1", second="m2"):
@@ -82,7 +90,7 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
     _check_same_dtype(a, b)
-    r = wrap(a @ b)
+    r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
         record(r, MmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
     return r if out is None else write_out(out, r, "mm")
@@ -97,7 +105,7 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     _check_same_dtype(a, b, "batch1", "batch2")
-    r = wrap(np.matmul(a, b))
+    r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
         record(r, BmmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
     return r if out is None else write_out(out, r, "bmm")
@@ -117,10 +125,10 @@ def _scale_add(prod, c, beta, alpha):
 
 
 def _product_plus(product, a, b, c, beta, alpha):
-    """beta * c + alpha * product(a, b); float16 is computed in float32 and rounded once, as PyTorch does
+    """beta * c + alpha * product(a, b); float16 and bfloat16 are computed in float32 and rounded once, as PyTorch does
     (rounding the product first differs from PyTorch by one float16 step in about a quarter of a Linear's
     outputs)."""
-    if a.dtype == np.float16:
+    if a.dtype.itemsize == 2 and a.dtype.kind in "fV":
         f = np.float32
         return _scale_add(product(a.astype(f), b.astype(f)), c.astype(f), beta, alpha).astype(a.dtype)
     return _scale_add(product(a, b), c, beta, alpha)
@@ -160,7 +168,7 @@ def _dot(input, tensor, node_cls, out, name):
                            f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
                            "respectively")
     _check_same_dtype(a, b, "self", "other")
-    r = wrap(a @ b)
+    r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or tensor._rg):
         record(r, node_cls(), (input, tensor), (keep_if(input, tensor._rg), keep_if(tensor, input._rg)))
     return r if out is None else write_out(out, r, name)
@@ -175,7 +183,7 @@ def mv(input, vec, *, out=None):
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
                            f"vec ({b.shape[0]})")
     _check_same_dtype(a, b, "self", "vec")
-    r = wrap(a @ b)
+    r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or vec._rg):
         record(r, MvBackward0(), (input, vec), (keep_if(input, vec._rg), keep_if(vec, input._rg)))
     return r if out is None else write_out(out, r, "mv")

@@ -100,7 +100,7 @@ def _convert(input, device, dtype, copy=False):
         a = on_device(a, device.type, device.index)
     r = wrap(a.astype(np_dtype, copy=copy or not moving) if a.dtype != np_dtype or copy else a)
     if GRAD_ENABLED[0] and input._rg:
-        if np_dtype.kind not in "fc":
+        if np_dtype.kind not in "fcV":
             return r
         record(r, ToCopyBackward0(), (input,), ((input.device, input.dtype),))
     return r
@@ -117,6 +117,9 @@ def _caster(dtype, name):
 float_ = _caster(_dtype.float32, "float")
 double = _caster(_dtype.float64, "double")
 half = _caster(_dtype.float16, "half")
+bfloat16 = _caster(_dtype.bfloat16, "bfloat16")
+cfloat = _caster(_dtype.complex64, "cfloat")
+cdouble = _caster(_dtype.complex128, "cdouble")
 long = _caster(_dtype.int64, "long")
 int_ = _caster(_dtype.int32, "int")
 short = _caster(_dtype.int16, "short")
@@ -192,7 +195,7 @@ def copy_(input, src, non_blocking=False):
     """Copy `src` into self (broadcast, cast and moved as needed); gradients flow to `src`."""
     check_inplace(input)
     a = input._data
-    recording = GRAD_ENABLED[0] and a.dtype.kind in "fc" and (input._rg or (isinstance(src, Tensor) and src._rg))
+    recording = GRAD_ENABLED[0] and a.dtype.kind in "fcV" and (input._rg or (isinstance(src, Tensor) and src._rg))
     through_view = recording and check_view_inplace(input)
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     if s.__class__ is not a.__class__:

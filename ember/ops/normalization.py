@@ -140,7 +140,7 @@ def _weight_shape(weight, input, node):
 
 
 def _check_float(input, name):
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError(f"{name}: expected a floating point input, but got {input.dtype}")
 
 

@@ -188,7 +188,7 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The next floating point value after `input` towards `other`."""
     check_tensor("nextafter", "other", other, 2)
     x, y, dt = operands(input, other)
-    if dt.kind != "f":
+    if dt.kind not in "fV":
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{scalar_type_name(dt)}'")
     r = ew._broadcasting(np.nextafter, x, y)
     if needs_grad(input, other):
@@ -220,7 +220,7 @@ def positive(input: Tensor) -> Tensor:
 def frexp(input: Tensor, *, out=None) -> tuple:
     """(mantissa, exponent) with input = mantissa * 2 ** exponent and 0.5 <= |mantissa| < 1; exponent is int32."""
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(f"torch.frexp() only supports floating-point dtypes, got {input.dtype}")
     mantissa, exponent = array_module(a).frexp(a)
     m, e = wrap(mantissa), wrap(exponent.astype(np.int32))

@@ -96,7 +96,7 @@ def _check_input(input, n, fname, spatial_only=False):
 
 def _check_dtype(input, fname, floating):
     kind = input._data.dtype.kind
-    if kind == "b" or (floating and kind != "f"):
+    if kind == "b" or (floating and kind not in "fV"):
         from .._dtype import scalar_type_name
         raise NotImplementedError(f"\"{fname}\" not implemented for '{scalar_type_name(input._data.dtype)}'")
 
@@ -180,7 +180,7 @@ def _window_max(input, kernel, stride, padding, dilation, out_shape, return_indi
     a = input._data
     spatial = a.shape[-len(kernel):]
     after = _padding_after(spatial, kernel, stride, padding, dilation, out_shape)
-    low = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
+    low = -np.inf if a.dtype.kind in "fV" else np.iinfo(a.dtype).min
     padded = kernels.pad_trailing(a, padding, after, low)
     windows = kernels.window_slices(out_shape, kernel, stride, dilation)
     grad = needs_grad(input)
@@ -280,7 +280,7 @@ def _divisor(spatial, kernel, stride, padding, out_shape, count_include_pad):
 def _divide(total, divisor, dtype):
     """total / divisor in `dtype`: truncating toward zero for integers, as PyTorch does."""
     xp = array_module(total)
-    if dtype.kind != "f":
+    if dtype.kind not in "fV":
         divisor = xp.asarray(divisor, dtype=np.int64)
         return ((total - xp.fmod(total, divisor)) // divisor).astype(dtype, copy=False)
     return (total / xp.asarray(divisor, dtype=total.dtype)).astype(dtype, copy=False)
@@ -297,7 +297,7 @@ def _avg_pool(input, n, kernel_size, stride, padding, ceil_mode, count_include_p
     windows = kernels.window_slices(out_shape, kernel, stride, (1,) * n)
     divisor = divisor_override if divisor_override is not None else \
         _divisor(spatial, kernel, stride, padding, out_shape, count_include_pad)
-    acc = np.dtype(np.float32) if a.dtype == np.float16 else a.dtype if a.dtype.kind == "f" else np.dtype(np.int64)
+    acc = np.dtype(np.float32) if a.dtype == np.float16 else a.dtype if a.dtype.kind in "fV" else np.dtype(np.int64)
     overlapping = not kernels.disjoint(kernel, stride, (1,) * n)
 
     def pool(x):

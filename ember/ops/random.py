@@ -90,7 +90,7 @@ def _check_std(std: float) -> None:
 
 
 def _check_continuous(t: Tensor, distribution: str) -> None:
-    if t._data.dtype.kind != "f":
+    if t._data.dtype.kind not in "fV":
         raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {_dtype.scalar_type_name(t._data.dtype)}")
 
@@ -99,7 +99,7 @@ def _limits(np_dtype):
     """The lowest and highest values of a dtype."""
     if np_dtype.kind == "b":
         return 0, 1
-    info = np.finfo(np_dtype) if np_dtype.kind == "f" else np.iinfo(np_dtype)
+    info = np.finfo(np_dtype) if np_dtype.kind in "fV" else np.iinfo(np_dtype)
     return info.min, info.max
 
 
@@ -247,7 +247,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     a = input._data
     if a.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_dtype.scalar_type_name(a.dtype)}")
     n = _int_arg(num_samples, "multinomial", "num_samples")
@@ -391,7 +391,7 @@ def random_(self: Tensor, *bounds, generator=None, **kwargs) -> Tensor:
     if hi is not None and lo >= hi:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
     _check_in_range(np_dtype, lo, "from")
-    top = 2 ** (np.finfo(np_dtype).nmant + 1) if np_dtype.kind == "f" else _limits(np_dtype)[1]
+    top = 2 ** (np.finfo(np_dtype).nmant + 1) if np_dtype.kind in "fV" else _limits(np_dtype)[1]
     if hi is None:
         if lo > top:
             raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted "
@@ -399,7 +399,7 @@ def random_(self: Tensor, *bounds, generator=None, **kwargs) -> Tensor:
         hi = top + 1
     else:
         _check_in_range(np_dtype, hi - 1, "to - 1")
-    if np_dtype.kind == "f" and not -top <= lo <= hi - 1 <= top:
+    if np_dtype.kind in "fV" and not -top <= lo <= hi - 1 <= top:
         warnings.warn(f"random_ bounds [{lo}, {hi - 1}] exceed [-(2^{top.bit_length() - 1}), "
                       f"2^{top.bit_length() - 1}]: {_dtype.scalar_type_name(np_dtype)} can't represent every "
                       "integer there, so some values are rounded", UserWarning, stacklevel=2)

@@ -80,7 +80,7 @@ def _rows(a):
 
 def _check_dtypes(tensors):
     x = tensors[0]
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fV":
         raise RuntimeError(f"rnn: expected a floating point input, but got {x.dtype}")
     names = ("input", "hx", "cx", "weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
     for name, t in zip(names[1:], tensors[1:]):

@@ -175,7 +175,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     a = input._data
     if dtype is not None:
         a = a.astype(_dtype.to_dtype(dtype).np)
-    elif a.dtype.kind not in "fc":
+    elif a.dtype.kind not in "fcV":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
     all_dims = dim is _ALL
@@ -406,7 +406,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def _float_input(t, name):
     a = t._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
                            f"point or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
     return a
@@ -632,7 +632,7 @@ def _one_dim(input, dim):
 
 def _float_result(a):
     """Integer and bool input promote to the default float dtype (logsumexp)."""
-    return a if a.dtype.kind == "f" else a.astype(_dtype.get_default_dtype().np)
+    return a if a.dtype.kind in "fV" else a.astype(_dtype.get_default_dtype().np)
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
@@ -658,7 +658,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 
 def _differentiable_dtype(r):
-    if r._data.dtype.kind != "f":
+    if r._data.dtype.kind not in "fV":
         raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(r._data.dtype)}")
 
 
@@ -695,7 +695,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dims = _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
     xp = array_module(a)
-    nan = xp.isnan(a) if a.dtype.kind == "f" else None
+    nan = xp.isnan(a) if a.dtype.kind in "fV" else None
     b = xp.where(nan, 0, a) if nan is not None and nan.any() else a
     r = wrap(_add_reduce(b, dims, acc, keepdim))
     if GRAD_ENABLED[0] and input._rg:
@@ -707,7 +707,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Mean over the elements that are not NaN (NaN where all are)."""
     from .elementwise import div, isnan, logical_not
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_dtype.scalar_type_name(input._data.dtype)}")
     if dtype is not None:
@@ -728,7 +728,7 @@ def bincount(input, weights=None, minlength: int = 0):
     """How often each value 0..max occurs in a 1-d tensor of non-negative integers (or the sum of its
     `weights`); at least `minlength` counts. Not differentiable with respect to `weights`, as in PyTorch."""
     a = input._data
-    if a.dtype.kind == "f" or a.dtype == np.bool_:
+    if a.dtype.kind in "fV" or a.dtype == np.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -740,7 +740,7 @@ def bincount(input, weights=None, minlength: int = 0):
     w = weights._data
     if w.shape != a.shape:
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    out_dtype = w.dtype if w.dtype.kind == "f" else np.dtype(np.float64)
+    out_dtype = w.dtype if w.dtype.kind in "fV" else np.dtype(np.float64)
     r = wrap(xp.bincount(a, weights=w, minlength=minlength).astype(out_dtype))
     if GRAD_ENABLED[0] and weights._rg:
         from .elementwise import not_implemented
@@ -821,7 +821,7 @@ def _cumextreme(input, dim, largest):
     else:
         values = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
         pos = xp.arange(a.shape[d]).reshape([-1 if k == d else 1 for k in range(a.ndim)])
-        new = (a == values) | xp.isnan(a) if a.dtype.kind == "f" else a == values  # NaN is taken, as in PyTorch
+        new = (a == values) | xp.isnan(a) if a.dtype.kind in "fV" else a == values  # NaN is taken, as in PyTorch
         idx = xp.maximum.accumulate(xp.where(new, pos, 0), axis=d).astype(np.int64)
     v, i = wrap(values), wrap(idx)
     if GRAD_ENABLED[0] and input._rg:
@@ -867,7 +867,7 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
             order = xp.argpartition(a, kk, axis=d)
             at = xp.full([1 if j == d else s for j, s in enumerate(a.shape)], kk)
         idx = xp.take_along_axis(order, at, axis=d).astype(np.int64)
-        if name == "median" and a.dtype.kind == "f":  # a slice with NaN has median NaN, at its first NaN
+        if name == "median" and a.dtype.kind in "fV":  # a slice with NaN has median NaN, at its first NaN
             nan = xp.isnan(a)
             idx = xp.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), idx)
         values = xp.take_along_axis(a, idx, axis=d)
@@ -891,7 +891,7 @@ def median(input, dim=None, keepdim=False):
         else:
             flat = a.reshape(-1)
             r = xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
-            if a.dtype.kind == "f" and xp.isnan(flat).any():
+            if a.dtype.kind in "fV" and xp.isnan(flat).any():
                 r = xp.asarray(np.nan, a.dtype)
         r = wrap(xp.asarray(r, dtype=a.dtype))
         if GRAD_ENABLED[0] and input._rg:
@@ -907,14 +907,14 @@ def nanmedian(input, dim=None, keepdim=False):
     if dim is None:
         xp = array_module(a)
         flat = a.reshape(-1)
-        numbers = flat[~xp.isnan(flat)] if a.dtype.kind == "f" else flat
+        numbers = flat[~xp.isnan(flat)] if a.dtype.kind in "fV" else flat
         r = xp.full((), np.nan, a.dtype) if numbers.size == 0 else \
             xp.partition(numbers, (numbers.size - 1) // 2)[(numbers.size - 1) // 2]
         r = wrap(xp.asarray(r, dtype=a.dtype))
         if GRAD_ENABLED[0] and input._rg:
             record(r, NanmedianBackward0(), (input,), (input, r))
         return r
-    return _select(input, dim, keepdim, "nanmedian" if a.dtype.kind == "f" else "select", "nanmedian",
+    return _select(input, dim, keepdim, "nanmedian" if a.dtype.kind in "fV" else "select", "nanmedian",
                    NanmedianBackward1)
 
 
@@ -968,7 +968,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
 def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
     a = input._data
     xp = array_module(a)
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if a.size == 0:
         raise RuntimeError("quantile() input tensor must be non-empty")

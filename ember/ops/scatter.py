@@ -389,7 +389,7 @@ def _identity(reduce, dtype):
         return 0
     if reduce == "prod":
         return 1
-    if dtype.kind == "f":
+    if dtype.kind in "fV":
         return -np.inf if reduce == "amax" else np.inf
     if dtype.kind == "b":
         return reduce == "amin"
@@ -548,7 +548,7 @@ def segment_reduce(data: Tensor, reduce: str, *, lengths: Tensor | None = None, 
     if indices is not None:
         raise RuntimeError("segment_reduce(): indices based reduction is not supported yet.")
     a = data._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"_segment_reduce_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     axis = wrap_dim(axis, data.ndim)
     counts = _segment_lengths(data, lengths, offsets, axis, unsafe)

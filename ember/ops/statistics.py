@@ -188,7 +188,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     """A histogram of `bins` equal bins between min and max (the data's own range when both are 0); elements
     outside the range are not counted."""
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"bins must be > 0, but got {bins}")
@@ -221,7 +221,7 @@ NODES = node_classes({"LogcumsumexpBackward0": lambda g, x, r, dim: (_logcumsume
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """log(cumsum(exp(input))) along `dim`, without overflow or underflow."""
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     d = dim % a.ndim if a.ndim else 0
     xp = array_module(a)
@@ -291,7 +291,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     """(hist, bin_edges): counts (or weights summed, or a density) of `input` in `bins` equal bins over `range`
     (the data's range by default), or in the bins between the given edges."""
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else weight._data.reshape(-1)

@@ -22,7 +22,7 @@ def _window(window, win_length: int, n_fft: int, like: Tensor, name: str):
         return None
     else:
         xp = array_module(like._data)
-        window = wrap(xp.ones(win_length, like._data.dtype if like._data.dtype.kind == "f" else
+        window = wrap(xp.ones(win_length, like._data.dtype if like._data.dtype.kind in "fV" else
                               _dtype.get_default_dtype().np))
     if win_length == n_fft:
         return window

@@ -210,7 +210,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
                            f"{list(a.shape)}")
     if mode == "area":
         return [adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d][n - 1](input, sizes)
-    if a.dtype.kind != "f" and a.dtype != np.uint8:
+    if a.dtype.kind not in "fV" and a.dtype != np.uint8:
         raise NotImplementedError(f"\"upsample_{mode}\" not implemented for '{scalar_type_name(a.dtype)}'")
     maps = [_axis_map(mode, L, o, align_corners, s, antialias) for L, o, s in zip(spatial, sizes, scales)]
     transposed = [None if m is None else kernels.transpose_ell(m[0], m[1], L) for m, L in zip(maps, spatial)]
@@ -300,7 +300,7 @@ def _check_grid_sample(input, grid, mode):
                            f"sizes {list(a.shape)}")
     if mode == "bicubic" and a.ndim != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"grid_sampler\" not implemented for '{scalar_type_name(a.dtype)}'")
     if g.dtype != a.dtype:
         raise RuntimeError(f"grid_sampler(): expected grid to have the input's dtype "
@@ -446,7 +446,7 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
         align_corners = False
     check_tensor("affine_grid", "theta", theta)
     t = theta._data
-    if t.dtype.kind != "f":
+    if t.dtype.kind not in "fV":
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     size = tuple(int(s) for s in size)
     if len(size) not in (4, 5):

@@ -16,8 +16,7 @@ from .._tensor import Tensor
 from ..nn.parameter import Parameter
 from . import rebuild, storage
 
-_MISSING_DTYPES = ("bfloat16", "complex32", "uint16", "uint32",
-                   "uint64", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "qint8", "quint8",
+_MISSING_DTYPES = ("complex32", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "qint8", "quint8",
                    "qint32", "quint4x2", "quint2x4")
 
 

@@ -24,10 +24,12 @@ from .._tensor import Tensor, wrap
 from ..backend import to_numpy
 from ..nn.parameter import Parameter
 from . import storage
-from .rebuild import _rebuild_parameter, _rebuild_tensor_v2
+from .rebuild import _rebuild_parameter, _rebuild_tensor_v2, _rebuild_tensor_v3
 
 _RENAMES = {
     f"{_rebuild_tensor_v2.__module__} _rebuild_tensor_v2": "torch._utils\n_rebuild_tensor_v2",
+    f"{_rebuild_tensor_v3.__module__} _rebuild_tensor_v3": "torch._utils\n_rebuild_tensor_v3",
+    f"{storage.StorageType.__module__} UntypedStorage": "torch.storage\nUntypedStorage",
     f"{_rebuild_parameter.__module__} _rebuild_parameter": "torch._utils\n_rebuild_parameter",
     "ember Size": "torch\nSize",
     "ember device": "torch\ndevice",
@@ -49,7 +51,7 @@ class CheckpointPickler(pickle.Pickler):
 
     def __init__(self, file, protocol: int):
         super().__init__(file, protocol)
-        self.storages: dict[str, np.ndarray] = {}  # key -> flat array of the storage's elements
+        self.storages: dict[str, np.ndarray] = {}  # key -> the bytes of the storage (a flat uint8 array)
         self._by_root: dict[int, tuple[np.ndarray, _StorageRef]] = {}
 
     def reducer_override(self, obj):
@@ -64,12 +66,17 @@ class CheckpointPickler(pickle.Pickler):
             return (_rebuild_parameter, (wrap(obj._data), obj._rg, OrderedDict()))
         if isinstance(obj, Tensor):
             ref, offset, strides = self._storage_of(obj)
-            return (_rebuild_tensor_v2, (ref, offset, tuple(obj._data.shape), strides, obj._rg, OrderedDict()))
+            args = (ref, offset, tuple(obj._data.shape), strides, obj._rg, OrderedDict())
+            if ref.dtype in storage.OF_DTYPE:
+                return (_rebuild_tensor_v2, args)
+            return (_rebuild_tensor_v3, args + (ref.dtype,))  # no typed storage class (uint16-64): bytes and dtype
         return NotImplemented
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
-            return ("storage", storage.OF_DTYPE[obj.dtype], obj.key, obj.location, obj.numel)
+            if obj.dtype in storage.OF_DTYPE:
+                return ("storage", storage.OF_DTYPE[obj.dtype], obj.key, obj.location, obj.numel)
+            return ("storage", storage.UntypedStorage, obj.key, obj.location, obj.numel * obj.dtype.itemsize)
         return None
 
     def _storage_of(self, t: Tensor):
@@ -98,7 +105,7 @@ class CheckpointPickler(pickle.Pickler):
 
     def _new_storage(self, flat: np.ndarray, location: str) -> _StorageRef:
         key = str(len(self.storages))
-        self.storages[key] = flat
+        self.storages[key] = flat.view(np.uint8)  # bytes: a bfloat16 array exports no buffer
         return _StorageRef(key, _dtype.FROM_NP[flat.dtype], flat.size, location)
 
 

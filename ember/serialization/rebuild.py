@@ -73,7 +73,7 @@ def tensor_in(storage: Storage, offset, size, stride, requires_grad, backward_ho
     if not isinstance(requires_grad, bool):
         raise RuntimeError(f"requires_grad of a tensor in storage '{storage.key}' must be a bool, "
                            f"got {requires_grad!r}")
-    if requires_grad and storage.array.dtype.kind not in "f":
+    if requires_grad and storage.array.dtype.kind not in "fV":
         raise RuntimeError(f"a tensor of storage '{storage.key}' asks for requires_grad, but only floating point "
                            f"tensors can require gradients ({storage.dtype})")
     _check_no_hooks(backward_hooks)

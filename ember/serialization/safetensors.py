@@ -19,9 +19,10 @@ from .storage import Storage
 _MAX_HEADER = 100_000_000  # as the safetensors package: a header is never larger
 _CODE_OF = {_dtype.bool: "BOOL", _dtype.uint8: "U8", _dtype.int8: "I8", _dtype.int16: "I16", _dtype.int32: "I32",
             _dtype.int64: "I64", _dtype.float16: "F16", _dtype.float32: "F32", _dtype.float64: "F64",
-            _dtype.complex64: "C64"}
+            _dtype.complex64: "C64", _dtype.bfloat16: "BF16", _dtype.uint16: "U16", _dtype.uint32: "U32",
+            _dtype.uint64: "U64"}
 _DTYPE_OF = {code: d for d, code in _CODE_OF.items()}
-_MISSING = {"BF16": "bfloat16", "U16": "uint16", "U32": "uint32", "U64": "uint64",
+_MISSING = {
             "F8_E4M3": "float8_e4m3fn", "F8_E5M2": "float8_e5m2", "F8_E8M0": "float8_e8m0fnu", "F4": "float4",
             "F6_E2M3": "float6", "F6_E3M2": "float6"}
 

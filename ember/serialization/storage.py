@@ -34,16 +34,17 @@ ShortStorage = StorageType("ShortStorage", _dtype.int16)
 CharStorage = StorageType("CharStorage", _dtype.int8)
 ByteStorage = StorageType("ByteStorage", _dtype.uint8)
 BoolStorage = StorageType("BoolStorage", _dtype.bool)
+BFloat16Storage = StorageType("BFloat16Storage", _dtype.bfloat16)
 ComplexFloatStorage = StorageType("ComplexFloatStorage", _dtype.complex64)
 ComplexDoubleStorage = StorageType("ComplexDoubleStorage", _dtype.complex128)
 UntypedStorage = StorageType("UntypedStorage", _dtype.uint8)
 
 TYPED = (FloatStorage, DoubleStorage, HalfStorage, LongStorage, IntStorage, ShortStorage, CharStorage,
-         ByteStorage, BoolStorage, ComplexFloatStorage, ComplexDoubleStorage)
+         ByteStorage, BoolStorage, ComplexFloatStorage, ComplexDoubleStorage, BFloat16Storage)
 OF_DTYPE = {s.dtype: s for s in TYPED}
 
 # PyTorch's storage classes for dtypes ember does not have: a checkpoint holding them fails with a clear error.
-MISSING = ("BFloat16Storage", "QInt8Storage", "QUInt8Storage",
+MISSING = ("QInt8Storage", "QUInt8Storage",
            "QInt32Storage", "QUInt4x2Storage", "QUInt2x4Storage")
 
 

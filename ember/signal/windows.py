@@ -12,7 +12,7 @@ def _make(name: str, M: int, sym: bool, dtype, device, requires_grad, values):
     if type(M) is not int or M < 0:
         raise ValueError(f"{name} requires non-negative window length, got M={M}")
     d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
-    if d.np.kind != "f":
+    if d.np.kind not in "fV":
         raise ValueError(f"{name} expects float32 or float64 dtypes, got: {d}")
     if M <= 1:
         array = np.ones(M)

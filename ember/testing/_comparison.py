@@ -78,12 +78,12 @@ def _compare_tensors(actual, expected, path, rtol, atol, equal_nan, check_device
     bad = ~close
     # the differences in the inputs' dtype, as PyTorch reports them (integers: float32 relative differences)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if a.dtype.kind == "f":
+        if a.dtype.kind in "fV":
             abs_diff = np.abs(a - e)
         else:
             abs_diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
-        rel_diff = abs_diff.astype(a.dtype if a.dtype.kind == "f" else np.float32) / np.abs(e).astype(
-            a.dtype if a.dtype.kind == "f" else np.float32)
+        rel_diff = abs_diff.astype(a.dtype if a.dtype.kind in "fV" else np.float32) / np.abs(e).astype(
+            a.dtype if a.dtype.kind in "fV" else np.float32)
     lines = [f"Tensor-likes are not {'equal' if exact else 'close'}!", "",
              f"Mismatched elements: {int(bad.sum())} / {a.size} ({100 * bad.sum() / a.size:.1f}%)",
              _greatest("absolute", abs_diff, bad, atol, exact, a.dtype.kind in "iub"),

@@ -21,7 +21,7 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad: 
     else:
         values = rng(None).uniform(lo, 9 if high is None else high, shape)
     if exclude_zero:
-        tiny = np.finfo(np_dtype).tiny if np_dtype.kind == "f" else 1
+        tiny = np.finfo(np_dtype).tiny if np_dtype.kind in "fV" else 1
         values = np.where(values == 0, tiny, values)
     t = tensor(values.astype(np_dtype), device=device)
     if noncontiguous and t.numel() > 1:

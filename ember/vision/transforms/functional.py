@@ -140,7 +140,7 @@ def to_pil_image(pic, mode: str | None = None):
         npimg = npimg[:, :, None]
     if npimg.shape[-1] > 4:
         raise ValueError(f"pic should not have > 4 channels. Got {npimg.shape[-1]} channels.")
-    if npimg.dtype.kind == "f" and mode != "F":
+    if npimg.dtype.kind in "fV" and mode != "F":
         with np.errstate(invalid="ignore"):
             npimg = (npimg * 255).astype(np.uint8)
     channels = npimg.shape[2]
