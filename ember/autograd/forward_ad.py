@@ -13,10 +13,10 @@ used). An in-place op on a dual tensor gives the right tangent but does not writ
 `make_dual`; on a result that requires grad whose history saved the overwritten value, the tangent then raises as
 the backward would, where PyTorch gives it; through a view, it makes the tangent raise. The result of `make_dual`
 is not a view in ember's autograd sense (`_base` is None); a result that requires grad and depends on a dual
-tensor shows one more edge in `grad_fn.next_functions`; `requires_grad_()` on a tensor with a tangent makes it a leaf that keeps its tangent;
-tensors do not print their tangent. Once a dual level has been entered, every recorded op checks the marks of its
-inputs (a few attribute reads), and ops under `no_grad` in a dual level on tensors that require grad take the
-recording path before leaving the result unrecorded.
+tensor shows one more edge in `grad_fn.next_functions`; `requires_grad_()` on a tensor with a tangent makes it a
+leaf that keeps its tangent; tensors do not print their tangent. Once a dual level has been entered, every
+recorded op checks the marks of its inputs (a few attribute reads), and ops under `no_grad` in a dual level on
+tensors that require grad take the recording path before leaving the result unrecorded.
 """
 from collections import namedtuple
 
