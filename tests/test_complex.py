@@ -255,3 +255,32 @@ def test_complex_tensors_round_trip_through_save_and_numpy(tmp_path):
     assert t.dtype is torch.complex64 and np.array_equal(t.numpy(), Z64)
     torch.save({"z": to_torch(Z64)}, tmp_path / "t.pt")
     assert np.array_equal(ember.load(tmp_path / "t.pt")["z"].numpy(), Z64)
+
+
+OPTIMIZERS = [("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+              ("Adam", {"lr": 0.1}), ("AdamW", {"lr": 0.1, "amsgrad": True}), ("Adagrad", {"lr": 0.1}),
+              ("Adadelta", {"lr": 1.0}), ("Adamax", {"lr": 0.1}), ("NAdam", {"lr": 0.1}), ("RAdam", {"lr": 0.1}),
+              ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}), ("Rprop", {"lr": 0.1}),
+              ("ASGD", {"lr": 0.1})]
+
+
+@pytest.mark.parametrize("name, kwargs", OPTIMIZERS, ids=[f"{n}{i}" for i, (n, _) in enumerate(OPTIMIZERS)])
+def test_optimizers_update_complex_parameters_as_pytorch(name, kwargs):
+    """PyTorch's optimizers treat a complex parameter as its real and imaginary parts, each a parameter."""
+    results = []
+    for lib in (ember, torch):
+        z = lib.tensor(Z[0], requires_grad=True)
+        w = lib.tensor(W[0])
+        opt = getattr(lib.optim, name)([z], **kwargs)
+        for _ in range(5):
+            opt.zero_grad()
+            ((z - w).abs() ** 2).sum().backward()
+            opt.step()
+        saved = opt.state_dict()["state"].get(0, {})
+        state = {k: v for k, v in saved.items() if isinstance(v, lib.Tensor) and v.dim()}
+        results.append((z.detach().numpy().copy(), {k: (str(v.dtype), v.numpy()) for k, v in state.items()}))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6, atol=1e-8)
+    assert sorted(results[0][1]) == sorted(results[1][1])
+    for key, (dtype, value) in results[1][1].items():
+        assert results[0][1][key][0] == dtype.replace("torch", "ember"), key
+        np.testing.assert_allclose(results[0][1][key][1], value, rtol=1e-6, atol=1e-8, err_msg=key)

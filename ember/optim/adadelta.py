@@ -2,7 +2,8 @@
 from typing import Iterable
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, to_float, zeros_state
+from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, state_array, to_float,
+                        zeros_state)
 
 __all__ = ["Adadelta"]
 
@@ -33,7 +34,7 @@ class Adadelta(Optimizer):
                 state["acc_delta"] = zeros_state(p)
             state["step"]._data += 1
             grad = descent_grad(a, grad, maximize, weight_decay)
-            square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+            square_avg, acc_delta = state_array(state["square_avg"]), state_array(state["acc_delta"])
             square_avg *= rho
             square_avg += (1 - rho) * grad * grad
             std = square_avg + eps

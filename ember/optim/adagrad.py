@@ -3,7 +3,8 @@ from typing import Iterable
 
 from .._tensor import wrap
 from ..backend import array_module
-from .optimizer import Optimizer, check_fused, check_lr, check_nonnegative, descent_grad, scalar_state, to_float
+from .optimizer import (Optimizer, check_fused, check_lr, check_nonnegative, descent_grad, scalar_state,
+                        state_array, to_float)
 
 __all__ = ["Adagrad"]
 
@@ -43,7 +44,7 @@ class Adagrad(Optimizer):
             step = step_t.item()
             grad = descent_grad(a, grad, maximize, weight_decay)
             clr = lr / (1 + (step - 1) * lr_decay)
-            state_sum = state["sum"]._data
+            state_sum = state_array(state["sum"])
             state_sum += grad * grad
             std = array_module(a).sqrt(state_sum)
             std += eps

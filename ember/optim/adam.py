@@ -4,7 +4,7 @@ from typing import Iterable
 from .._tensor import Tensor
 from ..backend import array_module
 from .optimizer import (Optimizer, check_fused, check_lr, check_nonnegative, descent_grad,
-                        scalar_state, to_float, zeros_state)
+                        scalar_state, to_float, zeros_state, state_array)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -51,7 +51,7 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = zeros_state(p)
                 if amsgrad:
                     state["max_exp_avg_sq"] = zeros_state(p)
-            step_t, m, v = state["step"]._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
+            step_t, m, v = state["step"]._data, state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
             step_t += 1
             step = step_t.item()
             if decoupled and weight_decay != 0:
@@ -67,7 +67,7 @@ class Adam(Optimizer):
             buf *= 1 - beta2
             v += buf
             if amsgrad:
-                v_max = state["max_exp_avg_sq"]._data
+                v_max = state_array(state["max_exp_avg_sq"])
                 xp.maximum(v_max, v, out=v_max)
                 v = v_max
             xp.sqrt(v, out=buf)

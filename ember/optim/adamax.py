@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state, state_array
 
 __all__ = ["Adamax"]
 
@@ -33,7 +33,7 @@ class Adamax(Optimizer):
             step_t = state["step"]._data
             step_t += 1
             grad = descent_grad(a, grad, maximize, weight_decay)
-            exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
+            exp_avg, exp_inf = state_array(state["exp_avg"]), state_array(state["exp_inf"])
             exp_avg += (grad - exp_avg) * (1 - beta1)
             exp_inf *= beta2
             norm = xp.abs(grad)

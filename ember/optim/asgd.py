@@ -2,7 +2,7 @@
 from typing import Iterable
 
 from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_dtype,
-                        scalar_state, to_float, zeros_state)
+                        scalar_state, to_float, zeros_state, state_array)
 
 __all__ = ["ASGD"]
 
@@ -31,7 +31,7 @@ class ASGD(Optimizer):
                 state["eta"] = scalar_state(lr)
                 state["mu"] = scalar_state(1.0)
                 state["ax"] = zeros_state(p)
-            step_t, eta, mu, ax = state["step"]._data, state["eta"]._data, state["mu"]._data, state["ax"]._data
+            step_t, eta, mu, ax = state["step"]._data, state["eta"]._data, state["mu"]._data, state_array(state["ax"])
             step_t += 1
             grad = descent_grad(a, grad, maximize, weight_decay)
             eta_value = eta.item()

@@ -3,7 +3,8 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, to_float, zeros_state
+from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, state_array, to_float,
+                        zeros_state)
 
 __all__ = ["NAdam"]
 
@@ -47,7 +48,7 @@ class NAdam(Optimizer):
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
             mu_product *= mu  # in the 0-dim state's dtype, as torch
             mu_prod = mu_product.item()
-            exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+            exp_avg, exp_avg_sq = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
             exp_avg += (grad - exp_avg) * (1 - beta1)
             exp_avg_sq *= beta2
             exp_avg_sq += (1 - beta2) * grad * grad

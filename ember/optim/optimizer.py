@@ -96,6 +96,28 @@ def zeros_state(p: Tensor) -> Tensor:
     return wrap(array_module(p._data).zeros_like(p._data))
 
 
+def real_view(array):
+    """A complex array's real and imaginary parts as a real view (..., 2), which the optimizers update as PyTorch's
+    do, each part as a parameter of its own; other arrays as they are."""
+    if array.dtype.kind != "c":
+        return array
+    parts = array.real
+    return array_module(array).lib.stride_tricks.as_strided(parts, array.shape + (2,),
+                                                            parts.strides + (parts.itemsize,))
+
+
+def state_array(t: Tensor):
+    """The array of an optimizer state tensor as the update reads and writes it (real parts for complex state)."""
+    return real_view(t._data)
+
+
+def state_from(p: Tensor, array) -> Tensor:
+    """A state tensor of parameter `p`'s dtype holding `array`, a new array of the real parts for a complex `p`."""
+    if p._data.dtype.kind == "c":
+        array = array.view(p._data.dtype)[..., 0]
+    return wrap(array)
+
+
 def descent_grad(a, grad, maximize: bool, weight_decay: float):
     """The gradient to descend along: negated when maximizing, plus weight_decay * a (L2) when nonzero."""
     if maximize:
@@ -273,10 +295,11 @@ class Optimizer:
 
     @staticmethod
     def _with_grad(group: dict[str, Any]):
-        """(parameter, its array, its gradient's array) for each parameter of `group` that has a gradient."""
+        """(parameter, its array, its gradient's array) for each parameter of `group` that has a gradient; a
+        complex parameter's arrays as real views of their parts (real_view)."""
         for p in group["params"]:
             if p._grad is not None:
-                yield p, p._data, p._grad._data
+                yield p, real_view(p._data), real_view(p._grad._data)
 
     # ---- hooks --------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:

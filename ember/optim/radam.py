@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state, state_array
 
 __all__ = ["RAdam"]
 
@@ -39,7 +39,7 @@ class RAdam(Optimizer):
             if decoupled and weight_decay != 0:
                 a *= 1 - lr * weight_decay
             grad = descent_grad(a, grad, maximize, 0 if decoupled else weight_decay)
-            exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+            exp_avg, exp_avg_sq = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
             exp_avg += (grad - exp_avg) * (1 - beta1)
             exp_avg_sq *= beta2
             exp_avg_sq += (1 - beta2) * grad * grad

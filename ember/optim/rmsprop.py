@@ -2,7 +2,8 @@
 from typing import Iterable
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, to_float, zeros_state
+from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, state_array, to_float,
+                        zeros_state)
 
 __all__ = ["RMSprop"]
 
@@ -35,11 +36,11 @@ class RMSprop(Optimizer):
                     state["grad_avg"] = zeros_state(p)
             state["step"]._data += 1
             grad = descent_grad(a, grad, maximize, weight_decay)
-            square_avg = state["square_avg"]._data
+            square_avg = state_array(state["square_avg"])
             square_avg *= alpha
             square_avg += (1 - alpha) * grad * grad
             if centered:
-                grad_avg = state["grad_avg"]._data
+                grad_avg = state_array(state["grad_avg"])
                 grad_avg += (grad - grad_avg) * (1 - alpha)
                 avg = square_avg - grad_avg * grad_avg
                 xp.sqrt(avg, out=avg)
@@ -47,7 +48,7 @@ class RMSprop(Optimizer):
                 avg = xp.sqrt(square_avg)
             avg += eps
             if momentum > 0:
-                buf = state["momentum_buffer"]._data
+                buf = state_array(state["momentum_buffer"])
                 buf *= momentum
                 buf += grad / avg
                 a -= lr * buf

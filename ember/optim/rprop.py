@@ -1,9 +1,8 @@
 """Rprop: resilient backpropagation, per-element step sizes driven by gradient signs."""
 from typing import Iterable
 
-from .._tensor import wrap
 from ..backend import array_module
-from .optimizer import Optimizer, check_lr, scalar_state, to_float, zeros_state
+from .optimizer import Optimizer, check_lr, scalar_state, state_array, state_from, to_float, zeros_state
 
 __all__ = ["Rprop"]
 
@@ -31,10 +30,10 @@ class Rprop(Optimizer):
             if len(state) == 0:
                 state["step"] = scalar_state(0.0)
                 state["prev"] = zeros_state(p)
-                state["step_size"] = wrap(xp.full_like(grad, to_float(group["lr"])))
+                state["step_size"] = state_from(p, xp.full(grad.shape, to_float(group["lr"]), grad.dtype))
             state["step"]._data += 1
             grad = -grad if maximize else grad
-            prev, step_size = state["prev"]._data, state["step_size"]._data
+            prev, step_size = state_array(state["prev"]), state_array(state["step_size"])
             sign = xp.sign(grad * prev)
             sign[sign > 0] = etaplus
             sign[sign < 0] = etaminus

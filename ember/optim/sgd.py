@@ -1,8 +1,7 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
 from typing import Iterable
 
-from .._tensor import wrap
-from .optimizer import Optimizer, descent_grad, check_fused, check_lr, to_float
+from .optimizer import Optimizer, descent_grad, check_fused, check_lr, state_array, state_from, to_float
 
 __all__ = ["SGD"]
 
@@ -35,10 +34,10 @@ class SGD(Optimizer):
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    state["momentum_buffer"] = wrap(grad.copy())
+                    state["momentum_buffer"] = state_from(p, grad.copy())
                     buf = grad
                 else:
-                    buf = buf._data
+                    buf = state_array(buf)
                     buf *= momentum
                     buf += (1 - dampening) * grad
                 grad = grad + momentum * buf if nesterov else buf
