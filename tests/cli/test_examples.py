@@ -49,3 +49,27 @@ def test_mnist_example_trains_tests_and_saves(mnist_root, tmp_path):
     torch = pytest.importorskip("torch")
     assert torch.load(tmp_path / "mnist_cnn.pt")["conv1.weight"].shape == (32, 1, 3, 3)
 
+
+
+def spectral_figures(output: str) -> tuple[float, float, float, float]:
+    """(snr before, snr after, gain inside the band, gain outside) that spectral.py prints."""
+    snr = re.search(r"snr before ([\d.-]+) dB, after ([\d.-]+) dB", output)
+    gain = re.search(r"inside the band ([\d.]+), outside ([\d.]+)", output)
+    return float(snr.group(1)), float(snr.group(2)), float(gain.group(1)), float(gain.group(2))
+
+
+def test_spectral_learns_a_complex_filter_with_fft(tmp_path):
+    result = ember_run("spectral.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    before, after, inside, outside = spectral_figures(result.stdout)
+    assert after > before + 5 and inside > 0.7 and outside < 0.1
+    assert "spectrogram (17, 17)" in result.stdout
+
+
+def test_spectral_is_a_pytorch_script(tmp_path):
+    pytest.importorskip("torch")
+    result = subprocess.run([sys.executable, str(EXAMPLES / "spectral.py"), "--steps", "100"], check=False,
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    before, after, inside, outside = spectral_figures(result.stdout)
+    assert after > before + 5 and inside > 0.7 and outside < 0.1
