@@ -22,6 +22,12 @@ CASES = {
     "mapping": lambda lib: ({"a": lib.tensor(1.0)}, {"a": lib.tensor(1.2)}),
     "tensor and list": lambda lib: (lib.tensor([1.0, 2.0]), [1.0, 2.0]),
     "bools": lambda lib: (lib.tensor([True, False]), lib.tensor([True, True])),
+    "complex close": lambda lib: (lib.tensor([1 + 1j, 2 - 1j]), lib.tensor([1 + 1j, 2 - 1j + 1e-6j])),
+    "complex off": lambda lib: (lib.tensor([1 + 1j, 2 - 1j]), lib.tensor([1 + 1j, 2 - 1.1j])),
+    "complex128 off": lambda lib: (lib.tensor([1 + 1j], dtype=lib.complex128), lib.tensor([1.001 + 1j],
+                                                                                         dtype=lib.complex128)),
+    "complex numbers": lambda lib: (1 + 2j, 1 + 2.1j),
+    "bfloat16": lambda lib: (lib.tensor([1.0, 2.0], dtype=lib.bfloat16), lib.tensor([1.0, 2.03], dtype=lib.bfloat16)),
 }
 
 
@@ -47,12 +53,16 @@ def test_assert_close_matches_torch(make, kw):
     assert str(e) == str(t).replace("torch", "ember")
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "uint8", "bool"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "complex64", "int64", "uint8",
+                                   "uint32", "bool"])
 def test_make_tensor(dtype):
     t = ember.testing.make_tensor(3, 4, dtype=getattr(ember, dtype), low=0 if dtype != "bool" else None, high=5)
     assert tuple(t.shape) == (3, 4) and t.dtype == getattr(ember, dtype)
-    if dtype != "bool":
-        a = t.numpy().astype(np.float64)
+    if dtype == "complex64":
+        parts = ember.view_as_real(t).numpy()
+        assert (parts >= 0).all() and (parts < 5).all() and (parts[..., 1] != 0).any()
+    elif dtype != "bool":
+        a = t.float().numpy().astype(np.float64)
         assert (a >= 0).all() and (a < 5).all()
     g = ember.testing.make_tensor((2,), dtype=ember.float32, requires_grad=True, exclude_zero=True)
     assert g.requires_grad and (g.detach().numpy() != 0).all()

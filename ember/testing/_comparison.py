@@ -7,7 +7,8 @@ from .._tensor import Tensor
 from ..backend import to_numpy
 
 # (rtol, atol) by dtype, as PyTorch's defaults; integer and bool dtypes compare exactly
-_TOLERANCES = {"float16": (1e-3, 1e-5), "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}
+_TOLERANCES = {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5),
+               "float64": (1e-7, 1e-7), "complex64": (1.3e-6, 1e-5), "complex128": (1e-7, 1e-7)}
 
 
 def assert_close(actual, expected, *, allow_subclasses: bool = True, rtol: float | None = None,
@@ -48,7 +49,7 @@ def _is_sequence(x):
 
 
 def _is_number(x):
-    return isinstance(x, (bool, int, float, np.number, np.bool_))
+    return isinstance(x, (bool, int, float, complex, np.number, np.bool_))
 
 
 def _check_tolerances(rtol, atol, path):
@@ -78,12 +79,12 @@ def _compare_tensors(actual, expected, path, rtol, atol, equal_nan, check_device
     bad = ~close
     # the differences in the inputs' dtype, as PyTorch reports them (integers: float32 relative differences)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if a.dtype.kind in "fV":
-            abs_diff = np.abs(a - e)
+        if a.dtype.kind in "fcV":
+            abs_diff = np.abs(a - e)  # real: a complex difference's modulus
         else:
             abs_diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
-        rel_diff = abs_diff.astype(a.dtype if a.dtype.kind in "fV" else np.float32) / np.abs(e).astype(
-            a.dtype if a.dtype.kind in "fV" else np.float32)
+        real = abs_diff.dtype if a.dtype.kind in "fcV" else np.float32
+        rel_diff = abs_diff.astype(real) / np.abs(e).astype(real)
     lines = [f"Tensor-likes are not {'equal' if exact else 'close'}!", "",
              f"Mismatched elements: {int(bad.sum())} / {a.size} ({100 * bad.sum() / a.size:.1f}%)",
              _greatest("absolute", abs_diff, bad, atol, exact, a.dtype.kind in "iub"),
@@ -94,8 +95,9 @@ def _compare_tensors(actual, expected, path, rtol, atol, equal_nan, check_device
 def _close(a, e, rtol, atol, equal_nan):
     if a.dtype.kind == "b":
         return a == e
+    wide = np.complex128 if a.dtype.kind == "c" or e.dtype.kind == "c" else np.float64
     with np.errstate(invalid="ignore", over="ignore"):
-        close = np.abs(a.astype(np.float64) - e.astype(np.float64)) <= atol + rtol * np.abs(e.astype(np.float64))
+        close = np.abs(a.astype(wide) - e.astype(wide)) <= atol + rtol * np.abs(e.astype(wide))
         close |= a == e
     if equal_nan:
         close |= np.isnan(a) & np.isnan(e)
@@ -115,8 +117,10 @@ def _greatest(kind, diff, bad, tolerance, exact, integral):
 def _compare_numbers(actual, expected, path, rtol, atol, equal_nan, msg):
     _check_tolerances(rtol, atol, path)
     if rtol is None:
-        rtol, atol = (1e-7, 1e-7) if isinstance(actual, float) or isinstance(expected, float) else (0.0, 0.0)
-    a, e = float(actual), float(expected)
+        inexact = (float, complex, np.inexact)
+        rtol, atol = (1e-7, 1e-7) if isinstance(actual, inexact) or isinstance(expected, inexact) else (0.0, 0.0)
+    a, e = (complex(actual), complex(expected)) if isinstance(actual, complex) or isinstance(expected, complex) \
+        else (float(actual), float(expected))
     if _close(np.array(a), np.array(e), rtol, atol, equal_nan):
         return
     abs_diff = abs(a - e)

@@ -7,8 +7,9 @@ from .._random import rng
 
 def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad: bool = False,
                 noncontiguous: bool = False, exclude_zero: bool = False, memory_format=None):
-    """Random values of `dtype`: floats uniform in [low, high) (default [-9, 9)), integers in [low, high)
-    (default [-9, 10); bool True or False); differs from PyTorch: drawn from ember's generator."""
+    """Random values of `dtype`: floats uniform in [low, high) (default [-9, 9)), complex numbers so in each part,
+    integers in [low, high) (default [-9, 10); bool True or False); differs from PyTorch: drawn from ember's
+    generator."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     np_dtype = dtype.np
@@ -18,10 +19,13 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad: 
     elif np_dtype.kind in "iu":
         lo = max(lo, 0) if np_dtype.kind == "u" else lo
         values = rng(None).integers(int(np.ceil(lo)), int(np.ceil(10 if high is None else high)), shape)
+    elif np_dtype.kind == "c":
+        parts = rng(None).uniform(lo, 9 if high is None else high, (2, *shape))
+        values = parts[0] + 1j * parts[1]
     else:
         values = rng(None).uniform(lo, 9 if high is None else high, shape)
     if exclude_zero:
-        tiny = np.finfo(np_dtype).tiny if np_dtype.kind in "fV" else 1
+        tiny = np.finfo(np_dtype).tiny if np_dtype.kind in "fcV" else 1
         values = np.where(values == 0, tiny, values)
     t = tensor(values.astype(np_dtype), device=device)
     if noncontiguous and t.numel() > 1:
