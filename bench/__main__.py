@@ -10,7 +10,7 @@ import torch
 
 import ember
 
-from . import checkpoints, data, layers, memory, ops, startup, training
+from . import checkpoints, data, layers, memory, ops, spectral, startup, training
 from . import vmap as vmap_bench
 from .runner import compare, print_table
 from .workloads import WORKLOADS
@@ -32,6 +32,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--memory", action="store_true", help="ember's peak memory with and without activation "
                         "checkpointing (a 32-layer MLP)")
     parser.add_argument("--vmap", action="store_true", help="per-sample gradients by vmap(grad(...)) of two MLPs")
+    parser.add_argument("--spectral", action="store_true", help="fft, stft/istft and complex arithmetic, with "
+                        "gradients")
     parser.add_argument("--startup", action="store_true",
                         help="whole processes: importing each library, examples/quickstart.py under ember run")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)),
@@ -73,6 +75,10 @@ def main(argv: list[str] | None = None) -> None:
         print()
         print_table([compare(name, make(ember), make(torch), number, repeats=5)
                      for name, make, number in vmap_bench.workloads()])
+    if args.spectral:
+        print()
+        print_table([compare(name, make(ember), make(torch), number, repeats=5)
+                     for name, make, number in spectral.workloads()])
     if args.startup:
         print()
         print_table(startup.rows(args.threads))

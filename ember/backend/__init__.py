@@ -52,6 +52,20 @@ def fft_functions(array):
     return scipy.fft
 
 
+CPU_THREADS = [None]  # the threads ember's CPU kernels use: BLAS's count, read once, then set_num_threads's
+
+
+def fft_options(array) -> dict:
+    """Keyword arguments for fft_functions(array): on the CPU, as many worker threads as BLAS has."""
+    if array.__class__ is not numpy.ndarray:
+        return {}
+    if CPU_THREADS[0] is None:
+        from threadpoolctl import threadpool_info
+        counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        CPU_THREADS[0] = counts[0] if counts else 1
+    return {"workers": CPU_THREADS[0]}
+
+
 def module_for(device_type: str):
     """The array module for a device type ('cpu' or 'cuda')."""
     if device_type == "cpu":

@@ -135,5 +135,13 @@ def _overlap_add(frames: Tensor, total: int, n_fft: int, hop: int) -> Tensor:
     """Frames (batch, frames, n_fft) summed at their places, `hop` apart, into (batch, total) signals."""
     if frames.is_complex():
         return make_complex(_overlap_add(frames.real, total, n_fft, hop), _overlap_add(frames.imag, total, n_fft, hop))
+    batch, n_frames = frames.shape[0], frames.shape[1]
+    if n_fft % hop == 0:
+        # split each frame into the n_fft / hop blocks of one hop and add the block sequences, each shifted by
+        # its place in the frame: a few whole-array adds where fold adds once per sample of the frame
+        blocks = frames.reshape(batch, n_frames, n_fft // hop, hop)
+        shifts = n_fft // hop
+        signal = sum(pad(blocks[:, :, r], (0, 0, r, shifts - 1 - r)) for r in range(shifts))
+        return signal.reshape(batch, total)
     columns = frames.transpose(1, 2)  # (batch, n_fft, frames): fold's columns of one channel
-    return fold(columns, (1, total), (1, n_fft), stride=(1, hop)).reshape(frames.shape[0], total)
+    return fold(columns, (1, total), (1, n_fft), stride=(1, hop)).reshape(batch, total)
