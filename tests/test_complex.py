@@ -284,3 +284,29 @@ def test_optimizers_update_complex_parameters_as_pytorch(name, kwargs):
     for key, (dtype, value) in results[1][1].items():
         assert results[0][1][key][0] == dtype.replace("torch", "ember"), key
         np.testing.assert_allclose(results[0][1][key][1], value, rtol=1e-6, atol=1e-8, err_msg=key)
+
+
+MORE = {
+    "var": lambda lib, z: z.var(), "std": lambda lib, z: z.std(dim=1), "norm": lambda lib, z: lib.norm(z),
+    "cumprod": lambda lib, z: z.cumprod(1), "linalg.norm": lambda lib, z: lib.linalg.norm(z),
+    "dot": lambda lib, z: lib.dot(z[0], z[1]), "vdot": lambda lib, z: lib.vdot(z[0], z[1]),
+    "outer": lambda lib, z: lib.outer(z[0], z[1]), "nansum": lambda lib, z: lib.nansum(z),
+    "mul_": lambda lib, z: z.clone().mul_(2j), "masked_fill": lambda lib, z: z.masked_fill(z.real > 0, 1j),
+    "flip": lambda lib, z: z.flip(0), "roll": lambda lib, z: z.roll(1, 1),
+    "gather": lambda lib, z: z.gather(1, lib.tensor([[0, 1]] * 3)),
+    "index_select": lambda lib, z: z.index_select(0, lib.tensor([2, 0])), "tril": lambda lib, z: z.tril(),
+    "diag": lambda lib, z: lib.diag(z[:, :3]), "trace": lambda lib, z: z[:, :3].trace(),
+    "kron": lambda lib, z: lib.kron(z[:2, :2], z[1:, 1:3]), "softmax": lambda lib, z: lib.softmax(z, 0),
+    "isnan": lambda lib, z: lib.isnan(z), "isfinite": lambda lib, z: lib.isfinite(z),
+    "allclose": lambda lib, z: lib.allclose(z, z), "linear": lambda lib, z: lib.nn.functional.linear(z, z),
+    "bmm": lambda lib, z: lib.bmm(z[None], z.mT[None]), "addmm": lambda lib, z: lib.addmm(z[:, :3], z, z.mT),
+    "pow of tensors": lambda lib, z: z ** z, "mean of dims": lambda lib, z: z.mean((0, 1)),
+    "nonzero": lambda lib, z: lib.nonzero(z), "count_nonzero": lambda lib, z: lib.count_nonzero(z),
+    "to float": lambda lib, z: z.to(lib.float32), "fill_": lambda lib, z: z.clone().fill_(1j),
+    "lerp": lambda lib, z: lib.lerp(z, z * 2, 0.3), "addcmul": lambda lib, z: lib.addcmul(z, z, z, value=0.5),
+}
+
+
+@pytest.mark.parametrize("name", MORE)
+def test_more_ops_on_complex_tensors_match_pytorch(name):
+    check(MORE[name], Z)

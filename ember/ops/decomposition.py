@@ -284,6 +284,9 @@ def _check_matrix(name, t, square=True, kernel=None, half=False):
     a = t._data
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"{name}: ember's linear algebra does not support complex tensors yet (only "
+                                  "linalg.vector_norm does)")
     if a.dtype.kind not in "fV":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(a.dtype)}")

@@ -999,7 +999,7 @@ def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input); `weight` is a number or a tensor."""
     check_tensor("lerp", "end", end, 2)
     a, b = input._data, end._data
-    if a.dtype.kind not in "fV":
+    if a.dtype.kind not in "fcV":
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{scalar_type_name(a.dtype)}'")
     if b.dtype != a.dtype:
         raise RuntimeError(f"expected dtype {_dtype_word(a.dtype)} for `end` but got dtype {_dtype_word(b.dtype)}")

@@ -151,12 +151,12 @@ def dot(input, tensor, *, out=None):
 
 
 def vdot(input, other, *, out=None):
-    """Inner product of two 1-D tensors (equal to dot for real tensors)."""
+    """Inner product of two 1-D tensors, the first conjugated (equal to dot for real tensors)."""
     a, b = input._data, other._data
     if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
-    return _dot(input, other, VdotBackward0, out, "vdot")
+    return _dot(input.conj(), other, VdotBackward0, out, "vdot")
 
 
 def _dot(input, tensor, node_cls, out, name):

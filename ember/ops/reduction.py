@@ -406,7 +406,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def _float_input(t, name):
     a = t._data
-    if a.dtype.kind not in "fV":
+    if a.dtype.kind not in "fcV":
         raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
                            f"point or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
     return a
@@ -425,6 +425,8 @@ def p_norm(input, p, dim, keepdim=False):
 
 
 def _vector_norm(input, p, dim, keepdim, node):
+    if input._data.dtype.kind == "c":
+        input = input.abs()  # the norm of the moduli, differentiated through abs
     a = _float_input(input, "linalg.vector_norm")
     if p == "fro" or p is None:
         p = 2
@@ -658,7 +660,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 
 def _differentiable_dtype(r):
-    if r._data.dtype.kind not in "fV":
+    if r._data.dtype.kind not in "fcV":
         raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(r._data.dtype)}")
 
 
@@ -692,6 +694,7 @@ def cumprod(input, dim, *, dtype=None, out=None):
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
     a = input._data
+    refuse_complex(a.dtype, "nansum", "nansum on CPU does not support complex inputs", RuntimeError)
     dims = _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
     xp = array_module(a)
