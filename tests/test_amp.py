@@ -26,6 +26,7 @@ def test_autocast_regions(lib):
     with pytest.raises(RuntimeError):
         lib.autocast("tpu")
     assert lib.get_autocast_dtype("cuda") == lib.float16 and lib.amp.is_autocast_available("cpu")
+    assert lib.get_autocast_dtype("cpu") == lib.bfloat16
 
 
 def test_autocast_computes_in_the_inputs_dtypes():

@@ -2,8 +2,8 @@
 
 Inside an autocast region PyTorch runs some ops in float16 or bfloat16 for speed. ember runs every op in the
 dtypes of its inputs, so autocast here records the region (is_autocast_enabled, get_autocast_dtype answer as in
-PyTorch) and changes no computation: mixed-precision scripts run, in full precision. ember has no bfloat16, so
-the CPU's default autocast dtype is float16 where PyTorch's is bfloat16.
+PyTorch) and changes no computation: mixed-precision scripts run, in full precision. The default dtypes are
+PyTorch's: bfloat16 on the CPU, float16 on CUDA.
 """
 import functools
 import warnings
@@ -12,7 +12,7 @@ from .. import _dtype
 from ..backend import cuda_available
 
 _DEVICES = ("cpu", "cuda")
-_STATE = {"cpu": {"enabled": False, "dtype": _dtype.float16}, "cuda": {"enabled": False, "dtype": _dtype.float16}}
+_STATE = {"cpu": {"enabled": False, "dtype": _dtype.bfloat16}, "cuda": {"enabled": False, "dtype": _dtype.float16}}
 _CACHE = {"enabled": True, "nesting": 0}
 
 
