@@ -1,4 +1,5 @@
 """Graph nodes: the backward functions that results point to through `grad_fn`."""
+import sys
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -223,18 +224,30 @@ class FunctionNode(Node):
 # one) gets the real part of it: the engine conforms every gradient to its input's dtype.
 
 
-def node_classes(table: dict, reads_inputs: dict | None = None, holomorphic: bool = True) -> dict:
+class NodeTable(dict):
+    """An op family's node classes by PyTorch name: `NODES.AddBackward0` where the name is written out,
+    `NODES[name]` where it is computed."""
+
+    def __getattr__(self, name: str) -> type:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"this op family defines no node class {name!r}") from None
+
+
+def node_classes(table: dict, reads_inputs: dict | None = None, holomorphic: bool = True) -> NodeTable:
     """Make one FunctionNode subclass per entry of a formula table {name: formula}; `reads_inputs` maps
     node names to what PyTorch's double backward gives their inputs (NOTE [ Backward reads inputs ]);
     `holomorphic=False` marks formulas written for complex inputs as they are (NOTE [ Complex gradients ]).
 
-    Each op family binds the result into its module namespace (`globals().update(...)`), so its
-    ops create nodes by their PyTorch names, `AddBackward0()`, right under the table.
+    The family's ops create nodes from the table by their PyTorch names, `NODES.AddBackward0()`; each class
+    reports the calling module as its `__module__`.
     """
     reads_inputs = reads_inputs or {}
     unknown = set(reads_inputs) - set(table)
     if unknown:
         raise KeyError(f"reads_inputs names nodes that the table does not define: {sorted(unknown)}")
-    return {name: type(name, (FunctionNode,), {"__slots__": (), "formula": staticmethod(f), "holomorphic": holomorphic,
-                                               "reads_inputs": reads_inputs.get(name)})
-            for name, f in table.items()}
+    module = sys._getframe(1).f_globals["__name__"]
+    return NodeTable({name: type(name, (FunctionNode,), {
+        "__slots__": (), "formula": staticmethod(f), "holomorphic": holomorphic,
+        "reads_inputs": reads_inputs.get(name), "__module__": module}) for name, f in table.items()})

@@ -37,7 +37,6 @@ NODES = node_classes(GRADIENTS, reads_inputs={
     **dict.fromkeys(["HardtanhBackward0", "LeakyReluBackward0", "SoftshrinkBackward0", "HardshrinkBackward0",
                      "ThresholdBackward0", "PreluKernelBackward0"], "zeros"),
     "HardsigmoidBackward0": "not implemented"})
-globals().update(NODES)
 
 
 def _negative_part(x):
@@ -84,7 +83,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if inplace:
         return hardtanh_(input, min_val, max_val)
     a = _float_array(input)
-    return _unary(HardtanhBackward0, np.clip(a, _np(min_val, a), _np(max_val, a)), input,
+    return _unary(NODES.HardtanhBackward0, np.clip(a, _np(min_val, a), _np(max_val, a)), input,
                   (input, min_val, max_val))
 
 
@@ -98,7 +97,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     if inplace:
         return leaky_relu_(input, negative_slope)
     a = _float_array(input)
-    return _unary(LeakyReluBackward0, np.where(a > 0, a, a * _np(negative_slope, a)), input,
+    return _unary(NODES.LeakyReluBackward0, np.where(a > 0, a, a * _np(negative_slope, a)), input,
                   (input, negative_slope))
 
 
@@ -106,7 +105,7 @@ def _elu(input, alpha, scale, input_scale):
     a = _float_array(input)
     neg = np.expm1(np.minimum(a, 0) * _np(input_scale, a)) * _np(alpha * scale, a)
     r = np.where(a > 0, a * _np(scale, a), neg)
-    return _unary(EluBackward0, r, input, (input, alpha, scale, input_scale))
+    return _unary(NODES.EluBackward0, r, input, (input, alpha, scale, input_scale))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -131,7 +130,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         raise RuntimeError("ZeroDivisionError")
     a = _float_array(input)
     r = np.where(a > 0, a, np.expm1(np.minimum(a, 0) / _np(alpha, a)) * _np(alpha, a))
-    return _unary(CeluBackward0, r, input, (input, alpha))
+    return _unary(NODES.CeluBackward0, r, input, (input, alpha))
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -144,14 +143,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         r = 0.5 * a * (1 + np.tanh((a + 0.044715 * a * a * a) * _np(_SQRT_2_OVER_PI, a)))
     else:
         r = a * (erf(wrap(a * _np(1 / math.sqrt(2), a)))._data + 1) * _np(0.5, a)
-    return _unary(GeluBackward0, r.astype(a.dtype, copy=False), input, (input, approximate))
+    return _unary(NODES.GeluBackward0, r.astype(a.dtype, copy=False), input, (input, approximate))
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
     if inplace:
         return silu_(input)
-    return _unary(SiluBackward0, input._data * sigmoid(input.detach())._data, input, (input,))
+    return _unary(NODES.SiluBackward0, input._data * sigmoid(input.detach())._data, input, (input,))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -159,7 +158,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return mish_(input)
     a = _float_array(input)
-    return _unary(MishBackward0, a * np.tanh(np.logaddexp(a, 0).astype(a.dtype)), input, (input,))
+    return _unary(NODES.MishBackward0, a * np.tanh(np.logaddexp(a, 0).astype(a.dtype)), input, (input,))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -167,7 +166,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return hardswish_(input)
     a = _float_array(input)
-    return _unary(HardswishBackward0, a * np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
+    return _unary(NODES.HardswishBackward0, a * np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -175,7 +174,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return hardsigmoid_(input)
     a = _float_array(input)
-    return _unary(HardsigmoidBackward0, np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
+    return _unary(NODES.HardsigmoidBackward0, np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -183,7 +182,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     a = _float_array(input)
     z = a * _np(beta, a)
     r = np.where(z > threshold, a, np.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
-    return _unary(SoftplusBackward0, r, input, (input, beta, threshold))
+    return _unary(NODES.SoftplusBackward0, r, input, (input, beta, threshold))
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -197,14 +196,14 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     a = _float_array(input)
     r = np.where(a > lambd, a - _np(lambd, a), np.where(a < -lambd, a + _np(lambd, a), 0)).astype(a.dtype)
-    return _unary(SoftshrinkBackward0, r, input, (input, lambd))
+    return _unary(NODES.SoftshrinkBackward0, r, input, (input, lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, 0 elsewhere."""
     a = _float_array(input)
     r = np.where(np.abs(a) > lambd, a, 0).astype(a.dtype)
-    return _unary(HardshrinkBackward0, r, input, (input, lambd))
+    return _unary(NODES.HardshrinkBackward0, r, input, (input, lambd))
 
 
 def tanhshrink(input: Tensor) -> Tensor:
@@ -215,7 +214,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
     a = _float_array(input)
-    return _unary(LogSigmoidBackward0, np.subtract(0, np.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
+    return _unary(NODES.LogSigmoidBackward0, np.subtract(0, np.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -224,7 +223,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         return threshold_(input, threshold, value)
     a = input._data
     r = np.where(a > threshold, a, a.dtype.type(value))
-    return _unary(ThresholdBackward0, r, input, (input, threshold))
+    return _unary(NODES.ThresholdBackward0, r, input, (input, threshold))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -238,7 +237,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = input.detach().chunk(2, d)
     r = a._data * sigmoid(b)._data
-    return _unary(GluBackward0, r, input, (input, d))
+    return _unary(NODES.GluBackward0, r, input, (input, d))
 
 
 def _glu_grad(g, x, dim):
@@ -262,7 +261,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         w = weight.reshape((n,) + (1,) * (input.dim() - 2))
     r = wrap(np.where(input._data > 0, input._data, input._data * w._data))
     if GRAD_ENABLED[0] and (input._rg or weight._rg):
-        record(r, PreluKernelBackward0(), (input, w), (input, w))
+        record(r, NODES.PreluKernelBackward0(), (input, w), (input, w))
     return r
 
 
@@ -275,7 +274,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     a = _float_array(input)
     slopes = rng(None).uniform(lower, upper, a.shape) if training else (lower + upper) / 2
     noise = np.where(a > 0, 1, slopes).astype(a.dtype)
-    return _unary(RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
+    return _unary(NODES.RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
 
 
 def _implicit_dim(name, ndim):

@@ -27,7 +27,6 @@ GRADIENTS = {
     "Col2ImBackward0": lambda g, kernel, dilation, padding, stride: (unfold(g, kernel, dilation, padding, stride),),
 }
 NODES = node_classes(GRADIENTS, reads_inputs={"ConvolutionBackward0": "no grad"})
-globals().update(NODES)
 
 Ints = int | tuple[int, ...]  # an int for every spatial dim, or one int each
 
@@ -63,7 +62,7 @@ def _product(kind, a, b, shape, params):
     """A product inside a backward formula, recorded for double backward."""
     r = wrap(_compute(kind, a, b, shape, params))
     if GRAD_ENABLED[0] and (a._rg or b._rg):
-        record(r, ConvolutionBackwardBackward0(), (a, b),
+        record(r, NODES.ConvolutionBackwardBackward0(), (a, b),
                (keep_if(a, b._rg), keep_if(b, a._rg), kind, (a._data.shape, b._data.shape), params))
     return r
 
@@ -73,7 +72,7 @@ def _convolution(kind, x, w, bias, shape, params):
     r = wrap(_compute(kind, x, w, shape, params, bias))
     bias_rg = bias is not None and bias._rg
     if GRAD_ENABLED[0] and (x._rg or w._rg or bias_rg):
-        record(r, ConvolutionBackward0(), (x, w, bias),
+        record(r, NODES.ConvolutionBackward0(), (x, w, bias),
                (keep_if(x, w._rg), keep_if(w, x._rg), kind, (x._data.shape, w._data.shape), params, bias_rg))
     return r
 
@@ -320,7 +319,7 @@ def unfold(input: Tensor, kernel_size: Ints, dilation: Ints = 1, padding: Ints =
     cols = cols.reshape(batch.shape[0], batch.shape[1] * math.prod(kernel), math.prod(blocks))
     r = wrap(cols if a.ndim == 4 else cols[0])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, Im2ColBackward0(), (input,), (tuple(a.shape[-2:]), *args))
+        record(r, NODES.Im2ColBackward0(), (input,), (tuple(a.shape[-2:]), *args))
     return r
 
 
@@ -352,5 +351,5 @@ def fold(input: Tensor, output_size: Ints, kernel_size: Ints, dilation: Ints = 1
     kernels.add_windows(out, batch.reshape(n, c, *kernel, *blocks), stride, padding, dilation)
     r = wrap(out if a.ndim == 3 else out[0])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, Col2ImBackward0(), (input,), args)
+        record(r, NODES.Col2ImBackward0(), (input,), args)
     return r

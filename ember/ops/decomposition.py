@@ -274,7 +274,6 @@ _MULTI = {  # name: (number of outputs, formula(grads, *saved))
 }
 NODES.update({name: type(name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(f), "n_outputs": k})
               for name, (k, f) in _MULTI.items()})
-globals().update(NODES)
 
 
 # ---- checks and failure reports --------------------------------------------------------------------------------------
@@ -354,7 +353,7 @@ def det(A, *, out=None):
     with np.errstate(over="ignore"):  # a float32 determinant may overflow to inf, silently as in PyTorch
         r = wrap(xp.asarray(xp.linalg.det(a)))
     if GRAD_ENABLED[0] and A._rg:
-        record(r, LinalgDetBackward0(), (A,), (A, r))
+        record(r, NODES.LinalgDetBackward0(), (A,), (A, r))
     return r if out is None else write_out(out, r, "linalg.det")
 
 
@@ -364,7 +363,7 @@ def _slogdet(A, name, result_type):
     sign, logabs = xp.linalg.slogdet(a)
     s, log = wrap(xp.asarray(sign)), wrap(xp.asarray(logabs))
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((s, log), LinalgSlogdetBackward0(), (A,), (A,))
+        _record_outputs((s, log), NODES.LinalgSlogdetBackward0(), (A,), (A,))
     return result_type(s, log)
 
 
@@ -418,7 +417,7 @@ def inv(A, *, out=None):
         _raise_failed("linalg.inv", info, _SINGULAR)
     r = wrap(r)
     if GRAD_ENABLED[0] and A._rg:
-        record(r, LinalgInvExBackward0(), (A,), (r,))
+        record(r, NODES.LinalgInvExBackward0(), (A,), (r,))
     return r if out is None else write_out(out, r, "linalg.inv")
 
 
@@ -433,7 +432,7 @@ def inv_ex(A, *, check_errors=False):
         _raise_failed("linalg.inv_ex", info, _SINGULAR)
     r = wrap(r)
     if GRAD_ENABLED[0] and A._rg:
-        record(r, LinalgInvExBackward0(), (A,), (r,))
+        record(r, NODES.LinalgInvExBackward0(), (A,), (r,))
     return linalg_inv_ex(r, wrap(info))
 
 
@@ -476,7 +475,7 @@ def solve(A, B, *, left=True, out=None):
         x = xp.swapaxes(x, -1, -2)
     r = wrap(x[..., 0] if vector else x)
     if GRAD_ENABLED[0] and (A._rg or B._rg):
-        record(r, LinalgSolveExBackward0(), (A, B), (A, r, vector, left))
+        record(r, NODES.LinalgSolveExBackward0(), (A, B), (A, r, vector, left))
     return r if out is None else write_out(out, r, "linalg.solve")
 
 
@@ -505,13 +504,13 @@ def _cholesky_op(A, upper, name, node_cls, check_errors):
 
 def cholesky(A, *, upper=False, out=None):
     """Cholesky factor L (A = L L^T) of each symmetric positive-definite matrix, or U = L^T when upper."""
-    r = _cholesky_op(A, upper, "linalg.cholesky", LinalgCholeskyExBackward0, True)[0]
+    r = _cholesky_op(A, upper, "linalg.cholesky", NODES.LinalgCholeskyExBackward0, True)[0]
     return r if out is None else write_out(out, r, "linalg.cholesky")
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False):
     """(L, info): info > 0 is the order of the first leading minor that is not positive-definite (L is nan there)."""
-    return linalg_cholesky_ex(*_cholesky_op(A, upper, "linalg.cholesky_ex", LinalgCholeskyExBackward0,
+    return linalg_cholesky_ex(*_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
                                             check_errors))
 
 
@@ -519,7 +518,7 @@ def torch_cholesky(input, upper=False, *, out=None):
     """torch.cholesky: the Cholesky factor (deprecated in PyTorch in favour of linalg.cholesky)."""
     if input._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{scalar_type_name(input._data.dtype)}'")
-    r = _cholesky_op(input, upper, "cholesky", CholeskyBackward0, True)[0]
+    r = _cholesky_op(input, upper, "cholesky", NODES.CholeskyBackward0, True)[0]
     return r if out is None else write_out(out, r, "cholesky")
 
 
@@ -537,7 +536,7 @@ def qr(A, mode="reduced"):
         q, r = xp.linalg.qr(a, mode=mode)
     Q, R = wrap(q), wrap(r)
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((Q, R), LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
+        _record_outputs((Q, R), NODES.LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
     return linalg_qr(Q, R)
 
 
@@ -552,7 +551,7 @@ def svd(A, full_matrices=True, *, driver=None):
     u, s, vh = array_module(a).linalg.svd(a, full_matrices=full_matrices)
     U, S, Vh = wrap(u), wrap(s), wrap(vh)
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((U, S, Vh), LinalgSvdBackward0(), (A,),
+        _record_outputs((U, S, Vh), NODES.LinalgSvdBackward0(), (A,),
                         (A, _shadow(U), _shadow(S), _shadow(Vh), full_matrices))
     return linalg_svd(U, S, Vh)
 
@@ -598,7 +597,7 @@ def eigh(A, UPLO="L"):
     w, v = array_module(a).linalg.eigh(a, UPLO=UPLO)
     L, V = wrap(w), wrap(v)
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((L, V), LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
+        _record_outputs((L, V), NODES.LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
     return linalg_eigh(L, V)
 
 
@@ -642,7 +641,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     a = _check_matrix("linalg.pinv", A, square=False)
     r = wrap(_pinv(a, atol, rtol, hermitian))
     if GRAD_ENABLED[0] and A._rg:
-        record(r, LinalgPinvBackward0(), (A,), (A, r))
+        record(r, NODES.LinalgPinvBackward0(), (A,), (A, r))
     return r if out is None else write_out(out, r, "linalg.pinv")
 
 
@@ -711,7 +710,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = wrap(xp.zeros(0, np.int64) if driver == "gels" else rank)
     sv = wrap(s if driver in ("gelsd", "gelss") else empty)
     if GRAD_ENABLED[0] and (A._rg or B._rg):
-        _record_outputs((X, res), LinalgLstsqBackward0(), (A, B), (A, B, _shadow(X), vector))
+        _record_outputs((X, res), NODES.LinalgLstsqBackward0(), (A, B), (A, B, _shadow(X), vector))
     return linalg_lstsq(X, res, rank, sv)
 
 
@@ -748,5 +747,5 @@ def matrix_exp(A):
     a = _check_matrix("linalg.matrix_exp", A, half=True)
     r = wrap(_expm(a.astype(np.float32)).astype(np.float16) if a.dtype == np.float16 else _expm(a))
     if GRAD_ENABLED[0] and A._rg:
-        record(r, LinalgMatrixExpBackward0(), (A,), (A,))
+        record(r, NODES.LinalgMatrixExpBackward0(), (A,), (A,))
     return r

@@ -101,7 +101,6 @@ GRADIENTS = {
     "PolygammaBackward0": lambda g, n, x: (g * _polygamma_tensor(n + 1, x),),
 }
 NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"})
-globals().update(NODES)
 
 
 class NotImplementedBackward(Node):
@@ -267,7 +266,7 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with PyTorch's type promotion."""
     r = _binary(np.add, input, other) if alpha == 1 else _with_alpha(np.add, input, other, alpha)
     if needs_grad(input, other):
-        record(r, AddBackward0(), (input, other), (alpha,))
+        record(r, NODES.AddBackward0(), (input, other), (alpha,))
     return r if out is None else write_out(out, r, "add")
 
 
@@ -282,7 +281,7 @@ def sub(input, other, *, alpha=1, out=None):
     _check_not_bool(input, other)
     r = _binary(np.subtract, input, other) if alpha == 1 else _with_alpha(np.subtract, input, other, alpha)
     if needs_grad(input, other):
-        record(r, SubBackward0(), (input, other), (alpha,))
+        record(r, NODES.SubBackward0(), (input, other), (alpha,))
     return r if out is None else write_out(out, r, "sub")
 
 
@@ -293,9 +292,9 @@ def rsub(input, other, *, alpha=1):
     r = _broadcasting(np.subtract, y, x if alpha == 1 else np.multiply(x, _alpha(alpha, dt), dtype=dt))
     if isinstance(other, Tensor):
         if needs_grad(input, other):
-            record(r, RsubBackward0(), (input, other), (alpha,))
+            record(r, NODES.RsubBackward0(), (input, other), (alpha,))
     elif needs_grad(input):
-        record(r, RsubBackward1(), (input,), (alpha,))
+        record(r, NODES.RsubBackward1(), (input,), (alpha,))
     return r
 
 
@@ -306,7 +305,7 @@ def mul(input, other, *, out=None):
         a_rg = isinstance(input, Tensor) and input._rg
         b_rg = isinstance(other, Tensor) and other._rg
         if a_rg or b_rg:
-            record(r, MulBackward0(), (input, other), (keep_if(input, b_rg), keep_if(other, a_rg)),
+            record(r, NODES.MulBackward0(), (input, other), (keep_if(input, b_rg), keep_if(other, a_rg)),
                    saves_number=a_rg and not isinstance(other, Tensor))
     return r if out is None else write_out(out, r, "mul")
 
@@ -327,7 +326,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
         if b_rg or isinstance(input, Tensor) and input._rg:
-            record(r, DivBackward0(), (input, other), (keep_if(input, b_rg), other),
+            record(r, NODES.DivBackward0(), (input, other), (keep_if(input, b_rg), other),
                    saves_number=not isinstance(other, Tensor))
     return r if out is None else write_out(out, r, "div")
 
@@ -380,9 +379,9 @@ def remainder(input, other, *, out=None):
         if not isinstance(input, Tensor):
             not_implemented(r, "remainder", (other,))
         elif isinstance(other, Tensor):
-            record(r, RemainderBackward1(), (input, other), (keep_if(input, other._rg), other))
+            record(r, NODES.RemainderBackward1(), (input, other), (keep_if(input, other._rg), other))
         else:
-            record(r, RemainderBackward0(), (input,))
+            record(r, NODES.RemainderBackward0(), (input,))
     return r if out is None else write_out(out, r, "remainder")
 
 
@@ -396,7 +395,7 @@ def pow(input, exponent, *, out=None):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         r = _broadcasting(np.power if dt.kind in "fcV" else _int_power, x, y)
         if needs_grad(input, exponent):
-            record(r, PowBackward1(), (input, exponent), (input, exponent, input._rg, keep_if(r, exponent._rg)))
+            record(r, NODES.PowBackward1(), (input, exponent), (input, exponent, input._rg, keep_if(r, exponent._rg)))
         return r if out is None else write_out(out, r, "pow")
     e = scalar_value(exponent)
     x, _, dt = operands(input, e)
@@ -409,7 +408,7 @@ def pow(input, exponent, *, out=None):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         r = wrap(np.power(x, e).astype(dt, copy=False))  # NumPy's bool ** bool is int8
     if GRAD_ENABLED[0] and input._rg:
-        record(r, PowBackward0(), (input,), (input, e))
+        record(r, NODES.PowBackward0(), (input,), (input, e))
     return r if out is None else write_out(out, r, "pow")
 
 
@@ -427,7 +426,7 @@ def _rpow(t, base):
     x, b, dt = operands(t, base)
     r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind in "fcV" else _int_power(np.asarray(b, dt), x))
     if needs_grad(t):
-        record(r, PowBackward2(), (t,), (base, t, r))
+        record(r, NODES.PowBackward2(), (t,), (base, t, r))
     return r
 
 
@@ -438,7 +437,7 @@ def neg(input, *, out=None):
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
     r = wrap(np.negative(input._data))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, NegBackward0(), (input,))
+        record(r, NODES.NegBackward0(), (input,))
     return r if out is None else write_out(out, r, "neg")
 
 
@@ -476,12 +475,12 @@ def _exp(a):
     return r
 
 
-exp = _unary(_exp, ExpBackward0, True)
-log = _unary(np.log, LogBackward0, False)
-sqrt = _unary(np.sqrt, SqrtBackward0, True)
-sin = _unary(np.sin, SinBackward0, False)
-cos = _unary(np.cos, CosBackward0, False)
-tanh = _unary(np.tanh, TanhBackward0, True)
+exp = _unary(_exp, NODES.ExpBackward0, True)
+log = _unary(np.log, NODES.LogBackward0, False)
+sqrt = _unary(np.sqrt, NODES.SqrtBackward0, True)
+sin = _unary(np.sin, NODES.SinBackward0, False)
+cos = _unary(np.cos, NODES.CosBackward0, False)
+tanh = _unary(np.tanh, NODES.TanhBackward0, True)
 exp.__doc__ = "e ** input, elementwise."
 log.__doc__ = "Natural logarithm, elementwise."
 sqrt.__doc__ = "Square root, elementwise."
@@ -506,7 +505,7 @@ def sigmoid(input, *, out=None):
     a = _float_array(input)
     r = wrap(_sigmoid(a))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, SigmoidBackward0(), (input,), (r,))
+        record(r, NODES.SigmoidBackward0(), (input,), (r,))
     return r if out is None else write_out(out, r, "sigmoid")
 
 
@@ -514,7 +513,7 @@ def reciprocal(input, *, out=None):
     """1 / input."""
     r = wrap(np.reciprocal(_float_array(input)))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ReciprocalBackward0(), (input,), (r,))
+        record(r, NODES.ReciprocalBackward0(), (input,), (r,))
     return r if out is None else write_out(out, r, "reciprocal")
 
 
@@ -541,7 +540,7 @@ def relu(input):
     refuse_complex(input._data.dtype, "relu", "clamp is not supported for complex types")
     r = wrap(_relu(input._data))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ReluBackward0(), (input,), (r,))
+        record(r, NODES.ReluBackward0(), (input,), (r,))
     return r
 
 
@@ -549,7 +548,7 @@ def abs(input, *, out=None):
     """|input|."""
     r = wrap(np.abs(input._data))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, AbsBackward0(), (input,), (input,))
+        record(r, NODES.AbsBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "abs")
 
 
@@ -571,22 +570,22 @@ def _sign(input, node_cls, name, out):
 
 def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element."""
-    return _sign(input, SignBackward0, "sign", out)
+    return _sign(input, NODES.SignBackward0, "sign", out)
 
 
 def clamp(input, min=None, max=None, *, out=None):
     """Limit values to [min, max]; either bound may be None (not both)."""
-    return _clamp(input, min, max, out, ClampBackward1)
+    return _clamp(input, min, max, out, NODES.ClampBackward1)
 
 
 def clamp_min(input, min, *, out=None):
     """max(input, min)."""
-    return _clamp(input, min, None, out, ClampMinBackward0)
+    return _clamp(input, min, None, out, NODES.ClampMinBackward0)
 
 
 def clamp_max(input, max, *, out=None):
     """min(input, max)."""
-    return _clamp(input, None, max, out, ClampMaxBackward0)
+    return _clamp(input, None, max, out, NODES.ClampMaxBackward0)
 
 
 def _clamp(input, min, max, out, node):
@@ -630,7 +629,7 @@ def _clamp_tensors(input, lo, hi):
         r = _broadcasting(np.minimum, r, hi._data.astype(a.dtype, copy=False))._data
     r = wrap(r)
     if needs_grad(input, lo, hi):
-        record(r, ClampBackward0(), (input, lo, hi), (input, lo, hi))
+        record(r, NODES.ClampBackward0(), (input, lo, hi), (input, lo, hi))
     return r
 
 
@@ -646,12 +645,12 @@ def _extremum(name, ufunc, node, input, other):
 
 def maximum(input, other):
     """Elementwise maximum of two tensors (the gradient is split evenly on ties, as in PyTorch)."""
-    return _extremum("maximum", np.maximum, MaximumBackward0, input, other)
+    return _extremum("maximum", np.maximum, NODES.MaximumBackward0, input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum of two tensors (the gradient is split evenly on ties)."""
-    return _extremum("minimum", np.minimum, MinimumBackward0, input, other)
+    return _extremum("minimum", np.minimum, NODES.MinimumBackward0, input, other)
 
 
 def masked_fill(input, mask, value):
@@ -672,9 +671,9 @@ def masked_fill(input, mask, value):
         raise broadcast_error(a.shape, m.shape) from None
     if value_tensor is not None:
         if needs_grad(input, value_tensor):
-            record(r, MaskedFillBackward1(), (input, value_tensor), (mask,))
+            record(r, NODES.MaskedFillBackward1(), (input, value_tensor), (mask,))
     elif GRAD_ENABLED[0] and input._rg:
-        record(r, MaskedFillBackward0(), (input,), (mask,))
+        record(r, NODES.MaskedFillBackward0(), (input,), (mask,))
     return r
 
 
@@ -847,7 +846,7 @@ def where(condition, input=None, other=None):
     except ValueError:
         raise _where_error(cond, x, y) from None
     if needs_grad(input, other):
-        record(r, WhereBackward0(), (input, other), (condition,))
+        record(r, NODES.WhereBackward0(), (input, other), (condition,))
     return r
 
 
@@ -873,21 +872,21 @@ def _rsqrt(a):
     return np.reciprocal(np.sqrt(a))
 
 
-exp2 = _float_unary(np.exp2, Exp2Backward0, "result", "exp2", "2 ** input, elementwise.")
-expm1 = _float_unary(np.expm1, Expm1Backward0, "result", "expm1", "exp(input) - 1, accurate near 0.")
-log1p = _float_unary(np.log1p, Log1PBackward0, "input", "log1p", "log(1 + input), accurate near 0.")
-log2 = _float_unary(np.log2, Log2Backward0, "input", "log2", "Base-2 logarithm, elementwise.")
-log10 = _float_unary(np.log10, Log10Backward0, "input", "log10", "Base-10 logarithm, elementwise.")
-rsqrt = _float_unary(_rsqrt, RsqrtBackward0, "result", "rsqrt", "1 / sqrt(input), elementwise.")
-tan = _float_unary(np.tan, TanBackward0, "result", "tan", "Tangent, elementwise.")
-asin = _float_unary(np.arcsin, AsinBackward0, "input", "asin", "Arcsine, elementwise.")
-acos = _float_unary(np.arccos, AcosBackward0, "input", "acos", "Arccosine, elementwise.")
-atan = _float_unary(np.arctan, AtanBackward0, "input", "atan", "Arctangent, elementwise.")
-sinh = _float_unary(np.sinh, SinhBackward0, "input", "sinh", "Hyperbolic sine, elementwise.")
-cosh = _float_unary(np.cosh, CoshBackward0, "input", "cosh", "Hyperbolic cosine, elementwise.")
-asinh = _float_unary(np.arcsinh, AsinhBackward0, "input", "asinh", "Inverse hyperbolic sine, elementwise.")
-acosh = _float_unary(np.arccosh, AcoshBackward0, "input", "acosh", "Inverse hyperbolic cosine, elementwise.")
-atanh = _float_unary(np.arctanh, AtanhBackward0, "input", "atanh", "Inverse hyperbolic tangent, elementwise.")
+exp2 = _float_unary(np.exp2, NODES.Exp2Backward0, "result", "exp2", "2 ** input, elementwise.")
+expm1 = _float_unary(np.expm1, NODES.Expm1Backward0, "result", "expm1", "exp(input) - 1, accurate near 0.")
+log1p = _float_unary(np.log1p, NODES.Log1PBackward0, "input", "log1p", "log(1 + input), accurate near 0.")
+log2 = _float_unary(np.log2, NODES.Log2Backward0, "input", "log2", "Base-2 logarithm, elementwise.")
+log10 = _float_unary(np.log10, NODES.Log10Backward0, "input", "log10", "Base-10 logarithm, elementwise.")
+rsqrt = _float_unary(_rsqrt, NODES.RsqrtBackward0, "result", "rsqrt", "1 / sqrt(input), elementwise.")
+tan = _float_unary(np.tan, NODES.TanBackward0, "result", "tan", "Tangent, elementwise.")
+asin = _float_unary(np.arcsin, NODES.AsinBackward0, "input", "asin", "Arcsine, elementwise.")
+acos = _float_unary(np.arccos, NODES.AcosBackward0, "input", "acos", "Arccosine, elementwise.")
+atan = _float_unary(np.arctan, NODES.AtanBackward0, "input", "atan", "Arctangent, elementwise.")
+sinh = _float_unary(np.sinh, NODES.SinhBackward0, "input", "sinh", "Hyperbolic sine, elementwise.")
+cosh = _float_unary(np.cosh, NODES.CoshBackward0, "input", "cosh", "Hyperbolic cosine, elementwise.")
+asinh = _float_unary(np.arcsinh, NODES.AsinhBackward0, "input", "asinh", "Inverse hyperbolic sine, elementwise.")
+acosh = _float_unary(np.arccosh, NODES.AcoshBackward0, "input", "acosh", "Inverse hyperbolic cosine, elementwise.")
+atanh = _float_unary(np.arctanh, NODES.AtanhBackward0, "input", "atanh", "Inverse hyperbolic tangent, elementwise.")
 
 
 def square(input, *, out=None):
@@ -901,7 +900,7 @@ def sgn(input, *, out=None):
     if input._data.dtype.kind == "c":
         r = complex_sgn(input)
         return r if out is None else write_out(out, r, "sgn")
-    return _sign(input, SgnBackward0, "sgn", out)
+    return _sign(input, NODES.SgnBackward0, "sgn", out)
 
 
 def _rounding_unary(ufunc, node_cls, name, doc):
@@ -923,10 +922,10 @@ def _rounding_unary(ufunc, node_cls, name, doc):
     return op
 
 
-floor = _rounding_unary(np.floor, FloorBackward0, "floor", "The largest integer <= each element.")
-ceil = _rounding_unary(np.ceil, CeilBackward0, "ceil", "The smallest integer >= each element.")
-trunc = _rounding_unary(np.trunc, TruncBackward0, "trunc", "Each element rounded toward zero.")
-_round0 = _rounding_unary(np.rint, RoundBackward0, "round", "")
+floor = _rounding_unary(np.floor, NODES.FloorBackward0, "floor", "The largest integer <= each element.")
+ceil = _rounding_unary(np.ceil, NODES.CeilBackward0, "ceil", "The smallest integer >= each element.")
+trunc = _rounding_unary(np.trunc, NODES.TruncBackward0, "trunc", "Each element rounded toward zero.")
+_round0 = _rounding_unary(np.rint, NODES.RoundBackward0, "round", "")
 
 
 def round(input, *, decimals=None, out=None):
@@ -946,7 +945,7 @@ def round(input, *, decimals=None, out=None):
         r = np.rint(a / p) * p
     r = wrap(r)
     if GRAD_ENABLED[0] and input._rg:
-        record(r, RoundBackward1(), (input,))
+        record(r, NODES.RoundBackward1(), (input,))
     return r if out is None else write_out(out, r, "round")
 
 
@@ -957,7 +956,7 @@ def frac(input, *, out=None):
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
     r = wrap(a - np.trunc(a))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, FracBackward0(), (input,))
+        record(r, NODES.FracBackward0(), (input,))
     return r if out is None else write_out(out, r, "frac")
 
 
@@ -979,7 +978,7 @@ def atan2(input, other, *, out=None):
     x, y, _ = _float_operands(input, other)
     r = _broadcasting(np.arctan2, x, y)
     if needs_grad(input, other):
-        record(r, Atan2Backward0(), (input, other), (input, other))
+        record(r, NODES.Atan2Backward0(), (input, other), (input, other))
     return r if out is None else write_out(out, r, "atan2")
 
 
@@ -991,7 +990,7 @@ def hypot(input, other, *, out=None):
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{scalar_type_name(dt)}'")
     r = _broadcasting(np.hypot, x, y)
     if needs_grad(input, other):
-        record(r, HypotBackward0(), (input, other), (keep_if(input, input._rg), keep_if(other, other._rg), r))
+        record(r, NODES.HypotBackward0(), (input, other), (keep_if(input, input._rg), keep_if(other, other._rg), r))
     return r if out is None else write_out(out, r, "hypot")
 
 
@@ -1019,10 +1018,10 @@ def lerp(input, end, weight, *, out=None):
             from None
     if isinstance(weight, Tensor):
         if needs_grad(input, end, weight):
-            record(r, LerpBackward1(), (input, end, weight),
+            record(r, NODES.LerpBackward1(), (input, end, weight),
                    (keep_if(input, weight._rg), keep_if(end, weight._rg), weight))
     elif needs_grad(input, end):
-        record(r, LerpBackward0(), (input, end), (float(w),))
+        record(r, NODES.LerpBackward0(), (input, end), (float(w),))
     return r if out is None else write_out(out, r, "lerp")
 
 
@@ -1050,7 +1049,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
     if needs_grad(input, tensor1, tensor2):
-        record(r, AddcmulBackward0(), (input, tensor1, tensor2),
+        record(r, NODES.AddcmulBackward0(), (input, tensor1, tensor2),
                (keep_if(tensor1, tensor2._rg), keep_if(tensor2, tensor1._rg), v))
     return r if out is None else write_out(out, r, "addcmul")
 
@@ -1072,7 +1071,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
     if needs_grad(input, tensor1, tensor2):
-        record(r, AddcdivBackward0(), (input, tensor1, tensor2), (keep_if(tensor1, tensor2._rg), tensor2, v))
+        record(r, NODES.AddcdivBackward0(), (input, tensor1, tensor2), (keep_if(tensor1, tensor2._rg), tensor2, v))
     return r if out is None else write_out(out, r, "addcdiv")
 
 
@@ -1097,8 +1096,8 @@ def _nan_ignoring(name, ufunc, first_wins, node_cls):
     return op
 
 
-fmax = _nan_ignoring("fmax", np.fmax, np.greater_equal, FmaxBackward0)
-fmin = _nan_ignoring("fmin", np.fmin, np.less_equal, FminBackward0)
+fmax = _nan_ignoring("fmax", np.fmax, np.greater_equal, NODES.FmaxBackward0)
+fmin = _nan_ignoring("fmin", np.fmin, np.less_equal, NODES.FminBackward0)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
@@ -1109,7 +1108,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     else:
         r = wrap(a.copy())
     if GRAD_ENABLED[0] and input._rg:
-        record(r, NanToNumBackward0(), (input,), (wrap(np.isfinite(a)),))
+        record(r, NODES.NanToNumBackward0(), (input,), (wrap(np.isfinite(a)),))
     return r if out is None else write_out(out, r, "nan_to_num")
 
 
@@ -1121,9 +1120,9 @@ def fmod(input, other, *, out=None):
     r = _broadcasting(np.fmod, x, y)
     if needs_grad(input, other):
         if isinstance(other, Tensor):
-            record(r, FmodBackward1(), (input, other), (keep_if(input, other._rg), other))
+            record(r, NODES.FmodBackward1(), (input, other), (keep_if(input, other._rg), other))
         else:
-            record(r, FmodBackward0(), (input,))
+            record(r, NODES.FmodBackward0(), (input,))
     return r if out is None else write_out(out, r, "fmod")
 
 
@@ -1161,7 +1160,7 @@ def softmax(input, dim, dtype=None, *, out=None):
     input, a, d = _softmax_input("softmax", input, dim, dtype)
     r = wrap(_softmax(a, d).reshape(input._data.shape))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, SoftmaxBackward0(), (input,), (r, d if input._data.ndim else 0))
+        record(r, NODES.SoftmaxBackward0(), (input,), (r, d if input._data.ndim else 0))
     return r if out is None else write_out(out, r, "softmax")
 
 
@@ -1170,7 +1169,7 @@ def log_softmax(input, dim, dtype=None, *, out=None):
     input, a, d = _softmax_input("log_softmax", input, dim, dtype)
     r = wrap(_log_softmax(a, d).reshape(input._data.shape))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, LogSoftmaxBackward0(), (input,), (r, d if input._data.ndim else 0))
+        record(r, NODES.LogSoftmaxBackward0(), (input,), (r, d if input._data.ndim else 0))
     return r if out is None else write_out(out, r, "log_softmax")
 
 
@@ -1187,7 +1186,7 @@ def logit(input, eps=None, *, out=None):
         a = np.clip(a, a.dtype.type(eps), a.dtype.type(1 - eps))
     r = wrap(np.log(a / (1 - a)))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, LogitBackward0(), (input,), (input, eps))
+        record(r, NODES.LogitBackward0(), (input,), (input, eps))
     return r if out is None else write_out(out, r, "logit")
 
 
@@ -1206,7 +1205,7 @@ def erf(input, *, out=None):
     a, x = _as_float64(input)
     r = wrap(special_functions(x).erf(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ErfBackward0(), (input,), (input,))
+        record(r, NODES.ErfBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "erf")
 
 
@@ -1215,7 +1214,7 @@ def erfc(input, *, out=None):
     a, x = _as_float64(input)
     r = wrap(special_functions(x).erfc(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ErfcBackward0(), (input,), (input,))
+        record(r, NODES.ErfcBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "erfc")
 
 
@@ -1224,7 +1223,7 @@ def erfinv(input, *, out=None):
     a, x = _as_float64(input)
     r = wrap(special_functions(x).erfinv(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ErfinvBackward0(), (input,), (r,))
+        record(r, NODES.ErfinvBackward0(), (input,), (r,))
     return r if out is None else write_out(out, r, "erfinv")
 
 
@@ -1261,7 +1260,7 @@ def lgamma(input, *, out=None):
     a, x = _as_float64(input)
     r = wrap(_lgamma(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, LgammaBackward0(), (input,), (input,))
+        record(r, NODES.LgammaBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "lgamma")
 
 
@@ -1312,7 +1311,7 @@ def digamma(input, *, out=None):
     a, x = _as_float64(input)
     r = wrap(_digamma(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, DigammaBackward0(), (input,), (input,))
+        record(r, NODES.DigammaBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "digamma")
 
 
@@ -1344,7 +1343,7 @@ def _polygamma_tensor(n, x):
     a = x._data.astype(np.float64)
     r = wrap((_trigamma(a) if n == 1 else _polygamma(n, a)).astype(x._data.dtype, copy=False))
     if GRAD_ENABLED[0] and x._rg:
-        record(r, PolygammaBackward0(), (x,), (n, x))
+        record(r, NODES.PolygammaBackward0(), (x,), (n, x))
     return r
 
 

@@ -10,7 +10,6 @@ GRADIENTS = {
     "EmbeddingBackward0": lambda g, idx, n, padding_idx, by_freq: (_row_sums(g, idx, n, padding_idx, by_freq),),
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 
 def _row_sums(g, idx, n, padding_idx, by_freq):
@@ -68,7 +67,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         _renorm(weight, idx, max_norm, norm_type)
     out = wrap(weight._data[idx])
     if GRAD_ENABLED[0] and weight._rg:
-        record(out, EmbeddingBackward0(), (weight,), (idx, n, padding_idx, scale_grad_by_freq))
+        record(out, NODES.EmbeddingBackward0(), (weight,), (idx, n, padding_idx, scale_grad_by_freq))
     return out
 
 

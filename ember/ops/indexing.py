@@ -41,8 +41,7 @@ EMBED_GRADIENTS = {name: (lambda g, key: (g[key],)) for name in
                    ("SelectBackwardBackward0", "SliceBackwardBackward0", "IndexBackwardBackward0")}
 NODES = node_classes(GRADIENTS)
 EMBED_NODES = node_classes(EMBED_GRADIENTS)
-globals().update(NODES)
-CopySlices.name = qualified_name
+NODES.CopySlices.name = qualified_name
 
 
 def _value_grad(g, key, value_shape):
@@ -181,7 +180,7 @@ def getitem(input, key):
         return getitem(getitem(input, first), second)
     r = wrap(a[np_key])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, IndexBackward0(), (input,), (a.shape, np_key))
+        record(r, NODES.IndexBackward0(), (input,), (a.shape, np_key))
     return r
 
 
@@ -272,12 +271,12 @@ def _basic_chain(input, key, bare_slice=False):
         elif isinstance(k, int):
             sub = (slice(None),) * dim + (k,)
             nxt = view_of(cur, _view(cur._data, sub))
-            cur = record(nxt, SelectBackward0(), (cur,), (shape, sub))
+            cur = record(nxt, NODES.SelectBackward0(), (cur,), (shape, sub))
         else:
             if bare_slice or not _keeps_all(k, shape[dim]):
                 sub = (slice(None),) * dim + (k,)
                 nxt = view_of(cur, cur._data[sub])
-                cur = record(nxt, SliceBackward0(), (cur,), (shape, sub))
+                cur = record(nxt, NODES.SliceBackward0(), (cur,), (shape, sub))
             dim += 1
     if cur is input:
         from .memory import alias
@@ -339,7 +338,8 @@ def setitem(input, key, value):
         dest[dest_key] = v.reshape(shape[lead:])
     input._vc[0] += 1
     if recording:
-        node = CopySlices() if basic or dest is not a else IndexPutBackward0()  # index_put_ on a view of input
+        # index_put_ on a view of input
+        node = NODES.CopySlices() if basic or dest is not a else NODES.IndexPutBackward0()
         shape = value._data.shape if isinstance(value, Tensor) and value._rg else None
         record(input, node, (input, value), (np_key, shape))
         share_inplace(input, through_view)

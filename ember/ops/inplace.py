@@ -25,7 +25,6 @@ GRADIENTS = {
     "FillBackward3": lambda g: (ew.zeros_grad(g), g.sum()),
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 
 def _recording(self, args):
@@ -151,7 +150,7 @@ def zero_(self):
     self._data[...] = 0
     self._vc[0] += 1
     if GRAD_ENABLED[0] and self._rg:
-        record(self, ZeroBackward0(), (self,))
+        record(self, NODES.ZeroBackward0(), (self,))
         share_inplace(self, through_view)
     return self
 
@@ -171,9 +170,9 @@ def fill_(self, value):
     self._vc[0] += 1
     if recording:
         if tensor is not None:
-            record(self, FillBackward3(), (self, tensor))
+            record(self, NODES.FillBackward3(), (self, tensor))
         else:
-            record(self, FillBackward2(), (self,))
+            record(self, NODES.FillBackward2(), (self,))
         share_inplace(self, through_view)
     return self
 
@@ -254,9 +253,9 @@ def _no_inplace_derivative(op):
 # PyTorch records these in-place variants under their own names and gives them no derivative.
 _RENAMED = node_classes({f"{op.capitalize()}Backward1": _no_inplace_derivative(op)
                          for op in ("acosh", "asinh", "atanh")})
-acosh_ = renamed_inplace(ew.acosh, ew.AcoshBackward0, _RENAMED["AcoshBackward1"])
-asinh_ = renamed_inplace(ew.asinh, ew.AsinhBackward0, _RENAMED["AsinhBackward1"])
-atanh_ = renamed_inplace(ew.atanh, ew.AtanhBackward0, _RENAMED["AtanhBackward1"])
+acosh_ = renamed_inplace(ew.acosh, ew.NODES.AcoshBackward0, _RENAMED["AcoshBackward1"])
+asinh_ = renamed_inplace(ew.asinh, ew.NODES.AsinhBackward0, _RENAMED["AsinhBackward1"])
+atanh_ = renamed_inplace(ew.atanh, ew.NODES.AtanhBackward0, _RENAMED["AtanhBackward1"])
 erf_ = generic_inplace(ew.erf)
 erfc_ = generic_inplace(ew.erfc)
 erfinv_ = generic_inplace(ew.erfinv)

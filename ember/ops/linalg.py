@@ -54,7 +54,6 @@ GRADIENTS = {
     "EinsumBackward0": lambda g, subs, out, operands, needed: _einsum_backward(g, subs, out, operands, needed),
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 
 def _scaled(t, alpha):
@@ -92,7 +91,7 @@ def mm(input, mat2, *, out=None):
     _check_same_dtype(a, b)
     r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
-        record(r, MmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
+        record(r, NODES.MmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
     return r if out is None else write_out(out, r, "mm")
 
 
@@ -107,7 +106,7 @@ def bmm(input, mat2, *, out=None):
     _check_same_dtype(a, b, "batch1", "batch2")
     r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
-        record(r, BmmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
+        record(r, NODES.BmmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
     return r if out is None else write_out(out, r, "bmm")
 
 
@@ -147,7 +146,7 @@ def _expand_error(target, shape):
 
 def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors of equal length."""
-    return _dot(input, tensor, DotBackward0, out, "dot")
+    return _dot(input, tensor, NODES.DotBackward0, out, "dot")
 
 
 def vdot(input, other, *, out=None):
@@ -156,7 +155,7 @@ def vdot(input, other, *, out=None):
     if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
-    return _dot(input.conj(), other, VdotBackward0, out, "vdot")
+    return _dot(input.conj(), other, NODES.VdotBackward0, out, "vdot")
 
 
 def _dot(input, tensor, node_cls, out, name):
@@ -185,7 +184,7 @@ def mv(input, vec, *, out=None):
     _check_same_dtype(a, b, "self", "vec")
     r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or vec._rg):
-        record(r, MvBackward0(), (input, vec), (keep_if(input, vec._rg), keep_if(vec, input._rg)))
+        record(r, NODES.MvBackward0(), (input, vec), (keep_if(input, vec._rg), keep_if(vec, input._rg)))
     return r if out is None else write_out(out, r, "mv")
 
 
@@ -204,7 +203,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_word(c)} and {_type_word(b)}")
     r = wrap(_product_plus(operator.matmul, a, b, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or mat1._rg or mat2._rg):
-        record(r, AddmmBackward0(), (input, mat1, mat2),
+        record(r, NODES.AddmmBackward0(), (input, mat1, mat2),
                (keep_if(mat1, mat2._rg), keep_if(mat2, mat1._rg), beta, alpha))
     return r if out is None else write_out(out, r, "addmm")
 
@@ -241,7 +240,7 @@ def _squeeze_first(t):
     """t.squeeze_(0) on a fresh product, recorded as PyTorch records it (SqueezeBackward4)."""
     r = wrap(t._data[0])
     if GRAD_ENABLED[0] and t._rg:
-        record(r, SqueezeBackward4(), (t,), (0,))
+        record(r, NODES.SqueezeBackward4(), (t,), (0,))
     return r
 
 
@@ -318,7 +317,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
                            f"{_dtype_word(a)}, and {_dtype_word(b)}")
     r = wrap(_product_plus(operator.matmul, a, b, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or mat._rg or vec._rg):
-        record(r, AddmvBackward0(), (input, mat, vec), (keep_if(mat, vec._rg), keep_if(vec, mat._rg), beta, alpha))
+        record(r, NODES.AddmvBackward0(), (input, mat, vec),
+               (keep_if(mat, vec._rg), keep_if(vec, mat._rg), beta, alpha))
     return r if out is None else write_out(out, r, "addmv")
 
 
@@ -350,7 +350,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     r = wrap(_product_plus(lambda x, y: xp.swapaxes(x, 0, 1).reshape(n, batch * m) @ y.reshape(batch * m, p),
                            b1, b2, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or batch1._rg or batch2._rg):
-        record(r, AddbmmBackward0(), (input, batch1, batch2),
+        record(r, NODES.AddbmmBackward0(), (input, batch1, batch2),
                (keep_if(batch1, batch2._rg), keep_if(batch2, batch1._rg), beta, alpha))
     return r if out is None else write_out(out, r, "addbmm")
 
@@ -362,7 +362,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     _check_three_dtypes(c, b1, b2)
     r = wrap(_product_plus(operator.matmul, b1, b2, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or batch1._rg or batch2._rg):
-        record(r, BaddbmmBackward0(), (input, batch1, batch2),
+        record(r, NODES.BaddbmmBackward0(), (input, batch1, batch2),
                (keep_if(batch1, batch2._rg), keep_if(batch2, batch1._rg), beta, alpha))
     return r if out is None else write_out(out, r, "baddbmm")
 
@@ -381,7 +381,8 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     prod = array_module(v1).multiply.outer(v1.astype(dt, copy=False), v2.astype(dt, copy=False))
     r = wrap(_scale_add(prod, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or vec1._rg or vec2._rg):
-        record(r, AddrBackward0(), (input, vec1, vec2), (keep_if(vec1, vec2._rg), keep_if(vec2, vec1._rg), beta, alpha))
+        record(r, NODES.AddrBackward0(), (input, vec1, vec2),
+               (keep_if(vec1, vec2._rg), keep_if(vec2, vec1._rg), beta, alpha))
     return r if out is None else write_out(out, r, "addr")
 
 
@@ -540,7 +541,8 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     xp = array_module(a)
     r = wrap(xp.ascontiguousarray(xp.cross(a, b, axis=d)))
     if GRAD_ENABLED[0] and (input._rg or other._rg):
-        record(r, LinalgCrossBackward0(), (input, other), (keep_if(input, other._rg), keep_if(other, input._rg), d))
+        record(r, NODES.LinalgCrossBackward0(), (input, other),
+               (keep_if(input, other._rg), keep_if(other, input._rg), d))
     return r if out is None else write_out(out, r, "linalg.cross")
 
 
@@ -567,7 +569,7 @@ def trace(input):
     xp = array_module(a)
     r = wrap(xp.trace(a, dtype=np.int64 if a.dtype.kind in "iu" else a.dtype))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, TraceBackward0(), (input,), (a.shape,))
+        record(r, NODES.TraceBackward0(), (input,), (a.shape,))
     return r
 
 
@@ -699,7 +701,7 @@ def einsum(*args):
     r = wrap(r.copy() if len(arrays) == 1 else r)  # one operand may give a view of it
     if GRAD_ENABLED[0] and any(t._rg for t in operands):
         needed = tuple(t._rg for t in operands)
-        record(r, EinsumBackward0(), operands, (tuple(subs), out, operands, needed))
+        record(r, NODES.EinsumBackward0(), operands, (tuple(subs), out, operands, needed))
     return r
 
 

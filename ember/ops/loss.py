@@ -11,7 +11,7 @@ from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from .base import Tensor, wrap, record, GRAD_ENABLED, broadcast_error
 from .elementwise import where, sigmoid, log_softmax, masked_grad, result_type
-from .activation import softplus, logsigmoid
+from .activation import logsigmoid
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -36,7 +36,6 @@ GRADIENTS = {
 NODES = node_classes(GRADIENTS, reads_inputs={
     "NllLossBackward0": "zeros", "NllLoss2DBackward0": "zeros", "MultiMarginLossBackward0": "not implemented",
     "MultilabelMarginLossBackward0": "not implemented"})
-globals().update(NODES)
 
 
 def _and_negated(t):
@@ -102,7 +101,7 @@ def _div_scalar(t, divisor):
     """t / divisor for a Python number, recorded as PyTorch's Tensor-by-Scalar division."""
     r = wrap((t._data / divisor).astype(t._data.dtype))
     if GRAD_ENABLED[0] and t._rg:
-        record(r, DivBackward1(), (t,), (divisor,))
+        record(r, NODES.DivBackward1(), (t,), (divisor,))
     return r
 
 
@@ -172,7 +171,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
         return _reduce(weight * (input - target) ** 2, reduction)
     input, target = _broadcast_pair(input, target)
     d = _difference(input, target)
-    return _pointwise_loss(MseLossBackward0, d * d, (input, target), lambda scale: (input, target, 2 * scale),
+    return _pointwise_loss(NODES.MseLossBackward0, d * d, (input, target), lambda scale: (input, target, 2 * scale),
                            reduction)
 
 
@@ -196,7 +195,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     input, target = _broadcast_pair(input, target)
     a = np.abs(_difference(input, target))
     loss = a - 0.5 * beta if beta == 0 else np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
-    return _pointwise_loss(SmoothL1LossBackward0, loss.astype(a.dtype), (input, target),
+    return _pointwise_loss(NODES.SmoothL1LossBackward0, loss.astype(a.dtype), (input, target),
                            lambda scale: (input, target, beta, scale), reduction)
 
 
@@ -211,7 +210,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     input, target = _broadcast_pair(input, target)
     a = np.abs(input._data - target._data)
     loss = np.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(input._data.dtype)
-    return _pointwise_loss(HuberLossBackward0, loss, (input, target), lambda scale: (input, target, delta, scale),
+    return _pointwise_loss(NODES.HuberLossBackward0, loss, (input, target), lambda scale: (input, target, delta, scale),
                            reduction)
 
 
@@ -319,7 +318,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         coeff = np.zeros(a.shape, a.dtype)
         np.put_along_axis(coeff, safe[:, None], (-sw * scale).astype(a.dtype)[:, None], axis=1)
         g_shape = (a.shape[0], 1) + a.shape[2:] if reduction == "none" else ()
-        node = NllLoss2DBackward0() if input.dim() >= 3 else NllLossBackward0()
+        node = NODES.NllLoss2DBackward0() if input.dim() >= 3 else NODES.NllLossBackward0()
         record(r, node, (input,), (coeff.reshape(input.shape), g_shape if not unbatched else ()))
     return r
 
@@ -399,7 +398,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     w = None if weight is None else weight.detach().expand(input.shape)
     if w is not None:
         loss = loss * w._data
-    return _pointwise_loss(BinaryCrossEntropyBackward0, loss.astype(x.dtype), (input, target),
+    return _pointwise_loss(NODES.BinaryCrossEntropyBackward0, loss.astype(x.dtype), (input, target),
                            lambda scale: (input, target, w, scale, input._rg, target._rg),
                            reduction)
 
@@ -425,7 +424,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         loss = loss * w._data
     pw_t = None if pos_weight is None else pos_weight.detach()
     # PyTorch computes the loss in the target's dtype
-    return _pointwise_loss(BinaryCrossEntropyWithLogitsBackward0, loss.astype(y.dtype), (input, target),
+    return _pointwise_loss(NODES.BinaryCrossEntropyWithLogitsBackward0, loss.astype(y.dtype), (input, target),
                            lambda scale: (input, target, w, pw_t, scale, input._rg, target._rg), reduction)
 
 
@@ -436,7 +435,8 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     _check_sizes(input, target, "soft_margin_loss")
     _no_grad_for(target, "soft_margin_loss", "target")
     loss = np.logaddexp(0, -target._data * input._data).astype(input._data.dtype)
-    return _pointwise_loss(SoftMarginLossBackward0, loss, (input,), lambda scale: (input, target, scale), reduction)
+    return _pointwise_loss(NODES.SoftMarginLossBackward0, loss, (input,), lambda scale: (input, target, scale),
+                           reduction)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -480,7 +480,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if w is not None:
         dterms = dterms * w
     dterms[rows, t] = -dterms.sum(1)
-    return _per_sample_loss(MultiMarginLossBackward0, losses.reshape(()) if unbatched else losses, dterms,
+    return _per_sample_loss(NODES.MultiMarginLossBackward0, losses.reshape(()) if unbatched else losses, dterms,
                             input, reduction)
 
 
@@ -514,7 +514,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     active = pair & (z > 0)
     losses = (np.where(active, z, 0).sum((1, 2)) / c).astype(x.dtype)
     grad = (active.sum(1) - active.sum(2)) / c
-    return _per_sample_loss(MultilabelMarginLossBackward0, losses.reshape(()) if unbatched else losses, grad,
+    return _per_sample_loss(NODES.MultilabelMarginLossBackward0, losses.reshape(()) if unbatched else losses, grad,
                             input, reduction)
 
 
@@ -701,7 +701,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
         grad = np.where(active[:, :, None], grad, 0.0)
         if zero_infinity:
             grad = np.where(infinite[None, :, None], 0.0, grad)
-        record(r, CtcLossBackward0(), (log_probs,), (grad.astype(lp.dtype), (1, n, 1)))
+        record(r, NODES.CtcLossBackward0(), (log_probs,), (grad.astype(lp.dtype), (1, n, 1)))
     if reduction == "mean":
         return (r / wrap(np.maximum(tgt_len, 1).astype(lp.dtype))).mean()
     return _reduce(r, reduction)

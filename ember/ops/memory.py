@@ -25,7 +25,6 @@ def _cast_grad(g, dtype):
     if dtype.is_complex or not g.is_complex():
         return g.to(dtype)
     return g.real.to(dtype)
-globals().update(NODES)
 
 
 def qualified_name(node) -> str:
@@ -33,14 +32,14 @@ def qualified_name(node) -> str:
     return "ember::autograd::" + node.__class__.__name__
 
 
-CopyBackwards.name = qualified_name
+NODES.CopyBackwards.name = qualified_name
 
 
 def clone(input, *, memory_format=None):
     """A copy with its own memory."""
     r = wrap(input._data.copy())
     if GRAD_ENABLED[0] and input._rg:
-        record(r, CloneBackward0(), (input,))
+        record(r, NODES.CloneBackward0(), (input,))
     return r
 
 
@@ -55,7 +54,7 @@ def alias(input):
     """A new Tensor viewing the same memory (what PyTorch gives for x[...] and x[:])."""
     r = view_of(input, input._data.view())
     if GRAD_ENABLED[0] and input._rg:
-        record(r, AliasBackward0(), (input,))
+        record(r, NODES.AliasBackward0(), (input,))
     return r
 
 
@@ -102,7 +101,7 @@ def _convert(input, device, dtype, copy=False):
     if GRAD_ENABLED[0] and input._rg:
         if np_dtype.kind not in "fcV":
             return r
-        record(r, ToCopyBackward0(), (input,), ((input.device, input.dtype),))
+        record(r, NODES.ToCopyBackward0(), (input,), ((input.device, input.dtype),))
     return r
 
 
@@ -208,6 +207,6 @@ def copy_(input, src, non_blocking=False):
         raise broadcast_error(a.shape, s.shape) from None
     input._vc[0] += 1
     if recording:
-        record(input, CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
+        record(input, NODES.CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
         share_inplace(input, through_view)
     return input

@@ -21,7 +21,6 @@ GRADIENTS = {
         g, x, mean, invstd, w, eps, groups),
 }
 NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(GRADIENTS, "no grad"))
-globals().update(NODES)
 
 
 def _stats(x, axes, eps, mean, invstd, from_batch):
@@ -134,7 +133,7 @@ def _record(out, node, input, weight, bias, mean, invstd, *extra):
 
 def _weight_shape(weight, input, node):
     """The shape that broadcasts the weight against the normalized input."""
-    if isinstance(node, NativeLayerNormBackward0):
+    if isinstance(node, NODES.NativeLayerNormBackward0):
         return tuple(weight.shape)
     return (-1,) + (1,) * (input.dim() - 2)
 
@@ -189,7 +188,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     else:
         xhat = (a - mean if centered is None else centered) * invstd
         out = _affine(xhat, weight, bias, shape).astype(a.dtype, copy=False)
-    return _record(wrap(out), NativeBatchNormBackward0(), input, weight, bias, mean, invstd, axes, eps, training)
+    return _record(wrap(out), NODES.NativeBatchNormBackward0(), input, weight, bias, mean, invstd, axes, eps, training)
 
 
 def _batch_stats(a, axes):
@@ -238,7 +237,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     xhat, invstd, mean = _standardize(a, axes, eps)
     out = wrap(_affine(xhat, weight, bias, shape).astype(a.dtype, copy=False))
     param_axes = tuple(range(a.ndim - k))
-    return _record(out, NativeLayerNormBackward0(), input, weight, bias, mean, invstd, axes, eps, param_axes)
+    return _record(out, NODES.NativeLayerNormBackward0(), input, weight, bias, mean, invstd, axes, eps, param_axes)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -254,7 +253,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                            f"of shape {input.shape} and num_groups={num_groups}")
     xg, invstd, mean = _standardize(a.reshape(n, num_groups, -1), (2,), eps)
     out = wrap(_affine(xg.reshape(a.shape), weight, bias, (c,) + (1,) * (a.ndim - 2)).astype(a.dtype, copy=False))
-    return _record(out, NativeGroupNormBackward0(), input, weight, bias, mean, invstd, eps, num_groups)
+    return _record(out, NODES.NativeGroupNormBackward0(), input, weight, bias, mean, invstd, eps, num_groups)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,

@@ -27,8 +27,7 @@ GRADIENTS.update({f"{word}Pad{k}DBackwardBackward0": lambda g, mode, pad: (_edge
                   for word in _NODE_WORD.values() for k in (1, 2, 3)})
 NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(
     [f"{word}Pad{k}DBackward0" for word in _NODE_WORD.values() for k in (1, 2, 3)], "zeros"))
-globals().update(NODES)
-CopySlices.name = qualified_name  # circular padding is a composite op in PyTorch, recorded as CopySlices
+NODES.CopySlices.name = qualified_name  # circular padding is a composite op in PyTorch, recorded as CopySlices
 
 
 def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Tensor:
@@ -129,7 +128,7 @@ def _constant(x, pad, value):
     out[tuple(dst)] = a[tuple(src)]
     r = wrap(out)
     if GRAD_ENABLED[0] and x._rg:
-        record(r, ConstantPadNdBackward0(), (x,), (pad,))
+        record(r, NODES.ConstantPadNdBackward0(), (x,), (pad,))
     return r
 
 
@@ -191,7 +190,7 @@ def _edge(x, mode, pad):
     r = wrap(a)
     if GRAD_ENABLED[0] and x._rg:
         if mode == "circular":
-            record(r, CopySlices(), (x,), (pad, x._data.shape))
+            record(r, NODES.CopySlices(), (x,), (pad, x._data.shape))
         else:
             record(r, NODES[f"{_NODE_WORD[mode]}Pad{len(pad) // 2}DBackward0"](), (x,), (mode, pad, x._data.shape))
     return r

@@ -46,7 +46,6 @@ GRADIENTS = {
     "RandomBackward2": _no_gradient(1),  # random_()
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 
 # ---- helpers ----------------------------------------------------------------------------------------
@@ -156,7 +155,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     r = wrap((z * s + m).astype(np_dtype, copy=False))
     tensors = tuple(t for t in (mean, std) if isinstance(t, Tensor))
     if needs_grad(*tensors):
-        node = NormalBackward3 if len(tensors) == 2 else NormalBackward1 if tensors[0] is mean else NormalBackward2
+        node = (NODES.NormalBackward3 if len(tensors) == 2 else NODES.NormalBackward1 if tensors[0] is mean
+                else NODES.NormalBackward2)
         record(r, node(), tensors)
     return r if out is None else write_out(out, r, "normal")
 
@@ -203,7 +203,7 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     sample = _draw(generator, a, "random", a.shape) < probs
     r = wrap(sample.astype(a.dtype))
     if needs_grad(input):
-        record(r, BernoulliBackward0(), (input,))
+        record(r, NODES.BernoulliBackward0(), (input,))
     if out is None:
         return r
     return write_out(out, r if r._rg else wrap(sample), "bernoulli")  # a 0/1 sample fits any out= dtype
@@ -236,7 +236,7 @@ def poisson(input: Tensor, generator=None) -> Tensor:
                            f"but got {rates.max():g}") from None
     r = wrap(array_module(input._data).asarray(sample.astype(rates.dtype)))
     if needs_grad(input):
-        record(r, PoissonBackward0(), (input,))
+        record(r, NODES.PoissonBackward0(), (input,))
     return r
 
 
@@ -311,7 +311,7 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     u = _draw(generator, self._data, "random", self._data.shape, dtype=_work_dtype(np_dtype))
     u *= hi - lo
     u += lo
-    return _fill(self, u, UniformBackward0)
+    return _fill(self, u, NODES.UniformBackward0)
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
@@ -323,7 +323,7 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None
     z = _draw(generator, self._data, "standard_normal", self._data.shape, dtype=_work_dtype(np_dtype))
     z *= std
     z += mean
-    return _fill(self, z, NormalBackward0)
+    return _fill(self, z, NODES.NormalBackward0)
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
@@ -332,10 +332,10 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     if isinstance(p, Tensor):
         probs = expand(p.detach(), self._data.shape)._data
         _probabilities(p, "bernoulli_tensor_cpu_p_")
-        return _fill(self, _draw(generator, self._data, "random", self._data.shape) < probs, BernoulliBackward1,
+        return _fill(self, _draw(generator, self._data, "random", self._data.shape) < probs, NODES.BernoulliBackward1,
                      (self, p))
     p = _probability(p, "bernoulli_")
-    return _fill(self, _draw(generator, self._data, "random", self._data.shape) < p, BernoulliBackward2)
+    return _fill(self, _draw(generator, self._data, "random", self._data.shape) < p, NODES.BernoulliBackward2)
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
@@ -346,7 +346,7 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     _check_continuous(self, "Exponential")
     e = _draw(generator, self._data, "standard_exponential", self._data.shape, dtype=_work_dtype(self._data.dtype))
-    return _fill(self, e / lambd, ExponentialBackward0)
+    return _fill(self, e / lambd, NODES.ExponentialBackward0)
 
 
 def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
@@ -357,7 +357,7 @@ def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
     if self._data.dtype.kind == "b":
         raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
-    return _fill(self, _draw(generator, self._data, "geometric", p, self._data.shape), GeometricBackward0)
+    return _fill(self, _draw(generator, self._data, "geometric", p, self._data.shape), NODES.GeometricBackward0)
 
 
 def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
@@ -368,7 +368,7 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     np_dtype = _float_dtype(self.dtype, "log_normal_cpu")
     z = _draw(generator, self._data, "standard_normal", self._data.shape, dtype=_work_dtype(np_dtype))
-    return _fill(self, array_module(z).exp(z * std + mean), LogNormalBackward0)
+    return _fill(self, array_module(z).exp(z * std + mean), NODES.LogNormalBackward0)
 
 
 def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
@@ -379,7 +379,7 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     _check_continuous(self, "Cauchy")
     c = _draw(generator, self._data, "standard_cauchy", self._data.shape)
-    return _fill(self, c * sigma + median, CauchyBackward0)
+    return _fill(self, c * sigma + median, NODES.CauchyBackward0)
 
 
 def random_(self: Tensor, *bounds, generator=None, **kwargs) -> Tensor:
@@ -417,13 +417,13 @@ def _random_bounds(bounds, kwargs):
             raise TypeError(f"random_() got an unexpected or repeated keyword argument '{name}'")
         given[name] = value
     if not given:
-        return 0, None, RandomBackward2
+        return 0, None, NODES.RandomBackward2
     if len(given) == 1 and (len(bounds) == 1 or "to" in kwargs):
-        return 0, _int_arg(given.popitem()[1], "random_", "to"), RandomBackward1
+        return 0, _int_arg(given.popitem()[1], "random_", "to"), NODES.RandomBackward1
     if "to" not in given:
         raise TypeError("random_() received an invalid combination of arguments: 'from' needs 'to' (an int or None)")
     lo, to = _int_arg(given["from"], "random_", "from"), given["to"]
-    return lo, None if to is None else _int_arg(to, "random_", "to"), RandomBackward0
+    return lo, None if to is None else _int_arg(to, "random_", "to"), NODES.RandomBackward0
 
 
 METHODS = {"bernoulli": bernoulli, "multinomial": multinomial, "uniform_": uniform_, "normal_": normal_,

@@ -15,7 +15,8 @@ from .inplace import generic_inplace
 from .memory import clone, contiguous
 from .scatter import index_select
 from .shape import (cat, stack, view, reshape, unsqueeze, expand, narrow, diagonal, diagonal_view,
-                    zeros_with_diagonal, DiagonalBackwardBackward0, _diagonal_dims, _dim_list, _shape_arg)
+                    zeros_with_diagonal, _diagonal_dims, _dim_list, _shape_arg)
+from .shape import NODES as SHAPE_NODES
 
 __all__ = ["roll", "flip", "fliplr", "flipud", "rot90", "tile", "repeat_interleave", "diag", "diag_embed", "tril",
            "triu", "meshgrid", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
@@ -29,7 +30,7 @@ GRADIENTS = {
     "RepeatBackward0": lambda g, split_shape, repeat_dims: (g.reshape(split_shape).sum(repeat_dims),),
     "DiagEmbedBackward0": lambda g, offset, d1, d2: (diagonal(g, offset, d1, d2),),
     "DiagonalBackward0_copy": lambda g, shape, offset: (
-        zeros_with_diagonal(g, shape, offset, 0, 1, DiagonalBackwardBackward0),),
+        zeros_with_diagonal(g, shape, offset, 0, 1, SHAPE_NODES.DiagonalBackwardBackward0),),
     "TrilBackward0": lambda g, k: (tril(g, k),),
     "TriuBackward0": lambda g, k: (triu(g, k),),
     "BlockDiagBackward0": lambda g, blocks: tuple(g[r:r + h, c:c + w].reshape(shape)
@@ -37,7 +38,6 @@ GRADIENTS = {
     "NarrowCopyBackward0": lambda g, shape, key: (_embed(g, shape, key, False, "SliceBackwardBackward0"),),
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 
 def _copy_result(input, array, node, saved):
@@ -55,14 +55,14 @@ def roll(input, shifts, dims=None) -> Tensor:
     if dims is None or (not isinstance(dims, int) and len(dims) == 0):
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
-        return _copy_result(input, array_module(a).roll(a, shifts[0]), RollBackward0(), (shifts, None))
+        return _copy_result(input, array_module(a).roll(a, shifts[0]), NODES.RollBackward0(), (shifts, None))
     if not a.ndim:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dims = _dim_list(dims, a.ndim)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     out = array_module(a).roll(a, shifts, axis=dims)
-    return _copy_result(input, out, RollBackward0(), (shifts, dims))
+    return _copy_result(input, out, NODES.RollBackward0(), (shifts, dims))
 
 
 def flip(input, dims, *more_dims) -> Tensor:
@@ -73,7 +73,7 @@ def flip(input, dims, *more_dims) -> Tensor:
         dup = next(d for d in dims if dims.count(d) > 1)
         raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
     out = array_module(a).flip(a, axis=tuple(dims) if a.ndim else ()).copy()
-    return _copy_result(input, out, FlipBackward0(), (dims,))
+    return _copy_result(input, out, NODES.FlipBackward0(), (dims,))
 
 
 def fliplr(input) -> Tensor:
@@ -101,7 +101,7 @@ def rot90(input, k: int = 1, dims=(0, 1)) -> Tensor:
     if d0 == d1:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     out = array_module(a).rot90(a, k, axes=(d0, d1)).copy()
-    return _copy_result(input, out, Rot90Backward0(), (k, [d0, d1]))
+    return _copy_result(input, out, NODES.Rot90Backward0(), (k, [d0, d1]))
 
 
 def repeat(input, repeats, *more_repeats) -> Tensor:
@@ -119,7 +119,7 @@ def repeat(input, repeats, *more_repeats) -> Tensor:
     out = array_module(a).empty_like(a, shape=split_shape)
     out[...] = a.reshape(tuple(n for s in shape for n in (1, s)))
     out = out.reshape(out_shape)
-    return _copy_result(input, out, RepeatBackward0(), (split_shape, tuple(range(0, 2 * len(sizes), 2))))
+    return _copy_result(input, out, NODES.RepeatBackward0(), (split_shape, tuple(range(0, 2 * len(sizes), 2))))
 
 
 def tile(input, dims, *more_dims) -> Tensor:
@@ -180,7 +180,7 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor
     shape = list(a.shape[:-1])
     for d in sorted((d1, d2)):
         shape.insert(d, n)
-    return zeros_with_diagonal(input, tuple(shape), offset, d1, d2, DiagEmbedBackward0)
+    return zeros_with_diagonal(input, tuple(shape), offset, d1, d2, NODES.DiagEmbedBackward0)
 
 
 def diag(input, diagonal: int = 0, *, out=None) -> Tensor:
@@ -189,7 +189,7 @@ def diag(input, diagonal: int = 0, *, out=None) -> Tensor:
     if a.ndim == 1:
         r = diag_embed(input, diagonal, 0, 1)
     elif a.ndim == 2:
-        r = _copy_result(input, diagonal_view(a, diagonal, 0, 1).copy(), DiagonalBackward0_copy(),
+        r = _copy_result(input, diagonal_view(a, diagonal, 0, 1).copy(), NODES.DiagonalBackward0_copy(),
                          (a.shape, diagonal))
     else:
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {a.ndim}D")
@@ -205,13 +205,13 @@ def _triangle(input, k, name, keep, node):
 
 def tril(input, diagonal: int = 0, *, out=None) -> Tensor:
     """The lower triangle of the last two dims (on and below diagonal `diagonal`), zeros elsewhere."""
-    r = _triangle(input, diagonal, "tril", array_module(input._data).tril, TrilBackward0())
+    r = _triangle(input, diagonal, "tril", array_module(input._data).tril, NODES.TrilBackward0())
     return r if out is None else write_out(out, r, "tril")
 
 
 def triu(input, diagonal: int = 0, *, out=None) -> Tensor:
     """The upper triangle of the last two dims (on and above diagonal `diagonal`), zeros elsewhere."""
-    r = _triangle(input, diagonal, "triu", array_module(input._data).triu, TriuBackward0())
+    r = _triangle(input, diagonal, "triu", array_module(input._data).triu, NODES.TriuBackward0())
     return r if out is None else write_out(out, r, "triu")
 
 
@@ -392,7 +392,7 @@ def block_diag(*tensors) -> Tensor:
         r, c = r + h, c + w
     result = wrap(out)
     if GRAD_ENABLED[0] and any(t._rg for t in tensors):
-        record(result, BlockDiagBackward0(), tensors, (blocks,))
+        record(result, NODES.BlockDiagBackward0(), tensors, (blocks,))
     return result
 
 
@@ -410,7 +410,7 @@ def narrow_copy(input, dim: int, start: int, length: int, *, out=None) -> Tensor
     d = wrap_dim(dim, ndim)
     first = int(start) + input._data.shape[d] if start < 0 else int(start)
     key = (slice(None),) * d + (slice(first, first + part._data.shape[d]),)
-    r = _copy_result(input, part._data.copy(), NarrowCopyBackward0(), (input._data.shape, key))
+    r = _copy_result(input, part._data.copy(), NODES.NarrowCopyBackward0(), (input._data.shape, key))
     return r if out is None else write_out(out, r, "narrow_copy")
 
 

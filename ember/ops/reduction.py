@@ -58,7 +58,6 @@ GRADIENTS = {
     "NormBackward1": lambda g, x, r, p, dims, keepdim: (_norm_backward(g, x, r, p, dims, keepdim),),
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 
 def _times_nonzero(g, factor):
@@ -162,11 +161,11 @@ def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     if all_dims and not keepdim:
         r = wrap(_add_reduce(a, None, acc, False))
         if GRAD_ENABLED[0] and input._rg:
-            record(r, SumBackward0(), (input,), (a.shape,))
+            record(r, NODES.SumBackward0(), (input,), (a.shape,))
     else:
         r = wrap(_add_reduce(a, dims, acc, keepdim))
         if GRAD_ENABLED[0] and input._rg:
-            record(r, SumBackward1(), (input,), (a.shape, dims, keepdim))
+            record(r, NODES.SumBackward1(), (input,), (a.shape, dims, keepdim))
     return r if out is None else write_out(out, r, "sum")
 
 
@@ -192,9 +191,9 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
         r = wrap(array_module(a).full(total.shape, np.nan, a.dtype))
     if all_dims and not keepdim:
         if GRAD_ENABLED[0] and input._rg:
-            record(r, MeanBackward0(), (input,), (a.shape, a.size))
+            record(r, NODES.MeanBackward0(), (input,), (a.shape, a.size))
     elif GRAD_ENABLED[0] and input._rg:
-        record(r, MeanBackward1(), (input,), (a.shape, dims, keepdim, n))
+        record(r, NODES.MeanBackward1(), (input,), (a.shape, dims, keepdim, n))
     return r if out is None else write_out(out, r, "mean")
 
 
@@ -212,12 +211,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None:
         r = wrap(a.prod(dtype=acc))
         if GRAD_ENABLED[0] and input._rg:
-            record(r, ProdBackward0(), (input,), (input, r))
+            record(r, NODES.ProdBackward0(), (input,), (input, r))
         return r
     d = wrap_dim(dim, a.ndim)
     r = wrap(a.prod(axis=d, dtype=acc, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ProdBackward1(), (input,), (input, r, d, keepdim))
+        record(r, NODES.ProdBackward1(), (input,), (input, r, d, keepdim))
     return r
 
 
@@ -266,7 +265,7 @@ def _extreme(input, dim, keepdim, other, largest):
                                "Specify the reduction dim with the 'dim' argument.")
         r = wrap(a.max() if largest else a.min())
         if GRAD_ENABLED[0] and input._rg:
-            record(r, (MaxBackward1 if largest else MinBackward1)(), (input,), (input, r))
+            record(r, (NODES.MaxBackward1 if largest else NODES.MinBackward1)(), (input,), (input, r))
         return r
     d = wrap_dim(dim, a.ndim)
     if a.ndim and a.shape[d] == 0:
@@ -279,7 +278,7 @@ def _extreme(input, dim, keepdim, other, largest):
     if GRAD_ENABLED[0] and input._rg:
         onehot = wrap(_onehot(idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:]),
                               a.shape, d))
-        record(v, (MaxBackward0 if largest else MinBackward0)(), (input,), (a.shape, d, keepdim, onehot))
+        record(v, (NODES.MaxBackward0 if largest else NODES.MinBackward0)(), (input,), (a.shape, d, keepdim, onehot))
     return (max_result if largest else min_result)(v, i)
 
 
@@ -321,7 +320,7 @@ def _amax_amin(input, dim, keepdim, largest):
     dims = _dims(dim, a.ndim) if dim != () else None
     r = wrap((a.max if largest else a.min)(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, (AmaxBackward0 if largest else AminBackward0)(), (input,), (input, r, dims, keepdim))
+        record(r, (NODES.AmaxBackward0 if largest else NODES.AminBackward0)(), (input,), (input, r, dims, keepdim))
     return r
 
 
@@ -391,7 +390,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var")
     r = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, VarBackward0(), (input,), (input, dims, keepdim, n - c))
+        record(r, NODES.VarBackward0(), (input,), (input, dims, keepdim, n - c))
     return r
 
 
@@ -400,7 +399,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std")
     r = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, StdBackward0(), (input,), (input, r, dims, keepdim, n - c))
+        record(r, NODES.StdBackward0(), (input,), (input, r, dims, keepdim, n - c))
     return r
 
 
@@ -416,12 +415,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm (over at most 2 dims)."""
     if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
         raise RuntimeError(f"norm: the Frobenius norm takes a dim of at most 2 dims, but got {tuple(dim)}")
-    return _vector_norm(input, p, dim, keepdim, LinalgVectorNormBackward0)
+    return _vector_norm(input, p, dim, keepdim, NODES.LinalgVectorNormBackward0)
 
 
 def p_norm(input, p, dim, keepdim=False):
     """The vector p-norm as the distance functions record it (NormBackward1)."""
-    return _vector_norm(input, p, dim, keepdim, NormBackward1)
+    return _vector_norm(input, p, dim, keepdim, NODES.NormBackward1)
 
 
 def _vector_norm(input, p, dim, keepdim, node):
@@ -615,7 +614,6 @@ _MULTI = {
 NODES.update(node_classes(_MORE))
 NODES.update({name: type(name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(f)})
               for name, f in _MULTI.items()})
-globals().update(NODES)
 
 
 def _record_pair(a, b, node, input, saved):
@@ -655,7 +653,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
             r = r.reshape([s for k, s in enumerate(a.shape) if dims is not None and k not in dims])
     r = wrap(xp.asarray(r, dtype=a.dtype))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, LogsumexpBackward0(), (input,), (input, r, dims, keepdim))
+        record(r, NODES.LogsumexpBackward0(), (input,), (input, r, dims, keepdim))
     return r if out is None else write_out(out, r, "logsumexp")
 
 
@@ -678,7 +676,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
     r, d = _cumulative(input, dim, dtype, "cumsum")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)
-        record(r, CumsumBackward0(), (input,), (d,))
+        record(r, NODES.CumsumBackward0(), (input,), (d,))
     return r if out is None else write_out(out, r, "cumsum")
 
 
@@ -687,7 +685,7 @@ def cumprod(input, dim, *, dtype=None, out=None):
     r, d = _cumulative(input, dim, dtype, "cumprod")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)
-        record(r, CumprodBackward0(), (input,), (input, r, d))
+        record(r, NODES.CumprodBackward0(), (input,), (input, r, d))
     return r if out is None else write_out(out, r, "cumprod")
 
 
@@ -703,7 +701,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     r = wrap(_add_reduce(b, dims, acc, keepdim))
     if GRAD_ENABLED[0] and input._rg:
         mask = wrap((~nan).astype(a.dtype))
-        record(r, NansumBackward0(), (input,), (a.shape, dims, keepdim, mask))
+        record(r, NODES.NansumBackward0(), (input,), (a.shape, dims, keepdim, mask))
     return r if out is None else write_out(out, r, "nansum")
 
 
@@ -757,7 +755,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     v = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
     m = wrap(a.mean(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
-        _record_pair(v, m, VarMeanBackward0(), input, (input, dims, keepdim, n - c))
+        _record_pair(v, m, NODES.VarMeanBackward0(), input, (input, dims, keepdim, n - c))
     return v, m
 
 
@@ -767,7 +765,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     s = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
     m = wrap(a.mean(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
-        _record_pair(s, m, StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
+        _record_pair(s, m, NODES.StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
     return s, m
 
 
@@ -802,7 +800,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         mx = np.asarray(a.max(axis=dims, keepdims=keepdim))
     mn, mx = wrap(mn), wrap(mx)
     if GRAD_ENABLED[0] and input._rg:
-        _record_pair(mn, mx, AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
+        _record_pair(mn, mx, NODES.AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
     return aminmax_result(mn, mx)
 
 
@@ -828,7 +826,8 @@ def _cumextreme(input, dim, largest):
         idx = xp.maximum.accumulate(xp.where(new, pos, 0), axis=d).astype(np.int64)
     v, i = wrap(values), wrap(idx)
     if GRAD_ENABLED[0] and input._rg:
-        record(v, (CummaxBackward0 if largest else CumminBackward0)(), (input,), (idx, a.shape[d] if a.ndim else 1, d))
+        record(v, (NODES.CummaxBackward0 if largest else NODES.CumminBackward0)(), (input,),
+               (idx, a.shape[d] if a.ndim else 1, d))
     return (cummax_result if largest else cummin_result)(v, i)
 
 
@@ -898,9 +897,9 @@ def median(input, dim=None, keepdim=False):
                 r = xp.asarray(np.nan, a.dtype)
         r = wrap(xp.asarray(r, dtype=a.dtype))
         if GRAD_ENABLED[0] and input._rg:
-            record(r, MedianBackward0(), (input,), (input, r))
+            record(r, NODES.MedianBackward0(), (input,), (input, r))
         return r
-    return _select(input, dim, keepdim, "select", "median", MedianBackward1)
+    return _select(input, dim, keepdim, "select", "median", NODES.MedianBackward1)
 
 
 def nanmedian(input, dim=None, keepdim=False):
@@ -915,10 +914,10 @@ def nanmedian(input, dim=None, keepdim=False):
             xp.partition(numbers, (numbers.size - 1) // 2)[(numbers.size - 1) // 2]
         r = wrap(xp.asarray(r, dtype=a.dtype))
         if GRAD_ENABLED[0] and input._rg:
-            record(r, NanmedianBackward0(), (input,), (input, r))
+            record(r, NODES.NanmedianBackward0(), (input,), (input, r))
         return r
     return _select(input, dim, keepdim, "nanmedian" if a.dtype.kind in "fV" else "select", "nanmedian",
-                   NanmedianBackward1)
+                   NODES.NanmedianBackward1)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -928,12 +927,12 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     n = a.shape[d] if a.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    return _select(input, d, keepdim, "select", "kthvalue", KthvalueBackward0, k - 1)
+    return _select(input, d, keepdim, "select", "kthvalue", NODES.KthvalueBackward0, k - 1)
 
 
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along `dim` (the smallest among equally frequent ones) and its last index."""
-    return _select(input, dim, keepdim, "mode", "mode", ModeBackward0)
+    return _select(input, dim, keepdim, "mode", "mode", NODES.ModeBackward0)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -954,7 +953,6 @@ def _quantile_backward(g, a_shape, rest, d, w):
 # PyTorch's quantile is a composite whose last step is a squeeze; ember computes it in one node of that name.
 GRADIENTS["SqueezeBackward4"] = _quantile_backward
 NODES.update(node_classes({"SqueezeBackward4": _quantile_backward}))
-globals().update(NODES)
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
@@ -1026,6 +1024,6 @@ def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
         i_lo = xp.take_along_axis(order, lo, axis=-1)[..., None]  # (*rest, Q, 1)
         i_hi = xp.take_along_axis(order, hi, axis=-1)[..., None]
         weights = (1 - w)[..., None] * (i_lo == positions) + w[..., None] * (i_hi == positions)
-        record(r, SqueezeBackward4(), (input,), (a.shape, m.shape[:-1], d if a.ndim else None,
+        record(r, NODES.SqueezeBackward4(), (input,), (a.shape, m.shape[:-1], d if a.ndim else None,
                                                  wrap(weights.astype(a.dtype, copy=False))))
     return r if out is None else write_out(out, r, "nanquantile" if ignore_nan else "quantile")

@@ -20,7 +20,7 @@ from ..backend.scatter import flat_positions, scatter_reduce_flat, hit_counts
 from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, needs_grad, write_out, check_inplace,
                    broadcast_error)
 from .elementwise import where
-from .indexing import setitem, IndexPutBackward0 as _SetIndexPutBackward0, _convert, _value_grad
+from .indexing import NODES as INDEXING_NODES, setitem, _convert, _value_grad
 from .inplace import _graph_inplace
 from .memory import qualified_name
 from .shape import cat
@@ -142,7 +142,6 @@ GRADIENTS = {
         g if accumulate else g.put(index, _zeros(src_shape, g)), g.take(index).reshape(src_shape)),
 }
 NODES = node_classes(GRADIENTS, reads_inputs={"SegmentReduceBackward0": "not implemented"})
-globals().update(NODES)
 
 
 def _no_derivative(g, *saved):
@@ -236,7 +235,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
     _check_range(i, shape[d], d, "gather")
     r = wrap(_gather_array(a, d, i))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, GatherBackward0(), (input,), (a.shape, d, index))
+        record(r, NODES.GatherBackward0(), (input,), (a.shape, d, index))
     return r if out is None else write_out(out, r, "gather")
 
 
@@ -273,7 +272,7 @@ def take(input: Tensor, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     i = _take_index(index, a, "take")
     r = wrap(a.reshape(-1)[i])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, TakeBackward0(), (input,), (a.shape, index))
+        record(r, NODES.TakeBackward0(), (input,), (a.shape, index))
     return r if out is None else write_out(out, r, "take")
 
 
@@ -360,9 +359,9 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None =
         if reduce is not None:
             record(r, _ScatterNotImplemented(), (input, src))
         elif isinstance(src, Tensor):
-            record(r, ScatterBackward0(), (input, src), (d, index, src._data.shape))
+            record(r, NODES.ScatterBackward0(), (input, src), (d, index, src._data.shape))
         else:
-            record(r, ScatterBackward1(), (input,), (d, index))
+            record(r, NODES.ScatterBackward1(), (input,), (d, index))
     return r if out is None else write_out(out, r, "scatter")
 
 
@@ -379,7 +378,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor, *, out: Ten
     d = _scatter_add_write(r, input, dim, index, src)
     r = wrap(r)
     if needs_grad(input, src):
-        record(r, ScatterAddBackward0(), (input, src), (d, index, src._data.shape))
+        record(r, NODES.ScatterAddBackward0(), (input, src), (d, index, src._data.shape))
     return r if out is None else write_out(out, r, "scatter_add")
 
 
@@ -424,7 +423,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     d = _scatter_reduce_write(r, input, dim, index, src, reduce, include_self=include_self)
     r = wrap(r)
     if needs_grad(input, src):
-        record(r, ScatterReduceBackward0(), (input, src),
+        record(r, NODES.ScatterReduceBackward0(), (input, src),
                (input, src, r, d, index, _REDUCE[reduce], include_self))
     return r if out is None else write_out(out, r, "scatter_reduce")
 
@@ -448,7 +447,7 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None =
     r = array_module(a).take(_1d(a), i, axis=d)
     r = wrap(r.reshape(a.shape[:d] + i.shape + a.shape[d + 1:]) if a.ndim else r.reshape(()))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, IndexSelectBackward0(), (input,), (a.shape, d, index))
+        record(r, NODES.IndexSelectBackward0(), (input,), (a.shape, d, index))
     return r if out is None else write_out(out, r, "index_select")
 
 
@@ -482,7 +481,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     d = _index_add_write(r, input, dim, index, source, alpha=alpha)
     r = wrap(r)
     if needs_grad(input, source):
-        record(r, IndexAddBackward0(), (input, source), (d, index, alpha, source._data.shape))
+        record(r, NODES.IndexAddBackward0(), (input, source), (d, index, alpha, source._data.shape))
     return r if out is None else write_out(out, r, "index_add")
 
 
@@ -586,7 +585,7 @@ def segment_reduce(data: Tensor, reduce: str, *, lengths: Tensor | None = None, 
         chosen = wrap(chosen)
     r = wrap(values)
     if GRAD_ENABLED[0] and data._rg:
-        record(r, SegmentReduceBackward0(), (data,), (ids, axis, scale, chosen, product))
+        record(r, NODES.SegmentReduceBackward0(), (data,), (ids, axis, scale, chosen, product))
     return r
 
 
@@ -608,7 +607,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out: T
     d = _index_copy_write(r, input, dim, index, source)
     r = wrap(r)
     if needs_grad(input, source):
-        record(r, IndexCopyBackward0(), (input, source), (d, index, source._data.shape))
+        record(r, NODES.IndexCopyBackward0(), (input, source), (d, index, source._data.shape))
     return r if out is None else write_out(out, r, "index_copy")
 
 
@@ -630,9 +629,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Tensor | float) ->
     r = wrap(r)
     if needs_grad(input, value):
         if isinstance(value, Tensor):
-            record(r, IndexFillBackward1(), (input, value), (d, index))
+            record(r, NODES.IndexFillBackward1(), (input, value), (d, index))
         else:
-            record(r, IndexFillBackward0(), (input,), (d, index))
+            record(r, NODES.IndexFillBackward0(), (input,), (d, index))
     return r
 
 
@@ -704,7 +703,7 @@ def index_put(input: Tensor, indices: tuple, values: Tensor, accumulate: bool = 
             setitem(wrap(r), tensors, values)
     r = wrap(r)
     if needs_grad(input, values):
-        node = IndexPutBackward0() if accumulate else _SetIndexPutBackward0()
+        node = NODES.IndexPutBackward0() if accumulate else INDEXING_NODES.IndexPutBackward0()
         record(r, node, (input, values), (key, values._data.shape if values._rg else None))
     return r
 
@@ -747,7 +746,7 @@ def masked_select(input: Tensor, mask: Tensor, *, out: Tensor | None = None) -> 
     mb = xp.broadcast_to(m, shape)
     r = wrap(xp.broadcast_to(a, shape)[mb])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, MaskedSelectBackward0(), (input,), (a.shape, wrap(mb)))
+        record(r, NODES.MaskedSelectBackward0(), (input,), (a.shape, wrap(mb)))
     return r if out is None else write_out(out, r, "masked_select")
 
 
@@ -779,7 +778,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     r = wrap(r)
     if needs_grad(input, source):
         mb = wrap(xp.broadcast_to(mask._data, shape))
-        record(r, MaskedScatterBackward0(), (input, source), (mb, a.shape, source._data.shape))
+        record(r, NODES.MaskedScatterBackward0(), (input, source), (mb, a.shape, source._data.shape))
     return r
 
 
@@ -836,7 +835,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     _put_write(r, input, index, source, accumulate)
     r = wrap(r)
     if needs_grad(input, source):
-        record(r, PutBackward0(), (input, source), (index, source._data.shape, accumulate))
+        record(r, NODES.PutBackward0(), (input, source), (index, source._data.shape, accumulate))
     return r
 
 

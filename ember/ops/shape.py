@@ -8,7 +8,7 @@ from .._tensor import wrap_dim
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module
 from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out, check_inplace
-from .indexing import SliceBackward0
+from .indexing import NODES as INDEXING_NODES
 from .views import share_inplace
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
@@ -29,7 +29,7 @@ GRADIENTS = {
     "CatBackward0": lambda g, dim, sizes: tuple(g.narrow(dim, start, n) for start, n in sizes),
     "StackBackward0": lambda g, dim, n: tuple(g.select(dim, i) for i in range(n)),
     "DiagonalBackward0": lambda g, shape, offset, d1, d2: (
-        zeros_with_diagonal(g, shape, offset, d1, d2, DiagonalBackwardBackward0),),
+        zeros_with_diagonal(g, shape, offset, d1, d2, NODES.DiagonalBackwardBackward0),),
     "DiagonalBackwardBackward0": lambda g, offset, d1, d2: (diagonal(g, offset, d1, d2),),
     # the in-place forms (unsqueeze_, squeeze_, t_, transpose_) change the tensor's shape, not its values
     "UnsqueezeBackward1": lambda g, dim: (g.squeeze(dim),),
@@ -59,7 +59,6 @@ class _ViewsNode(FunctionNode):
 NODES = node_classes(GRADIENTS)
 NODES.update({name: type(name, (_ViewsNode,), {"__slots__": (), "formula": staticmethod(f)})
               for name, f in VIEWS_GRADIENTS.items()})
-globals().update(NODES)
 
 
 def _shape_arg(shape):
@@ -126,7 +125,7 @@ def view(input, *shape):
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
     r = view_of(input, r)
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ViewBackward0(), (input,), (a.shape,))
+        record(r, NODES.ViewBackward0(), (input,), (a.shape,))
     return r
 
 
@@ -135,16 +134,16 @@ def reshape(input, *shape):
     a = input._data
     fast = _contiguous_reshape(a, shape)
     if fast is not None:
-        r, node = view_of(input, fast), ViewBackward0
+        r, node = view_of(input, fast), NODES.ViewBackward0
     else:
         shape = _infer(_shape_arg(shape), a.size)
         try:
-            r, node = view_of(input, np.reshape(a, shape, copy=False)), ReshapeAliasBackward0
+            r, node = view_of(input, np.reshape(a, shape, copy=False)), NODES.ReshapeAliasBackward0
         except ValueError:  # not expressible as a view: copy, then view the copy (as PyTorch records it)
             from .memory import clone
             input = clone(input)
             a = input._data
-            r, node = wrap(a.reshape(shape)), UnsafeViewBackward0
+            r, node = wrap(a.reshape(shape)), NODES.UnsafeViewBackward0
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (a.shape,))
     return r
@@ -155,7 +154,7 @@ def unsafe_view(input, shape):
     a = input._data
     r = view_of(input, a.reshape(shape))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, UnsafeViewBackward0(), (input,), (a.shape,))
+        record(r, NODES.UnsafeViewBackward0(), (input,), (a.shape,))
     return r
 
 
@@ -192,7 +191,7 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
     r = view_of(input, a.T)
     if GRAD_ENABLED[0] and input._rg:
-        record(r, TBackward0(), (input,))
+        record(r, NODES.TBackward0(), (input,))
     return r
 
 
@@ -202,7 +201,7 @@ def transpose(input, dim0, dim1):
     d0, d1 = wrap_dim(dim0, a.ndim), wrap_dim(dim1, a.ndim)
     r = view_of(input, np.swapaxes(a, d0, d1) if a.ndim else a[...])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, TransposeBackward0(), (input,), (d0, d1))
+        record(r, NODES.TransposeBackward0(), (input,), (d0, d1))
     return r
 
 
@@ -219,7 +218,7 @@ def permute(input, *dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     r = view_of(input, a.transpose(dims))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, PermuteBackward0(), (input,), (dims,))
+        record(r, NODES.PermuteBackward0(), (input,), (dims,))
     return r
 
 
@@ -227,12 +226,12 @@ def squeeze(input, dim=None):
     """Remove dims of size 1 (all, or the given one(s))."""
     a = input._data
     if dim is None:
-        r, node = a.reshape([s for s in a.shape if s != 1]), SqueezeBackward0
+        r, node = a.reshape([s for s in a.shape if s != 1]), NODES.SqueezeBackward0
     else:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         dims = {wrap_dim(d, a.ndim) for d in dims}
         r = a.reshape([s for i, s in enumerate(a.shape) if not (i in dims and s == 1)])
-        node = SqueezeBackward1 if isinstance(dim, int) else SqueezeBackward2
+        node = NODES.SqueezeBackward1 if isinstance(dim, int) else NODES.SqueezeBackward2
     r = view_of(input, np.reshape(a, r.shape, copy=False) if not a.flags.c_contiguous else r)
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (a.shape,))
@@ -245,7 +244,7 @@ def unsqueeze(input, dim):
     d = wrap_dim(dim, a.ndim + 1)
     r = view_of(input, np.expand_dims(a, d))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, UnsqueezeBackward0(), (input,), (d,))
+        record(r, NODES.UnsqueezeBackward0(), (input,), (d,))
     return r
 
 
@@ -281,7 +280,7 @@ def expand(input, *sizes):
     else:
         r = view_of(input, _broadcast_view(a, shape))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, ExpandBackward0(), (input,), (a.shape,))
+        record(r, NODES.ExpandBackward0(), (input,), (a.shape,))
     return r
 
 
@@ -319,7 +318,7 @@ def narrow(input, dim, start, length):
     key = (slice(None),) * d + (slice(start, start + length),)
     r = view_of(input, a[key])
     if GRAD_ENABLED[0] and input._rg:
-        record(r, SliceBackward0(), (input,), (a.shape, key))
+        record(r, INDEXING_NODES.SliceBackward0(), (input,), (a.shape, key))
     return r
 
 
@@ -385,7 +384,7 @@ def cat(tensors, dim=0, *, out=None):
             n = t._data.shape[d] if t._data.ndim == ndim else 0
             sizes.append((start, n))
             start += n
-        record(r, CatBackward0(), tensors, (d, sizes))
+        record(r, NODES.CatBackward0(), tensors, (d, sizes))
     return r if out is None else write_out(out, r, "cat")
 
 
@@ -403,7 +402,7 @@ def stack(tensors, dim=0, *, out=None):
     dt = _joined_dtype(tensors)
     r = wrap(np.stack([t._data for t in tensors], axis=d, dtype=dt))
     if GRAD_ENABLED[0] and any(t._rg for t in tensors):
-        record(r, StackBackward0(), tensors, (d, len(tensors)))
+        record(r, NODES.StackBackward0(), tensors, (d, len(tensors)))
     return r if out is None else write_out(out, r, "stack")
 
 
@@ -458,7 +457,7 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                                f"dimension {d}), but got split_sizes={sizes}")
-        return _pieces(tensor, sizes, d, SplitWithSizesBackward0)
+        return _pieces(tensor, sizes, d, NODES.SplitWithSizesBackward0)
     if isinstance(split_size_or_sections, Tensor) or not hasattr(split_size_or_sections, "__index__"):
         raise TypeError(f"split(): argument 'split_size' must be int or a sequence of ints, but got "
                         f"{type(split_size_or_sections).__name__}")
@@ -468,7 +467,7 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     if size == 0 and n:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
     count = max(-(-n // size), 1) if size else 1
-    return _pieces(tensor, [size] * (count - 1) + [n - size * (count - 1)], d, SplitBackward0)
+    return _pieces(tensor, [size] * (count - 1) + [n - size * (count - 1)], d, NODES.SplitBackward0)
 
 
 def _split_method(self, split_size, dim: int = 0) -> tuple:
@@ -556,7 +555,7 @@ def unbind(input, dim: int = 0) -> tuple:
     views = tuple(view_of(input, a[lead + (i,)]) for i in range(a.shape[d]))
     if GRAD_ENABLED[0] and input._rg:
         shape = a.shape[:d] + a.shape[d + 1:]
-        _record_views(views, UnbindBackward0(), input, ([shape] * len(views), d))
+        _record_views(views, NODES.UnbindBackward0(), input, ([shape] * len(views), d))
     return views
 
 
@@ -638,7 +637,7 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     d1, d2 = _diagonal_dims(a.ndim, dim1, dim2)
     r = view_of(input, diagonal_view(a, offset, d1, d2))
     if GRAD_ENABLED[0] and input._rg:
-        record(r, DiagonalBackward0(), (input,), (a.shape, offset, d1, d2))
+        record(r, NODES.DiagonalBackward0(), (input,), (a.shape, offset, d1, d2))
     return r
 
 
@@ -673,19 +672,20 @@ def _reshape_in_place(input, view_op, node, saved):
 
 def unsqueeze_(input, dim):
     """unsqueeze in place."""
-    return _reshape_in_place(input, lambda x: unsqueeze(x, dim), UnsqueezeBackward1(),
+    return _reshape_in_place(input, lambda x: unsqueeze(x, dim), NODES.UnsqueezeBackward1(),
                              (dim % (input._data.ndim + 1),))
 
 
 def squeeze_(input, dim=None):
     """squeeze in place."""
-    node = SqueezeBackward3() if dim is None else SqueezeBackward4() if isinstance(dim, int) else SqueezeBackward5()
+    node = (NODES.SqueezeBackward3() if dim is None else NODES.SqueezeBackward4() if isinstance(dim, int)
+            else NODES.SqueezeBackward5())
     return _reshape_in_place(input, lambda x: squeeze(x, dim), node, (input._data.shape,))
 
 
 def t_(input):
     """t in place."""
-    return _reshape_in_place(input, _t_in_place, TBackward1(), ())
+    return _reshape_in_place(input, _t_in_place, NODES.TBackward1(), ())
 
 
 def _t_in_place(x):
@@ -697,7 +697,8 @@ def _t_in_place(x):
 def transpose_(input, dim0, dim1):
     """transpose in place."""
     n = max(input._data.ndim, 1)
-    return _reshape_in_place(input, lambda x: transpose(x, dim0, dim1), TransposeBackward1(), (dim0 % n, dim1 % n))
+    return _reshape_in_place(input, lambda x: transpose(x, dim0, dim1), NODES.TransposeBackward1(),
+                             (dim0 % n, dim1 % n))
 
 
 def unfold(input, dimension: int, size: int, step: int) -> Tensor:
@@ -715,7 +716,7 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:
     windows = array_module(a).lib.stride_tricks.as_strided(flat, shape, strides)
     r = view_of(input, windows[0] if a.ndim == 0 else windows)
     if GRAD_ENABLED[0] and input._rg:
-        record(r, UnfoldBackward0(), (input,), (a.shape, d, size, step))
+        record(r, NODES.UnfoldBackward0(), (input,), (a.shape, d, size, step))
     return r
 
 

@@ -32,7 +32,6 @@ GRADIENTS = {
     "UniqueConsecutiveBackward0": _no_derivative("unique_consecutive"),
 }
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 sort_result, topk_result = _named("sort"), _named("topk")
 
@@ -91,7 +90,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
         idx = _argsort(a, d, descending)
         values = array_module(a).take_along_axis(a, idx, axis=d)
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
-    _record_selection(v, i, input, SortBackward0() if stable is None else SortBackward1(), d)
+    _record_selection(v, i, input, NODES.SortBackward0() if stable is None else NODES.SortBackward1(), d)
     return _pair(sort_result, v, i, out, "sort")
 
 
@@ -143,7 +142,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         idx = _topk_indices(a, k, d, largest)
         values = xp.take_along_axis(a, idx, axis=d)
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
-    _record_selection(v, i, input, TopkBackward0(), d)
+    _record_selection(v, i, input, NODES.TopkBackward0(), d)
     return _pair(topk_result, v, i, out, "topk")
 
 
@@ -208,17 +207,17 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     counts when asked; `sorted=False` also sorts, as PyTorch's CPU version does."""
     m, d = _rows(input._data, dim, "unique")
     if d is None and not return_inverse:  # sorting values alone is several times faster than argsort
-        return _unique(input, array_module(m).sort(m), d, None, False, return_counts, Unique2Backward0)
+        return _unique(input, array_module(m).sort(m), d, None, False, return_counts, NODES.Unique2Backward0)
     order = _row_order(m)
     return _unique(input, m[order], d, order, return_inverse, return_counts,
-                   Unique2Backward0 if d is None else UniqueDimBackward0)
+                   NODES.Unique2Backward0 if d is None else NODES.UniqueDimBackward0)
 
 
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
                        dim: int | None = None) -> Tensor | tuple:
     """Collapse each run of equal consecutive elements (or slices along `dim`) to one."""
     m, d = _rows(input._data, dim, "unique_consecutive")
-    return _unique(input, m, d, None, return_inverse, return_counts, UniqueConsecutiveBackward0)
+    return _unique(input, m, d, None, return_inverse, return_counts, NODES.UniqueConsecutiveBackward0)
 
 
 # ---- searchsorted ------------------------------------------------------------------------------------

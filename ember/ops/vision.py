@@ -37,7 +37,6 @@ GRADIENTS.update({
                                                      .matmul(base),),
 })
 NODES = node_classes(GRADIENTS)
-globals().update(NODES)
 
 _ALIGN_CORNERS_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since "
                           "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
@@ -277,7 +276,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     how = (mode, padding_mode, bool(align_corners))
     r = wrap(_grid_sample_forward(input._data, grid._data, how))
     if needs_grad(input, grid):
-        node = GridSampler2DBackward0() if input._data.ndim == 4 else GridSampler3DBackward0()
+        node = NODES.GridSampler2DBackward0() if input._data.ndim == 4 else NODES.GridSampler3DBackward0()
         record(r, node, (input, grid), (input, grid, how))
     return r
 
@@ -473,7 +472,7 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     base = xp.asarray(base)
     r = wrap(xp.matmul(base, t.transpose(0, 2, 1)).reshape((size[0],) + spatial + (n,)))
     if needs_grad(theta):
-        record(r, AffineGridGeneratorBackward0(), (theta,), (wrap(base),))
+        record(r, NODES.AffineGridGeneratorBackward0(), (theta,), (wrap(base),))
     return r
 
 
@@ -519,7 +518,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
                            f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
     return Linear(lambda a: _shuffle_pixels(a, r), lambda g: _unshuffle_pixels(g, r),
-                  PixelShuffleBackward0, PixelUnshuffleBackward0)(input)
+                  NODES.PixelShuffleBackward0, NODES.PixelUnshuffleBackward0)(input)
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
@@ -532,7 +531,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({d})={L} is not divisible by {r}")
     return Linear(lambda a: _unshuffle_pixels(a, r), lambda g: _shuffle_pixels(g, r),
-                  PixelUnshuffleBackward0, PixelShuffleBackward0)(input)
+                  NODES.PixelUnshuffleBackward0, NODES.PixelShuffleBackward0)(input)
 
 
 def _shuffle_channels(a, groups):
@@ -562,7 +561,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     g = int(groups)
     back = input._data.shape[1] // g
     return Linear(lambda a: _shuffle_channels(a, g), lambda grad: _shuffle_channels(grad, back),
-                  ChannelShuffleBackward0, ChannelShuffleBackward0)(input)
+                  NODES.ChannelShuffleBackward0, NODES.ChannelShuffleBackward0)(input)
 
 
 def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:

@@ -87,7 +87,8 @@ class DataLoader:
         self.multiprocessing_context = multiprocessing_context
         sampler, batch_sampler, batch_size, drop_last = _samplers(dataset, batch_size, shuffle, sampler,
                                                                    batch_sampler, drop_last, generator)
-        self.sampler, self.batch_sampler, self.batch_size, self.drop_last = sampler, batch_sampler, batch_size, drop_last
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.batch_size, self.drop_last = batch_size, drop_last
         self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
         self.persistent_workers = persistent_workers
         self._IterableDataset_len_called = None
