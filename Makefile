@@ -18,6 +18,7 @@ $(VENV)/demo-installed: pyproject.toml | $(BIN)/python
 	touch $(VENV)/demo-installed
 
 test: $(BIN)/pytest
+	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 
 demo: $(VENV)/demo-installed

@@ -102,10 +102,12 @@ SPATIAL = {
     "conv_transpose2d": lambda lib, x, w: F(lib).conv_transpose2d(x, w.transpose(0, 1), stride=2),
     "conv2d then relu": lambda lib, x, w: F(lib).relu(F(lib).conv2d(x, w)),
     "conv1d": lambda lib, x, w: F(lib).conv1d(x[:, :, 0], w[:, :, 0]),
-    "max_pool2d": lambda lib, x, w: F(lib).max_pool2d(x, 2) * w.sum(), "avg_pool2d": lambda lib, x, w: F(lib).avg_pool2d(x, 2),
+    "max_pool2d": lambda lib, x, w: F(lib).max_pool2d(x, 2) * w.sum(),
+    "avg_pool2d": lambda lib, x, w: F(lib).avg_pool2d(x, 2),
     "adaptive_avg_pool2d": lambda lib, x, w: F(lib).adaptive_avg_pool2d(x, 3),
     "adaptive_max_pool2d": lambda lib, x, w: F(lib).adaptive_max_pool2d(x, 3),
-    "max_pool1d": lambda lib, x, w: F(lib).max_pool1d(x[0], 2), "lp_pool2d": lambda lib, x, w: F(lib).lp_pool2d(x.abs() + 1, 2, 2),
+    "max_pool1d": lambda lib, x, w: F(lib).max_pool1d(x[0], 2),
+    "lp_pool2d": lambda lib, x, w: F(lib).lp_pool2d(x.abs() + 1, 2, 2),
     "reflect pad": lambda lib, x, w: F(lib).pad(x, (1, 2, 1, 0), mode="reflect"),
     "replicate pad": lambda lib, x, w: F(lib).pad(x, (1, 2, 1, 0), mode="replicate"),
     "circular pad": lambda lib, x, w: F(lib).pad(x, (1, 2, 1, 0), mode="circular"),
@@ -113,7 +115,8 @@ SPATIAL = {
     "nearest": lambda lib, x, w: F(lib).interpolate(x, scale_factor=2),
     "bilinear": lambda lib, x, w: F(lib).interpolate(x, scale_factor=2, mode="bilinear"),
     "pixel_shuffle": lambda lib, x, w: F(lib).pixel_shuffle(x, 2) * x.sum(),
-    "unfold": lambda lib, x, w: F(lib).unfold(x, 2), "batch_norm": lambda lib, x, w: F(lib).batch_norm(x, None, None, training=True),
+    "unfold": lambda lib, x, w: F(lib).unfold(x, 2),
+    "batch_norm": lambda lib, x, w: F(lib).batch_norm(x, None, None, training=True),
     "group_norm": lambda lib, x, w: F(lib).group_norm(x, 2), "instance_norm": lambda lib, x, w: F(lib).instance_norm(x),
     "dropout eval": lambda lib, x, w: F(lib).dropout(x, 0.5, training=False) * x,
 }
@@ -129,8 +132,8 @@ def test_linear_layers():
           randn(5, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).linear(x, w, b).tanh()), randn(3, 4), randn(5, 4, seed=1),
           randn(5, seed=2), **SECOND)
-    check(second_order(lambda lib, x, w, b: F(lib).conv2d(x, w, b).relu()), randn(1, 4, 5, 5), randn(3, 4, 3, 3, seed=1),
-          randn(3, seed=2), **SECOND)
+    check(second_order(lambda lib, x, w, b: F(lib).conv2d(x, w, b).relu()), randn(1, 4, 5, 5),
+          randn(3, 4, 3, 3, seed=1), randn(3, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).layer_norm(x, (4,), w, b)), randn(3, 4), randn(4, seed=1),
           randn(4, seed=2), **SECOND)
     check(second_order(lambda lib, x, w, b: F(lib).batch_norm(x, None, None, w, b, training=True)), randn(3, 4),
@@ -141,9 +144,11 @@ def test_linear_layers():
 def test_losses_of_the_input_alone():
     """Losses whose gradient is constant in the input still record PyTorch's double-backward node."""
     x, t = randn(3, 4), np.array([0, 3, 1])
-    for fn in (lambda lib, x: F(lib).nll_loss(x, lib.tensor(t)), lambda lib, x: F(lib).multi_margin_loss(x, lib.tensor(t)),
+    labels = [[3, 0, -1, 1], [1, 2, -1, 0], [0, -1, 0, 0]]
+    for fn in (lambda lib, x: F(lib).nll_loss(x, lib.tensor(t)),
+               lambda lib, x: F(lib).multi_margin_loss(x, lib.tensor(t)),
                lambda lib, x: F(lib).l1_loss(x, x.detach() * 0.5), lambda lib, x: F(lib).kl_div(x, x.detach().exp()),
-               lambda lib, x: F(lib).multilabel_margin_loss(x, lib.tensor([[3, 0, -1, 1], [1, 2, -1, 0], [0, -1, 0, 0]])),
+               lambda lib, x: F(lib).multilabel_margin_loss(x, lib.tensor(labels)),
                lambda lib, x: F(lib).poisson_nll_loss(x, x.detach().abs())):
         check(second_order(fn), x, **SECOND)
 

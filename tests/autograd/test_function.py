@@ -1,9 +1,7 @@
 """Custom autograd Functions, compared with PyTorch."""
-import numpy as np
-import pytest
 
 import ember
-from parity import check, randn, torch
+from parity import check, randn
 
 
 def functions(lib):

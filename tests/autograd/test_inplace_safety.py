@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import ember
-from parity import check, randn, torch
+from parity import check, randn
 
 
 def test_version_counter_increments():
@@ -143,7 +143,8 @@ VIEW_WRITES = {
 
 
 @pytest.mark.parametrize("write", VIEW_WRITES.values(), ids=VIEW_WRITES.keys())
-@pytest.mark.parametrize("view", [lambda y: y[1], lambda y: y[:, 0], lambda y: y[1:].t()[0]], ids=["row", "column", "chain"])
+@pytest.mark.parametrize("view", [lambda y: y[1], lambda y: y[:, 0], lambda y: y[1:].t()[0]],
+                         ids=["row", "column", "chain"])
 def test_in_place_through_a_view_rewrites_the_base_history(write, view):
     def fn(lib, x, w):
         y = x * 2

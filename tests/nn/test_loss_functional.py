@@ -179,9 +179,9 @@ def _ctc_case(seed=0):
 @pytest.mark.parametrize("reduction", R)
 def test_ctc_loss(reduction):
     x, targets, il, tl = _ctc_case()
-    check(lambda lib, x, t, i, l: F(lib).ctc_loss(x.log_softmax(2), t, i, l, reduction=reduction), x, targets, il, tl)
+    check(lambda lib, x, t, i, n: F(lib).ctc_loss(x.log_softmax(2), t, i, n, reduction=reduction), x, targets, il, tl)
     flat = np.concatenate([targets[n, :tl[n]] for n in range(3)])
-    check(lambda lib, x, t, i, l: F(lib).ctc_loss(x.log_softmax(2), t, i, l, reduction=reduction, blank=0), x,
+    check(lambda lib, x, t, i, n: F(lib).ctc_loss(x.log_softmax(2), t, i, n, reduction=reduction, blank=0), x,
           flat, il, tl)
     check(lambda lib, x, t: F(lib).ctc_loss(x.log_softmax(1), t, (12,), (4,), reduction=reduction), x[:, 0],
           targets[0])
@@ -191,7 +191,7 @@ def test_ctc_impossible_alignment_and_zero_infinity():
     x, targets, _, tl = _ctc_case(1)
     targets[1, :2] = 2  # two equal labels need a blank between them: 3 steps, and sample 1 gets only 2
     for zero_infinity in (False, True):
-        check(lambda lib, x, t, i, l: F(lib).ctc_loss(x.log_softmax(2), t, i, l, reduction="sum",
+        check(lambda lib, x, t, i, n: F(lib).ctc_loss(x.log_softmax(2), t, i, n, reduction="sum",
                                                       zero_infinity=zero_infinity), x, targets, np.array([12, 2, 9]),
               tl)
     e = ember.nn.CTCLoss(blank=0, zero_infinity=True)

@@ -64,8 +64,8 @@ def test_scalar_operands(name, scalar, dtype):
         x = ints(3, 4, dtype=dtype, lo=1, hi=5)
     else:
         x = np.abs(nonzero(3, 4, dtype=dtype)) + 0.1
-    check(lambda lib, x: expr(x, scalar), x, grad=name not in NO_DERIVATIVE, grad_atol=1e-4 if dtype == np.float32 else None,
-          grad_rtol=1e-4 if dtype == np.float32 else None)
+    loose = 1e-4 if dtype == np.float32 else None
+    check(lambda lib, x: expr(x, scalar), x, grad=name not in NO_DERIVATIVE, grad_atol=loose, grad_rtol=loose)
 
 
 @pytest.mark.parametrize("name", sorted(NO_DERIVATIVE))

@@ -28,26 +28,36 @@ def same_graph(fn, *arrays):
 GET = {
     "int": lambda lib, x: x[1], "negative int": lambda lib, x: x[-1], "two ints": lambda lib, x: x[0, 0],
     "three ints": lambda lib, x: x[1, -1, 2], "slice": lambda lib, x: x[1:], "slice step": lambda lib, x: x[:, ::2],
-    "slice stop": lambda lib, x: x[..., 1:3], "slice all": lambda lib, x: x[:], "slice beyond": lambda lib, x: x[:, 1:10],
+    "slice stop": lambda lib, x: x[..., 1:3], "slice all": lambda lib, x: x[:],
+    "slice beyond": lambda lib, x: x[:, 1:10],
     "slice empty": lambda lib, x: x[:, 2:1], "slice negative": lambda lib, x: x[:, -2:], "None": lambda lib, x: x[None],
-    "None middle": lambda lib, x: x[:, None, 1], "ellipsis": lambda lib, x: x[..., 0], "ellipsis only": lambda lib, x: x[...],
+    "None middle": lambda lib, x: x[:, None, 1], "ellipsis": lambda lib, x: x[..., 0],
+    "ellipsis only": lambda lib, x: x[...],
     "ellipsis middle": lambda lib, x: x[0, ..., 1], "combo": lambda lib, x: x[1, None, ::2, ..., -1],
     "tuple": lambda lib, x: x[(0, slice(1, 3))],
     "int list": lambda lib, x: x[[0, 1, 0]], "int tensor": lambda lib, x: x[lib.tensor([1, 0])],
-    "int tensor 2-d": lambda lib, x: x[lib.tensor([[0, 1], [1, 1]])], "int32 tensor": lambda lib, x: x[:, lib.tensor([2, 0], dtype=lib.int32)],
+    "int tensor 2-d": lambda lib, x: x[lib.tensor([[0, 1], [1, 1]])],
+    "int32 tensor": lambda lib, x: x[:, lib.tensor([2, 0], dtype=lib.int32)],
     "negative index tensor": lambda lib, x: x[lib.tensor([-1, -2])], "two tensors": lambda lib, x: x[[0, 1], [2, 1]],
     "broadcast tensors": lambda lib, x: x[lib.tensor([[0], [1]]), lib.tensor([0, 2])],
     "tensor with slice": lambda lib, x: x[1:, [0, 2]], "tensor slice tensor": lambda lib, x: x[[0, 1], :, [1, 3]],
     "tensor ellipsis": lambda lib, x: x[..., [0, 0, 3]], "tensor None": lambda lib, x: x[None, [1]],
     "bool mask": lambda lib, x: x[x > 0], "bool mask row": lambda lib, x: x[lib.tensor([True, False])],
-    "bool mask 2-d": lambda lib, x: x[(x > 0).all(-1)], "bool mask with slice": lambda lib, x: x[:, lib.tensor([True, False, True])],
-    "bool list": lambda lib, x: x[[True, False]], "python bool": lambda lib, x: x[True], "python False": lambda lib, x: x[False],
-    "byte mask": lambda lib, x: x[lib.tensor([1, 0], dtype=lib.uint8)] if lib is torch else x[lib.tensor([True, False])],
+    "bool mask 2-d": lambda lib, x: x[(x > 0).all(-1)],
+    "bool mask with slice": lambda lib, x: x[:, lib.tensor([True, False, True])],
+    "bool list": lambda lib, x: x[[True, False]], "python bool": lambda lib, x: x[True],
+    "python False": lambda lib, x: x[False],
+    "byte mask": lambda lib, x: (x[lib.tensor([1, 0], dtype=lib.uint8)] if lib is torch
+                                 else x[lib.tensor([True, False])]),
     "repeated index": lambda lib, x: x[[1, 1, 1]], "empty list": lambda lib, x: x[lib.tensor([], dtype=lib.int64)],
-    "out of range": lambda lib, x: x[2], "out of range negative": lambda lib, x: x[-3], "out of range 2nd": lambda lib, x: x[0, 3],
-    "out of range tensor": lambda lib, x: x[[0, 5]], "out of range tensor negative": lambda lib, x: x[:, lib.tensor([-4])],
-    "too many": lambda lib, x: x[0, 0, 0, 0], "float": lambda lib, x: x[1.0], "float tensor": lambda lib, x: x[lib.tensor([0.0])],
-    "float list": lambda lib, x: x[[0.0, 1.0]], "negative step": lambda lib, x: x[::-1], "zero step": lambda lib, x: x[::0],
+    "out of range": lambda lib, x: x[2], "out of range negative": lambda lib, x: x[-3],
+    "out of range 2nd": lambda lib, x: x[0, 3],
+    "out of range tensor": lambda lib, x: x[[0, 5]],
+    "out of range tensor negative": lambda lib, x: x[:, lib.tensor([-4])],
+    "too many": lambda lib, x: x[0, 0, 0, 0], "float": lambda lib, x: x[1.0],
+    "float tensor": lambda lib, x: x[lib.tensor([0.0])],
+    "float list": lambda lib, x: x[[0.0, 1.0]], "negative step": lambda lib, x: x[::-1],
+    "zero step": lambda lib, x: x[::0],
     "string": lambda lib, x: x["a"], "mask wrong shape": lambda lib, x: x[lib.tensor([True, False, True])],
     "int ellipsis list": lambda lib, x: x[0, ..., [0, 0]], "int slice list": lambda lib, x: x[[1, 0], :, -1],
     "two ellipses": lambda lib, x: x[..., 0, ...], "int between ellipses": lambda lib, x: x[0, ..., 0, ...],
@@ -66,7 +76,8 @@ def test_getitem(fn):
 
 
 ZERO_DIM = {
-    "int": lambda lib, x: x[0], "slice": lambda lib, x: x[:], "None": lambda lib, x: x[None], "ellipsis": lambda lib, x: x[...],
+    "int": lambda lib, x: x[0], "slice": lambda lib, x: x[:], "None": lambda lib, x: x[None],
+    "ellipsis": lambda lib, x: x[...],
     "None ellipsis": lambda lib, x: x[None, ...], "bool": lambda lib, x: x[True], "false": lambda lib, x: x[False],
     "mask": lambda lib, x: x[x > 0], "int tensor": lambda lib, x: x[lib.tensor([0])],
 }
@@ -120,9 +131,11 @@ def assign(key, value_shape=None, value=2.0):
 
 
 SET = {
-    "int": (0, None), "negative int": (-1, None), "slice": ((slice(1, None), 1), None), "step": ((Ellipsis, slice(None, None, 2)), None),
+    "int": (0, None), "negative int": (-1, None), "slice": ((slice(1, None), 1), None),
+    "step": ((Ellipsis, slice(None, None, 2)), None),
     "tensor value": (1, (3, 4)), "broadcast value": ((slice(None), 0), (4,)), "broadcast row": (0, (1, 4)),
-    "0-dim value": ((0, 1), ()), "value with leading 1s": ((0, 1), (1, 1, 4)), "value too many dims": ((0, 1), (2, 4)), "mask": (lambda lib: lib.arange(24).view(2, 3, 4) % 3 == 0, None),
+    "0-dim value": ((0, 1), ()), "value with leading 1s": ((0, 1), (1, 1, 4)), "value too many dims": ((0, 1), (2, 4)),
+    "mask": (lambda lib: lib.arange(24).view(2, 3, 4) % 3 == 0, None),
     "mask tensor value": (lambda lib: lib.tensor([True, False]), (3, 4)), "index list": ([0, 1], None),
     "index tensor value": ((lambda lib: (lib.tensor([0, 1]), lib.tensor([2, 0]))), (4,)),
     "index with slice": ((lambda lib: (slice(None), lib.tensor([0, 2]))), (2, 1, 4)), "None": ((None, 0), None),
@@ -164,9 +177,12 @@ def test_setitem_gradients_to_target_and_value():
 
 
 SET_PLAIN = {
-    "scalar": lambda lib: (lib.zeros(2, 3), (0, 1), 5), "int into float": lambda lib: (lib.zeros(3), slice(None), lib.tensor([1, 2, 3])),
-    "float into int": lambda lib: (lib.zeros(3, dtype=lib.int64), 0, 2.7), "float tensor into int": lambda lib: (lib.zeros(2, dtype=lib.int32), 1, lib.tensor(-1.5)),
-    "bool value": lambda lib: (lib.zeros(3), 1, True), "mask scalar": lambda lib: (lib.arange(6.0), lib.arange(6) > 2, -1.0),
+    "scalar": lambda lib: (lib.zeros(2, 3), (0, 1), 5),
+    "int into float": lambda lib: (lib.zeros(3), slice(None), lib.tensor([1, 2, 3])),
+    "float into int": lambda lib: (lib.zeros(3, dtype=lib.int64), 0, 2.7),
+    "float tensor into int": lambda lib: (lib.zeros(2, dtype=lib.int32), 1, lib.tensor(-1.5)),
+    "bool value": lambda lib: (lib.zeros(3), 1, True),
+    "mask scalar": lambda lib: (lib.arange(6.0), lib.arange(6) > 2, -1.0),
     "mask values": lambda lib: (lib.arange(6.0), lib.arange(6) % 2 == 0, lib.tensor([7.0, 8.0, 9.0])),
     "repeated index": lambda lib: (lib.zeros(3), lib.tensor([0, 0, 2]), lib.tensor([1.0, 2.0, 3.0])),
     "leaf requiring grad": lambda lib: (lib.zeros(3, requires_grad=True), 0, 1.0),
@@ -213,7 +229,8 @@ def index_case(draw):
             key.append(draw(st.integers(-n, n - 1)))
             dim += 1
         elif kind == "slice":
-            start, stop = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1))), draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
+            bound = st.one_of(st.none(), st.integers(-n - 1, n + 1))
+            start, stop = draw(bound), draw(bound)
             key.append(slice(start, stop, draw(st.one_of(st.none(), st.integers(1, 3)))))
             dim += 1
         elif kind == "None":

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from parity import check, randn, torch
+from parity import check, randn
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck

@@ -88,7 +88,8 @@ def test_unary_second_order(name):
         y = getattr(lib, name)(x)
         g, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
         return g + x if name in ZERO_GRAD else g
-    check(f, UNARY[name](np.float64), check_grad_fn=False, **tol(np.float64, name), atol=1e-8)  # torch's formulas name inner nodes differently
+    # torch's formulas name inner nodes differently
+    check(f, UNARY[name](np.float64), check_grad_fn=False, **tol(np.float64, name), atol=1e-8)
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check, torch
+from parity import check
 from prop_common import DTYPES, GRAD_TOL, arrays, floats
 
 BINARY = {

@@ -7,7 +7,7 @@ requires grad, writing into an expanded view, a bad shape or dtype).
 """
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from parity import same_exception_type, assert_same_tensor, torch
 

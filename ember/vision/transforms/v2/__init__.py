@@ -7,4 +7,4 @@ Differs from torchvision: images only (PIL images, `tv_tensors.Image`, tensors);
 from ..functional import InterpolationMode  # noqa: F401
 from . import functional  # noqa: F401
 from ._transform import Transform  # noqa: F401
-from ._transforms import *
+from ._transforms import *  # noqa: F403 (the package re-exports the transforms, as torchvision does)
