@@ -451,12 +451,14 @@ def _float_array(t):
     return a
 
 
-def _unary(ufunc, node_cls, saves_result):
+def _unary(ufunc, node_cls, saves_result, name, doc):
     def op(input, *, out=None):
         r = wrap(ufunc(_float_array(input)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, node_cls(), (input,), (r if saves_result else input,))
-        return r if out is None else write_out(out, r, ufunc.__name__)
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
     return op
 
 
@@ -475,18 +477,12 @@ def _exp(a):
     return r
 
 
-exp = _unary(_exp, NODES.ExpBackward0, True)
-log = _unary(np.log, NODES.LogBackward0, False)
-sqrt = _unary(np.sqrt, NODES.SqrtBackward0, True)
-sin = _unary(np.sin, NODES.SinBackward0, False)
-cos = _unary(np.cos, NODES.CosBackward0, False)
-tanh = _unary(np.tanh, NODES.TanhBackward0, True)
-exp.__doc__ = "e ** input, elementwise."
-log.__doc__ = "Natural logarithm, elementwise."
-sqrt.__doc__ = "Square root, elementwise."
-sin.__doc__ = "Sine, elementwise."
-cos.__doc__ = "Cosine, elementwise."
-tanh.__doc__ = "Hyperbolic tangent, elementwise."
+exp = _unary(_exp, NODES.ExpBackward0, True, "exp", "e ** input, elementwise.")
+log = _unary(np.log, NODES.LogBackward0, False, "log", "Natural logarithm, elementwise.")
+sqrt = _unary(np.sqrt, NODES.SqrtBackward0, True, "sqrt", "Square root, elementwise.")
+sin = _unary(np.sin, NODES.SinBackward0, False, "sin", "Sine, elementwise.")
+cos = _unary(np.cos, NODES.CosBackward0, False, "cos", "Cosine, elementwise.")
+tanh = _unary(np.tanh, NODES.TanhBackward0, True, "tanh", "Hyperbolic tangent, elementwise.")
 
 
 def _sigmoid(a):
@@ -704,7 +700,10 @@ ge = _compare(np.greater_equal, "ge")
 def _logical(ufunc, name):
     def op(input, other, *, out=None):
         y = other._data if isinstance(other, Tensor) else other
-        r = wrap(ufunc(input._data, y))
+        try:
+            r = wrap(ufunc(input._data, y))
+        except ValueError:
+            raise broadcast_error(input._data.shape, np.shape(y)) from None
         return r if out is None else write_out(out, r, name)
     op.__name__ = name
     op.__doc__ = f"Elementwise `{name}`, a bool tensor."

@@ -313,6 +313,15 @@ def test_logical(name):
     a, b = randn(3, 4) > 0, randn(3, 4, seed=1)
     check(lambda lib, a, b: getattr(lib, name)(a, b), a, b, grad=False)
     check(lambda lib, a, b: getattr(a, name)(b), a, ints(3, 4), grad=False)
+    check(lambda lib, a, b: getattr(lib, name)(a, b), randn(2), randn(3), grad=False)  # shapes that do not broadcast
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh"])
+def test_unary_functions_carry_their_names(name):
+    fn = getattr(ember, name)
+    assert fn.__name__ == name and getattr(ember.Tensor, name).__name__ == name and fn.__doc__
+    out = ember.empty(2)
+    assert fn(ember.ones(2), out=out) is out
 
 
 def test_logical_not():
