@@ -59,6 +59,9 @@ class RestrictedUnpickler:
                     raise
                 raise pickle.UnpicklingError(f"malformed pickle at byte {start} (opcode {bytes([op])!r}): "
                                              f"{type(e).__name__}: {e}") from None
+        if callable(self.result):  # a class or function named by the file, where a checkpoint holds data
+            raise pickle.UnpicklingError(f"the pickle holds {getattr(self.result, '__name__', self.result)!r}, a "
+                                         "global of the checkpoint format, where a checkpoint holds data")
         return self.result, self.pos
 
     # ---- reading ---------------------------------------------------------------------------

@@ -320,6 +320,13 @@ def test_archives_with_traversal_names_or_no_single_top_folder(tmp_path):
     assert sorted(tmp_path.rglob("*")) == before  # loading never writes
 
 
+def test_a_pickle_that_holds_a_bare_global_is_refused():
+    """Found by the mutation test below: a pickle whose result is an allowed function or class itself."""
+    for name in (b"torch._utils\n_rebuild_tensor_v2", b"torch\nSize", b"torch\nTensor", b"collections\nOrderedDict"):
+        with pytest.raises(pickle.UnpicklingError, match="where a checkpoint holds data"):
+            load_bytes(archive(b"\x80\x02c" + name + b"\nq\x00.", {}))
+
+
 def test_not_a_checkpoint():
     for data in [b"", b"hello world", os.urandom(64), b"PK\x03\x04" + bytes(40)]:
         with pytest.raises(CLEAN_ERRORS):
