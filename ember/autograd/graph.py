@@ -224,6 +224,13 @@ class FunctionNode(Node):
 # one) gets the real part of it: the engine conforms every gradient to its input's dtype.
 
 
+def no_derivative(message: str, error: type = RuntimeError):
+    """The formula of a node PyTorch records but cannot differentiate: backward through it raises error(message)."""
+    def formula(grad, *saved):
+        raise error(message)
+    return formula
+
+
 class NodeTable(dict):
     """An op family's node classes by PyTorch name: `NODES.AddBackward0` where the name is written out,
     `NODES[name]` where it is computed."""

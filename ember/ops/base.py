@@ -6,11 +6,12 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, wrap, _address
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
+from ..autograd.graph import Node
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
-           "scalar_value", "broadcast_error", "refuse_complex"]
+           "scalar_value", "broadcast_error", "refuse_complex", "not_implemented"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 
@@ -80,6 +81,24 @@ def operands(a, b):
         if not info.min <= b <= info.max:  # PyTorch wraps out-of-range integers around
             b = np.array(b).astype(dt)
     return x, b, dt
+
+
+class NotImplementedBackward(Node):
+    """The node of an op PyTorch gives no derivative (floor_divide, scatter with reduce): backward raises."""
+    __slots__ = ("message",)
+
+    def name(self):
+        return "ember::autograd::NotImplemented"
+
+    def apply(self, grads):
+        raise RuntimeError(self.message)
+
+
+def not_implemented(r, op: str, inputs, hint: str = ""):
+    """Record `r` with a node whose backward raises, as PyTorch does for ops without a derivative."""
+    node = NotImplementedBackward()
+    node.message = f"derivative for aten::{op} is not implemented{hint}"
+    return record(r, node, inputs)
 
 
 def refuse_complex(dt, kernel: str, message: str | None = None, error=NotImplementedError) -> None:

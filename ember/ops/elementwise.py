@@ -9,8 +9,9 @@ from .._dtype import scalar_type_name
 from ..backend import array_module, special_functions, UINT_OF_SIZE
 from .._tensor import wrap_dim
 from .complex_numbers import sgn as complex_sgn
-from ..autograd.graph import node_classes, Node
+from ..autograd.graph import node_classes
 from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, refuse_complex,
+                   not_implemented,
                    broadcast_error, keep_if, scalar_value, result_dtype)
 
 
@@ -101,24 +102,6 @@ GRADIENTS = {
     "PolygammaBackward0": lambda g, n, x: (g * _polygamma_tensor(n + 1, x),),
 }
 NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"})
-
-
-class NotImplementedBackward(Node):
-    """The node of an op PyTorch gives no derivative (floor_divide): backward through it raises."""
-    __slots__ = ("op",)
-
-    def name(self):
-        return "ember::autograd::NotImplemented"
-
-    def apply(self, grads):
-        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
-
-
-def not_implemented(r, op, inputs):
-    """Record `r` with a node whose backward raises, as PyTorch does for ops without a derivative."""
-    node = NotImplementedBackward()
-    node.op = op
-    return record(r, node, inputs)
 
 
 def _log_of_number(base):

@@ -7,7 +7,7 @@ composition. The loop runs over the k reflectors, not over elements.
 """
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
-from ..autograd.graph import node_classes
+from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, record, wrap
 from .decomposition import _result_type
@@ -17,13 +17,11 @@ from .shape import cat
 geqrf_result = _result_type("geqrf", ["a", "tau"])
 
 
-def _no_derivative(grads, *saved):
-    raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
-
-
 NODES = node_classes({})
 NODES["GeqrfBackward0"] = type("GeqrfBackward0", (_MultiNode,), {"__slots__": (),
-                                                                  "formula": staticmethod(_no_derivative)})
+                                                                  "formula": staticmethod(no_derivative(
+                                                                      "the derivative for 'geqrf' is not implemented.",
+                                                                      NotImplementedError))})
 
 
 def _check_float_matrix(name: str, kernel: str, t: Tensor) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.forward_ad import mark_snapshot
 from ..autograd.grad_mode import GRAD_MODE
-from ..autograd.graph import node_classes
+from ..autograd.graph import no_derivative, node_classes
 from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
 from . import elementwise as ew
@@ -244,14 +244,9 @@ def renamed_inplace(op, node_from, node_to):
     return inplace
 
 
-def _no_inplace_derivative(op):
-    def formula(g, x):
-        raise NotImplementedError(f"the derivative for 'inplace version of {op}' is not implemented.")
-    return formula
-
-
 # PyTorch records these in-place variants under their own names and gives them no derivative.
-_RENAMED = node_classes({f"{op.capitalize()}Backward1": _no_inplace_derivative(op)
+_RENAMED = node_classes({f"{op.capitalize()}Backward1": no_derivative(
+    f"the derivative for 'inplace version of {op}' is not implemented.", NotImplementedError)
                          for op in ("acosh", "asinh", "atanh")})
 acosh_ = renamed_inplace(ew.acosh, ew.NODES.AcoshBackward0, _RENAMED["AcoshBackward1"])
 asinh_ = renamed_inplace(ew.asinh, ew.NODES.AsinhBackward0, _RENAMED["AsinhBackward1"])

@@ -10,7 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from . import elementwise as ew
 from ..backend import array_module
-from .base import Tensor, check_tensor, needs_grad, operands, record, wrap, write_out
+from .base import Tensor, check_tensor, needs_grad, not_implemented, operands, record, wrap, write_out
 
 _DEG = math.pi / 180
 _FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
@@ -115,7 +115,7 @@ def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
     r = ew._broadcasting(np.heaviside, x, y)
     r = wrap(r._data.astype(x.dtype, copy=False))
     if needs_grad(input, values):
-        ew.not_implemented(r, "heaviside", (input, values))
+        not_implemented(r, "heaviside", (input, values))
     return r if out is None else write_out(out, r, "heaviside")
 
 
@@ -192,7 +192,7 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{scalar_type_name(dt)}'")
     r = ew._broadcasting(np.nextafter, x, y)
     if needs_grad(input, other):
-        ew.not_implemented(r, "nextafter", (input, other))
+        not_implemented(r, "nextafter", (input, other))
     return r if out is None else write_out(out, r, "nextafter")
 
 

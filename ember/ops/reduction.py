@@ -8,7 +8,7 @@ from .. import _dtype
 from .._tensor import wrap_dim
 from ..backend import array_module
 from ..autograd.graph import FunctionNode, node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex
+from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex, not_implemented
 from .elementwise import masked_grad
 from .scatter import scatter_add
 
@@ -744,7 +744,6 @@ def bincount(input, weights=None, minlength: int = 0):
     out_dtype = w.dtype if w.dtype.kind in "fV" else np.dtype(np.float64)
     r = wrap(xp.bincount(a, weights=w, minlength=minlength).astype(out_dtype))
     if GRAD_ENABLED[0] and weights._rg:
-        from .elementwise import not_implemented
         not_implemented(r, "_bincount", (weights,))
     return r
 

@@ -17,12 +17,11 @@ from ..autograd.graph import node_classes
 from ..autograd.grad_mode import no_grad
 from ..backend import array_module
 from ..backend.scatter import flat_positions, scatter_reduce_flat, hit_counts
-from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, needs_grad, write_out, check_inplace,
-                   broadcast_error)
+from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, needs_grad, not_implemented, write_out,
+                   check_inplace, broadcast_error)
 from .elementwise import where
 from .indexing import NODES as INDEXING_NODES, setitem, _convert, _value_grad
 from .inplace import _graph_inplace
-from .memory import qualified_name
 from .shape import cat
 
 __all__ = ["gather", "take_along_dim", "take", "scatter", "scatter_add", "scatter_reduce", "index_select",
@@ -144,15 +143,6 @@ GRADIENTS = {
 NODES = node_classes(GRADIENTS, reads_inputs={"SegmentReduceBackward0": "not implemented"})
 
 
-def _no_derivative(g, *saved):
-    raise RuntimeError("derivative for aten::scatter with reduce is not implemented; use scatter_reduce, "
-                       "which has gradients")
-
-
-# scatter with reduce= has no derivative in PyTorch: its node is autograd's NotImplemented (not bound by name,
-# which would hide Python's NotImplemented in this module).
-_ScatterNotImplemented = node_classes({"NotImplemented": _no_derivative})["NotImplemented"]
-_ScatterNotImplemented.name = qualified_name
 
 
 # ---- checks -----------------------------------------------------------------------------------------
@@ -357,7 +347,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None =
     src = src if value is None else value
     if needs_grad(input, src):
         if reduce is not None:
-            record(r, _ScatterNotImplemented(), (input, src))
+            not_implemented(r, "scatter with reduce", (input, src), "; use scatter_reduce, which has gradients")
         elif isinstance(src, Tensor):
             record(r, NODES.ScatterBackward0(), (input, src), (d, index, src._data.shape))
         else:

@@ -9,27 +9,21 @@ import numpy as np
 
 from .._tensor import wrap_dim
 from ..backend import array_module
-from ..autograd.graph import node_classes
+from ..autograd.graph import no_derivative, node_classes
 from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex
 from .reduction import _named, _scatter_back
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
 
 
-def _no_derivative(name):
-    """The backward of an op PyTorch records but cannot differentiate (unique and its kin)."""
-    def formula(g):
-        raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
-    return formula
-
-
+_NO_DERIVATIVE = "the derivative for '{}' is not implemented."
 GRADIENTS = {
     "SortBackward0": lambda g, i, n, d: (_scatter_back(g, i._data, n, d),),
     "SortBackward1": lambda g, i, n, d: (_scatter_back(g, i._data, n, d),),
     "TopkBackward0": lambda g, i, n, d: (_scatter_back(g, i._data, n, d),),
-    "Unique2Backward0": _no_derivative("_unique2"),
-    "UniqueDimBackward0": _no_derivative("unique_dim"),
-    "UniqueConsecutiveBackward0": _no_derivative("unique_consecutive"),
+    "Unique2Backward0": no_derivative(_NO_DERIVATIVE.format("_unique2"), NotImplementedError),
+    "UniqueDimBackward0": no_derivative(_NO_DERIVATIVE.format("unique_dim"), NotImplementedError),
+    "UniqueConsecutiveBackward0": no_derivative(_NO_DERIVATIVE.format("unique_consecutive"), NotImplementedError),
 }
 NODES = node_classes(GRADIENTS)
 

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _creation, _dtype
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import Tensor, check_tensor, needs_grad, record, wrap, write_out
+from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap, write_out
 from . import elementwise as ew, reduction, rearrange, shape
 
 
@@ -319,5 +319,5 @@ def _no_derivative(result, op: str, inputs):
     if needs_grad(*given):
         hist, edges = result
         for t in (hist, *(edges if isinstance(edges, list) else [edges])):
-            ew.not_implemented(t, op, given)
+            not_implemented(t, op, given)
     return result
