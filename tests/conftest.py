@@ -1,11 +1,21 @@
 """Shared test setup: every test starts from the same seed and default dtype; `mnist_root` is the real
-MNIST in torchvision's layout (tests using it skip where the files are absent: e2e/mnist_data.py says where)."""
+MNIST in torchvision's layout (tests using it skip where the files are absent: e2e/mnist_data.py says where).
+
+The property tests draw the same examples on every run (`make test` and CI see what the developer saw);
+EMBER_HYPOTHESIS=explore draws fresh ones, to look for new failures."""
+import os
 import pathlib
 
 import pytest
+from hypothesis import settings
 
 import ember
 from e2e.mnist_data import MNIST
+
+
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("explore" if os.environ.get("EMBER_HYPOTHESIS") == "explore" else "repeatable")
 
 
 @pytest.fixture(autouse=True)
