@@ -2,17 +2,17 @@
 from collections import namedtuple
 
 from .ops.decomposition import (LinAlgError, det, slogdet, inv, inv_ex, solve, cholesky, cholesky_ex, qr,  # noqa
-                                svd, svdvals, eigh, eigvalsh, pinv, lstsq, matrix_rank, matrix_exp)
+                                svd, svdvals, eig, eigvals, eigh, eigvalsh, pinv, lstsq, matrix_rank, matrix_exp)
 from .ops.linalg import linalg_cross as cross, multi_dot, matrix_power, matmul  # noqa: F401
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
 from .ops.householder import householder_product  # noqa: F401
 from .ops.reduction import norm as _vector_norm, amax, amin
 
 __all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky", "cholesky_ex", "qr", "svd",
-           "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matrix_exp", "cross", "multi_dot",
-           "matrix_power", "matmul", "norm", "vector_norm", "matrix_norm", "vecdot", "diagonal", "vander", "solve_ex",
-           "solve_triangular", "tensorinv", "tensorsolve", "cond", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
-           "householder_product"]
+           "svdvals", "eig", "eigvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matrix_exp", "cross",
+           "multi_dot", "matrix_power", "matmul", "norm", "vector_norm", "matrix_norm", "vecdot", "diagonal", "vander",
+           "solve_ex", "solve_triangular", "tensorinv", "tensorsolve", "cond", "lu", "lu_factor", "lu_factor_ex",
+           "lu_solve", "householder_product"]
 
 _INF = float("inf")
 _SolveEx = namedtuple("solve_ex", ["result", "info"])

@@ -42,6 +42,7 @@ qr_result = _result_type("qr", ["Q", "R"])
 linalg_svd = _result_type("linalg_svd", ["U", "S", "Vh"])
 svd_result = _result_type("svd", ["U", "S", "V"])
 linalg_eigh = _result_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+linalg_eig = _result_type("linalg_eig", ["eigenvalues", "eigenvectors"])
 linalg_lstsq = _result_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 
 
@@ -218,6 +219,34 @@ def _eigh_backward(grads, A, L, V, uplo):
     return (V @ inner @ V.mT,)
 
 
+def _eig_backward(grads, L, V):
+    """PyTorch's gradient of a general eigendecomposition, on arrays: V^-H (diag(gL) + P / conj(L_j - L_i)) V^H,
+    with P = V^H gV - V^H V diag(Re(V^H gV)); the engine keeps its real part for a real A."""
+    gL, gV = grads
+    v = V._data
+    xp = array_module(v)
+    vh = xp.conj(xp.swapaxes(v, -1, -2))
+    n = v.shape[-1]
+    diag = (Ellipsis, xp.arange(n), xp.arange(n))
+    inner = xp.zeros(v.shape, v.dtype)
+    if gV is not None:
+        vhgv = vh @ gV._data
+        along = vhgv[diag]
+        if not xp.allclose(along.imag, 0, rtol=1e-2, atol=1e-2):
+            raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                               "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                               "so it is ill-defined.")
+        vhgv = vhgv - vh @ (v * along.real[..., None, :])
+        conj_values = xp.conj(L._data)
+        gaps = conj_values[..., None, :] - conj_values[..., :, None]
+        gaps[diag] = 1
+        inner = vhgv / gaps
+        inner[diag] = 0
+    if gL is not None:
+        inner[diag] = gL._data
+    return (wrap(xp.linalg.solve(vh, inner @ vh)),)
+
+
 def _pinv_backward(g, A, P):
     """dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P, transposed onto dA."""
     m, n = A._data.shape[-2:]
@@ -274,6 +303,9 @@ _MULTI = {  # name: (number of outputs, formula(grads, *saved))
 }
 NODES.update({name: type(name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(f), "n_outputs": k})
               for name, (k, f) in _MULTI.items()})
+# eig's gradient is computed on arrays: differentiating it again raises (NOTE [ Backward reads inputs ])
+NODES["LinalgEigBackward0"] = type("LinalgEigBackward0", (_MultiNode,), {
+    "__slots__": (), "formula": staticmethod(_eig_backward), "n_outputs": 2, "reads_inputs": "not implemented"})
 
 
 # ---- checks and failure reports --------------------------------------------------------------------------------------
@@ -599,6 +631,34 @@ def eigh(A, UPLO="L"):
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((L, V), NODES.LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
     return linalg_eigh(L, V)
+
+
+def eig(A, *, out=None):
+    """(eigenvalues, eigenvectors) of each square matrix, complex (for a real A too); each eigenvector has norm 1.
+    Differs from PyTorch: complex A is not supported, and the gradient cannot be differentiated again."""
+    a = _check_matrix("linalg.eig", A, kernel="linalg_eig_cpu")
+    xp = array_module(a)
+    w, v = xp.linalg.eig(a)
+    cd = np.result_type(a.dtype, np.complex64)
+    L, V = wrap(w.astype(cd, copy=False)), wrap(v.astype(cd, copy=False))
+    if GRAD_ENABLED[0] and A._rg:
+        _record_outputs((L, V), NODES.LinalgEigBackward0(), (A,), (_shadow(L), _shadow(V)))
+    result = linalg_eig(L, V)
+    if out is not None:
+        for o, r in zip(out, result):
+            write_out(o, r, "linalg.eig")
+        return linalg_eig(*out)
+    return result
+
+
+def eigvals(A, *, out=None):
+    """The eigenvalues of each square matrix, complex (for a real A too)."""
+    a = _check_matrix("linalg.eigvals", A, kernel="linalg_eig_cpu")
+    if GRAD_ENABLED[0] and A._rg:
+        r = eig(A)[0]
+    else:
+        r = wrap(array_module(a).linalg.eigvals(a).astype(np.result_type(a.dtype, np.complex64), copy=False))
+    return r if out is None else write_out(out, r, "linalg.eigvals")
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
