@@ -84,7 +84,7 @@ from .ops.copies import (alias_copy, detach_copy, as_strided_copy, diagonal_copy
 from .ops.pointwise import frexp, bitwise_left_shift, bitwise_right_shift  # noqa: F401
 from .ops.statistics import dist, renorm, histc, logcumsumexp  # noqa: F401
 from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor,  # noqa
-                            IntTensor, LongTensor, BoolTensor, set_default_tensor_type)
+                            IntTensor, LongTensor, BoolTensor, BFloat16Tensor, set_default_tensor_type)
 from . import amp, cpu  # noqa: F401
 from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled, get_autocast_dtype,  # noqa
                                 set_autocast_dtype, is_autocast_cpu_enabled, set_autocast_cpu_enabled,

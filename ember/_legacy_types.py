@@ -36,8 +36,9 @@ ShortTensor = _legacy_type("ShortTensor", _dtype.int16)
 IntTensor = _legacy_type("IntTensor", _dtype.int32)
 LongTensor = _legacy_type("LongTensor", _dtype.int64)
 BoolTensor = _legacy_type("BoolTensor", _dtype.bool)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", _dtype.bfloat16)
 _BY_NAME = {t.__name__: t for t in (FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor,
-                                     IntTensor, LongTensor, BoolTensor)}
+                                     IntTensor, LongTensor, BoolTensor, BFloat16Tensor)}
 
 
 def set_default_tensor_type(t) -> None:

@@ -93,7 +93,7 @@ def test_python_callbacks():
 
 
 @pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "HalfTensor", "ByteTensor", "CharTensor",
-                                  "ShortTensor", "IntTensor", "LongTensor", "BoolTensor"])
+                                  "ShortTensor", "IntTensor", "LongTensor", "BoolTensor", "BFloat16Tensor"])
 def test_legacy_types(name):
     e, t = getattr(ember, name), getattr(torch, name)
     assert str(e([1, 0, 2]).dtype).split(".")[1] == str(t([1, 0, 2]).dtype).split(".")[1]
