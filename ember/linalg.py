@@ -20,8 +20,8 @@ _SolveEx = namedtuple("solve_ex", ["result", "info"])
 
 def _float_input(name, x):
     if x._data.dtype.kind == "c":
-        raise NotImplementedError(f"{name}: ember's linear algebra does not support complex tensors yet (only "
-                                  "linalg.vector_norm does)")
+        raise NotImplementedError(f"{name}: ember's linear algebra takes complex matrices only in det, inv, solve "
+                                  "and matrix_exp (and eig, eigvals of real ones) so far")
     if x._data.dtype.kind not in "fV":
         from ._dtype import scalar_type_name
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "

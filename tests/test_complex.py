@@ -310,3 +310,29 @@ MORE = {
 @pytest.mark.parametrize("name", MORE)
 def test_more_ops_on_complex_tensors_match_pytorch(name):
     check(MORE[name], Z)
+
+
+SQUARE = randn(2, 3, 3, dtype=np.complex128, seed=5) + 3 * np.eye(3)
+RHS = randn(2, 3, 2, dtype=np.complex128, seed=6)
+SINGULAR = randn(3, 3, dtype=np.complex128, seed=7)
+SINGULAR[2] = SINGULAR[0] * (1 - 2j)
+LINALG = {
+    "det": lambda lib, a: lib.linalg.det(a), "inv": lambda lib, a: lib.linalg.inv(a),
+    "inv_ex": lambda lib, a: lib.linalg.inv_ex(a).inverse, "matrix_exp": lambda lib, a: lib.linalg.matrix_exp(a * 0.3),
+    "matrix_power": lambda lib, a: lib.linalg.matrix_power(a, 3),
+    "matrix_power -2": lambda lib, a: lib.linalg.matrix_power(a, -2), "inverse": lambda lib, a: lib.inverse(a),
+}
+
+
+@pytest.mark.parametrize("name", LINALG)
+def test_holomorphic_linear_algebra_of_complex_matrices_matches_pytorch(name):
+    check(LINALG[name], SQUARE)
+
+
+def test_complex_solve_and_det_of_a_singular_matrix_match_pytorch():
+    check(lambda lib, a, b: lib.linalg.solve(a, b), SQUARE, RHS)
+    check(lambda lib, a, b: lib.linalg.solve(a, b.mT, left=False), SQUARE, RHS)
+    check(lambda lib, a, b: lib.linalg.solve(a, b[..., 0]), SQUARE, RHS)
+    check(lambda lib, a, b: lib.linalg.solve_ex(a, b).result, SQUARE, RHS)
+    check(lambda lib, a: lib.linalg.det(a), SINGULAR)
+    check(second_order(lambda lib, a: lib.linalg.inv(a)), SQUARE)

@@ -118,6 +118,8 @@ def _cofactors(a):
     before = xp.cumprod(xp.concatenate([ones, s[..., :-1]], -1), -1)
     after = xp.cumprod(xp.concatenate([ones, s[..., :0:-1]], -1), -1)[..., ::-1]
     sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    if a.dtype.kind == "c":  # A^-T = conj(U) S^-1 conj(Vh) for a complex A = U S Vh
+        u, vh = xp.conj(u), xp.conj(vh)
     return sign[..., None, None] * (u * (before * after)[..., None, :]) @ vh
 
 
@@ -309,16 +311,17 @@ NODES["LinalgEigBackward0"] = type("LinalgEigBackward0", (_MultiNode,), {
 
 
 # ---- checks and failure reports --------------------------------------------------------------------------------------
-def _check_matrix(name, t, square=True, kernel=None, half=False):
+def _check_matrix(name, t, square=True, kernel=None, half=False, complex_ok=False):
     """The array of `t`, checked to be a (batch of) floating point (square) matrices, with PyTorch's errors: where
-    PyTorch's CPU `kernel` has no float16 version, NotImplementedError names it."""
+    PyTorch's CPU `kernel` has no float16 version, NotImplementedError names it. `complex_ok` marks the functions
+    whose gradients hold for complex matrices (the holomorphic ones: NOTE [ Complex gradients ])."""
     a = t._data
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if a.dtype.kind == "c":
-        raise NotImplementedError(f"{name}: ember's linear algebra does not support complex tensors yet (only "
-                                  "linalg.vector_norm does)")
-    if a.dtype.kind not in "fV":
+    if a.dtype.kind == "c" and not complex_ok:
+        raise NotImplementedError(f"{name}: ember's linear algebra takes complex matrices only in det, inv, solve "
+                                  "and matrix_exp (and eig, eigvals of real ones) so far")
+    if a.dtype.kind not in "fcV":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(a.dtype)}")
     if a.dtype == np.float16 and not half:
@@ -380,7 +383,7 @@ def _finite(r):
 # ---- determinants and inverses ---------------------------------------------------------------------------------------
 def det(A, *, out=None):
     """Determinant of each square matrix in A (..., n, n)."""
-    a = _check_matrix("linalg.det", A, kernel="lu_cpu")
+    a = _check_matrix("linalg.det", A, kernel="lu_cpu", complex_ok=True)
     xp = array_module(a)
     with np.errstate(over="ignore"):  # a float32 determinant may overflow to inf, silently as in PyTorch
         r = wrap(xp.asarray(xp.linalg.det(a)))
@@ -443,7 +446,7 @@ _SINGULAR = ("The diagonal element {} is zero, the inversion could not be comple
 
 def inv(A, *, out=None):
     """Inverse of each square matrix; LinAlgError if one is singular."""
-    a = _check_matrix("linalg.inv", A)
+    a = _check_matrix("linalg.inv", A, complex_ok=True)
     r, info = _inverse(a)
     if info is not None and bool((info > 0).any()):
         _raise_failed("linalg.inv", info, _SINGULAR)
@@ -455,7 +458,7 @@ def inv(A, *, out=None):
 
 def inv_ex(A, *, check_errors=False):
     """(inverse, info): info > 0 marks a singular matrix (its inverse is nan here, unspecified in PyTorch)."""
-    a = _check_matrix("linalg.inv_ex", A)
+    a = _check_matrix("linalg.inv_ex", A, complex_ok=True)
     r, info = _inverse(a)
     xp = array_module(a)
     if info is None:
@@ -470,10 +473,10 @@ def inv_ex(A, *, check_errors=False):
 
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (or X A = B when left=False); B is a (batch of) vector(s) when it has one dim less than A."""
-    a = _check_matrix("linalg.solve", A, kernel="lu_cpu")
+    a = _check_matrix("linalg.solve", A, kernel="lu_cpu", complex_ok=True)
     xp = array_module(a)
     b = B._data
-    if b.dtype.kind not in "fV":
+    if b.dtype.kind not in "fcV":
         raise RuntimeError(f"linalg.solve: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(b.dtype)}")
     if a.dtype != b.dtype:
@@ -804,7 +807,7 @@ def _expm(a):
 
 def matrix_exp(A):
     """The matrix exponential of each square matrix."""
-    a = _check_matrix("linalg.matrix_exp", A, half=True)
+    a = _check_matrix("linalg.matrix_exp", A, half=True, complex_ok=True)
     r = wrap(_expm(a.astype(np.float32)).astype(np.float16) if a.dtype == np.float16 else _expm(a))
     if GRAD_ENABLED[0] and A._rg:
         record(r, NODES.LinalgMatrixExpBackward0(), (A,), (A,))
