@@ -111,24 +111,25 @@ def _rfftn(input, s, dim, norm, name):
     return fft_r2c(_resized(x, dims, sizes), tuple(dims), _norm(norm), True)
 
 
-def _irfftn(input, s, dim, norm, name):
+def _one_sided(input, s, dim, name):
+    """A one-sided spectrum for c2r: complex, cut or padded to the sizes asked for, with last // 2 + 1 frequencies
+    along the last dim for `last` output samples (default 2 * (m - 1)); (spectrum, dims, last)."""
     x = _as_complex(_promoted(input, name))
     dims, sizes = _dims_and_sizes(x, s, dim)
     last = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[dims[-1]] - 1)
     if last < 1:
         raise RuntimeError(f"Invalid number of data points ({last}) specified")
-    x = _resized(x, dims, sizes[:-1] + [last // 2 + 1])
+    return _resized(x, dims, sizes[:-1] + [last // 2 + 1]), dims, last
+
+
+def _irfftn(input, s, dim, norm, name):
+    x, dims, last = _one_sided(input, s, dim, name)
     return fft_c2r(x, tuple(dims), _norm(norm), last)
 
 
 def _hfftn(input, s, dim, norm, name):
     """The DFT of a Hermitian-symmetric signal given by its one-sided half: real."""
-    x = _as_complex(_promoted(input, name))
-    dims, sizes = _dims_and_sizes(x, s, dim)
-    last = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[dims[-1]] - 1)
-    if last < 1:
-        raise RuntimeError(f"Invalid number of data points ({last}) specified")
-    x = _resized(x, dims, sizes[:-1] + [last // 2 + 1])
+    x, dims, last = _one_sided(input, s, dim, name)
     norm = _norm(norm)
     if len(dims) > 1:
         x = fft_c2c(x, tuple(dims[:-1]), norm, True)

@@ -206,6 +206,17 @@ def same_exception_type(e_err, t_err):
     return type(e_err) is type(t_err)
 
 
+def raises_like_torch(fn):
+    """Assert that `fn(torch)` raises and `fn(ember)` raises PyTorch's exception type (bad input that needs more
+    than one call, or no tensors, to set up)."""
+    with pytest.raises(Exception) as t_info:
+        fn(torch)
+    with pytest.raises(Exception) as e_info:
+        fn(ember)
+    e, t = e_info.value, t_info.value
+    assert same_exception_type(e, t), f"torch raised {type(t).__name__}({t}), ember {type(e).__name__}({e})"
+
+
 def randn(*shape, dtype=np.float64, seed=0):
     """Standard normal test data (for a complex dtype, in each part)."""
     rng = np.random.default_rng(seed + sum(shape))

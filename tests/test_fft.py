@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ember
-from parity import check, randn, second_order
+from parity import check, raises_like_torch, randn, second_order
 
 torch = pytest.importorskip("torch")
 
@@ -116,14 +116,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", BAD)
 def test_bad_input_raises_pytorchs_exception(case):
-    with pytest.raises(Exception) as t_info:
-        BAD[case](torch)
-    with pytest.raises(Exception) as e_info:
-        BAD[case](ember)
-    for base in (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError):
-        if isinstance(t_info.value, base):
-            assert isinstance(e_info.value, base), (case, e_info.value, t_info.value)
-            break
+    raises_like_torch(BAD[case])
 
 
 def test_a_low_pass_filter_script_runs_unchanged():
@@ -229,11 +222,4 @@ STFT_BAD = {
 
 @pytest.mark.parametrize("case", STFT_BAD)
 def test_bad_stft_input_raises_pytorchs_exception(case):
-    with pytest.raises(Exception) as t_info:
-        STFT_BAD[case](torch)
-    with pytest.raises(Exception) as e_info:
-        STFT_BAD[case](ember)
-    for base in (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError):
-        if isinstance(t_info.value, base):
-            assert isinstance(e_info.value, base), (case, e_info.value, t_info.value)
-            break
+    raises_like_torch(STFT_BAD[case])

@@ -56,7 +56,7 @@ def view_as_real(input: Tensor) -> Tensor:
     parts = a.real
     r = view_of(input, xp.lib.stride_tricks.as_strided(parts, a.shape + (2,), parts.strides + (parts.itemsize,)))
     if needs_grad(input):
-        record(r, NODES["ViewAsRealBackward0"](), (input,))
+        record(r, NODES.ViewAsRealBackward0(), (input,))
     return r
 
 
@@ -75,7 +75,7 @@ def view_as_complex(input: Tensor) -> Tensor:
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
     r = view_of(input, a.view(np.complex64 if a.dtype == np.float32 else np.complex128)[..., 0])
     if needs_grad(input):
-        record(r, NODES["ViewAsComplexBackward0"](), (input,))
+        record(r, NODES.ViewAsComplexBackward0(), (input,))
     return r
 
 
@@ -111,7 +111,7 @@ def conj(input: Tensor) -> Tensor:
         return input
     r = wrap(array_module(input._data).conj(input._data))
     if needs_grad(input):
-        record(r, NODES["ConjBackward0"](), (input,))
+        record(r, NODES.ConjBackward0(), (input,))
     return r
 
 
@@ -121,7 +121,7 @@ def conj_physical(input: Tensor, *, out=None) -> Tensor:
         return input if out is None else write_out(out, input.detach().clone(), "conj_physical")
     r = wrap(array_module(input._data).conj(input._data))
     if needs_grad(input):
-        record(r, NODES["ConjPhysicalBackward0"](), (input,))
+        record(r, NODES.ConjPhysicalBackward0(), (input,))
     return r if out is None else write_out(out, r, "conj_physical")
 
 
@@ -152,7 +152,7 @@ def angle(input: Tensor, *, out=None) -> Tensor:
             a = a.astype(get_default_dtype().np)
         r = wrap(xp.where(a < 0, a.dtype.type(np.pi), xp.where(xp.isnan(a), a, 0)).astype(a.dtype, copy=False))
     if needs_grad(input):
-        record(r, NODES["AngleBackward0"](), (input,), (input if a.dtype.kind == "c" else None,))
+        record(r, NODES.AngleBackward0(), (input,), (input if a.dtype.kind == "c" else None,))
     return r if out is None else write_out(out, r, "angle")
 
 
@@ -163,36 +163,37 @@ def sgn(input: Tensor) -> Tensor:
     size = xp.abs(a)
     r = wrap(xp.where(size == 0, 0, a / xp.where(size == 0, 1, size)).astype(a.dtype, copy=False))
     if needs_grad(input):
-        record(r, NODES["SgnBackward0"](), (input,), (input, r))
+        record(r, NODES.SgnBackward0(), (input,), (input, r))
     return r
+
+
+def _parts(name: str, first: Tensor, second: Tensor, names: tuple):
+    """The arrays of the two real parts complex() and polar() take: tensors of one floating dtype."""
+    check_tensor(name, names[0], first, 1)
+    check_tensor(name, names[1], second, 2)
+    a, b = first._data, second._data
+    if a.dtype.kind not in "fV" or b.dtype.kind not in "fV" or a.dtype != b.dtype:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
+    return a, b
 
 
 def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
     """The complex tensor real + i imag (broadcast); both parts float16, float32 or float64 of one dtype."""
-    check_tensor("complex", "real", real, 1)
-    check_tensor("complex", "imag", imag, 2)
-    a, b = real._data, imag._data
-    if a.dtype.kind not in "fV" or b.dtype.kind not in "fV" or a.dtype != b.dtype:
-        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
+    a, b = _parts("complex", real, imag, ("real", "imag"))
     r = wrap(_compose(a, b))
     if needs_grad(real, imag):
-        record(r, NODES["ComplexBackward0"](), (real, imag))
+        record(r, NODES.ComplexBackward0(), (real, imag))
     return r if out is None else write_out(out, r, "complex")
 
 
 def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
     """The complex tensor abs * (cos(angle) + i sin(angle)) (broadcast)."""
-    check_tensor("polar", "abs", abs, 1)
-    check_tensor("polar", "angle", angle, 2)
-    a, t = abs._data, angle._data
-    if a.dtype.kind not in "fV" or t.dtype.kind not in "fV" or a.dtype != t.dtype:
-        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(t.dtype)}")
+    a, t = _parts("polar", abs, angle, ("abs", "angle"))
     xp = array_module(a)
     r = wrap(_compose(a * xp.cos(t), a * xp.sin(t)))
     if needs_grad(abs, angle):
-        record(r, NODES["PolarBackward0"](), (abs, angle), (abs, angle))
+        record(r, NODES.PolarBackward0(), (abs, angle), (abs, angle))
     return r if out is None else write_out(out, r, "polar")
 
 

@@ -24,7 +24,7 @@ def fft_c2c(input: Tensor, dims: tuple, norm: str, forward: bool) -> Tensor:
     f = fft_functions(a)
     r = wrap((f.fftn if forward else f.ifftn)(a, axes=dims, norm=norm, **fft_options(a)))
     if needs_grad(input):
-        record(r, NODES["FftC2CBackward0"](), (input,), (dims, norm, forward))
+        record(r, NODES.FftC2CBackward0(), (input,), (dims, norm, forward))
     return r
 
 
@@ -35,7 +35,7 @@ def fft_r2c(input: Tensor, dims: tuple, norm: str, onesided: bool) -> Tensor:
     f = fft_functions(a)
     r = wrap((f.rfftn if onesided else f.fftn)(a, axes=dims, norm=norm, **fft_options(a)))
     if needs_grad(input):
-        record(r, NODES["FftR2CBackward0"](), (input,), (dims, norm, onesided, a.shape[dims[-1]]))
+        record(r, NODES.FftR2CBackward0(), (input,), (dims, norm, onesided, a.shape[dims[-1]]))
     return r
 
 
@@ -46,7 +46,7 @@ def fft_c2r(input: Tensor, dims: tuple, norm: str, last_size: int) -> Tensor:
     sizes = [a.shape[d] for d in dims[:-1]] + [last_size]
     r = wrap(fft_functions(a).irfftn(a, s=sizes, axes=dims, norm=norm, **fft_options(a)))
     if needs_grad(input):
-        record(r, NODES["FftC2RBackward0"](), (input,), (dims, norm))
+        record(r, NODES.FftC2RBackward0(), (input,), (dims, norm))
     return r
 
 
