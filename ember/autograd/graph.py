@@ -242,19 +242,33 @@ class NodeTable(dict):
             raise AttributeError(f"this op family defines no node class {name!r}") from None
 
 
-def node_classes(table: dict, reads_inputs: dict | None = None, holomorphic: bool = True) -> NodeTable:
+def node_classes(table: dict, reads_inputs: dict | None = None, holomorphic: bool = True,
+                 printed: dict | None = None) -> NodeTable:
     """Make one FunctionNode subclass per entry of a formula table {name: formula}; `reads_inputs` maps
     node names to what PyTorch's double backward gives their inputs (NOTE [ Backward reads inputs ]);
-    `holomorphic=False` marks formulas written for complex inputs as they are (NOTE [ Complex gradients ]).
+    `holomorphic=False` marks formulas written for complex inputs as they are (NOTE [ Complex gradients ]);
+    `printed` maps class names to the names `grad_fn.name()` prints where they differ, for PyTorch's nodes
+    defined only in C++ ('ember::autograd::CopySlices', which several ember nodes stand for).
 
     The family's ops create nodes from the table by their PyTorch names, `NODES.AddBackward0()`; each class
     reports the calling module as its `__module__`.
     """
-    reads_inputs = reads_inputs or {}
-    unknown = set(reads_inputs) - set(table)
+    reads_inputs, printed = reads_inputs or {}, printed or {}
+    unknown = (set(reads_inputs) | set(printed)) - set(table)
     if unknown:
-        raise KeyError(f"reads_inputs names nodes that the table does not define: {sorted(unknown)}")
+        raise KeyError(f"reads_inputs or printed names nodes that the table does not define: {sorted(unknown)}")
     module = sys._getframe(1).f_globals["__name__"]
-    return NodeTable({name: type(name, (FunctionNode,), {
-        "__slots__": (), "formula": staticmethod(f), "holomorphic": holomorphic,
-        "reads_inputs": reads_inputs.get(name), "__module__": module}) for name, f in table.items()})
+    nodes = NodeTable()
+    for name, f in table.items():
+        attributes = {"__slots__": (), "formula": staticmethod(f), "holomorphic": holomorphic,
+                      "reads_inputs": reads_inputs.get(name), "__module__": module}
+        if name in printed:
+            attributes["name"] = _printed_name(printed[name])
+        nodes[name] = type(name, (FunctionNode,), attributes)
+    return nodes
+
+
+def _printed_name(text: str):
+    def name(self) -> str:
+        return text
+    return name

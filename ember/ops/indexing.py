@@ -12,7 +12,6 @@ from .._creation import tensor
 from .._dtype import scalar_type_name
 from .views import check_view_inplace, share_inplace
 from ..backend import array_module
-from .memory import qualified_name
 from .elementwise import masked_grad
 
 
@@ -34,14 +33,13 @@ GRADIENTS = {
     "SelectBackward0": lambda g, shape, key: (_embed(g, shape, key, False, "SelectBackwardBackward0"),),
     "SliceBackward0": lambda g, shape, key: (_embed(g, shape, key, False, "SliceBackwardBackward0"),),
     "IndexBackward0": lambda g, shape, key: (_embed(g, shape, key, True, "IndexBackwardBackward0"),),
-    "CopySlices": lambda g, key, value_shape: (_masked_out(g, key), _value_grad(g, key, value_shape)),
+    "IndexCopySlices": lambda g, key, value_shape: (_masked_out(g, key), _value_grad(g, key, value_shape)),
     "IndexPutBackward0": lambda g, key, value_shape: (_masked_out(g, key), _value_grad(g, key, value_shape)),
 }
 EMBED_GRADIENTS = {name: (lambda g, key: (g[key],)) for name in
                    ("SelectBackwardBackward0", "SliceBackwardBackward0", "IndexBackwardBackward0")}
-NODES = node_classes(GRADIENTS)
+NODES = node_classes(GRADIENTS, printed={"IndexCopySlices": "ember::autograd::CopySlices"})
 EMBED_NODES = node_classes(EMBED_GRADIENTS)
-NODES.CopySlices.name = qualified_name
 
 
 def _value_grad(g, key, value_shape):
@@ -339,7 +337,7 @@ def setitem(input, key, value):
     input._vc[0] += 1
     if recording:
         # index_put_ on a view of input
-        node = NODES.CopySlices() if basic or dest is not a else NODES.IndexPutBackward0()
+        node = NODES.IndexCopySlices() if basic or dest is not a else NODES.IndexPutBackward0()
         shape = value._data.shape if isinstance(value, Tensor) and value._rg else None
         record(input, node, (input, value), (np_key, shape))
         share_inplace(input, through_view)

@@ -17,7 +17,7 @@ GRADIENTS = {
     "AliasBackward0": lambda g: (g,),
     "CopyBackwards": lambda g, src: (zeros_grad(g), _cast_grad(g.sum_to_size(src[0]), src[2]).to(device=src[1])),
 }
-NODES = node_classes(GRADIENTS, holomorphic=False)
+NODES = node_classes(GRADIENTS, holomorphic=False, printed={"CopyBackwards": "ember::autograd::CopyBackwards"})
 
 
 def _cast_grad(g, dtype):
@@ -27,12 +27,6 @@ def _cast_grad(g, dtype):
     return g.real.to(dtype)
 
 
-def qualified_name(node) -> str:
-    """The name of a node PyTorch defines only in C++, with its namespace: 'ember::autograd::CopySlices'."""
-    return "ember::autograd::" + node.__class__.__name__
-
-
-NODES.CopyBackwards.name = qualified_name
 
 
 def clone(input, *, memory_format=None):

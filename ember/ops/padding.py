@@ -11,7 +11,6 @@ import numpy as np
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED
-from .memory import qualified_name
 
 __all__ = ["pad"]
 
@@ -19,15 +18,16 @@ _NODE_WORD = {"reflect": "Reflection", "replicate": "Replication"}
 
 GRADIENTS = {
     "ConstantPadNdBackward0": lambda g, pad: (_constant(g, [-p for p in pad], 0),),
-    "CopySlices": lambda g, pad, shape: (_circular_grad(g, pad, shape),),
+    "CircularPadCopySlices": lambda g, pad, shape: (_circular_grad(g, pad, shape),),
 }
 GRADIENTS.update({f"{word}Pad{k}DBackward0": lambda g, mode, pad, shape: (_edge_adjoint(g, mode, pad, shape),)
                   for word in _NODE_WORD.values() for k in (1, 2, 3)})
 GRADIENTS.update({f"{word}Pad{k}DBackwardBackward0": lambda g, mode, pad: (_edge(g, mode, pad),)
                   for word in _NODE_WORD.values() for k in (1, 2, 3)})
+# circular padding is a composite op in PyTorch, recorded as CopySlices
 NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(
-    [f"{word}Pad{k}DBackward0" for word in _NODE_WORD.values() for k in (1, 2, 3)], "zeros"))
-NODES.CopySlices.name = qualified_name  # circular padding is a composite op in PyTorch, recorded as CopySlices
+    [f"{word}Pad{k}DBackward0" for word in _NODE_WORD.values() for k in (1, 2, 3)], "zeros"),
+    printed={"CircularPadCopySlices": "ember::autograd::CopySlices"})
 
 
 def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Tensor:
@@ -190,7 +190,7 @@ def _edge(x, mode, pad):
     r = wrap(a)
     if GRAD_ENABLED[0] and x._rg:
         if mode == "circular":
-            record(r, NODES.CopySlices(), (x,), (pad, x._data.shape))
+            record(r, NODES.CircularPadCopySlices(), (x,), (pad, x._data.shape))
         else:
             record(r, NODES[f"{_NODE_WORD[mode]}Pad{len(pad) // 2}DBackward0"](), (x,), (mode, pad, x._data.shape))
     return r

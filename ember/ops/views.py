@@ -125,7 +125,7 @@ class CopySlices(Node):
         inner_grads = self.inner.apply([wrap(region.copy())])
         first = inner_grads[0]
         from . import indexing
-        if not isinstance(self.inner, indexing.NODES.CopySlices):  # x[basic key] = v writes no aliased element
+        if not isinstance(self.inner, indexing.NODES.IndexCopySlices):  # x[basic key] = v writes no aliased element
             check_no_overlap(region)  # as PyTorch's backward, refuse a write through an expanded view
         if first is None:
             region[...] = 0
