@@ -3,7 +3,7 @@ from .._tensor import Tensor, wrap
 from . import grad_mode
 from .anomaly_mode import ANOMALY, check_gradients
 from .graph import AccumulateGrad, tie_to_inputs
-from .record import accumulator
+from .record import edge
 
 # Whether the backward running now reaches every leaf (no `inputs`): the reentrant checkpoint needs one such.
 _CHECKPOINT_VALID = [True]
@@ -25,7 +25,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     for t in roots:
         if not t._rg:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        edges.append((t._grad_fn, t._output_nr) if t._grad_fn is not None else (accumulator(t), 0))
+        edges.append(edge(t))
     root_nodes = [edges[0][0]] if len(edges) == 1 else list(dict.fromkeys(node for node, _ in edges))
     if inputs is None:
         targets = captured = None

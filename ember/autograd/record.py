@@ -46,7 +46,7 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     for t in inputs:
         if isinstance(t, Tensor) and t._rg:
             fn = t._grad_fn
-            edges.append((fn, t._output_nr) if fn is not None else (accumulator(t), 0))
+            edges.append((fn, t._output_nr) if fn is not None else (accumulator(t), 0))  # edge(t), inlined: every op
             a = t._data
             shapes.append((a.shape, a.dtype))
         else:

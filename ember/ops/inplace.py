@@ -14,7 +14,7 @@ from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
 from . import elementwise as ew
 from . import pointwise as pw
-from .base import (Tensor, wrap, record, GRAD_ENABLED, operands, check_inplace, check_no_partial_overlap,
+from .base import (Tensor, wrap, record, GRAD_ENABLED, needs_grad, operands, check_inplace, check_no_partial_overlap,
                    broadcast_error)
 from .views import check_view_inplace, share_inplace
 
@@ -25,14 +25,6 @@ GRADIENTS = {
     "FillBackward3": lambda g: (ew.zeros_grad(g), g.sum()),
 }
 NODES = node_classes(GRADIENTS)
-
-
-def _recording(self, args):
-    if not GRAD_ENABLED[0]:
-        return False
-    if self._rg:
-        return True
-    return any(isinstance(a, Tensor) and a._rg for a in args)
 
 
 def _snapshot(t):
@@ -90,7 +82,7 @@ def binary_inplace(op, ufunc):
     def inplace(self, other, **kwargs):
         if isinstance(other, Tensor):
             check_no_partial_overlap(self._data, other._data)
-        if _recording(self, (other,)):
+        if needs_grad(self, other):
             return _graph_inplace(op, self, (other,), kwargs)
         alpha = kwargs.get("alpha", 1)
         if alpha != 1:
@@ -131,7 +123,7 @@ def generic_inplace(op):
         for arg in args:
             if isinstance(arg, Tensor):
                 check_no_partial_overlap(self._data, arg._data)
-        if _recording(self, args):
+        if needs_grad(self, *args):
             return _graph_inplace(op, self, args, kwargs)
         check_inplace(self)
         r = op(self, *args, **kwargs)
@@ -164,7 +156,7 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         value = value._data
-    recording = _recording(self, (tensor,) if tensor is not None else ())
+    recording = needs_grad(self, tensor)
     through_view = recording and check_view_inplace(self)
     self._data[...] = value
     self._vc[0] += 1

@@ -7,14 +7,3 @@ def ntuple(value, n: int) -> tuple:
         return tuple(value)
     return (value,) * n
 
-
-def single(value):
-    return ntuple(value, 1)
-
-
-def pair(value):
-    return ntuple(value, 2)
-
-
-def triple(value):
-    return ntuple(value, 3)
