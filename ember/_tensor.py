@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, _unsupported
+from ._hooks import add_hook
 from ._device import CPU, device
 from ._size import Size
 from .backend import array_module, to_numpy
@@ -394,11 +395,8 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        if self._post_accumulate_hooks is None:
-            self._post_accumulate_hooks = []
-        self._post_accumulate_hooks.append(hook)
-        from .autograd.graph import _RemovableHandle
-        return _RemovableHandle(self._post_accumulate_hooks, hook)
+        self._post_accumulate_hooks, handle = add_hook(self._post_accumulate_hooks, hook)
+        return handle
 
     def register_hook(self, hook):
         """Call `hook(grad)` when the gradient of this tensor is computed; it may return a new grad."""
@@ -406,11 +404,8 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
             return self._grad_fn._add_pre_hook(self._output_nr, hook)
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
-        from .autograd.graph import _RemovableHandle
-        return _RemovableHandle(self._hooks, hook)
+        self._hooks, handle = add_hook(self._hooks, hook)
+        return handle
 
     @property
     def data(self) -> "Tensor":

@@ -210,7 +210,7 @@ def _add_to_buffer(buffers, node, nr, g):
 def _run_pre_hooks(node, grads):
     grads = list(grads)
     if node._pre_hooks is not None:
-        for nr, fn in list(node._pre_hooks):
+        for nr, fn in list(node._pre_hooks.values()):
             if nr is None:
                 result = fn(tuple(grads))
                 if result is not None:
@@ -228,7 +228,7 @@ def _run_pre_hooks(node, grads):
 
 
 def _run_post_hooks(node, input_grads, grads):
-    for fn in node._hooks:
+    for fn in list(node._hooks.values()):
         result = fn(tuple(input_grads), tuple(grads))
         if result is not None:
             input_grads = result
@@ -237,13 +237,13 @@ def _run_post_hooks(node, input_grads, grads):
 
 def _accumulate_leaf(t, g, create_graph):
     if t._hooks is not None:
-        for fn in list(t._hooks):
+        for fn in list(t._hooks.values()):
             result = fn(g)
             if result is not None:
                 g = result
     _accumulate(t, g, create_graph)
     if t._post_accumulate_hooks is not None:
-        for fn in list(t._post_accumulate_hooks):
+        for fn in list(t._post_accumulate_hooks.values()):
             fn(t)
 
 

@@ -1,6 +1,8 @@
 """Graph nodes: the backward functions that results point to through `grad_fn`."""
 import sys
 
+from .._hooks import add_hook
+
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
     "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
@@ -43,21 +45,16 @@ class Node:
 
     def register_hook(self, fn):
         """Call `fn(grad_inputs, grad_outputs)` after this node runs; it may return new grad_inputs."""
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+        self._hooks, handle = add_hook(self._hooks, fn)
+        return handle
 
     def register_prehook(self, fn):
         """Call `fn(grad_outputs)` before this node runs; it may return new grad_outputs."""
         return self._add_pre_hook(None, fn)
 
     def _add_pre_hook(self, output_nr, fn):
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        entry = (output_nr, fn)
-        self._pre_hooks.append(entry)
-        return _RemovableHandle(self._pre_hooks, entry)
+        self._pre_hooks, handle = add_hook(self._pre_hooks, (output_nr, fn))
+        return handle
 
     def saved_values(self):
         """The values saved for backward, unpacked; RuntimeError if freed or modified in place."""
@@ -109,20 +106,6 @@ class Node:
         """
         if self._versions is not None:
             self._saved = None
-
-
-class _RemovableHandle:
-    """Returned by register_hook; `remove()` unregisters the hook."""
-    __slots__ = ("_list", "_item")
-
-    def __init__(self, lst, item):
-        self._list, self._item = lst, item
-
-    def remove(self):
-        try:
-            self._list.remove(self._item)
-        except ValueError:
-            pass
 
 
 class AccumulateGrad(Node):

@@ -19,7 +19,7 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.grad_mode import enable_grad
 from ..backend import array_module
-from ..nn.modules.hooks import RemovableHandle
+from .._hooks import RemovableHandle
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 

@@ -188,7 +188,7 @@ class _Frame:
         self.recomputed = True
         for node in restored:
             if self.inside[node] is not None:
-                node._pre_hooks[:] = [entry for entry in node._pre_hooks if entry[1] != self._recompute]
+                node._pre_hooks = {k: entry for k, entry in node._pre_hooks.items() if entry[1] != self._recompute}
 
     def _restore(self, node, twin) -> None:
         if self.determinism_check == "default" and _saved_metadata(twin) != self.inside[node]:

@@ -1,33 +1,8 @@
-"""Hook handles, and the identity nodes that give full backward hooks the gradients of a module's
-inputs and outputs."""
-import itertools
+"""The identity nodes that give full backward hooks the gradients of a module's inputs and outputs."""
 import warnings
 
 from ..._tensor import Tensor
 from ...autograd.function import Function
-
-_next_id = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by every register_*_hook; `remove()` (or leaving a `with` block) unregisters the hook."""
-
-    def __init__(self, hooks_dict, *, extra=()):
-        self.id = next(_next_id)
-        self._hooks = hooks_dict
-        self._extra = extra if isinstance(extra, tuple) else (extra,)
-
-    def remove(self) -> None:
-        """Unregister the hook."""
-        self._hooks.pop(self.id, None)
-        for registry in self._extra:
-            registry.discard(self.id)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 class BackwardHookFunction(Function):

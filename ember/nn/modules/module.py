@@ -6,7 +6,8 @@ import itertools
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter, Buffer
-from .hooks import RemovableHandle, BackwardHooks
+from ..._hooks import RemovableHandle
+from .hooks import BackwardHooks
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """The result of load_state_dict: the keys it did not find and the keys it did not use."""
