@@ -93,6 +93,14 @@ def to_numpy(array):
     return array.get()
 
 
+def asarray_like(host, like):
+    """The NumPy array `host` on the device of array `like` (itself where `like` is on the CPU)."""
+    if like.__class__ is numpy.ndarray:
+        return host
+    with like.device:
+        return cupy.asarray(host)
+
+
 def on_device(array, device_type: str, index: int | None = None):
     """`array` on the CPU or on CUDA device `index` (a copy only when it moves)."""
     if device_type == "cpu":

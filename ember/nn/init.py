@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .._random import rng
+from ..backend import asarray_like
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "sigmoid")
@@ -52,7 +53,7 @@ def _fan(tensor, mode):
 
 def _write(tensor, values):
     """Write NumPy `values` into the tensor's array in place (no autograd record, version bumped)."""
-    xp_values = values if tensor._data.__class__ is np.ndarray else type(tensor._data)(values)
+    xp_values = asarray_like(values, tensor._data)
     tensor._data[...] = xp_values
     tensor._vc[0] += 1
     return tensor

@@ -3,7 +3,8 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, wrap_as, _init
-from ..backend import to_numpy
+from .._device import to_device
+from ..backend import on_device, to_numpy
 
 
 class Parameter(Tensor):
@@ -48,9 +49,8 @@ class UninitializedParameter(Parameter):
     """A parameter whose shape is not known yet (lazy modules); `materialize(shape)` allocates it."""
 
     def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate the data with `shape` and turn into a Parameter."""
-        dt = (dtype or _dtype.get_default_dtype()).np
-        self._data = np.empty(tuple(shape), dt)
+        """Allocate the data with `shape` (on `device`) and turn into a Parameter."""
+        self._data = _empty(shape, device, dtype)
         self.__class__ = Parameter
 
     def __repr__(self):
@@ -75,13 +75,19 @@ class UninitializedBuffer(Buffer):
     """A buffer whose shape is not known yet (lazy modules); `materialize(shape)` allocates it."""
 
     def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate the data with `shape` and turn into a Buffer."""
-        dt = (dtype or _dtype.get_default_dtype()).np
-        self._data = np.empty(tuple(shape), dt)
+        """Allocate the data with `shape` (on `device`) and turn into a Buffer."""
+        self._data = _empty(shape, device, dtype)
         self.__class__ = Buffer
 
     def __repr__(self):
         return "<UninitializedBuffer>"
+
+
+def _empty(shape, device, dtype):
+    """An uninitialized array of `shape` and `dtype` (the default float dtype) on `device` (the CPU)."""
+    place = to_device("cpu" if device is None else device)
+    array = np.empty(tuple(shape), (dtype or _dtype.get_default_dtype()).np)
+    return on_device(array, place.type, place.index)
 
 
 def is_lazy(param) -> bool:

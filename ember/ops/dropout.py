@@ -1,7 +1,7 @@
 """Dropout: zero random elements (or whole channels) in training and rescale the rest."""
-import numpy as np
 
 from .._random import rng
+from ..backend import asarray_like
 from .base import Tensor, wrap
 
 
@@ -16,7 +16,7 @@ def _keep_mask(input, p, shape, generator=None):
     keep = rng(generator).random(shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1 - p)
     mask = (keep * scale).astype(a.dtype)
-    return wrap(mask if a.__class__ is np.ndarray else type(a)(mask))
+    return wrap(asarray_like(mask, a))
 
 
 def _apply(input, mask, inplace):
