@@ -346,7 +346,7 @@ def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (of the flattened tensor, or along `dim`)."""
     a = _arg_input(input, dim, "argmax")
     if dim is None:
-        r = np.asarray(a.argmax())
+        r = array_module(a).asarray(a.argmax())
         return wrap(r.reshape((1,) * a.ndim) if keepdim else r)
     return wrap(a.argmax(axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
@@ -355,7 +355,7 @@ def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (of the flattened tensor, or along `dim`)."""
     a = _arg_input(input, dim, "argmin")
     if dim is None:
-        r = np.asarray(a.argmin())
+        r = array_module(a).asarray(a.argmin())
         return wrap(r.reshape((1,) * a.ndim) if keepdim else r)
     return wrap(a.argmin(axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
@@ -448,7 +448,7 @@ def _vector_norm(input, p, dim, keepdim, node):
         r = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
     else:
         r = np.power(np.sum(np.power(absa, p), axis=dims, keepdims=keepdim), 1.0 / p).astype(a.dtype)
-    r = wrap(np.asarray(r, dtype=a.dtype))
+    r = wrap(array_module(a).asarray(r, dtype=a.dtype))
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (input, r, p, dims, keepdim))
     return r
@@ -475,7 +475,7 @@ def _no_dims(dim) -> bool:
 
 
 def _logical_result(r, a):
-    r = np.asarray(r)
+    r = array_module(a).asarray(r)
     return wrap(r.astype(np.uint8) if a.dtype == np.uint8 else r)
 
 
@@ -785,6 +785,7 @@ class aminmax_result(tuple):
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over `dim` (all elements if None) in one call."""
     a = input._data
+    xp = array_module(a)
     if a.size == 0:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has "
                            "no identity.")
@@ -792,11 +793,11 @@ def aminmax(input, *, dim=None, keepdim=False):
         raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
     dims = _dims(dim, a.ndim)
     if dim is None and keepdim:
-        mn = np.asarray(a.min()).reshape((1,) * a.ndim)
-        mx = np.asarray(a.max()).reshape((1,) * a.ndim)
+        mn = xp.asarray(a.min()).reshape((1,) * a.ndim)
+        mx = xp.asarray(a.max()).reshape((1,) * a.ndim)
     else:
-        mn = np.asarray(a.min(axis=dims, keepdims=keepdim))
-        mx = np.asarray(a.max(axis=dims, keepdims=keepdim))
+        mn = xp.asarray(a.min(axis=dims, keepdims=keepdim))
+        mx = xp.asarray(a.max(axis=dims, keepdims=keepdim))
     mn, mx = wrap(mn), wrap(mx)
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(mn, mx, NODES.AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
