@@ -21,9 +21,10 @@ from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is
 from . import ops  # noqa: F401  (binds the Tensor methods)
 from .ops.elementwise import (add, sub, mul, div, floor_divide, remainder, fmod, pow, neg, abs, sign,  # noqa: F401
                               reciprocal, rsub, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, clamp, maximum,
-                              minimum, eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
-                              bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, equal,
-                              allclose, isclose, where, masked_fill, clamp_min, clamp_max, isin, result_type)
+                              minimum, where, masked_fill, clamp_min, clamp_max, result_type)
+from .ops.comparison import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,  # noqa: F401
+                             bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, equal,
+                             allclose, isclose, isin)
 from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sgn, floor, ceil, round,  # noqa
                               trunc, frac, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, logit,
                               hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax,

@@ -4,13 +4,14 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .. import _storage
 from .._tensor import Tensor
-from . import elementwise, reduction, linalg, shape, indexing, memory, inplace
+from . import elementwise, comparison, reduction, linalg, shape, indexing, memory, inplace
 from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
 from . import householder
 from . import complex_numbers as complex_ops
 from .stft import stft as _stft, istft as _istft
 from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
+from .comparison import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
                         any, sum_to_size)
 from .linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
@@ -19,7 +20,7 @@ from .shape import (view, reshape, view_as, reshape_as, flatten, t, transpose, p
 from .memory import clone, contiguous, to, copy_, type_as  # noqa: F401
 from .inplace import zero_, fill_  # noqa: F401
 
-_ew, _red, _sh, _mem, _ip = elementwise, reduction, shape, memory, inplace
+_ew, _cmp, _red, _sh, _mem, _ip = elementwise, comparison, reduction, shape, memory, inplace
 
 
 def _operator(fn):
@@ -49,7 +50,7 @@ def _invert(self):
     """~self: bitwise not of an integer or bool tensor (TypeError for floating point, as in PyTorch)."""
     if self._data.dtype.kind in "fV":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return _ew.bitwise_not(self)
+    return _cmp.bitwise_not(self)
 
 
 def _warned_storage(array):
@@ -79,12 +80,12 @@ METHODS = {
     "maximum": _ew.maximum, "masked_fill": _ew.masked_fill, "masked_fill_": _ip.masked_fill_, "minimum": _ew.minimum,
     "where": _where_method,
     # comparison and logic
-    "eq": _ew.eq, "ne": _ew.ne, "lt": _ew.lt, "le": _ew.le, "gt": _ew.gt, "ge": _ew.ge,
-    "greater": _ew.gt, "greater_equal": _ew.ge, "less": _ew.lt, "less_equal": _ew.le, "not_equal": _ew.ne,
-    "logical_and": _ew.logical_and, "logical_or": _ew.logical_or, "logical_xor": _ew.logical_xor,
-    "logical_not": _ew.logical_not, "bitwise_and": _ew.bitwise_and, "bitwise_or": _ew.bitwise_or,
-    "bitwise_xor": _ew.bitwise_xor, "bitwise_not": _ew.bitwise_not, "isnan": _ew.isnan, "isinf": _ew.isinf,
-    "isfinite": _ew.isfinite, "equal": _ew.equal, "allclose": _ew.allclose, "isclose": _ew.isclose,
+    "eq": _cmp.eq, "ne": _cmp.ne, "lt": _cmp.lt, "le": _cmp.le, "gt": _cmp.gt, "ge": _cmp.ge,
+    "greater": _cmp.gt, "greater_equal": _cmp.ge, "less": _cmp.lt, "less_equal": _cmp.le, "not_equal": _cmp.ne,
+    "logical_and": _cmp.logical_and, "logical_or": _cmp.logical_or, "logical_xor": _cmp.logical_xor,
+    "logical_not": _cmp.logical_not, "bitwise_and": _cmp.bitwise_and, "bitwise_or": _cmp.bitwise_or,
+    "bitwise_xor": _cmp.bitwise_xor, "bitwise_not": _cmp.bitwise_not, "isnan": _cmp.isnan, "isinf": _cmp.isinf,
+    "isfinite": _cmp.isfinite, "equal": _cmp.equal, "allclose": _cmp.allclose, "isclose": _cmp.isclose,
     # reductions
     "sum": _red.sum, "mean": _red.mean, "prod": _red.prod, "max": _red.max, "min": _red.min,
     "amax": _red.amax, "amin": _red.amin, "argmax": _red.argmax, "argmin": _red.argmin, "var": _red.var,
@@ -130,10 +131,10 @@ METHODS = {
     "__pow__": _ew.pow, "__rpow__": _ew._rpow, "__ipow__": _ip.pow_,
     "__matmul__": linalg.matmul, "__rmatmul__": lambda self, other: linalg.matmul(other, self),
     "__neg__": _ew.neg, "__pos__": lambda self: self, "__abs__": _ew.abs,
-    "__eq__": _operator(_ew.eq), "__ne__": _operator(_ew.ne), "__lt__": _operator(_ew.lt), "__le__": _operator(_ew.le),
-    "__gt__": _operator(_ew.gt),
-    "__ge__": _operator(_ew.ge), "__and__": _ew.bitwise_and, "__or__": _ew.bitwise_or, "__xor__": _ew.bitwise_xor,
-    "__rand__": _ew.bitwise_and, "__ror__": _ew.bitwise_or, "__rxor__": _ew.bitwise_xor,
+    "__eq__": _operator(_cmp.eq), "__ne__": _operator(_cmp.ne), "__lt__": _operator(_cmp.lt),
+    "__le__": _operator(_cmp.le), "__gt__": _operator(_cmp.gt), "__ge__": _operator(_cmp.ge),
+    "__and__": _cmp.bitwise_and, "__or__": _cmp.bitwise_or, "__xor__": _cmp.bitwise_xor,
+    "__rand__": _cmp.bitwise_and, "__ror__": _cmp.bitwise_or, "__rxor__": _cmp.bitwise_xor,
     "__invert__": _invert,
 }
 

@@ -11,7 +11,7 @@ from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
-           "scalar_value", "broadcast_error", "refuse_complex", "not_implemented"]
+           "scalar_value", "broadcast_error", "broadcasting", "refuse_complex", "not_implemented"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 
@@ -106,6 +106,14 @@ def refuse_complex(dt, kernel: str, message: str | None = None, error=NotImpleme
     (comparisons, max, sort, clamp): by default '"lt_cpu" not implemented for 'ComplexFloat''."""
     if dt.kind == "c":
         raise error(message or f"\"{kernel}\" not implemented for '{_dtype.scalar_type_name(dt)}'")
+
+
+def broadcasting(ufunc, x, y):
+    """ufunc(x, y) as a Tensor; PyTorch's RuntimeError when the shapes do not broadcast."""
+    try:
+        return wrap(ufunc(x, y))
+    except ValueError:
+        raise broadcast_error(np.shape(x), np.shape(y)) from None
 
 
 def check_tensor(name: str, arg: str, value, position: int | None = None, optional: bool = False) -> None:

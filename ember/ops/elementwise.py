@@ -6,13 +6,12 @@ import numpy as np
 from .._creation import tensor
 from .. import _dtype
 from .._dtype import scalar_type_name
-from ..backend import array_module, special_functions, UINT_OF_SIZE
+from ..backend import special_functions, UINT_OF_SIZE
 from .._tensor import wrap_dim
 from .complex_numbers import sgn as complex_sgn
 from ..autograd.graph import node_classes
 from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, refuse_complex,
-                   not_implemented,
-                   broadcast_error, keep_if, scalar_value, result_dtype)
+                   not_implemented, broadcast_error, broadcasting, keep_if, scalar_value, result_dtype)
 
 
 # Backward formulas: grad -> input grads, one entry per input edge. Saved values follow grad.
@@ -217,24 +216,16 @@ def either_operands(a, b):
 
 def _binary(ufunc, a, b):
     x, y, dt = either_operands(a, b)
-    try:  # inline rather than through _broadcasting: add and mul are hot paths
+    try:  # inline rather than through broadcasting: add and mul are hot paths
         return wrap(ufunc(x, y))
     except ValueError:
         raise broadcast_error(x.shape, np.shape(y)) from None
 
 
-def _broadcasting(ufunc, x, y):
-    """ufunc(x, y) as a Tensor; PyTorch's RuntimeError when the shapes do not broadcast."""
-    try:
-        return wrap(ufunc(x, y))
-    except ValueError:
-        raise broadcast_error(np.shape(x), np.shape(y)) from None
-
-
 def _with_alpha(ufunc, input, other, alpha):
     """ufunc(input, alpha * other) with PyTorch's promotion (alpha does not take part in it)."""
     x, y, dt = either_operands(input, other)
-    return _broadcasting(ufunc, x, np.multiply(y, _alpha(alpha, dt), dtype=dt))
+    return broadcasting(ufunc, x, np.multiply(y, _alpha(alpha, dt), dtype=dt))
 
 
 def _alpha(alpha, dt):
@@ -272,7 +263,7 @@ def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
     _check_not_bool(input, other)
     x, y, dt = operands(input, other)
-    r = _broadcasting(np.subtract, y, x if alpha == 1 else np.multiply(x, _alpha(alpha, dt), dtype=dt))
+    r = broadcasting(np.subtract, y, x if alpha == 1 else np.multiply(x, _alpha(alpha, dt), dtype=dt))
     if isinstance(other, Tensor):
         if needs_grad(input, other):
             record(r, NODES.RsubBackward0(), (input, other), (alpha,))
@@ -305,7 +296,7 @@ def div(input, other, *, rounding_mode=None, out=None):
                                f"'{rounding_mode}'")
         return r if out is None else write_out(out, r, "div")
     x, y, _ = _float_operands(input, other)
-    r = _broadcasting(np.true_divide, x, y)
+    r = broadcasting(np.true_divide, x, y)
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
         if b_rg or isinstance(input, Tensor) and input._rg:
@@ -338,7 +329,7 @@ def _rounding(ufunc, input, other):
     x, y, dt = either_operands(input, other)
     if dt.kind in "iub":
         _check_int_zero(y)
-    return _broadcasting(ufunc, x, y)
+    return broadcasting(ufunc, x, y)
 
 
 def _is_bool(x):
@@ -376,7 +367,7 @@ def pow(input, exponent, *, out=None):
         x, y, dt = operands(input, exponent)
         if dt == np.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        r = _broadcasting(np.power if dt.kind in "fcV" else _int_power, x, y)
+        r = broadcasting(np.power if dt.kind in "fcV" else _int_power, x, y)
         if needs_grad(input, exponent):
             record(r, NODES.PowBackward1(), (input, exponent), (input, exponent, input._rg, keep_if(r, exponent._rg)))
         return r if out is None else write_out(out, r, "pow")
@@ -603,9 +594,9 @@ def _clamp_tensors(input, lo, hi):
             a = a.astype(result_dtype(a, b._data), copy=False)
     r = a
     if lo is not None:
-        r = _broadcasting(np.maximum, r, lo._data.astype(a.dtype, copy=False))._data
+        r = broadcasting(np.maximum, r, lo._data.astype(a.dtype, copy=False))._data
     if hi is not None:
-        r = _broadcasting(np.minimum, r, hi._data.astype(a.dtype, copy=False))._data
+        r = broadcasting(np.minimum, r, hi._data.astype(a.dtype, copy=False))._data
     r = wrap(r)
     if needs_grad(input, lo, hi):
         record(r, NODES.ClampBackward0(), (input, lo, hi), (input, lo, hi))
@@ -616,7 +607,7 @@ def _extremum(name, ufunc, node, input, other):
     check_tensor(name, "other", other, 2)
     x, y, dt = operands(input, other)
     refuse_complex(dt, name, f"{name} not implemented for complex tensors.", RuntimeError)
-    r = _broadcasting(ufunc, x, y)
+    r = broadcasting(ufunc, x, y)
     if needs_grad(input, other):
         record(r, node(), (input, other), (input, other))
     return r
@@ -654,122 +645,6 @@ def masked_fill(input, mask, value):
     elif GRAD_ENABLED[0] and input._rg:
         record(r, NODES.MaskedFillBackward0(), (input,), (mask,))
     return r
-
-
-# ---- comparisons and logic (no gradient) ----------------------------------------------------------
-def _compare(ufunc, name):
-    def op(input, other, *, out=None):
-        x, y, dt = operands(input, other)
-        if name not in ("eq", "ne"):
-            refuse_complex(dt, name + "_cpu")
-        try:
-            r = wrap(ufunc(x, y))
-        except ValueError:
-            raise broadcast_error(x.shape, np.shape(y)) from None
-        return r if out is None else write_out(out, r, name)
-    op.__name__ = name
-    op.__doc__ = f"Elementwise `{name}` comparison, a bool tensor."
-    return op
-
-
-eq = _compare(np.equal, "eq")
-ne = _compare(np.not_equal, "ne")
-lt = _compare(np.less, "lt")
-le = _compare(np.less_equal, "le")
-gt = _compare(np.greater, "gt")
-ge = _compare(np.greater_equal, "ge")
-
-
-def _logical(ufunc, name):
-    def op(input, other, *, out=None):
-        y = other._data if isinstance(other, Tensor) else other
-        try:
-            r = wrap(ufunc(input._data, y))
-        except ValueError:
-            raise broadcast_error(input._data.shape, np.shape(y)) from None
-        return r if out is None else write_out(out, r, name)
-    op.__name__ = name
-    op.__doc__ = f"Elementwise `{name}`, a bool tensor."
-    return op
-
-
-logical_and = _logical(np.logical_and, "logical_and")
-logical_or = _logical(np.logical_or, "logical_or")
-logical_xor = _logical(np.logical_xor, "logical_xor")
-
-
-def logical_not(input, *, out=None):
-    """Elementwise not, a bool tensor."""
-    r = wrap(np.logical_not(input._data))
-    return r if out is None else write_out(out, r, "logical_not")
-
-
-def _bitwise(ufunc, name):
-    def op(input, other):
-        x, y, dt = operands(input, other)
-        if dt.kind in "fV":
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
-        return _broadcasting(ufunc, x, y)
-    op.__name__ = name
-    op.__doc__ = f"Elementwise `{name}` of integer or bool tensors."
-    return op
-
-
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
-
-
-def bitwise_not(input):
-    """Elementwise bitwise not (logical not for bool tensors)."""
-    dt = input._data.dtype
-    if dt.kind in "fV":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(dt)}'")
-    return wrap(np.invert(input._data))
-
-
-def isnan(input):
-    """True where input is NaN."""
-    return wrap(np.isnan(input._data))
-
-
-def isinf(input):
-    """True where input is +-inf."""
-    return wrap(np.isinf(input._data))
-
-
-def isfinite(input):
-    """True where input is finite."""
-    return wrap(np.isfinite(input._data))
-
-
-def equal(input, other) -> bool:
-    """True if both tensors have the same shape and elements."""
-    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    """True if |input - other| <= atol + rtol * |other| everywhere."""
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Elementwise |input - other| <= atol + rtol * |other|."""
-    x, y, _ = operands(input, other)
-    return wrap(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
-    """True where an element of `elements` equals one of `test_elements` (either may be a number)."""
-    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
-        raise TypeError(f"isin() received an invalid combination of arguments - got "
-                        f"({type(elements).__name__}, {type(test_elements).__name__}), but expected at least one "
-                        "Tensor: (Tensor elements, Tensor test_elements), (Number element, Tensor test_elements) "
-                        "or (Tensor elements, Number test_element)")
-    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    xp = array_module(b if isinstance(test_elements, Tensor) else a)
-    return wrap(xp.asarray(xp.isin(a, b, assume_unique=assume_unique, invert=invert)))
 
 
 def result_type(tensor, other):
@@ -958,7 +833,7 @@ def atan2(input, other, *, out=None):
     check_tensor("atan2", "input", input, 1)
     check_tensor("atan2", "other", other, 2)
     x, y, _ = _float_operands(input, other)
-    r = _broadcasting(np.arctan2, x, y)
+    r = broadcasting(np.arctan2, x, y)
     if needs_grad(input, other):
         record(r, NODES.Atan2Backward0(), (input, other), (input, other))
     return r if out is None else write_out(out, r, "atan2")
@@ -970,7 +845,7 @@ def hypot(input, other, *, out=None):
     x, y, dt = operands(input, other)
     if dt.kind not in "fV":
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{scalar_type_name(dt)}'")
-    r = _broadcasting(np.hypot, x, y)
+    r = broadcasting(np.hypot, x, y)
     if needs_grad(input, other):
         record(r, NODES.HypotBackward0(), (input, other), (keep_if(input, input._rg), keep_if(other, other._rg), r))
     return r if out is None else write_out(out, r, "hypot")
@@ -1069,7 +944,7 @@ def _nan_ignoring(name, ufunc, first_wins, node_cls):
     def op(input, other, *, out=None):
         check_tensor(name, "other", other, 2)
         x, y, _ = operands(input, other)
-        r = _broadcasting(ufunc, x, y)
+        r = broadcasting(ufunc, x, y)
         if needs_grad(input, other):
             record(r, node_cls(), (input, other), (wrap(first_wins(x, y) | np.isnan(y)),))
         return r if out is None else write_out(out, r, name)
@@ -1099,7 +974,7 @@ def fmod(input, other, *, out=None):
     x, y, dt = operands(input, other)
     if dt.kind in "iub":
         _check_int_zero(y)
-    r = _broadcasting(np.fmod, x, y)
+    r = broadcasting(np.fmod, x, y)
     if needs_grad(input, other):
         if isinstance(other, Tensor):
             record(r, NODES.FmodBackward1(), (input, other), (keep_if(input, other._rg), other))

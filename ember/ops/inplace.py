@@ -12,7 +12,7 @@ from ..autograd.grad_mode import GRAD_MODE
 from ..autograd.graph import no_derivative, node_classes
 from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
-from . import elementwise as ew
+from . import comparison as cmp, elementwise as ew
 from . import pointwise as pw
 from .base import (Tensor, wrap, record, GRAD_ENABLED, needs_grad, operands, check_inplace, check_no_partial_overlap,
                    broadcast_error)
@@ -249,20 +249,20 @@ erfinv_ = generic_inplace(ew.erfinv)
 lgamma_ = generic_inplace(ew.lgamma)
 digamma_ = generic_inplace(ew.digamma)
 # comparison, logic and bitwise ops write their result into self's dtype (1.0 / 0.0 into a float tensor)
-eq_ = generic_inplace(ew.eq)
-ne_ = generic_inplace(ew.ne)
-lt_ = generic_inplace(ew.lt)
-le_ = generic_inplace(ew.le)
-gt_ = generic_inplace(ew.gt)
-ge_ = generic_inplace(ew.ge)
-logical_and_ = generic_inplace(ew.logical_and)
-logical_or_ = generic_inplace(ew.logical_or)
-logical_xor_ = generic_inplace(ew.logical_xor)
-logical_not_ = generic_inplace(ew.logical_not)
-bitwise_and_ = generic_inplace(ew.bitwise_and)
-bitwise_or_ = generic_inplace(ew.bitwise_or)
-bitwise_xor_ = generic_inplace(ew.bitwise_xor)
-bitwise_not_ = generic_inplace(ew.bitwise_not)
+eq_ = generic_inplace(cmp.eq)
+ne_ = generic_inplace(cmp.ne)
+lt_ = generic_inplace(cmp.lt)
+le_ = generic_inplace(cmp.le)
+gt_ = generic_inplace(cmp.gt)
+ge_ = generic_inplace(cmp.ge)
+logical_and_ = generic_inplace(cmp.logical_and)
+logical_or_ = generic_inplace(cmp.logical_or)
+logical_xor_ = generic_inplace(cmp.logical_xor)
+logical_not_ = generic_inplace(cmp.logical_not)
+bitwise_and_ = generic_inplace(cmp.bitwise_and)
+bitwise_or_ = generic_inplace(cmp.bitwise_or)
+bitwise_xor_ = generic_inplace(cmp.bitwise_xor)
+bitwise_not_ = generic_inplace(cmp.bitwise_not)
 deg2rad_ = generic_inplace(pw.deg2rad)
 rad2deg_ = generic_inplace(pw.rad2deg)
 copysign_ = generic_inplace(pw.copysign)

@@ -10,7 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from . import elementwise as ew
 from ..backend import array_module
-from .base import Tensor, check_tensor, needs_grad, not_implemented, operands, record, wrap, write_out
+from .base import Tensor, broadcasting, check_tensor, needs_grad, not_implemented, operands, record, wrap, write_out
 
 _DEG = math.pi / 180
 _FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
@@ -76,7 +76,7 @@ def _logaddexp(input, other, exp, log1p, name, out):
     with np.errstate(invalid="ignore", over="ignore"):
         big = np.maximum(x, y)
         gap = np.where(x == y, 0, -np.abs(np.subtract(x, y)))
-        r = ew._broadcasting(np.add, big, log1p(exp(gap)))
+        r = broadcasting(np.add, big, log1p(exp(gap)))
     if needs_grad(input, other):
         node = NODES[f"{name.capitalize()}Backward0"]()
         record(r, node, (input, other), (ew.keep_if(input, input._rg), ew.keep_if(other, other._rg), r))
@@ -96,7 +96,7 @@ def logaddexp2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """The magnitude of `input` with the sign of `other` (a tensor or a number)."""
     x, y, _ = ew._float_operands(input, other)
-    r = ew._broadcasting(np.copysign, x, y)
+    r = broadcasting(np.copysign, x, y)
     if needs_grad(input, other):
         if isinstance(other, Tensor):
             record(r, NODES["CopysignBackward0"](), (input, other), (input, r))
@@ -112,7 +112,7 @@ def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
         raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes ({input.dtype} "
                            f"and {values.dtype})")
     x, y, _ = operands(input, values)
-    r = ew._broadcasting(np.heaviside, x, y)
+    r = broadcasting(np.heaviside, x, y)
     r = wrap(r._data.astype(x.dtype, copy=False))
     if needs_grad(input, values):
         not_implemented(r, "heaviside", (input, values))
@@ -125,7 +125,7 @@ def xlogy(input, other, *, out=None) -> Tensor:
         check_tensor("xlogy", "other", other, 2)
     x, y, _ = ew._float_operands(input, other)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = ew._broadcasting(lambda a, b: np.where((a == 0) & ~np.isnan(b), 0, a * np.log(b)), x, y)
+        r = broadcasting(lambda a, b: np.where((a == 0) & ~np.isnan(b), 0, a * np.log(b)), x, y)
     r = wrap(r._data.astype(np.result_type(x, y), copy=False))
     if needs_grad(input, other):
         if isinstance(input, Tensor) and isinstance(other, Tensor):
@@ -151,7 +151,7 @@ def _integer_op(ufunc, name):
         x, y, dt = operands(input, other)
         if dt.kind not in "iu":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
-        r = ew._broadcasting(ufunc, x, y)
+        r = broadcasting(ufunc, x, y)
         return r if out is None else write_out(out, r, name)
     op.__name__ = name
     return op
@@ -190,7 +190,7 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     x, y, dt = operands(input, other)
     if dt.kind not in "fV":
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{scalar_type_name(dt)}'")
-    r = ew._broadcasting(np.nextafter, x, y)
+    r = broadcasting(np.nextafter, x, y)
     if needs_grad(input, other):
         not_implemented(r, "nextafter", (input, other))
     return r if out is None else write_out(out, r, "nextafter")

@@ -707,7 +707,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Mean over the elements that are not NaN (NaN where all are)."""
-    from .elementwise import div, isnan, logical_not
+    from .comparison import isnan, logical_not
+    from .elementwise import div
     if input._data.dtype.kind not in "fV":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_dtype.scalar_type_name(input._data.dtype)}")

@@ -11,7 +11,7 @@ from .. import _creation, _dtype
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap, write_out
-from . import elementwise as ew, reduction, rearrange, shape
+from . import comparison as cmp, elementwise as ew, reduction, rearrange, shape
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
@@ -32,7 +32,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         if length == 0:
             break
         later, earlier = x.narrow(dim, 1, length - 1), x.narrow(dim, 0, length - 1)
-        x = ew.ne(later, earlier) if x.dtype is _dtype.bool else ew.sub(later, earlier)
+        x = cmp.ne(later, earlier) if x.dtype is _dtype.bool else ew.sub(later, earlier)
     return x
 
 

@@ -1,0 +1,119 @@
+"""Comparisons and logic: eq/ne/lt/le/gt/ge, logical and bitwise ops, the NaN and infinity tests, equal, isclose,
+allclose and isin. Their results are bool (or integer) tensors with no gradient."""
+import numpy as np
+
+from .._dtype import scalar_type_name
+from ..backend import array_module
+from .base import Tensor, broadcasting, operands, refuse_complex, wrap, write_out
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal",
+           "allclose", "isclose", "isin"]
+
+
+def _compare(ufunc, name):
+    def op(input, other, *, out=None):
+        x, y, dt = operands(input, other)
+        if name not in ("eq", "ne"):
+            refuse_complex(dt, name + "_cpu")
+        r = broadcasting(ufunc, x, y)
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise `{name}` comparison, a bool tensor."
+    return op
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+
+
+def _logical(ufunc, name):
+    def op(input, other, *, out=None):
+        r = broadcasting(ufunc, input._data, other._data if isinstance(other, Tensor) else other)
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise `{name}`, a bool tensor."
+    return op
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+
+
+def logical_not(input, *, out=None):
+    """Elementwise not, a bool tensor."""
+    r = wrap(np.logical_not(input._data))
+    return r if out is None else write_out(out, r, "logical_not")
+
+
+def _bitwise(ufunc, name):
+    def op(input, other):
+        x, y, dt = operands(input, other)
+        if dt.kind in "fV":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
+        return broadcasting(ufunc, x, y)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise `{name}` of integer or bool tensors."
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    """Elementwise bitwise not (logical not for bool tensors)."""
+    dt = input._data.dtype
+    if dt.kind in "fV":
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(dt)}'")
+    return wrap(np.invert(input._data))
+
+
+def isnan(input):
+    """True where input is NaN."""
+    return wrap(np.isnan(input._data))
+
+
+def isinf(input):
+    """True where input is +-inf."""
+    return wrap(np.isinf(input._data))
+
+
+def isfinite(input):
+    """True where input is finite."""
+    return wrap(np.isfinite(input._data))
+
+
+def equal(input, other) -> bool:
+    """True if both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True if |input - other| <= atol + rtol * |other| everywhere."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |input - other| <= atol + rtol * |other|."""
+    x, y, _ = operands(input, other)
+    return wrap(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
+    """True where an element of `elements` equals one of `test_elements` (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(f"isin() received an invalid combination of arguments - got "
+                        f"({type(elements).__name__}, {type(test_elements).__name__}), but expected at least one "
+                        "Tensor: (Tensor elements, Tensor test_elements), (Number element, Tensor test_elements) "
+                        "or (Tensor elements, Number test_element)")
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    xp = array_module(b if isinstance(test_elements, Tensor) else a)
+    return wrap(xp.asarray(xp.isin(a, b, assume_unique=assume_unique, invert=invert)))
