@@ -11,6 +11,13 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "log
            "allclose", "isclose", "isin"]
 
 
+def _named(op, name: str, doc: str):
+    """`op` with its public name and docstring (the factories below make one function per ufunc)."""
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
 def _compare(ufunc, name):
     def op(input, other, *, out=None):
         x, y, dt = operands(input, other)
@@ -18,9 +25,7 @@ def _compare(ufunc, name):
             refuse_complex(dt, name + "_cpu")
         r = broadcasting(ufunc, x, y)
         return r if out is None else write_out(out, r, name)
-    op.__name__ = name
-    op.__doc__ = f"Elementwise `{name}` comparison, a bool tensor."
-    return op
+    return _named(op, name, f"Elementwise `{name}` comparison, a bool tensor.")
 
 
 eq = _compare(np.equal, "eq")
@@ -35,9 +40,7 @@ def _logical(ufunc, name):
     def op(input, other, *, out=None):
         r = broadcasting(ufunc, input._data, other._data if isinstance(other, Tensor) else other)
         return r if out is None else write_out(out, r, name)
-    op.__name__ = name
-    op.__doc__ = f"Elementwise `{name}`, a bool tensor."
-    return op
+    return _named(op, name, f"Elementwise `{name}`, a bool tensor.")
 
 
 logical_and = _logical(np.logical_and, "logical_and")
@@ -57,9 +60,7 @@ def _bitwise(ufunc, name):
         if dt.kind in "fV":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
         return broadcasting(ufunc, x, y)
-    op.__name__ = name
-    op.__doc__ = f"Elementwise `{name}` of integer or bool tensors."
-    return op
+    return _named(op, name, f"Elementwise `{name}` of integer or bool tensors.")
 
 
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
