@@ -27,8 +27,8 @@ from .ops.comparison import (eq, ne, lt, le, gt, ge, logical_and, logical_or, lo
                              allclose, isclose, isin)
 from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sgn, floor, ceil, round,  # noqa
                               trunc, frac, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, logit,
-                              hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax,
-                              erf, erfc, erfinv, lgamma, digamma)
+                              hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax)
+from .ops.special_math import erf, erfc, erfinv, lgamma, digamma  # noqa: F401
 from .ops.elementwise import (trunc as fix, asin as arcsin, acos as arccos, atan as arctan,  # noqa: F401
                               atan2 as arctan2, asinh as arcsinh, acosh as arccosh, atanh as arctanh)
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa

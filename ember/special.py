@@ -16,8 +16,8 @@ from .backend import array_module, special_functions
 from .ops.activation import _functional_log_softmax as log_softmax, _functional_softmax as softmax  # noqa: F401
 from .ops.base import check_tensor, needs_grad, record, write_out
 from .ops.inplace import generic_inplace
-from .ops.elementwise import (digamma, erf, erfc, erfinv, exp2, expm1, lgamma as gammaln, log1p,  # noqa: F401
-                              logit, round, sigmoid as expit, where, _polygamma_tensor)
+from .ops.elementwise import exp2, expm1, log1p, logit, round, sigmoid as expit, where  # noqa: F401
+from .ops.special_math import digamma, erf, erfc, erfinv, lgamma as gammaln, _polygamma_tensor  # noqa: F401
 from .ops.pointwise import sinc, xlogy  # noqa: F401
 from .ops.reduction import logsumexp  # noqa: F401
 

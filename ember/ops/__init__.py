@@ -4,7 +4,7 @@ import numpy as np
 from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .. import _storage
 from .._tensor import Tensor
-from . import elementwise, comparison, reduction, linalg, shape, indexing, memory, inplace
+from . import elementwise, comparison, special_math, reduction, linalg, shape, indexing, memory, inplace
 from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
 from . import householder
 from . import complex_numbers as complex_ops
@@ -12,6 +12,7 @@ from .stft import stft as _stft, istft as _istft
 from .inplace import generic_inplace
 from .elementwise import *  # noqa: F401,F403
 from .comparison import *  # noqa: F401,F403
+from .special_math import *  # noqa: F401,F403
 from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
                         any, sum_to_size)
 from .linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
@@ -141,9 +142,11 @@ METHODS = {
 # pointwise math (issue 3)
 for _n in ("square", "exp2", "expm1", "log1p", "log2", "log10", "rsqrt", "sgn", "floor", "ceil", "round",
            "trunc", "frac", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
-           "logit", "hypot", "lerp", "addcmul", "addcdiv", "nan_to_num", "fmod", "erf", "erfc", "erfinv",
-           "lgamma", "digamma"):
+           "logit", "hypot", "lerp", "addcmul", "addcdiv", "nan_to_num", "fmod"):
     METHODS[_n] = getattr(_ew, _n)
+    METHODS[_n + "_"] = getattr(_ip, _n + "_")
+for _n in ("erf", "erfc", "erfinv", "lgamma", "digamma"):
+    METHODS[_n] = getattr(special_math, _n)
     METHODS[_n + "_"] = getattr(_ip, _n + "_")
 METHODS.update({"fmax": _ew.fmax, "fmin": _ew.fmin, "softmax": _ew.softmax, "log_softmax": _ew.log_softmax,
                 "fix": _ew.trunc, "fix_": _ip.trunc_, "arcsin": _ew.asin, "arcsin_": _ip.asin_,

@@ -49,7 +49,7 @@ def _gelu_grad(x, approximate):
         inner = (x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI
         t = tanh(inner)
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-    from .elementwise import erf
+    from .special_math import erf
     cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
     return cdf + x * (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
 
@@ -135,7 +135,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), exact (erf) or with the tanh approximation."""
-    from .elementwise import erf
+    from .special_math import erf
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
     a = _float_array(input)

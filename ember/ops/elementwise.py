@@ -6,7 +6,7 @@ import numpy as np
 from .._creation import tensor
 from .. import _dtype
 from .._dtype import scalar_type_name
-from ..backend import special_functions, UINT_OF_SIZE
+from ..backend import UINT_OF_SIZE
 from .._tensor import wrap_dim
 from .complex_numbers import sgn as complex_sgn
 from ..autograd.graph import node_classes
@@ -93,12 +93,6 @@ GRADIENTS = {
     "FmodBackward1": lambda g, x, y: (g, None if x is None else -g * _trunc_divide(x, y)),
     "SoftmaxBackward0": lambda g, r, dim: (_softmax_grad(g, r, dim),),
     "LogSoftmaxBackward0": lambda g, r, dim: (g - r.exp() * g.sum(dim, keepdim=True),),
-    "ErfBackward0": lambda g, x: (g * _TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
-    "ErfcBackward0": lambda g, x: (g * -_TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
-    "ErfinvBackward0": lambda g, r: (g * (0.5 * _SQRT_PI) * (r * r).exp(),),
-    "LgammaBackward0": lambda g, x: (g * digamma(x),),
-    "DigammaBackward0": lambda g, x: (g * _trigamma_tensor(x),),
-    "PolygammaBackward0": lambda g, n, x: (g * _polygamma_tensor(n + 1, x),),
 }
 NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"})
 
@@ -1045,164 +1039,3 @@ def logit(input, eps=None, *, out=None):
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.LogitBackward0(), (input,), (input, eps))
     return r if out is None else write_out(out, r, "logit")
-
-
-# ---- special functions (NumPy has none: SciPy's kernels, or CuPy's, in float64; the rest vectorised here) --
-_TWO_OVER_SQRT_PI = 1.1283791670955126
-_SQRT_PI = 1.7724538509055159
-
-
-def _as_float64(input):
-    a = _float_array(input)
-    return a, a.astype(np.float64, copy=False)
-
-
-def erf(input, *, out=None):
-    """The error function, elementwise."""
-    a, x = _as_float64(input)
-    r = wrap(special_functions(x).erf(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.ErfBackward0(), (input,), (input,))
-    return r if out is None else write_out(out, r, "erf")
-
-
-def erfc(input, *, out=None):
-    """The complementary error function 1 - erf(input), accurate where erf is near 1."""
-    a, x = _as_float64(input)
-    r = wrap(special_functions(x).erfc(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.ErfcBackward0(), (input,), (input,))
-    return r if out is None else write_out(out, r, "erfc")
-
-
-def erfinv(input, *, out=None):
-    """The inverse error function, elementwise (+-inf at +-1, NaN outside [-1, 1])."""
-    a, x = _as_float64(input)
-    r = wrap(special_functions(x).erfinv(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.ErfinvBackward0(), (input,), (r,))
-    return r if out is None else write_out(out, r, "erfinv")
-
-
-# Lanczos approximation, g = 7, n = 9.
-_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-            1.5056327351493116e-7)
-_HALF_LOG_2PI = 0.91893853320467274
-
-
-def _lgamma_positive(x):
-    """log(gamma(x)) for x >= 0.5."""
-    z = x - 1
-    s = np.full_like(z, _LANCZOS[0])
-    for i in range(1, 9):
-        s += _LANCZOS[i] / (z + i)
-    t = z + 7.5
-    return _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(s)
-
-
-def _lgamma(x):
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        small = x < 0.5
-        r = _lgamma_positive(np.where(small, 1 - x, x))
-        if small.any():
-            sin = np.abs(np.sin(np.pi * (x - np.round(x))))
-            reflected = np.log(np.pi / sin) - r
-            r = np.where(small, np.where(sin == 0, np.inf, reflected), r)
-        return np.where(np.isinf(x), np.inf, r)
-
-
-def lgamma(input, *, out=None):
-    """log(|gamma(input)|), elementwise (+inf at the poles 0, -1, -2, ...)."""
-    a, x = _as_float64(input)
-    r = wrap(_lgamma(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.LgammaBackward0(), (input,), (input,))
-    return r if out is None else write_out(out, r, "lgamma")
-
-
-def _shifted(x, terms):
-    """For x >= 0.5: x shifted up by 10 where it is below 10, and the recurrence's sum of terms(x + k)."""
-    low = x < 10
-    acc = np.zeros_like(x)
-    y = x.copy()
-    for _ in range(10):
-        acc += np.where(low, terms(y), 0.0)
-        y = np.where(low, y + 1, y)
-    return y, acc
-
-
-def _digamma(x):
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        neg = x < 0.5
-        v = np.where(neg, 1 - x, x)
-        y, acc = _shifted(v, lambda y: 1 / y)
-        i2 = 1 / (y * y)
-        series = i2 * (1 / 12 - i2 * (1 / 120 - i2 * (1 / 252 - i2 * (1 / 240 - i2 * (1 / 132 - i2 * (
-            691 / 32760 - i2 / 12))))))
-        r = np.log(y) - 0.5 / y - series - acc
-        if neg.any():
-            reflected = r - np.pi / np.tan(np.pi * (x - np.trunc(x)))  # as PyTorch reduces it
-            r = np.where(neg, np.where(x == np.floor(x), np.nan, reflected), r)
-        r = np.where(x == 0, -np.inf, r)
-        return np.where(x == np.inf, np.inf, r)
-
-
-def _trigamma(x):
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        neg = x < 0.5
-        v = np.where(neg, 1 - x, x)
-        y, acc = _shifted(v, lambda y: 1 / (y * y))
-        iy = 1 / y
-        i2 = iy * iy
-        r = acc + iy + i2 * (0.5 + iy * (1 / 6 - i2 * (1 / 30 - i2 * (1 / 42 - i2 * (1 / 30 - i2 * (
-            5 / 66 - i2 * (691 / 2730 - i2 * 7 / 6)))))))
-        if neg.any():
-            s = np.sin(np.pi * (x - np.round(x)))
-            r = np.where(neg, np.where(s == 0, np.inf, np.pi * np.pi / (s * s) - r), r)
-        return r
-
-
-def digamma(input, *, out=None):
-    """The logarithmic derivative of gamma, elementwise (-inf at 0, NaN at negative integers)."""
-    a, x = _as_float64(input)
-    r = wrap(_digamma(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.DigammaBackward0(), (input,), (input,))
-    return r if out is None else write_out(out, r, "digamma")
-
-
-_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
-
-
-def _polygamma(n, x):
-    """polygamma(n, x) for n >= 2: recurrence up to x >= 20 + n, then the asymptotic series."""
-    from math import factorial
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        sign = (-1) ** (n + 1)
-        lim = 20.0 + n
-        steps = int(min(max(np.ceil(lim - np.nanmin(x)), 0), 2000)) if x.size else 0
-        acc = np.zeros_like(x)
-        y = x.copy()
-        for _ in range(steps):
-            low = y < lim
-            acc += np.where(low, y ** -(n + 1.0), 0.0)
-            y = np.where(low, y + 1, y)
-        series = factorial(n - 1) / y ** n + factorial(n) / (2 * y ** (n + 1))
-        for k, b in enumerate(_BERNOULLI, 1):
-            series += b * factorial(2 * k + n - 1) / factorial(2 * k) / y ** (2 * k + n)
-        r = sign * (series + factorial(n) * acc)
-        return np.where((x <= 0) & (x == np.floor(x)), np.nan, r)
-
-
-def _polygamma_tensor(n, x):
-    """polygamma(n, x) for n >= 1 as a Tensor, recorded so gradients of any order flow."""
-    a = x._data.astype(np.float64)
-    r = wrap((_trigamma(a) if n == 1 else _polygamma(n, a)).astype(x._data.dtype, copy=False))
-    if GRAD_ENABLED[0] and x._rg:
-        record(r, NODES.PolygammaBackward0(), (x,), (n, x))
-    return r
-
-
-def _trigamma_tensor(x):
-    return _polygamma_tensor(1, x)

@@ -12,7 +12,7 @@ from ..autograd.grad_mode import GRAD_MODE
 from ..autograd.graph import no_derivative, node_classes
 from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
-from . import comparison as cmp, elementwise as ew
+from . import comparison as cmp, elementwise as ew, special_math
 from . import pointwise as pw
 from .base import (Tensor, wrap, record, GRAD_ENABLED, needs_grad, operands, check_inplace, check_no_partial_overlap,
                    broadcast_error)
@@ -243,11 +243,11 @@ _RENAMED = node_classes({f"{op.capitalize()}Backward1": no_derivative(
 acosh_ = renamed_inplace(ew.acosh, ew.NODES.AcoshBackward0, _RENAMED["AcoshBackward1"])
 asinh_ = renamed_inplace(ew.asinh, ew.NODES.AsinhBackward0, _RENAMED["AsinhBackward1"])
 atanh_ = renamed_inplace(ew.atanh, ew.NODES.AtanhBackward0, _RENAMED["AtanhBackward1"])
-erf_ = generic_inplace(ew.erf)
-erfc_ = generic_inplace(ew.erfc)
-erfinv_ = generic_inplace(ew.erfinv)
-lgamma_ = generic_inplace(ew.lgamma)
-digamma_ = generic_inplace(ew.digamma)
+erf_ = generic_inplace(special_math.erf)
+erfc_ = generic_inplace(special_math.erfc)
+erfinv_ = generic_inplace(special_math.erfinv)
+lgamma_ = generic_inplace(special_math.lgamma)
+digamma_ = generic_inplace(special_math.digamma)
 # comparison, logic and bitwise ops write their result into self's dtype (1.0 / 0.0 into a float tensor)
 eq_ = generic_inplace(cmp.eq)
 ne_ = generic_inplace(cmp.ne)
