@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd.graph import node_classes
 from ..backend import special_functions
 from .base import GRAD_ENABLED, record, wrap, write_out
-from .elementwise import _float_array
+from .elementwise import _float_array, _unary
 
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma"]
 
@@ -29,31 +29,18 @@ def _as_float64(input):
     return a, a.astype(np.float64, copy=False)
 
 
-def erf(input, *, out=None):
-    """The error function, elementwise."""
-    a, x = _as_float64(input)
-    r = wrap(special_functions(x).erf(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.ErfBackward0(), (input,), (input,))
-    return r if out is None else write_out(out, r, "erf")
+def _in_float64(name: str):
+    """SciPy's (or CuPy's) kernel `name`, computed in float64 and returned in its argument's dtype."""
+    def kernel(a):
+        return getattr(special_functions(a), name)(a.astype(np.float64, copy=False)).astype(a.dtype, copy=False)
+    return kernel
 
 
-def erfc(input, *, out=None):
-    """The complementary error function 1 - erf(input), accurate where erf is near 1."""
-    a, x = _as_float64(input)
-    r = wrap(special_functions(x).erfc(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.ErfcBackward0(), (input,), (input,))
-    return r if out is None else write_out(out, r, "erfc")
-
-
-def erfinv(input, *, out=None):
-    """The inverse error function, elementwise (+-inf at +-1, NaN outside [-1, 1])."""
-    a, x = _as_float64(input)
-    r = wrap(special_functions(x).erfinv(x).astype(a.dtype, copy=False))
-    if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.ErfinvBackward0(), (input,), (r,))
-    return r if out is None else write_out(out, r, "erfinv")
+erf = _unary(_in_float64("erf"), NODES.ErfBackward0, False, "erf", "The error function, elementwise.")
+erfc = _unary(_in_float64("erfc"), NODES.ErfcBackward0, False, "erfc",
+              "The complementary error function 1 - erf(input), accurate where erf is near 1.")
+erfinv = _unary(_in_float64("erfinv"), NODES.ErfinvBackward0, True, "erfinv",
+                "The inverse error function, elementwise (+-inf at +-1, NaN outside [-1, 1]).")
 
 
 # Lanczos approximation, g = 7, n = 9.
