@@ -1,5 +1,4 @@
 """The Bernoulli distribution."""
-import numbers
 from typing import ClassVar
 
 import ember
@@ -8,7 +7,7 @@ from ember import Size, Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import BinaryEventParameters, broadcast_all
+from .utils import batch_shape_of, BinaryEventParameters, broadcast_all
 
 
 def _probs_or_logits(probs, logits):
@@ -34,7 +33,7 @@ class Bernoulli(BinaryEventParameters, ExponentialFamily):
         else:
             self.logits = value
         self._param = value
-        super().__init__(Size() if isinstance(param, numbers.Number) else value.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((param,), value), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Bernoulli":
         new = self._expand_parameters(Bernoulli, batch_shape, ("probs", "logits"), _instance)

@@ -1,6 +1,5 @@
 """The continuous Bernoulli distribution on [0, 1]."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
@@ -11,6 +10,7 @@ from . import constraints
 from .bernoulli import _probs_or_logits
 from .exp_family import ExponentialFamily
 from .utils import (
+    batch_shape_of,
     broadcast_all,
     clamp_probs,
     lazy_property,
@@ -39,7 +39,7 @@ class ContinuousBernoulli(ExponentialFamily):
             self.logits = value
         self._param = self.probs if probs is not None else self.logits
         self._lims = lims
-        super().__init__(Size() if isinstance(param, numbers.Number) else value.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((param,), value), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "ContinuousBernoulli":
         new = self._expand_parameters(ContinuousBernoulli, batch_shape, ("probs", "logits"), _instance)

@@ -1,13 +1,12 @@
 """The exponential distribution."""
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 class Exponential(ExponentialFamily):
@@ -19,8 +18,7 @@ class Exponential(ExponentialFamily):
 
     def __init__(self, rate: Tensor | float, validate_args: bool | None = None):
         (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, numbers.Number) else self.rate.size(),
-                         validate_args=validate_args)
+        super().__init__(batch_shape_of((rate,), self.rate), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Exponential":
         return self._expand_parameters(Exponential, batch_shape, ("rate",), _instance)

@@ -1,15 +1,14 @@
 """The Fisher-Snedecor (F) distribution."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 class FisherSnedecor(Distribution):
@@ -22,8 +21,7 @@ class FisherSnedecor(Distribution):
         self.df1, self.df2 = broadcast_all(df1, df2)
         self._gamma1 = Gamma(self.df1 * 0.5, self.df1)
         self._gamma2 = Gamma(self.df2 * 0.5, self.df2)
-        scalar = isinstance(df1, numbers.Number) and isinstance(df2, numbers.Number)
-        super().__init__(Size() if scalar else self.df1.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((df1, df2), self.df1), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "FisherSnedecor":
         new = self._expand_parameters(FisherSnedecor, batch_shape, ("df1", "df2"), _instance)

@@ -1,17 +1,16 @@
 """The gamma distribution, and the standard gamma sampler with its implicit reparameterization gradient."""
-import numbers
 from typing import ClassVar
 
 import numpy as np
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 from ember._random import rng
 from ember.backend import special_functions
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 def _standard_gamma_grad(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -60,8 +59,7 @@ class Gamma(ExponentialFamily):
 
     def __init__(self, concentration: Tensor | float, rate: Tensor | float, validate_args: bool | None = None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        scalar = isinstance(concentration, numbers.Number) and isinstance(rate, numbers.Number)
-        super().__init__(Size() if scalar else self.rate.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((concentration, rate), self.rate), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Gamma":
         return self._expand_parameters(Gamma, batch_shape, ("concentration", "rate"), _instance)

@@ -1,14 +1,13 @@
 """The generalized Pareto distribution."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 class GeneralizedPareto(Distribution):
@@ -21,8 +20,7 @@ class GeneralizedPareto(Distribution):
     def __init__(self, loc: Tensor | float, scale: Tensor | float, concentration: Tensor | float,
                  validate_args: bool | None = None):
         self.loc, self.scale, self.concentration = broadcast_all(loc, scale, concentration)
-        scalar = all(isinstance(v, numbers.Number) for v in (loc, scale, concentration))
-        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, scale, concentration), self.loc), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "GeneralizedPareto":
         return self._expand_parameters(GeneralizedPareto, batch_shape, ("loc", "scale", "concentration"), _instance)

@@ -1,15 +1,14 @@
 """The geometric distribution: the number of failures before the first success."""
-import numbers
 from typing import ClassVar
 
 import ember
 import ember.nn.functional as F
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import BinaryEventParameters, broadcast_all
+from .utils import batch_shape_of, BinaryEventParameters, broadcast_all
 
 
 class Geometric(BinaryEventParameters, Distribution):
@@ -26,7 +25,7 @@ class Geometric(BinaryEventParameters, Distribution):
             self.probs = value
         else:
             self.logits = value
-        super().__init__(Size() if isinstance(param, numbers.Number) else value.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((param,), value), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Geometric":
         return self._expand_parameters(Geometric, batch_shape, ("probs", "logits"), _instance)

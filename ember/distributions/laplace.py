@@ -1,14 +1,13 @@
 """The Laplace (double exponential) distribution."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 class Laplace(Distribution):
@@ -19,8 +18,7 @@ class Laplace(Distribution):
 
     def __init__(self, loc: Tensor | float, scale: Tensor | float, validate_args: bool | None = None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, scale), self.loc), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Laplace":
         return self._expand_parameters(Laplace, batch_shape, ("loc", "scale"), _instance)

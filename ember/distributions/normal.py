@@ -1,14 +1,13 @@
 """The normal (Gaussian) distribution."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 class Normal(ExponentialFamily):
@@ -20,8 +19,7 @@ class Normal(ExponentialFamily):
 
     def __init__(self, loc: Tensor | float, scale: Tensor | float, validate_args: bool | None = None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, scale), self.loc), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Normal":
         return self._expand_parameters(Normal, batch_shape, ("loc", "scale"), _instance)

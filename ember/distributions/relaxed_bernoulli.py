@@ -1,5 +1,4 @@
 """The relaxed Bernoulli (binary Concrete) distribution and its logit form."""
-import numbers
 from typing import ClassVar
 
 import ember
@@ -10,7 +9,7 @@ from .bernoulli import _probs_or_logits
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import BinaryEventParameters, broadcast_all, clamp_probs
+from .utils import batch_shape_of, BinaryEventParameters, broadcast_all, clamp_probs
 
 
 class LogitRelaxedBernoulli(BinaryEventParameters, Distribution):
@@ -29,7 +28,7 @@ class LogitRelaxedBernoulli(BinaryEventParameters, Distribution):
         else:
             self.logits = value
         self._param = value
-        super().__init__(Size() if isinstance(param, numbers.Number) else value.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((param,), value), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "LogitRelaxedBernoulli":
         new = self._expand_parameters(LogitRelaxedBernoulli, batch_shape, ("probs", "logits"), _instance)

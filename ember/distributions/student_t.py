@@ -1,15 +1,14 @@
 """Student's t distribution."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .chi2 import Chi2
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 class StudentT(Distribution):
@@ -23,8 +22,7 @@ class StudentT(Distribution):
                  validate_args: bool | None = None):
         self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
         self._chi2 = Chi2(self.df)
-        scalar = all(isinstance(v, numbers.Number) for v in (df, loc, scale))
-        super().__init__(Size() if scalar else self.df.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((df, loc, scale), self.df), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "StudentT":
         new = self._expand_parameters(StudentT, batch_shape, ("df", "loc", "scale"), _instance)

@@ -2,7 +2,13 @@
 import numbers
 
 import ember
-from ember import Tensor
+from ember import Size, Tensor
+
+
+def batch_shape_of(values, broadcast) -> Size:
+    """The batch shape of a distribution of parameters `values` (as given), broadcast to the tensor `broadcast`:
+    () when every value is a Python number."""
+    return Size() if all(isinstance(v, numbers.Number) for v in values) else broadcast.size()
 
 
 def broadcast_all(*values) -> tuple:

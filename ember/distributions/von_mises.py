@@ -1,14 +1,13 @@
 """The von Mises distribution: a normal distribution wrapped onto the circle."""
 import math
-import numbers
 from typing import ClassVar
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 
 def _log_i0(x: Tensor) -> Tensor:
@@ -27,8 +26,7 @@ class VonMises(Distribution):
 
     def __init__(self, loc: Tensor | float, concentration: Tensor | float, validate_args: bool | None = None):
         self.loc, self.concentration = broadcast_all(loc, concentration)
-        scalar = isinstance(loc, numbers.Number) and isinstance(concentration, numbers.Number)
-        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, concentration), self.loc), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "VonMises":
         return self._expand_parameters(VonMises, batch_shape, ("loc", "concentration"), _instance)
