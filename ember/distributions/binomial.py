@@ -27,11 +27,7 @@ class Binomial(BinaryEventParameters, Distribution):
         param = _probs_or_logits(probs, logits)
         self.total_count, value = broadcast_all(total_count, param)
         self.total_count = self.total_count.type_as(value)
-        if probs is not None:
-            self.probs = value
-        else:
-            self.logits = value
-        self._param = value
+        self._store_given(value, probs is not None)
         super().__init__(value.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Binomial":

@@ -21,10 +21,7 @@ class Geometric(BinaryEventParameters, Distribution):
                  validate_args: bool | None = None):
         param = _probs_or_logits(probs, logits)
         (value,) = broadcast_all(param)
-        if probs is not None:
-            self.probs = value
-        else:
-            self.logits = value
+        self._store_given(value, probs is not None)
         super().__init__(batch_shape_of((param,), value), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None) -> "Geometric":

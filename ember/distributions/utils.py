@@ -102,6 +102,15 @@ class BinaryEventParameters:
     """The `probs`/`logits` pair of a distribution built on a binary event: a distribution is given one of them,
     and the other is computed from it on first use."""
 
+    def _store_given(self, value: Tensor, probs_given: bool) -> None:
+        """Keep `value` as the parameter given, `probs` or `logits` (the other is computed on first use), and as
+        `_param`."""
+        if probs_given:
+            self.probs = value
+        else:
+            self.logits = value
+        self._param = value
+
     @lazy_property
     def logits(self) -> Tensor:
         """Log-odds of the event."""
