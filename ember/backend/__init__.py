@@ -66,6 +66,13 @@ def fft_options(array) -> dict:
     return {"workers": CPU_THREADS[0]}
 
 
+def real_parts(array):
+    """A complex array's real and imaginary parts as a real view of shape (..., 2), for any strides."""
+    parts = array.real
+    return array_module(array).lib.stride_tricks.as_strided(parts, array.shape + (2,),
+                                                            parts.strides + (parts.itemsize,))
+
+
 def module_for(device_type: str):
     """The array module for a device type ('cpu' or 'cuda')."""
     if device_type == "cpu":

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.grad_mode import enable_grad
-from ..backend import array_module
+from ..backend import array_module, real_parts
 from .._hooks import RemovableHandle
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -99,11 +99,7 @@ def zeros_state(p: Tensor) -> Tensor:
 def real_view(array):
     """A complex array's real and imaginary parts as a real view (..., 2), which the optimizers update as PyTorch's
     do, each part as a parameter of its own; other arrays as they are."""
-    if array.dtype.kind != "c":
-        return array
-    parts = array.real
-    return array_module(array).lib.stride_tricks.as_strided(parts, array.shape + (2,),
-                                                            parts.strides + (parts.itemsize,))
+    return real_parts(array) if array.dtype.kind == "c" else array
 
 
 def state_array(t: Tensor):
