@@ -33,6 +33,7 @@ def filtered(signal: torch.Tensor, response: torch.Tensor) -> torch.Tensor:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--save-model", action="store_true", help="save the learned response, then load it back")
     args = parser.parse_args()
     device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
     generator = torch.Generator().manual_seed(0)
@@ -51,6 +52,12 @@ def main() -> None:
     with torch.no_grad():
         denoised = filtered(test_noisy, response)
     print(f"snr before {snr_db(test_clean, test_noisy):.1f} dB, after {snr_db(test_clean, denoised):.1f} dB")
+    if args.save_model:
+        torch.save({"response": response.detach()}, "spectral_filter.pt")
+        loaded = torch.load("spectral_filter.pt")["response"]
+        with torch.no_grad():
+            same = torch.equal(filtered(test_noisy, loaded), denoised)
+        print(f"saved and loaded: {loaded.dtype}, same output: {same}")
     gain = response.detach().abs()
     print(f"mean gain inside the band {gain[2:20].mean().item():.2f}, outside {gain[25:].mean().item():.2f}")
     window = torch.hann_window(32, device=device)

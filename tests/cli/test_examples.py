@@ -59,11 +59,14 @@ def spectral_figures(output: str) -> tuple[float, float, float, float]:
 
 
 def test_spectral_learns_a_complex_filter_with_fft(tmp_path):
-    result = ember_run("spectral.py", cwd=tmp_path)
+    result = ember_run("spectral.py", "--save-model", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     before, after, inside, outside = spectral_figures(result.stdout)
     assert after > before + 5 and inside > 0.7 and outside < 0.1
     assert "spectrogram (17, 17)" in result.stdout
+    assert "saved and loaded: ember.complex64, same output: True" in result.stdout
+    torch = pytest.importorskip("torch")
+    assert torch.load(tmp_path / "spectral_filter.pt")["response"].dtype is torch.complex64
 
 
 def test_spectral_is_a_pytorch_script(tmp_path):
