@@ -161,7 +161,7 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 swapaxes = swapdims = transpose
 concat = concatenate = cat
 __version__ = "0.1.0"
-from . import version  # noqa: E402, F401  (after __version__, which it reads)
+from . import version, onnx  # noqa: E402, F401  (after __version__, which they read)
 
 
 def is_tensor(obj) -> bool:

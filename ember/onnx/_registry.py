@@ -1,0 +1,57 @@
+"""The table from ember functions to their ONNX converters.
+
+A converter is declared with `@converts(fn, ..., opsets=range(a, b))` next to the others of its family
+(ember/onnx/converters/). It is called as `converter(g, out, *args, **kwargs)`: the graph, what the ember call
+returned, and the call's own arguments, and returns the ONNX name (or a tuple of names, one per tensor the call
+returned) of the result.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+OPSETS = range(13, 21)  # the opsets ember exports: 13 (the first with axes as inputs) to 20 (PyTorch's default)
+
+
+@dataclass(frozen=True)
+class Converter:
+    """How to write calls of one ember function as ONNX nodes, and for which opsets."""
+    convert: Callable
+    opsets: range
+    name: str
+
+
+CONVERTERS: dict[int, Converter] = {}  # id(ember function) -> its converter
+FUNCTIONS: dict[int, Callable] = {}  # id(ember function) -> the function, kept alive
+
+
+def converts(*functions, opsets: range = OPSETS):
+    """Register the decorated converter for each of `functions`: ember functions, or names looked up as
+    `ember.NAME`, `ember.nn.functional.NAME` and `Tensor.NAME` (each that exists)."""
+    def register(convert: Callable) -> Callable:
+        for fn in _resolve(functions):
+            CONVERTERS[id(fn)] = Converter(convert, opsets, getattr(fn, "__name__", repr(fn)))
+            FUNCTIONS[id(fn)] = fn
+        return convert
+    return register
+
+
+def _resolve(functions) -> list:
+    import ember
+    from ember.nn import functional
+    resolved = []
+    for fn in functions:
+        if not isinstance(fn, str):
+            resolved.append(fn)
+            continue
+        found = [getattr(ember, fn, None), getattr(functional, fn, None), vars(ember.Tensor).get(fn)]
+        found = [f.fget if isinstance(f, property) else f for f in found if callable(f) or isinstance(f, property)]
+        if not found:
+            raise AttributeError(f"converts: ember has no function or Tensor method named {fn!r}")
+        resolved.extend(found)
+    return resolved
+
+
+def identity(g, out, input, *args, **kwargs) -> str:
+    """A call whose result is its input's value (contiguous, detach, dropout in eval, ...)."""
+    return g.value(input)

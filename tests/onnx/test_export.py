@@ -1,0 +1,262 @@
+"""ember.onnx.export: models exported, checked, run by ONNX Runtime, and compared with ember and PyTorch."""
+import io
+import os
+
+import numpy as np
+import pytest
+from onnx_check import check_against_torch, check_export, check_model_file, export_bytes, run
+
+import ember
+
+onnx = pytest.importorskip("onnx")
+
+
+def lenet(lib):
+    """Seed 001's LeNet, built with `lib` (ember or torch)."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.view(x.size(0), -1)
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return self.fc3(x)
+    lib.manual_seed(0)
+    return Net()
+
+
+def mlp(lib):
+    """A multilayer perceptron on flattened MNIST images."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10),
+                         nn.LogSoftmax(dim=1))
+
+
+def bn_cnn(lib):
+    """A CNN with batch normalization, in-place ReLUs and global pooling."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(inplace=True),
+                          nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, stride=2), nn.BatchNorm2d(16), nn.ReLU(inplace=True),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5))
+    with lib.no_grad():  # running statistics that are not the initial ones
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    return model
+
+
+def images(n, c=1, size=32, seed=0):
+    return ember.from_numpy(np.random.default_rng(seed).standard_normal((n, c, size, size)).astype(np.float32))
+
+
+BATCH = {"input": {0: "batch"}, "output": {0: "batch"}}
+
+
+@pytest.mark.parametrize("build, channels, size", [(lenet, 1, 32), (mlp, 1, 28), (bn_cnn, 3, 16)],
+                         ids=["lenet", "mlp", "bn_cnn"])
+def test_models_run_in_onnx_runtime_at_other_batch_sizes(build, channels, size):
+    model = build(ember)
+    check_export(model, images(4, channels, size), input_names=["input"], dynamic_axes=BATCH,
+                 resized=[(images(1, channels, size, 1),), (images(7, channels, size, 2),)])
+
+
+@pytest.mark.parametrize("build, channels, size", [(lenet, 1, 32), (mlp, 1, 28), (bn_cnn, 3, 16)],
+                         ids=["lenet", "mlp", "bn_cnn"])
+def test_models_match_pytorchs_export(build, channels, size):
+    check_against_torch(build, images(3, channels, size).numpy())
+
+
+def test_names_dims_and_initializers_follow_the_arguments():
+    model = lenet(ember)
+    proto = check_model_file(export_bytes(model, [images(2)], input_names=["image"], output_names=["logits"],
+                                          dynamic_axes={"image": [0], "logits": {0: "n"}}))
+    graph = proto.graph
+    assert [i.name for i in graph.input] == ["image"]
+    assert [o.name for o in graph.output] == ["logits"]
+    assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == "image_dynamic_axes_1"
+    assert graph.output[0].type.tensor_type.shape.dim[0].dim_param == "n"
+    assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]] == [1, 32, 32]
+    names = {t.name for t in graph.initializer}
+    assert {"conv1.weight", "conv1.bias", "fc3.weight", "fc3.bias"} <= names
+    assert proto.opset_import[0].version == ember.onnx.DEFAULT_OPSET == 20
+    assert proto.producer_name == "ember"
+
+
+def test_static_export_has_no_shape_computation():
+    nodes = {n.op_type for n in check_model_file(export_bytes(lenet(ember), [images(2)])).graph.node}
+    assert "Shape" not in nodes and "Gemm" in nodes
+
+
+@pytest.mark.parametrize("opset", [13, 17, 18, 20])
+def test_every_supported_opset(opset):
+    proto = check_export(bn_cnn(ember), images(2, 3, 16), opset_version=opset)
+    assert proto.opset_import[0].version == opset
+
+
+def test_unsupported_opset_is_a_value_error():
+    with pytest.raises(ValueError, match="opsets 13 to 20"):
+        export_bytes(mlp(ember), [images(1, 1, 28)], opset_version=9)
+
+
+def test_export_params_false_makes_parameters_graph_inputs():
+    model = mlp(ember).eval()
+    x = images(2, 1, 28)
+    data = export_bytes(model, [x], input_names=["input"], export_params=False)
+    graph = check_model_file(data).graph
+    assert len(graph.initializer) < 4
+    names = [i.name for i in graph.input]
+    assert names[0] == "input" and "1.weight" in names and "4.bias" in names
+    params = dict(model.named_parameters())
+    arrays = [x.numpy()] + [params[n].detach().numpy() for n in names[1:]]
+    np.testing.assert_allclose(run(data, arrays)[0], model(x).detach().numpy(), atol=1e-5)
+
+
+def test_keep_initializers_as_inputs():
+    graph = check_model_file(export_bytes(mlp(ember), [images(2, 1, 28)], keep_initializers_as_inputs=True)).graph
+    inputs = {i.name for i in graph.input}
+    assert {"1.weight", "4.weight"} <= inputs and {"1.weight", "4.weight"} <= {t.name for t in graph.initializer}
+
+
+def test_without_constant_folding_the_graph_computes_from_parameters():
+    class Scaled(ember.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = ember.nn.Parameter(ember.randn(3, 4))
+
+        def forward(self, x):
+            return x @ (self.weight * 2).t()
+    model = Scaled()
+    folded = check_export(model, ember.randn(2, 4))
+    unfolded = check_export(model, ember.randn(2, 4), do_constant_folding=False)
+    assert [n.op_type for n in folded.graph.node] == ["MatMul", "Identity"]
+    assert {"Mul", "Transpose"} <= {n.op_type for n in unfolded.graph.node}
+
+
+def test_path_file_object_and_program(tmp_path):
+    model, x = mlp(ember).eval(), images(2, 1, 28)
+    path = tmp_path / "mlp.onnx"
+    assert ember.onnx.export(model, (x,), str(path)) is None
+    buffer = io.BytesIO()
+    ember.onnx.export(model, x, buffer)
+    assert path.read_bytes() == buffer.getvalue()
+    program = ember.onnx.export(model, (x,))
+    assert isinstance(program, ember.onnx.ONNXProgram)
+    np.testing.assert_allclose(program(x)[0], model(x).detach().numpy(), atol=1e-5)
+    program.save(tmp_path / "again.onnx")
+    assert (tmp_path / "again.onnx").read_bytes() == path.read_bytes()
+    with pytest.raises(TypeError, match="binary"):
+        with open(tmp_path / "text.onnx", "w") as text:
+            ember.onnx.export(model, (x,), text)
+
+
+class Unsupported(ember.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = ember.nn.Sequential(ember.nn.Linear(3, 3))
+
+    def forward(self, x):
+        return self.body(x).cummax(0).values
+
+
+def test_an_op_without_converter_names_op_module_and_opset_and_leaves_no_file(tmp_path):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"previous")
+    with pytest.raises(ember.onnx.UnsupportedOperatorError, match=r"cummax.* opset 18: ember has no ONNX converter"):
+        ember.onnx.export(Unsupported(), (ember.randn(2, 3),), path, opset_version=18)
+    assert path.read_bytes() == b"previous"
+    assert os.listdir(tmp_path) == ["model.onnx"]
+    assert issubclass(ember.onnx.UnsupportedOperatorError, ember.onnx.OnnxExporterError)
+    assert issubclass(ember.onnx.OnnxExporterError, RuntimeError)
+
+
+def test_the_error_names_the_module_path():
+    class Inner(ember.nn.Module):
+        def forward(self, x):
+            return x.cummax(0).values
+
+    model = ember.nn.Sequential(ember.nn.Linear(3, 3), ember.nn.Sequential(ember.nn.ReLU(), Inner()))
+    with pytest.raises(ember.onnx.UnsupportedOperatorError, match=r"in module '1\.1'"):
+        export_bytes(model, [ember.randn(2, 3)])
+
+
+def test_the_model_is_exported_in_eval_mode_and_its_mode_restored():
+    model = mlp(ember).train()
+    seen = []
+
+    class Probe(ember.nn.Module):
+        def forward(self, x):
+            seen.append((self.training, ember.onnx.is_in_onnx_export()))
+            return x
+    model.append(Probe())
+    check_model_file(export_bytes(model, [images(2, 1, 28)]))
+    assert seen == [(False, True)] and model.training and model[3].training
+    assert not ember.onnx.is_in_onnx_export()
+
+
+def test_ember_works_as_before_after_an_export_and_after_a_failed_one():
+    before = ember.Tensor.__add__, ember.nn.functional.relu, ember.Tensor.shape
+    export_bytes(lenet(ember), [images(1)])
+    with pytest.raises(ember.onnx.UnsupportedOperatorError):
+        export_bytes(Unsupported(), [ember.randn(2, 3)])
+    assert (ember.Tensor.__add__, ember.nn.functional.relu, ember.Tensor.shape) == before
+    assert type(ember.randn(2, 3).size(0)) is int
+
+
+class Several(ember.nn.Module):
+    """Two inputs, a constant made in forward, sizes read from a traced tensor, and a tuple of outputs."""
+
+    def forward(self, x, y):
+        b, t = x.shape[0], x.shape[1]
+        flat = x.reshape(b * t, -1) + ember.ones(x.shape[-1])
+        state = ember.zeros(2, b, 3) + 1
+        return flat * 2 - y.sum(), (state, x.mean(dim=1, keepdim=True))
+
+
+def test_several_inputs_and_outputs_and_traced_sizes():
+    x, y = ember.randn(2, 5, 3), ember.randn(4)
+    proto = check_export(Several(), x, y, input_names=["x", "y"], dynamic_axes={"x": {0: "b", 1: "t"}},
+                         resized=[(ember.randn(3, 2, 3), ember.randn(4)), (ember.randn(1, 7, 3), ember.randn(4))])
+    assert [o.name for o in proto.graph.output] == ["output_0", "output_1", "output_2"]
+
+
+def test_default_input_names_come_from_forward():
+    proto = check_model_file(export_bytes(Several(), [ember.randn(2, 5, 3), ember.randn(4)]))
+    assert [i.name for i in proto.graph.input] == ["x", "y"]
+
+
+def test_verbose_prints_the_graph(capsys):
+    export_bytes(mlp(ember), [images(1, 1, 28)], verbose=True)
+    assert "Gemm" in capsys.readouterr().out
+
+
+def test_dynamic_shapes_and_other_export_types_are_refused():
+    with pytest.raises(ember.onnx.OnnxExporterError, match="dynamic_axes"):
+        export_bytes(mlp(ember), [images(1, 1, 28)], dynamic_shapes={"x": {0: "b"}})
+    with pytest.raises(ember.onnx.OnnxExporterError, match="standard ONNX"):
+        export_bytes(mlp(ember), [images(1, 1, 28)],
+                     operator_export_type=ember.onnx.OperatorExportTypes.ONNX_ATEN_FALLBACK)
+
+
+def test_a_python_number_read_from_a_traced_tensor_warns():
+    class Scalar(ember.nn.Module):
+        def forward(self, x):
+            return x * x.max().item()
+    with pytest.warns(UserWarning, match="constants"):
+        export_bytes(Scalar(), [ember.randn(3)])
+
+
+def test_verify_runs_the_graph_with_onnx_runtime():
+    assert isinstance(ember.onnx.export(lenet(ember), (images(2),), verify=True), ember.onnx.ONNXProgram)
