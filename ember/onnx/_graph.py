@@ -84,7 +84,7 @@ class Graph:
 
     def constant(self, array: np.ndarray, hint: str = "const") -> str:
         """An initializer holding `array` (small arrays are shared between uses)."""
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array, order="C")
         key = None
         if array.size <= 16:
             key = (array.dtype.str, array.shape, array.tobytes())
@@ -98,7 +98,7 @@ class Graph:
 
     def initializer(self, tensor: Tensor, name: str) -> None:
         """`tensor` (a parameter or buffer) as the initializer `name`."""
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(to_numpy(tensor._data)), name))
+        self.initializers.append(numpy_helper.from_array(np.asarray(to_numpy(tensor._data), order="C"), name))
         self._used[name] = 1
         self.bind(tensor, name)
 
