@@ -260,3 +260,71 @@ def test_a_python_number_read_from_a_traced_tensor_warns():
 
 def test_verify_runs_the_graph_with_onnx_runtime():
     assert isinstance(ember.onnx.export(lenet(ember), (images(2),), verify=True), ember.onnx.ONNXProgram)
+
+
+def seed002_net(lib):
+    """Seed 002's LeNet variant, which counts its flat features from x.size()[1:] (its typo fx2 fixed)."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super(Net, self).__init__()
+            self.conv1 = nn.Conv2d(1, 6, 3)
+            self.conv2 = nn.Conv2d(6, 16, 3)
+            self.fc1 = nn.Linear(16 * 6 * 6, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.view(-1, self.num_flat_features(x))
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return self.fc3(x)
+
+        def num_flat_features(self, x):
+            num_features = 1
+            for s in x.size()[1:]:
+                num_features *= s
+            return num_features
+    lib.manual_seed(1)
+    return Net()
+
+
+def seed003_convolutions(lib):
+    """Seed 003's convolution examples in one model: strides, rectangular kernels, padding, dilation, and
+    F.conv2d with a filter bank."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Convolutions(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Conv2d(16, 33, 3, stride=2)
+            self.b = nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2))
+            self.c = nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))
+            self.register_buffer("filters", lib.randn(8, 16, 3, 3))
+
+        def forward(self, x):
+            return self.a(x), self.b(x), self.c(x), F.conv2d(x, self.filters, padding=1)
+    lib.manual_seed(2)
+    return Convolutions()
+
+
+def test_seed002_net_at_other_batch_sizes_and_against_pytorch():
+    check_export(seed002_net(ember), images(3), input_names=["input"], dynamic_axes=BATCH,
+                 resized=[(images(1, seed=3),), (images(6, seed=4),)])
+    check_against_torch(seed002_net, images(2).numpy())
+
+
+def test_seed003_convolutions():
+    x = ember.randn(2, 16, 20, 30)
+    check_export(seed003_convolutions(ember), x, atol=1e-4)
+    check_against_torch(seed003_convolutions, x.numpy(), atol=1e-4)
+
+
+def test_importing_ember_does_not_import_onnx():
+    import subprocess
+    import sys
+    code = "import sys, ember; ember.onnx.TrainingMode; assert 'onnx' not in sys.modules, 'onnx imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
