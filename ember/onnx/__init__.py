@@ -101,10 +101,11 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, verbose: bool 
 
     Differences from PyTorch: ember has one exporter, which records a forward run (as PyTorch's TorchScript
     exporter, `dynamo=False`) whatever `dynamo` says; `dynamic_shapes` is refused (use `dynamic_axes`); the
-    default opset is 20 and opsets 13 to 20 are supported; `verify=True` runs the graph with ONNX Runtime on
-    `args` and compares with the model's output; the reporting, profiling, optimization and custom-op
-    arguments are accepted and not used. With `f=None` the ONNXProgram is returned; a file is written whole
-    or not at all."""
+    default opset is 20; opsets 13 to 20 are written as asked, and 7 to 12 are written at opset 13 with a
+    warning (as PyTorch's dynamo exporter writes its lowest opset when it cannot reach the one asked for);
+    `verify=True` runs the graph with ONNX Runtime on `args` and compares with the model's output; the
+    reporting, profiling, optimization and custom-op arguments are accepted and not used. With `f=None` the
+    ONNXProgram is returned; a file is written whole or not at all."""
     from ._export import export_model
     if not isinstance(args, tuple):
         args = (args,)

@@ -1,13 +1,15 @@
 """One export: graph inputs, the traced forward run, graph outputs, and the checked model."""
 from __future__ import annotations
 
+import warnings
+
 import onnx
 
 from .. import _tensor
 from ..autograd.grad_mode import no_grad
 from . import converters, producer_version  # noqa: F401  (importing converters registers them)
 from ._graph import Graph
-from ._registry import OPSETS
+from ._registry import OLDER_OPSETS, OPSETS
 from ._trace import Tracer, tensors_in
 from .errors import OnnxExporterError
 
@@ -16,9 +18,11 @@ def export_model(model, args: tuple, kwargs: dict, opset: int, input_names: list
                  dynamic_axes: dict, export_params: bool, keep_initializers_as_inputs: bool,
                  fold: bool) -> onnx.ModelProto:
     """The ONNX model of one forward run of `model` on `args` and `kwargs`."""
-    if opset not in OPSETS:
-        raise ValueError(f"ember exports ONNX opsets {OPSETS.start} to {OPSETS.stop - 1}, but opset_version="
+    if not OLDER_OPSETS.start <= opset < OPSETS.stop:
+        raise ValueError(f"ember exports ONNX opsets {OLDER_OPSETS.start} to {OPSETS.stop - 1}, but opset_version="
                          f"{opset} was given")
+    if opset < OPSETS.start:
+        opset = _older_opset(opset)
     axes = {name: _axis_names(name, spec) for name, spec in dynamic_axes.items()}
     g = Graph(opset)
     inputs = tensors_in(args) + tensors_in(kwargs)
@@ -59,6 +63,15 @@ def export_model(model, args: tuple, kwargs: dict, opset: int, input_names: list
     except onnx.checker.ValidationError as error:
         raise OnnxExporterError(f"the exported graph does not pass the ONNX checker: {error}") from error
     return proto
+
+
+def _older_opset(opset: int) -> int:
+    """The opset ember writes when an opset below its converters' is asked for: the lowest it has, with a
+    warning (PyTorch's exporter also writes a higher opset when it cannot reach the one asked for)."""
+    warnings.warn(f"ONNX export: ember writes opsets {OPSETS.start} to {OPSETS.stop - 1}; the model is written at "
+                  f"opset {OPSETS.start} instead of the opset {opset} asked for (ONNX Runtime and other runtimes "
+                  f"read both)", UserWarning, stacklevel=4)
+    return OPSETS.start
 
 
 def _axis_names(name: str, spec) -> dict[int, str]:

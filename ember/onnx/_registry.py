@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-OPSETS = range(13, 21)  # the opsets ember exports: 13 (the first with axes as inputs) to 20 (PyTorch's default)
+OPSETS = range(13, 21)  # the opsets ember writes: 13 (the first with axes as inputs) to 20 (PyTorch's default)
+OLDER_OPSETS = range(7, 13)  # accepted as PyTorch accepts them, and written at opset 13 with a warning
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,15 @@ def test_every_supported_opset(opset):
 
 
 def test_unsupported_opset_is_a_value_error():
-    with pytest.raises(ValueError, match="opsets 13 to 20"):
-        export_bytes(mlp(ember), [images(1, 1, 28)], opset_version=9)
+    with pytest.raises(ValueError, match="opsets 7 to 20"):
+        export_bytes(mlp(ember), [images(1, 1, 28)], opset_version=21)
+
+
+@pytest.mark.parametrize("opset", [7, 10, 11, 12])
+def test_older_opsets_are_written_at_opset_13_with_a_warning(opset):
+    with pytest.warns(UserWarning, match=f"at opset 13 instead of the opset {opset}"):
+        proto = check_export(lenet(ember), images(2), opset_version=opset)
+    assert proto.opset_import[0].version == 13
 
 
 def test_export_params_false_makes_parameters_graph_inputs():
