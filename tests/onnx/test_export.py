@@ -335,3 +335,37 @@ def test_importing_ember_does_not_import_onnx():
     import sys
     code = "import sys, ember; ember.onnx.TrainingMode; assert 'onnx' not in sys.modules, 'onnx imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_pytorch_export_script_runs_unchanged_under_ember_run(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+    script = tmp_path / "export.py"
+    script.write_text(textwrap.dedent("""
+        import warnings
+        import numpy as np
+        import onnx
+        import onnxruntime
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+        model.eval()
+        dummy = torch.randn(1, 3, 8, 8)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, dummy, "model.onnx", export_params=True, opset_version=11,
+                              do_constant_folding=True, input_names=["input"], output_names=["output"],
+                              dynamic_axes={"input": {0: "batch_size"}, "output": {0: "batch_size"}})
+        onnx.checker.check_model(onnx.load("model.onnx"))
+        session = onnxruntime.InferenceSession("model.onnx", providers=["CPUExecutionProvider"])
+        x = torch.randn(5, 3, 8, 8)
+        (got,) = session.run(None, {"input": x.numpy()})
+        with torch.no_grad():
+            print("difference", float(np.abs(got - model(x).numpy()).max()))
+    """))
+    result = subprocess.run([sys.executable, "-m", "ember", "run", str(script)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split()[-1]) < 1e-5
