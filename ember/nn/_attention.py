@@ -163,8 +163,8 @@ def multi_head_attention_forward(
     k = _heads(k, static_k, "static_k", bsz, num_heads, head_dim)
     v = _heads(v, static_v, "static_v", bsz, num_heads, head_dim)
     if add_zero_attn:
-        zeros = array_module(k._data).zeros((bsz * num_heads, 1, head_dim))
-        k, v = cat([k, wrap(zeros.astype(k._data.dtype))], 1), cat([v, wrap(zeros.astype(v._data.dtype))], 1)
+        k, v = cat([k, k.new_zeros((bsz * num_heads, 1, head_dim))], 1), cat([v, v.new_zeros((bsz * num_heads, 1,
+                                                                                             head_dim))], 1)
         attn_mask = None if attn_mask is None else pad(attn_mask, (0, 1))
         key_padding_mask = None if key_padding_mask is None else pad(key_padding_mask, (0, 1))
     src_len = k.shape[1]

@@ -57,12 +57,11 @@ def export_model(model, args: tuple, kwargs: dict, opset: int, input_names: list
         dims = _dims(tensor, axes.get(name, {}), tracer.dynamic_axes_of(tensor))
         g.add_output(name, g.value(tensor), tensor, dims)
     _drop_unused(g, keep=set(input_names))
-    proto = g.model(producer_version)
     try:
-        onnx.checker.check_model(proto, full_check=True)
-    except onnx.checker.ValidationError as error:
+        onnx.checker.check_model(g.skeleton(), full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
         raise OnnxExporterError(f"the exported graph does not pass the ONNX checker: {error}") from error
-    return proto
+    return g.model(producer_version)
 
 
 def _older_opset(opset: int) -> int:
@@ -119,8 +118,14 @@ def _scope_hooks(model, g: Graph) -> list:
 
 
 def _drop_unused(g: Graph, keep: set[str]) -> None:
-    """Remove the initializers and parameter inputs no node reads (parameters the forward did not use,
-    constants folded away); the model's own inputs in `keep` stay."""
+    """Remove the nodes no output depends on (sizes read but not used, masks a layer ignored), then the
+    initializers and parameter inputs no node reads; the model's own inputs in `keep` stay."""
+    needed, kept = {o.name for o in g.outputs}, []
+    for node in reversed(g.nodes):
+        if any(name in needed for name in node.output):
+            kept.append(node)
+            needed.update(node.input)
+    g.nodes = kept[::-1]
     used = {name for node in g.nodes for name in node.input}
     g.initializers = [t for t in g.initializers if t.name in used]
     g.inputs = [i for i in g.inputs if i.name in keep or i.name in used]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 from .._tensor import Tensor
 from ..backend import to_numpy
@@ -32,6 +32,7 @@ class Graph:
         self.outputs: list[onnx.ValueInfoProto] = []
         self.scope = ""  # the module path of the call being converted, for node names and errors
         self.op_name = ""  # the ember function being converted, for errors
+        self.loose: dict[int, Tensor] = {}  # NOTE [ Loose tensors ] in ember/onnx/_trace.py
         self.constants: set[int] = set()  # ids of known tensors that are constants (parameters, when folding)
         self._values: dict[int, tuple[Tensor, str]] = {}  # id(tensor) -> (tensor kept alive, ONNX name)
         self._used: dict[str, int] = {}
@@ -68,6 +69,9 @@ class Graph:
         if isinstance(x, Tensor):
             name = self.name_of(x)
             if name is None:
+                if self.loose.get(id(x)) is x:
+                    raise self.unsupported("one of its inputs was computed without going through ember's "
+                                           "functions (NOTE [ Loose tensors ]); its value would be frozen")
                 name = self.constant(to_numpy(x._data))
                 self.bind(x, name)
             if dtype is not None and np.dtype(dtype) != x._data.dtype:
@@ -118,7 +122,10 @@ class Graph:
         node_name = self.fresh(prefix)
         names = [self.fresh(f"{node_name}_output_{i}") for i in range(outputs)]
         attributes = {k: v for k, v in attributes.items() if v is not None}
-        self.nodes.append(helper.make_node(op_type, list(inputs), names, name=node_name, **attributes))
+        inputs = list(inputs)
+        while inputs and inputs[-1] == "":  # an omitted optional input at the end is left out, not named ""
+            inputs.pop()
+        self.nodes.append(helper.make_node(op_type, inputs, names, name=node_name, **attributes))
         return names[0] if outputs == 1 else tuple(names)
 
     def unsupported(self, why: str) -> UnsupportedOperatorError:
@@ -138,14 +145,29 @@ class Graph:
         self.nodes.append(helper.make_node("Identity", [value], [name], name=self.fresh(f"/Identity_{name}")))
         self.outputs.append(helper.make_tensor_value_info(name, onnx_dtype(tensor._data.dtype), dims))
 
+    def shapes(self) -> dict:
+        """The shape ONNX shape inference gives each value written so far."""
+        inferred = onnx.shape_inference.infer_shapes(self.skeleton()).graph
+        return {info.name: info.type.tensor_type.shape for info in list(inferred.value_info) + list(inferred.input)}
+
+    def skeleton(self) -> onnx.ModelProto:
+        """The model with its large initializers as typed inputs: what the checker and shape inference read
+        (shapes, not values) without serializing every weight."""
+        small = [t for t in self.initializers if np.prod(t.dims) <= 64]
+        named = {i.name for i in self.inputs}
+        large = [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in self.initializers
+                 if np.prod(t.dims) > 64 and t.name not in named]
+        return self._model(self.inputs + large, small, "")
+
     def model(self, producer_version: str) -> onnx.ModelProto:
         """The finished model."""
-        graph = helper.make_graph(self.nodes, "main_graph", self.inputs, self.outputs, self.initializers)
+        return self._model(self.inputs, self.initializers, producer_version)
+
+    def _model(self, inputs, initializers, producer_version: str) -> onnx.ModelProto:
+        graph = helper.make_graph(self.nodes, "main_graph", inputs, self.outputs, initializers)
         opset = helper.make_opsetid("", self.opset)
         model = helper.make_model(graph, opset_imports=[opset], producer_name="ember",
                                   producer_version=producer_version)
         model.ir_version = helper.find_min_ir_version_for([opset])
         return model
 
-
-FLOAT_TYPES = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.BFLOAT16)

@@ -7,6 +7,8 @@ returned) of the result.
 """
 from __future__ import annotations
 
+import types
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,7 +30,8 @@ FUNCTIONS: dict[int, Callable] = {}  # id(ember function) -> the function, kept 
 
 def converts(*functions, opsets: range = OPSETS):
     """Register the decorated converter for each of `functions`: ember functions, or names looked up as
-    `ember.NAME`, `ember.nn.functional.NAME` and `Tensor.NAME` (each that exists)."""
+    `ember.NAME`, `ember.nn.functional.NAME` (functions) and `Tensor.NAME` (each that exists; only Tensor's for
+    an operator `__NAME__`)."""
     def register(convert: Callable) -> Callable:
         for fn in _resolve(functions):
             CONVERTERS[id(fn)] = Converter(convert, opsets, getattr(fn, "__name__", repr(fn)))
@@ -45,8 +48,11 @@ def _resolve(functions) -> list:
         if not isinstance(fn, str):
             resolved.append(fn)
             continue
-        found = [getattr(ember, fn, None), getattr(functional, fn, None), vars(ember.Tensor).get(fn)]
-        found = [f.fget if isinstance(f, property) else f for f in found if callable(f) or isinstance(f, property)]
+        method = vars(ember.Tensor).get(fn)
+        found = [] if fn.startswith("__") else [getattr(ember, fn, None), getattr(functional, fn, None)]
+        found = [f for f in found if isinstance(f, types.FunctionType)]
+        if method is not None:
+            found.append(method.fget if isinstance(method, property) else method)
         if not found:
             raise AttributeError(f"converts: ember has no function or Tensor method named {fn!r}")
         resolved.extend(found)

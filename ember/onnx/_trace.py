@@ -20,6 +20,13 @@ A wrapped call at the top level (not inside another recorded call) with a traced
 A call with no traced input is computed, not recorded: its result is a constant of the model and becomes an
 initializer where a recorded op uses it (constant folding). Parameters and buffers count as constants unless
 `do_constant_folding=False` or `export_params=False`.
+
+NOTE [ Loose tensors ]
+A layer or composite may compute a tensor from a traced one's array without calling an ember function
+(`wrap(x._data * 2)`); no wrapper sees it, and if an op later used it the graph would hold its value of this
+run as a constant. So the internal constructor `wrap` is patched too: a tensor it makes at the top level
+(outside every wrapped call) is loose, and a recorded op that reads a loose tensor stops the export with
+UnsupportedOperatorError instead of writing a silently wrong graph.
 """
 from __future__ import annotations
 
@@ -29,8 +36,7 @@ import sys
 import types
 import warnings
 
-import onnx
-
+from .. import _tensor
 from .._tensor import Tensor
 from ._graph import Graph
 from ._registry import CONVERTERS, FUNCTIONS
@@ -128,6 +134,19 @@ class Tracer:
         recorded.__wrapped__ = fn
         return recorded
 
+    def creation(self, fn):
+        """The wrapper of ember's internal tensor constructor: a tensor made outside every recorded or
+        computed call (by code that works on arrays directly) is marked loose (NOTE [ Loose tensors ])."""
+        tracer = self
+
+        def made(*args, **kwargs):
+            tensor = fn(*args, **kwargs)
+            if not tracer.depth:
+                tracer.graph.loose[id(tensor)] = tensor
+            return tensor
+        made.__wrapped__ = fn
+        return made
+
     def descend(self, fn, name: str, args, kwargs):
         """Run a function without converter and check that its tensors were recorded by the calls inside it."""
         if name.rsplit(".", 1)[-1] in _TO_PYTHON:
@@ -169,9 +188,7 @@ class Tracer:
             return set()
         count, shapes = self._inferred
         if count != len(g.nodes):
-            model = onnx.shape_inference.infer_shapes(g.model(""))
-            infos = list(model.graph.value_info) + list(model.graph.input) + list(model.graph.output)
-            shapes = {info.name: info.type.tensor_type.shape for info in infos}
+            shapes = g.shapes()
             self._inferred = (len(g.nodes), shapes)
         shape = shapes.get(name)
         if shape is None or len(shape.dim) != tensor.ndim:
@@ -257,8 +274,10 @@ class Tracer:
                 functions.setdefault(id(fn), (fn, f"Tensor.{attr}"))
         for key, fn in FUNCTIONS.items():
             functions.setdefault(key, (fn, getattr(fn, "__qualname__", repr(fn))))
-        return {key: self.wrap(fn, name) for key, (fn, name) in functions.items()
-                if not _is_onnx_module(getattr(fn, "__module__", "") or "")}
+        wrappers = {key: self.wrap(fn, name) for key, (fn, name) in functions.items()
+                    if not _is_onnx_module(getattr(fn, "__module__", "") or "")}
+        wrappers[id(_tensor.wrap)] = self.creation(_tensor.wrap)
+        return wrappers
 
 
 def _owners() -> list:

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+import ember
 from ... import result_type
 from .._graph import onnx_dtype
 from .._registry import converts, identity
@@ -103,11 +104,24 @@ def addmm(g, out, input, mat1, mat2, *, beta=1, alpha=1, **kwargs):
                 beta=float(beta))
 
 
+@converts("baddbmm")
+def baddbmm(g, out, input, batch1, batch2, *, beta=1, alpha=1, **kwargs):
+    """beta * input + alpha * (batch1 @ batch2)."""
+    dt = dtype_of(out)
+    product = g.op("MatMul", g.value(batch1, dt), g.value(batch2, dt))
+    if alpha != 1:
+        product = g.op("Mul", product, g.value(float(alpha), dt))
+    if beta == 0:
+        return product
+    added = g.value(input, dt) if beta == 1 else g.op("Mul", g.value(input, dt), g.value(float(beta), dt))
+    return g.op("Add", added, product)
+
+
 # ---- unary math ------------------------------------------------------------------------------
 _UNARY = {"Exp": "exp", "Log": "log", "Sqrt": "sqrt", "Sin": "sin", "Cos": "cos", "Tan": "tan", "Asin": "asin",
           "Acos": "acos", "Atan": "atan", "Sinh": "sinh", "Cosh": "cosh", "Asinh": "asinh", "Acosh": "acosh",
           "Atanh": "atanh", "Abs": "abs absolute __abs__", "Neg": "neg negative __neg__", "Sign": "sign",
-          "Floor": "floor", "Ceil": "ceil", "Round": "round", "Reciprocal": "reciprocal", "Erf": "erf",
+          "Floor": "floor", "Ceil": "ceil", "Reciprocal": "reciprocal", "Erf": "erf",
           "Sigmoid": "sigmoid", "Tanh": "tanh"}
 
 
@@ -131,6 +145,14 @@ def _unary_names(names: str) -> list[str]:
 
 for _op_type, _names in _UNARY.items():
     converts(*_unary_names(_names))(_unary(_op_type))
+
+
+@converts(*_unary_names("round"))
+def round_(g, out, input, *args, decimals=None, **kwargs):
+    if decimals:
+        scale = g.value(10.0 ** decimals, dtype_of(out))
+        return g.op("Div", g.op("Round", g.op("Mul", g.value(input, dtype_of(out)), scale)), scale)
+    return g.op("Round", g.value(input, dtype_of(out)))
 
 
 @converts(*_unary_names("rsqrt"))
@@ -191,12 +213,17 @@ def clamp_max(g, out, input, max, **kwargs):
     return clamp(g, out, input, max=max)
 
 
-@converts("where")
+@converts(ember.where)
 def where(g, out, condition, input=None, other=None):
     if input is None:
         raise g.unsupported("where(condition) with one argument has a data-dependent shape")
     dt = dtype_of(out)
     return g.op("Where", g.value(condition, np.bool_), g.value(input, dt), g.value(other, dt))
+
+
+@converts(vars(ember.Tensor)["where"])
+def where_method(g, out, input, condition, other):
+    return where(g, out, condition, input, other)
 
 
 @converts("masked_fill", "masked_fill_")

@@ -69,6 +69,13 @@ def matrix_transpose(g, out, input):
     return transpose(g, out, input, -2, -1)
 
 
+@converts("triu", "tril", opsets=range(14, 21))
+def triangle(g, out, input, diagonal=0, **kwargs):
+    """The upper (triu) or lower (tril) triangle of the last two axes, zeros elsewhere: ONNX's Trilu."""
+    upper = int(g.op_name.endswith("triu"))
+    return g.op("Trilu", g.value(input), g.value(int(diagonal)), upper=upper)
+
+
 @converts("permute")
 def permute(g, out, input, *dims):
     return g.op("Transpose", g.value(input), perm=[axis(d, input.ndim) for d in sizes(dims)])

@@ -55,11 +55,13 @@ ARITHMETIC = {
     "maximum": lambda lib, x, y: lib.maximum(x, y), "minimum": lambda lib, x, y: lib.minimum(x, y),
     "matmul": lambda lib, x, y: x @ y.transpose(0, 1), "inplace": lambda lib, x, y: x.clone().add_(y).mul_(2),
     "iadd": lambda lib, x, y: _iadd(x, y), "where": lambda lib, x, y: lib.where(x > y, x, y * 2),
+    "where_method": lambda lib, x, y: x.where(x > y, 0.5),
     "masked_fill": lambda lib, x, y: x.masked_fill(y > 0, -1.0), "clamp": lambda lib, x, y: x.clamp(-0.5, 0.5),
     "clamp_min": lambda lib, x, y: x.clamp(min=0.1), "clamp_tensor": lambda lib, x, y: lib.clamp(x, max=y),
     "eq": lambda lib, x, y: (x == y) | (x > 0), "ne": lambda lib, x, y: (x != y) & (y < 0),
     "le": lambda lib, x, y: (x <= y).logical_xor(x >= 0.5), "not": lambda lib, x, y: ~(x < y),
     "bool_to_float": lambda lib, x, y: (x < y).float() + x,
+    "round_decimals": lambda lib, x, y: lib.round(x * 10, decimals=1),
 }
 
 

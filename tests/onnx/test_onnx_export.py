@@ -369,3 +369,12 @@ def test_a_pytorch_export_script_runs_unchanged_under_ember_run(tmp_path):
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert float(result.stdout.split()[-1]) < 1e-5
+
+
+@pytest.mark.parametrize("name, size", [("resnet18", 64), ("mobilenet_v2", 64), ("squeezenet1_0", 64),
+                                        ("alexnet", 64)])
+def test_vision_models_at_other_batch_sizes(name, size):
+    from ember.vision import models
+    model = getattr(models, name)(num_classes=10)
+    check_export(model, images(2, 3, size), input_names=["input"], dynamic_axes=BATCH, atol=1e-4,
+                 resized=[(images(3, 3, size, seed=5),)])
