@@ -378,3 +378,47 @@ def test_vision_models_at_other_batch_sizes(name, size):
     model = getattr(models, name)(num_classes=10)
     check_export(model, images(2, 3, size), input_names=["input"], dynamic_axes=BATCH, atol=1e-4,
                  resized=[(images(3, 3, size, seed=5),)])
+
+
+def every_family(lib):
+    """One model that uses every layer family the exporter supports, built with `lib`."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Everything(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(20, 8)
+            self.lstm = nn.LSTM(8, 8, batch_first=True, bidirectional=True)
+            self.gru = nn.GRU(16, 8)
+            self.attention = nn.MultiheadAttention(8, 2, batch_first=True)
+            self.encoder = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True)
+            self.conv = nn.Conv2d(3, 6, 3, padding=1, padding_mode="reflect")
+            self.norms = nn.Sequential(nn.BatchNorm2d(6), nn.GroupNorm(2, 6), nn.InstanceNorm2d(6, affine=True))
+            self.up = nn.ConvTranspose2d(6, 4, 2, stride=2)
+            self.pools = nn.Sequential(nn.MaxPool2d(2), nn.AvgPool2d(2, ceil_mode=True), nn.AdaptiveAvgPool2d(1))
+            self.head = nn.Sequential(nn.Linear(4 + 8, 12), nn.LayerNorm(12), nn.GELU(), nn.Dropout(0.5),
+                                      nn.Linear(12, 5), nn.Hardswish(), nn.PReLU())
+
+        def forward(self, image, tokens):
+            x = F.silu(self.norms(self.conv(image)))
+            x = F.interpolate(F.pad(self.up(x), (1, 1, 1, 1)), scale_factor=0.5, mode="bilinear")
+            x = self.pools(F.leaky_relu(x, 0.1)).flatten(1)
+            seq, _ = self.lstm(self.embed(tokens))
+            seq, _ = self.gru(seq.transpose(0, 1))
+            seq = seq.transpose(0, 1)
+            seq = self.encoder(seq + self.attention(seq, seq, seq, need_weights=False)[0])
+            pooled = lib.cat([seq.mean(1), seq.amax(1)], dim=1)[:, ::2]
+            out = self.head(lib.cat([x, pooled], dim=-1))
+            return F.log_softmax(out, dim=-1), lib.sigmoid(out).sum(-1)
+    lib.manual_seed(3)
+    return Everything()
+
+
+def test_a_model_of_every_family_against_ember_and_pytorch():
+    rng = np.random.default_rng(0)
+    image = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    tokens = rng.integers(0, 20, (2, 5))
+    check_export(every_family(ember), ember.from_numpy(image), ember.from_numpy(tokens), atol=1e-4,
+                 input_names=["image", "tokens"], dynamic_axes={"image": [0], "tokens": [0, 1]},
+                 resized=[(ember.from_numpy(image[:1]), ember.from_numpy(rng.integers(0, 20, (1, 9))))])
+    check_against_torch(every_family, image, tokens, atol=1e-4)
