@@ -19,6 +19,19 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 
+def module_of(lib, fn):
+    """A `lib.nn.Module` whose forward is `fn(lib, *inputs)` (one lambda for ember and PyTorch)."""
+    class Call(lib.nn.Module):
+        def forward(self, *inputs):
+            return fn(lib, *inputs)
+    return Call()
+
+
+def call(fn):
+    """An ember module whose forward is `fn(*inputs)`, for exporting functional forms."""
+    return module_of(ember, lambda lib, *inputs: fn(*inputs))
+
+
 def export_bytes(model, inputs, **kwargs) -> bytes:
     """The ONNX file ember writes for `model` run on `inputs`."""
     buffer = io.BytesIO()

@@ -4,35 +4,12 @@ import os
 
 import numpy as np
 import pytest
+from e2e.lenet import lenet  # seed 001's LeNet, as the MNIST tests train it
 from onnx_check import check_against_torch, check_export, check_model_file, export_bytes, run
 
 import ember
 
 onnx = pytest.importorskip("onnx")
-
-
-def lenet(lib):
-    """Seed 001's LeNet, built with `lib` (ember or torch)."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(x.size(0), -1)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-    lib.manual_seed(0)
-    return Net()
 
 
 def mlp(lib):
@@ -58,14 +35,14 @@ def bn_cnn(lib):
     return model
 
 
-def images(n, c=1, size=32, seed=0):
+def images(n, c=1, size=28, seed=0):
     return ember.from_numpy(np.random.default_rng(seed).standard_normal((n, c, size, size)).astype(np.float32))
 
 
 BATCH = {"input": {0: "batch"}, "output": {0: "batch"}}
 
 
-@pytest.mark.parametrize("build, channels, size", [(lenet, 1, 32), (mlp, 1, 28), (bn_cnn, 3, 16)],
+@pytest.mark.parametrize("build, channels, size", [(lenet, 1, 28), (mlp, 1, 28), (bn_cnn, 3, 16)],
                          ids=["lenet", "mlp", "bn_cnn"])
 def test_models_run_in_onnx_runtime_at_other_batch_sizes(build, channels, size):
     model = build(ember)
@@ -73,7 +50,7 @@ def test_models_run_in_onnx_runtime_at_other_batch_sizes(build, channels, size):
                  resized=[(images(1, channels, size, 1),), (images(7, channels, size, 2),)])
 
 
-@pytest.mark.parametrize("build, channels, size", [(lenet, 1, 32), (mlp, 1, 28), (bn_cnn, 3, 16)],
+@pytest.mark.parametrize("build, channels, size", [(lenet, 1, 28), (mlp, 1, 28), (bn_cnn, 3, 16)],
                          ids=["lenet", "mlp", "bn_cnn"])
 def test_models_match_pytorchs_export(build, channels, size):
     check_against_torch(build, images(3, channels, size).numpy())
@@ -88,7 +65,7 @@ def test_names_dims_and_initializers_follow_the_arguments():
     assert [o.name for o in graph.output] == ["logits"]
     assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == "image_dynamic_axes_1"
     assert graph.output[0].type.tensor_type.shape.dim[0].dim_param == "n"
-    assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]] == [1, 32, 32]
+    assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]] == [1, 28, 28]
     names = {t.name for t in graph.initializer}
     assert {"conv1.weight", "conv1.bias", "fc3.weight", "fc3.bias"} <= names
     assert proto.opset_import[0].version == ember.onnx.DEFAULT_OPSET == 20
@@ -319,9 +296,9 @@ def seed003_convolutions(lib):
 
 
 def test_seed002_net_at_other_batch_sizes_and_against_pytorch():
-    check_export(seed002_net(ember), images(3), input_names=["input"], dynamic_axes=BATCH,
-                 resized=[(images(1, seed=3),), (images(6, seed=4),)])
-    check_against_torch(seed002_net, images(2).numpy())
+    check_export(seed002_net(ember), images(3, size=32), input_names=["input"], dynamic_axes=BATCH,
+                 resized=[(images(1, size=32, seed=3),), (images(6, size=32, seed=4),)])
+    check_against_torch(seed002_net, images(2, size=32).numpy())
 
 
 def test_seed003_convolutions():

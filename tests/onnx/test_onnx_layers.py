@@ -7,7 +7,7 @@ import pytest
 import ember
 from ember import nn
 from ember.nn import functional as F
-from onnx_check import check_against_torch, check_export
+from onnx_check import call, check_against_torch, check_export
 
 
 def randn(*shape):
@@ -21,17 +21,6 @@ def randomized(module):
         for t in list(module.parameters()) + [b for b in module.buffers() if b.dtype.is_floating_point]:
             t.uniform_(0.5, 1.5)
     return module
-
-
-class Fn(nn.Module):
-    """A module that calls `fn` on its inputs, for the functional forms."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, *inputs):
-        return self.fn(*inputs)
 
 
 # ---- convolution ----------------------------------------------------------------------------------
@@ -88,7 +77,7 @@ def test_conv_transpose(name):
 
 def test_conv_transpose_output_size():
     layer = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
-    check_export(Fn(lambda x: layer(x, output_size=[10, 12])), randn(1, 3, 5, 6), atol=1e-4)
+    check_export(call(lambda x: layer(x, output_size=[10, 12])), randn(1, 3, 5, 6), atol=1e-4)
 
 
 @pytest.mark.parametrize("build,shape", [
@@ -125,7 +114,7 @@ POOLS = {
     "adaptive_avg2d_upsampling": (lambda: nn.AdaptiveAvgPool2d((6, 7)), (2, 3, 2, 3)),
     "adaptive_avg3d_uneven": (lambda: nn.AdaptiveAvgPool3d((2, 3, 4)), (1, 2, 3, 5, 7)),
     "adaptive_avg1d_unbatched": (lambda: nn.AdaptiveAvgPool1d(4), (3, 9)),
-    "area_uneven": (lambda: Fn(lambda x: F.interpolate(x, size=(3, 2), mode="area")), (1, 2, 7, 5)),
+    "area_uneven": (lambda: call(lambda x: F.interpolate(x, size=(3, 2), mode="area")), (1, 2, 7, 5)),
     "adaptive_max1d": (lambda: nn.AdaptiveMaxPool1d(1), (2, 3, 7)),
     "adaptive_max2d": (lambda: nn.AdaptiveMaxPool2d((3, 2)), (2, 3, 6, 6)),
     "adaptive_max2d_unbatched": (lambda: nn.AdaptiveMaxPool2d(2), (3, 6, 4)),
@@ -147,7 +136,7 @@ def test_pool(name):
     (lambda: nn.MaxPool2d(2, 1, 1, dilation=2, return_indices=True), (1, 2, 5, 6)),
     (lambda: nn.AdaptiveMaxPool2d((2, 3), return_indices=True), (2, 3, 4, 6)),
     (lambda: nn.AdaptiveMaxPool1d(1, return_indices=True), (2, 3, 5)),
-    (lambda: Fn(lambda x: F.max_pool2d_with_indices(x, 2)), (1, 2, 4, 6)),
+    (lambda: call(lambda x: F.max_pool2d_with_indices(x, 2)), (1, 2, 4, 6)),
 ], ids=["max2d", "max2d_ceil", "max1d_unbatched", "max3d", "max2d_dilation", "adaptive2d", "adaptive1d_global",
         "with_indices"])
 def test_max_pool_indices_count_within_each_plane(build, shape):
@@ -157,7 +146,7 @@ def test_max_pool_indices_count_within_each_plane(build, shape):
 @pytest.mark.parametrize("layer,message", [
     (nn.AdaptiveMaxPool1d(4), "windows of different sizes"),
     (nn.AvgPool2d(2, 2, ceil_mode=True, divisor_override=2), "divisor_override and ceil_mode"),
-    (Fn(lambda x: F.avg_pool2d(x.long(), 2)), "floating point input only"),
+    (call(lambda x: F.avg_pool2d(x.long(), 2)), "floating point input only"),
 ])
 def test_pool_unsupported(layer, message):
     with pytest.raises(ember.onnx.UnsupportedOperatorError, match=message):
@@ -312,7 +301,7 @@ FUNCTIONALS = {
 @pytest.mark.filterwarnings("ignore:Implicit dimension choice")
 @pytest.mark.parametrize("name", FUNCTIONALS)
 def test_activation_functional(name):
-    check_export(Fn(FUNCTIONALS[name]), randn(2, 3, 4) * 3)
+    check_export(call(FUNCTIONALS[name]), randn(2, 3, 4) * 3)
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
@@ -330,7 +319,7 @@ def test_activations_at_older_opsets(opset):
 
 def test_dropout_in_training_mode_is_unsupported():
     with pytest.raises(ember.onnx.UnsupportedOperatorError, match="dropout.*training mode"):
-        ember.onnx.export(Fn(lambda x: F.dropout(x, 0.5)), (randn(2, 3),))
+        ember.onnx.export(call(lambda x: F.dropout(x, 0.5)), (randn(2, 3),))
 
 
 def test_activations_against_torch():
@@ -376,7 +365,7 @@ def test_linear_and_shape_layers(model, inputs):
 def test_embedding():
     check_export(nn.Embedding(10, 4, padding_idx=0), ember.tensor([[1, 0, 3], [4, 9, 0]]))
     weight = randn(6, 3)
-    check_export(Fn(lambda i: F.embedding(i, weight)), ember.tensor([5, 1, 1], dtype=ember.int32))
+    check_export(call(lambda i: F.embedding(i, weight)), ember.tensor([5, 1, 1], dtype=ember.int32))
 
 
 def test_embedding_max_norm_is_unsupported():
@@ -421,23 +410,23 @@ def test_pad_layer(name):
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
 @pytest.mark.parametrize("pad", [(-1, 2), (2, -1, -1, 0), (1, -2, 0, 0)], ids=["crop_left", "mixed", "crop_right"])
 def test_pad_negative(mode, pad):
-    check_export(Fn(lambda x: F.pad(x, pad, mode)), randn(2, 3, 4, 5)[0] if len(pad) == 2 else randn(2, 3, 4, 5))
+    check_export(call(lambda x: F.pad(x, pad, mode)), randn(2, 3, 4, 5)[0] if len(pad) == 2 else randn(2, 3, 4, 5))
 
 
 @pytest.mark.parametrize("opset", [13, 20])
 def test_pad_opsets(opset):
     def padded(x):
         return F.pad(F.pad(F.pad(x, (1, 1, 2, 0), "circular"), (0, 2), "reflect"), (1, -1, 2, 1), value=2.0)
-    check_export(Fn(padded), randn(2, 3, 4), opset_version=opset)
+    check_export(call(padded), randn(2, 3, 4), opset_version=opset)
 
 
 def test_pad_integers():
-    check_export(Fn(lambda i: F.pad(i, (1, 2), value=7)), ember.tensor([[1, 2, 3]]))
+    check_export(call(lambda i: F.pad(i, (1, 2), value=7)), ember.tensor([[1, 2, 3]]))
 
 
 def test_circular_pad_wrapping_twice_is_unsupported():
     with pytest.raises(ember.onnx.UnsupportedOperatorError, match="more than once"):
-        ember.onnx.export(Fn(lambda x: F.pad(x, (3, -2), "circular")), (randn(1, 2, 4),))
+        ember.onnx.export(call(lambda x: F.pad(x, (3, -2), "circular")), (randn(1, 2, 4),))
 
 
 def test_pad_against_torch():
@@ -473,35 +462,35 @@ INTERPOLATIONS = [
 @pytest.mark.parametrize("mode,align_corners,shape,sizes", INTERPOLATIONS,
                          ids=[f"{m}-{a}-{len(s)}d-{list(k)[0]}" for m, a, s, k in INTERPOLATIONS])
 def test_interpolate(mode, align_corners, shape, sizes):
-    check_export(Fn(lambda x: F.interpolate(x, mode=mode, align_corners=align_corners, **sizes)), randn(*shape),
+    check_export(call(lambda x: F.interpolate(x, mode=mode, align_corners=align_corners, **sizes)), randn(*shape),
                  atol=1e-4)
 
 
 @pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
 def test_interpolate_antialias(mode):
-    check_export(Fn(lambda x: F.interpolate(x, size=(3, 5), mode=mode, antialias=True)), randn(1, 2, 8, 12),
+    check_export(call(lambda x: F.interpolate(x, size=(3, 5), mode=mode, antialias=True)), randn(1, 2, 8, 12),
                  atol=1e-4)
 
 
 @pytest.mark.parametrize("align_corners,opset", [(True, 20), (False, 17)])
 def test_interpolate_antialias_unsupported(align_corners, opset):
-    model = Fn(lambda x: F.interpolate(x, size=(3, 5), mode="bilinear", align_corners=align_corners, antialias=True))
+    model = call(lambda x: F.interpolate(x, size=(3, 5), mode="bilinear", align_corners=align_corners, antialias=True))
     with pytest.raises(ember.onnx.UnsupportedOperatorError, match="antialias"):
         ember.onnx.export(model, (randn(1, 2, 8, 12),), opset_version=opset)
 
 
 def test_interpolate_integers():
-    check_export(Fn(lambda i: F.interpolate(i, scale_factor=(2, 1.5))), ember.randint(0, 255, (1, 2, 3, 4),
+    check_export(call(lambda i: F.interpolate(i, scale_factor=(2, 1.5))), ember.randint(0, 255, (1, 2, 3, 4),
                                                                                     dtype=ember.uint8))
     with pytest.raises(ember.onnx.UnsupportedOperatorError, match="rounds"):
-        ember.onnx.export(Fn(lambda i: F.interpolate(i, scale_factor=2, mode="bilinear")),
+        ember.onnx.export(call(lambda i: F.interpolate(i, scale_factor=2, mode="bilinear")),
                           (ember.zeros(1, 1, 2, 2, dtype=ember.uint8),))
 
 
 def test_interpolate_opset_13():
     def resized(x):
         return F.interpolate(F.interpolate(x, scale_factor=2, mode="bilinear"), size=(3, 4), mode="nearest")
-    check_export(Fn(resized), randn(2, 3, 5, 4), opset_version=13, atol=1e-4)
+    check_export(call(resized), randn(2, 3, 5, 4), opset_version=13, atol=1e-4)
 
 
 @pytest.mark.parametrize("layer", [nn.Upsample(scale_factor=2), nn.Upsample(size=(6, 9), mode="bicubic"),

@@ -2,7 +2,7 @@
 its own, run by ONNX Runtime and compared with ember, and with PyTorch's export of the same call."""
 import numpy as np
 import pytest
-from onnx_check import check_against_torch, check_export, export_bytes
+from onnx_check import check_against_torch, check_export, export_bytes, module_of
 
 import ember
 
@@ -11,14 +11,6 @@ onnx = pytest.importorskip("onnx")
 
 # PyTorch's TorchScript exporter lacks these, or (floor division) rounds toward zero where PyTorch floors
 NOT_IN_TORCH = {"expm1", "sinh", "cosh", "asinh", "mT", "floordiv"}
-
-
-def module_of(lib, fn):
-    """A module whose forward is `fn(lib, *inputs)`."""
-    class Call(lib.nn.Module):
-        def forward(self, *inputs):
-            return fn(lib, *inputs)
-    return Call()
 
 
 def arrays(*shapes, dtype=np.float32, seed=0):

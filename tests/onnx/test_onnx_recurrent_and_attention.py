@@ -2,7 +2,7 @@
 (recorded through the ops they are built from): ONNX Runtime against ember, and against PyTorch's export."""
 import numpy as np
 import pytest
-from onnx_check import check_against_torch, check_export, check_model_file, export_bytes, outputs_of, run
+from onnx_check import call, check_against_torch, check_export, check_model_file, export_bytes, outputs_of, run
 
 import ember
 from ember import nn
@@ -269,26 +269,15 @@ def test_sdpa_dropout_is_unsupported():
         export_bytes(Attend(dropout_p=0.5), [q, q, q])
 
 
-class Call(nn.Module):
-    """A module whose forward is `fn(*inputs)`."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, *inputs):
-        return self.fn(*inputs)
-
-
 @pytest.mark.parametrize("alpha, beta", [(1, 1), (0.5, 2.0), (1, 0)])
 def test_baddbmm(alpha, beta):
-    check_export(Call(lambda c, a, b: ember.baddbmm(c, a, b, alpha=alpha, beta=beta)), randn(1, 3, 4),
+    check_export(call(lambda c, a, b: ember.baddbmm(c, a, b, alpha=alpha, beta=beta)), randn(1, 3, 4),
                  randn(2, 3, 5), randn(2, 5, 4))
 
 
 @pytest.mark.parametrize("diagonal", [-1, 0, 2])
 def test_triu_tril(diagonal):
-    check_export(Call(lambda x: (x.triu(diagonal), ember.tril(x, diagonal))), randn(2, 4, 5))
+    check_export(call(lambda x: (x.triu(diagonal), ember.tril(x, diagonal))), randn(2, 4, 5))
 
 
 # ---- Transformer ----------------------------------------------------------------------------------------
