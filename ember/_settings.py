@@ -50,6 +50,7 @@ def get_float32_matmul_precision() -> str:
 def set_num_threads(n: int) -> None:
     """How many threads NumPy's BLAS uses from now on (PyTorch's intra-op threads)."""
     from threadpoolctl import threadpool_limits
+
     from .backend import CPU_THREADS
     CPU_THREADS[0] = _positive_int(n, "set_num_threads")
     threadpool_limits(CPU_THREADS[0], user_api="blas")

@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 
 from . import _dtype, _unsupported
-from ._hooks import add_hook
 from ._device import CPU, device
+from ._hooks import add_hook
 from ._size import Size
 from .backend import array_module, to_numpy
 

@@ -1,7 +1,7 @@
 """ember.cuda: GPU availability and seeding (needs CuPy and an NVIDIA GPU)."""
 from . import backend
-from .amp import cuda_amp as amp  # noqa: F401
 from ._exceptions import OutOfMemoryError  # noqa: F401
+from .amp import cuda_amp as amp  # noqa: F401
 
 
 def is_available() -> bool:

@@ -1,12 +1,33 @@
 """ember.linalg: PyTorch's torch.linalg namespace (decompositions, solvers, norms and products)."""
 from collections import namedtuple
 
-from .ops.decomposition import (LinAlgError, det, slogdet, inv, inv_ex, solve, cholesky, cholesky_ex, qr,  # noqa
-                                svd, svdvals, eig, eigvals, eigh, eigvalsh, pinv, lstsq, matrix_rank, matrix_exp)
-from .ops.linalg import linalg_cross as cross, multi_dot, matrix_power, matmul  # noqa: F401
-from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
+from .ops.decomposition import (  # noqa
+    LinAlgError,
+    cholesky,
+    cholesky_ex,
+    det,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    inv,
+    inv_ex,
+    lstsq,
+    matrix_exp,
+    matrix_rank,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    svd,
+    svdvals,
+)
 from .ops.householder import householder_product  # noqa: F401
-from .ops.reduction import norm as _vector_norm, amax, amin
+from .ops.linalg import linalg_cross as cross  # noqa: F401
+from .ops.linalg import matmul, matrix_power, multi_dot
+from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
+from .ops.reduction import amax, amin
+from .ops.reduction import norm as _vector_norm
 
 __all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky", "cholesky_ex", "qr", "svd",
            "svdvals", "eig", "eigvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matrix_exp", "cross",
@@ -32,7 +53,7 @@ def _with_dtype(name, x, dtype):
     """x cast to `dtype` (never to a narrower one), as the `dtype=` argument of the norms does."""
     if dtype is None:
         return x
-    from ._dtype import to_dtype, scalar_type_name
+    from ._dtype import scalar_type_name, to_dtype
     dt = to_dtype(dtype)
     if dt.np.kind == x._data.dtype.kind and dt.np.itemsize < x._data.dtype.itemsize:
         raise RuntimeError(f"{name}: the dtype of the input ({scalar_type_name(x._data.dtype)}) should be "
@@ -133,8 +154,8 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
 def vander(x, N: int | None = None):
     """The Vandermonde matrix of x along its last dim: columns x ** 0, x ** 1, ..., x ** (N - 1)."""
-    from .ops import shape, reduction
     from . import _creation
+    from .ops import reduction, shape
     if x.dim() < 1:
         raise RuntimeError("linalg.vander: x must have at least one dimension")
     n = x.shape[-1] if N is None else N
@@ -157,8 +178,8 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
 def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: bool = False, out=None):
     """X with A X = B (X A = B when not `left`) for a triangular A, reading only its upper or lower triangle (and
     taking its diagonal as ones with `unitriangular`)."""
-    from .ops import rearrange
     from ._creation import eye
+    from .ops import rearrange
     if A.dim() < 2 or B.dim() < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor A must have at least 2 dimensions.")
     n = A.shape[-1]

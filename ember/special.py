@@ -13,13 +13,16 @@ from . import _dtype
 from ._tensor import Tensor, wrap
 from .autograd.graph import node_classes
 from .backend import array_module, special_functions
-from .ops.activation import _functional_log_softmax as log_softmax, _functional_softmax as softmax  # noqa: F401
+from .ops.activation import _functional_log_softmax as log_softmax  # noqa: F401
+from .ops.activation import _functional_softmax as softmax  # noqa: F401
 from .ops.base import check_tensor, needs_grad, record, write_out
+from .ops.elementwise import exp2, expm1, log1p, logit, round, where  # noqa: F401
+from .ops.elementwise import sigmoid as expit  # noqa: F401
 from .ops.inplace import generic_inplace
-from .ops.elementwise import exp2, expm1, log1p, logit, round, sigmoid as expit, where  # noqa: F401
-from .ops.special_math import digamma, erf, erfc, erfinv, lgamma as gammaln, _polygamma_tensor  # noqa: F401
 from .ops.pointwise import sinc, xlogy  # noqa: F401
 from .ops.reduction import logsumexp  # noqa: F401
+from .ops.special_math import _polygamma_tensor, digamma, erf, erfc, erfinv  # noqa: F401
+from .ops.special_math import lgamma as gammaln
 
 psi = digamma
 _SQRT_2PI = math.sqrt(2 * math.pi)

@@ -7,11 +7,10 @@ import os
 import pathlib
 
 import pytest
+from e2e.mnist_data import MNIST
 from hypothesis import settings
 
 import ember
-from e2e.mnist_data import MNIST
-
 
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)

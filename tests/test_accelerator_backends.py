@@ -2,9 +2,9 @@
 tests hold where ember has none either), and the device-selection lines of PyTorch's tutorials."""
 import numpy as np
 import pytest
+from parity import check, torch
 
 import ember
-from parity import check, torch
 
 no_gpu = pytest.mark.skipif(ember.cuda.is_available(), reason="the oracle is PyTorch's CPU build")
 

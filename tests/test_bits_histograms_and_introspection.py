@@ -2,9 +2,9 @@
 in-place cumsum/cumprod/float_power, Tensor introspection and Python-callback methods, legacy tensor types."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 def ints(*shape, lo=-20, hi=20, dtype=np.int64):

@@ -2,9 +2,9 @@
 gradients (the conjugate Wirtinger derivative), the parts and views of complex numbers, and bad input."""
 import numpy as np
 import pytest
+from parity import check, raises_like_torch, randn, second_order, to_ember, to_torch
 
 import ember
-from parity import check, raises_like_torch, randn, second_order, to_ember, to_torch
 
 torch = pytest.importorskip("torch")
 

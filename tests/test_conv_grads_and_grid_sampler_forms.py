@@ -2,9 +2,9 @@
 ember.functional against PyTorch."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 @pytest.mark.parametrize("dims", [1, 2, 3])

@@ -5,10 +5,11 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from parity import TOLERANCE, check
 
 import ember
-from parity import TOLERANCE, check
 
 torch = pytest.importorskip("torch")
 

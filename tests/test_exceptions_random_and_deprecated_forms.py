@@ -3,9 +3,9 @@ histogram(dd), nonzero_static, binomial, empty_permuted, get_device_module, the 
 new_empty_strided, module_load, unsafe_split_with_sizes."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 def test_exceptions():

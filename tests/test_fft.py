@@ -2,9 +2,9 @@
 sizes that cut and pad, dims, normalizations, real and complex input; bad input; a filter script."""
 import numpy as np
 import pytest
+from parity import check, raises_like_torch, randn, second_order
 
 import ember
-from parity import check, raises_like_torch, randn, second_order
 
 torch = pytest.importorskip("torch")
 

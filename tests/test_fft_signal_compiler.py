@@ -2,9 +2,9 @@
 against PyTorch (the transforms are in test_fft.py)."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 @pytest.mark.parametrize("n, d", [(1, 1.0), (4, 1.0), (5, 0.5), (8, 2.0)])

@@ -2,9 +2,9 @@
 out_dims, nested outputs), functional_call, and their composition (per-sample gradients)."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 def f(lib, x, y):

@@ -2,7 +2,6 @@
 and orgqr, ormqr on every side and transpose — values, gradients over input subsets, second derivatives, errors."""
 import numpy as np
 import pytest
-
 from parity import check, randn, second_order
 
 

@@ -3,9 +3,9 @@ debug settings, tensor predicates, Tensor.new, output_nr, post-accumulate-grad h
 window functions."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 FLOAT_DTYPES = ["float16", "float32", "float64"]
 INT_DTYPES = ["uint8", "int8", "int16", "int32", "int64"]

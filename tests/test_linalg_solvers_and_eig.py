@@ -2,9 +2,9 @@
 gradients over input subsets (grad_fn is not compared: these are compositions here), errors."""
 import numpy as np
 import pytest
+from parity import check, raises_like_torch, randn, torch
 
 import ember
-from parity import check, randn, raises_like_torch, torch
 
 
 def well_conditioned(*shape, seed=0):

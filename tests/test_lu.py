@@ -2,7 +2,6 @@
 torch.lu and torch.lu_solve — values, LAPACK pivots, gradients over input subsets, and errors."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 

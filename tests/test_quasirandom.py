@@ -2,9 +2,9 @@
 reset, draw_base2's balance check; scrambled points are checked for their properties only."""
 import numpy as np
 import pytest
+from parity import torch
 
 import ember
-from parity import torch
 
 
 @pytest.mark.parametrize("dimension", [1, 3, 10])

@@ -1,9 +1,9 @@
 """Global settings, compile and typename against PyTorch."""
 import numpy as np
 import pytest
+from parity import check, torch
 
 import ember
-from parity import check, torch
 
 
 @pytest.fixture(autouse=True)

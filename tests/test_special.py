@@ -2,7 +2,6 @@
 PyTorch has them (and its errors where it has none), integer inputs, and the Tensor methods it adds."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 

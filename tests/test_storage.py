@@ -4,9 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
+from parity import torch
 
 import ember
-from parity import torch
 
 
 @pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])

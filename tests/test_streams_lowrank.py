@@ -1,9 +1,9 @@
 """Stream and Event on the CPU, StorageBase, and svd_lowrank / pca_lowrank against PyTorch."""
 import numpy as np
 import pytest
+from parity import torch
 
 import ember
-from parity import torch
 
 
 @pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])

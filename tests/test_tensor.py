@@ -5,9 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from parity import assert_same, check, randn
 
 import ember
-from parity import assert_same, check, randn
 
 torch = pytest.importorskip("torch")
 

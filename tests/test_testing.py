@@ -1,9 +1,9 @@
 """ember.testing against torch.testing: the same verdicts, exception types and messages."""
 import numpy as np
 import pytest
+from parity import same_exception_type, torch
 
 import ember
-from parity import same_exception_type, torch
 
 CASES = {
     "equal": lambda lib: (lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0])),

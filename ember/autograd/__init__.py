@@ -3,15 +3,18 @@ import numpy as np
 
 from .._tensor import Tensor, wrap
 from ..backend import array_module
-from . import graph, function  # noqa: F401  (ember.autograd.graph / .function, as in PyTorch)
+from . import (  # noqa: F401  (ember.autograd.graph / .function, as in PyTorch)
+    anomaly_mode,  # noqa: F401
+    forward_ad,  # noqa: F401
+    function,
+    functional,  # noqa: F401
+    graph,
+)
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
-from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
-from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
-from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
-from . import anomaly_mode  # noqa: F401
-from . import functional  # noqa: F401
-from . import forward_ad  # noqa: F401
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly"]

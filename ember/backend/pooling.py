@@ -8,7 +8,7 @@ a few gathers otherwise.
 """
 import numpy as np
 
-from . import array_module, UINT_OF_SIZE
+from . import UINT_OF_SIZE, array_module
 
 
 # ---- windows --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from ember import Size, Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import batch_shape_of, BinaryEventParameters, broadcast_all
+from .utils import BinaryEventParameters, batch_shape_of, broadcast_all
 
 
 def _probs_or_logits(probs, logits):

@@ -8,7 +8,7 @@ from ember import Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import batch_shape_of, BinaryEventParameters, broadcast_all
+from .utils import BinaryEventParameters, batch_shape_of, broadcast_all
 
 
 class Geometric(BinaryEventParameters, Distribution):

@@ -9,7 +9,7 @@ from .bernoulli import _probs_or_logits
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import batch_shape_of, BinaryEventParameters, broadcast_all, clamp_probs
+from .utils import BinaryEventParameters, batch_shape_of, broadcast_all, clamp_probs
 
 
 class LogitRelaxedBernoulli(BinaryEventParameters, Distribution):

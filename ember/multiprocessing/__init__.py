@@ -10,10 +10,17 @@ import multiprocessing
 from multiprocessing import *  # noqa: F401,F403
 
 from .._tensor import Tensor
-from .reductions import init_reductions
-from .spawn import (ProcessContext, ProcessException, ProcessExitedException, ProcessRaisedException,  # noqa: F401
-                    SpawnContext, spawn, start_processes)
 from . import storage
+from .reductions import init_reductions
+from .spawn import (  # noqa: F401
+    ProcessContext,
+    ProcessException,
+    ProcessExitedException,
+    ProcessRaisedException,
+    SpawnContext,
+    spawn,
+    start_processes,
+)
 
 __all__ = list(multiprocessing.__all__) + [
     "spawn", "start_processes", "ProcessContext", "SpawnContext", "ProcessException", "ProcessRaisedException",

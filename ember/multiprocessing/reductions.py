@@ -12,8 +12,8 @@ from multiprocessing.reduction import DupFd, ForkingPickler
 
 import numpy as np
 
-from .._tensor import Tensor, wrap_as, _AUTOGRAD_STATE
-from ..nn.parameter import Parameter, Buffer
+from .._tensor import _AUTOGRAD_STATE, Tensor, wrap_as
+from ..nn.parameter import Buffer, Parameter
 from . import storage
 
 NON_LEAF_MESSAGE = ("Cowardly refusing to serialize non-leaf tensor which requires_grad, since autograd does not "

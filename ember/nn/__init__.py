@@ -1,10 +1,9 @@
 """ember.nn: modules, layers, functional and init."""
-from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
+from . import functional, grad, init, parallel, utils  # noqa: F401  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules.module import Module  # noqa: F401
-from . import functional, init, grad  # noqa: F401
-from . import utils, parallel  # noqa: F401
 from .parallel import DataParallel  # noqa: F401
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -4,9 +4,9 @@ import warnings
 
 import numpy as np
 
+from .._random import rng
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .._random import rng
 from ..backend import asarray_like
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",

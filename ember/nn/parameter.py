@@ -2,8 +2,8 @@
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, wrap_as, _init
 from .._device import to_device
+from .._tensor import Tensor, _init, wrap_as
 from ..backend import on_device, to_numpy
 
 

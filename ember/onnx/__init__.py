@@ -15,8 +15,8 @@ import tempfile
 
 from .. import __version__
 from .._tensor import Tensor
-from .errors import OnnxExporterError, UnsupportedOperatorError
 from . import errors
+from .errors import OnnxExporterError, UnsupportedOperatorError
 
 __all__ = ["export", "is_in_onnx_export", "TrainingMode", "OperatorExportTypes", "ONNXProgram",
            "OnnxExporterError", "UnsupportedOperatorError", "errors", "select_model_mode_for_export",
@@ -142,6 +142,7 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, verbose: bool 
 def _verify(program: ONNXProgram, model, args: tuple, kwargs: dict) -> None:
     """Compare ONNX Runtime's outputs of `program` with the model's on the export's arguments."""
     import numpy as np
+
     from .._tensor import Tensor as _Tensor
     from ..autograd.grad_mode import no_grad
     from ._trace import tensors_in

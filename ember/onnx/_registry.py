@@ -8,7 +8,6 @@ returned) of the result.
 from __future__ import annotations
 
 import types
-
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -1,25 +1,60 @@
 """Every differentiable operation, and the table that binds them to Tensor methods and operators."""
 import numpy as np
 
-from .._creation import new_tensor, new_zeros, new_ones, new_empty, new_full
 from .. import _storage
+from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._tensor import Tensor
-from . import elementwise, comparison, special_math, reduction, linalg, shape, indexing, memory, inplace
-from . import sorting, scatter, rearrange, random, pointwise, statistics, strided, copies, activation, aten, lu
-from . import householder
+from . import (
+    activation,
+    aten,
+    comparison,
+    copies,
+    elementwise,
+    householder,
+    indexing,
+    inplace,
+    linalg,
+    lu,
+    memory,
+    pointwise,
+    random,
+    rearrange,
+    reduction,
+    scatter,
+    shape,
+    sorting,
+    special_math,
+    statistics,
+    strided,
+)
 from . import complex_numbers as complex_ops
-from .stft import stft as _stft, istft as _istft
-from .inplace import generic_inplace
-from .elementwise import *  # noqa: F401,F403
 from .comparison import *  # noqa: F401,F403
+from .elementwise import *  # noqa: F401,F403
+from .inplace import fill_, generic_inplace, zero_  # noqa: F401
+from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
+from .memory import clone, contiguous, copy_, to, type_as  # noqa: F401
+from .reduction import all, amax, amin, any, argmax, argmin, max, mean, min, norm, prod, std, sum, sum_to_size, var  # noqa: F401
+from .shape import (  # noqa: F401
+    cat,
+    expand,
+    expand_as,
+    flatten,
+    narrow,
+    permute,
+    reshape,
+    reshape_as,
+    select,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+    view,
+    view_as,
+)
 from .special_math import *  # noqa: F401,F403
-from .reduction import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all,  # noqa: F401
-                        any, sum_to_size)
-from .linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
-from .shape import (view, reshape, view_as, reshape_as, flatten, t, transpose, permute, squeeze,  # noqa: F401
-                    unsqueeze, expand, expand_as, narrow, select, cat, stack)
-from .memory import clone, contiguous, to, copy_, type_as  # noqa: F401
-from .inplace import zero_, fill_  # noqa: F401
+from .stft import istft as _istft
+from .stft import stft as _stft
 
 _ew, _cmp, _red, _sh, _mem, _ip = elementwise, comparison, reduction, shape, memory, inplace
 

@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED
-from .elementwise import where, sigmoid, tanh, relu, softmax, log_softmax, masked_grad, _float_array
+from .base import GRAD_ENABLED, Tensor, record, wrap
+from .elementwise import _float_array, log_softmax, masked_grad, relu, sigmoid, softmax, tanh, where
 from .inplace import generic_inplace, renamed_inplace
 from .shape import cat
 

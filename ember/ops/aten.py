@@ -6,9 +6,11 @@ the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps tha
 import warnings
 from collections import namedtuple
 
-from . import activation, decomposition, distance, dropout as _dropout, embedding as _embedding, loss, normalization
-from . import inplace, padding, reduction
+from . import activation, decomposition, distance, inplace, loss, normalization, padding, reduction
+from . import dropout as _dropout
+from . import embedding as _embedding
 from .base import Tensor, needs_grad, record
+
 
 def _reduction(reduction: int) -> str:
     """The reduction an integer stands for: 1 mean, 2 sum, any other none (as PyTorch)."""

@@ -4,7 +4,7 @@ import weakref
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, wrap, _address
+from .._tensor import Tensor, _address, wrap
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
 from ..autograd.graph import Node
 from ..autograd.record import record

@@ -11,8 +11,9 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from ..backend import array_module, conv as kernels
-from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, keep_if
+from ..backend import array_module
+from ..backend import conv as kernels
+from .base import GRAD_ENABLED, Tensor, check_tensor, keep_if, record, wrap
 from .padding import pad
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",

@@ -1,8 +1,8 @@
 """The `_copy` forms of the view ops (`permute_copy`, `select_copy`, ...), which return fresh memory instead of a
 view, and the `_scatter` ops, which return a copy of a tensor with one view's region replaced by another tensor.
 All are compositions of the view ops with clone or an in-place copy, so gradients come by composition."""
-from .base import Tensor, check_tensor
 from . import memory, shape
+from .base import Tensor, check_tensor
 from .strided import as_strided
 
 

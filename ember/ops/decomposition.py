@@ -10,9 +10,9 @@ import collections
 import numpy as np
 
 from .._dtype import scalar_type_name
-from ..backend import array_module
 from ..autograd.graph import node_classes
-from .base import wrap, record, GRAD_ENABLED, write_out, broadcast_error
+from ..backend import array_module
+from .base import GRAD_ENABLED, broadcast_error, record, wrap, write_out
 from .reduction import _MultiNode
 from .shape import cat
 

@@ -3,16 +3,30 @@ import cmath
 
 import numpy as np
 
-from .._creation import tensor
 from .. import _dtype
+from .._creation import tensor
 from .._dtype import scalar_type_name
-from ..backend import UINT_OF_SIZE
 from .._tensor import wrap_dim
-from .complex_numbers import sgn as complex_sgn
 from ..autograd.graph import node_classes
-from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, operands, needs_grad, write_out, refuse_complex,
-                   not_implemented, broadcast_error, broadcasting, keep_if, scalar_value, result_dtype)
-
+from ..backend import UINT_OF_SIZE
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    broadcast_error,
+    broadcasting,
+    check_tensor,
+    keep_if,
+    needs_grad,
+    not_implemented,
+    operands,
+    record,
+    refuse_complex,
+    result_dtype,
+    scalar_value,
+    wrap,
+    write_out,
+)
+from .complex_numbers import sgn as complex_sgn
 
 # Backward formulas: grad -> input grads, one entry per input edge. Saved values follow grad.
 # A saved input is None when the other input's gradient is not needed (it is then never read).

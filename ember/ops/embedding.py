@@ -1,10 +1,10 @@
 """Embedding lookups: rows of a weight matrix selected by integer indices, and their bags."""
 import numpy as np
 
+from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from ..autograd.grad_mode import no_grad
-from .base import Tensor, wrap, record, GRAD_ENABLED
+from .base import GRAD_ENABLED, Tensor, record, wrap
 
 GRADIENTS = {
     "EmbeddingBackward0": lambda g, idx, n, padding_idx, by_freq: (_row_sums(g, idx, n, padding_idx, by_freq),),

@@ -6,13 +6,13 @@ bool tensors, lists) gives a copy and one IndexBackward0 node.
 """
 import numpy as np
 
-from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, check_no_overlap
 from .._creation import tensor
 from .._dtype import scalar_type_name
-from .views import check_view_inplace, share_inplace
+from ..autograd.graph import node_classes
 from ..backend import array_module
+from .base import GRAD_ENABLED, Tensor, check_inplace, check_no_overlap, record, view_of, wrap
 from .elementwise import masked_grad
+from .views import check_view_inplace, share_inplace
 
 
 def _embed(g, shape, key, accumulate, name):

@@ -12,10 +12,21 @@ from ..autograd.grad_mode import GRAD_MODE
 from ..autograd.graph import no_derivative, node_classes
 from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
-from . import comparison as cmp, elementwise as ew, special_math
+from . import comparison as cmp
+from . import elementwise as ew
 from . import pointwise as pw
-from .base import (Tensor, wrap, record, GRAD_ENABLED, needs_grad, operands, check_inplace, check_no_partial_overlap,
-                   broadcast_error)
+from . import special_math
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    broadcast_error,
+    check_inplace,
+    check_no_partial_overlap,
+    needs_grad,
+    operands,
+    record,
+    wrap,
+)
 from .views import check_view_inplace, share_inplace
 
 GRADIENTS = {

@@ -7,14 +7,14 @@ import warnings
 
 import numpy as np
 
-from ..backend import array_module
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, keep_if, broadcast_error
-from .shape import unsafe_view
-from .inplace import generic_inplace
+from ..backend import array_module
 from . import decomposition as dec
+from .base import GRAD_ENABLED, Tensor, broadcast_error, keep_if, record, wrap, write_out
+from .inplace import generic_inplace
+from .shape import unsafe_view
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
 METHODS = {}  # further Tensor methods, merged into ops.METHODS

@@ -9,9 +9,9 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, broadcast_error
-from .elementwise import where, sigmoid, log_softmax, masked_grad, result_type
 from .activation import logsigmoid
+from .base import GRAD_ENABLED, Tensor, broadcast_error, record, wrap
+from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
 
 _REDUCTIONS = ("none", "mean", "sum")
 

@@ -5,11 +5,11 @@ import numpy as np
 
 from .. import _dtype
 from .._device import to_device
-from ..backend import module_for, on_device
 from ..autograd.graph import node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, check_inplace, broadcast_error
-from .views import check_view_inplace, share_inplace
+from ..backend import module_for, on_device
+from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, view_of, wrap
 from .elementwise import zeros_grad
+from .views import check_view_inplace, share_inplace
 
 GRADIENTS = {
     "CloneBackward0": lambda g: (g,),

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import Tensor, wrap, record, GRAD_ENABLED
+from .base import GRAD_ENABLED, Tensor, record, wrap
 
 GRADIENTS = {
     "NativeBatchNormBackward0": lambda g, x, mean, invstd, w, axes, eps, training: _batch_norm_grads(

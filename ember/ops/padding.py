@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, wrap
 
 __all__ = ["pad"]
 

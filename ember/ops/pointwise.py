@@ -8,8 +8,8 @@ import numpy as np
 from .._dtype import scalar_type_name
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
-from . import elementwise as ew
 from ..backend import array_module
+from . import elementwise as ew
 from .base import Tensor, broadcasting, check_tensor, needs_grad, not_implemented, operands, record, wrap, write_out
 
 _DEG = math.pi / 180

@@ -13,8 +13,8 @@ from .._size import Size
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
-from .base import Tensor, check_tensor, wrap, record, needs_grad
 from . import elementwise as _ew
+from .base import Tensor, check_tensor, needs_grad, record, wrap
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
            "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",

@@ -14,7 +14,7 @@ from .._creation import _finish, _float_dtype, _size, _work_dtype, zeros_like
 from .._random import rng
 from ..autograd.graph import node_classes
 from ..backend import array_module, to_numpy
-from .base import Tensor, wrap, record, needs_grad, write_out, check_inplace, broadcast_error, not_implemented
+from .base import Tensor, broadcast_error, check_inplace, needs_grad, not_implemented, record, wrap, write_out
 from .shape import expand
 from .views import check_view_inplace, share_inplace
 

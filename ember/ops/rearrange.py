@@ -9,14 +9,27 @@ from .._size import Size
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, broadcast_error
+from .base import GRAD_ENABLED, Tensor, broadcast_error, record, wrap, write_out
 from .indexing import _embed
 from .inplace import generic_inplace
 from .memory import clone, contiguous
 from .scatter import index_select
-from .shape import (cat, stack, view, reshape, unsqueeze, expand, narrow, diagonal, diagonal_view,
-                    zeros_with_diagonal, _diagonal_dims, _dim_list, _shape_arg)
 from .shape import NODES as SHAPE_NODES
+from .shape import (
+    _diagonal_dims,
+    _dim_list,
+    _shape_arg,
+    cat,
+    diagonal,
+    diagonal_view,
+    expand,
+    narrow,
+    reshape,
+    stack,
+    unsqueeze,
+    view,
+    zeros_with_diagonal,
+)
 
 __all__ = ["roll", "flip", "fliplr", "flipud", "rot90", "tile", "repeat_interleave", "diag", "diag_embed", "tril",
            "triu", "meshgrid", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",

@@ -21,7 +21,7 @@ import itertools
 
 from ..autograd.graph import Node
 from ..backend import array_module
-from .base import Tensor, wrap, record, GRAD_ENABLED
+from .base import GRAD_ENABLED, Tensor, record, wrap
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 

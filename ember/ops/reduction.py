@@ -6,9 +6,9 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import wrap_dim
-from ..backend import array_module
 from ..autograd.graph import FunctionNode, node_classes
-from .base import Tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex, not_implemented
+from ..backend import array_module
+from .base import GRAD_ENABLED, Tensor, not_implemented, record, refuse_complex, wrap, write_out
 from .elementwise import masked_grad
 from .scatter import scatter_add
 

@@ -13,14 +13,25 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import wrap_dim
-from ..autograd.graph import node_classes
 from ..autograd.grad_mode import no_grad
+from ..autograd.graph import node_classes
 from ..backend import array_module
-from ..backend.scatter import flat_positions, scatter_reduce_flat, hit_counts
-from .base import (Tensor, check_tensor, wrap, record, GRAD_ENABLED, needs_grad, not_implemented, write_out,
-                   check_inplace, broadcast_error)
+from ..backend.scatter import flat_positions, hit_counts, scatter_reduce_flat
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    broadcast_error,
+    check_inplace,
+    check_tensor,
+    needs_grad,
+    not_implemented,
+    record,
+    wrap,
+    write_out,
+)
 from .elementwise import where
-from .indexing import NODES as INDEXING_NODES, setitem, _convert, _value_grad
+from .indexing import NODES as INDEXING_NODES
+from .indexing import _convert, _value_grad, setitem
 from .inplace import _graph_inplace
 from .shape import cat
 

@@ -7,7 +7,7 @@ from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module
-from .base import Tensor, wrap, record, GRAD_ENABLED, view_of, write_out, check_inplace
+from .base import GRAD_ENABLED, Tensor, check_inplace, record, view_of, wrap, write_out
 from .indexing import NODES as INDEXING_NODES
 from .views import share_inplace
 
@@ -722,7 +722,7 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:
 
 def _unfold_backward(g, shape, dim, size, step):
     """Each window's gradient added back at the positions it was taken from."""
-    from .._creation import zeros, tensor
+    from .._creation import tensor, zeros
     from .scatter import index_add
     if not shape:
         return g.reshape(())

@@ -8,9 +8,9 @@ import math
 import numpy as np
 
 from .._tensor import wrap_dim
-from ..backend import array_module
 from ..autograd.graph import no_derivative, node_classes
-from .base import Tensor, check_tensor, wrap, record, GRAD_ENABLED, write_out, refuse_complex
+from ..backend import array_module
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, wrap, write_out
 from .reduction import _named, _scatter_back
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]

@@ -10,8 +10,10 @@ import numpy as np
 from .. import _creation, _dtype
 from ..autograd.graph import node_classes
 from ..backend import array_module
+from . import comparison as cmp
+from . import elementwise as ew
+from . import rearrange, reduction, shape
 from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap, write_out
-from . import comparison as cmp, elementwise as ew, reduction, rearrange, shape
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,

@@ -5,7 +5,8 @@ import warnings
 from .. import _dtype
 from ..backend import array_module
 from .base import Tensor, check_tensor, wrap
-from .complex_numbers import complex as make_complex, view_as_real
+from .complex_numbers import complex as make_complex
+from .complex_numbers import view_as_real
 from .conv import fold
 from .padding import pad
 from .shape import squeeze_, transpose_

@@ -7,8 +7,9 @@ gradient into the storage element it reads, then takes the input's elements from
 from .._tensor import wrap
 from ..autograd.graph import node_classes
 from ..backend import array_module
+from . import elementwise as ew
+from . import shape
 from .base import Tensor, check_tensor, needs_grad, record, view_of
-from . import elementwise as ew, shape
 
 GRADIENTS = {
     "AsStridedBackward0": lambda g, storage_size, result_index, input_index: (

@@ -4,7 +4,7 @@ After `y[1].add_(x)` the base `y` holds new values in one region. Its new graph 
 base's gradient, sends the region's part through the in-place op's own node, and the rest to
 the base's old history; the view becomes a strided window onto the new base.
 """
-from .._tensor import wrap, _address
+from .._tensor import _address, wrap
 from ..autograd.graph import Node
 from ..autograd.record import FORWARD_AD, set_marks, union_sources
 from ..backend import array_module

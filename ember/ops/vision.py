@@ -16,7 +16,7 @@ from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
-from .base import Tensor, check_tensor, wrap, record, needs_grad, not_implemented
+from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap
 from .pooling import Linear, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",

@@ -2,8 +2,16 @@
 from typing import Iterable
 
 from ..backend import array_module
-from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, state_array, to_float,
-                        zeros_state)
+from .optimizer import (
+    Optimizer,
+    check_lr,
+    check_nonnegative,
+    descent_grad,
+    scalar_state,
+    state_array,
+    to_float,
+    zeros_state,
+)
 
 __all__ = ["Adadelta"]
 

@@ -3,8 +3,16 @@ from typing import Iterable
 
 from .._tensor import wrap
 from ..backend import array_module
-from .optimizer import (Optimizer, check_fused, check_lr, check_nonnegative, descent_grad, scalar_state,
-                        state_array, to_float)
+from .optimizer import (
+    Optimizer,
+    check_fused,
+    check_lr,
+    check_nonnegative,
+    descent_grad,
+    scalar_state,
+    state_array,
+    to_float,
+)
 
 __all__ = ["Adagrad"]
 

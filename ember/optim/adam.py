@@ -3,8 +3,17 @@ from typing import Iterable
 
 from .._tensor import Tensor
 from ..backend import array_module
-from .optimizer import (Optimizer, check_fused, check_lr, check_nonnegative, descent_grad,
-                        scalar_state, to_float, zeros_state, state_array)
+from .optimizer import (
+    Optimizer,
+    check_fused,
+    check_lr,
+    check_nonnegative,
+    descent_grad,
+    scalar_state,
+    state_array,
+    to_float,
+    zeros_state,
+)
 
 __all__ = ["Adam", "AdamW"]
 

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import Optimizer, descent_grad, check_lr, scalar_state, to_float, zeros_state, state_array
+from .optimizer import Optimizer, check_lr, descent_grad, scalar_state, state_array, to_float, zeros_state
 
 __all__ = ["Adamax"]
 

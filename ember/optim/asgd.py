@@ -1,8 +1,17 @@
 """ASGD: averaged stochastic gradient descent."""
 from typing import Iterable
 
-from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_dtype,
-                        scalar_state, to_float, zeros_state, state_array)
+from .optimizer import (
+    Optimizer,
+    check_lr,
+    check_nonnegative,
+    descent_grad,
+    scalar_dtype,
+    scalar_state,
+    state_array,
+    to_float,
+    zeros_state,
+)
 
 __all__ = ["ASGD"]
 

@@ -3,8 +3,16 @@ from typing import Iterable
 
 from ..backend import array_module
 from .adam import check_betas
-from .optimizer import (Optimizer, check_lr, check_nonnegative, descent_grad, scalar_state, state_array, to_float,
-                        zeros_state)
+from .optimizer import (
+    Optimizer,
+    check_lr,
+    check_nonnegative,
+    descent_grad,
+    scalar_state,
+    state_array,
+    to_float,
+    zeros_state,
+)
 
 __all__ = ["NAdam"]
 

@@ -16,10 +16,10 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .. import _dtype
+from .._hooks import RemovableHandle
 from .._tensor import Tensor, wrap
 from ..autograd.grad_mode import enable_grad
 from ..backend import array_module, real_parts
-from .._hooks import RemovableHandle
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 

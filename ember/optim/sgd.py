@@ -1,7 +1,7 @@
 """SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
 from typing import Iterable
 
-from .optimizer import Optimizer, descent_grad, check_fused, check_lr, state_array, state_from, to_float
+from .optimizer import Optimizer, check_fused, check_lr, descent_grad, state_array, state_from, to_float
 
 __all__ = ["SGD"]
 

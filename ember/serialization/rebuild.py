@@ -7,7 +7,7 @@ grown. A file that breaks these rules raises RuntimeError naming the storage, ne
 from collections import OrderedDict
 
 from .. import _dtype
-from .._tensor import Tensor, wrap_as, _AUTOGRAD_STATE
+from .._tensor import _AUTOGRAD_STATE, Tensor, wrap_as
 from ..backend import array_module
 from ..nn.parameter import Parameter
 from .storage import Storage

@@ -1,8 +1,8 @@
 """Anomaly detection against PyTorch: NaN gradients raise naming the node; the mode's switches and warning."""
 import pytest
+from parity import torch
 
 import ember
-from parity import torch
 
 
 @pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])

@@ -2,9 +2,7 @@
 requiring grad, compared in value, in whether they require grad, and in their own gradients."""
 import numpy as np
 import pytest
-
 from parity import check, randn, second_order
-
 
 # torch names the nodes of its gradients' graphs differently, and where a second derivative is -0. or +0.
 # follows its own formulas; values, requires_grad and the gradients themselves must match.

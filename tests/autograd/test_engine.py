@@ -3,9 +3,9 @@ import warnings
 
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 def pair(x, requires_grad=True):

@@ -1,7 +1,8 @@
 """Custom autograd Functions, compared with PyTorch."""
 
-import ember
 from parity import check, randn
+
+import ember
 
 
 def functions(lib):

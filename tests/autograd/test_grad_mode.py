@@ -1,8 +1,8 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode."""
 import pytest
+from parity import torch
 
 import ember
-from parity import torch
 
 LIBS = [ember, torch]
 

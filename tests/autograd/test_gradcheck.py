@@ -1,10 +1,10 @@
 """ember.autograd.gradcheck and gradgradcheck."""
 import numpy as np
 import pytest
+from parity import randn
 
 import ember
-from ember.autograd import gradcheck, gradgradcheck, GradcheckError
-from parity import randn
+from ember.autograd import GradcheckError, gradcheck, gradgradcheck
 
 
 def t(*shape, seed=0, positive=False):

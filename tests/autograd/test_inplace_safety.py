@@ -1,9 +1,9 @@
 """Version counters and in-place safety: modified saved tensors raise, leaves refuse in-place writes."""
 import numpy as np
 import pytest
+from parity import check, randn
 
 import ember
-from parity import check, randn
 
 
 def test_version_counter_increments():

@@ -3,14 +3,13 @@ import collections
 
 import numpy as np
 import pytest
+import torch.utils.data as TD
+from data_mp_helpers import no_leaks, same  # noqa: F401  (no_leaks is autouse)
 from parity import torch
 
 import ember
 import ember.utils.data as D
 from ember.utils.data.collate import collate, default_collate_fn_map
-from data_mp_helpers import no_leaks, same  # noqa: F401  (no_leaks is autouse)
-
-import torch.utils.data as TD
 
 Point = collections.namedtuple("Point", "x y")
 

@@ -4,13 +4,12 @@ import warnings
 
 import numpy as np
 import pytest
+import torch.utils.data as TD
+from data_mp_helpers import no_leaks, same  # noqa: F401  (no_leaks is autouse)
 from parity import torch
 
 import ember
 import ember.utils.data as D
-from data_mp_helpers import no_leaks, same  # noqa: F401  (no_leaks is autouse)
-
-import torch.utils.data as TD
 
 
 def both(x: np.ndarray):

@@ -15,10 +15,10 @@ import threading
 import time
 
 import pytest
+from data_mp_helpers import Squares, assert_no_children, deadline, first_of_each, no_leaks  # noqa: F401
 
 import ember
 import ember.utils.data as D
-from data_mp_helpers import Squares, assert_no_children, deadline, first_of_each, no_leaks  # noqa: F401
 
 
 class Failing(D.Dataset):

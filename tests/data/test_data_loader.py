@@ -7,10 +7,11 @@ import time
 
 import numpy as np
 import pytest
+from data_mp_helpers import Range, Squares, deadline, no_leaks  # noqa: F401  (no_leaks is autouse)
 
 import ember
 import ember.utils.data as D
-from data_mp_helpers import Range, Squares, deadline, no_leaks  # noqa: F401  (no_leaks is autouse)
+
 
 def tensor_dataset(n=10):
     """Rows of random float32 features and their index as the label."""

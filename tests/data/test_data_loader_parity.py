@@ -1,13 +1,12 @@
 """DataLoader against torch.utils.data.DataLoader: batches, lengths and argument errors."""
 import numpy as np
 import pytest
+import torch.utils.data as TD
+from data_mp_helpers import Range, deadline, no_leaks, same  # noqa: F401  (no_leaks is autouse)
 from parity import torch
 
 import ember
 import ember.utils.data as D
-from data_mp_helpers import Range, deadline, no_leaks, same  # noqa: F401  (no_leaks is autouse)
-
-import torch.utils.data as TD
 
 
 def tensor_datasets(n=10):

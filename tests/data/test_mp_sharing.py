@@ -4,11 +4,11 @@ from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
 import pytest
+from data_mp_helpers import deadline, no_leaks  # noqa: F401  (autouse)
 
 import ember
 import ember.multiprocessing as emp
 from ember.nn.parameter import Buffer, Parameter
-from data_mp_helpers import deadline, no_leaks  # noqa: F401  (autouse)
 
 fork = emp.get_context("fork")
 

@@ -3,11 +3,20 @@ import pickle
 import time
 
 import pytest
+from data_mp_helpers import (  # noqa: F401
+    deadline,
+    exit_with,
+    fail_if_odd,
+    fill_row,
+    hogwild_train,
+    kill_self,
+    loss_of,
+    no_leaks,
+    regression_data,
+)
 
 import ember
 import ember.multiprocessing as emp
-from data_mp_helpers import (deadline, exit_with, fail_if_odd, fill_row, hogwild_train, kill_self, loss_of,  # noqa: F401
-                             no_leaks, regression_data)
 
 
 def test_spawn_runs_fn_with_the_index_and_shares_tensors():

@@ -1,12 +1,12 @@
 """End to end through the data pipeline a PyTorch user writes: vision.datasets.MNIST over the real files,
 ToTensor + Normalize, DataLoader(num_workers=2) feeding seed 001's LeNet to >= 98.5% test accuracy."""
 import pytest
+from lenet import lenet
 
 import ember
 import ember.nn as nn
 import ember.optim as optim
 from ember.utils.data import DataLoader
-from lenet import lenet
 
 pytest.importorskip("PIL.Image")
 from ember.vision import datasets, transforms  # noqa: E402

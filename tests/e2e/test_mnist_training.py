@@ -2,12 +2,12 @@
 accuracy the optim issue asks for, and 200 LeNet steps agree with PyTorch's from the same start."""
 import numpy as np
 import pytest
+from lenet import lenet
+from mnist_data import load_mnist
 
 import ember
 import ember.nn as nn
 import ember.optim as optim
-from lenet import lenet
-from mnist_data import load_mnist
 
 
 def accuracy(model, images, labels, batch=1000):

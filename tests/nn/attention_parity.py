@@ -2,10 +2,10 @@
 called with tensors and masks (one NumPy array may stand for several arguments, passed as the same tensor, as
 self-attention does), comparing every output, then the gradients of the float inputs and of every parameter."""
 import numpy as np
-
-import ember
 from module_parity import copy_state
 from parity import assert_same, assert_same_grad, torch
+
+import ember
 
 
 def check_layer(make, args=(), kwargs=None, train=True, same=None, grad=True, check_grad_fn=True):

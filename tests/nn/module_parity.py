@@ -4,9 +4,9 @@ every subset of inputs and parameters requiring grad."""
 import copy
 
 import numpy as np
+from parity import assert_same, assert_same_grad, grad_subsets, torch
 
 import ember
-from parity import assert_same, assert_same_grad, grad_subsets, torch
 
 
 def copy_state(t_module, e_module):

@@ -1,10 +1,10 @@
 """Activation layers and their functional forms against torch: values, grad_fn, gradients, repr."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import check_module
 from parity import check, randn, torch
+
+import ember
 
 X = randn(3, 4, 5)
 X[0, 0, :3] = [0.0, 3.0, -3.0]  # kinks of hardswish/hardsigmoid/relu

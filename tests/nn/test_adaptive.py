@@ -2,10 +2,10 @@
 input and every parameter, unbatched input, log_prob, predict, and PyTorch's errors."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import copy_state
 from parity import assert_same, assert_same_grad, randn, torch
+
+import ember
 
 TARGET = np.array([0, 4, 9, 2, 7, 5, 1])
 

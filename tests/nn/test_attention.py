@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 import pytest
-
-import ember
 from attention_parity import check_layer
 from parity import check, randn, torch
+
+import ember
 
 
 def sdpa(**kw):

@@ -3,11 +3,12 @@ rows of 16 or more, batch last for shorter rows."""
 import numpy as np
 import pytest
 from parity import check, randn, torch
+from test_conv_functional import functional as F
+from test_conv_functional import second_order
 
 import ember
 from ember.autograd import gradcheck
 from ember.backend import conv as kernels
-from test_conv_functional import functional as F, second_order
 
 # stride, padding, dilation, groups
 COMBOS = [(1, 0, 1, 1), (2, 1, 1, 1), (1, 2, 2, 1), (3, 1, 2, 2), ((2, 1), (0, 2), (1, 3), 2)]

@@ -2,9 +2,9 @@
 subsets, output ratios, unbatched input, modules and errors; without samples, the windows' properties."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 
 @pytest.mark.parametrize("kernel, size", [(2, (4, 5)), ((3, 2), (3, 6)), (2, (6, 8)), (1, (2, 2))])

@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 import pytest
+from parity import torch
 
 import ember
 from ember.nn import init
-from parity import torch
 
 
 def test_calculate_gain_matches_torch():

@@ -1,10 +1,10 @@
 """Linear, embedding, distance, flatten and dropout layers, and the containers, against torch."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import check_module
 from parity import check, randn, torch
+
+import ember
 
 
 @pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 5, 3)])

@@ -3,9 +3,9 @@ with the input's size, the same state_dict keys and shapes, the same outputs onc
 Parameter objects an optimizer took before the first forward."""
 import numpy as np
 import pytest
+from parity import torch
 
 import ember
-from parity import torch
 
 CASES = [("LazyConv1d", (4, 3), (2, 5, 9)), ("LazyConv2d", (4, 3), (2, 5, 8, 8)),
          ("LazyConv3d", (2, 2), (1, 3, 4, 4, 4)),

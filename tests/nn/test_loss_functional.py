@@ -2,9 +2,9 @@
 has one), every reduction, bad input."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 R = ["mean", "sum", "none"]
 N, C = 4, 5

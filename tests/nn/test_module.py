@@ -1,10 +1,10 @@
 """The Module system against torch: registration, traversal, state dicts, modes, casts, hooks, repr."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import copy_state
 from parity import torch
+
+import ember
 
 
 def build(lib):

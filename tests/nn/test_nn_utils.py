@@ -1,10 +1,10 @@
 """nn.utils (clipping, vector conversion) and DataParallel against torch."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import copy_state
 from parity import torch
+
+import ember
 
 
 def _pair():

@@ -1,10 +1,10 @@
 """Normalization layers and functionals against torch: outputs, gradients, running statistics, modes."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import check_module
 from parity import check, randn, torch
+
+import ember
 
 
 @pytest.mark.parametrize("train", [True, False])

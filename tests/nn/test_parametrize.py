@@ -1,10 +1,10 @@
 """nn.utils.parametrize, weight_norm and spectral_norm against torch."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import copy_state
 from parity import assert_same, torch
+
+import ember
 
 
 def _pair(make, apply):

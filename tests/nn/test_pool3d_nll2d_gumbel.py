@@ -2,10 +2,10 @@
 PyTorch's random numbers: their distribution and the straight-through gradient are tested)."""
 import numpy as np
 import pytest
-
-import ember
 from module_parity import check_module
 from parity import randn, torch
+
+import ember
 
 
 @pytest.mark.parametrize("args", [(2,), ((1, 2, 3),), ((None, 2, 2),)])

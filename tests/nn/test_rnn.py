@@ -5,10 +5,10 @@ import copy
 
 import numpy as np
 import pytest
-
-import ember
 from module_parity import copy_state
 from parity import assert_same, assert_same_grad, check, grad_subsets, randn, torch
+
+import ember
 
 
 def _tensors(out):

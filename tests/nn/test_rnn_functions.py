@@ -2,7 +2,6 @@
 outputs, states and gradients of input, states and every weight."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 HIDDEN, FEATURES = 4, 3

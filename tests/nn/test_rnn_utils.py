@@ -1,9 +1,9 @@
 """nn.utils.rnn against torch: packing, padding, their inverses, gradients through them, and errors."""
 import numpy as np
 import pytest
+from parity import assert_same, check, randn, torch
 
 import ember
-from parity import assert_same, check, randn, torch
 
 
 def _rnn(lib):

@@ -1,7 +1,6 @@
 """Convolution, pooling, padding, fold, shuffle and upsampling layers against torch: repr, state_dict
 keys, outputs and gradients of the input and every parameter, with torch's weights copied in."""
 import pytest
-
 from module_parity import check_module
 from parity import randn
 
@@ -25,8 +24,9 @@ def test_conv_layers(name, args, kwargs, shape):
 
 
 def test_conv_transpose_output_size():
-    import ember
     from parity import torch
+
+    import ember
     for lib in (ember, torch):
         m = lib.nn.ConvTranspose2d(2, 3, 3, stride=2)
         out = m(lib.randn(1, 2, 4, 4), output_size=[10, 10])
@@ -57,8 +57,9 @@ def test_pool_layers(name, args, kwargs, shape):
 
 
 def test_max_unpool_round_trip():
+    from parity import assert_same, torch
+
     import ember
-    from parity import torch, assert_same
     x = randn(1, 2, 6, 6)
     outs = []
     for lib in (ember, torch):

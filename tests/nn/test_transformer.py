@@ -3,11 +3,11 @@ import warnings
 
 import numpy as np
 import pytest
-
-import ember
 from attention_parity import check_layer
 from module_parity import copy_state
 from parity import assert_same, check, randn, torch
+
+import ember
 
 pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor")
 

@@ -3,11 +3,11 @@ embedding layers, padding and resampling, each run by ONNX Runtime and compared 
 the file PyTorch's TorchScript exporter writes)."""
 import numpy as np
 import pytest
+from onnx_check import call, check_against_torch, check_export
 
 import ember
 from ember import nn
 from ember.nn import functional as F
-from onnx_check import call, check_against_torch, check_export
 
 
 def randn(*shape):

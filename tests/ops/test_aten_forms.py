@@ -2,7 +2,6 @@
 PyTorch: values, grad_fn names, gradients over input subsets, and errors."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 

@@ -2,9 +2,9 @@
 subsets (grad_fn is not compared: ember composes these of a view and a clone or an in-place copy), and errors."""
 import numpy as np
 import pytest
+from parity import check, randn
 
 import ember
-from parity import check, randn
 
 COPIES = [
     ("alias_copy", lambda lib, a: lib.alias_copy(a)),

@@ -1,10 +1,11 @@
 """Parity of the elementwise ops (ember/ops/elementwise.py) with PyTorch."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 FLOATS = [np.float32, np.float64]
 INTS = [np.int64, np.int32, np.uint8]

@@ -2,7 +2,6 @@
 over input subsets (ties included), the in-place form, and PyTorch's errors."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 pytestmark = pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")  # PyTorch's own warning

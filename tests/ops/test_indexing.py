@@ -1,10 +1,11 @@
 """Parity tests: tensor[key] and tensor[key] = value, with values, gradients and the recorded graph."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from parity import check, randn
 
 import ember
-from parity import check, randn
 
 torch = pytest.importorskip("torch")
 

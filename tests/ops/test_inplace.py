@@ -1,9 +1,9 @@
 """Parity of the in-place ops (ember/ops/inplace.py) with PyTorch: values, dtypes, views, graphs."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 INPLACE = {
     "add_": lambda t, o: t.add_(o), "add_alpha": lambda t, o: t.add_(o, alpha=2), "sub_": lambda t, o: t.sub_(o),

@@ -3,9 +3,9 @@ import itertools
 
 import numpy as np
 import pytest
+from parity import check, randn
 
 import ember
-from parity import check, randn
 
 FLOATS = [np.float32, np.float64]
 TOL = {"grad_atol": 1e-4, "grad_rtol": 1e-4, "atol": 1e-5, "rtol": 1e-4}

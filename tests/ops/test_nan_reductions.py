@@ -2,7 +2,6 @@
 every interpolation, tensor q, keepdim, and errors."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 

@@ -2,7 +2,6 @@
 normalization, dropout and convolution against PyTorch (grad_fn not compared: ember composes them)."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 

@@ -1,9 +1,9 @@
 """Parity of the pointwise math ops (issue 3) with PyTorch: values, dtypes, gradients, in-place, out=."""
 import numpy as np
 import pytest
+from parity import check, randn, torch
 
 import ember
-from parity import check, randn, torch
 
 FLOATS = [np.float32, np.float64]
 

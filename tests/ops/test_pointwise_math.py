@@ -2,7 +2,6 @@
 every subset of inputs requiring grad, in-place forms, torch-level in-place functions, and errors."""
 import numpy as np
 import pytest
-
 from parity import check, randn
 
 FLOATS = [np.float32, np.float64]

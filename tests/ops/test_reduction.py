@@ -1,8 +1,8 @@
 """Parity of the reductions (ember/ops/reduction.py) with PyTorch."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from parity import check, randn
 
 FLOATS = [np.float32, np.float64]

@@ -2,9 +2,9 @@
 along an inner axis, gradients over input subsets (ties included), and PyTorch's errors."""
 import numpy as np
 import pytest
+from parity import check, randn, second_order
 
 import ember
-from parity import check, randn, second_order
 
 LENGTHS = np.array([2, 0, 3, 1])
 

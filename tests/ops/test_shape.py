@@ -1,10 +1,11 @@
 """Parity tests: shape ops (views, reshapes, joins) with values, grad_fn names and gradients."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from parity import check, randn
 
 import ember
-from parity import check, randn
 
 torch = pytest.importorskip("torch")
 

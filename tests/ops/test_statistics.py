@@ -3,9 +3,9 @@ values, dtypes, gradients over input subsets, and errors. They are compositions 
 names the last node differently, grad_fn is not compared (check_grad_fn=False)."""
 import numpy as np
 import pytest
+from parity import check, randn
 
 import ember
-from parity import check, randn
 
 
 def ints(*shape, lo=-5, hi=6):

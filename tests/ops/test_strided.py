@@ -1,7 +1,6 @@
 """Parity of as_strided, split_with_sizes, unsafe_split, unsafe_chunk, unravel_index and range with PyTorch."""
 import numpy as np
 import pytest
-
 from parity import check, randn, torch
 
 

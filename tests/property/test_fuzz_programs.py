@@ -16,11 +16,12 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given, reject, settings, strategies as st
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
+from parity import assert_same, same_exception_type, torch
+from prop_common import arrays
 
 import ember
-from parity import assert_same, torch, same_exception_type
-from prop_common import arrays
 
 EXAMPLES = int(os.environ.get("EMBER_FUZZ_EXAMPLES", "0"))
 SETTINGS = settings(max_examples=EXAMPLES or 120, deadline=None, derandomize=not EXAMPLES, database=None)

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from parity import check, torch
-
 from prop_common import DTYPES, GRAD_TOL, arrays, floats, shapes
 
 

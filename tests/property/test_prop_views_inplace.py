@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity import same_exception_type, assert_same_tensor, torch
+from parity import assert_same_tensor, same_exception_type, torch
+from prop_common import GRAD_TOL, arrays, floats, shapes
 
 import ember
-from prop_common import GRAD_TOL, arrays, floats, shapes
 
 
 def _size(shape):

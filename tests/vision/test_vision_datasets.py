@@ -11,9 +11,9 @@ import zlib
 
 import numpy as np
 import pytest
+from conftest import MNIST_FILES, MNIST_NAMES
 
 import ember
-from conftest import MNIST_FILES, MNIST_NAMES
 from ember.vision import datasets
 from ember.vision import transforms as T
 from ember.vision.datasets import utils as dutils

@@ -1,10 +1,10 @@
 """Activation modules: each holds its settings and calls its nn.functional form."""
 import warnings
 
-from ..._tensor import Tensor
 from ... import _creation
+from ..._tensor import Tensor
 from ...ops import activation as A
-from ...ops.elementwise import sigmoid, tanh, softmax, log_softmax
+from ...ops.elementwise import log_softmax, sigmoid, softmax, tanh
 from ..parameter import Parameter
 from .module import Module
 

@@ -1,8 +1,8 @@
 """Multi-head attention."""
-from ..._tensor import Tensor
 from ... import _creation
-from .. import init
+from ..._tensor import Tensor
 from .. import functional as F
+from .. import init
 from .._attention import canonical_mask
 from ..parameter import Parameter
 from .linear import Linear

@@ -1,7 +1,6 @@
 """Batch normalization and instance normalization layers, with running statistics."""
+from ... import _creation, int64
 from ..._tensor import Tensor
-from ... import _creation
-from ... import int64
 from ...ops import normalization as N
 from .. import init
 from ..parameter import Parameter

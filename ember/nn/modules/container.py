@@ -1,6 +1,6 @@
 """Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
-from collections import OrderedDict
 import operator
+from collections import OrderedDict
 
 from ..._tensor import Tensor
 from ..parameter import Parameter

@@ -1,14 +1,14 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d."""
 import math
 
-from ..._tensor import Tensor
 from ... import _creation
+from ..._tensor import Tensor
 from ...ops import conv as C
 from ...ops.padding import pad
 from .. import init
 from ..parameter import Parameter
-from .module import Module, input_error
 from .arguments import ntuple
+from .module import Module, input_error
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 

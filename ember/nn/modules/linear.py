@@ -1,10 +1,10 @@
 """Linear layers: Identity, Linear, Bilinear and LazyLinear."""
 import math
 
-from ..._tensor import Tensor
 from ... import _creation
-from .. import init
+from ..._tensor import Tensor
 from .. import functional as F
+from .. import init
 from ..parameter import Parameter, UninitializedParameter
 from .module import Module, input_error
 

@@ -1,13 +1,14 @@
 """Module: the base class of every layer: registration of parameters, buffers and submodules
 through attribute assignment, traversal, state dicts, modes, device/dtype moves and hooks."""
-from collections import OrderedDict, namedtuple
 import itertools
+from collections import OrderedDict, namedtuple
 
+from ..._hooks import RemovableHandle
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ..parameter import Parameter, Buffer
-from ..._hooks import RemovableHandle
+from ..parameter import Buffer, Parameter
 from .hooks import BackwardHooks
+
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """The result of load_state_dict: the keys it did not find and the keys it did not use."""

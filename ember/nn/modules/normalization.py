@@ -1,6 +1,6 @@
 """Per-sample normalization layers: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
-from ..._tensor import Tensor
 from ... import _creation
+from ..._tensor import Tensor
 from ...ops import normalization as N
 from .. import init
 from ..parameter import Parameter

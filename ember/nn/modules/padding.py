@@ -1,8 +1,8 @@
 """Padding layers: constant (zero), reflection, replication and circular, in 1, 2 and 3 dims."""
 from ..._tensor import Tensor
 from ...ops.padding import pad
-from .module import Module
 from .arguments import ntuple
+from .module import Module
 
 
 class _PadNd(Module):

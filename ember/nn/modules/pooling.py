@@ -1,8 +1,9 @@
 """Pooling layers: max, average, adaptive, LP pooling and max unpooling in 1, 2 and 3 dims."""
 from ..._tensor import Tensor
-from ...ops import fractional_pooling, pooling as P
-from .module import Module
+from ...ops import fractional_pooling
+from ...ops import pooling as P
 from .arguments import ntuple
+from .module import Module
 
 
 class _MaxPoolNd(Module):

@@ -7,8 +7,8 @@ import math
 import numbers
 import warnings
 
-from ..._tensor import Tensor
 from ... import _creation
+from ..._tensor import Tensor
 from ...ops.recurrent import GATES, rnn_layer
 from ...ops.shape import cat, stack
 from .. import functional as F

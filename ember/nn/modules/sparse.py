@@ -1,6 +1,6 @@
 """Embedding layers: lookup tables of learned vectors."""
-from ..._tensor import Tensor
 from ... import _creation
+from ..._tensor import Tensor
 from ...ops import embedding as E
 from .. import init
 from ..parameter import Parameter

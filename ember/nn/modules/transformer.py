@@ -3,8 +3,8 @@ import copy
 import warnings
 from collections.abc import Callable
 
-from ..._tensor import Tensor
 from ... import _creation
+from ..._tensor import Tensor
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.rearrange import triu
 from .. import functional as F

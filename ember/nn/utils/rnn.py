@@ -8,7 +8,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from ... import _creation, _dtype as dtypes
+from ... import _creation
+from ... import _dtype as dtypes
 from ..._tensor import Tensor
 from ...ops.shape import cat
 from ...ops.sorting import argsort

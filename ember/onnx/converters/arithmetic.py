@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 import ember
+
 from ... import result_type
 from .._graph import onnx_dtype
 from .._registry import converts, identity
