@@ -13,6 +13,7 @@ from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import conv as kernels
+from .arguments import int_tuple
 from .base import GRAD_ENABLED, Tensor, check_tensor, keep_if, record, wrap
 from .padding import pad
 
@@ -79,20 +80,6 @@ def _convolution(kind, x, w, bias, shape, params):
 
 
 # ---- argument checks -----------------------------------------------------------------------------
-def _ints(name, arg, value, nd, k):
-    """`value` (an int or a sequence of 1 or `nd` ints) as a tuple matching a weight of `k` spatial dims."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = (int(value),) * nd
-    elif isinstance(value, (tuple, list)) and all(isinstance(v, (int, np.integer)) for v in value):
-        value = tuple(int(v) for v in value) * (nd if len(value) == 1 else 1)
-    else:
-        raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
-    if len(value) != k:
-        raise RuntimeError(f"expected {arg} to be a single integer value or a list of {k} values to match the "
-                           f"convolution dimensions, but got {arg}={list(value)}")
-    return value
-
-
 def _check_params(stride, padding, dilation, groups, output_padding=()):
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
         raise TypeError(f"argument 'groups' must be int, not {type(groups).__name__}")
@@ -149,24 +136,28 @@ def _sizes(values):
 
 
 # ---- convolution ---------------------------------------------------------------------------------
-def _check_arguments(name, nd, input, weight, bias):
-    """The argument types of a (transposed) convolution; returns whether the input is batched and the
-    weight's number of kernel dims."""
+def _check_arguments(name, nd, input, weight, bias, stride):
+    """The tensors and stride of a (transposed) convolution; returns whether the input is batched and the stride
+    as an nd-tuple, which the weight's kernel dims must match."""
     for arg, value, position in (("input", input, 1), ("weight", weight, 2)):
         check_tensor(name, arg, value, position)
     check_tensor(name, "bias", bias, 3, optional=True)
-    return _batched(name, nd, input), weight._data.ndim - 2
+    batched, stride = _batched(name, nd, input), int_tuple(stride, nd, "stride", name)
+    if weight._data.ndim - 2 != nd:
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {weight._data.ndim - 2} "
+                           f"values to match the convolution dimensions, but got stride={list(stride)}")
+    return batched, stride
 
 
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     """conv1d/2d/3d: checks, 'same'/'valid' padding and the unbatched form around one product."""
-    batched, k = _check_arguments(name, nd, input, weight, bias)
-    stride, dilation = _ints(name, "stride", stride, nd, k), _ints(name, "dilation", dilation, nd, k)
+    batched, stride = _check_arguments(name, nd, input, weight, bias, stride)
+    dilation = int_tuple(dilation, nd, "dilation", name)
     x = input if batched else input.unsqueeze(0)
     if isinstance(padding, str):
         x, padding = _padding_mode(x, weight, padding, stride, dilation)
     else:
-        padding = _ints(name, "padding", padding, nd, k)
+        padding = int_tuple(padding, nd, "padding", name)
     _check_params(stride, padding, dilation, groups)
     _check_shapes(x, weight, bias, groups, transposed=False)
     size, kernel = x._data.shape[2:], weight._data.shape[2:]
@@ -218,10 +209,10 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
 # ---- transposed convolution ----------------------------------------------------------------------
 def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     """conv_transpose1d/2d/3d: the input gradient of a convolution, plus bias."""
-    batched, k = _check_arguments(name, nd, input, weight, bias)
-    stride, padding = _ints(name, "stride", stride, nd, k), _ints(name, "padding", padding, nd, k)
-    output_padding = _ints(name, "output_padding", output_padding, nd, k)
-    dilation = _ints(name, "dilation", dilation, nd, k)
+    batched, stride = _check_arguments(name, nd, input, weight, bias, stride)
+    padding = int_tuple(padding, nd, "padding", name)
+    output_padding = int_tuple(output_padding, nd, "output_padding", name)
+    dilation = int_tuple(dilation, nd, "dilation", name)
     _check_params(stride, padding, dilation, groups, output_padding)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got output_padding="
@@ -261,22 +252,10 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
 
 # ---- unfold / fold -------------------------------------------------------------------------------
-def _pair(arg, value):
-    """A 2-tuple of ints from an int or a sequence of two."""
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * 2
-    if not isinstance(value, (tuple, list)) or not all(isinstance(v, (int, np.integer)) for v in value):
-        raise TypeError(f"argument '{arg}' must be int or tuple of ints, not {value!r}")
-    value = tuple(int(v) for v in value)
-    if len(value) != 2:
-        raise RuntimeError(f"It is expected {arg} equals to 2, but got size {len(value)}")
-    return value
-
-
-def _block_args(kernel_size, dilation, padding, stride):
+def _block_args(fname, kernel_size, dilation, padding, stride):
     """kernel_size, dilation, padding and stride of unfold/fold as pairs, with PyTorch's checks."""
-    kernel, dilation = _pair("kernel_size", kernel_size), _pair("dilation", dilation)
-    padding, stride = _pair("padding", padding), _pair("stride", stride)
+    kernel, dilation, padding, stride = (int_tuple(value, 2, arg, fname, single=False) for arg, value in (
+        ("kernel_size", kernel_size), ("dilation", dilation), ("padding", padding), ("stride", stride)))
     for what, (h, w), short in (("kernel size", kernel, "kernel"), ("stride", stride, "stride"),
                                 ("dilation", dilation, "dilation")):
         if h <= 0 or w <= 0:
@@ -307,7 +286,7 @@ def unfold(input: Tensor, kernel_size: Ints, dilation: Ints = 1, padding: Ints =
     if a.ndim > 4 or 0 in a.shape[-3:]:
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
                            f"dimensions for input, but got: {list(a.shape)}")
-    args = _block_args(kernel_size, dilation, padding, stride)
+    args = _block_args("unfold", kernel_size, dilation, padding, stride)
     kernel, dilation, padding, stride = args
     blocks = _blocks(a.shape[-2:], kernel, dilation, padding, stride)
     if min(blocks) < 1:
@@ -333,8 +312,8 @@ def fold(input: Tensor, output_size: Ints, kernel_size: Ints, dilation: Ints = 1
     if a.ndim not in (2, 3) or 0 in a.shape[-2:]:
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
                            f"dimensions for input, but got: {list(a.shape)}")
-    size = _pair("output_size", output_size)
-    args = _block_args(kernel_size, dilation, padding, stride)
+    size = int_tuple(output_size, 2, "output_size", "fold", single=False)
+    args = _block_args("fold", kernel_size, dilation, padding, stride)
     kernel, dilation, padding, stride = args
     if a.shape[-2] % math.prod(kernel):
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "

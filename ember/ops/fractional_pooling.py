@@ -9,6 +9,7 @@ import numpy as np
 
 from .._random import rng
 from ..backend import array_module
+from .arguments import int_tuple, ntuple
 from .base import Tensor, wrap
 
 __all__ = ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
@@ -31,26 +32,25 @@ def _starts(u, size: int, out: int, k: int, dtype):
 def _fractional(input: Tensor, dims: int, kernel_size, output_size, output_ratio, samples, name: str):
     a = input._data
     if a.ndim not in (dims + 1, dims + 2):
-        raise RuntimeError(f"{name}: Expected {dims + 1}D or {dims + 2}D tensor, but got {a.ndim}D")
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got {a.ndim}D")
     batched = a.ndim == dims + 2
     x = input if batched else input.unsqueeze(0)
     spatial = tuple(x.shape[2:])
-    kernel = (kernel_size,) * dims if isinstance(kernel_size, int) else tuple(kernel_size)
+    kernel = int_tuple(kernel_size, dims, "kernel_size", name, single=False)
     if output_size is None:
         if output_ratio is None:
-            raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
-        ratio = (output_ratio,) * dims if isinstance(output_ratio, (int, float)) else tuple(output_ratio)
-        output_size = tuple(int(s * r) for s, r in zip(spatial, ratio))
-    out = (output_size,) * dims if isinstance(output_size, int) else tuple(output_size)
+            raise ValueError(f"{name}() requires specifying either an output_size or an output_ratio")
+        output_size = [int(s * r) for s, r in zip(spatial, ntuple(output_ratio, dims))]
+    out = int_tuple(output_size, dims, "output_size", name, single=False)
     for s, k, o in zip(spatial, kernel, out):
         if o + k - 1 > s:
-            raise RuntimeError(f"{name}: pool size {k} too large relative to input size {s} for output size {o}")
+            raise RuntimeError(f"{name}(): pool size {k} too large relative to input size {s} for output size {o}")
     n, c = x.shape[:2]
     if samples is None:
         u = rng(None).random((n, c, dims)).astype(a.dtype)
     else:
         if isinstance(samples, Tensor) and samples.requires_grad:
-            raise RuntimeError(f"The function '{name[:-2]}' is not differentiable with respect to argument "
+            raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument "
                                f"'random_samples'. This input cannot have requires_grad True.")
         u = np.asarray(samples._data if isinstance(samples, Tensor) else samples)
     order = (1, 0) if dims == 2 else (0, 1, 2)  # which sample places the windows of each spatial dim
@@ -78,7 +78,7 @@ def _fractional(input: Tensor, dims: int, kernel_size, output_size, output_ratio
 def fractional_max_pool2d_with_indices(input: Tensor, kernel_size, output_size=None, output_ratio=None,
                                        return_indices: bool = False, _random_samples=None) -> tuple:
     """(values, indices) of 2-D fractional max pooling."""
-    return _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples, "fractional_max_pool2d()")
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples, "fractional_max_pool2d")
 
 
 def fractional_max_pool2d(input: Tensor, kernel_size, output_size=None, output_ratio=None,
@@ -93,7 +93,7 @@ def fractional_max_pool2d(input: Tensor, kernel_size, output_size=None, output_r
 def fractional_max_pool3d_with_indices(input: Tensor, kernel_size, output_size=None, output_ratio=None,
                                        return_indices: bool = False, _random_samples=None) -> tuple:
     """(values, indices) of 3-D fractional max pooling."""
-    return _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples, "fractional_max_pool3d()")
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples, "fractional_max_pool3d")
 
 
 def fractional_max_pool3d(input: Tensor, kernel_size, output_size=None, output_ratio=None,

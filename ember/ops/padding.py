@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module
+from .arguments import int_sequence
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, wrap
 
 __all__ = ["pad"]
@@ -38,7 +39,7 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: floa
     unbatched input.
     """
     check_tensor("pad", "input", input, 1)
-    pad = _pad_arg(pad)
+    pad = int_sequence(pad, "pad", "pad")
     ndim = input._data.ndim
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -53,16 +54,6 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: floa
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     _check_edge_pad(input._data.shape, mode, pad)
     return _edge(input, mode, pad)
-
-
-def _pad_arg(pad):
-    if not isinstance(pad, (tuple, list)):
-        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
-    for i, p in enumerate(pad):
-        if not isinstance(p, (int, np.integer)) or isinstance(p, bool):
-            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
-                            f"{type(p).__name__} at pos {i}")
-    return tuple(int(p) for p in pad)
 
 
 def _dims(shape, pad):

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._size import Size
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
 from . import elementwise as _ew
+from .arguments import int_tuple
 from .base import Tensor, check_tensor, needs_grad, record, wrap
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -65,21 +65,6 @@ def _nodes(op, n, suffix="Backward0"):
     return NODES[f"{op}{n}D{suffix}"], NODES[f"{op}{n}D{suffix[:-1]}Backward0"]
 
 
-# ---- arguments -------------------------------------------------------------------------------------
-def _ints(value, n, name, fname):
-    """An int, or a sequence of 1 or n ints, as an n-tuple of ints."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value),) * n
-    if isinstance(value, (tuple, list, Size)) and all(isinstance(v, (int, np.integer)) for v in value):
-        if len(value) == 1:
-            return (int(value[0]),) * n
-        if len(value) == n:
-            return tuple(int(v) for v in value)
-        raise RuntimeError(f"{fname}: {name} must either be a single int, or a tuple of {n} ints, "
-                           f"but got {tuple(value)}")
-    raise TypeError(f"{fname}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
-
-
 def _check_input(input, n, fname, spatial_only=False):
     """PyTorch's checks of a pooling input: a Tensor of n+1 or n+2 dims, non-empty except the batch (or,
     with `spatial_only`, non-empty in its n spatial dims)."""
@@ -103,11 +88,11 @@ def _check_dtype(input, fname, floating):
 
 def _geometry(input, n, kernel_size, stride, padding, dilation, ceil_mode, fname):
     """Validated kernel, stride, padding, dilation and output size of an n-d pooling window."""
-    kernel = _ints(kernel_size, n, "kernel_size", fname)
+    kernel = int_tuple(kernel_size, n, "kernel_size", fname)
     stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
-        _ints(stride, n, "stride", fname)
-    padding = _ints(padding, n, "padding", fname)
-    dilation = _ints(dilation, n, "dilation", fname)
+        int_tuple(stride, n, "stride", fname)
+    padding = int_tuple(padding, n, "padding", fname)
+    dilation = int_tuple(dilation, n, "dilation", fname)
     _check_input(input, n, fname)
     if min(stride) == 0:
         raise RuntimeError(f"{fname}: stride should not be zero, but got stride={stride}")
@@ -207,11 +192,11 @@ def _window_max(input, kernel, stride, padding, dilation, out_shape, return_indi
 
 def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, fname):
     _check_1d(input, fname)
-    kernel = (1,) + _ints(kernel_size, 1, "kernel_size", fname)
+    kernel = (1,) + int_tuple(kernel_size, 1, "kernel_size", fname)
     if stride is not None and not (isinstance(stride, (tuple, list)) and not stride):
-        stride = (1,) + _ints(stride, 1, "stride", fname)
-    padding = (0,) + _ints(padding, 1, "padding", fname)
-    dilation = (1,) + _ints(dilation, 1, "dilation", fname)
+        stride = (1,) + int_tuple(stride, 1, "stride", fname)
+    padding = (0,) + int_tuple(padding, 1, "padding", fname)
+    dilation = (1,) + int_tuple(dilation, 1, "dilation", fname)
     r = _max_pool(input.unsqueeze(-2), 2, kernel, stride, padding, dilation, ceil_mode, return_indices, fname)
     if return_indices:
         return r[0].squeeze(-2), r[1].squeeze(-2)
@@ -316,10 +301,10 @@ def avg_pool1d(input: Tensor, kernel_size: Ints, stride: Ints | None = None, pad
                count_include_pad: bool = True) -> Tensor:
     """1-d average pooling over the last dim of a (N, C, L) or (C, L) input."""
     _check_1d(input, "avg_pool1d")
-    kernel = (1,) + _ints(kernel_size, 1, "kernel_size", "avg_pool1d")
+    kernel = (1,) + int_tuple(kernel_size, 1, "kernel_size", "avg_pool1d")
     if stride is not None and not (isinstance(stride, (tuple, list)) and not stride):
-        stride = (1,) + _ints(stride, 1, "stride", "avg_pool1d")
-    padding = (0,) + _ints(padding, 1, "padding", "avg_pool1d")
+        stride = (1,) + int_tuple(stride, 1, "stride", "avg_pool1d")
+    padding = (0,) + int_tuple(padding, 1, "padding", "avg_pool1d")
     return _avg_pool(input.unsqueeze(-2), 2, kernel, stride, padding, ceil_mode, count_include_pad, None,
                      "avg_pool1d").squeeze(-2)
 
@@ -342,21 +327,15 @@ def avg_pool3d(input: Tensor, kernel_size: Ints, stride: Ints | None = None, pad
 def _adaptive_size(input, n, output_size, fname):
     """The validated output size of an adaptive pool (None entries keep the input's size)."""
     _check_input(input, n, fname, spatial_only=True)
-    spatial = input._data.shape[-n:]
-    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
-        size = (int(output_size),) * n
-    elif isinstance(output_size, (tuple, list, Size)):
+    if isinstance(output_size, (tuple, list)):
         if len(output_size) != n:
             raise RuntimeError(f"{fname}: output_size must be {n}, but got {tuple(output_size)}")
-        size = tuple(L if o is None else o for o, L in zip(output_size, spatial))
-        if not all(isinstance(o, (int, np.integer)) for o in size):
-            raise TypeError(f"{fname}(): argument 'output_size' must be tuple of ints, but got {output_size!r}")
-    else:
-        raise TypeError(f"{fname}(): argument 'output_size' must be tuple of ints, not {type(output_size).__name__}")
+        output_size = [L if o is None else o for o, L in zip(output_size, input._data.shape[-n:])]
+    size = int_tuple(output_size, n, "output_size", fname)
     if min(size) < 0:
         raise RuntimeError(f"{fname}: elements of output_size must be greater than or equal to 0 but received "
-                           f"{tuple(size)}")
-    return tuple(int(o) for o in size)
+                           f"{size}")
+    return size
 
 
 def _adaptive_windows(L, out):
@@ -392,7 +371,7 @@ def _adaptive_avg(input, n, output_size, fname):
 def adaptive_avg_pool1d(input: Tensor, output_size: Ints) -> Tensor:
     """Average pooling of a (N, C, L) or (C, L) input to `output_size` windows (PyTorch's window bounds)."""
     _check_1d(input, "adaptive_avg_pool1d")
-    size = (1,) + _ints(output_size, 1, "output_size", "adaptive_avg_pool1d")
+    size = (1,) + int_tuple(output_size, 1, "output_size", "adaptive_avg_pool1d")
     return _adaptive_avg(input.unsqueeze(-2), 2, size, "adaptive_avg_pool1d").squeeze(-2)
 
 
@@ -436,7 +415,7 @@ def _adaptive_max(input, n, output_size, return_indices, fname):
 
 def _adaptive_max1d(input, output_size, fname):
     _check_1d(input, fname)
-    size = (1,) + _ints(output_size, 1, "output_size", fname)
+    size = (1,) + int_tuple(output_size, 1, "output_size", fname)
     r, indices = _adaptive_max(input.unsqueeze(-2), 2, size, True, fname)
     return r.squeeze(-2), indices.squeeze(-2)
 
@@ -481,9 +460,9 @@ def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Ints,
 # ---- max_unpool ------------------------------------------------------------------------------------
 def _unpool_size(input, n, kernel_size, stride, padding, output_size, fname):
     """PyTorch's output size of max_unpool: the size max pooling came from, or `output_size` within a stride of it."""
-    kernel = _ints(kernel_size, n, "kernel_size", fname)
-    stride = kernel if stride is None else _ints(stride, n, "stride", fname)
-    padding = _ints(padding, n, "padding", fname)
+    kernel = int_tuple(kernel_size, n, "kernel_size", fname)
+    stride = kernel if stride is None else int_tuple(stride, n, "stride", fname)
+    padding = int_tuple(padding, n, "padding", fname)
     check_tensor(fname, "input", input)
     spatial = input._data.shape[-n:]
     default = [(L - 1) * s + k - 2 * p for L, k, s, p in zip(spatial, kernel, stride, padding)]
@@ -554,7 +533,7 @@ def _lp_pool(input, n, norm_type, kernel_size, stride, ceil_mode, fname):
     if norm_type == -float("inf"):
         return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    window = int(np.prod(_ints(kernel_size, n, "kernel_size", fname)))
+    window = int(np.prod(int_tuple(kernel_size, n, "kernel_size", fname)))
     return (_ew.sign(out) * _ew.relu(_ew.abs(out))).mul(window).pow(1.0 / norm_type)
 
 

@@ -4,10 +4,10 @@ import math
 from ... import _creation
 from ..._tensor import Tensor
 from ...ops import conv as C
+from ...ops.arguments import ntuple
 from ...ops.padding import pad
 from .. import init
 from ..parameter import Parameter
-from .arguments import ntuple
 from .module import Module, input_error
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")

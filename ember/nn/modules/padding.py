@@ -1,7 +1,7 @@
 """Padding layers: constant (zero), reflection, replication and circular, in 1, 2 and 3 dims."""
 from ..._tensor import Tensor
+from ...ops.arguments import ntuple
 from ...ops.padding import pad
-from .arguments import ntuple
 from .module import Module
 
 

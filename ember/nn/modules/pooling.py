@@ -2,7 +2,7 @@
 from ..._tensor import Tensor
 from ...ops import fractional_pooling
 from ...ops import pooling as P
-from .arguments import ntuple
+from ...ops.arguments import ntuple
 from .module import Module
 
 
@@ -212,10 +212,8 @@ class _FractionalMaxPoolNd(Module):
             raise ValueError(f"{type(self).__name__} requires specifying either an output size, or a pooling ratio")
         if output_size is not None and output_ratio is not None:
             raise ValueError("only one of output_size and output_ratio may be specified")
-        if output_ratio is not None:
-            ratios = (output_ratio,) * self.dims if isinstance(output_ratio, (int, float)) else tuple(output_ratio)
-            if not all(0 < r < 1 for r in ratios):
-                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+        if output_ratio is not None and not all(0 < r < 1 for r in ntuple(output_ratio, self.dims)):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
         self.kernel_size, self.output_size, self.output_ratio = kernel_size, output_size, output_ratio
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
