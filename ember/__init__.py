@@ -32,15 +32,17 @@ from .ops.special_math import erf, erfc, erfinv, lgamma, digamma  # noqa: F401
 from .ops.elementwise import (trunc as fix, asin as arcsin, acos as arccos, atan as arctan,  # noqa: F401
                               atan2 as arctan2, asinh as arcsinh, acosh as arccosh, atanh as arctanh)
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
-from .ops.reduction import (logsumexp, cumsum, cumprod, nansum, nanmean, count_nonzero, var_mean,  # noqa: F401
-                            std_mean, aminmax, cummax, cummin, median, kthvalue, mode)
-from .ops.reduction import quantile, bincount, nanmedian, nanquantile  # noqa: F401
+from .ops.reduction import logsumexp, nansum, nanmean, count_nonzero, var_mean, std_mean, aminmax  # noqa: F401
+from .ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
+from .ops.order_statistics import median, kthvalue, mode, quantile, nanmedian, nanquantile  # noqa: F401
+from .ops.statistics import bincount  # noqa: F401
 from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)
 from .ops.memory import clone  # noqa: F401
 from .ops.shape import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.legacy_linalg import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.scatter import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
@@ -74,7 +76,7 @@ from ._device import get_default_device, set_default_device, get_device_module  
 from ._dtype import can_cast  # noqa: F401
 from .ops.statistics import (diff, trapezoid, trapz, cumulative_trapezoid, cov, corrcoef, vander,  # noqa: F401
                              combinations, diagflat)
-from ._creation import deprecated_range as range  # noqa: F401,A004  (PyTorch's deprecated torch.range)
+from ._creation import range  # noqa: F401,A004  (PyTorch's deprecated torch.range)
 from .ops.strided import as_strided, split_with_sizes, unsafe_split, unsafe_chunk, unravel_index  # noqa: F401
 from . import special  # noqa: F401
 from .special import i0, polygamma  # noqa: F401
@@ -83,7 +85,8 @@ from .ops.copies import (alias_copy, detach_copy, as_strided_copy, diagonal_copy
                          t_copy, transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_copy, select_scatter,
                          slice_scatter, diagonal_scatter, as_strided_scatter)
 from .ops.pointwise import frexp, bitwise_left_shift, bitwise_right_shift  # noqa: F401
-from .ops.statistics import dist, renorm, histc, logcumsumexp  # noqa: F401
+from .ops.statistics import dist, renorm, histc  # noqa: F401
+from .ops.cumulative import logcumsumexp  # noqa: F401
 from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor,  # noqa
                             IntTensor, LongTensor, BoolTensor, BFloat16Tensor, set_default_tensor_type)
 from . import amp, cpu  # noqa: F401
@@ -102,7 +105,7 @@ from ._stream import Stream, Event  # noqa: F401
 from ._creation import empty_permuted, from_file  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
-from .ops.lu import torch_lu as lu, torch_lu_solve as lu_solve, lu_unpack  # noqa: F401
+from .ops.lu import lu_unpack  # noqa: F401
 from .ops.householder import geqrf, householder_product as orgqr, ormqr  # noqa: F401
 from .ops.scatter import segment_reduce  # noqa: F401
 from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401

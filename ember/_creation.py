@@ -307,7 +307,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     return _finish(a, None, device, requires_grad, out)
 
 
-def deprecated_range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
+def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
                      requires_grad=False) -> Tensor:
     """Values from start to end inclusive, `step` apart, in the default float dtype (deprecated in PyTorch, with
     its warning: use arange)."""
@@ -562,7 +562,7 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     first)."""
     shape = _size((size,))
     order = tuple(physical_layout)
-    if sorted(order) != list(range(len(shape))):
+    if sorted(order) != list(builtins.range(len(shape))):
         raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; or "
                            f"physical_layout is not a permutation of the dims: {list(order)} for size {list(shape)}")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np

@@ -2,8 +2,8 @@
 level)."""
 from .ops.aten import pca_lowrank, svd_lowrank  # noqa: F401
 from .ops.distance import cdist  # noqa: F401
+from .ops.legacy_linalg import lu  # noqa: F401
 from .ops.linalg import chain_matmul, einsum, tensordot  # noqa: F401
-from .ops.lu import torch_lu as lu  # noqa: F401
 from .ops.rearrange import (  # noqa: F401
                             atleast_1d,
                             atleast_2d,

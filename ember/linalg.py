@@ -23,8 +23,7 @@ from .ops.decomposition import (  # noqa
     svdvals,
 )
 from .ops.householder import householder_product  # noqa: F401
-from .ops.linalg import linalg_cross as cross  # noqa: F401
-from .ops.linalg import matmul, matrix_power, multi_dot
+from .ops.linalg import cross, matmul, matrix_power, multi_dot  # noqa: F401
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
 from .ops.reduction import amax, amin
 from .ops.reduction import norm as _vector_norm
@@ -155,7 +154,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 def vander(x, N: int | None = None):
     """The Vandermonde matrix of x along its last dim: columns x ** 0, x ** 1, ..., x ** (N - 1)."""
     from . import _creation
-    from .ops import reduction, shape
+    from .ops import cumulative, shape
     if x.dim() < 1:
         raise RuntimeError("linalg.vander: x must have at least one dimension")
     n = x.shape[-1] if N is None else N
@@ -163,7 +162,7 @@ def vander(x, N: int | None = None):
         raise RuntimeError("N must be greater than 1.")
     ones = _creation.ones_like(x).unsqueeze(-1)
     powers = x.unsqueeze(-1).expand(*x.shape, n - 1)
-    return reduction.cumprod(shape.cat([ones, powers], -1), -1)
+    return cumulative.cumprod(shape.cat([ones, powers], -1), -1)
 
 
 def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):

@@ -13,8 +13,7 @@ from . import _dtype
 from ._tensor import Tensor, wrap
 from .autograd.graph import node_classes
 from .backend import array_module, special_functions
-from .ops.activation import _functional_log_softmax as log_softmax  # noqa: F401
-from .ops.activation import _functional_softmax as softmax  # noqa: F401
+from .ops.activation import log_softmax, softmax  # noqa: F401
 from .ops.base import check_tensor, needs_grad, record, write_out
 from .ops.elementwise import exp2, expm1, log1p, logit, round, where  # noqa: F401
 from .ops.elementwise import sigmoid as expit  # noqa: F401

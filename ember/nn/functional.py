@@ -12,8 +12,7 @@ from ..ops.distance import *  # noqa: F401,F403
 from ..ops.fractional_pooling import *  # noqa: F401,F403
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401
 from ..ops.aten import conv_tbc  # noqa: F401
-from ..ops.activation import (_functional_relu as relu, _functional_softmax as softmax,  # noqa: F401
-                              _functional_log_softmax as log_softmax, relu6_ as relu6_)
+from ..ops.activation import log_softmax, relu, relu6_, softmax  # noqa: F401  (F's forms, not torch's)
 from ..ops.elementwise import sigmoid, tanh  # noqa: F401
 from .._tensor import Tensor
 from ..ops.linalg import addmm, matmul

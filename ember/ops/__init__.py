@@ -9,13 +9,15 @@ from . import (
     aten,
     comparison,
     copies,
+    cumulative,
     elementwise,
     householder,
     indexing,
     inplace,
+    legacy_linalg,
     linalg,
-    lu,
     memory,
+    order_statistics,
     pointwise,
     random,
     rearrange,
@@ -56,7 +58,7 @@ from .special_math import *  # noqa: F401,F403
 from .stft import istft as _istft
 from .stft import stft as _stft
 
-_ew, _cmp, _red, _sh, _mem, _ip = elementwise, comparison, reduction, shape, memory, inplace
+_ew, _cmp, _sh, _mem, _ip = elementwise, comparison, shape, memory, inplace
 
 
 def _operator(fn):
@@ -122,15 +124,6 @@ METHODS = {
     "logical_not": _cmp.logical_not, "bitwise_and": _cmp.bitwise_and, "bitwise_or": _cmp.bitwise_or,
     "bitwise_xor": _cmp.bitwise_xor, "bitwise_not": _cmp.bitwise_not, "isnan": _cmp.isnan, "isinf": _cmp.isinf,
     "isfinite": _cmp.isfinite, "equal": _cmp.equal, "allclose": _cmp.allclose, "isclose": _cmp.isclose,
-    # reductions
-    "sum": _red.sum, "mean": _red.mean, "prod": _red.prod, "max": _red.max, "min": _red.min,
-    "amax": _red.amax, "amin": _red.amin, "argmax": _red.argmax, "argmin": _red.argmin, "var": _red.var,
-    "std": _red.std, "norm": _red.norm, "all": _red.all, "any": _red.any, "sum_to_size": _red.sum_to_size,
-    "logsumexp": _red.logsumexp, "cumsum": _red.cumsum, "cumprod": _red.cumprod, "nansum": _red.nansum,
-    "nanmean": _red.nanmean, "count_nonzero": _red.count_nonzero, "aminmax": _red.aminmax, "cummax": _red.cummax,
-    "cummin": _red.cummin, "median": _red.median, "kthvalue": _red.kthvalue, "mode": _red.mode,
-    "quantile": _red.quantile, "bincount": _red.bincount, "nanmedian": _red.nanmedian,
-    "nanquantile": _red.nanquantile,
     # linear algebra
     "mm": linalg.mm, "bmm": linalg.bmm, "matmul": linalg.matmul, "dot": linalg.dot, "mv": linalg.mv,
     "addmm": linalg.addmm,
@@ -211,18 +204,16 @@ METHODS.update({
 
 METHODS.update({"frexp": pointwise.frexp, "bitwise_left_shift": pointwise.bitwise_left_shift,
                 "bitwise_right_shift": pointwise.bitwise_right_shift, "bitwise_left_shift_": _ip.bitwise_left_shift_,
-                "bitwise_right_shift_": _ip.bitwise_right_shift_, "cumsum_": generic_inplace(_red.cumsum),
-                "cumprod_": generic_inplace(_red.cumprod), "float_power_": _ip.float_power_,
+                "bitwise_right_shift_": _ip.bitwise_right_shift_, "float_power_": _ip.float_power_,
                 "fill_diagonal_": _ip.fill_diagonal_, "dist": statistics.dist, "renorm": statistics.renorm,
                 "renorm_": generic_inplace(statistics.renorm), "histc": statistics.histc,
-                "logcumsumexp": statistics.logcumsumexp, "hardshrink": activation.hardshrink,
+                "bincount": statistics.bincount, "hardshrink": activation.hardshrink,
                 "prelu": activation.prelu, "__lshift__": pointwise.bitwise_left_shift,
                 "__rshift__": pointwise.bitwise_right_shift, "__ilshift__": _ip.bitwise_left_shift_,
                 "__irshift__": _ip.bitwise_right_shift_})
 METHODS.update({"untyped_storage": lambda self: _storage.untyped_storage_of(self._data),
                 "storage": lambda self: _warned_storage(self._data),
                 "storage_type": lambda self: _storage.storage_type_of(self._data)})
-METHODS.update({"lu": lu.torch_lu, "lu_solve": lu.torch_lu_solve})
 METHODS.update({"geqrf": householder.geqrf, "orgqr": householder.householder_product, "ormqr": householder.ormqr})
 METHODS.update({"cholesky_solve": aten.cholesky_solve, "cholesky_inverse": aten.cholesky_inverse,
                 "triangular_solve": aten.triangular_solve})
@@ -244,7 +235,8 @@ METHODS.update({"greater_": _ip.gt_, "greater_equal_": _ip.ge_, "less_": _ip.lt_
                 "not_equal_": _ip.ne_})
 
 # families that keep their own method tables
-for _family in (shape, linalg, sorting, scatter, rearrange, random):
+for _family in (reduction, cumulative, order_statistics, shape, linalg, legacy_linalg, sorting, scatter, rearrange,
+                random):
     METHODS.update(_family.METHODS)
 
 for _name, _fn in METHODS.items():

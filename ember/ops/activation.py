@@ -5,8 +5,9 @@ import warnings
 import numpy as np
 
 from ..autograd.graph import node_classes
+from . import elementwise as E
 from .base import GRAD_ENABLED, Tensor, record, wrap
-from .elementwise import _float_array, log_softmax, masked_grad, relu, sigmoid, softmax, tanh, where
+from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
 from .inplace import generic_inplace, renamed_inplace
 from .shape import cat
 
@@ -287,26 +288,26 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     """softmax(-input)."""
     if dim is None:
         dim = _implicit_dim("softmin", input.dim())
-    return softmax(-input if dtype is None else -input.to(dtype), dim)
+    return E.softmax(-input if dtype is None else -input.to(dtype), dim)
 
 
-def _functional_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """F.softmax: softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
     if dim is None:
         dim = _implicit_dim("softmax", input.dim())
-    return softmax(input, dim, dtype)
+    return E.softmax(input, dim, dtype)
 
 
-def _functional_log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """log_softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """F.log_softmax: log_softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
     if dim is None:
         dim = _implicit_dim("log_softmax", input.dim())
-    return log_softmax(input, dim, dtype)
+    return E.log_softmax(input, dim, dtype)
 
 
-def _functional_relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(input, 0)."""
-    return input.relu_() if inplace else relu(input)
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """F.relu: max(input, 0), in place when asked."""
+    return input.relu_() if inplace else E.relu(input)
 
 
 hardtanh_ = generic_inplace(hardtanh)
@@ -335,7 +336,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     """A sample of the Gumbel-softmax distribution over `dim`: softmax((logits + Gumbel noise) / tau); with `hard`,
     one-hot in value but with the soft sample's gradient (the straight-through estimator)."""
     gumbels = -logits.new_empty(tuple(logits.shape)).exponential_().log()
-    soft = softmax((logits + gumbels) / tau, dim)
+    soft = E.softmax((logits + gumbels) / tau, dim)
     if not hard:
         return soft
     index = soft.argmax(dim, keepdim=True)

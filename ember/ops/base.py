@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _address, wrap
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
-from ..autograd.graph import Node
+from ..autograd.graph import FunctionNode, Node
 from ..autograd.record import record
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
@@ -99,6 +99,17 @@ def not_implemented(r, op: str, inputs, hint: str = ""):
     node = NotImplementedBackward()
     node.message = f"derivative for aten::{op} is not implemented{hint}"
     return record(r, node, inputs)
+
+
+class _MultiNode(FunctionNode):
+    """A node with several differentiable outputs: `formula(grads, *saved)` gets one gradient per output
+    (None for outputs that received none)."""
+    __slots__ = ()
+    formula = None
+    n_outputs = 2
+
+    def apply(self, grads):
+        return self.formula(tuple(grads), *self.saved_values())
 
 
 def refuse_complex(dt, kernel: str, message: str | None = None, error=NotImplementedError) -> None:

@@ -12,8 +12,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, broadcast_error, record, wrap, write_out
-from .reduction import _MultiNode
+from .base import GRAD_ENABLED, _MultiNode, broadcast_error, record, wrap, write_out
 from .shape import cat
 
 __all__ = []  # public through ember.linalg and ops/linalg.py
@@ -407,11 +406,6 @@ def slogdet(A):
     return _slogdet(A, "linalg.slogdet", linalg_slogdet)
 
 
-def torch_slogdet(input):
-    """(sign, logabsdet) of the determinant: torch.slogdet (its result type is named slogdet)."""
-    return _slogdet(input, "linalg.slogdet", slogdet_result)
-
-
 def logdet(input):
     """log(det(input)): nan where the determinant is negative, -inf where it is zero."""
     sign, logabs = _slogdet(input, "linalg.slogdet", slogdet_result)
@@ -549,14 +543,6 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
                                             check_errors))
 
 
-def torch_cholesky(input, upper=False, *, out=None):
-    """torch.cholesky: the Cholesky factor (deprecated in PyTorch in favour of linalg.cholesky)."""
-    if input._data.dtype.kind not in "fV":
-        raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{scalar_type_name(input._data.dtype)}'")
-    r = _cholesky_op(input, upper, "cholesky", NODES.CholeskyBackward0, True)[0]
-    return r if out is None else write_out(out, r, "cholesky")
-
-
 # ---- QR, SVD, eigh ---------------------------------------------------------------------------------------------------
 def qr(A, mode="reduced"):
     """(Q, R) with A = QR; mode 'reduced', 'complete' or 'r' (Q is then empty)."""
@@ -573,11 +559,6 @@ def qr(A, mode="reduced"):
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((Q, R), NODES.LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
     return linalg_qr(Q, R)
-
-
-def torch_qr(input, some=True):
-    """torch.qr: (Q, R), reduced when `some`, else complete."""
-    return qr_result(*qr(input, "reduced" if some else "complete"))
 
 
 def svd(A, full_matrices=True, *, driver=None):
@@ -599,19 +580,6 @@ def svdvals(A, *, driver=None, out=None):
     else:
         r = wrap(array_module(a).linalg.svd(a, compute_uv=False))
     return r if out is None else write_out(out, r, "linalg.svdvals")
-
-
-def torch_svd(input, some=True, compute_uv=True):
-    """torch.svd: (U, S, V) with input = U diag(S) V^T; without compute_uv, U and V are zero matrices."""
-    if not compute_uv:
-        a = input._data
-        xp = array_module(a)
-        m, n = a.shape[-2:]
-        batch = a.shape[:-2]
-        return svd_result(wrap(xp.zeros(batch + (m, m), a.dtype)), svdvals(input),
-                          wrap(xp.zeros(batch + (n, n), a.dtype)))
-    U, S, Vh = svd(input, full_matrices=not some)
-    return svd_result(U, S, Vh.mT)
 
 
 def _check_eigh(A):

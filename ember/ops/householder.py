@@ -9,9 +9,8 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, record, wrap
+from .base import GRAD_ENABLED, _MultiNode, record, wrap
 from .decomposition import _result_type
-from .reduction import _MultiNode
 from .shape import cat
 
 geqrf_result = _result_type("geqrf", ["a", "tau"])

@@ -49,8 +49,8 @@ GRADIENTS = {
         None if v2 is None else _scaled((g * v2).sum(1), alpha),
         None if v1 is None else _scaled((g * v1.unsqueeze(1)).sum(0), alpha)),
     "TraceBackward0": lambda g, shape: (g * wrap(array_module(g._data).eye(*shape, dtype=g._data.dtype)),),
-    "LinalgCrossBackward0": lambda g, a, b, dim: (None if b is None else linalg_cross(b, g, dim=dim),
-                                                  None if a is None else linalg_cross(g, a, dim=dim)),
+    "LinalgCrossBackward0": lambda g, a, b, dim: (None if b is None else cross(b, g, dim=dim),
+                                                  None if a is None else cross(g, a, dim=dim)),
     "EinsumBackward0": lambda g, subs, out, operands, needed: _einsum_backward(g, subs, out, operands, needed),
 }
 NODES = node_classes(GRADIENTS)
@@ -523,7 +523,7 @@ def chain_matmul(*matrices, out=None):
 
 
 # ---- cross, trace, matrix_power --------------------------------------------------------------------------------------
-def linalg_cross(input, other, *, dim=-1, out=None):
+def cross(input, other, *, dim=-1, out=None):
     """Cross product of 3-vectors along `dim`, the other dims broadcast (ember.linalg.cross)."""
     a, b = input._data, other._data
     if a.ndim != b.ndim:
@@ -546,17 +546,6 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     return r if out is None else write_out(out, r, "linalg.cross")
 
 
-def cross(input, other, dim=None, *, out=None):
-    """Cross product along `dim`; without it, along the first dim of size 3 (as PyTorch's deprecated default)."""
-    if dim is None:
-        try:
-            shape = np.broadcast_shapes(input._data.shape, other._data.shape)
-        except ValueError:
-            raise broadcast_error(input._data.shape, other._data.shape) from None
-        if 3 not in shape:
-            raise RuntimeError("no dimension of size 3 in input")
-        dim = shape.index(3)
-    return linalg_cross(input, other, dim=dim, out=out)
 
 
 def trace(input):
@@ -735,16 +724,14 @@ def _einsum_backward(g, subs, out, operands, needed):
 
 
 # ---- registration ----------------------------------------------------------------------------------------------------
-det, inverse, logdet, slogdet = dec.det, dec.inv, dec.logdet, dec.torch_slogdet
-cholesky, qr, svd, pinverse, matrix_exp = dec.torch_cholesky, dec.torch_qr, dec.torch_svd, dec.pinverse, dec.matrix_exp
+det, inverse, logdet, pinverse, matrix_exp = dec.det, dec.inv, dec.logdet, dec.pinverse, dec.matrix_exp
 ger = outer
 addmm_, addmv_, addbmm_ = generic_inplace(addmm), generic_inplace(addmv), generic_inplace(addbmm)
 baddbmm_, addr_ = generic_inplace(baddbmm), generic_inplace(addr)
 
-__all__ += ["einsum", "tensordot", "outer", "ger", "kron", "cross", "trace", "det", "logdet", "slogdet", "inverse",
-            "matrix_power", "cholesky", "addmv", "addbmm", "baddbmm", "addr", "vdot", "inner", "chain_matmul",
-            "matrix_exp", "pinverse", "svd", "qr"]
+__all__ += ["einsum", "tensordot", "outer", "ger", "kron", "trace", "det", "logdet", "inverse", "matrix_power",
+            "addmv", "addbmm", "baddbmm", "addr", "vdot", "inner", "chain_matmul", "matrix_exp", "pinverse"]
 METHODS.update({name: globals()[name] for name in (
-    "outer", "ger", "kron", "cross", "trace", "det", "logdet", "slogdet", "inverse", "matrix_power", "cholesky",
-    "addmv", "addbmm", "baddbmm", "addr", "vdot", "inner", "matrix_exp", "pinverse", "svd", "qr",
+    "outer", "ger", "kron", "trace", "det", "logdet", "inverse", "matrix_power", "addmv", "addbmm", "baddbmm",
+    "addr", "vdot", "inner", "matrix_exp", "pinverse",
     "addmm_", "addmv_", "addbmm_", "baddbmm_", "addr_")})

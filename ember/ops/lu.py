@@ -7,7 +7,6 @@ row i swapped with row pivots[i] in turn. The gradient of (L, U) for square A is
 written with ember ops so that it can itself be differentiated; L and U of lu_factor get theirs by unpacking.
 Rectangular matrices factor, but their gradient raises NotImplementedError.
 """
-import warnings
 
 import numpy as np
 
@@ -15,9 +14,8 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import node_classes
 from ..backend import array_module, to_numpy
-from .base import GRAD_ENABLED, record, wrap
+from .base import GRAD_ENABLED, _MultiNode, record, wrap
 from .decomposition import _check_matrix, _result_type, _shadow, solve
-from .reduction import _MultiNode
 
 linalg_lu = _result_type("linalg_lu", ["P", "L", "U"])
 linalg_lu_factor = _result_type("linalg_lu_factor", ["LU", "pivots"])
@@ -151,18 +149,3 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
         return P @ solve(L.mT, solve(U.mT, B))
     # X A = B is A^T X^T = B^T
     return lu_solve(LU, pivots, B.mT, left=True, adjoint=not adjoint).mT
-
-
-def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
-    """torch.lu: (LU, pivots) or (LU, pivots, infos); deprecated in PyTorch, with its warning."""
-    warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
-                  "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
-    LU, piv, info = lu_factor_ex(A, pivot=pivot)
-    return (LU, piv, info) if get_infos else (LU, piv)
-
-
-def torch_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None):
-    """torch.lu_solve: X with A X = b from lu_factor's output; deprecated in PyTorch, with its warning."""
-    warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a future "
-                  "PyTorch release.", UserWarning, stacklevel=2)
-    return lu_solve(LU_data, LU_pivots, b)

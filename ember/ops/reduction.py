@@ -1,16 +1,18 @@
-"""Reductions: sum, mean, prod, max/min, std/var, norm, all/any, logsumexp, cumulative ops (cumsum, cumprod,
-cummax, cummin), nan-aware ops, order statistics (median, kthvalue, mode, quantile), and their backward formulas."""
+"""Reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin, var/std (alone or with the mean), norm,
+all/any, logsumexp, nansum/nanmean, count_nonzero, aminmax, sum_to_size, and their backward formulas."""
 import builtins
 
 import numpy as np
 
 from .. import _dtype
 from .._tensor import wrap_dim
-from ..autograd.graph import FunctionNode, node_classes
+from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, not_implemented, record, refuse_complex, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, wrap, write_out
 from .elementwise import masked_grad
-from .scatter import scatter_add
+
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "var_mean",
+           "std_mean", "norm", "all", "any", "logsumexp", "nansum", "nanmean", "count_nonzero", "aminmax"]
 
 
 def _expand_back(g, shape, dims, keepdim):
@@ -32,6 +34,11 @@ def _evenly(g, x, r, dims, keepdim):
     if dims is None:
         return masked_grad(g / mask.sum(), mask)
     return _expand_back(g, x._data.shape, dims, keepdim) * mask / mask.sum(dims, keepdim=True)
+
+
+def _select_back(g, shape, dim, keepdim, onehot):
+    """Gradient of an op that selects one element per slice along `dim`: g at the selected element."""
+    return (masked_grad(_expand_back(g, shape, (dim,), keepdim), onehot),)
 
 
 GRADIENTS = {
@@ -56,8 +63,21 @@ GRADIENTS = {
         * (x - x.mean(dims, keepdim=True)),),
     "LinalgVectorNormBackward0": lambda g, x, r, p, dims, keepdim: (_norm_backward(g, x, r, p, dims, keepdim),),
     "NormBackward1": lambda g, x, r, p, dims, keepdim: (_norm_backward(g, x, r, p, dims, keepdim),),
+    "LogsumexpBackward0": lambda g, x, r, dims, keepdim: (
+        _expand_back(g, x._data.shape, dims, keepdim) * (x - _expand_back(r, x._data.shape, dims, keepdim)).exp(),),
+    "NansumBackward0": lambda g, shape, dims, keepdim, mask: (_expand_back(g, shape, dims, keepdim) * mask,),
 }
 NODES = node_classes(GRADIENTS)
+_MULTI = {  # the nodes of two outputs: formula(grads, *saved)
+    "StdMeanBackward0": lambda grads, x, r, dims, keepdim, dof: _spread_mean_backward(grads, x, r, dims, keepdim,
+                                                                                      dof, True),
+    "VarMeanBackward0": lambda grads, x, dims, keepdim, dof: _spread_mean_backward(grads, x, None, dims, keepdim,
+                                                                                   dof, False),
+    "AminmaxBackward0": lambda grads, x, rmin, rmax, dims, keepdim: _aminmax_backward(grads, x, rmin, rmax, dims,
+                                                                                      keepdim),
+}
+NODES.update({name: type(name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(f)})
+              for name, f in _MULTI.items()})
 
 
 def _times_nonzero(g, factor):
@@ -125,6 +145,29 @@ def _norm_backward(g, x, r, p, dims, keepdim):
         return g * x.sign() * mask / mask.sum(dims, keepdim=True)
     scale = x.abs().pow(p - 2).masked_fill(x == 0, 0) * x / r.pow(p - 1).masked_fill(r == 0, float("inf"))
     return _times_nonzero(g, scale)
+
+
+def _spread_mean_backward(grads, x, r, dims, keepdim, dof, is_std):
+    gs, gm = grads
+    shape = x._data.shape
+    out = None
+    if gs is not None:
+        out = GRADIENTS["StdBackward0" if is_std else "VarBackward0"](
+            gs, x, *((r, dims, keepdim, dof) if is_std else (dims, keepdim, dof)))[0]
+    if gm is not None:
+        n = x._data.size if dims is None else int(np.prod([shape[k] for k in dims]))
+        gmx = _expand_back(gm, shape, dims, keepdim) / n
+        out = gmx if out is None else out + gmx
+    return (out,)
+
+
+def _aminmax_backward(grads, x, rmin, rmax, dims, keepdim):
+    out = None
+    for g, r in zip(grads, (rmin, rmax)):
+        if g is not None:
+            gx = _evenly(g, x, r, dims, keepdim)
+            out = gx if out is None else out + gx
+    return (out,)
 
 
 def _dims(dim, ndim):
@@ -223,7 +266,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 class _ReturnType(tuple):
     """PyTorch's named result of max/min/sort-style ops: a tuple with `.values` and `.indices`."""
     __slots__ = ()
-    _name = "max"
 
     def __new__(cls, values, indices):
         return tuple.__new__(cls, (values, indices))
@@ -240,14 +282,12 @@ class _ReturnType(tuple):
         return f"ember.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
-class max_result(_ReturnType):
-    __slots__ = ()
-    _name = "max"
+def _named(name):
+    """The (values, indices) result type that PyTorch names `name`."""
+    return type(f"{name}_result", (_ReturnType,), {"__slots__": (), "_name": name})
 
 
-class min_result(_ReturnType):
-    __slots__ = ()
-    _name = "min"
+max_result, min_result = _named("max"), _named("min")
 
 
 def _extreme(input, dim, keepdim, other, largest):
@@ -403,6 +443,34 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return r
 
 
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(variance, mean) over `dim` in one pass."""
+    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")
+    v = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
+    m = wrap(a.mean(axis=dims, keepdims=keepdim))
+    if GRAD_ENABLED[0] and input._rg:
+        _record_pair(v, m, NODES.VarMeanBackward0(), input, (input, dims, keepdim, n - c))
+    return v, m
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(standard deviation, mean) over `dim` in one pass."""
+    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std_mean")
+    s = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
+    m = wrap(a.mean(axis=dims, keepdims=keepdim))
+    if GRAD_ENABLED[0] and input._rg:
+        _record_pair(s, m, NODES.StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
+    return s, m
+
+
+def _record_pair(a, b, node, input, saved):
+    """Record two outputs of one node (output_nr 0 and 1), as PyTorch's multi-output ops do."""
+    record(a, node, (input,), saved)
+    b._grad_fn = node
+    b._output_nr = 1
+    b._rg = True
+
+
 def _float_input(t, name):
     a = t._data
     if a.dtype.kind not in "fcV":
@@ -494,142 +562,6 @@ def sum_to_size(input, *size):
     return r.reshape(shape) if r._data.shape != shape else r
 
 
-# ---- more reductions: logsumexp, cumulative ops, nan-aware ops, order statistics ------------------------
-class _MultiNode(FunctionNode):
-    """A node with several differentiable outputs: `formula(grads, *saved)` gets one gradient per output
-    (None for outputs that received none)."""
-    __slots__ = ()
-    formula = None
-    n_outputs = 2
-
-    def apply(self, grads):
-        return self.formula(tuple(grads), *self.saved_values())
-
-
-def _reverse_cumsum(g, d):
-    """Sum of g from each position to the end along `d`, with ember ops (differentiable)."""
-    return g.sum(d, keepdim=True) - g.cumsum(d) + g
-
-
-def _scatter_back(g, idx, n, d):
-    """Add each element of `g` into position `idx` (same shape as g) along dim `d` of size `n`: the gradient
-    of an op that picks input elements by index (a scatter_add, so higher-order gradients flow as a gather)."""
-    if idx.ndim == 0:
-        return g
-    a = g._data
-    zeros = wrap(array_module(a).zeros(a.shape[:d] + (n,) + a.shape[d + 1:], a.dtype))
-    return scatter_add(zeros, d, wrap(idx), g)
-
-
-def _cumprod_backward(g, x, r, d):
-    a = x._data
-    if a.size <= 1 or a.shape[d] == 1:  # as PyTorch: the gradient is g itself, with no graph through x
-        return g
-    if a.all():
-        return _reverse_cumsum(g * r, d) / x
-    if GRAD_ENABLED[0]:
-        return _cumprod_backward_recorded(g, x, d)
-    # With zeros, z the first zero of a slice: before z, the formula above; at z, the sum over k >= z of
-    # g_k times the cumulative product with x_z replaced by 1; after z, 0. All ember ops, so differentiable.
-    xp = array_module(a)
-    pos = xp.arange(a.shape[d]).reshape([-1 if k == d else 1 for k in range(a.ndim)])
-    zero = a == 0
-    z = xp.where(zero.any(axis=d, keepdims=True), zero.argmax(axis=d, keepdims=True), a.shape[d])
-    not_before, at, not_after = wrap(pos >= z), wrap(pos == z), wrap(pos < z)
-    head = (_reverse_cumsum(g * r, d) / x.masked_fill(not_before, 1)).masked_fill(not_before, 0)
-    c = x.masked_fill(at, 1).cumprod(d)
-    return head + (g * c).masked_fill(not_after, 0).sum(d, keepdim=True) * wrap((pos == z).astype(a.dtype))
-
-
-def _cumprod_backward_recorded(g, x, d):
-    """cumprod's gradient with zeros, as recorded tensor ops that stay differentiable in every x (the array
-    formula above masks the elements after a zero, whose derivative is not zero): for each j,
-    prod_{i<j} x_i * sum_{k>=j} g_k * prod_{j<i<=k} x_i, with an (n, n) table of the partial products."""
-    from .elementwise import where
-    xs, gs = x.movedim(d, -1), g.movedim(d, -1)
-    n = xs.shape[-1]
-    xp = array_module(x._data)
-    after = wrap(xp.arange(n)[None, :] > xp.arange(n)[:, None])  # [j, i]: i > j
-    partial = where(after, xs.unsqueeze(-2), 1.0).cumprod(-1)  # [..., j, k] = prod_{j<i<=k} x_i
-    upper = wrap((xp.arange(n)[None, :] >= xp.arange(n)[:, None]).astype(x._data.dtype))
-    return (_exclusive_cumprod(xs) * (partial * upper * gs.unsqueeze(-2)).sum(-1)).movedim(-1, d)
-
-
-def _spread_mean_backward(grads, x, r, dims, keepdim, dof, is_std):
-    gs, gm = grads
-    shape = x._data.shape
-    out = None
-    if gs is not None:
-        out = GRADIENTS["StdBackward0" if is_std else "VarBackward0"](
-            gs, x, *((r, dims, keepdim, dof) if is_std else (dims, keepdim, dof)))[0]
-    if gm is not None:
-        n = x._data.size if dims is None else int(np.prod([shape[k] for k in dims]))
-        gmx = _expand_back(gm, shape, dims, keepdim) / n
-        out = gmx if out is None else out + gmx
-    return (out,)
-
-
-def _aminmax_backward(grads, x, rmin, rmax, dims, keepdim):
-    out = None
-    for g, r in zip(grads, (rmin, rmax)):
-        if g is not None:
-            gx = _evenly(g, x, r, dims, keepdim)
-            out = gx if out is None else out + gx
-    return (out,)
-
-
-def _evenly_nan(g, x, r):
-    """Gradient of a full median: shared evenly among the elements equal to it (the NaNs, if it is NaN)."""
-    mask = (x == r) | (x.isnan() & r.isnan())
-    return masked_grad(g / mask.sum(), mask)
-
-
-def _select_back(g, shape, dim, keepdim, onehot):
-    """Gradient of an op that selects one element per slice along `dim`: g at the selected element."""
-    return (masked_grad(_expand_back(g, shape, (dim,), keepdim), onehot),)
-
-_MORE = {
-    "LogsumexpBackward0": lambda g, x, r, dims, keepdim: (
-        _expand_back(g, x._data.shape, dims, keepdim) * (x - _expand_back(r, x._data.shape, dims, keepdim)).exp(),),
-    "CumsumBackward0": lambda g, d: (_reverse_cumsum(g, d),),
-    "CumprodBackward0": lambda g, x, r, d: (_cumprod_backward(g, x, r, d),),
-    "NansumBackward0": lambda g, shape, dims, keepdim, mask: (_expand_back(g, shape, dims, keepdim) * mask,),
-    "CummaxBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
-    "CumminBackward0": lambda g, idx, n, d: (_scatter_back(g, idx, n, d),),
-    "MedianBackward0": lambda g, x, r: (_evenly_nan(g, x, r),),
-    "MedianBackward1": _select_back,
-    "NanmedianBackward0": lambda g, x, r: (_evenly_nan(g, x, r),),
-    "NanmedianBackward1": _select_back,
-    "KthvalueBackward0": _select_back,
-    "ModeBackward0": _select_back,
-}
-GRADIENTS.update(_MORE)
-_MULTI = {
-    "StdMeanBackward0": lambda grads, x, r, dims, keepdim, dof: _spread_mean_backward(grads, x, r, dims, keepdim,
-                                                                                      dof, True),
-    "VarMeanBackward0": lambda grads, x, dims, keepdim, dof: _spread_mean_backward(grads, x, None, dims, keepdim,
-                                                                                   dof, False),
-    "AminmaxBackward0": _aminmax_backward,
-}
-NODES.update(node_classes(_MORE))
-NODES.update({name: type(name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(f)})
-              for name, f in _MULTI.items()})
-
-
-def _record_pair(a, b, node, input, saved):
-    """Record two outputs of one node (output_nr 0 and 1), as PyTorch's multi-output ops do."""
-    record(a, node, (input,), saved)
-    b._grad_fn = node
-    b._output_nr = 1
-    b._rg = True
-
-
-def _one_dim(input, dim):
-    """The wrapped dim of a cumulative or selecting op; a 0-dim tensor accepts 0 and -1."""
-    a = input._data
-    return wrap_dim(dim, a.ndim)
-
-
 def _float_result(a):
     """Integer and bool input promote to the default float dtype (logsumexp)."""
     return a if a.dtype.kind in "fV" else a.astype(_dtype.get_default_dtype().np)
@@ -655,38 +587,6 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.LogsumexpBackward0(), (input,), (input, r, dims, keepdim))
     return r if out is None else write_out(out, r, "logsumexp")
-
-
-def _differentiable_dtype(r):
-    if r._data.dtype.kind not in "fcV":
-        raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(r._data.dtype)}")
-
-
-def _cumulative(input, dim, dtype, name):
-    """The array-module cumulative `name` ('cumsum' or 'cumprod') of input along one dim, and that dim."""
-    a = input._data
-    d = _one_dim(input, dim)
-    acc = _accumulate_dtype(a, dtype)
-    r = wrap(a.astype(acc) if a.ndim == 0 else getattr(array_module(a), name)(a, axis=d, dtype=acc))
-    return r, d
-
-
-def cumsum(input, dim, *, dtype=None, out=None):
-    """Cumulative sum along `dim`; integer and bool input accumulate in int64."""
-    r, d = _cumulative(input, dim, dtype, "cumsum")
-    if GRAD_ENABLED[0] and input._rg:
-        _differentiable_dtype(r)
-        record(r, NODES.CumsumBackward0(), (input,), (d,))
-    return r if out is None else write_out(out, r, "cumsum")
-
-
-def cumprod(input, dim, *, dtype=None, out=None):
-    """Cumulative product along `dim`; the gradient is exact where the input has zeros."""
-    r, d = _cumulative(input, dim, dtype, "cumprod")
-    if GRAD_ENABLED[0] and input._rg:
-        _differentiable_dtype(r)
-        record(r, NODES.CumprodBackward0(), (input,), (input, r, d))
-    return r if out is None else write_out(out, r, "cumprod")
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -726,49 +626,6 @@ def count_nonzero(input, dim=None):
     return wrap(array_module(a).asarray(np.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
-def bincount(input, weights=None, minlength: int = 0):
-    """How often each value 0..max occurs in a 1-d tensor of non-negative integers (or the sum of its
-    `weights`); at least `minlength` counts. Not differentiable with respect to `weights`, as in PyTorch."""
-    a = input._data
-    if a.dtype.kind in "fV" or a.dtype == np.bool_:
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
-    if a.ndim != 1 or (a.size and a.min() < 0):
-        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
-    if minlength < 0:
-        raise RuntimeError("minlength should be >= 0")
-    xp = array_module(a)
-    if weights is None:
-        return wrap(xp.bincount(a, minlength=minlength).astype(np.int64))
-    w = weights._data
-    if w.shape != a.shape:
-        raise RuntimeError("weights should be 1-d and have the same length as input")
-    out_dtype = w.dtype if w.dtype.kind in "fV" else np.dtype(np.float64)
-    r = wrap(xp.bincount(a, weights=w, minlength=minlength).astype(out_dtype))
-    if GRAD_ENABLED[0] and weights._rg:
-        not_implemented(r, "_bincount", (weights,))
-    return r
-
-
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """(variance, mean) over `dim` in one pass."""
-    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")
-    v = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
-    m = wrap(a.mean(axis=dims, keepdims=keepdim))
-    if GRAD_ENABLED[0] and input._rg:
-        _record_pair(v, m, NODES.VarMeanBackward0(), input, (input, dims, keepdim, n - c))
-    return v, m
-
-
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """(standard deviation, mean) over `dim` in one pass."""
-    a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std_mean")
-    s = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
-    m = wrap(a.mean(axis=dims, keepdims=keepdim))
-    if GRAD_ENABLED[0] and input._rg:
-        _record_pair(s, m, NODES.StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
-    return s, m
-
-
 class aminmax_result(tuple):
     """PyTorch's named result of aminmax: a tuple with `.min` and `.max`."""
     __slots__ = ()
@@ -805,226 +662,5 @@ def aminmax(input, *, dim=None, keepdim=False):
     return aminmax_result(mn, mx)
 
 
-def _named(name):
-    return type(f"{name}_result", (_ReturnType,), {"__slots__": (), "_name": name})
-
-
-cummax_result, cummin_result = _named("cummax"), _named("cummin")
-median_result, kthvalue_result, mode_result = _named("median"), _named("kthvalue"), _named("mode")
-nanmedian_result = _named("nanmedian")
-
-
-def _cumextreme(input, dim, largest):
-    a = input._data
-    d = _one_dim(input, dim)
-    xp = array_module(a)
-    if a.ndim == 0:
-        values, idx = a.copy(), xp.zeros((), np.int64)
-    else:
-        values = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
-        pos = xp.arange(a.shape[d]).reshape([-1 if k == d else 1 for k in range(a.ndim)])
-        new = (a == values) | xp.isnan(a) if a.dtype.kind in "fV" else a == values  # NaN is taken, as in PyTorch
-        idx = xp.maximum.accumulate(xp.where(new, pos, 0), axis=d).astype(np.int64)
-    v, i = wrap(values), wrap(idx)
-    if GRAD_ENABLED[0] and input._rg:
-        record(v, (NODES.CummaxBackward0 if largest else NODES.CumminBackward0)(), (input,),
-               (idx, a.shape[d] if a.ndim else 1, d))
-    return (cummax_result if largest else cummin_result)(v, i)
-
-
-def cummax(input, dim):
-    """Running maximum along `dim` and the index where it was reached (the latest among ties)."""
-    return _cumextreme(input, dim, True)
-
-
-def cummin(input, dim):
-    """Running minimum along `dim` and the index where it was reached (the latest among ties)."""
-    return _cumextreme(input, dim, False)
-
-
-def _select(input, dim, keepdim, kind, name, node, k=None):
-    """The k-th smallest (0-based) element along `dim` as (values, indices), gradient to the selected one."""
-    a = input._data
-    xp = array_module(a)
-    d = _one_dim(input, dim)
-    n = a.shape[d] if a.ndim else 1
-    if n == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    if a.ndim == 0:
-        values, idx = a.copy(), xp.zeros((), np.int64)
-    else:
-        if kind == "mode":
-            order = xp.argsort(a, axis=d, kind="stable")
-            s = xp.take_along_axis(a, order, axis=d)
-            pos = xp.arange(n).reshape([-1 if j == d else 1 for j in range(a.ndim)])
-            start = xp.concatenate([xp.ones_like(xp.take(s, [0], axis=d), dtype=bool),
-                                    xp.diff(s, axis=d) != 0], axis=d)
-            count = pos - xp.maximum.accumulate(xp.where(start, pos, 0), axis=d)
-            at = count.argmax(axis=d, keepdims=True)
-        elif kind == "nanmedian":  # NaNs sort last: the lower median of the numbers before them
-            order = xp.argsort(a, axis=d, kind="stable")
-            count = (~xp.isnan(a)).sum(axis=d, keepdims=True)
-            at = xp.where(count > 0, (count - 1) // 2, (n - 1) // 2)
-        else:
-            kk = (n - 1) // 2 if k is None else k
-            order = xp.argpartition(a, kk, axis=d)
-            at = xp.full([1 if j == d else s for j, s in enumerate(a.shape)], kk)
-        idx = xp.take_along_axis(order, at, axis=d).astype(np.int64)
-        if name == "median" and a.dtype.kind in "fV":  # a slice with NaN has median NaN, at its first NaN
-            nan = xp.isnan(a)
-            idx = xp.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), idx)
-        values = xp.take_along_axis(a, idx, axis=d)
-        if not keepdim:
-            values, idx = values.squeeze(d), idx.squeeze(d)
-    v, i = wrap(values), wrap(idx)
-    if GRAD_ENABLED[0] and input._rg:
-        keep = idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:])
-        record(v, node(), (input,), (a.shape, d, keepdim, wrap(_onehot(keep, a.shape, d))))
-    return {"median": median_result, "kthvalue": kthvalue_result, "mode": mode_result,
-            "nanmedian": nanmedian_result}[name](v, i)
-
-
-def median(input, dim=None, keepdim=False):
-    """The lower median of all elements; with `dim`, (values, indices) along it."""
-    a = input._data
-    if dim is None:
-        xp = array_module(a)
-        if a.size == 0:
-            r = xp.full((), np.nan, a.dtype)
-        else:
-            flat = a.reshape(-1)
-            r = xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
-            if a.dtype.kind in "fV" and xp.isnan(flat).any():
-                r = xp.asarray(np.nan, a.dtype)
-        r = wrap(xp.asarray(r, dtype=a.dtype))
-        if GRAD_ENABLED[0] and input._rg:
-            record(r, NODES.MedianBackward0(), (input,), (input, r))
-        return r
-    return _select(input, dim, keepdim, "select", "median", NODES.MedianBackward1)
-
-
-def nanmedian(input, dim=None, keepdim=False):
-    """median ignoring NaN: the lower median of the numbers (NaN where a slice holds nothing else); with `dim`,
-    (values, indices) along it."""
-    a = input._data
-    if dim is None:
-        xp = array_module(a)
-        flat = a.reshape(-1)
-        numbers = flat[~xp.isnan(flat)] if a.dtype.kind in "fV" else flat
-        r = xp.full((), np.nan, a.dtype) if numbers.size == 0 else \
-            xp.partition(numbers, (numbers.size - 1) // 2)[(numbers.size - 1) // 2]
-        r = wrap(xp.asarray(r, dtype=a.dtype))
-        if GRAD_ENABLED[0] and input._rg:
-            record(r, NODES.NanmedianBackward0(), (input,), (input, r))
-        return r
-    return _select(input, dim, keepdim, "nanmedian" if a.dtype.kind in "fV" else "select", "nanmedian",
-                   NODES.NanmedianBackward1)
-
-
-def kthvalue(input, k, dim=-1, keepdim=False):
-    """The k-th smallest element along `dim` (k from 1) and its index."""
-    a = input._data
-    d = _one_dim(input, dim)
-    n = a.shape[d] if a.ndim else 1
-    if not 1 <= k <= n:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    return _select(input, d, keepdim, "select", "kthvalue", NODES.KthvalueBackward0, k - 1)
-
-
-def mode(input, dim=-1, keepdim=False):
-    """The most frequent value along `dim` (the smallest among equally frequent ones) and its last index."""
-    return _select(input, dim, keepdim, "mode", "mode", NODES.ModeBackward0)
-
-
-_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
-
-
-def _quantile_backward(g, a_shape, rest, d, w):
-    """Spread g over the one or two sorted elements each quantile interpolates between (weights `w`,
-    shape (*rest, Q, n) in the layout with the reduced dim last), then undo that layout."""
-    k = len(rest)
-    g = g.reshape((w._data.shape[-2],) + rest).permute(tuple(range(1, k + 1)) + (0,))
-    gm = (g.unsqueeze(-1) * w).sum(-2)
-    if d is None:
-        return (gm.reshape(a_shape),)
-    perm = [j for j in range(len(a_shape)) if j != d] + [d]
-    return (gm.permute(tuple(int(j) for j in np.argsort(perm))),)
-
-
-# PyTorch's quantile is a composite whose last step is a squeeze; ember computes it in one node of that name.
-GRADIENTS["SqueezeBackward4"] = _quantile_backward
-NODES.update(node_classes({"SqueezeBackward4": _quantile_backward}))
-
-
-def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
-    """The q-th quantiles (q a number or 1-D tensor in [0, 1]) of all elements or along `dim`; a tensor q
-    puts its dimension first in the result. A slice holding NaN has NaN quantiles."""
-    return _quantile(input, q, dim, keepdim, interpolation, out, False)
-
-
-def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
-    """quantile of the numbers that are not NaN (NaN where a slice holds nothing else)."""
-    return _quantile(input, q, dim, keepdim, interpolation, out, True)
-
-
-def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
-    a = input._data
-    xp = array_module(a)
-    if a.dtype.kind not in "fV":
-        raise RuntimeError("quantile() input tensor must be either float or double dtype")
-    if a.size == 0:
-        raise RuntimeError("quantile() input tensor must be non-empty")
-    if isinstance(q, Tensor):
-        if q._data.ndim > 1:
-            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
-        if q._data.dtype != a.dtype:
-            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
-        scalar_q = q._data.ndim == 0
-        qs = np.asarray(q._data, dtype=np.float64).reshape(-1)
-        if ((qs < 0) | (qs > 1)).any():
-            raise RuntimeError("quantile() q values must be in the range [0, 1]")
-    else:
-        scalar_q, qs = True, np.array([float(q)])
-        if not 0 <= qs[0] <= 1:
-            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
-    if interpolation not in _INTERPOLATIONS:
-        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
-                           f"but got {interpolation}")
-    if dim is None:
-        d, m = None, a.reshape(-1)
-        out_shape = (1,) * a.ndim if keepdim else ()
-    else:
-        d = wrap_dim(dim, a.ndim)
-        m = xp.moveaxis(a, d, -1) if a.ndim else a.reshape(1)
-        out_shape = tuple(1 if j == d else s for j, s in enumerate(a.shape) if keepdim or j != d)
-    n = m.shape[-1]
-    order = xp.argsort(m, axis=-1, kind="stable")  # NaNs sort last
-    s = xp.take_along_axis(m, order, axis=-1)
-    nan = xp.isnan(m)
-    count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else xp.full(m.shape[:-1] + (1,), n)
-    pos = xp.asarray(qs) * xp.maximum(count - 1, 0)  # (*rest, Q)
-    lo, hi = xp.floor(pos).astype(np.int64), xp.ceil(pos).astype(np.int64)
-    if interpolation == "nearest":
-        lo = hi = xp.round(pos).astype(np.int64)
-    elif interpolation == "lower":
-        hi = lo
-    elif interpolation == "higher":
-        lo = hi
-    w = pos - lo if interpolation == "linear" else xp.full(pos.shape, 0.5 if interpolation == "midpoint" else 0.0)
-    w = xp.asarray(w, dtype=a.dtype)
-    if not ignore_nan:  # a slice holding NaN takes its last sorted element, a NaN (gradient and all), as PyTorch's
-        has_nan = nan.any(axis=-1, keepdims=True)
-        lo, hi, w = xp.where(has_nan, n - 1, lo), xp.where(has_nan, n - 1, hi), xp.where(has_nan, 0, w)
-        w = w.astype(a.dtype, copy=False)
-    v_lo, v_hi = xp.take_along_axis(s, lo, axis=-1), xp.take_along_axis(s, hi, axis=-1)  # (*rest, Q)
-    r = (v_lo + w * (v_hi - v_lo)).astype(a.dtype, copy=False)
-    r = xp.moveaxis(r, -1, 0).reshape(((1,) if scalar_q else (qs.size,)) + out_shape)
-    r = wrap(r.reshape(out_shape) if scalar_q else r)
-    if GRAD_ENABLED[0] and input._rg:
-        positions = xp.arange(n)
-        i_lo = xp.take_along_axis(order, lo, axis=-1)[..., None]  # (*rest, Q, 1)
-        i_hi = xp.take_along_axis(order, hi, axis=-1)[..., None]
-        weights = (1 - w)[..., None] * (i_lo == positions) + w[..., None] * (i_hi == positions)
-        record(r, NODES.SqueezeBackward4(), (input,), (a.shape, m.shape[:-1], d if a.ndim else None,
-                                                 wrap(weights.astype(a.dtype, copy=False))))
-    return r if out is None else write_out(out, r, "nanquantile" if ignore_nan else "quantile")
+METHODS = {name: globals()[name] for name in __all__ if name not in ("var_mean", "std_mean")}
+METHODS["sum_to_size"] = sum_to_size

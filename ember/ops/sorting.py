@@ -11,7 +11,8 @@ from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, wrap, write_out
-from .reduction import _named, _scatter_back
+from .reduction import _named
+from .scatter import scatter_add
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
 
@@ -61,6 +62,16 @@ def _pair(cls, values, indices, out, name):
         raise TypeError(f"{name}(): argument 'out' must be a tuple of two Tensors (values, indices), "
                         f"not {type(out).__name__}")
     return cls(write_out(out[0], values, name), write_out(out[1], indices, name))
+
+
+def _scatter_back(g, idx, n, d):
+    """Add each element of `g` into position `idx` (same shape as g) along dim `d` of size `n`: the gradient
+    of an op that picks input elements by index (a scatter_add, so higher-order gradients flow as a gather)."""
+    if idx.ndim == 0:
+        return g
+    a = g._data
+    zeros = wrap(array_module(a).zeros(a.shape[:d] + (n,) + a.shape[d + 1:], a.dtype))
+    return scatter_add(zeros, d, wrap(idx), g)
 
 
 def _record_selection(v, i, input, node, d):

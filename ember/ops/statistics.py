@@ -1,6 +1,7 @@
-"""Differences, integrals, covariance and small constructions from other ops: diff, trapezoid,
-cumulative_trapezoid, cov, corrcoef, vander, combinations, diagflat. Each is composed of differentiable ops, so
-its gradient comes by composition (as in PyTorch, where these are composite too)."""
+"""Differences, integrals, covariance, counts and small constructions from other ops: diff, trapezoid,
+cumulative_trapezoid, gradient, cov, corrcoef, dist, renorm, vander, combinations, diagflat, and the histograms
+histc, bincount, histogram, histogramdd. Each differentiable one is composed of differentiable ops, so its
+gradient comes by composition (as in PyTorch, where these are composite too); the counts have none."""
 import itertools
 import warnings
 from collections import namedtuple
@@ -8,12 +9,11 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _creation, _dtype
-from ..autograd.graph import node_classes
 from ..backend import array_module
 from . import comparison as cmp
+from . import cumulative, rearrange, reduction, shape
 from . import elementwise as ew
-from . import rearrange, reduction, shape
-from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap, write_out
+from .base import Tensor, check_tensor, needs_grad, not_implemented, wrap
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
@@ -65,8 +65,8 @@ def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor
         return y
     pairs = ew.add(y.narrow(dim, 1, length - 1), y.narrow(dim, 0, length - 1))
     if isinstance(x, Tensor):
-        return reduction.cumsum(ew.mul(_spacing(x, dim, length, y.dim()), pairs) / 2, dim)
-    return reduction.cumsum(pairs * ((1.0 if dx is None else dx) / 2), dim)
+        return cumulative.cumsum(ew.mul(_spacing(x, dim, length, y.dim()), pairs) / 2, dim)
+    return cumulative.cumsum(pairs * ((1.0 if dx is None else dx) / 2), dim)
 
 
 def _spacing(x: Tensor, dim: int, length: int, ndim: int) -> Tensor:
@@ -144,7 +144,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     if x.dtype is _dtype.bool:
         x = x.long()
         ones = ones.long()
-    powers = reduction.cumprod(shape.cat([ones, x.unsqueeze(1).expand(x.shape[0], n - 1)], 1), 1)
+    powers = cumulative.cumprod(shape.cat([ones, x.unsqueeze(1).expand(x.shape[0], n - 1)], 1), 1)
     return powers if increasing else rearrange.flip(powers, (1,))
 
 
@@ -206,32 +206,27 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     return _creation.tensor(counts.astype(a.dtype), device=input.device)
 
 
-def _reverse_logcumsumexp(v: Tensor, dim: int) -> Tensor:
-    return rearrange.flip(logcumsumexp(rearrange.flip(v, (dim,)), dim), (dim,))
-
-
-def _logcumsumexp_grad(g, x, r, dim):
-    """sum over i >= j of g_i exp(x_j - r_i), split by the sign of g so that every exp is of a log-sum-exp."""
-    positive = _reverse_logcumsumexp(g.clamp(min=0).log() - r, dim)
-    negative = _reverse_logcumsumexp((-g).clamp(min=0).log() - r, dim)
-    return (x + positive).exp() - (x + negative).exp()
-
-
-NODES = node_classes({"LogcumsumexpBackward0": lambda g, x, r, dim: (_logcumsumexp_grad(g, x, r, dim),)})
-
-
-def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
-    """log(cumsum(exp(input))) along `dim`, without overflow or underflow."""
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0..max occurs in a 1-d tensor of non-negative integers (or the sum of its
+    `weights`); at least `minlength` counts. Not differentiable with respect to `weights`, as in PyTorch."""
     a = input._data
-    if a.dtype.kind not in "fV":
-        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
-    d = dim % a.ndim if a.ndim else 0
+    if a.dtype.kind in "fV" or a.dtype == np.bool_:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
     xp = array_module(a)
-    with np.errstate(invalid="ignore"):
-        r = wrap(xp.logaddexp.accumulate(a, axis=d) if a.ndim else a.copy())
-    if needs_grad(input):
-        record(r, NODES["LogcumsumexpBackward0"](), (input,), (input, r, d))
-    return r if out is None else write_out(out, r, "logcumsumexp")
+    if weights is None:
+        return wrap(xp.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.shape != a.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = w.dtype if w.dtype.kind in "fV" else np.dtype(np.float64)
+    r = wrap(xp.bincount(a, weights=w, minlength=minlength).astype(out_dtype))
+    if needs_grad(weights):
+        not_implemented(r, "_bincount", (weights,))
+    return r
 
 
 def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
