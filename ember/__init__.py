@@ -29,8 +29,6 @@ from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sg
                               trunc, frac, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, logit,
                               hypot, lerp, addcmul, addcdiv, fmax, fmin, nan_to_num, softmax, log_softmax)
 from .ops.special_math import erf, erfc, erfinv, lgamma, digamma  # noqa: F401
-from .ops.elementwise import (trunc as fix, asin as arcsin, acos as arccos, atan as arctan,  # noqa: F401
-                              atan2 as arctan2, asinh as arcsinh, acosh as arccosh, atanh as arctanh)
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
 from .ops.reduction import logsumexp, nansum, nanmean, count_nonzero, var_mean, std_mean, aminmax  # noqa: F401
 from .ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
@@ -54,9 +52,6 @@ from .ops.inplace import (abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, cei
                           frac_, log10_, log1p_, log2_, log_, logit_, nan_to_num_, neg_, reciprocal_, relu_,
                           round_, rsqrt_, sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_, trunc_, zero_,
                           deg2rad_, rad2deg_, gcd_, lcm_, ldexp_, sinc_, xlogy_)
-from .ops.inplace import (acos_ as arccos_, acosh_ as arccosh_, asin_ as arcsin_,  # noqa: F401
-                          asinh_ as arcsinh_, atan_ as arctan_, atanh_ as arctanh_, clamp_ as clip_,
-                          trunc_ as fix_, neg_ as negative_)
 from .ops.aten import (dropout, dropout_, alpha_dropout, alpha_dropout_, feature_alpha_dropout,  # noqa: F401
                        feature_alpha_dropout_, embedding, batch_norm, instance_norm, layer_norm, group_norm,
                        rms_norm, binary_cross_entropy_with_logits, kl_div, cosine_embedding_loss,
@@ -67,7 +62,6 @@ from .ops.complex_numbers import (angle, real, imag, conj, conj_physical, is_con
                                   resolve_conj, view_as_real, view_as_complex, complex, polar, isreal,
                                   view_as_real_copy, view_as_complex_copy)
 from .ops.stft import stft, istft  # noqa: F401
-from .ops.complex_numbers import resolve_conj as resolve_neg, is_conj as is_neg  # noqa: F401
 from ._windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window  # noqa: F401
 from ._info import finfo, iinfo  # noqa: F401
 from ._layout import (layout, memory_format, strided, contiguous_format, preserve_format,  # noqa: F401
@@ -106,7 +100,7 @@ from ._creation import empty_permuted, from_file  # noqa: F401
 from .ops.statistics import gradient, histogram, histogramdd  # noqa: F401
 from .ops.aten import frobenius_norm, nuclear_norm, norm_except_dim  # noqa: F401
 from .ops.lu import lu_unpack  # noqa: F401
-from .ops.householder import geqrf, householder_product as orgqr, ormqr  # noqa: F401
+from .ops.householder import geqrf, ormqr  # noqa: F401
 from .ops.scatter import segment_reduce  # noqa: F401
 from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, native_layer_norm,  # noqa: F401
                        native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc,
@@ -131,7 +125,6 @@ from .ops.distance import cdist  # noqa: F401
 from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa
 from .ops.pooling import (max_pool1d, max_pool2d, max_pool3d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
                           adaptive_avg_pool1d)
-from .ops.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d  # noqa: F401
 from .ops.vision import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa: F401
 from . import nn  # noqa: F401
 from .nn.functional import bilinear  # noqa: F401
@@ -142,14 +135,13 @@ from . import distributions  # noqa: F401
 from . import serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401
 
-subtract, multiply, divide, true_divide, negative, absolute, clip = sub, mul, div, div, neg, abs, clamp
 detach, detach_, is_complex, addmv_ = Tensor.detach, Tensor.detach_, Tensor.is_complex, Tensor.addmv_
 is_nonzero, is_same_size, get_device = Tensor.is_nonzero, Tensor.is_same_size, Tensor.get_device
 for _name, _method in special.METHODS.items():
     setattr(Tensor, _name, _method)
-i0_, mvlgamma, igamma, igammac = Tensor.i0_, special.multigammaln, special.gammainc, special.gammaincc
+i0_ = Tensor.i0_
 is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
-resize_as_, unsafe_split_with_sizes = Tensor.resize_as_, split_with_sizes
+resize_as_ = Tensor.resize_as_
 is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj_physical_
 as_strided_ = Tensor.as_strided_
 
@@ -160,9 +152,20 @@ def is_storage(obj) -> bool:
 
 newaxis = None
 has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy's LAPACK and FFT; no MKL, OpenMP
+# ---- PyTorch's other names for the functions above: the one table of ember's aliases ----
+absolute, negative, negative_ = abs, neg, neg_
+subtract, multiply, divide, true_divide = sub, mul, div, div
+clip, clip_, fix, fix_ = clamp, clamp_, trunc, trunc_
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_ = asin_, acos_, atan_, asinh_, acosh_, atanh_
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 swapaxes = swapdims = transpose
 concat = concatenate = cat
+resolve_neg, is_neg = resolve_conj, is_conj  # ember has no negative bit: the conjugate bit's answers
+mvlgamma, igamma, igammac = special.multigammaln, special.gammainc, special.gammaincc
+orgqr = linalg.householder_product
+unsafe_split_with_sizes = split_with_sizes
+adaptive_max_pool1d = ops.pooling.adaptive_max_pool1d_with_indices  # torch.adaptive_max_pool1d gives the indices too
 __version__ = "0.1.0"
 from . import version, onnx  # noqa: E402, F401  (after __version__, which they read)
 
