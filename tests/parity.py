@@ -4,8 +4,13 @@
 input values, and compares what PyTorch's users can observe: the exception type for bad input, the
 values, dtype and shape of every output, the `grad_fn` name, and the gradients of every input.
 Tests that use it skip where torch is not installed.
+
+EMBER_TEST_DEVICE (default "cpu") is where ember runs: "cuda" (or "cuda:N") puts ember's inputs on that GPU (PyTorch's
+stay on the CPU, the reference), and compares after copying back. Where ember has no GPU (no CuPy, or no device),
+every test that reaches a helper here skips, saying why.
 """
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -14,13 +19,35 @@ import ember
 
 torch = pytest.importorskip("torch")
 
+
+def device_under_test(name: str | None = None):
+    """(device, why not) for EMBER_TEST_DEVICE (or `name`): (None, None) for the CPU, where nothing moves; a reason
+    to skip, instead of None, for a GPU that ember cannot use."""
+    name = os.environ.get("EMBER_TEST_DEVICE", "cpu") if name is None else name
+    place = ember.device(name)
+    if place.type == "cpu":
+        return None, None
+    if not ember.cuda.is_available():
+        return place, f"EMBER_TEST_DEVICE={name}: ember.cuda.is_available() is False (it needs CuPy and an NVIDIA GPU)"
+    return place, None
+
+
+DEVICE, UNAVAILABLE = device_under_test()
+
+
+def _skip_without_device():
+    if UNAVAILABLE:
+        pytest.skip(UNAVAILABLE)
+
+
 TOLERANCE = {"float16": (1e-2, 1e-2), "float32": (1e-5, 1e-5), "float64": (1e-10, 1e-10),
              "complex64": (1e-5, 1e-5), "complex128": (1e-10, 1e-10)}
 
 
 def to_ember(x, requires_grad=False):
-    """An ember tensor with a copy of `x` (NumPy array or Python value)."""
-    t = ember.tensor(np.array(x, copy=True)) if isinstance(x, np.ndarray) else ember.tensor(x)
+    """An ember tensor with a copy of `x` (NumPy array or Python value), on EMBER_TEST_DEVICE."""
+    _skip_without_device()
+    t = ember.tensor(np.array(x, copy=True) if isinstance(x, np.ndarray) else x, device=DEVICE)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
@@ -33,7 +60,7 @@ def to_torch(x, requires_grad=False):
 def as_numpy(t):
     """The values of an ember or torch tensor as a NumPy array."""
     if isinstance(t, ember.Tensor):
-        return t.detach().numpy()
+        return t.detach().numpy() if DEVICE is None else t.detach().cpu().numpy()
     return t.detach().numpy(force=True)  # force: a gradient may be one of torch's ZeroTensors
 
 
@@ -113,6 +140,7 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
     hold no -0. where torch's hold 0. Returns the ember output of the first run (every float array
     requiring grad).
     """
+    _skip_without_device()
     floats = [i for i, x in enumerate(inputs) if grad and isinstance(x, np.ndarray) and x.dtype.kind in "fc"]
     first = None
     for n, subset in enumerate(grad_subsets(floats)):
@@ -169,8 +197,9 @@ def _check_once(fn, inputs, subset, atol, rtol, grad_atol, grad_rtol, check_grad
 def _weighted(lib, o, w):
     """A real loss of output `o`: its values, or its real and imaginary parts, weighted by `w` and summed."""
     if o.dtype.is_complex:
-        return (o.real.double() * lib.tensor(w[..., 0])).sum() + (o.imag.double() * lib.tensor(w[..., 1])).sum()
-    return (o.double() * lib.tensor(w)).sum()
+        return ((o.real.double() * lib.tensor(w[..., 0], device=o.device)).sum()
+                + (o.imag.double() * lib.tensor(w[..., 1], device=o.device)).sum())
+    return (o.double() * lib.tensor(w, device=o.device)).sum()
 
 
 def assert_same_grad(e, t, where, **kw):
@@ -193,7 +222,8 @@ def second_order(fn):
         if not leaves or not outs:
             return out
         rng = np.random.default_rng(2)
-        total = sum((o * lib.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype)).sum() for o in outs)
+        total = sum((o * lib.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, device=o.device)).sum()
+                    for o in outs)
         return lib.autograd.grad(total, leaves, create_graph=True, allow_unused=True)
     return gradients
 
@@ -208,11 +238,16 @@ def same_exception_type(e_err, t_err):
 
 def raises_like_torch(fn):
     """Assert that `fn(torch)` raises and `fn(ember)` raises PyTorch's exception type (bad input that needs more
-    than one call, or no tensors, to set up)."""
+    than one call, or no tensors, to set up); ember's factory functions put their tensors on EMBER_TEST_DEVICE."""
+    _skip_without_device()
     with pytest.raises(Exception) as t_info:
         fn(torch)
     with pytest.raises(Exception) as e_info:
-        fn(ember)
+        if DEVICE is None:
+            fn(ember)
+        else:
+            with DEVICE:  # the default device of ember.tensor, zeros, ... inside
+                fn(ember)
     e, t = e_info.value, t_info.value
     assert same_exception_type(e, t), f"torch raised {type(t).__name__}({t}), ember {type(e).__name__}({e})"
 

@@ -108,6 +108,26 @@ def asarray_like(host, like):
         return cupy.asarray(host)
 
 
+def reshape_view(array, shape):
+    """`array` with `shape` as a view of its memory; ValueError where its strides cannot express that shape
+    (NumPy's reshape with copy=False: CuPy's reshape would copy there, so its copy is refused)."""
+    if array.__class__ is numpy.ndarray:
+        return numpy.reshape(array, shape, copy=False)
+    r = array.reshape(shape)
+    if array.size and not cupy.may_share_memory(array, r):
+        raise ValueError(f"cannot reshape an array of shape {array.shape} to {shape} without a copy")
+    return r
+
+
+def empty_on(shape, dtype, device_type: str, index: int | None = None):
+    """An uninitialized array of `shape` and `dtype` on the CPU or on CUDA device `index`."""
+    if device_type == "cpu":
+        return numpy.empty(shape, dtype)
+    xp = module_for(device_type)
+    with xp.cuda.Device(index or 0):
+        return xp.empty(shape, dtype)
+
+
 def on_device(array, device_type: str, index: int | None = None):
     """`array` on the CPU or on CUDA device `index` (a copy only when it moves)."""
     if device_type == "cpu":

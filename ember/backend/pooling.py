@@ -8,7 +8,7 @@ a few gathers otherwise.
 """
 import numpy as np
 
-from . import UINT_OF_SIZE, array_module
+from . import UINT_OF_SIZE, array_module, asarray_like
 
 
 # ---- windows --------------------------------------------------------------------------------------
@@ -185,13 +185,13 @@ def apply_axis(a, idx, w, axis):
     axis %= a.ndim
     n, taps = a.shape[axis], idx.shape[1]
     if taps == 1 and (w == 1).all():  # nearest neighbours
-        return xp.take(a, xp.asarray(idx[:, 0]), axis=axis)
+        return xp.take(a, asarray_like(idx[:, 0], a), axis=axis)
     if axis == a.ndim - 1 and n <= 64 * taps:
         dense = np.zeros((idx.shape[0], n), a.dtype)
         np.add.at(dense, (np.arange(idx.shape[0])[:, None], idx), w)
         rows = a.reshape(int(np.prod(a.shape[:-1])), n)
-        return xp.matmul(rows, xp.asarray(dense.T)).reshape(a.shape[:-1] + (idx.shape[0],))
-    idx, w = xp.asarray(idx), xp.asarray(w, dtype=a.dtype)
+        return xp.matmul(rows, asarray_like(dense.T, a)).reshape(a.shape[:-1] + (idx.shape[0],))
+    idx, w = asarray_like(idx, a), asarray_like(w.astype(a.dtype, copy=False), a)
     bshape = (-1,) + (1,) * (a.ndim - 1 - axis)
     out = None
     for t in range(taps):

@@ -52,7 +52,9 @@ def _fan(tensor, mode):
 
 
 def _write(tensor, values):
-    """Write NumPy `values` into the tensor's array in place (no autograd record, version bumped)."""
+    """Write NumPy `values` into the tensor's array in place (no autograd record, version bumped). The initializers
+    that are not a tensor op make their values on the host (random ones from ember's NumPy generator, the same
+    numbers on every device) and write them through here, which moves them with asarray_like."""
     xp_values = asarray_like(values, tensor._data)
     tensor._data[...] = xp_values
     tensor._vc[0] += 1
@@ -72,7 +74,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator=None) -> Tensor:
+                  generator=None) -> Tensor:  # host: see _write
     """Fill with N(mean, std^2) values redrawn until they fall in [a, b] (inverse-CDF sampling)."""
     from ..ops.special_math import erfinv
     lo = (1 + math.erf((a - mean) / std / math.sqrt(2))) / 2
@@ -100,7 +102,7 @@ def zeros_(tensor: Tensor) -> Tensor:
         return tensor.zero_()
 
 
-def eye_(tensor: Tensor) -> Tensor:
+def eye_(tensor: Tensor) -> Tensor:  # host: see _write
     """Fill a 2-D tensor with the identity matrix."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
@@ -108,7 +110,7 @@ def eye_(tensor: Tensor) -> Tensor:
         return _write(tensor, np.eye(*tensor.shape))
 
 
-def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:  # host: see _write
     """Fill a 3/4/5-D convolution weight with the Dirac delta (identity convolution) per group."""
     d = tensor.dim()
     if d not in (3, 4, 5):
@@ -164,7 +166,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     return normal_(tensor, 0.0, std, generator)
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
+def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:  # host: see _write
     """Fill with a (semi-)orthogonal matrix from the QR decomposition of a normal matrix."""
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -183,7 +185,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         return _write(tensor, (gain * q).reshape(tuple(tensor.shape)))
 
 
-def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:  # host: see _write
     """Fill a 2-D tensor with N(0, std^2) values and zero a `sparsity` fraction of each column."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")

@@ -4,7 +4,7 @@ import numpy as np
 from .. import _dtype
 from .._device import to_device
 from .._tensor import Tensor, _init, wrap_as
-from ..backend import on_device, to_numpy
+from ..backend import empty_on, to_numpy
 
 
 class Parameter(Tensor):
@@ -12,7 +12,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
         if data is None:
-            data = Tensor(np.empty(0, _dtype.get_default_dtype().np))
+            data = Tensor(np.empty(0, _dtype.get_default_dtype().np))  # host: as PyTorch's, a CPU tensor
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter expects a Tensor as data, but got {type(data).__name__}")
         p = wrap_as(cls, data._data, requires_grad)
@@ -41,7 +41,7 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(cls, array, requires_grad):
     p = Tensor.__new__(cls)
-    _init(p, np.array(array), requires_grad)
+    _init(p, np.array(array), requires_grad)  # host: pickled as a NumPy array, loaded to the CPU
     return p
 
 
@@ -61,7 +61,7 @@ class Buffer(Tensor):
     """A tensor that a Module registers as a buffer when assigned as an attribute."""
 
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
-        data = Tensor(np.empty(0, _dtype.get_default_dtype().np)) if data is None else data
+        data = Tensor(np.empty(0, _dtype.get_default_dtype().np)) if data is None else data  # host: a CPU tensor
         b = wrap_as(cls, data._data, data._rg)
         b._vc = data._vc
         b.persistent = persistent
@@ -86,8 +86,7 @@ class UninitializedBuffer(Buffer):
 def _empty(shape, device, dtype):
     """An uninitialized array of `shape` and `dtype` (the default float dtype) on `device` (the CPU)."""
     place = to_device("cpu" if device is None else device)
-    array = np.empty(tuple(shape), (dtype or _dtype.get_default_dtype()).np)
-    return on_device(array, place.type, place.index)
+    return empty_on(tuple(shape), (dtype or _dtype.get_default_dtype()).np, place.type, place.index)
 
 
 def is_lazy(param) -> bool:

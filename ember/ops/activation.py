@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..autograd.graph import node_classes
+from ..backend import array_module, asarray_like
 from . import elementwise as E
 from .base import GRAD_ENABLED, Tensor, record, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
@@ -84,7 +85,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if inplace:
         return hardtanh_(input, min_val, max_val)
     a = _float_array(input)
-    return _unary(NODES.HardtanhBackward0, np.clip(a, _np(min_val, a), _np(max_val, a)), input,
+    xp = array_module(a)
+    return _unary(NODES.HardtanhBackward0, xp.clip(a, _np(min_val, a), _np(max_val, a)), input,
                   (input, min_val, max_val))
 
 
@@ -98,14 +100,16 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     if inplace:
         return leaky_relu_(input, negative_slope)
     a = _float_array(input)
-    return _unary(NODES.LeakyReluBackward0, np.where(a > 0, a, a * _np(negative_slope, a)), input,
+    xp = array_module(a)
+    return _unary(NODES.LeakyReluBackward0, xp.where(a > 0, a, a * _np(negative_slope, a)), input,
                   (input, negative_slope))
 
 
 def _elu(input, alpha, scale, input_scale):
     a = _float_array(input)
-    neg = np.expm1(np.minimum(a, 0) * _np(input_scale, a)) * _np(alpha * scale, a)
-    r = np.where(a > 0, a * _np(scale, a), neg)
+    xp = array_module(a)
+    neg = xp.expm1(xp.minimum(a, 0) * _np(input_scale, a)) * _np(alpha * scale, a)
+    r = xp.where(a > 0, a * _np(scale, a), neg)
     return _unary(NODES.EluBackward0, r, input, (input, alpha, scale, input_scale))
 
 
@@ -130,7 +134,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     a = _float_array(input)
-    r = np.where(a > 0, a, np.expm1(np.minimum(a, 0) / _np(alpha, a)) * _np(alpha, a))
+    xp = array_module(a)
+    r = xp.where(a > 0, a, xp.expm1(xp.minimum(a, 0) / _np(alpha, a)) * _np(alpha, a))
     return _unary(NODES.CeluBackward0, r, input, (input, alpha))
 
 
@@ -141,7 +146,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
     a = _float_array(input)
     if approximate == "tanh":
-        r = 0.5 * a * (1 + np.tanh((a + 0.044715 * a * a * a) * _np(_SQRT_2_OVER_PI, a)))
+        xp = array_module(a)
+        r = 0.5 * a * (1 + xp.tanh((a + 0.044715 * a * a * a) * _np(_SQRT_2_OVER_PI, a)))
     else:
         r = a * (erf(wrap(a * _np(1 / math.sqrt(2), a)))._data + 1) * _np(0.5, a)
     return _unary(NODES.GeluBackward0, r.astype(a.dtype, copy=False), input, (input, approximate))
@@ -159,7 +165,8 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return mish_(input)
     a = _float_array(input)
-    return _unary(NODES.MishBackward0, a * np.tanh(np.logaddexp(a, 0).astype(a.dtype)), input, (input,))
+    xp = array_module(a)
+    return _unary(NODES.MishBackward0, a * xp.tanh(xp.logaddexp(a, 0).astype(a.dtype)), input, (input,))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -167,7 +174,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return hardswish_(input)
     a = _float_array(input)
-    return _unary(NODES.HardswishBackward0, a * np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
+    xp = array_module(a)
+    return _unary(NODES.HardswishBackward0, a * xp.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -175,14 +183,16 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return hardsigmoid_(input)
     a = _float_array(input)
-    return _unary(NODES.HardsigmoidBackward0, np.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
+    xp = array_module(a)
+    return _unary(NODES.HardsigmoidBackward0, xp.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, linear above threshold (never overflows)."""
     a = _float_array(input)
     z = a * _np(beta, a)
-    r = np.where(z > threshold, a, np.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
+    xp = array_module(a)
+    r = xp.where(z > threshold, a, xp.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
     return _unary(NODES.SoftplusBackward0, r, input, (input, beta, threshold))
 
 
@@ -196,14 +206,16 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     a = _float_array(input)
-    r = np.where(a > lambd, a - _np(lambd, a), np.where(a < -lambd, a + _np(lambd, a), 0)).astype(a.dtype)
+    xp = array_module(a)
+    r = xp.where(a > lambd, a - _np(lambd, a), xp.where(a < -lambd, a + _np(lambd, a), 0)).astype(a.dtype)
     return _unary(NODES.SoftshrinkBackward0, r, input, (input, lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, 0 elsewhere."""
     a = _float_array(input)
-    r = np.where(np.abs(a) > lambd, a, 0).astype(a.dtype)
+    xp = array_module(a)
+    r = xp.where(xp.abs(a) > lambd, a, 0).astype(a.dtype)
     return _unary(NODES.HardshrinkBackward0, r, input, (input, lambd))
 
 
@@ -215,7 +227,8 @@ def tanhshrink(input: Tensor) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
     a = _float_array(input)
-    return _unary(NODES.LogSigmoidBackward0, np.subtract(0, np.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
+    xp = array_module(a)
+    return _unary(NODES.LogSigmoidBackward0, xp.subtract(0, xp.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -223,7 +236,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     if inplace:
         return threshold_(input, threshold, value)
     a = input._data
-    r = np.where(a > threshold, a, a.dtype.type(value))
+    xp = array_module(a)
+    r = xp.where(a > threshold, a, a.dtype.type(value))
     return _unary(NODES.ThresholdBackward0, r, input, (input, threshold))
 
 
@@ -260,7 +274,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{n} and channel size = {channels}.")
         w = weight.reshape((n,) + (1,) * (input.dim() - 2))
-    r = wrap(np.where(input._data > 0, input._data, input._data * w._data))
+    xp = array_module(input._data)
+    r = wrap(xp.where(input._data > 0, input._data, input._data * w._data))
     if GRAD_ENABLED[0] and (input._rg or weight._rg):
         record(r, NODES.PreluKernelBackward0(), (input, w), (input, w))
     return r
@@ -273,8 +288,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         return rrelu_(input, lower, upper, training)
     from .._random import rng
     a = _float_array(input)
-    slopes = rng(None).uniform(lower, upper, a.shape) if training else (lower + upper) / 2
-    noise = np.where(a > 0, 1, slopes).astype(a.dtype)
+    slopes = asarray_like(rng(None).uniform(lower, upper, a.shape), a) if training else (lower + upper) / 2
+    xp = array_module(a)
+    noise = xp.where(a > 0, 1, slopes).astype(a.dtype)
     return _unary(NODES.RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
 
 

@@ -8,6 +8,7 @@ from .._tensor import Tensor, _address, wrap
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
 from ..autograd.graph import FunctionNode, Node
 from ..autograd.record import record
+from ..backend import array_module
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
@@ -79,7 +80,7 @@ def operands(a, b):
     elif b.__class__ is int and dt.kind in "iu" and dt.itemsize < 8:
         info = np.iinfo(dt)
         if not info.min <= b <= info.max:  # PyTorch wraps out-of-range integers around
-            b = np.array(b).astype(dt)
+            b = np.array(b).astype(dt)[()]  # host: wrapped to dt as a NumPy scalar, an operand on any device
     return x, b, dt
 
 
@@ -208,7 +209,7 @@ def check_no_partial_overlap(a, b) -> None:
     """PyTorch's RuntimeError for an in-place op that writes array `a` while reading array `b`, which shares
     some but not all of `a`'s elements (x.add_(x[:1])); `a` itself, or the same window of it, is fine. As
     PyTorch, only arrays that are dense (contiguous) are checked: for others the overlap is too hard to tell."""
-    if a is b or not (_dense(a) and _dense(b)) or not np.may_share_memory(a, b):
+    if a is b or not (_dense(a) and _dense(b)) or not array_module(a).may_share_memory(a, b):
         return
     if a.shape == b.shape and a.strides == b.strides and _address(a) == _address(b):
         return

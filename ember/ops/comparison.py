@@ -50,7 +50,7 @@ logical_xor = _logical(np.logical_xor, "logical_xor")
 
 def logical_not(input, *, out=None):
     """Elementwise not, a bool tensor."""
-    r = wrap(np.logical_not(input._data))
+    r = wrap(array_module(input._data).logical_not(input._data))
     return r if out is None else write_out(out, r, "logical_not")
 
 
@@ -73,27 +73,28 @@ def bitwise_not(input):
     dt = input._data.dtype
     if dt.kind in "fV":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(dt)}'")
-    return wrap(np.invert(input._data))
+    return wrap(array_module(input._data).invert(input._data))
 
 
 def isnan(input):
     """True where input is NaN."""
-    return wrap(np.isnan(input._data))
+    return wrap(array_module(input._data).isnan(input._data))
 
 
 def isinf(input):
     """True where input is +-inf."""
-    return wrap(np.isinf(input._data))
+    return wrap(array_module(input._data).isinf(input._data))
 
 
 def isfinite(input):
     """True where input is finite."""
-    return wrap(np.isfinite(input._data))
+    return wrap(array_module(input._data).isfinite(input._data))
 
 
 def equal(input, other) -> bool:
     """True if both tensors have the same shape and elements."""
-    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+    a, b = input._data, other._data
+    return a.shape == b.shape and bool(array_module(a).array_equal(a, b))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
@@ -104,7 +105,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise |input - other| <= atol + rtol * |other|."""
     x, y, _ = operands(input, other)
-    return wrap(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return wrap(array_module(x).isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
@@ -114,7 +115,7 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
                         f"({type(elements).__name__}, {type(test_elements).__name__}), but expected at least one "
                         "Tensor: (Tensor elements, Tensor test_elements), (Number element, Tensor test_elements) "
                         "or (Tensor elements, Number test_element)")
-    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    xp = array_module(b if isinstance(test_elements, Tensor) else a)
+    xp = array_module(elements._data if isinstance(elements, Tensor) else test_elements._data)
+    a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
     return wrap(xp.asarray(xp.isin(a, b, assume_unique=assume_unique, invert=invert)))

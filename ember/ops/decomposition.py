@@ -523,7 +523,7 @@ def _cholesky_op(A, upper, name, node_cls, check_errors):
     low, info = _cholesky(a)
     if info is not None and check_errors and bool((info > 0).any()):
         _raise_failed(name, info, _NOT_PD)
-    r = wrap(np.swapaxes(low, -1, -2).copy() if upper else low)
+    r = wrap(array_module(low).swapaxes(low, -1, -2).copy() if upper else low)
     if GRAD_ENABLED[0] and A._rg:
         record(r, node_cls(), (A,), (r, upper))
     if info is None:

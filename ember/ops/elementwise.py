@@ -1,5 +1,6 @@
 """Elementwise ops: arithmetic, math functions, comparisons, and their backward formulas."""
 import cmath
+import math
 
 import numpy as np
 
@@ -8,7 +9,7 @@ from .._creation import tensor
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import UINT_OF_SIZE
+from ..backend import UINT_OF_SIZE, array_module
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -113,7 +114,7 @@ NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"})
 
 def _log_of_number(base):
     """log(base) of a Python number, complex where the number is."""
-    return cmath.log(base) if isinstance(base, complex) else float(np.log(base))
+    return cmath.log(base) if isinstance(base, complex) else float(np.log(base))  # host: a Python number
 
 
 def where_zero(x, y, value):
@@ -133,12 +134,12 @@ def masked_grad(g, mask):
         return where(mask if isinstance(mask, Tensor) else wrap(mask), g, 0.0)
     m = mask._data if isinstance(mask, Tensor) else mask
     a = g._data  # on the bits, g * m is g where m and all zero bits (+0.) elsewhere; np.where is 10x slower
-    return wrap(np.multiply(a.view(UINT_OF_SIZE[a.dtype.itemsize]), m).view(a.dtype))
+    return wrap(array_module(a).multiply(a.view(UINT_OF_SIZE[a.dtype.itemsize]), m).view(a.dtype))
 
 
 def zeros_grad(g):
     """A gradient of zeros shaped like `g` (PyTorch's zeros_like(grad); NOTE [ Negative zero ])."""
-    return wrap(np.zeros_like(g._data))
+    return wrap(array_module(g._data).zeros_like(g._data))
 
 
 def _split(g, wins, x, y):
@@ -160,17 +161,19 @@ def _tanh_grad(g, r):
     """g * (1 - r * r)."""
     if GRAD_ENABLED[0] or not r._data.ndim:
         return g * (1 - r * r)
-    t = np.multiply(r._data, r._data)
-    np.subtract(1, t, out=t)
-    return wrap(np.multiply(g._data, t, out=t))
+    xp = array_module(r._data)
+    t = xp.multiply(r._data, r._data)
+    xp.subtract(1, t, out=t)
+    return wrap(xp.multiply(g._data, t, out=t))
 
 
 def _sigmoid_grad(g, r):
     """g * r * (1 - r)."""
     if GRAD_ENABLED[0] or not r._data.ndim:
         return g * r * (1 - r)
-    t = np.multiply(g._data, r._data)
-    return wrap(np.multiply(t, np.subtract(1, r._data), out=t))
+    xp = array_module(r._data)
+    t = xp.multiply(g._data, r._data)
+    return wrap(xp.multiply(t, xp.subtract(1, r._data), out=t))
 
 
 def _softmax_grad(g, r, dim):
@@ -178,10 +181,11 @@ def _softmax_grad(g, r, dim):
     if GRAD_ENABLED[0] or not r._data.ndim:
         return r * (g - (g * r).sum(dim, keepdim=True))
     g, r = g._data, r._data
-    t = np.multiply(g, r)
+    xp = array_module(r)
+    t = xp.multiply(g, r)
     s = t.sum(axis=dim, keepdims=True)
-    np.subtract(g, s, out=t)
-    return wrap(np.multiply(r, t, out=t))
+    xp.subtract(g, s, out=t)
+    return wrap(xp.multiply(r, t, out=t))
 
 
 def _atan2_grads(g, x, y):
@@ -233,7 +237,7 @@ def _binary(ufunc, a, b):
 def _with_alpha(ufunc, input, other, alpha):
     """ufunc(input, alpha * other) with PyTorch's promotion (alpha does not take part in it)."""
     x, y, dt = either_operands(input, other)
-    return broadcasting(ufunc, x, np.multiply(y, _alpha(alpha, dt), dtype=dt))
+    return broadcasting(ufunc, x, array_module(x).multiply(y, _alpha(alpha, dt), dtype=dt))
 
 
 def _alpha(alpha, dt):
@@ -271,7 +275,7 @@ def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
     _check_not_bool(input, other)
     x, y, dt = operands(input, other)
-    r = broadcasting(np.subtract, y, x if alpha == 1 else np.multiply(x, _alpha(alpha, dt), dtype=dt))
+    r = broadcasting(np.subtract, y, x if alpha == 1 else array_module(x).multiply(x, _alpha(alpha, dt), dtype=dt))
     if isinstance(other, Tensor):
         if needs_grad(input, other):
             record(r, NODES.RsubBackward0(), (input, other), (alpha,))
@@ -320,15 +324,16 @@ def rdiv(input, other):
 
 def _trunc_divide(input, other):
     x, y, dt = either_operands(input, other)
+    xp = array_module(x if isinstance(input, Tensor) else y)
     if dt.kind in "fV":
-        return wrap(np.trunc(x / y))
+        return wrap(xp.trunc(x / y))
     _check_int_zero(y)
-    q = np.floor_divide(x, y)
+    q = xp.floor_divide(x, y)
     return wrap(q + ((q < 0) & (q * y != x)))
 
 
 def _check_int_zero(y):
-    if np.any(np.asarray(y) == 0):
+    if array_module(y).any(y == 0):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -382,13 +387,13 @@ def pow(input, exponent, *, out=None):
     e = scalar_value(exponent)
     x, _, dt = operands(input, e)
     if e == 2:
-        r = wrap(np.square(x))
+        r = wrap(array_module(x).square(x))
     elif e == 0.5:
-        r = wrap(np.sqrt(x))
+        r = wrap(array_module(x).sqrt(x))
     else:
         if dt.kind not in "fcV" and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        r = wrap(np.power(x, e).astype(dt, copy=False))  # NumPy's bool ** bool is int8
+        r = wrap(array_module(x).power(x, e).astype(dt, copy=False))  # NumPy's bool ** bool is int8
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.PowBackward0(), (input,), (input, e))
     return r if out is None else write_out(out, r, "pow")
@@ -396,17 +401,19 @@ def pow(input, exponent, *, out=None):
 
 def _int_power(x, y):
     """Integer power with a tensor exponent: a negative exponent gives 1/x rounded toward zero."""
-    r = np.power(x, np.maximum(y, 0))
+    xp = array_module(y)  # the exponent is an array (the base may be one made from a number)
+    r = xp.power(x, xp.maximum(y, 0))
     negative = y < 0
     if negative.any():
-        r = np.where(negative, np.where(x == 1, 1, np.where(x == -1, 1 - 2 * (y & 1), 0)), r).astype(r.dtype)
+        r = xp.where(negative, xp.where(x == 1, 1, xp.where(x == -1, 1 - 2 * (y & 1), 0)), r).astype(r.dtype)
     return r
 
 
 def _rpow(t, base):
     base = scalar_value(base)
     x, b, dt = operands(t, base)
-    r = wrap(np.power(b, x).astype(dt, copy=False) if dt.kind in "fcV" else _int_power(np.asarray(b, dt), x))
+    xp = array_module(x)
+    r = wrap(xp.power(b, x).astype(dt, copy=False) if dt.kind in "fcV" else _int_power(xp.asarray(b, dt), x))
     if needs_grad(t):
         record(r, NODES.PowBackward2(), (t,), (base, t, r))
     return r
@@ -417,7 +424,7 @@ def neg(input, *, out=None):
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    r = wrap(np.negative(input._data))
+    r = wrap(array_module(input._data).negative(input._data))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.NegBackward0(), (input,))
     return r if out is None else write_out(out, r, "neg")
@@ -447,15 +454,16 @@ def _unary(ufunc, node_cls, saves_result, name, doc):
 def _exp(a):
     """exp of an array; a complex NumPy array as exp(re) * (cos(im) + i sin(im)) on NumPy's vectorized real kernels
     (6x faster than its complex exp), which still computes the non-finite elements (C99's special values)."""
+    xp = array_module(a)
     if a.dtype.kind != "c" or a.__class__ is not np.ndarray:
-        return np.exp(a)
-    size, angle = np.exp(a.real), a.imag
-    r = np.empty_like(a)
-    np.multiply(size, np.cos(angle), out=r.real)
-    np.multiply(size, np.sin(angle), out=r.imag)
-    special = ~np.isfinite(a)
+        return xp.exp(a)
+    size, angle = xp.exp(a.real), a.imag
+    r = xp.empty_like(a)
+    xp.multiply(size, xp.cos(angle), out=r.real)
+    xp.multiply(size, xp.sin(angle), out=r.imag)
+    special = ~xp.isfinite(a)
     if special.any():
-        r[special] = np.exp(a[special])
+        r[special] = xp.exp(a[special])
     return r
 
 
@@ -472,10 +480,11 @@ def _sigmoid(a):
     precision (float16, bfloat16) is computed in float32 and rounded once, as PyTorch does."""
     if a.dtype.itemsize == 2:
         return _sigmoid(a.astype(np.float32)).astype(a.dtype)
-    r = np.negative(a, out=np.empty_like(a))  # an array even when `a` is 0-d
-    np.exp(r, out=r)
+    xp = array_module(a)
+    r = xp.negative(a, out=xp.empty_like(a))  # an array even when `a` is 0-d
+    xp.exp(r, out=r)
     r += 1
-    return np.reciprocal(r, out=r)
+    return xp.reciprocal(r, out=r)
 
 
 def sigmoid(input, *, out=None):
@@ -489,7 +498,8 @@ def sigmoid(input, *, out=None):
 
 def reciprocal(input, *, out=None):
     """1 / input."""
-    r = wrap(np.reciprocal(_float_array(input)))
+    a = _float_array(input)
+    r = wrap(array_module(a).reciprocal(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.ReciprocalBackward0(), (input,), (r,))
     return r if out is None else write_out(out, r, "reciprocal")
@@ -502,15 +512,16 @@ _RELU_ZEROS_MIN = 4096  # elements from which relu takes the max against an arra
 def _relu(a):
     """max(a, 0). NumPy's maximum against a scalar runs a scalar loop, 5x slower on large arrays than
     against an array of zeros; on small arrays the call's fixed cost dominates, and a 0-d zero is cheapest."""
+    xp = array_module(a)
     if a.__class__ is not np.ndarray:
-        return np.maximum(a, a.dtype.type(0))
+        return xp.maximum(a, a.dtype.type(0))
     if a.size >= _RELU_ZEROS_MIN:
-        r = np.zeros_like(a)
-        return np.maximum(a, r, out=r)
+        r = xp.zeros_like(a)
+        return xp.maximum(a, r, out=r)
     zero = _ZERO.get(a.dtype)
     if zero is None:
-        zero = _ZERO[a.dtype] = np.zeros((), a.dtype)
-    return np.maximum(a, zero)
+        zero = _ZERO[a.dtype] = xp.zeros((), a.dtype)
+    return xp.maximum(a, zero)
 
 
 def relu(input):
@@ -524,7 +535,7 @@ def relu(input):
 
 def abs(input, *, out=None):
     """|input|."""
-    r = wrap(np.abs(input._data))
+    r = wrap(array_module(input._data).abs(input._data))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.AbsBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "abs")
@@ -538,9 +549,10 @@ def _sign(input, node_cls, name, out):
     if a.dtype == np.bool_:
         r = wrap(a.copy())
     elif a.dtype.kind in "fV":  # (x > 0) - (x < 0): NaN gives 0, as in PyTorch (np.sign gives NaN)
-        r = wrap(np.subtract(np.greater(a, 0), np.less(a, 0), dtype=a.dtype))
+        xp = array_module(a)
+        r = wrap(xp.subtract(xp.greater(a, 0), xp.less(a, 0), dtype=a.dtype))
     else:
-        r = wrap(np.sign(a))
+        r = wrap(array_module(a).sign(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, node_cls(), (input,))
     return r if out is None else write_out(out, r, name)
@@ -578,12 +590,13 @@ def _clamp(input, min, max, out, node):
     if a.dtype.kind not in "fV" and (isinstance(lo, float) or isinstance(hi, float)):
         from .._dtype import get_default_dtype
         a = a.astype(get_default_dtype().np)
+    xp = array_module(a)
     if hi is None:
-        r = np.maximum(a, a.dtype.type(lo))
+        r = xp.maximum(a, a.dtype.type(lo))
     elif lo is None:
-        r = np.minimum(a, a.dtype.type(hi))
+        r = xp.minimum(a, a.dtype.type(hi))
     else:
-        r = np.minimum(np.maximum(a, a.dtype.type(lo)), a.dtype.type(hi))
+        r = xp.minimum(xp.maximum(a, a.dtype.type(lo)), a.dtype.type(hi))
     r = wrap(r)
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (input, lo, hi))
@@ -644,7 +657,8 @@ def masked_fill(input, mask, value):
         value = value._data
     a = input._data
     try:
-        r = wrap(np.where(m, np.asarray(value).astype(a.dtype), a))
+        xp = array_module(a)
+        r = wrap(xp.where(m, xp.asarray(value).astype(a.dtype), a))
     except ValueError:
         raise broadcast_error(a.shape, m.shape) from None
     if value_tensor is not None:
@@ -683,22 +697,23 @@ def _select(cond, x, y, dt):
     """np.where(cond, x, y) for a large cond, with x and y (arrays or numbers) of dtype dt. NumPy's
     where branches on each element, 5x slower than three bitwise passes when the condition is
     random: on the bits, y ^ ((x ^ y) * cond). The result is the same, bit for bit."""
+    xp = array_module(cond)
     if cond.__class__ is not np.ndarray:
-        return np.where(cond, x, y)
+        return xp.where(cond, x, y)
     u = UINT_OF_SIZE[dt.itemsize]
-    yb = np.asarray(y, dt).view(u)
-    bits = np.bitwise_xor(np.asarray(x, dt).view(u), yb)
+    yb = xp.asarray(y, dt).view(u)
+    bits = xp.bitwise_xor(xp.asarray(x, dt).view(u), yb)
     if bits.shape != cond.shape and bits.shape != np.broadcast_shapes(bits.shape, cond.shape):
         # cond is the larger operand
-        return np.where(cond, x, y)
-    np.multiply(bits, cond, out=bits)
-    return np.bitwise_xor(bits, yb, out=bits).view(dt)
+        return xp.where(cond, x, y)
+    xp.multiply(bits, cond, out=bits)
+    return xp.bitwise_xor(bits, yb, out=bits).view(dt)
 
 
 def where(condition, input=None, other=None):
     """Elements of `input` where `condition`, else of `other`; with one argument, nonzero(as_tuple=True)."""
     if input is None and other is None:
-        return tuple(wrap(i) for i in np.nonzero(condition._data))
+        return tuple(wrap(i) for i in array_module(condition._data).nonzero(condition._data))
     cond = condition._data
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
@@ -707,7 +722,7 @@ def where(condition, input=None, other=None):
         input = tensor(scalar_value(input), device=condition.device)
     x, y, dt = either_operands(input, other)
     try:
-        r = wrap(np.where(cond, x, y) if cond.size < _SELECT_MIN else _select(cond, x, y, dt))
+        r = wrap(array_module(cond).where(cond, x, y) if cond.size < _SELECT_MIN else _select(cond, x, y, dt))
     except ValueError:
         raise _where_error(cond, x, y) from None
     if needs_grad(input, other):
@@ -716,8 +731,8 @@ def where(condition, input=None, other=None):
 
 
 # ---- pointwise math (issue 3) ---------------------------------------------------------------------
-_LN2 = float(np.log(2.0))
-_LN10 = float(np.log(10.0))
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
 
 
 def _float_unary(fn, node_cls, saves, name, doc):
@@ -734,7 +749,8 @@ def _float_unary(fn, node_cls, saves, name, doc):
 
 
 def _rsqrt(a):
-    return np.reciprocal(np.sqrt(a))
+    xp = array_module(a)
+    return xp.reciprocal(xp.sqrt(a))
 
 
 exp2 = _float_unary(np.exp2, NODES.Exp2Backward0, "result", "exp2", "2 ** input, elementwise.")
@@ -801,13 +817,13 @@ def round(input, *, decimals=None, out=None):
     if a.dtype.kind not in "fV":
         word = "round_vml_cpu" if decimals == 0 else "round_cpu"
         raise NotImplementedError(f"\"{word}\" not implemented for '{scalar_type_name(a.dtype)}'")
-    t = a.dtype.type
+    t, xp = a.dtype.type, array_module(a)
     if decimals > 0:
         p = t(10.0 ** decimals)
-        r = np.rint(a * p) / p
+        r = xp.rint(a * p) / p
     else:
         p = t(10.0 ** -decimals)
-        r = np.rint(a / p) * p
+        r = xp.rint(a / p) * p
     r = wrap(r)
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.RoundBackward1(), (input,))
@@ -819,7 +835,7 @@ def frac(input, *, out=None):
     a = input._data
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
-    r = wrap(a - np.trunc(a))
+    r = wrap(a - array_module(a).trunc(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.FracBackward0(), (input,))
     return r if out is None else write_out(out, r, "frac")
@@ -877,7 +893,8 @@ def lerp(input, end, weight, *, out=None):
         w = a.dtype.type(scalar_value(weight))
     try:
         d = b - a
-        r = wrap(np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype, copy=False))
+        xp = array_module(a)
+        r = wrap(xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype, copy=False))
     except ValueError:
         raise broadcast_error(a.shape, np.broadcast_shapes(b.shape, np.shape(w)) if np.ndim(w) else b.shape) \
             from None
@@ -899,8 +916,8 @@ def _dtype_word(dt):
 def _three(input, tensor1, tensor2):
     """The arrays of three tensors cast to their common PyTorch result dtype, and that dtype."""
     a, b, c = input._data, tensor1._data, tensor2._data
-    dt = result_dtype(a, np.empty(0, result_dtype(b, c))) if b.ndim or c.ndim else result_dtype(
-        a, np.empty((), result_dtype(b, c)))
+    bc = _dtype.FROM_NP[result_dtype(b, c)]  # tensor1 and tensor2 promote first, then with input
+    dt = _dtype.result_type([(_dtype.FROM_NP[a.dtype], a.ndim), (bc, 1 if b.ndim or c.ndim else 0)], ()).np
     return a.astype(dt, copy=False), b.astype(dt, copy=False), c.astype(dt, copy=False), dt
 
 
@@ -909,7 +926,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     a, b, c, dt = _three(input, tensor1, tensor2)
     v = scalar_value(value)
     try:
-        r = wrap((a + np.multiply(b, c) * dt.type(v)).astype(dt, copy=False))
+        r = wrap((a + array_module(b).multiply(b, c) * dt.type(v)).astype(dt, copy=False))
     except ValueError:
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
@@ -931,7 +948,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     a, b, c, dt = _three(input, tensor1, tensor2)
     v = scalar_value(value)
     try:
-        r = wrap((a + np.true_divide(b, c) * dt.type(v)).astype(dt, copy=False))
+        r = wrap((a + array_module(b).true_divide(b, c) * dt.type(v)).astype(dt, copy=False))
     except ValueError:
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
@@ -954,7 +971,7 @@ def _nan_ignoring(name, ufunc, first_wins, node_cls):
         x, y, _ = operands(input, other)
         r = broadcasting(ufunc, x, y)
         if needs_grad(input, other):
-            record(r, node_cls(), (input, other), (wrap(first_wins(x, y) | np.isnan(y)),))
+            record(r, node_cls(), (input, other), (wrap(first_wins(x, y) | array_module(y).isnan(y)),))
         return r if out is None else write_out(out, r, name)
     op.__name__ = name
     op.__doc__ = f"Elementwise {name[1:]}imum of two tensors; a NaN loses to a number."
@@ -969,11 +986,11 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: the dtype's extremes)."""
     a = input._data
     if a.dtype.kind in "fV":
-        r = wrap(np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf))
+        r = wrap(array_module(a).nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf))
     else:
         r = wrap(a.copy())
     if GRAD_ENABLED[0] and input._rg:
-        record(r, NODES.NanToNumBackward0(), (input,), (wrap(np.isfinite(a)),))
+        record(r, NODES.NanToNumBackward0(), (input,), (wrap(array_module(a).isfinite(a)),))
     return r if out is None else write_out(out, r, "nan_to_num")
 
 
@@ -1006,8 +1023,9 @@ def _softmax_input(name, input, dim, dtype):
 def _softmax(a, d):
     if not a.size:
         return a.copy()
-    r = np.subtract(a, a.max(axis=d, keepdims=True))
-    np.exp(r, out=r)
+    xp = array_module(a)
+    r = xp.subtract(a, a.max(axis=d, keepdims=True))
+    xp.exp(r, out=r)
     r /= r.sum(axis=d, keepdims=True)
     return r
 
@@ -1015,8 +1033,9 @@ def _softmax(a, d):
 def _log_softmax(a, d):
     if not a.size:
         return a.copy()
-    r = np.subtract(a, a.max(axis=d, keepdims=True))
-    r -= np.log(np.exp(r).sum(axis=d, keepdims=True))
+    xp = array_module(a)
+    r = xp.subtract(a, a.max(axis=d, keepdims=True))
+    r -= xp.log(xp.exp(r).sum(axis=d, keepdims=True))
     return r
 
 
@@ -1048,8 +1067,8 @@ def logit(input, eps=None, *, out=None):
     """log(input / (1 - input)); with `eps`, input is first clamped to [eps, 1 - eps]."""
     a = _float_array(input)
     if eps is not None:
-        a = np.clip(a, a.dtype.type(eps), a.dtype.type(1 - eps))
-    r = wrap(np.log(a / (1 - a)))
+        a = array_module(a).clip(a, a.dtype.type(eps), a.dtype.type(1 - eps))
+    r = wrap(array_module(a).log(a / (1 - a)))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.LogitBackward0(), (input,), (input, eps))
     return r if out is None else write_out(out, r, "logit")

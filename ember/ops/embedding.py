@@ -49,10 +49,11 @@ def _padding(padding_idx, n):
 def _renorm(weight, idx, max_norm, norm_type):
     """Scale the rows read by `idx` in place so their norm is at most max_norm."""
     with no_grad():
-        rows = np.unique(idx)
         w = weight._data
-        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
-        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+        xp = array_module(w)
+        rows = xp.unique(idx)
+        norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1)
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] *= scale[:, None]
         weight._vc[0] += 1
 
@@ -86,13 +87,14 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}').")
+    xp = array_module(input._data)
     if input.dim() == 2:
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
                              "fixed length sequences.")
         n_bags, length = input.shape
         flat = input.reshape(-1)
-        bag_of = np.repeat(np.arange(n_bags), length)
+        bag_of = xp.repeat(xp.arange(n_bags), length)
         psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
     elif input.dim() == 1:
         if offsets is None or offsets.dim() != 1:
@@ -102,12 +104,12 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
             starts = starts[:-1]
         n_bags = starts.shape[0]
         flat = input
-        bag_of = np.searchsorted(starts, np.arange(input.shape[0]), side="right") - 1
+        bag_of = xp.searchsorted(starts, xp.arange(input.shape[0]), side="right") - 1
         psw = per_sample_weights
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
     rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
-    keep = np.ones(flat.shape[0], bool) if padding_idx is None else flat._data != padding_idx % weight.shape[0]
+    keep = xp.ones(flat.shape[0], bool) if padding_idx is None else flat._data != padding_idx % weight.shape[0]
     if psw is not None:
         rows = rows * psw.unsqueeze(1)
     return _reduce_bags(rows, bag_of, keep, n_bags, mode)
@@ -117,8 +119,9 @@ def _reduce_bags(rows, bag_of, keep, n_bags, mode):
     """Reduce `rows` into `n_bags` bags; rows with keep False do not count; empty bags give zeros."""
     from .scatter import index_add, scatter_reduce
     dim = rows.shape[1]
+    xp = array_module(keep)
     bag = wrap(bag_of[keep].astype(np.int64))
-    kept = rows[wrap(np.flatnonzero(keep))]
+    kept = rows[wrap(xp.flatnonzero(keep))]
     zeros = rows.new_zeros((n_bags, dim))
     if mode == "max":
         index = bag.unsqueeze(1).expand(-1, dim)
@@ -126,8 +129,8 @@ def _reduce_bags(rows, bag_of, keep, n_bags, mode):
     total = index_add(zeros, 0, bag, kept)
     if mode == "sum":
         return total
-    counts = np.bincount(bag_of[keep], minlength=n_bags).astype(rows._data.dtype)
-    return total / wrap(np.maximum(counts, 1)[:, None])
+    counts = xp.bincount(bag_of[keep], minlength=n_bags).astype(rows._data.dtype)
+    return total / wrap(xp.maximum(counts, 1)[:, None])
 
 
 __all__ = ["embedding", "embedding_bag"]

@@ -5,10 +5,12 @@ window i starts at int((i + u) alpha) - int(u alpha), and the last one at in - k
 input's dtype, as PyTorch does it, so that the same samples pick the same windows. The samples of a 2-D pooling
 are (width, height), of a 3-D one (time, height, width). The gradient reaches the chosen elements through a gather.
 """
+import math
+
 import numpy as np
 
 from .._random import rng
-from ..backend import array_module
+from ..backend import array_module, asarray_like
 from .arguments import int_tuple, ntuple
 from .base import Tensor, wrap
 
@@ -18,11 +20,12 @@ __all__ = ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fract
 
 def _starts(u, size: int, out: int, k: int, dtype):
     """Window starts (..., out) for samples u (...,) along one dim of `size`."""
+    xp = array_module(u)
     u = u.astype(dtype)
-    starts = np.empty(u.shape + (out,), np.int64)
+    starts = xp.empty(u.shape + (out,), np.int64)
     if out > 1:
         alpha = dtype.type(size - k) / dtype.type(out - 1)
-        steps = np.arange(out - 1, dtype=dtype)
+        steps = xp.arange(out - 1, dtype=dtype)
         starts[..., :-1] = ((steps + u[..., None]) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)[..., None]
     if out > 0:
         starts[..., -1] = size - k
@@ -46,27 +49,27 @@ def _fractional(input: Tensor, dims: int, kernel_size, output_size, output_ratio
         if o + k - 1 > s:
             raise RuntimeError(f"{name}(): pool size {k} too large relative to input size {s} for output size {o}")
     n, c = x.shape[:2]
+    xp = array_module(a)
     if samples is None:
-        u = rng(None).random((n, c, dims)).astype(a.dtype)
+        u = asarray_like(rng(None).random((n, c, dims)).astype(a.dtype), a)
     else:
         if isinstance(samples, Tensor) and samples.requires_grad:
             raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument "
                                f"'random_samples'. This input cannot have requires_grad True.")
-        u = np.asarray(samples._data if isinstance(samples, Tensor) else samples)
+        u = xp.asarray(samples._data if isinstance(samples, Tensor) else samples)
     order = (1, 0) if dims == 2 else (0, 1, 2)  # which sample places the windows of each spatial dim
     starts = [_starts(u[..., order[d]], spatial[d], out[d], kernel[d], np.dtype(a.dtype)) for d in range(dims)]
     # the flat index (within a plane) of every element of every window: (n, c, *out, *kernel)
-    strides = np.cumprod((1,) + spatial[::-1])[:-1][::-1]
-    flat = np.zeros((n, c) + out + kernel, np.int64)
+    strides = [math.prod(spatial[d + 1:]) for d in range(dims)]
+    flat = xp.zeros((n, c) + out + kernel, np.int64)
     for d in range(dims):
         position = starts[d].reshape((n, c) + tuple(out[d] if j == d else 1 for j in range(dims)) + (1,) * dims)
-        offset = np.arange(kernel[d]).reshape(tuple(kernel[d] if j == d else 1 for j in range(dims)))
+        offset = xp.arange(kernel[d]).reshape(tuple(kernel[d] if j == d else 1 for j in range(dims)))
         flat = flat + (position + offset) * strides[d]
-    xp = array_module(a)
     planes = x._data.reshape(n, c, -1)
-    window_values = xp.take_along_axis(planes, xp.asarray(flat.reshape(n, c, -1)), axis=2)
-    window_values = window_values.reshape((n, c) + out + (int(np.prod(kernel)),))
-    chosen = xp.take_along_axis(xp.asarray(flat.reshape((n, c) + out + (-1,))),
+    window_values = xp.take_along_axis(planes, flat.reshape(n, c, -1), axis=2)
+    window_values = window_values.reshape((n, c) + out + (math.prod(kernel),))
+    chosen = xp.take_along_axis(flat.reshape((n, c) + out + (-1,)),
                                 window_values.argmax(axis=-1)[..., None], axis=-1)[..., 0]
     indices = wrap(chosen.astype(np.int64))
     values = x.flatten(2).gather(2, indices.flatten(2)).view(n, c, *out)

@@ -90,7 +90,8 @@ def _convert(key, shape):
             out.append(bool(k))
             basic = False
         elif isinstance(k, (list, range, np.ndarray)):
-            a = np.asarray([x._data if isinstance(x, Tensor) else x for x in k] if isinstance(k, list) else k)
+            values = [x._data if isinstance(x, Tensor) else x for x in k] if isinstance(k, list) else k
+            a = np.asarray(values)  # host: a key made from Python data (a list, a range or a NumPy array)
             if not isinstance(k, np.ndarray) and a.dtype.kind in "fV":  # PyTorch truncates a list of floats to ints
                 a = a.astype(np.int64)
             if a.dtype.kind in "fV" or a.dtype == object:

@@ -53,7 +53,7 @@ def _write(self, array):
     shape = self._data.shape
     if array.shape != shape and _broadcast_shape(shape, array.shape) != shape:
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(array.shape)}")
-    np.copyto(self._data, array, casting="unsafe")
+    array_module(self._data).copyto(self._data, array, casting="unsafe")
     self._vc[0] += 1
 
 
@@ -304,9 +304,9 @@ def _with_diagonal(input, fill_value, wrap=False):
     if a.ndim > 2 and len(set(a.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
     xp = array_module(a)
-    mask = np.zeros(a.shape, np.bool_)
-    np.fill_diagonal(mask, True, wrap=wrap)
-    return ew.where(ew.wrap(xp.asarray(mask)), ew.wrap(xp.asarray(fill_value, dtype=a.dtype)), input)
+    mask = xp.zeros(a.shape, np.bool_)
+    xp.fill_diagonal(mask, True, wrap=wrap)
+    return ew.where(ew.wrap(mask), ew.wrap(xp.asarray(fill_value, dtype=a.dtype)), input)
 
 
 fill_diagonal_ = generic_inplace(_with_diagonal)

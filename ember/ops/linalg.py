@@ -1,6 +1,7 @@
 """Products and matrix functions: mm, bmm, matmul, dot, mv, addmm and friends, einsum, tensordot, outer, kron, cross,
 trace, multi_dot, matrix_power, and their backward formulas. Decompositions and solvers live in decomposition.py and
 are registered from here."""
+import math
 import operator
 import string
 import warnings
@@ -113,11 +114,12 @@ def bmm(input, mat2, *, out=None):
 def _scale_add(prod, c, beta, alpha):
     """beta * c + alpha * prod, computed in `prod` (a fresh array); c broadcasts to prod's shape, and beta == 0
     ignores c, nan and inf included, as in PyTorch."""
+    xp = array_module(prod)
     if alpha != 1:
-        np.multiply(prod, alpha, out=prod, casting="unsafe")
+        xp.multiply(prod, alpha, out=prod, casting="unsafe")
     if beta != 0:
         try:
-            np.add(prod, c if beta == 1 else beta * c, out=prod, casting="unsafe")
+            xp.add(prod, c if beta == 1 else beta * c, out=prod, casting="unsafe")
         except ValueError:
             raise _expand_error(prod.shape, c.shape) from None
     return prod
@@ -252,7 +254,7 @@ def _squeezable(t, other):
 def _should_fold(a, b, has_out):
     """PyTorch's choice to fold an N-D @ 1-D/2-D product into one mm/mv instead of a bmm."""
     larger = a._data.ndim >= b._data.ndim
-    t1 = a._data if larger else np.swapaxes(b._data, -1, -2)
+    t1 = a._data if larger else array_module(b._data).swapaxes(b._data, -1, -2)
     small = b if larger else a
     if not (t1.ndim >= 3 and small._data.ndim <= 2):
         return False
@@ -290,7 +292,7 @@ def _batched_matmul(input, other):
     except ValueError:
         from .base import broadcast_error
         raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
-    size = int(np.prod(batch))
+    size = math.prod(batch)
     a3 = input.expand(batch + (n, m1)).reshape(size, n, m1)
     if b.ndim == 1:
         r = a3.bmm(other.expand(batch + (m2,)).reshape(size, m2).unsqueeze(2)).squeeze(-1)
@@ -446,9 +448,9 @@ def tensordot(a, b, dims=2, out=None):
         raise RuntimeError("both inputs should have same dtype")
     free_a = [i for i in range(x.ndim) if i not in da]
     free_b = [j for j in range(y.ndim) if j not in db]
-    k = int(np.prod([x.shape[i] for i in da]))
-    left = a.permute(free_a + da).reshape(int(np.prod([x.shape[i] for i in free_a])), k)
-    right = b.permute(db + free_b).reshape(k, int(np.prod([y.shape[j] for j in free_b])))
+    k = math.prod(x.shape[i] for i in da)
+    left = a.permute(free_a + da).reshape(math.prod(x.shape[i] for i in free_a), k)
+    right = b.permute(db + free_b).reshape(k, math.prod(y.shape[j] for j in free_b))
     r = left.mm(right).view(tuple(x.shape[i] for i in free_a) + tuple(y.shape[j] for j in free_b))
     return r if out is None else write_out(out, r, "tensordot")
 

@@ -3,12 +3,16 @@
 Losses that PyTorch computes with a kernel of its own (mse, nll, bce, smooth_l1, ...) have a node here
 with the backward formula; the others are compositions of ops and get their gradient that way.
 """
+import functools
+import math
 import warnings
 
 import numpy as np
 
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
+from ..backend import array_module
+from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
 from .base import GRAD_ENABLED, Tensor, broadcast_error, record, wrap
 from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
@@ -193,8 +197,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _broadcast_pair(input, target)
-    a = np.abs(_difference(input, target))
-    loss = a - 0.5 * beta if beta == 0 else np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
+    a = _difference(input, target)
+    xp = array_module(a)
+    a = xp.abs(a)
+    loss = a - 0.5 * beta if beta == 0 else xp.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
     return _pointwise_loss(NODES.SmoothL1LossBackward0, loss.astype(a.dtype), (input, target),
                            lambda scale: (input, target, beta, scale), reduction)
 
@@ -208,8 +214,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         d = (input - target).abs()
         return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)) * weight, reduction)
     input, target = _broadcast_pair(input, target)
-    a = np.abs(input._data - target._data)
-    loss = np.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(input._data.dtype)
+    xp = array_module(input._data)
+    a = xp.abs(input._data - target._data)
+    loss = xp.where(a < delta, 0.5 * a * a, delta * (a - 0.5 * delta)).astype(input._data.dtype)
     return _pointwise_loss(NODES.HuberLossBackward0, loss, (input, target), lambda scale: (input, target, delta, scale),
                            reduction)
 
@@ -247,7 +254,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     var = var + (clamped - var).detach() if var.requires_grad else clamped
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
-        loss = loss + 0.5 * float(np.log(2 * np.pi))
+        loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
 
 
@@ -272,9 +279,10 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
 # ---- classification losses --------------------------------------------------------------------------
 def _nll_coefficients(t, w, ignore_index):
     """The targets with ignored ones replaced by 0, the per-sample weights (0 where ignored), their total."""
+    xp = array_module(t)
     valid = t != ignore_index
-    safe = np.where(valid, t, 0)
-    sw = (np.ones(t.shape) if w is None else w[safe]) * valid
+    safe = xp.where(valid, t, 0)
+    sw = (xp.ones(t.shape) if w is None else w[safe]) * valid
     return safe, sw, sw.sum()
 
 
@@ -304,7 +312,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
     w = None if weight is None else weight._data.astype(a.dtype)
     safe, sw, total = _nll_coefficients(t, w, ignore_index)
-    picked = np.take_along_axis(a, safe[:, None], axis=1)[:, 0]
+    xp = array_module(a)
+    picked = xp.take_along_axis(a, safe[:, None], axis=1)[:, 0]
     losses = -(picked * sw).astype(a.dtype)
     if reduction == "none":
         out = losses.reshape(()) if unbatched else losses
@@ -315,8 +324,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         out, scale = (losses.sum() / total).astype(a.dtype, copy=False), 1.0 / total
     r = wrap(out)
     if GRAD_ENABLED[0] and input._rg:
-        coeff = np.zeros(a.shape, a.dtype)
-        np.put_along_axis(coeff, safe[:, None], (-sw * scale).astype(a.dtype)[:, None], axis=1)
+        coeff = xp.zeros(a.shape, a.dtype)
+        xp.put_along_axis(coeff, safe[:, None], (-sw * scale).astype(a.dtype)[:, None], axis=1)
         g_shape = (a.shape[0], 1) + a.shape[2:] if reduction == "none" else ()
         node = NODES.NllLoss2DBackward0() if input.dim() >= 3 else NODES.NllLossBackward0()
         record(r, node, (input,), (coeff.reshape(input.shape), g_shape if not unbatched else ()))
@@ -393,8 +402,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"Found dtype {scalar_type_name(y.dtype)} but expected {scalar_type_name(x.dtype)}")
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
+    xp = array_module(x)
     with np.errstate(divide="ignore"):
-        loss = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+        loss = -(y * xp.maximum(xp.log(x), -100) + (1 - y) * xp.maximum(xp.log1p(-x), -100))
     w = None if weight is None else weight.detach().expand(input.shape)
     if w is not None:
         loss = loss * w._data
@@ -413,7 +423,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _no_grad_for(weight, "binary_cross_entropy_with_logits", "weight")
     _no_grad_for(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     x, y = input._data, target._data
-    softplus_neg = np.logaddexp(0, -x)  # -log sigmoid(x), without overflow
+    softplus_neg = array_module(x).logaddexp(0, -x)  # -log sigmoid(x), without overflow
     if pos_weight is None:
         loss = (1 - y) * x + softplus_neg
     else:
@@ -434,7 +444,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "soft_margin_loss")
     _no_grad_for(target, "soft_margin_loss", "target")
-    loss = np.logaddexp(0, -target._data * input._data).astype(input._data.dtype)
+    loss = array_module(input._data).logaddexp(0, -target._data * input._data).astype(input._data.dtype)
     return _pointwise_loss(NODES.SoftMarginLossBackward0, loss, (input,), lambda scale: (input, target, scale),
                            reduction)
 
@@ -467,16 +477,17 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         raise RuntimeError(f"inconsistent target size, expected {n} but got {list(target.shape)}")
     if ((t < 0) | (t >= c)).any():
         raise RuntimeError("target out of range")
-    rows = np.arange(n)
+    xp = array_module(x)
+    rows = xp.arange(n)
     z = margin - x[rows, t][:, None] + x
     z[rows, t] = 0
     active = z > 0
-    terms = np.where(active, z if p == 1 else z * z, 0)
+    terms = xp.where(active, z if p == 1 else z * z, 0)
     w = None if weight is None else weight._data.astype(x.dtype)[t][:, None]
     if w is not None:
         terms = terms * w
     losses = (terms.sum(1) / c).astype(x.dtype)
-    dterms = np.where(active, 1.0 if p == 1 else 2 * z, 0) / c
+    dterms = xp.where(active, 1.0 if p == 1 else 2 * z, 0) / c
     if w is not None:
         dterms = dterms * w
     dterms[rows, t] = -dterms.sum(1)
@@ -504,15 +515,16 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     x = a[None] if unbatched else a
     t = target._data.reshape(x.shape)
     n, c = x.shape
-    ended = np.cumsum(t < 0, axis=1) > 0
-    listed = np.zeros((n, c), bool)
-    rows, cols = np.nonzero(~ended)
+    xp = array_module(x)
+    ended = xp.cumsum(t < 0, axis=1) > 0
+    listed = xp.zeros((n, c), bool)
+    rows, cols = xp.nonzero(~ended)
     listed[rows, t[rows, cols]] = True
     # is_target[i, j]: class j is a target of sample i; pairs (j target, k not target)
     z = 1 - x[:, :, None] + x[:, None, :]
     pair = listed[:, :, None] & ~listed[:, None, :]
     active = pair & (z > 0)
-    losses = (np.where(active, z, 0).sum((1, 2)) / c).astype(x.dtype)
+    losses = (xp.where(active, z, 0).sum((1, 2)) / c).astype(x.dtype)
     grad = (active.sum(1) - active.sum(2)) / c
     return _per_sample_loss(NODES.MultilabelMarginLossBackward0, losses.reshape(()) if unbatched else losses, grad,
                             input, reduction)
@@ -588,15 +600,16 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
 
 # ---- connectionist temporal classification -------------------------------------------------------------
 def _log_add(*terms):
-    top = np.maximum.reduce(terms)
-    safe = np.where(np.isneginf(top), 0, top)
+    xp = array_module(terms[0])
+    top = functools.reduce(xp.maximum, terms)
+    safe = xp.where(xp.isneginf(top), 0, top)
     with np.errstate(divide="ignore"):
-        return safe + np.log(sum(np.exp(t - safe) for t in terms))
+        return safe + xp.log(sum(xp.exp(t - safe) for t in terms))
 
 
 def _shift(a, k):
     """a shifted right by k along the last axis, -inf filled."""
-    out = np.full_like(a, -np.inf)
+    out = array_module(a).full_like(a, -np.inf)
     out[..., k:] = a[..., :a.shape[-1] - k]
     return out
 
@@ -605,52 +618,71 @@ def _ctc_lattice(lp, labels, in_len, ext_len, skip):
     """Forward (alpha) and backward (beta) log-probabilities over time for each extended label position,
     vectorized over the batch; the loop runs over time only (the recurrence is sequential in t)."""
     t_max, n, s = lp.shape[0], lp.shape[1], labels.shape[1]
-    emit = np.take_along_axis(lp, np.broadcast_to(labels[None], (t_max, n, s)), axis=2)  # (T, N, S')
-    positions = np.arange(s)[None]
-    alpha = np.full((t_max, n, s), -np.inf)
-    alpha[0] = np.where(positions < np.minimum(2, ext_len[:, None]), emit[0], -np.inf)
+    xp = array_module(lp)
+    emit = xp.take_along_axis(lp, xp.broadcast_to(labels[None], (t_max, n, s)), axis=2)  # (T, N, S')
+    positions = xp.arange(s)[None]
+    alpha = xp.full((t_max, n, s), -np.inf)
+    alpha[0] = xp.where(positions < xp.minimum(2, ext_len[:, None]), emit[0], -np.inf)
     for t in range(1, t_max):
         prev = alpha[t - 1]
-        alpha[t] = _log_add(prev, _shift(prev, 1), np.where(skip, _shift(prev, 2), -np.inf)) + emit[t]
-    beta = np.full((t_max, n, s), -np.inf)
+        alpha[t] = _log_add(prev, _shift(prev, 1), xp.where(skip, _shift(prev, 2), -np.inf)) + emit[t]
+    beta = xp.full((t_max, n, s), -np.inf)
     last = in_len - 1
     end = (positions >= ext_len[:, None] - 2) & (positions < ext_len[:, None])
-    skip_next = np.zeros_like(skip)
+    skip_next = xp.zeros_like(skip)
     skip_next[:, :-2] = skip[:, 2:]
     for t in range(t_max - 1, -1, -1):
         if t < t_max - 1:
             nxt = beta[t + 1] + emit[t + 1]
-            later = _log_add(nxt, _unshift(nxt, 1), np.where(skip_next, _unshift(nxt, 2), -np.inf))
+            later = _log_add(nxt, _unshift(nxt, 1), xp.where(skip_next, _unshift(nxt, 2), -np.inf))
         else:
-            later = np.full((n, s), -np.inf)
-        beta[t] = np.where((t == last)[:, None], np.where(end, 0.0, -np.inf),
-                           np.where((t < last)[:, None], later, -np.inf))
+            later = xp.full((n, s), -np.inf)
+        beta[t] = xp.where((t == last)[:, None], xp.where(end, 0.0, -np.inf),
+                           xp.where((t < last)[:, None], later, -np.inf))
     return alpha, beta, emit
 
 
 def _unshift(a, k):
     """a shifted left by k along the last axis, -inf filled."""
-    out = np.full_like(a, -np.inf)
+    out = array_module(a).full_like(a, -np.inf)
     out[..., :a.shape[-1] - k] = a[..., k:]
     return out
 
 
-def _ctc_targets(targets, target_lengths, n):
+def _ctc_targets(targets, lengths, n):
+    """The targets as an (N, S) array padded with zeros, and their lengths."""
     t = targets._data.astype(np.int64)
-    lengths = np.asarray(target_lengths, np.int64).reshape(-1)
     if t.ndim == 2:
         return t, lengths
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    xp = array_module(t)
+    starts = xp.cumsum(lengths) - lengths
     width = max(int(lengths.max()) if lengths.size else 0, 1)
-    padded = np.zeros((n, width), np.int64)
-    cols = np.arange(width)[None]
+    padded = xp.zeros((n, width), np.int64)
+    cols = xp.arange(width)[None]
     mask = cols < lengths[:, None]
     padded[mask] = t[(starts[:, None] + cols)[mask]]
     return padded, lengths
 
 
-def _lengths(x):
-    return np.asarray(x._data if isinstance(x, Tensor) else x, np.int64).reshape(-1)
+def _lengths(x, like):
+    """Lengths (a tensor, or a sequence of ints) as a 1-D int64 array on the device of array `like`."""
+    return array_module(like).asarray(x._data if isinstance(x, Tensor) else x, np.int64).reshape(-1)
+
+
+def _ctc_posterior(joint, ext, c):
+    """log sum of exp(joint[t, n, s]) over the positions s of each class ext[n, s]: (T, N, C), -inf for a class
+    at no position."""
+    xp = array_module(joint)
+    t_max, n, s = joint.shape
+    cells = ((xp.arange(t_max)[:, None, None] * n + xp.arange(n)[None, :, None]) * c + ext[None]).reshape(-1)
+    values = joint.reshape(-1)
+    top = xp.full(t_max * n * c, -np.inf)
+    scatter_reduce_flat(top, cells, values, "amax")
+    top[xp.isneginf(top)] = 0
+    total = xp.zeros(t_max * n * c)
+    scatter_reduce_flat(total, cells, xp.exp(values - top[cells]), "sum")
+    with np.errstate(divide="ignore"):
+        return (top + xp.log(total)).reshape(t_max, n, c)
 
 
 def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
@@ -667,43 +699,41 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
         return loss.squeeze(0) if reduction == "none" else loss
     lp = log_probs._data
     t_max, n, c = lp.shape
-    in_len, (labels, tgt_len) = _lengths(input_lengths), _ctc_targets(targets, _lengths(target_lengths), n)
+    xp = array_module(lp)
+    in_len, (labels, tgt_len) = _lengths(input_lengths, lp), _ctc_targets(targets, _lengths(target_lengths, lp), n)
     if in_len.shape[0] != n or tgt_len.shape[0] != n:
         raise RuntimeError(f"ctc_loss: expected input_lengths and target_lengths of size {n} (the batch), but got "
                            f"{in_len.shape[0]} and {tgt_len.shape[0]}")
     if (in_len > t_max).any():
         raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
                            f"{int(in_len.max())}")
-    ext = np.full((n, 2 * labels.shape[1] + 1), blank, np.int64)
+    ext = xp.full((n, 2 * labels.shape[1] + 1), blank, np.int64)
     ext[:, 1::2] = labels
     ext_len = 2 * tgt_len + 1
-    skip = np.zeros(ext.shape, bool)
+    skip = xp.zeros(ext.shape, bool)
     skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
     lp64 = lp.astype(np.float64)
     alpha, beta, emit = _ctc_lattice(lp64, ext, in_len, ext_len, skip)
-    rows = np.arange(n)
-    final = alpha[np.maximum(in_len - 1, 0), rows]
-    last = np.take_along_axis(final, (ext_len - 1)[:, None], 1)[:, 0]
-    before = np.where(ext_len >= 2, np.take_along_axis(final, np.maximum(ext_len - 2, 0)[:, None], 1)[:, 0], -np.inf)
+    rows = xp.arange(n)
+    final = alpha[xp.maximum(in_len - 1, 0), rows]
+    last = xp.take_along_axis(final, (ext_len - 1)[:, None], 1)[:, 0]
+    before = xp.where(ext_len >= 2, xp.take_along_axis(final, xp.maximum(ext_len - 2, 0)[:, None], 1)[:, 0], -np.inf)
     nll = -_log_add(last, before)
-    infinite = np.isinf(nll)
+    infinite = xp.isinf(nll)
     if zero_infinity:
-        nll = np.where(infinite, 0.0, nll)
+        nll = xp.where(infinite, 0.0, nll)
     r = wrap(nll.astype(lp.dtype))
     if GRAD_ENABLED[0] and log_probs._rg:
-        posterior = np.full((t_max, n, c), -np.inf)
-        joint = alpha + beta  # log of the probability mass through (t, s), times p
-        for_class = np.broadcast_to(ext[None], joint.shape)
-        np.logaddexp.at(posterior, (np.arange(t_max)[:, None, None], rows[None, :, None], for_class), joint)
+        posterior = _ctc_posterior(alpha + beta, ext, c)  # alpha + beta: the mass through (t, s), times p
         with np.errstate(invalid="ignore", over="ignore"):
-            grad = np.exp(lp64) - np.exp(posterior + nll[None, :, None])
-        active = np.arange(t_max)[:, None] < in_len[None]
-        grad = np.where(active[:, :, None], grad, 0.0)
+            grad = xp.exp(lp64) - xp.exp(posterior + nll[None, :, None])
+        active = xp.arange(t_max)[:, None] < in_len[None]
+        grad = xp.where(active[:, :, None], grad, 0.0)
         if zero_infinity:
-            grad = np.where(infinite[None, :, None], 0.0, grad)
+            grad = xp.where(infinite[None, :, None], 0.0, grad)
         record(r, NODES.CtcLossBackward0(), (log_probs,), (grad.astype(lp.dtype), (1, n, 1)))
     if reduction == "mean":
-        return (r / wrap(np.maximum(tgt_len, 1).astype(lp.dtype))).mean()
+        return (r / wrap(xp.maximum(tgt_len, 1).astype(lp.dtype))).mean()
     return _reduce(r, reduction)
 
 

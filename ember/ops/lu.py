@@ -13,7 +13,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import node_classes
-from ..backend import array_module, to_numpy
+from ..backend import array_module, asarray_like, to_numpy
 from .base import GRAD_ENABLED, _MultiNode, record, wrap
 from .decomposition import _check_matrix, _result_type, _shadow, solve
 
@@ -55,7 +55,7 @@ for _name, (_k, _f) in {"LinalgLuBackward0": (3, _lu_backward),
     NODES[_name] = type(_name, (_MultiNode,), {"__slots__": (), "formula": staticmethod(_f), "n_outputs": _k})
 
 
-def _factor(A: Tensor, name: str):
+def _factor(A: Tensor, name: str):  # host: SciPy's LAPACK factors on the host
     """(P, unit-lower L, upper U, LAPACK pivots) of A's LU factorization, as arrays on A's device."""
     import scipy.linalg
     if A._data.dtype.kind not in "fV":
@@ -67,8 +67,7 @@ def _factor(A: Tensor, name: str):
     pivots = (pivots + 1).astype(np.int32)
     lower = np.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=packed.dtype)
     upper = np.triu(packed[..., :k, :])
-    xp = array_module(a)
-    return tuple(xp.asarray(v) for v in (_permutations(pivots, m).astype(a.dtype), lower, upper, pivots))
+    return tuple(asarray_like(v, a) for v in (_permutations(pivots, m).astype(a.dtype), lower, upper, pivots))
 
 
 def lu(A: Tensor, *, pivot: bool = True, out=None):
@@ -122,13 +121,13 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
     else:
         L = U = LU_data.new_empty((0,))
     if unpack_pivots:
-        P = wrap(xp.asarray(_permutations(to_numpy(LU_pivots._data), m), dtype=LU_data._data.dtype))
+        P = wrap(asarray_like(_permutations(to_numpy(LU_pivots._data), m).astype(LU_data._data.dtype), LU_data._data))
     else:
         P = LU_data.new_empty((0,))
     return lu_unpack_result(P, L, U)
 
 
-def _permutations(pivots: np.ndarray, m: int) -> np.ndarray:
+def _permutations(pivots: np.ndarray, m: int) -> np.ndarray:  # host: a loop over LAPACK's host pivots
     """P with A = P L U, from LAPACK's pivots (swaps applied in turn to the rows of the identity)."""
     batch = pivots.reshape(-1, pivots.shape[-1])
     out = np.empty((batch.shape[0], m, m))

@@ -190,13 +190,16 @@ def copy_(input, src, non_blocking=False):
     a = input._data
     recording = GRAD_ENABLED[0] and a.dtype.kind in "fcV" and (input._rg or (isinstance(src, Tensor) and src._rg))
     through_view = recording and check_view_inplace(input)
-    s = src._data if isinstance(src, Tensor) else np.asarray(src)
+    s = src._data if isinstance(src, Tensor) else np.asarray(src)  # host: Python data, moved below
     if s.__class__ is not a.__class__:
         s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
     if s.ndim > a.ndim:  # NumPy would drop leading size-1 dims of the source; PyTorch refuses them
         raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(s.shape)}")
     try:
-        np.copyto(a, s, casting="unsafe") if a.__class__ is np.ndarray else a.__setitem__(Ellipsis, s)
+        if a.__class__ is np.ndarray:
+            np.copyto(a, s, casting="unsafe")  # host: a is a NumPy array here
+        else:
+            a[...] = s
     except ValueError:
         raise broadcast_error(a.shape, s.shape) from None
     input._vc[0] += 1

@@ -79,7 +79,7 @@ def _batch_norm_grads(g, x, mean, invstd, w, axes, eps, training):
     gx = ga * xa
     dw = s * (_channel_sums(gx) - m * sum_g)
     k1 = s if w is None else s * w._data.reshape(c)
-    dx = np.multiply(ga, k1.reshape(shape), out=gx)
+    dx = array_module(ga).multiply(ga, k1.reshape(shape), out=gx)
     if training:
         count = xa.size // c
         k2 = -k1 * s * dw / count
@@ -104,13 +104,13 @@ def _moments(a, axes):
     """The mean and biased variance of `a` over `axes` (kept dims), and a - mean."""
     mean = a.mean(axis=axes, keepdims=True)
     centered = a - mean
-    return mean, np.square(centered).mean(axis=axes, keepdims=True), centered
+    return mean, array_module(a).square(centered).mean(axis=axes, keepdims=True), centered
 
 
 def _standardize(a, axes, eps):
     """(a - mean) / sqrt(var + eps) over `axes`, 1/sqrt(var + eps) and the mean, with kept dims."""
     mean, var, centered = _moments(a, axes)
-    invstd = 1 / np.sqrt(var + a.dtype.type(eps))
+    invstd = 1 / array_module(a).sqrt(var + a.dtype.type(eps))
     return centered * invstd, invstd, mean
 
 
@@ -175,15 +175,16 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         mean = running_mean._data.reshape(shape).astype(a.dtype)
         var = running_var._data.reshape(shape).astype(a.dtype)
         centered = None
-    invstd = 1 / np.sqrt(var + a.dtype.type(eps))
+    xp = array_module(a)
+    invstd = 1 / xp.sqrt(var + a.dtype.type(eps))
     if _fast(a):  # (a - mean) * invstd * weight + bias, with one scale and one shift per channel
         scale = invstd if weight is None else invstd * weight._data.reshape(shape).astype(a.dtype)
         shift = 0 if bias is None else bias._data.reshape(shape).astype(a.dtype)
         if centered is None:
-            out = np.multiply(a, scale)
+            out = xp.multiply(a, scale)
             out += shift - mean * scale
         else:
-            out = np.multiply(centered, scale, out=centered)
+            out = xp.multiply(centered, scale, out=centered)
             out += shift
     else:
         xhat = (a - mean if centered is None else centered) * invstd

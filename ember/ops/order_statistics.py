@@ -43,7 +43,7 @@ def _quantile_backward(g, a_shape, rest, d, w):
     if d is None:
         return (gm.reshape(a_shape),)
     perm = [j for j in range(len(a_shape)) if j != d] + [d]
-    return (gm.permute(tuple(int(j) for j in np.argsort(perm))),)
+    return (gm.permute(tuple(sorted(range(len(perm)), key=perm.__getitem__))),)
 
 
 def _select(input, dim, keepdim, kind, name, node, k=None):
@@ -174,7 +174,7 @@ def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
     s = xp.take_along_axis(m, order, axis=-1)
     nan = xp.isnan(m)
     count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else xp.full(m.shape[:-1] + (1,), n)
-    pos = xp.asarray(qs) * xp.maximum(count - 1, 0)  # (*rest, Q)
+    pos = qs * xp.maximum(count - 1, 0)  # (*rest, Q)
     lo, hi = xp.floor(pos).astype(np.int64), xp.ceil(pos).astype(np.int64)
     if interpolation == "nearest":
         lo = hi = xp.round(pos).astype(np.int64)
@@ -203,16 +203,17 @@ def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
 
 
 def _levels(q, a):
-    """Whether q is a scalar, and its levels as a float64 array; PyTorch's errors for a q it refuses."""
+    """Whether q is a scalar, and its levels as a float64 array on a's device; PyTorch's errors for a q it refuses."""
+    xp = array_module(a)
     if not isinstance(q, Tensor):
         if not 0 <= float(q) <= 1:
             raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
-        return True, np.array([float(q)])
+        return True, xp.asarray([float(q)])
     if q._data.ndim > 1:
         raise RuntimeError("quantile() q must be a scalar or 1D tensor")
     if q._data.dtype != a.dtype:
         raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
-    qs = np.asarray(q._data, dtype=np.float64).reshape(-1)
+    qs = xp.asarray(q._data, dtype=np.float64).reshape(-1)
     if ((qs < 0) | (qs > 1)).any():
         raise RuntimeError("quantile() q values must be in the range [0, 1]")
     return q._data.ndim == 0, qs

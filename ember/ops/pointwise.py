@@ -70,13 +70,17 @@ def rad2deg(input: Tensor) -> Tensor:
     return _scaled(input, 1 / _DEG, NODES["Rad2DegBackward0"])
 
 
-def _logaddexp(input, other, exp, log1p, name, out):
+def _logaddexp(input, other, exp, log_base, name, out):
+    """max + log1p(exp(-gap)), with `exp` the name of the base's power function (exp, exp2), the log1p divided by
+    log(base) where that is not None."""
     check_tensor(name, "other", other, 2)
     x, y, _ = ew._float_operands(input, other)
+    xp = array_module(other._data)
     with np.errstate(invalid="ignore", over="ignore"):
-        big = np.maximum(x, y)
-        gap = np.where(x == y, 0, -np.abs(np.subtract(x, y)))
-        r = broadcasting(np.add, big, log1p(exp(gap)))
+        big = xp.maximum(x, y)
+        gap = xp.where(x == y, 0, -xp.abs(xp.subtract(x, y)))
+        soft = xp.log1p(getattr(xp, exp)(gap))
+        r = broadcasting(np.add, big, soft if log_base is None else soft / log_base)
     if needs_grad(input, other):
         node = NODES[f"{name.capitalize()}Backward0"]()
         record(r, node, (input, other), (ew.keep_if(input, input._rg), ew.keep_if(other, other._rg), r))
@@ -85,12 +89,12 @@ def _logaddexp(input, other, exp, log1p, name, out):
 
 def logaddexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """log(exp(input) + exp(other)), without overflow."""
-    return _logaddexp(input, other, np.exp, np.log1p, "logaddexp", out)
+    return _logaddexp(input, other, "exp", None, "logaddexp", out)
 
 
 def logaddexp2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """log2(2 ** input + 2 ** other), without overflow."""
-    return _logaddexp(input, other, np.exp2, lambda v: np.log1p(v) / _LN2, "logaddexp2", out)
+    return _logaddexp(input, other, "exp2", _LN2, "logaddexp2", out)
 
 
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
@@ -124,22 +128,24 @@ def xlogy(input, other, *, out=None) -> Tensor:
     if not isinstance(input, Tensor):
         check_tensor("xlogy", "other", other, 2)
     x, y, _ = ew._float_operands(input, other)
+    xp = array_module(other._data if isinstance(other, Tensor) else input._data)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = broadcasting(lambda a, b: np.where((a == 0) & ~np.isnan(b), 0, a * np.log(b)), x, y)
+        r = broadcasting(lambda a, b: xp.where((a == 0) & ~xp.isnan(b), 0, a * xp.log(b)), x, y)
     r = wrap(r._data.astype(np.result_type(x, y), copy=False))
     if needs_grad(input, other):
         if isinstance(input, Tensor) and isinstance(other, Tensor):
             record(r, NODES["XlogyBackward0"](), (input, other), (input, other))
         elif isinstance(input, Tensor):
-            record(r, NODES["XlogyBackward2"](), (input,), (input, wrap(np.asarray(y, r._data.dtype))))
+            record(r, NODES["XlogyBackward2"](), (input,), (input, wrap(xp.asarray(y, r._data.dtype))))
         else:
-            record(r, NODES["XlogyBackward1"](), (other,), (wrap(np.asarray(x, r._data.dtype)), other))
+            record(r, NODES["XlogyBackward1"](), (other,), (wrap(xp.asarray(x, r._data.dtype)), other))
     return r if out is None else write_out(out, r, "xlogy")
 
 
 def sinc(input: Tensor, *, out=None) -> Tensor:
     """sin(pi x) / (pi x), and 1 at x = 0."""
-    r = wrap(np.sinc(ew._float_array(input)))
+    a = ew._float_array(input)
+    r = wrap(array_module(a).sinc(a))
     if needs_grad(input):
         record(r, NODES["SincBackward0"](), (input,), (input,))
     return r if out is None else write_out(out, r, "sinc")

@@ -5,12 +5,13 @@ recorded as a `Linear` map whose adjoint is its backward; the adjoint's adjoint 
 gradients of any order follow by composition. 1-d pooling is 2-d pooling over an unsqueezed input,
 as PyTorch computes (and records) it.
 """
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, asarray_like
 from ..backend import pooling as kernels
 from . import elementwise as _ew
 from .arguments import int_tuple
@@ -141,7 +142,7 @@ def _flat_positions(offsets, tables, spatial):
     step = 1
     n = len(tables)
     for d in range(n - 1, -1, -1):
-        table = xp.asarray(tables[d])
+        table = tables[d]
         taps = table.shape[1]
         j = rest % taps
         rest //= taps
@@ -185,7 +186,8 @@ def _window_max(input, kernel, stride, padding, dilation, out_shape, return_indi
         Linear(select, route, *nodes).record(r, input)
     if not return_indices:
         return r
-    tables = [np.arange(o)[:, None] * s - p + np.arange(k) * d
+    xp = array_module(a)
+    tables = [xp.arange(o)[:, None] * s - p + xp.arange(k) * d
               for o, k, s, p, d in zip(out_shape, kernel, stride, padding, dilation)]
     return r, wrap(_flat_positions(which, tables, spatial))
 
@@ -250,14 +252,14 @@ def max_pool3d_with_indices(input: Tensor, kernel_size: Ints, stride: Ints | Non
 
 
 # ---- average pooling -------------------------------------------------------------------------------
-def _divisor(spatial, kernel, stride, padding, out_shape, count_include_pad):
-    """Each window's divisor: its size within input and padding, or within the input only (NumPy)."""
-    div = np.ones((), np.int64)
+def _divisor(xp, spatial, kernel, stride, padding, out_shape, count_include_pad):
+    """Each window's divisor: its size within input and padding, or within the input only (an array of `xp`)."""
+    div = xp.ones((), np.int64)
     n = len(spatial)
     for d, (L, k, s, p, o) in enumerate(zip(spatial, kernel, stride, padding, out_shape)):
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, L + p)
-        size = end - start if count_include_pad else np.minimum(end, L) - np.maximum(start, 0)
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, L + p)
+        size = end - start if count_include_pad else xp.minimum(end, L) - xp.maximum(start, 0)
         div = div * size.reshape((-1,) + (1,) * (n - 1 - d))
     return div
 
@@ -281,7 +283,7 @@ def _avg_pool(input, n, kernel_size, stride, padding, ceil_mode, count_include_p
     after = _padding_after(spatial, kernel, stride, padding, (1,) * n, out_shape)
     windows = kernels.window_slices(out_shape, kernel, stride, (1,) * n)
     divisor = divisor_override if divisor_override is not None else \
-        _divisor(spatial, kernel, stride, padding, out_shape, count_include_pad)
+        _divisor(array_module(a), spatial, kernel, stride, padding, out_shape, count_include_pad)
     acc = np.dtype(np.float32) if a.dtype == np.float16 else a.dtype if a.dtype.kind in "fV" else np.dtype(np.int64)
     overlapping = not kernels.disjoint(kernel, stride, (1,) * n)
 
@@ -338,7 +340,7 @@ def _adaptive_size(input, n, output_size, fname):
     return size
 
 
-def _adaptive_windows(L, out):
+def _adaptive_windows(L, out):  # host: a map from Python sizes (backend.pooling's ELL form)
     """For each of `out` windows over `L` elements, the input positions of its taps (the last one repeated to
     fill `taps` columns) and how many of them are its own: (positions (out, taps), counts)."""
     i = np.arange(out)
@@ -349,7 +351,7 @@ def _adaptive_windows(L, out):
     return np.minimum(start[:, None] + np.arange(taps), end[:, None] - 1), counts
 
 
-def _adaptive_average_map(L, out):
+def _adaptive_average_map(L, out):  # host: a map from Python sizes (backend.pooling's ELL form)
     """The (out, L) averaging matrix of adaptive average pooling, in ELL form."""
     idx, counts = _adaptive_windows(L, out)
     w = np.where(np.arange(idx.shape[1]) < counts[:, None], 1.0 / np.maximum(counts, 1)[:, None], 0.0)
@@ -402,8 +404,8 @@ def _adaptive_max(input, n, output_size, return_indices, fname):
         tables, parts = [], [a]
         for d, (L, o) in enumerate(zip(spatial, size)):
             positions, _ = _adaptive_windows(L, o)
-            tables.append(positions)
-            taps = xp.asarray(positions)
+            taps = asarray_like(positions, a)
+            tables.append(taps)
             parts = [xp.take(p, taps[:, t], axis=a.ndim - n + d) for p in parts for t in range(positions.shape[1])]
         values, which = kernels.window_max(parts, True)
         indices = _flat_positions(which, tables, spatial)
@@ -492,7 +494,7 @@ def _unpool(input, indices, n, size, fname):
     if idx.shape != a.shape:
         raise RuntimeError(f"{fname}: Expected shape of indices to be same as that of the input tensor "
                            f"({list(a.shape)}) but got indices tensor with shape: {list(idx.shape)}")
-    plane = int(np.prod(size))
+    plane = math.prod(size)
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= plane):
         bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
         raise RuntimeError(f"{fname}: Found an invalid max index: {bad} (output volumes are of size "
@@ -533,7 +535,7 @@ def _lp_pool(input, n, norm_type, kernel_size, stride, ceil_mode, fname):
     if norm_type == -float("inf"):
         return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    window = int(np.prod(int_tuple(kernel_size, n, "kernel_size", fname)))
+    window = math.prod(int_tuple(kernel_size, n, "kernel_size", fname))
     return (_ew.sign(out) * _ew.relu(_ew.abs(out))).mul(window).pow(1.0 / norm_type)
 
 

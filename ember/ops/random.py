@@ -13,7 +13,7 @@ from .. import _dtype
 from .._creation import _finish, _float_dtype, _size, _work_dtype, zeros_like
 from .._random import rng
 from ..autograd.graph import node_classes
-from ..backend import array_module, to_numpy
+from ..backend import array_module, asarray_like, to_numpy
 from .base import Tensor, broadcast_error, check_inplace, needs_grad, not_implemented, record, wrap, write_out
 from .shape import expand
 from .views import check_view_inplace, share_inplace
@@ -51,7 +51,7 @@ NODES = node_classes(GRADIENTS)
 def _draw(generator, like, method: str, *args, **kwargs):
     """Samples from `generator`'s NumPy generator (`method` names a numpy.random.Generator method), on the device
     of array `like`."""
-    return array_module(like).asarray(getattr(rng(generator), method)(*args, **kwargs))
+    return asarray_like(getattr(rng(generator), method)(*args, **kwargs), like)
 
 
 def _float_arg(x, fn: str, arg: str) -> float:
@@ -212,11 +212,11 @@ def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
     """Binomial samples (whole numbers, in prob's floating dtype) of `count` trials with success probability
     `prob`."""
     _float_dtype(prob.dtype, "binomial_cpu")
-    n, p = np.broadcast_arrays(to_numpy(count._data), to_numpy(prob._data))
+    n, p = np.broadcast_arrays(to_numpy(count._data), to_numpy(prob._data))  # host: samples are drawn on the host
     if not ((p >= 0) & (p <= 1)).all():
         raise RuntimeError("binomial: expected prob to be in [0, 1]")
     sample = rng(generator).binomial(n.astype(np.int64), p).astype(prob._data.dtype)
-    return wrap(array_module(prob._data).asarray(sample))
+    return wrap(asarray_like(sample, prob._data))
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:
@@ -233,7 +233,7 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     except ValueError:
         raise RuntimeError("invalid Poisson rate: ember samples rates up to about 9.2e18 (NumPy's limit), "
                            f"but got {rates.max():g}") from None
-    r = wrap(array_module(input._data).asarray(sample.astype(rates.dtype)))
+    r = wrap(asarray_like(sample.astype(rates.dtype), input._data))
     if needs_grad(input):
         record(r, NODES.PoissonBackward0(), (input,))
     return r
@@ -260,14 +260,14 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     if categories > 2**24:
         raise RuntimeError("number of categories cannot exceed 2^24")
     p = to_numpy(a).astype(np.float64).reshape(a.shape[0] if a.ndim == 2 else 1, categories)
-    if not (np.isfinite(p) & (p >= 0)).all():
+    if not (np.isfinite(p) & (p >= 0)).all():  # host: a NumPy copy (samples are drawn on the host)
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     total = p.sum(-1, keepdims=True)
     if (total <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     gen = rng(generator)
     index = _with_replacement(gen, p / total, n) if replacement else _without_replacement(gen, p, n)
-    r = wrap(array_module(a).asarray(index.reshape(a.shape[:-1] + (n,))))
+    r = wrap(asarray_like(index.reshape(a.shape[:-1] + (n,)), a))
     if out is None:
         return r
     if out.dtype is not _dtype.int64:
@@ -275,7 +275,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     return write_out(out, r, "multinomial")
 
 
-def _without_replacement(gen, p, n):
+def _without_replacement(gen, p, n):  # host: draws from the host generator
     """The Gumbel-top-k trick in exponential form: the n largest p / E, with E ~ Exp(1), in decreasing order, are
     the categories of n draws without replacement, in the order drawn."""
     keys = -p / gen.standard_exponential(p.shape)
@@ -285,7 +285,7 @@ def _without_replacement(gen, p, n):
     return np.argsort(keys, axis=-1)
 
 
-def _with_replacement(gen, p, n):
+def _with_replacement(gen, p, n):  # host: draws from the host generator
     """n independent draws per row: how often each category comes up (a multinomial count), in random order."""
     rows, categories = p.shape
     counts = gen.multinomial(n, p) if rows else np.zeros((0, categories), np.int64)

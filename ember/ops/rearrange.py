@@ -391,7 +391,7 @@ def block_diag(*tensors) -> Tensor:
             raise RuntimeError(f"ember.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
                                f"{t._data.ndim} dimensions")
     if not tensors:
-        return wrap(np.zeros((1, 0), _dtype.get_default_dtype().np))
+        return wrap(np.zeros((1, 0), _dtype.get_default_dtype().np))  # host: no tensor, so PyTorch's CPU result
     arrays = [t._data.reshape((1,) * (2 - t._data.ndim) + t._data.shape) for t in tensors]
     dt = tensors[0].dtype
     for t in tensors[1:]:

@@ -1,6 +1,7 @@
 """Reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin, var/std (alone or with the mean), norm,
 all/any, logsumexp, nansum/nanmean, count_nonzero, aminmax, sum_to_size, and their backward formulas."""
 import builtins
+import math
 
 import numpy as np
 
@@ -155,7 +156,7 @@ def _spread_mean_backward(grads, x, r, dims, keepdim, dof, is_std):
         out = GRADIENTS["StdBackward0" if is_std else "VarBackward0"](
             gs, x, *((r, dims, keepdim, dof) if is_std else (dims, keepdim, dof)))[0]
     if gm is not None:
-        n = x._data.size if dims is None else int(np.prod([shape[k] for k in dims]))
+        n = x._data.size if dims is None else math.prod(shape[k] for k in dims)
         gmx = _expand_back(gm, shape, dims, keepdim) / n
         out = gmx if out is None else out + gmx
     return (out,)
@@ -229,7 +230,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
             n *= a.shape[d]
     total = _add_reduce(a, dims, np.float32 if a.dtype == np.float16 else None, keepdim)
     if n:
-        r = wrap(np.true_divide(total, n).astype(a.dtype, copy=False))
+        r = wrap(array_module(a).true_divide(total, n).astype(a.dtype, copy=False))
     else:  # the mean of nothing is nan, as in PyTorch
         r = wrap(array_module(a).full(total.shape, np.nan, a.dtype))
     if all_dims and not keepdim:
@@ -243,7 +244,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
 def _add_reduce(a, dims, dtype, keepdims):
     """Sum over `dims` in one call (NumPy's ufunc directly, without ndarray.sum's Python wrapper)."""
     if a.__class__ is np.ndarray:
-        return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)
+        return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)  # host: a is a NumPy array here
     return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
 
 
@@ -421,7 +422,7 @@ def _spread(input, dim, unbiased, keepdim, correction, name):
     c = _correction(unbiased, correction, name)
     a = _float_input(input, name)
     dims = _dims(dim, a.ndim)
-    n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+    n = a.size if dims is None else math.prod(a.shape[d] for d in dims)
     return a, dims, c, n
 
 
@@ -503,20 +504,21 @@ def _vector_norm(input, p, dim, keepdim, node):
     if p in (float("inf"), -float("inf")) and a.size == 0 and (dims is None or 0 in [a.shape[d] for d in dims]):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm over no elements because the "
                            "operation does not have an identity")
-    absa = np.abs(a)
+    xp = array_module(a)
+    absa = xp.abs(a)
     if p == 2:
-        r = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+        r = xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))
     elif p == 1:
-        r = np.sum(absa, axis=dims, keepdims=keepdim)
+        r = xp.sum(absa, axis=dims, keepdims=keepdim)
     elif p == float("inf"):
-        r = np.max(absa, axis=dims, keepdims=keepdim)
+        r = xp.max(absa, axis=dims, keepdims=keepdim)
     elif p == -float("inf"):
-        r = np.min(absa, axis=dims, keepdims=keepdim)
+        r = xp.min(absa, axis=dims, keepdims=keepdim)
     elif p == 0:
-        r = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
+        r = xp.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
     else:
-        r = np.power(np.sum(np.power(absa, p), axis=dims, keepdims=keepdim), 1.0 / p).astype(a.dtype)
-    r = wrap(array_module(a).asarray(r, dtype=a.dtype))
+        r = xp.power(xp.sum(xp.power(absa, p), axis=dims, keepdims=keepdim), 1.0 / p).astype(a.dtype)
+    r = wrap(xp.asarray(r, dtype=a.dtype))
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (input, r, p, dims, keepdim))
     return r
@@ -623,7 +625,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def count_nonzero(input, dim=None):
     """The number of nonzero elements (over `dim`, an int or tuple), as int64."""
     a = input._data
-    return wrap(array_module(a).asarray(np.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
+    xp = array_module(a)
+    return wrap(xp.asarray(xp.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
 class aminmax_result(tuple):

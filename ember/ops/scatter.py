@@ -206,7 +206,7 @@ def _scalar(value, dtype):
     """A number (or one-element tensor) as a NumPy scalar of `dtype` (floats truncate into integer dtypes)."""
     if isinstance(value, Tensor):
         value = value._data.item()
-    return np.asarray(value).astype(dtype)[()]
+    return np.asarray(value).astype(dtype)[()]  # host: a NumPy scalar, an operand on any device
 
 
 # ---- gather -----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import numpy as np
 from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import FunctionNode, node_classes
-from ..backend import array_module
+from ..backend import array_module, reshape_view
 from .base import GRAD_ENABLED, Tensor, check_inplace, record, view_of, wrap, write_out
 from .indexing import NODES as INDEXING_NODES
 from .views import share_inplace
@@ -20,7 +20,7 @@ GRADIENTS = {
     "ReshapeAliasBackward0": lambda g, shape: (g.reshape(shape),),
     "TBackward0": lambda g: (g.t(),),
     "TransposeBackward0": lambda g, d0, d1: (g.transpose(d0, d1),),
-    "PermuteBackward0": lambda g, dims: (g.permute(tuple(np.argsort(dims))),),
+    "PermuteBackward0": lambda g, dims: (g.permute(tuple(sorted(range(len(dims)), key=dims.__getitem__))),),
     "SqueezeBackward0": lambda g, shape: (g.reshape(shape),),
     "SqueezeBackward1": lambda g, shape: (g.reshape(shape),),
     "SqueezeBackward2": lambda g, shape: (g.reshape(shape),),
@@ -118,7 +118,7 @@ def view(input, *shape):
     try:
         r = _contiguous_reshape(a, shape)
         if r is None:
-            r = np.reshape(a, _infer(_shape_arg(shape), a.size), copy=False)
+            r = reshape_view(a, _infer(_shape_arg(shape), a.size))
     except ValueError:
         _infer(_shape_arg(shape), a.size)  # PyTorch's error for a shape that does not hold a.size elements
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
@@ -138,7 +138,7 @@ def reshape(input, *shape):
     else:
         shape = _infer(_shape_arg(shape), a.size)
         try:
-            r, node = view_of(input, np.reshape(a, shape, copy=False)), NODES.ReshapeAliasBackward0
+            r, node = view_of(input, reshape_view(a, shape)), NODES.ReshapeAliasBackward0
         except ValueError:  # not expressible as a view: copy, then view the copy (as PyTorch records it)
             from .memory import clone
             input = clone(input)
@@ -199,7 +199,7 @@ def transpose(input, dim0, dim1):
     """Swap two dims (a view)."""
     a = input._data
     d0, d1 = wrap_dim(dim0, a.ndim), wrap_dim(dim1, a.ndim)
-    r = view_of(input, np.swapaxes(a, d0, d1) if a.ndim else a[...])
+    r = view_of(input, array_module(a).swapaxes(a, d0, d1) if a.ndim else a[...])
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.TransposeBackward0(), (input,), (d0, d1))
     return r
@@ -232,7 +232,7 @@ def squeeze(input, dim=None):
         dims = {wrap_dim(d, a.ndim) for d in dims}
         r = a.reshape([s for i, s in enumerate(a.shape) if not (i in dims and s == 1)])
         node = NODES.SqueezeBackward1 if isinstance(dim, int) else NODES.SqueezeBackward2
-    r = view_of(input, np.reshape(a, r.shape, copy=False) if not a.flags.c_contiguous else r)
+    r = view_of(input, reshape_view(a, r.shape) if not a.flags.c_contiguous else r)
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (a.shape,))
     return r
@@ -242,7 +242,7 @@ def unsqueeze(input, dim):
     """Insert a dim of size 1 at `dim` (a view)."""
     a = input._data
     d = wrap_dim(dim, a.ndim + 1)
-    r = view_of(input, np.expand_dims(a, d))
+    r = view_of(input, array_module(a).expand_dims(a, d))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.UnsqueezeBackward0(), (input,), (d,))
     return r
@@ -291,8 +291,8 @@ def _broadcast_view(a, shape):
     lead = len(shape) - a.ndim
     strides = (0,) * lead + tuple(0 if n != s else st for n, s, st in zip(a.shape, shape[lead:], a.strides))
     if a.flags.c_contiguous and a.size:
-        return np.ndarray(shape, a.dtype, a, 0, strides)
-    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=True)
+        return np.ndarray(shape, a.dtype, a, 0, strides)  # host: a is a NumPy array (its type checked above)
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=True)  # host: as above
 
 
 def expand_as(input, other):
@@ -374,7 +374,7 @@ def cat(tensors, dim=0, *, out=None):
     if any(a.dtype != dt for a in arrays):
         dt = _joined_dtype(parts)
     try:
-        r = wrap(np.concatenate(arrays, axis=d, dtype=dt))
+        r = wrap(array_module(arrays[0]).concatenate(arrays, axis=d, dtype=dt))
     except ValueError:
         _check_cat_shapes(parts, d)
         raise
@@ -400,7 +400,7 @@ def stack(tensors, dim=0, *, out=None):
                                f"{list(t._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(ref) + 1)
     dt = _joined_dtype(tensors)
-    r = wrap(np.stack([t._data for t in tensors], axis=d, dtype=dt))
+    r = wrap(array_module(tensors[0]._data).stack([t._data for t in tensors], axis=d, dtype=dt))
     if GRAD_ENABLED[0] and any(t._rg for t in tensors):
         record(r, NODES.StackBackward0(), tensors, (d, len(tensors)))
     return r if out is None else write_out(out, r, "stack")
@@ -722,15 +722,15 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:
 
 def _unfold_backward(g, shape, dim, size, step):
     """Each window's gradient added back at the positions it was taken from."""
-    from .._creation import tensor, zeros
+    from .._creation import zeros
     from .scatter import index_add
     if not shape:
         return g.reshape(())
     n = g._data.shape[dim]
-    positions = (np.arange(n)[:, None] * step + np.arange(size)).reshape(-1)
+    xp = array_module(g._data)
+    positions = (xp.arange(n)[:, None] * step + xp.arange(size)).reshape(-1)
     per_position = g.movedim(-1, dim + 1).flatten(dim, dim + 1)
-    return index_add(zeros(shape, dtype=g.dtype, device=g.device), dim, tensor(positions, device=g.device),
-                     per_position)
+    return index_add(zeros(shape, dtype=g.dtype, device=g.device), dim, wrap(positions), per_position)
 
 
 METHODS.update({"unsqueeze_": unsqueeze_, "squeeze_": squeeze_, "t_": t_, "transpose_": transpose_,

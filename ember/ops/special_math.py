@@ -3,7 +3,7 @@ lgamma, digamma and polygamma (vectorised series here), with their backward form
 import numpy as np
 
 from ..autograd.graph import node_classes
-from ..backend import special_functions
+from ..backend import array_module, special_functions
 from .base import GRAD_ENABLED, record, wrap, write_out
 from .elementwise import _float_array, _unary
 
@@ -52,23 +52,25 @@ _HALF_LOG_2PI = 0.91893853320467274
 
 def _lgamma_positive(x):
     """log(gamma(x)) for x >= 0.5."""
+    xp = array_module(x)
     z = x - 1
-    s = np.full_like(z, _LANCZOS[0])
+    s = xp.full_like(z, _LANCZOS[0])
     for i in range(1, 9):
         s += _LANCZOS[i] / (z + i)
     t = z + 7.5
-    return _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(s)
+    return _HALF_LOG_2PI + (z + 0.5) * xp.log(t) - t + xp.log(s)
 
 
 def _lgamma(x):
+    xp = array_module(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         small = x < 0.5
-        r = _lgamma_positive(np.where(small, 1 - x, x))
+        r = _lgamma_positive(xp.where(small, 1 - x, x))
         if small.any():
-            sin = np.abs(np.sin(np.pi * (x - np.round(x))))
-            reflected = np.log(np.pi / sin) - r
-            r = np.where(small, np.where(sin == 0, np.inf, reflected), r)
-        return np.where(np.isinf(x), np.inf, r)
+            sin = xp.abs(xp.sin(np.pi * (x - xp.round(x))))
+            reflected = xp.log(np.pi / sin) - r
+            r = xp.where(small, xp.where(sin == 0, np.inf, reflected), r)
+        return xp.where(xp.isinf(x), np.inf, r)
 
 
 def lgamma(input, *, out=None):
@@ -82,43 +84,46 @@ def lgamma(input, *, out=None):
 
 def _shifted(x, terms):
     """For x >= 0.5: x shifted up by 10 where it is below 10, and the recurrence's sum of terms(x + k)."""
+    xp = array_module(x)
     low = x < 10
-    acc = np.zeros_like(x)
+    acc = xp.zeros_like(x)
     y = x.copy()
     for _ in range(10):
-        acc += np.where(low, terms(y), 0.0)
-        y = np.where(low, y + 1, y)
+        acc += xp.where(low, terms(y), 0.0)
+        y = xp.where(low, y + 1, y)
     return y, acc
 
 
 def _digamma(x):
+    xp = array_module(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         neg = x < 0.5
-        v = np.where(neg, 1 - x, x)
+        v = xp.where(neg, 1 - x, x)
         y, acc = _shifted(v, lambda y: 1 / y)
         i2 = 1 / (y * y)
         series = i2 * (1 / 12 - i2 * (1 / 120 - i2 * (1 / 252 - i2 * (1 / 240 - i2 * (1 / 132 - i2 * (
             691 / 32760 - i2 / 12))))))
-        r = np.log(y) - 0.5 / y - series - acc
+        r = xp.log(y) - 0.5 / y - series - acc
         if neg.any():
-            reflected = r - np.pi / np.tan(np.pi * (x - np.trunc(x)))  # as PyTorch reduces it
-            r = np.where(neg, np.where(x == np.floor(x), np.nan, reflected), r)
-        r = np.where(x == 0, -np.inf, r)
-        return np.where(x == np.inf, np.inf, r)
+            reflected = r - np.pi / xp.tan(np.pi * (x - xp.trunc(x)))  # as PyTorch reduces it
+            r = xp.where(neg, xp.where(x == xp.floor(x), np.nan, reflected), r)
+        r = xp.where(x == 0, -np.inf, r)
+        return xp.where(x == np.inf, np.inf, r)
 
 
 def _trigamma(x):
+    xp = array_module(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         neg = x < 0.5
-        v = np.where(neg, 1 - x, x)
+        v = xp.where(neg, 1 - x, x)
         y, acc = _shifted(v, lambda y: 1 / (y * y))
         iy = 1 / y
         i2 = iy * iy
         r = acc + iy + i2 * (0.5 + iy * (1 / 6 - i2 * (1 / 30 - i2 * (1 / 42 - i2 * (1 / 30 - i2 * (
             5 / 66 - i2 * (691 / 2730 - i2 * 7 / 6)))))))
         if neg.any():
-            s = np.sin(np.pi * (x - np.round(x)))
-            r = np.where(neg, np.where(s == 0, np.inf, np.pi * np.pi / (s * s) - r), r)
+            s = xp.sin(np.pi * (x - xp.round(x)))
+            r = xp.where(neg, xp.where(s == 0, np.inf, np.pi * np.pi / (s * s) - r), r)
         return r
 
 
@@ -137,21 +142,22 @@ _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617
 def _polygamma(n, x):
     """polygamma(n, x) for n >= 2: recurrence up to x >= 20 + n, then the asymptotic series."""
     from math import factorial
+    xp = array_module(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sign = (-1) ** (n + 1)
         lim = 20.0 + n
-        steps = int(min(max(np.ceil(lim - np.nanmin(x)), 0), 2000)) if x.size else 0
-        acc = np.zeros_like(x)
+        steps = int(min(max(xp.ceil(lim - xp.nanmin(x)), 0), 2000)) if x.size else 0
+        acc = xp.zeros_like(x)
         y = x.copy()
         for _ in range(steps):
             low = y < lim
-            acc += np.where(low, y ** -(n + 1.0), 0.0)
-            y = np.where(low, y + 1, y)
+            acc += xp.where(low, y ** -(n + 1.0), 0.0)
+            y = xp.where(low, y + 1, y)
         series = factorial(n - 1) / y ** n + factorial(n) / (2 * y ** (n + 1))
         for k, b in enumerate(_BERNOULLI, 1):
             series += b * factorial(2 * k + n - 1) / factorial(2 * k) / y ** (2 * k + n)
         r = sign * (series + factorial(n) * acc)
-        return np.where((x <= 0) & (x == np.floor(x)), np.nan, r)
+        return xp.where((x <= 0) & (x == xp.floor(x)), np.nan, r)
 
 
 def _polygamma_tensor(n, x):

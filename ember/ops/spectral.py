@@ -69,9 +69,9 @@ def _c2r_adjoint(g, dims, norm):
 def _mirror_weights(like: Tensor, dim: int, n: int, weight: float) -> Tensor:
     """Weights along `dim` of a one-sided spectrum of n points: `weight` at the frequencies whose mirror images
     it stands for (1 to (n - 1) // 2), 1 elsewhere, in the real dtype of `like`."""
-    weights = np.ones(n // 2 + 1)
+    dtype = np.result_type(like._data.dtype, np.float32).type(0).real.dtype
+    weights = array_module(like._data).ones(n // 2 + 1, dtype)
     weights[1:(n + 1) // 2] = weight
     shape = [1] * like.dim()
     shape[dim] = n // 2 + 1
-    dtype = np.result_type(like._data.dtype, np.float32).type(0).real.dtype
-    return wrap(array_module(like._data).asarray(weights.reshape(shape), dtype=dtype))
+    return wrap(weights.reshape(shape))

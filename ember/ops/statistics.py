@@ -157,7 +157,8 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     if r == 0:
         return input.new_empty((0,))
     choose = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    index = np.array(list(choose(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    rows = list(choose(range(input.shape[0]), r))
+    index = np.array(rows, dtype=np.int64).reshape(-1, r)  # host: Python ints, moved to input's device below
     return shape.stack([input[_creation.tensor(index[:, j], device=input.device)] for j in range(r)], 1)
 
 
@@ -292,7 +293,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else weight._data.reshape(-1)
-    hist, bin_edges = np.histogram(a.reshape(-1), edges, range, density=density, weights=w)
+    hist, bin_edges = array_module(a).histogram(a.reshape(-1), edges, range, density=density, weights=w)
     result = _Histogram(wrap(hist.astype(a.dtype)), wrap(bin_edges.astype(a.dtype)))
     return _no_derivative(result, "histogram", (input, weight, bins if isinstance(bins, Tensor) else None))
 
@@ -305,7 +306,7 @@ def histogramdd(input: Tensor, bins=10, *, range=None, weight: Tensor | None = N
         else bins
     ranges = None if range is None else list(zip(range[0::2], range[1::2]))
     w = None if weight is None else weight._data.reshape(-1)
-    hist, bin_edges = np.histogramdd(points, edges, ranges, density=density, weights=w)
+    hist, bin_edges = array_module(a).histogramdd(points, edges, ranges, density=density, weights=w)
     result = _HistogramDD(wrap(hist.astype(a.dtype)), [wrap(e.astype(a.dtype)) for e in bin_edges])
     return _no_derivative(result, "histogramdd", (input, weight))
 

@@ -88,7 +88,9 @@ def _scale(L, out, align_corners, scale):
     return 1.0 / scale if scale is not None and scale > 0 else L / out
 
 
-def _nearest_map(L, out, scale, exact):
+# The sampling maps of interpolate are small NumPy arrays made from Python sizes, one per axis (ELL matrices):
+# backend.pooling.apply_axis moves them to the input's device.
+def _nearest_map(L, out, scale, exact):  # host: a sampling map from Python sizes
     """Nearest-neighbour source indices, computed in float32 as PyTorch does (so ties fall the same way)."""
     if out == L and not exact:
         return None
@@ -100,7 +102,7 @@ def _nearest_map(L, out, scale, exact):
     return np.minimum(np.floor(src).astype(np.int64), L - 1)[:, None], np.ones((out, 1))
 
 
-def _linear_map(L, out, align_corners, scale):
+def _linear_map(L, out, align_corners, scale):  # host: a sampling map from Python sizes
     s = _scale(L, out, align_corners, scale)
     dst = np.arange(out, dtype=np.float64)
     src = s * dst if align_corners else np.maximum(s * (dst + 0.5) - 0.5, 0.0)
@@ -134,7 +136,7 @@ def _cubic_slopes(t, a=-0.75):
     return [far(t + 1), near(t), -near(1 - t), -far(2 - t)]
 
 
-def _cubic_map(L, out, align_corners, scale):
+def _cubic_map(L, out, align_corners, scale):  # host: a sampling map from Python sizes
     s = _scale(L, out, align_corners, scale)
     dst = np.arange(out, dtype=np.float64)
     src = s * dst if align_corners else s * (dst + 0.5) - 0.5
@@ -143,7 +145,7 @@ def _cubic_map(L, out, align_corners, scale):
     return idx, np.stack(_cubic_weights(src - i), 1)
 
 
-def _antialias_map(L, out, align_corners, scale, cubic):
+def _antialias_map(L, out, align_corners, scale, cubic):  # host: a sampling map from Python sizes
     """Antialiased resampling (PIL's): the filter widened by the downscale factor, weights normalised per output."""
     s = _scale(L, out, align_corners, scale)
     support = (2.0 if cubic else 1.0) * (s if s >= 1.0 else 1.0)
@@ -386,8 +388,8 @@ def _grid_sample_forward(a, grid, how):
     xp = array_module(a)
     n, c = a.shape[:2]
     out_spatial = grid.shape[1:-1]
-    q = int(np.prod(out_spatial))
-    planes = a.reshape(n, c, int(np.prod(a.shape[2:])))
+    q = math.prod(out_spatial)
+    planes = a.reshape(n, c, math.prod(a.shape[2:]))
     out = xp.zeros((n, c, q), a.dtype)
     for flat, weight, _ in _corners(a.shape, grid, how):
         values = xp.take_along_axis(planes, flat.reshape(n, 1, q), axis=2)
@@ -400,9 +402,9 @@ def _grid_sample_backward(g, x, grid, how):
     a, gd = x._data, grid._data
     xp = array_module(a)
     n, c = a.shape[:2]
-    q = int(np.prod(gd.shape[1:-1]))
+    q = math.prod(gd.shape[1:-1])
     go = g._data.reshape(n, c, q)
-    planes = a.reshape(n, c, int(np.prod(a.shape[2:])))
+    planes = a.reshape(n, c, math.prod(a.shape[2:]))
     grad_grid = xp.zeros(gd.shape, gd.dtype) if grid._rg else None
     values, positions = [], []
     for flat, weight, slopes in _corners(a.shape, gd, how):
@@ -428,11 +430,11 @@ def _grid_sample_backward(g, x, grid, how):
 
 
 # ---- affine_grid -----------------------------------------------------------------------------------
-def _base_coordinates(steps, align_corners):
+def _base_coordinates(xp, steps, align_corners):
     """Normalised coordinates of `steps` pixel centres (or corners, with align_corners) in [-1, 1]."""
     if steps <= 1:
-        return np.zeros(max(steps, 0))
-    r = np.linspace(-1.0, 1.0, steps)
+        return xp.zeros(max(steps, 0))
+    r = xp.linspace(-1.0, 1.0, steps)
     return r if align_corners else r * (steps - 1) / steps
 
 
@@ -464,11 +466,10 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
         raise RuntimeError(f"affine_grid: theta holds {t.shape[0]} affine matrices but size asks for a batch of "
                            f"{size[0]}")
     spatial = size[2:]
-    axes = [_base_coordinates(s, align_corners) for s in reversed(spatial)]  # x (width) first
-    mesh = list(np.meshgrid(*axes[::-1], indexing="ij"))[::-1]  # each (D,) H, W, in x, y(, z) order
-    base = np.stack(mesh + [np.ones(spatial)], -1).reshape(-1, n + 1).astype(t.dtype)
     xp = array_module(t)
-    base = xp.asarray(base)
+    axes = [_base_coordinates(xp, s, align_corners) for s in reversed(spatial)]  # x (width) first
+    mesh = list(xp.meshgrid(*axes[::-1], indexing="ij"))[::-1]  # each (D,) H, W, in x, y(, z) order
+    base = xp.stack(mesh + [xp.ones(spatial)], -1).reshape(-1, n + 1).astype(t.dtype)
     r = wrap(xp.matmul(base, t.transpose(0, 2, 1)).reshape((size[0],) + spatial + (n,)))
     if needs_grad(theta):
         record(r, NODES.AffineGridGeneratorBackward0(), (theta,), (wrap(base),))

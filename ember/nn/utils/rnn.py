@@ -111,7 +111,9 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     return argsort(permutation)
 
 
-def _lengths(lengths) -> np.ndarray:
+# Packing works on the lengths, which PyTorch keeps on the CPU (as it keeps batch_sizes): the row indices are
+# computed there from them and moved to the data's device by _index.
+def _lengths(lengths) -> np.ndarray:  # host: lengths live on the CPU
     """The lengths (a list or a 1-D tensor) as a NumPy int64 array."""
     if isinstance(lengths, Tensor):
         if lengths.dim() != 1:
@@ -124,18 +126,18 @@ def _lengths(lengths) -> np.ndarray:
     return lengths.astype(np.int64)
 
 
-def _index(values, device) -> Tensor:
+def _index(values, device) -> Tensor:  # host: host indices, moved to `device`
     return _creation.tensor(np.ascontiguousarray(values, np.int64).ravel(), device=device)
 
 
-def _batch_sizes(sorted_lengths) -> np.ndarray:
+def _batch_sizes(sorted_lengths) -> np.ndarray:  # host: from the CPU lengths
     """How many of the sequences, longest first, run at each time step."""
     steps = np.arange(sorted_lengths[0] if len(sorted_lengths) else 0)
     return (sorted_lengths[None, :] > steps[:, None]).sum(1)
 
 
 def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
-                         enforce_sorted: bool = True) -> PackedSequence:
+                         enforce_sorted: bool = True) -> PackedSequence:  # host: indices from the CPU lengths
     """Pack a padded batch (T, B, *) ((B, T, *) with batch_first) of sequences of the given lengths.
 
     With enforce_sorted the lengths must be non-increasing; otherwise the batch is sorted first and the
@@ -172,7 +174,7 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
-                        total_length: int | None = None) -> tuple[Tensor, Tensor]:
+                        total_length: int | None = None) -> tuple[Tensor, Tensor]:  # host: from CPU batch_sizes
     """Unpack a PackedSequence into a padded batch (T, B, *) ((B, T, *) with batch_first) in the original
     order, and the lengths; total_length pads to that many steps."""
     data, batch_sizes, _, unsorted_indices = sequence
@@ -200,7 +202,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
 
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
-                 padding_side: str = "right") -> Tensor:
+                 padding_side: str = "right") -> Tensor:  # host: indices from the sequences' Python lengths
     """Stack sequences of shape (L_i, *) into a padded batch (T, B, *) ((B, T, *) with batch_first), padding
     on the right or the left."""
     if padding_side not in ("left", "right"):
