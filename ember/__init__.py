@@ -132,7 +132,7 @@ from .nn.modules.rnn import (lstm, gru, rnn_tanh, rnn_relu, lstm_cell, gru_cell,
                              rnn_relu_cell)
 from . import utils, multiprocessing, optim  # noqa: F401
 from . import distributions  # noqa: F401
-from . import serialization  # noqa: F401
+from . import return_types, serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401
 
 detach, detach_, is_complex, addmv_ = Tensor.detach, Tensor.detach_, Tensor.is_complex, Tensor.addmv_

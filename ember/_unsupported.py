@@ -51,7 +51,7 @@ _TORCH_GROUPS = {
         "merge_type_from_type_comment parse_ir parse_schema parse_type_comment unify_type_list classes Future "
         "futures Tag DispatchKey DispatchKeySet ExcludeDispatchKeyGuard DisableTorchFunction "
         "DisableTorchFunctionSubclass AggregationType AVG SUM BenchmarkConfig BenchmarkExecutionStats "
-        "ThroughputBenchmark library overrides PRIVATE_OPS return_types package cpp monitor "
+        "ThroughputBenchmark library overrides PRIVATE_OPS package cpp monitor "
         "batch_norm_backward_elemt batch_norm_backward_reduce batch_norm_elemt batch_norm_gather_stats "
         "batch_norm_gather_stats_with_counts batch_norm_stats batch_norm_update_stats"),
     KERNELS: (

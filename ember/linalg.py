@@ -1,6 +1,6 @@
 """ember.linalg: PyTorch's torch.linalg namespace (decompositions, solvers, norms and products)."""
-from collections import namedtuple
 
+from . import return_types as RT
 from .ops.decomposition import (  # noqa
     LinAlgError,
     cholesky,
@@ -35,7 +35,6 @@ __all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky"
            "lu_solve", "householder_product"]
 
 _INF = float("inf")
-_SolveEx = namedtuple("solve_ex", ["result", "info"])
 
 
 def _float_input(name, x):
@@ -171,7 +170,7 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
     from ._dtype import int32
     X = solve(A, B, left=left)
     info = zeros(tuple(A.shape[:-2]), dtype=int32)
-    return _SolveEx(X, info)
+    return RT.linalg_solve_ex((X, info))
 
 
 def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: bool = False, out=None):

@@ -4,8 +4,8 @@ PyTorch exposes its native ops in the `torch` namespace with their own argument 
 the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps that form onto ember's op.
 """
 import warnings
-from collections import namedtuple
 
+from .. import return_types as RT
 from . import activation, decomposition, distance, inplace, loss, normalization, padding, reduction
 from . import dropout as _dropout
 from . import embedding as _embedding
@@ -244,7 +244,6 @@ def fill(input: Tensor, value) -> Tensor:
 
 
 # ---- linear algebra's legacy forms ------------------------------------------------------------------------------
-_TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
 
 
 def _from_factor(L: Tensor, upper: bool) -> Tensor:
@@ -274,7 +273,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
         from .._creation import eye
         part = (triu(A, 1) if upper else tril(A, -1)) + eye(A.shape[-1], dtype=A.dtype)
     matrix = part.transpose(-2, -1) if transpose else part
-    return _TriangularSolve(decomposition.solve(matrix, b), A.clone())
+    return RT.triangular_solve((decomposition.solve(matrix, b), A.clone()))
 
 
 # ---- normalization and convolution's native forms ----------------------------------------------------------------

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import _dtype
+from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
@@ -9,7 +10,7 @@ from .base import GRAD_ENABLED, Tensor, needs_grad, record, wrap, write_out
 from .elementwise import where
 from .inplace import generic_inplace
 from .rearrange import flip
-from .reduction import _accumulate_dtype, _exclusive_cumprod, _named
+from .reduction import _accumulate_dtype, _exclusive_cumprod
 from .sorting import _scatter_back
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]
@@ -23,7 +24,6 @@ GRADIENTS = {
 }
 NODES = node_classes(GRADIENTS)
 
-cummax_result, cummin_result = _named("cummax"), _named("cummin")
 
 
 def _reverse_cumsum(g, d):
@@ -122,7 +122,7 @@ def _cumextreme(input, dim, largest):
     if GRAD_ENABLED[0] and input._rg:
         record(v, (NODES.CummaxBackward0 if largest else NODES.CumminBackward0)(), (input,),
                (idx, a.shape[d] if a.ndim else 1, d))
-    return (cummax_result if largest else cummin_result)(v, i)
+    return (RT.cummax if largest else RT.cummin)((v, i))
 
 
 def cummax(input, dim):

@@ -5,10 +5,9 @@ Forwards call the array module's LAPACK routines once over the whole batch. Back
 ember ops, so higher-order gradients work; a multi-output decomposition saves its factors (version-checked, without
 a reference cycle) and recomputes them from the input only when a graph of the backward itself is being built.
 """
-import collections
-
 import numpy as np
 
+from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
@@ -22,27 +21,6 @@ class LinAlgError(RuntimeError):
     """A matrix is singular or not positive-definite (PyTorch's torch.linalg.LinAlgError)."""
 
 
-def _result_type(name, fields):
-    """A named tuple printed as PyTorch prints its torch.return_types."""
-    base = collections.namedtuple(name, fields)
-
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"ember.return_types.{name}(\n{body})"
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
-
-
-linalg_slogdet = _result_type("linalg_slogdet", ["sign", "logabsdet"])
-slogdet_result = _result_type("slogdet", ["sign", "logabsdet"])
-linalg_inv_ex = _result_type("linalg_inv_ex", ["inverse", "info"])
-linalg_cholesky_ex = _result_type("linalg_cholesky_ex", ["L", "info"])
-linalg_qr = _result_type("linalg_qr", ["Q", "R"])
-qr_result = _result_type("qr", ["Q", "R"])
-linalg_svd = _result_type("linalg_svd", ["U", "S", "Vh"])
-svd_result = _result_type("svd", ["U", "S", "V"])
-linalg_eigh = _result_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
-linalg_eig = _result_type("linalg_eig", ["eigenvalues", "eigenvectors"])
-linalg_lstsq = _result_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 
 
 # ---- helpers on Tensors (differentiable, used by the backward formulas) ---------------------------------------------
@@ -398,17 +376,17 @@ def _slogdet(A, name, result_type):
     s, log = wrap(xp.asarray(sign)), wrap(xp.asarray(logabs))
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((s, log), NODES.LinalgSlogdetBackward0(), (A,), (A,))
-    return result_type(s, log)
+    return result_type((s, log))
 
 
 def slogdet(A):
     """(sign, logabsdet) of the determinant of each square matrix: linalg.slogdet."""
-    return _slogdet(A, "linalg.slogdet", linalg_slogdet)
+    return _slogdet(A, "linalg.slogdet", RT.linalg_slogdet)
 
 
 def logdet(input):
     """log(det(input)): nan where the determinant is negative, -inf where it is zero."""
-    sign, logabs = _slogdet(input, "linalg.slogdet", slogdet_result)
+    sign, logabs = _slogdet(input, "linalg.slogdet", RT.slogdet)
     from .elementwise import where
     return where(sign < 0, float("nan"), logabs)
 
@@ -462,7 +440,7 @@ def inv_ex(A, *, check_errors=False):
     r = wrap(r)
     if GRAD_ENABLED[0] and A._rg:
         record(r, NODES.LinalgInvExBackward0(), (A,), (r,))
-    return linalg_inv_ex(r, wrap(info))
+    return RT.linalg_inv_ex((r, wrap(info)))
 
 
 def solve(A, B, *, left=True, out=None):
@@ -539,7 +517,7 @@ def cholesky(A, *, upper=False, out=None):
 
 def cholesky_ex(A, *, upper=False, check_errors=False):
     """(L, info): info > 0 is the order of the first leading minor that is not positive-definite (L is nan there)."""
-    return linalg_cholesky_ex(*_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
+    return RT.linalg_cholesky_ex(_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
                                             check_errors))
 
 
@@ -558,7 +536,7 @@ def qr(A, mode="reduced"):
     Q, R = wrap(q), wrap(r)
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((Q, R), NODES.LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
-    return linalg_qr(Q, R)
+    return RT.linalg_qr((Q, R))
 
 
 def svd(A, full_matrices=True, *, driver=None):
@@ -569,7 +547,7 @@ def svd(A, full_matrices=True, *, driver=None):
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((U, S, Vh), NODES.LinalgSvdBackward0(), (A,),
                         (A, _shadow(U), _shadow(S), _shadow(Vh), full_matrices))
-    return linalg_svd(U, S, Vh)
+    return RT.linalg_svd((U, S, Vh))
 
 
 def svdvals(A, *, driver=None, out=None):
@@ -601,7 +579,7 @@ def eigh(A, UPLO="L"):
     L, V = wrap(w), wrap(v)
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((L, V), NODES.LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
-    return linalg_eigh(L, V)
+    return RT.linalg_eigh((L, V))
 
 
 def eig(A, *, out=None):
@@ -614,11 +592,11 @@ def eig(A, *, out=None):
     L, V = wrap(w.astype(cd, copy=False)), wrap(v.astype(cd, copy=False))
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((L, V), NODES.LinalgEigBackward0(), (A,), (_shadow(L), _shadow(V)))
-    result = linalg_eig(L, V)
+    result = RT.linalg_eig((L, V))
     if out is not None:
         for o, r in zip(out, result):
             write_out(o, r, "linalg.eig")
-        return linalg_eig(*out)
+        return RT.linalg_eig(out)
     return result
 
 
@@ -742,7 +720,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     sv = wrap(s if driver in ("gelsd", "gelss") else empty)
     if GRAD_ENABLED[0] and (A._rg or B._rg):
         _record_outputs((X, res), NODES.LinalgLstsqBackward0(), (A, B), (A, B, _shadow(X), vector))
-    return linalg_lstsq(X, res, rank, sv)
+    return RT.linalg_lstsq((X, res, rank, sv))
 
 
 # ---- matrix exponential ----------------------------------------------------------------------------------------------

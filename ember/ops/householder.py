@@ -5,16 +5,13 @@ householder_product and ormqr apply the reflectors H_i = I - tau_i v_i v_i^T (v_
 the diagonal after it) one after another with ember ops, so their gradients, of every order, come by
 composition. The loop runs over the k reflectors, not over elements.
 """
+from .. import return_types as RT
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, _MultiNode, record, wrap
-from .decomposition import _result_type
 from .shape import cat
-
-geqrf_result = _result_type("geqrf", ["a", "tau"])
-
 
 NODES = node_classes({})
 NODES["GeqrfBackward0"] = type("GeqrfBackward0", (_MultiNode,), {"__slots__": (),
@@ -43,7 +40,7 @@ def geqrf(input: Tensor, *, out=None):
         node = NODES["GeqrfBackward0"]()
         record(a, node, (input,))
         tau._grad_fn, tau._output_nr, tau._rg = node, 1, True
-    return geqrf_result(a, tau)
+    return RT.geqrf((a, tau))
 
 
 def _check_reflectors(name: str, input: Tensor, tau: Tensor) -> None:

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from .. import return_types as RT
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..backend import array_module
@@ -18,7 +19,7 @@ __all__ = ["cholesky", "qr", "svd", "slogdet", "lu", "lu_solve", "cross"]
 
 def slogdet(input: Tensor):
     """(sign, logabsdet) of the determinant: torch.slogdet (its result type is named slogdet)."""
-    return D._slogdet(input, "linalg.slogdet", D.slogdet_result)
+    return D._slogdet(input, "linalg.slogdet", RT.slogdet)
 
 
 def cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
@@ -31,7 +32,7 @@ def cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
 
 def qr(input: Tensor, some: bool = True):
     """torch.qr: (Q, R), reduced when `some`, else complete."""
-    return D.qr_result(*D.qr(input, "reduced" if some else "complete"))
+    return RT.qr(D.qr(input, "reduced" if some else "complete"))
 
 
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
@@ -41,10 +42,10 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
         xp = array_module(a)
         m, n = a.shape[-2:]
         batch = a.shape[:-2]
-        return D.svd_result(wrap(xp.zeros(batch + (m, m), a.dtype)), D.svdvals(input),
-                            wrap(xp.zeros(batch + (n, n), a.dtype)))
+        return RT.svd((wrap(xp.zeros(batch + (m, m), a.dtype)), D.svdvals(input),
+                       wrap(xp.zeros(batch + (n, n), a.dtype))))
     U, S, Vh = D.svd(input, full_matrices=not some)
-    return D.svd_result(U, S, Vh.mT)
+    return RT.svd((U, S, Vh.mT))
 
 
 def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):

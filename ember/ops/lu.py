@@ -10,17 +10,13 @@ Rectangular matrices factor, but their gradient raises NotImplementedError.
 
 import numpy as np
 
+from .. import return_types as RT
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like, to_numpy
 from .base import GRAD_ENABLED, _MultiNode, record, wrap
-from .decomposition import _check_matrix, _result_type, _shadow, solve
-
-linalg_lu = _result_type("linalg_lu", ["P", "L", "U"])
-linalg_lu_factor = _result_type("linalg_lu_factor", ["LU", "pivots"])
-linalg_lu_factor_ex = _result_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-lu_unpack_result = _result_type("lu_unpack", ["P", "L", "U"])
+from .decomposition import _check_matrix, _shadow, solve
 
 
 def _lu_backward(grads, A, P, L, U):
@@ -81,7 +77,7 @@ def lu(A: Tensor, *, pivot: bool = True, out=None):
         record(L, node, (A,), (A, P, _shadow(L), _shadow(U)))
         L._output_nr = 1
         U._grad_fn, U._output_nr, U._rg = node, 2, True
-    return linalg_lu(P, L, U)
+    return RT.linalg_lu((P, L, U))
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
@@ -99,13 +95,13 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, o
     if GRAD_ENABLED[0] and A._rg:
         saved = (A, wrap(p), wrap(lower), wrap(upper))
         record(LU, NODES["LinalgLuFactorExBackward0"](), (A,), saved)
-    return linalg_lu_factor_ex(LU, piv, info)
+    return RT.linalg_lu_factor_ex((LU, piv, info))
 
 
 def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
     """(LU, pivots): L and U packed in one matrix (L's unit diagonal left out), and LAPACK's pivots."""
     LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
-    return linalg_lu_factor(LU, pivots)
+    return RT.linalg_lu_factor((LU, pivots))
 
 
 def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
@@ -124,7 +120,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
         P = wrap(asarray_like(_permutations(to_numpy(LU_pivots._data), m).astype(LU_data._data.dtype), LU_data._data))
     else:
         P = LU_data.new_empty((0,))
-    return lu_unpack_result(P, L, U)
+    return RT.lu_unpack((P, L, U))
 
 
 def _permutations(pivots: np.ndarray, m: int) -> np.ndarray:  # host: a loop over LAPACK's host pivots

@@ -2,12 +2,13 @@
 nanquantile, and their backward formulas."""
 import numpy as np
 
+from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, record, wrap, write_out
 from .elementwise import masked_grad
-from .reduction import _named, _onehot, _select_back
+from .reduction import _onehot, _select_back
 
 __all__ = ["median", "nanmedian", "kthvalue", "mode", "quantile", "nanquantile"]
 
@@ -23,8 +24,6 @@ GRADIENTS = {
 }
 NODES = node_classes(GRADIENTS)
 
-median_result, kthvalue_result, mode_result = _named("median"), _named("kthvalue"), _named("mode")
-nanmedian_result = _named("nanmedian")
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
@@ -84,8 +83,7 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
     if GRAD_ENABLED[0] and input._rg:
         keep = idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:])
         record(v, node(), (input,), (a.shape, d, keepdim, wrap(_onehot(keep, a.shape, d))))
-    return {"median": median_result, "kthvalue": kthvalue_result, "mode": mode_result,
-            "nanmedian": nanmedian_result}[name](v, i)
+    return getattr(RT, name)((v, i))
 
 
 def median(input, dim=None, keepdim=False):

@@ -1,10 +1,10 @@
 """More pointwise ops: angle conversion, logaddexp, copysign, heaviside, xlogy, sinc, gcd/lcm, float_power,
 ldexp, nextafter, and the sign and infinity tests, with their backward formulas."""
 import math
-from collections import namedtuple
 
 import numpy as np
 
+from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
@@ -13,7 +13,6 @@ from . import elementwise as ew
 from .base import Tensor, broadcasting, check_tensor, needs_grad, not_implemented, operands, record, wrap, write_out
 
 _DEG = math.pi / 180
-_FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
 _LN2 = math.log(2)
 
 GRADIENTS = {
@@ -236,7 +235,7 @@ def frexp(input: Tensor, *, out=None) -> tuple:
         write_out(out[0], m, "frexp")
         write_out(out[1], e, "frexp")
         return out
-    return _FrexpResult(m, e)
+    return RT.frexp((m, e))
 
 
 def _shift(name: str, ufunc_name: str):

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
@@ -264,31 +265,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     return r
 
 
-class _ReturnType(tuple):
-    """PyTorch's named result of max/min/sort-style ops: a tuple with `.values` and `.indices`."""
-    __slots__ = ()
-
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
-
-    def __repr__(self):
-        return f"ember.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-
-def _named(name):
-    """The (values, indices) result type that PyTorch names `name`."""
-    return type(f"{name}_result", (_ReturnType,), {"__slots__": (), "_name": name})
-
-
-max_result, min_result = _named("max"), _named("min")
 
 
 def _extreme(input, dim, keepdim, other, largest):
@@ -320,7 +296,7 @@ def _extreme(input, dim, keepdim, other, largest):
         onehot = wrap(_onehot(idx if keepdim or not a.ndim else idx.reshape(a.shape[:d] + (1,) + a.shape[d + 1:]),
                               a.shape, d))
         record(v, (NODES.MaxBackward0 if largest else NODES.MinBackward0)(), (input,), (a.shape, d, keepdim, onehot))
-    return (max_result if largest else min_result)(v, i)
+    return (RT.max if largest else RT.min)((v, i))
 
 
 def _onehot(idx_keep, shape, d):
@@ -629,20 +605,6 @@ def count_nonzero(input, dim=None):
     return wrap(xp.asarray(xp.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
-class aminmax_result(tuple):
-    """PyTorch's named result of aminmax: a tuple with `.min` and `.max`."""
-    __slots__ = ()
-
-    def __new__(cls, mn, mx):
-        return tuple.__new__(cls, (mn, mx))
-
-    min = property(lambda self: self[0])
-    max = property(lambda self: self[1])
-
-    def __repr__(self):
-        return f"ember.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
-
-
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over `dim` (all elements if None) in one call."""
     a = input._data
@@ -662,7 +624,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     mn, mx = wrap(mn), wrap(mx)
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(mn, mx, NODES.AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
-    return aminmax_result(mn, mx)
+    return RT.aminmax((mn, mx))
 
 
 METHODS = {name: globals()[name] for name in __all__ if name not in ("var_mean", "std_mean")}

@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 
+from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, wrap, write_out
-from .reduction import _named
 from .scatter import scatter_add
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
@@ -28,7 +28,6 @@ GRADIENTS = {
 }
 NODES = node_classes(GRADIENTS)
 
-sort_result, topk_result = _named("sort"), _named("topk")
 
 
 def _int(value, fn, name):
@@ -57,11 +56,11 @@ def _argsort(a, d, descending):
 def _pair(cls, values, indices, out, name):
     """The (values, indices) result, written into the `out=` pair when given."""
     if out is None:
-        return cls(values, indices)
+        return cls((values, indices))
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         raise TypeError(f"{name}(): argument 'out' must be a tuple of two Tensors (values, indices), "
                         f"not {type(out).__name__}")
-    return cls(write_out(out[0], values, name), write_out(out[1], indices, name))
+    return cls((write_out(out[0], values, name), write_out(out[1], indices, name)))
 
 
 def _scatter_back(g, idx, n, d):
@@ -82,7 +81,7 @@ def _record_selection(v, i, input, node, d):
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = None,
-         out=None) -> sort_result:
+         out=None) -> RT.sort:
     """(values, indices) sorted along `dim`. Always stable, so `stable` only picks the grad_fn name
     (SortBackward1 when given, as PyTorch's overload does); unlike PyTorch, `dim` and `descending` may be
     positional next to `stable`."""
@@ -96,7 +95,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
         values = array_module(a).take_along_axis(a, idx, axis=d)
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
     _record_selection(v, i, input, NODES.SortBackward0() if stable is None else NODES.SortBackward1(), d)
-    return _pair(sort_result, v, i, out, "sort")
+    return _pair(RT.sort, v, i, out, "sort")
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, out=None) -> Tensor:
@@ -128,7 +127,7 @@ def _topk_indices(a, k, d, largest):
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
-         out=None) -> topk_result:
+         out=None) -> RT.topk:
     """The k largest (or smallest) elements along `dim` and their indices, NaN counting as the largest.
     Results are always sorted (also for sorted=False), equal values in index order; which of several equal
     values at the k-th place are taken is unspecified, as in PyTorch."""
@@ -148,7 +147,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         values = xp.take_along_axis(a, idx, axis=d)
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
     _record_selection(v, i, input, NODES.TopkBackward0(), d)
-    return _pair(topk_result, v, i, out, "topk")
+    return _pair(RT.topk, v, i, out, "topk")
 
 
 # ---- unique ------------------------------------------------------------------------------------------

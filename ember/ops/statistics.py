@@ -4,11 +4,11 @@ histc, bincount, histogram, histogramdd. Each differentiable one is composed of 
 gradient comes by composition (as in PyTorch, where these are composite too); the counts have none."""
 import itertools
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
 from .. import _creation, _dtype
+from .. import return_types as RT
 from ..backend import array_module
 from . import comparison as cmp
 from . import cumulative, rearrange, reduction, shape
@@ -281,8 +281,6 @@ def _derivative_at_points(x: Tensor, d: int, points: Tensor, at) -> Tensor:
     return shape.cat([first, inner, last], d)
 
 
-_Histogram = namedtuple("histogram", ["hist", "bin_edges"])
-_HistogramDD = namedtuple("histogramdd", ["hist", "bin_edges"])
 
 
 def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False):
@@ -294,7 +292,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else weight._data.reshape(-1)
     hist, bin_edges = array_module(a).histogram(a.reshape(-1), edges, range, density=density, weights=w)
-    result = _Histogram(wrap(hist.astype(a.dtype)), wrap(bin_edges.astype(a.dtype)))
+    result = RT.histogram((wrap(hist.astype(a.dtype)), wrap(bin_edges.astype(a.dtype))))
     return _no_derivative(result, "histogram", (input, weight, bins if isinstance(bins, Tensor) else None))
 
 
@@ -307,7 +305,7 @@ def histogramdd(input: Tensor, bins=10, *, range=None, weight: Tensor | None = N
     ranges = None if range is None else list(zip(range[0::2], range[1::2]))
     w = None if weight is None else weight._data.reshape(-1)
     hist, bin_edges = array_module(a).histogramdd(points, edges, ranges, density=density, weights=w)
-    result = _HistogramDD(wrap(hist.astype(a.dtype)), [wrap(e.astype(a.dtype)) for e in bin_edges])
+    result = RT.histogramdd((wrap(hist.astype(a.dtype)), [wrap(e.astype(a.dtype)) for e in bin_edges]))
     return _no_derivative(result, "histogramdd", (input, weight))
 
 
