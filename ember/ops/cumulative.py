@@ -149,5 +149,5 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     return r if out is None else write_out(out, r, "logcumsumexp")
 
 
-METHODS = {name: globals()[name] for name in __all__}
+METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp}
 METHODS.update({"cumsum_": generic_inplace(cumsum), "cumprod_": generic_inplace(cumprod)})

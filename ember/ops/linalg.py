@@ -733,7 +733,7 @@ baddbmm_, addr_ = generic_inplace(baddbmm), generic_inplace(addr)
 
 __all__ += ["einsum", "tensordot", "outer", "ger", "kron", "trace", "det", "logdet", "inverse", "matrix_power",
             "addmv", "addbmm", "baddbmm", "addr", "vdot", "inner", "chain_matmul", "matrix_exp", "pinverse"]
-METHODS.update({name: globals()[name] for name in (
-    "outer", "ger", "kron", "trace", "det", "logdet", "inverse", "matrix_power", "addmv", "addbmm", "baddbmm",
-    "addr", "vdot", "inner", "matrix_exp", "pinverse",
-    "addmm_", "addmv_", "addbmm_", "baddbmm_", "addr_")})
+METHODS.update({"outer": outer, "ger": ger, "kron": kron, "trace": trace, "det": det, "logdet": logdet,
+    "inverse": inverse, "matrix_power": matrix_power, "addmv": addmv, "addbmm": addbmm, "baddbmm": baddbmm,
+    "addr": addr, "vdot": vdot, "inner": inner, "matrix_exp": matrix_exp, "pinverse": pinverse, "addmm_": addmm_,
+    "addmv_": addmv_, "addbmm_": addbmm_, "baddbmm_": baddbmm_, "addr_": addr_})

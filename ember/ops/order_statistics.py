@@ -217,4 +217,5 @@ def _levels(q, a):
     return q._data.ndim == 0, qs
 
 
-METHODS = {name: globals()[name] for name in __all__}
+METHODS = {"median": median, "nanmedian": nanmedian, "kthvalue": kthvalue, "mode": mode, "quantile": quantile,
+    "nanquantile": nanquantile}

@@ -627,5 +627,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     return RT.aminmax((mn, mx))
 
 
-METHODS = {name: globals()[name] for name in __all__ if name not in ("var_mean", "std_mean")}
+METHODS = {"sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax, "amin": amin,
+    "argmax": argmax, "argmin": argmin, "var": var, "std": std, "norm": norm, "all": all, "any": any,
+    "logsumexp": logsumexp, "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero, "aminmax": aminmax}
 METHODS["sum_to_size"] = sum_to_size

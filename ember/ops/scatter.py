@@ -874,7 +874,12 @@ index_fill_ = _in_place(index_fill, _index_fill_write)
 masked_scatter_ = _in_place(masked_scatter, _masked_scatter_write)
 put_ = _in_place(put, _put_write)
 
-METHODS = {name: globals()[name] for name in __all__}
+METHODS = {"gather": gather, "take_along_dim": take_along_dim, "take": take, "scatter": scatter,
+    "scatter_add": scatter_add, "scatter_reduce": scatter_reduce, "index_select": index_select,
+    "index_add": index_add, "index_reduce": index_reduce, "index_copy": index_copy, "index_fill": index_fill,
+    "index_put": index_put, "index_put_": index_put_, "masked_select": masked_select,
+    "masked_scatter": masked_scatter, "nonzero": nonzero, "argwhere": argwhere, "put": put,
+    "nonzero_static": nonzero_static}
 METHODS.update({"scatter_": scatter_, "scatter_add_": scatter_add_, "scatter_reduce_": scatter_reduce_,
                 "index_add_": index_add_, "index_reduce_": index_reduce_, "index_copy_": index_copy_,
                 "index_fill_": index_fill_,
