@@ -40,3 +40,16 @@ def test_aliases_are_the_same_function():
     assert ember.absolute is ember.abs and ember.clip is ember.clamp and ember.concat is ember.cat
     assert ember.special.expit is ember.sigmoid and ember.inverse is ember.linalg.inv
     assert ember.arccos_ is ember.acos_ and ember.orgqr is ember.linalg.householder_product
+
+
+def test_tensor_methods_come_from_the_families_tables():
+    from ember import ops
+    bound = {}
+    for family in ops.FAMILIES:
+        for name in family.METHODS:
+            assert name not in bound or bound[name] is family.METHODS[name], f"Tensor.{name} bound twice"
+            bound[name] = family.METHODS[name]
+    assert set(ops.METHOD_ALIASES).isdisjoint(bound), "an alias is also a family's own name"
+    for alias, name in ops.METHOD_ALIASES.items():
+        assert getattr(ember.Tensor, alias) is getattr(ember.Tensor, name) is bound[name]
+    assert set(ops.METHODS) == set(bound) | set(ops.METHOD_ALIASES)

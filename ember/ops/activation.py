@@ -364,3 +364,6 @@ __all__ = ["hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "si
            "hardsigmoid", "softplus", "softsign", "softshrink", "hardshrink", "tanhshrink", "logsigmoid",
            "threshold", "glu", "prelu", "rrelu", "softmin", "hardtanh_", "leaky_relu_", "elu_", "selu_",
            "celu_", "threshold_", "rrelu_", "gumbel_softmax"]
+
+
+METHODS = {"hardshrink": hardshrink, "prelu": prelu}

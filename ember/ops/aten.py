@@ -376,3 +376,7 @@ def pca_lowrank(A: Tensor, q: int | None = None, center: bool = True, niter: int
     svd_lowrank computes them."""
     q = min(6, *A.shape[-2:]) if q is None else q
     return svd_lowrank(A - A.mean(-2, keepdim=True) if center else A, q, niter)
+
+
+METHODS = {"cholesky_solve": cholesky_solve, "cholesky_inverse": cholesky_inverse,
+           "triangular_solve": triangular_solve}

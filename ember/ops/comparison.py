@@ -119,3 +119,10 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
     b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
     return wrap(xp.asarray(xp.isin(a, b, assume_unique=assume_unique, invert=invert)))
+
+
+METHODS = {"eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "logical_and": logical_and,
+           "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
+           "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor,
+           "bitwise_not": bitwise_not, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "equal": equal,
+           "allclose": allclose, "isclose": isclose}

@@ -210,3 +210,15 @@ def isreal(input: Tensor) -> Tensor:
     xp = array_module(a)
     return wrap(a.imag == 0 if a.dtype.kind == "c" else xp.ones(a.shape, np.bool_))
 
+
+def _matrix_adjoint(self: Tensor) -> Tensor:
+    """tensor.H: the conjugate transpose of a matrix."""
+    if self.dim() != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor. For "
+                           f"batches of matrices, consider using tensor.mH")
+    return adjoint(self)  # the transpose, then the conjugate, as PyTorch's grad_fn shows
+
+
+METHODS = {"isreal": isreal, "angle": angle, "conj": conj, "conj_physical": conj_physical,
+           "resolve_conj": resolve_conj, "is_conj": is_conj, "adjoint": adjoint,
+           "real": property(real), "imag": property(imag), "mH": property(adjoint), "H": property(_matrix_adjoint)}

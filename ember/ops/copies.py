@@ -132,3 +132,7 @@ def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0,
 def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset=None) -> Tensor:
     """A copy of `input` with its as_strided(size, stride, storage_offset) window replaced by `src`."""
     return _scatter(input, src, lambda t: as_strided(t, size, stride, storage_offset), "as_strided_scatter")
+
+
+METHODS = {"select_scatter": select_scatter, "slice_scatter": slice_scatter, "diagonal_scatter": diagonal_scatter,
+           "as_strided_scatter": as_strided_scatter}

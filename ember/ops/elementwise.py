@@ -1072,3 +1072,15 @@ def logit(input, eps=None, *, out=None):
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.LogitBackward0(), (input,), (input, eps))
     return r if out is None else write_out(out, r, "logit")
+
+
+METHODS = {"add": add, "sub": sub, "mul": mul, "div": div, "floor_divide": floor_divide, "remainder": remainder,
+           "fmod": fmod, "pow": pow, "neg": neg, "abs": abs, "sign": sign, "reciprocal": reciprocal, "rsub": rsub,
+           "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid,
+           "relu": relu, "clamp": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max, "maximum": maximum,
+           "masked_fill": masked_fill, "minimum": minimum, "square": square, "exp2": exp2, "expm1": expm1,
+           "log1p": log1p, "log2": log2, "log10": log10, "rsqrt": rsqrt, "sgn": sgn, "floor": floor, "ceil": ceil,
+           "round": round, "trunc": trunc, "frac": frac, "tan": tan, "asin": asin, "acos": acos, "atan": atan,
+           "atan2": atan2, "sinh": sinh, "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "logit": logit,
+           "hypot": hypot, "lerp": lerp, "addcmul": addcmul, "addcdiv": addcdiv, "nan_to_num": nan_to_num,
+           "fmax": fmax, "fmin": fmin, "softmax": softmax, "log_softmax": log_softmax}

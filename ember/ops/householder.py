@@ -102,3 +102,6 @@ def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, tran
         return _apply_reflectors(input, input2, input3, transpose)
     # X Q = (Q^T X^T)^T and X Q^T = (Q X^T)^T
     return _apply_reflectors(input, input2, input3.mT, not transpose).mT
+
+
+METHODS = {"geqrf": geqrf, "orgqr": householder_product, "ormqr": ormqr}

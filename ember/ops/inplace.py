@@ -13,9 +13,9 @@ from ..autograd.graph import no_derivative, node_classes
 from ..autograd.record import FORWARD_AD, set_marks
 from ..backend import array_module
 from . import comparison as cmp
+from . import complex_numbers, special_math
 from . import elementwise as ew
 from . import pointwise as pw
-from . import special_math
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -311,3 +311,24 @@ def _with_diagonal(input, fill_value, wrap=False):
 
 fill_diagonal_ = generic_inplace(_with_diagonal)
 fill_diagonal_.__name__, fill_diagonal_.__doc__ = "fill_diagonal_", "Set the main diagonal to fill_value, in place."
+
+
+METHODS = {"clamp_min_": clamp_min_, "clamp_max_": clamp_max_, "masked_fill_": masked_fill_, "zero_": zero_,
+           "fill_": fill_, "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "floor_divide_": floor_divide_,
+           "remainder_": remainder_, "pow_": pow_, "neg_": neg_, "abs_": abs_, "sign_": sign_, "exp_": exp_,
+           "log_": log_, "sqrt_": sqrt_, "sin_": sin_, "cos_": cos_, "tanh_": tanh_, "sigmoid_": sigmoid_,
+           "reciprocal_": reciprocal_, "relu_": relu_, "clamp_": clamp_, "square_": square_, "exp2_": exp2_,
+           "expm1_": expm1_, "log1p_": log1p_, "log2_": log2_, "log10_": log10_, "rsqrt_": rsqrt_, "sgn_": sgn_,
+           "floor_": floor_, "ceil_": ceil_, "round_": round_, "trunc_": trunc_, "frac_": frac_, "tan_": tan_,
+           "asin_": asin_, "acos_": acos_, "atan_": atan_, "atan2_": atan2_, "sinh_": sinh_, "cosh_": cosh_,
+           "asinh_": asinh_, "acosh_": acosh_, "atanh_": atanh_, "logit_": logit_, "hypot_": hypot_, "lerp_": lerp_,
+           "addcmul_": addcmul_, "addcdiv_": addcdiv_, "nan_to_num_": nan_to_num_, "fmod_": fmod_, "erf_": erf_,
+           "erfc_": erfc_, "erfinv_": erfinv_, "lgamma_": lgamma_, "digamma_": digamma_,
+           "bitwise_left_shift_": bitwise_left_shift_, "bitwise_right_shift_": bitwise_right_shift_,
+           "float_power_": float_power_, "fill_diagonal_": fill_diagonal_, "eq_": eq_, "ne_": ne_, "lt_": lt_,
+           "le_": le_, "gt_": gt_, "ge_": ge_, "logical_and_": logical_and_, "logical_or_": logical_or_,
+           "logical_xor_": logical_xor_, "logical_not_": logical_not_, "bitwise_and_": bitwise_and_,
+           "bitwise_or_": bitwise_or_, "bitwise_xor_": bitwise_xor_, "bitwise_not_": bitwise_not_,
+           "deg2rad_": deg2rad_, "rad2deg_": rad2deg_, "copysign_": copysign_, "heaviside_": heaviside_,
+           "xlogy_": xlogy_, "sinc_": sinc_, "gcd_": gcd_, "lcm_": lcm_, "ldexp_": ldexp_, "nextafter_": nextafter_,
+           "conj_physical_": generic_inplace(complex_numbers.conj_physical)}

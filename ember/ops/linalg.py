@@ -737,3 +737,6 @@ METHODS.update({"outer": outer, "ger": ger, "kron": kron, "trace": trace, "det":
     "inverse": inverse, "matrix_power": matrix_power, "addmv": addmv, "addbmm": addbmm, "baddbmm": baddbmm,
     "addr": addr, "vdot": vdot, "inner": inner, "matrix_exp": matrix_exp, "pinverse": pinverse, "addmm_": addmm_,
     "addmv_": addmv_, "addbmm_": addbmm_, "baddbmm_": baddbmm_, "addr_": addr_})
+
+
+METHODS.update({"mm": mm, "bmm": bmm, "matmul": matmul, "dot": dot, "mv": mv, "addmm": addmm})

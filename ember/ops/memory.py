@@ -4,6 +4,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype
+from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
 from ..autograd.graph import node_classes
 from ..backend import module_for, on_device
@@ -207,3 +208,11 @@ def copy_(input, src, non_blocking=False):
         record(input, NODES.CopyBackwards(), (input, src), ((src._data.shape, src.device, src.dtype),))
         share_inplace(input, through_view)
     return input
+
+
+METHODS = {"clone": clone, "contiguous": contiguous, "to": to, "cpu": cpu, "cuda": cuda, "float": float_,
+           "double": double, "half": half, "bfloat16": bfloat16, "cfloat": cfloat, "cdouble": cdouble, "long": long,
+           "int": int_, "short": short, "char": char, "byte": byte, "bool": bool_, "type": type, "type_as": type_as,
+           "copy_": copy_, "pin_memory": pin_memory, "is_pinned": is_pinned,
+           "new_tensor": new_tensor, "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
+           "new_full": new_full}

@@ -266,3 +266,10 @@ bitwise_left_shift = _shift("bitwise_left_shift", "left_shift")
 bitwise_right_shift = _shift("bitwise_right_shift", "right_shift")
 bitwise_left_shift.__doc__ = "input << other, elementwise (integer tensors); shifts past the width give 0."
 bitwise_right_shift.__doc__ = "input >> other, elementwise (integer tensors, arithmetic for signed ones)."
+
+
+METHODS = {"deg2rad": deg2rad, "rad2deg": rad2deg, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
+           "copysign": copysign, "heaviside": heaviside, "xlogy": xlogy, "sinc": sinc, "gcd": gcd, "lcm": lcm,
+           "float_power": float_power, "ldexp": ldexp, "nextafter": nextafter, "signbit": signbit,
+           "isposinf": isposinf, "isneginf": isneginf, "positive": positive, "frexp": frexp,
+           "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift}

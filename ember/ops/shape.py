@@ -734,4 +734,9 @@ def _unfold_backward(g, shape, dim, size, step):
 
 
 METHODS.update({"unsqueeze_": unsqueeze_, "squeeze_": squeeze_, "t_": t_, "transpose_": transpose_,
-                "swapaxes_": transpose_, "swapdims_": transpose_, "unfold": unfold})
+                "unfold": unfold})
+
+
+METHODS.update({"view": view, "reshape": reshape, "view_as": view_as, "reshape_as": reshape_as, "flatten": flatten,
+                "t": t, "transpose": transpose, "permute": permute, "squeeze": squeeze, "unsqueeze": unsqueeze,
+                "expand": expand, "expand_as": expand_as, "narrow": narrow, "select": select})

@@ -171,3 +171,6 @@ def _polygamma_tensor(n, x):
 
 def _trigamma_tensor(x):
     return _polygamma_tensor(1, x)
+
+
+METHODS = {"erf": erf, "erfc": erfc, "erfinv": erfinv, "lgamma": lgamma, "digamma": digamma}

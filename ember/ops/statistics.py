@@ -14,6 +14,7 @@ from . import comparison as cmp
 from . import cumulative, rearrange, reduction, shape
 from . import elementwise as ew
 from .base import Tensor, check_tensor, needs_grad, not_implemented, wrap
+from .inplace import generic_inplace
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
@@ -317,3 +318,8 @@ def _no_derivative(result, op: str, inputs):
         for t in (hist, *(edges if isinstance(edges, list) else [edges])):
             not_implemented(t, op, given)
     return result
+
+
+METHODS = {"dist": dist, "renorm": renorm, "histc": histc, "bincount": bincount, "histogram": histogram, "diff": diff,
+           "cov": cov, "corrcoef": corrcoef, "diagflat": diagflat,
+           "renorm_": generic_inplace(renorm)}

@@ -146,3 +146,6 @@ def _overlap_add(frames: Tensor, total: int, n_fft: int, hop: int) -> Tensor:
         return signal.reshape(batch, total)
     columns = frames.transpose(1, 2)  # (batch, n_fft, frames): fold's columns of one channel
     return fold(columns, (1, total), (1, n_fft), stride=(1, hop)).reshape(batch, total)
+
+
+METHODS = {"stft": stft, "istft": istft}

@@ -99,3 +99,7 @@ def unravel_index(indices, shape) -> tuple:
         coordinates.append(ew.remainder(rest, n) if n else rest * 0)
         rest = ew.floor_divide(rest, n) if n else rest
     return tuple(reversed(coordinates))
+
+
+METHODS = {"as_strided": as_strided, "split_with_sizes": split_with_sizes, "unsafe_split": unsafe_split,
+           "unsafe_chunk": unsafe_chunk}
