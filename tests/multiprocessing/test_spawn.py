@@ -3,7 +3,7 @@ import pickle
 import time
 
 import pytest
-from data_mp_helpers import (  # noqa: F401
+from data.data_mp_helpers import (  # noqa: F401
     deadline,
     exit_with,
     fail_if_odd,

@@ -4,7 +4,7 @@ from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
 import pytest
-from data_mp_helpers import deadline, no_leaks  # noqa: F401  (autouse)
+from data.data_mp_helpers import deadline, no_leaks  # noqa: F401  (autouse)
 
 import ember
 import ember.multiprocessing as emp
