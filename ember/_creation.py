@@ -179,7 +179,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     """`data` as a tensor, sharing memory when it is already a tensor or array of the right dtype."""
     np_dtype = _np_dtype(dtype)
     if isinstance(data, Tensor):
-        from .ops.memory import to
+        from .ops.memory import to  # layer: ops is above the core
         return to(data, device=device, dtype=dtype)
     if isinstance(data, np.ndarray) and (np_dtype is None or np_dtype == data.dtype) and \
             (device is None or to_device(device).type == "cpu"):

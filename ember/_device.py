@@ -80,7 +80,7 @@ def to_device(d) -> device:
 
 def get_device_module(device=None):
     """The module of a device type: ember.cuda for 'cuda', ember.cpu for 'cpu' (the default device's by default)."""
-    from . import cpu, cuda
+    from . import cpu, cuda  # layer: ember.cpu and ember.cuda are above the core
     kind = DEFAULT[0].type if device is None else device if isinstance(device, str) else device.type
     kind = kind.partition(":")[0]
     if kind not in ("cpu", "cuda"):

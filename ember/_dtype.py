@@ -1,4 +1,6 @@
 """Data types and PyTorch's type promotion rules."""
+import builtins
+
 import ml_dtypes
 import numpy as np
 
@@ -105,7 +107,6 @@ def to_dtype(d) -> dtype:
     """Accept an ember dtype, a NumPy dtype or a Python type (float, int, bool) and return an ember dtype."""
     if d.__class__ is dtype:
         return d
-    import builtins
     if d is builtins.float:
         return float64
     if d is builtins.int:
@@ -135,7 +136,6 @@ def promote_types(a: dtype, b: dtype) -> dtype:
 
 def scalar_category(value) -> int:
     """Promotion category of a Python number."""
-    import builtins
     if isinstance(value, builtins.bool):
         return _BOOL
     if isinstance(value, builtins.int):

@@ -3,6 +3,7 @@
 import warnings
 
 from . import _dtype
+from ._creation import legacy_constructor
 from ._tensor import Tensor
 
 
@@ -18,7 +19,6 @@ class _TensorType(type):
 
 def _legacy_type(name: str, dtype: _dtype.dtype) -> type:
     def __new__(cls, *args, device=None):
-        from ._creation import legacy_constructor
         if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype is not dtype:
             raise TypeError(f"{name}() expected a tensor of dtype {dtype}, but got one of dtype {args[0].dtype}")
         t = legacy_constructor(args, None, dtype)

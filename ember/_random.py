@@ -4,6 +4,8 @@ import pickle
 import numpy as np
 
 from ._device import to_device
+from ._tensor import wrap
+from .backend import cupy
 
 
 class Generator:
@@ -36,7 +38,6 @@ class Generator:
 
     def get_state(self):
         """The generator's state as a uint8 tensor."""
-        from ._tensor import wrap
         return wrap(np.frombuffer(pickle.dumps(self._rng.bit_generator.state), np.uint8).copy())
 
     def set_state(self, state) -> "Generator":
@@ -50,7 +51,6 @@ default_generator = Generator()
 
 def manual_seed(seed: int) -> Generator:
     """Seed the default generator (and CuPy's, when present)."""
-    from .backend import cupy
     if cupy is not None:
         try:
             cupy.random.seed(int(seed) & 0xFFFFFFFF)

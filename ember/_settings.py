@@ -8,6 +8,8 @@ them run, with PyTorch's checks of the values given.
 import os
 import warnings
 
+from .backend import CPU_THREADS
+
 _STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest",
           "interop_threads": os.cpu_count() or 1, "warn_always": False}
 _DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
@@ -49,16 +51,14 @@ def get_float32_matmul_precision() -> str:
 
 def set_num_threads(n: int) -> None:
     """How many threads NumPy's BLAS uses from now on (PyTorch's intra-op threads)."""
-    from threadpoolctl import threadpool_limits
-
-    from .backend import CPU_THREADS
+    from threadpoolctl import threadpool_limits  # lazy: threadpoolctl loads on first use, not with ember
     CPU_THREADS[0] = _positive_int(n, "set_num_threads")
     threadpool_limits(CPU_THREADS[0], user_api="blas")
 
 
 def get_num_threads() -> int:
     """How many threads NumPy's BLAS uses."""
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info  # lazy: threadpoolctl loads on first use, not with ember
     counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
     return counts[0] if counts else 1
 

@@ -4,12 +4,15 @@ Op methods (`add`, `view`, `sum`, ...) are attached by `ember.ops`, which sits a
 layer; this file holds what a tensor is, not what can be computed from it.
 """
 import warnings
+import weakref
 
 import numpy as np
 
 from . import _dtype, _unsupported
 from ._device import CPU, device
 from ._hooks import add_hook
+from ._layout import strided
+from ._printing import format_tensor
 from ._size import Size
 from .backend import array_module, to_numpy
 
@@ -37,7 +40,7 @@ class Tensor:
 
     def __init__(self, *args, device=None, dtype=None):
         # Legacy constructor: Tensor(2, 3) is uninitialised float, Tensor([1, 2]) copies data.
-        from ._creation import legacy_constructor
+        from ._creation import legacy_constructor  # cycle: ember._creation imports this one
         _init(self, legacy_constructor(args, device, dtype)._data)
 
     def __getattr__(self, name: str):
@@ -157,7 +160,6 @@ class Tensor:
     @property
     def layout(self):
         """The layout: always ember.strided."""
-        from ._layout import strided
         return strided
 
     def dim_order(self) -> tuple:
@@ -204,7 +206,7 @@ class Tensor:
     def resize_(self, *sizes, memory_format=None) -> "Tensor":
         """Give this tensor `sizes`, in place: its first elements stay (in row-major order), new ones are
         uninitialised."""
-        from ._creation import _size
+        from ._creation import _size  # cycle: ember._creation imports this one
         if self._rg:
             raise RuntimeError("cannot resize variables that require grad")
         shape = _size(sizes)
@@ -221,7 +223,7 @@ class Tensor:
 
     def as_strided_(self, size, stride, storage_offset: int | None = None) -> "Tensor":
         """Make this tensor view its memory with the given sizes and strides, in place."""
-        from .ops.strided import as_strided
+        from .ops.strided import as_strided  # layer: ops is above the core
         if self._rg:
             raise RuntimeError("as_strided_ of a tensor that requires grad is not supported; use as_strided")
         self._data = as_strided(self, size, stride, storage_offset)._data
@@ -234,7 +236,7 @@ class Tensor:
     def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                           pin_memory=False) -> "Tensor":
         """An uninitialised tensor with these sizes and strides, of this tensor's dtype and device unless given."""
-        from ._creation import empty_strided
+        from ._creation import empty_strided  # cycle: ember._creation imports this one
         return empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device,
                              requires_grad=requires_grad)
 
@@ -294,7 +296,7 @@ class Tensor:
     def new(self, *args) -> "Tensor":
         """PyTorch's legacy constructor with this tensor's dtype and device: new(2, 3) is uninitialised, new([1, 2])
         copies data, new() is empty."""
-        from ._creation import legacy_constructor
+        from ._creation import legacy_constructor  # cycle: ember._creation imports this one
         t = legacy_constructor(args, None, self.dtype)
         return t if self._data.__class__ is np.ndarray else t.to(self.device)
 
@@ -323,7 +325,7 @@ class Tensor:
     def requires_grad(self, value: bool):
         if self._fw_hidden:
             if value:
-                from .autograd.forward_ad import require_grad
+                from .autograd.forward_ad import require_grad  # layer: autograd is above the core
                 require_grad(self)
             return
         if self._grad_fn is not None:
@@ -350,7 +352,6 @@ class Tensor:
     @property
     def grad(self):
         if self._grad_fn is not None and not self._retains_grad:
-            import warnings
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
                 "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
@@ -386,7 +387,6 @@ class Tensor:
         node = self._grad_fn
         if node._retained is None:
             node._retained = {}
-        import weakref
         node._retained[self._output_nr] = weakref.ref(self)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -502,7 +502,6 @@ class Tensor:
         return id(self)
 
     def __repr__(self, *, tensor_contents=None):
-        from ._printing import format_tensor
         return format_tensor(
             to_numpy(self._data), dtype_name=self._data.dtype.name,
             default_dtype_name=_dtype.get_default_dtype().name,
@@ -532,7 +531,7 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
-        from .ops.shape import permute
+        from .ops.shape import permute  # layer: ops is above the core
         return permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property

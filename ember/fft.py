@@ -241,7 +241,7 @@ def ihfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *, out=None
 def _out(r: Tensor, out) -> Tensor:
     if out is None:
         return r
-    from .ops.base import write_out
+    from .ops.base import write_out  # lazy: keeps write_out out of ember.fft
     return write_out(out, r, "fft")
 
 

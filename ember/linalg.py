@@ -1,5 +1,6 @@
 """ember.linalg: PyTorch's torch.linalg namespace (decompositions, solvers, norms and products)."""
 
+from . import _creation, _unsupported
 from . import return_types as RT
 from .ops.decomposition import (  # noqa
     LinAlgError,
@@ -42,7 +43,7 @@ def _float_input(name, x):
         raise NotImplementedError(f"{name}: ember's linear algebra takes complex matrices only in det, inv, solve "
                                   "and matrix_exp (and eig, eigvals of real ones) so far")
     if x._data.dtype.kind not in "fV":
-        from ._dtype import scalar_type_name
+        from ._dtype import scalar_type_name  # lazy: keeps scalar_type_name out of ember.linalg
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(x._data.dtype)}")
 
@@ -51,7 +52,7 @@ def _with_dtype(name, x, dtype):
     """x cast to `dtype` (never to a narrower one), as the `dtype=` argument of the norms does."""
     if dtype is None:
         return x
-    from ._dtype import scalar_type_name, to_dtype
+    from ._dtype import scalar_type_name, to_dtype  # lazy: keeps these names out of ember.linalg
     dt = to_dtype(dtype)
     if dt.np.kind == x._data.dtype.kind and dt.np.itemsize < x._data.dtype.itemsize:
         raise RuntimeError(f"{name}: the dtype of the input ({scalar_type_name(x._data.dtype)}) should be "
@@ -72,14 +73,14 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def _write(out, r, name):
-    from .ops.base import write_out
+    from .ops.base import write_out  # lazy: keeps write_out out of ember.linalg
     return write_out(out, r, name)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Matrix norm over the two dims `dim`: 'fro', 'nuc', +-1 (max column sum), +-inf (max row sum), +-2 (largest
     or smallest singular value)."""
-    from ._tensor import wrap_dim
+    from ._tensor import wrap_dim  # lazy: keeps wrap_dim out of ember.linalg
     nd = A._data.ndim
     if nd < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
@@ -137,7 +138,7 @@ def vecdot(x, y, *, dim=-1, out=None):
     """Dot products of vectors along `dim`, the other dims broadcast."""
     _float_input("linalg.vecdot", x)
     if x._data.dtype != y._data.dtype:
-        from ._dtype import scalar_type_name
+        from ._dtype import scalar_type_name  # lazy: keeps scalar_type_name out of ember.linalg
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{scalar_type_name(x._data.dtype)} and y of type {scalar_type_name(y._data.dtype)} "
                            "instead")
@@ -152,8 +153,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
 def vander(x, N: int | None = None):
     """The Vandermonde matrix of x along its last dim: columns x ** 0, x ** 1, ..., x ** (N - 1)."""
-    from . import _creation
-    from .ops import cumulative, shape
+    from .ops import cumulative, shape  # lazy: keeps these modules out of ember.linalg
     if x.dim() < 1:
         raise RuntimeError("linalg.vander: x must have at least one dimension")
     n = x.shape[-1] if N is None else N
@@ -166,8 +166,8 @@ def vander(x, N: int | None = None):
 
 def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
     """(solution, info) of A X = B, info 0 (ember raises for a singular A, as check_errors=True does)."""
-    from ._creation import zeros
-    from ._dtype import int32
+    from ._creation import zeros  # lazy: keeps zeros out of ember.linalg
+    from ._dtype import int32  # lazy: keeps int32 out of ember.linalg
     X = solve(A, B, left=left)
     info = zeros(tuple(A.shape[:-2]), dtype=int32)
     return RT.linalg_solve_ex((X, info))
@@ -176,8 +176,8 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
 def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: bool = False, out=None):
     """X with A X = B (X A = B when not `left`) for a triangular A, reading only its upper or lower triangle (and
     taking its diagonal as ones with `unitriangular`)."""
-    from ._creation import eye
-    from .ops import rearrange
+    from ._creation import eye  # lazy: keeps eye out of ember.linalg
+    from .ops import rearrange  # lazy: keeps rearrange out of ember.linalg
     if A.dim() < 2 or B.dim() < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor A must have at least 2 dimensions.")
     n = A.shape[-1]
@@ -223,6 +223,5 @@ def cond(A, p=None, *, out=None):
 
 def __getattr__(name: str):
     """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
-    from . import _unsupported
     raise _unsupported.missing("ember.linalg", name, _unsupported.LINALG,
                                f"module 'ember.linalg' has no attribute {name!r}")

@@ -1,6 +1,8 @@
 """ember.quasirandom: SobolEngine, low-discrepancy Sobol sequences (SciPy's generator, Joe and Kuo's direction
 numbers, as PyTorch's). Unscrambled sequences are PyTorch's point for point; scrambled ones are drawn from a
 different random stream, so their points differ from PyTorch's for the same seed."""
+import warnings
+
 from . import _dtype
 from ._creation import tensor
 
@@ -13,14 +15,13 @@ class SobolEngine:
     def __init__(self, dimension: int, scramble: bool = False, seed: int | None = None):
         if not 1 <= dimension <= MAXDIM:
             raise ValueError(f"Supported range of dimensionality for SobolEngine is [1, {MAXDIM}]")
-        from scipy.stats import qmc
+        from scipy.stats import qmc  # lazy: scipy.stats is slow to import and loads on first use, not with ember
         self.dimension, self.scramble, self.seed = dimension, scramble, seed
         self._engine = qmc.Sobol(dimension, scramble=scramble, seed=seed)
         self.num_generated = 0
 
     def draw(self, n: int = 1, out=None, dtype=None):
         """The next `n` points, as an (n, dimension) tensor of `dtype` (the default float dtype)."""
-        import warnings
         with warnings.catch_warnings():  # SciPy warns when n is not a power of 2, which PyTorch allows
             warnings.simplefilter("ignore")
             points = self._engine.random(n)

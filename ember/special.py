@@ -9,13 +9,13 @@ import math
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _unsupported
 from ._tensor import Tensor, wrap
 from .autograd.graph import node_classes
 from .backend import array_module, special_functions
 from .ops.activation import log_softmax, softmax  # noqa: F401
 from .ops.base import check_tensor, needs_grad, record, write_out
-from .ops.elementwise import exp2, expm1, log1p, logit, round, where  # noqa: F401
+from .ops.elementwise import _float_operands, exp2, expm1, log1p, logit, round, where  # noqa: F401
 from .ops.elementwise import sigmoid as expit  # noqa: F401
 from .ops.inplace import generic_inplace
 from .ops.pointwise import sinc, xlogy  # noqa: F401
@@ -154,7 +154,6 @@ def _binary(name: str, input, other):
     """The float arrays of a binary special function's operands (tensors or numbers), and its result dtype."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"{name}(): expected at least one tensor argument")
-    from .ops.elementwise import _float_operands
     if isinstance(input, Tensor):
         return _float_operands(input, other)
     y, x, dt = _float_operands(other, input)
@@ -294,6 +293,5 @@ METHODS.update({f"{name}_": generic_inplace(fn) for name, fn in list(METHODS.ite
 
 def __getattr__(name: str):
     """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
-    from . import _unsupported
     raise _unsupported.missing("ember.special", name, _unsupported.SPECIAL,
                                f"module 'ember.special' has no attribute {name!r}")

@@ -1,4 +1,5 @@
 """The backward engine: runs graph nodes in dependency order and delivers gradients."""
+from .._dtype import FROM_NP
 from .._tensor import Tensor, wrap
 from . import grad_mode
 from .anomaly_mode import ANOMALY, check_gradients
@@ -195,7 +196,6 @@ def _conform(g, meta, node):
 
 
 def _dtype_of(np_dtype):
-    from .._dtype import FROM_NP
     return FROM_NP[np_dtype]
 
 

@@ -1,7 +1,10 @@
 """Graph nodes: the backward functions that results point to through `grad_fn`."""
 import sys
 
+from .._dtype import scalar_type_name
 from .._hooks import add_hook
+from .._tensor import wrap
+from ..backend import array_module
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -75,7 +78,6 @@ class Node:
         # through grad_fn, and keeping it here would make a reference cycle that holds every
         # activation until the garbage collector runs. Unpacking rebuilds an equivalent Tensor whose
         # grad_fn is this node, so higher-order gradients still flow through it.
-        from .._tensor import wrap
         i = self._result_at
         data, counter = saved[i]
         out = wrap(data)
@@ -89,7 +91,6 @@ class Node:
         if i == self._result_at:
             value = value[0]
         shape = list(value.shape)
-        from .._dtype import scalar_type_name
         kind = scalar_type_name(value.dtype)
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
@@ -142,8 +143,6 @@ class InputTie(Node):
     gradient = "zeros"
 
     def apply(self, grads):
-        from .._tensor import wrap
-        from ..backend import array_module
         if self.gradient == "not implemented":
             raise RuntimeError(f"the derivative of {self.name()[:-9]} (the backward of an op) is not "
                                "implemented, as in PyTorch")
@@ -159,7 +158,6 @@ _TIES = {}  # node name -> its InputTie class
 def tie_to_inputs(node: Node, grads):
     """The gradients `node` returned, each one that does not require grad recorded as an InputTie over
     the node's inputs (NOTE [ Backward reads inputs ]); called by the engine under create_graph."""
-    from .._tensor import wrap
     out = list(grads)
     for i, g in enumerate(out):
         if g is None or g._rg:

@@ -36,9 +36,9 @@ def special_functions(array):
     """The special-function kernels (erf, gammaln, ...) for `array`: scipy.special, or cupyx.scipy.special for a
     CuPy array, imported on first use."""
     if cupy is not None and isinstance(array, cupy.ndarray):
-        import cupyx.scipy.special
+        import cupyx.scipy.special  # optional: cupy
         return cupyx.scipy.special
-    import scipy.special
+    import scipy.special  # lazy: SciPy loads on first use, not with ember
     return scipy.special
 
 
@@ -46,9 +46,9 @@ def fft_functions(array):
     """The discrete Fourier transforms (fftn, rfftn, irfftn, ...) for `array`: scipy.fft, which keeps single
     precision, or cupyx.scipy.fft for a CuPy array, imported on first use."""
     if cupy is not None and isinstance(array, cupy.ndarray):
-        import cupyx.scipy.fft
+        import cupyx.scipy.fft  # optional: cupy
         return cupyx.scipy.fft
-    import scipy.fft
+    import scipy.fft  # lazy: SciPy loads on first use, not with ember
     return scipy.fft
 
 
@@ -60,7 +60,7 @@ def fft_options(array) -> dict:
     if array.__class__ is not numpy.ndarray:
         return {}
     if CPU_THREADS[0] is None:
-        from threadpoolctl import threadpool_info
+        from threadpoolctl import threadpool_info  # lazy: threadpoolctl loads on first use, not with ember
         counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
         CPU_THREADS[0] = counts[0] if counts else 1
     return {"workers": CPU_THREADS[0]}

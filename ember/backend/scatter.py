@@ -47,7 +47,7 @@ def scatter_reduce_flat(flat, positions, values, reduce: str) -> None:
             return
         _UFUNCS[reduce].at(flat, positions, values)
         return
-    import cupyx
+    import cupyx  # optional: cupy
     kernel = {"sum": cupyx.scatter_add, "amax": cupyx.scatter_max, "amin": cupyx.scatter_min}.get(reduce)
     if kernel is not None:
         kernel(flat, positions, values)

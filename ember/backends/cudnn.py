@@ -1,5 +1,6 @@
 """ember.backends.cudnn: cuDNN's flags. ember calls no cuDNN itself: the flags are stored, not used."""
 from .. import cuda as _cuda
+from ..backend import cupy
 
 enabled = True
 benchmark = False
@@ -16,7 +17,6 @@ def version() -> "int | None":
     """cuDNN's version, or None without a GPU (as PyTorch without CUDA)."""
     if not is_available():
         return None
-    from ..backend import cupy
     try:
         return int(cupy.cuda.cudnn.getVersion())
     except Exception:  # noqa: BLE001 - CuPy installed without its cuDNN bindings

@@ -94,7 +94,7 @@ def reachable(url: str) -> bool:
 
 def sklearn_digits() -> DemoData:
     """scikit-learn's 1,797 handwritten 8x8 digits, upscaled to 32x32; the last 297 are the test set."""
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_digits  # optional: scikit-learn
 
     digits = load_digits()
     images = ember.tensor(digits.images[:, None].astype(np.float32) / 16)  # grey levels 0..16

@@ -12,8 +12,8 @@ GRID_ROWS, GRID_COLS = 4, 8
 
 def _figure(width: float, height: float, layout: str | None = "constrained"):
     """A matplotlib Figure drawn by Agg: no pyplot, so no window and no global state."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # optional: matplotlib
+    from matplotlib.figure import Figure  # optional: matplotlib
 
     fig = Figure(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)
@@ -30,7 +30,7 @@ def _image(ax, pixels, title: str, cmap: str = "gray", color: str = "black"):
 
 def save_curves(losses: list[float], accuracies: list[float], path: Path) -> None:
     """Training loss and test accuracy (%) per epoch."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # optional: matplotlib
 
     epochs = range(1, len(losses) + 1)
     fig = _figure(9, 3.5)

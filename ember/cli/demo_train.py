@@ -8,7 +8,7 @@ from ember.utils.data import DataLoader
 def train_epoch(model: nn.Module, loader: DataLoader, optimizer: Optimizer, device: ember.device,
                 desc: str) -> float:
     """Train `model` for one pass over `loader`, showing loss and images/s; the mean training loss."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # optional: tqdm
 
     criterion = nn.CrossEntropyLoss()
     model.train()

@@ -6,6 +6,10 @@ import os
 import platform
 import sys
 
+import numpy
+
+from .. import __version__, cuda, get_num_threads
+
 # optional packages -> the extra of ember's pyproject that brings each
 EXTRAS = {"pillow": "vision", "matplotlib": "demo", "tqdm": "demo", "scikit-learn": "demo",
           "cupy-cuda12x": "gpu", "cupy-cuda13x": "gpu", "safetensors": "test", "torch": "test",
@@ -21,8 +25,7 @@ def _version(distribution: str) -> str | None:
 
 def blas_lines() -> list[str]:
     """One line per BLAS library loaded by NumPy: its implementation, version, threads and file."""
-    import numpy  # noqa: F401  (loads NumPy's BLAS, so threadpoolctl can see it)
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info  # lazy: only `ember info` needs it, not every `ember` command
     pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     return [f"{pool['internal_api']} {pool['version']} ({pool['num_threads']} threads, {pool['filepath']})"
             for pool in pools] or ["none found"]
@@ -30,10 +33,9 @@ def blas_lines() -> list[str]:
 
 def cuda_lines() -> list[str]:
     """One line per CUDA GPU that ember can use, or why there is none."""
-    from .. import cuda
     if not cuda.is_available():
         return ["not available (needs an NVIDIA GPU and CuPy: pip install -e '.[gpu]')"]
-    import cupy
+    import cupy  # optional: cupy
     lines = []
     for index in range(cuda.device_count()):
         props = cupy.cuda.runtime.getDeviceProperties(index)
@@ -56,10 +58,7 @@ def cpu_name() -> str:
 
 def report() -> str:
     """The report `ember info` prints."""
-    import numpy
-    import scipy
-
-    from .. import __version__, get_num_threads
+    import scipy  # lazy: only `ember info` needs it, not every `ember` command
     rows = [("ember", __version__), ("Python", f"{platform.python_version()} ({sys.executable})"),
             ("platform", platform.platform()), ("NumPy", numpy.__version__), ("SciPy", scipy.__version__)]
     rows += [("BLAS", line) for line in blas_lines()]

@@ -11,6 +11,8 @@ import sys
 import traceback
 import types
 
+from .._tensor import Tensor
+
 # PyTorch's top-level packages -> the ember packages that stand in for them; longest ember name first, so
 # that ember.vision.x reads back as torchvision.x rather than torch.vision.x
 ALIASES = {"torchvision": "ember.vision", "torch": "ember"}
@@ -85,7 +87,6 @@ def _missing_api(error: BaseException) -> str | None:
         owner = match and torch_name(match.group(2))
         return owner and f"{owner}.{match.group(1)}"
     if isinstance(error, AttributeError) and error.name:
-        from .._tensor import Tensor
         if isinstance(error.obj, types.ModuleType):
             owner = torch_name(error.obj.__name__)
         else:

@@ -1,4 +1,5 @@
 """ember.nn: modules, layers, functional and init."""
+from .. import _unsupported
 from . import functional, grad, init, parallel, utils  # noqa: F401  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules.module import Module  # noqa: F401
@@ -8,6 +9,5 @@ from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedPara
 
 def __getattr__(name: str):
     """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
-    from .. import _unsupported
     raise _unsupported.missing("ember.nn", name, _unsupported.NN,
                                f"module 'ember.nn' has no attribute {name!r}")

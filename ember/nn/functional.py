@@ -16,6 +16,7 @@ from ..ops.activation import log_softmax, relu, relu6_, softmax  # noqa: F401  (
 from ..ops.elementwise import sigmoid, tanh  # noqa: F401
 from .._tensor import Tensor
 from ..ops.linalg import addmm, matmul
+from .. import _unsupported
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -61,6 +62,5 @@ from . import grad  # noqa: E402,F401  (torch.nn.functional.grad)
 
 def __getattr__(name: str):
     """PyTorch's names that ember lacks on purpose raise an AttributeError that says why."""
-    from .. import _unsupported
     raise _unsupported.missing("ember.nn.functional", name, _unsupported.FUNCTIONAL,
                                f"module 'ember.nn.functional' has no attribute {name!r}")

@@ -8,6 +8,7 @@ from .._random import rng
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..backend import asarray_like
+from ..ops.special_math import erfinv
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "sigmoid")
@@ -76,7 +77,6 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:  # host: see _write
     """Fill with N(mean, std^2) values redrawn until they fall in [a, b] (inverse-CDF sampling)."""
-    from ..ops.special_math import erfinv
     lo = (1 + math.erf((a - mean) / std / math.sqrt(2))) / 2
     hi = (1 + math.erf((b - mean) / std / math.sqrt(2))) / 2
     u = rng(generator).uniform(2 * lo - 1, 2 * hi - 1, tuple(tensor.shape))

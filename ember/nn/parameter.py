@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import _dtype
 from .._device import to_device
+from .._printing import format_parameter
 from .._tensor import Tensor, _init, wrap_as
 from ..backend import empty_on, to_numpy
 
@@ -23,7 +24,6 @@ class Parameter(Tensor):
         pass
 
     def __repr__(self):
-        from .._printing import format_parameter
         return format_parameter(
             to_numpy(self._data), dtype_name=self._data.dtype.name,
             default_dtype_name=_dtype.get_default_dtype().name,

@@ -13,8 +13,11 @@ import io
 import os
 import tempfile
 
+import numpy as np
+
 from .. import __version__
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
 from . import errors
 from .errors import OnnxExporterError, UnsupportedOperatorError
 
@@ -77,8 +80,7 @@ class ONNXProgram:
 
     def __call__(self, *args):
         """Run the model on CPU with ONNX Runtime; a list of NumPy arrays, one per output."""
-        import numpy as np
-        import onnxruntime
+        import onnxruntime  # optional: onnxruntime
         session = onnxruntime.InferenceSession(self.model_proto.SerializeToString(),
                                                providers=["CPUExecutionProvider"])
         arrays = [np.asarray(a.numpy() if isinstance(a, Tensor) else a) for a in args]
@@ -106,7 +108,7 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, verbose: bool 
     `verify=True` runs the graph with ONNX Runtime on `args` and compares with the model's output; the
     reporting, profiling, optimization and custom-op arguments are accepted and not used. With `f=None` the
     ONNXProgram is returned; a file is written whole or not at all."""
-    from ._export import export_model
+    from ._export import export_model  # optional: onnx (ember.onnx._export imports it)
     if not isinstance(args, tuple):
         args = (args,)
     kwargs = dict(kwargs or {})
@@ -128,7 +130,7 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, verbose: bool 
     finally:
         _EXPORTING[0] = False
     if verbose:
-        import onnx
+        import onnx  # optional: onnx
         print(onnx.printer.to_text(proto.graph))
     program = ONNXProgram(proto)
     if verify:
@@ -141,14 +143,10 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, verbose: bool 
 
 def _verify(program: ONNXProgram, model, args: tuple, kwargs: dict) -> None:
     """Compare ONNX Runtime's outputs of `program` with the model's on the export's arguments."""
-    import numpy as np
-
-    from .._tensor import Tensor as _Tensor
-    from ..autograd.grad_mode import no_grad
-    from ._trace import tensors_in
+    from ._trace import tensors_in  # optional: onnx (ember.onnx._trace imports it)
     with no_grad():
         expected = [t.numpy() for t in tensors_in(model(*args, **kwargs))]
-    got = program(*[t for t in tensors_in(args) + tensors_in(kwargs) if isinstance(t, _Tensor)])
+    got = program(*[t for t in tensors_in(args) + tensors_in(kwargs) if isinstance(t, Tensor)])
     for i, (a, b) in enumerate(zip(got, expected)):
         if a.shape != b.shape or not np.allclose(a, b, rtol=1e-4, atol=1e-5, equal_nan=True):
             raise OnnxExporterError(f"verify: ONNX Runtime's output {i} differs from the model's (largest "
@@ -157,7 +155,7 @@ def _verify(program: ONNXProgram, model, args: tuple, kwargs: dict) -> None:
 
 def _names(model, args, given) -> list[str]:
     """The graph input names: `given`, then forward's parameter names for the tensors not named."""
-    from ._trace import tensors_in
+    from ._trace import tensors_in  # optional: onnx (ember.onnx._trace imports it)
     names = list(given or [])
     try:
         parameters = list(inspect.signature(model.forward).parameters)

@@ -11,6 +11,9 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import ember
+from ember.nn import functional
+
 OPSETS = range(13, 21)  # the opsets ember writes: 13 (the first with axes as inputs) to 20 (PyTorch's default)
 OLDER_OPSETS = range(7, 13)  # accepted as PyTorch accepts them, and written at opset 13 with a warning
 
@@ -40,8 +43,6 @@ def converts(*functions, opsets: range = OPSETS):
 
 
 def _resolve(functions) -> list:
-    import ember
-    from ember.nn import functional
     resolved = []
     for fn in functions:
         if not isinstance(fn, str):

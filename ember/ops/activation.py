@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 
+from .._random import rng
+from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like
 from . import elementwise as E
@@ -11,6 +13,7 @@ from .base import GRAD_ENABLED, Tensor, record, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
 from .inplace import generic_inplace, renamed_inplace
 from .shape import cat
+from .special_math import erf
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _ONE_SIXTH_F32 = float(np.float32(1) / np.float32(6))  # PyTorch's hardsigmoid gradient uses 1/6 in float32
@@ -51,7 +54,6 @@ def _gelu_grad(x, approximate):
         inner = (x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI
         t = tanh(inner)
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-    from .special_math import erf
     cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
     return cdf + x * (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
 
@@ -141,7 +143,6 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), exact (erf) or with the tanh approximation."""
-    from .special_math import erf
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
     a = _float_array(input)
@@ -243,7 +244,6 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b) where a and b are the two halves of input along dim."""
-    from .._tensor import wrap_dim
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = wrap_dim(dim, input.dim())
@@ -286,7 +286,6 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) in training, their mean in eval."""
     if inplace:
         return rrelu_(input, lower, upper, training)
-    from .._random import rng
     a = _float_array(input)
     slopes = asarray_like(rng(None).uniform(lower, upper, a.shape), a) if training else (lower + upper) / 2
     xp = array_module(a)

@@ -6,10 +6,12 @@ the reduction as an integer (0 none, 1 mean, 2 sum). Each function here maps tha
 import warnings
 
 from .. import return_types as RT
-from . import activation, decomposition, distance, inplace, loss, normalization, padding, reduction
+from .._creation import eye
+from . import activation, conv, decomposition, distance, inplace, loss, normalization, padding, reduction, vision
 from . import dropout as _dropout
 from . import embedding as _embedding
 from .base import Tensor, needs_grad, record
+from .rearrange import tril, triu
 
 
 def _reduction(reduction: int) -> str:
@@ -267,10 +269,8 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     linalg.solve_triangular). The copy of A requires grad only when A does (PyTorch's does when b does too)."""
     warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular and will be "
                   "removed in a future PyTorch release.", UserWarning, stacklevel=2)
-    from .rearrange import tril, triu
     part = triu(A) if upper else tril(A)
     if unitriangular:
-        from .._creation import eye
         part = (triu(A, 1) if upper else tril(A, -1)) + eye(A.shape[-1], dtype=A.dtype)
     matrix = part.transpose(-2, -1) if transpose else part
     return RT.triangular_solve((decomposition.solve(matrix, b), A.clone()))
@@ -318,7 +318,6 @@ def native_dropout(input: Tensor, p: float, train: bool | None):
 def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, transposed: bool, output_padding,
                 groups: int) -> Tensor:
     """The convolution (or transposed convolution) of the dimension weight gives, with every option explicit."""
-    from . import conv
     dims = weight.dim() - 2
     if transposed:
         op = (conv.conv_transpose1d, conv.conv_transpose2d, conv.conv_transpose3d)[dims - 1]
@@ -329,7 +328,6 @@ def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, 
 
 def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
     """1-D convolution of (time, batch, channels) input with a (kernel, in, out) weight."""
-    from . import conv
     out = conv.conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad)
     return out.permute(2, 0, 1)
 
@@ -348,7 +346,6 @@ def grid_sampler(input: Tensor, grid: Tensor, interpolation_mode: int, padding_m
                  align_corners: bool) -> Tensor:
     """grid_sample with its modes as integers (interpolation 0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros,
     1 border, 2 reflection)."""
-    from . import vision
     return vision.grid_sample(input, grid, _INTERPOLATIONS[interpolation_mode], _PADDINGS[padding_mode],
                               align_corners)
 
@@ -358,7 +355,6 @@ grid_sampler_2d = grid_sampler_3d = grid_sampler
 
 def affine_grid_generator(theta: Tensor, size, align_corners: bool) -> Tensor:
     """affine_grid, as the native op names it."""
-    from . import vision
     return vision.affine_grid(theta, list(size), align_corners)
 
 

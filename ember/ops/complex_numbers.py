@@ -4,7 +4,7 @@ so their formulas are written for complex gradients as they are (NOTE [ Complex 
 autograd/graph.py)."""
 import numpy as np
 
-from .._dtype import scalar_type_name
+from .._dtype import get_default_dtype, scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, real_parts
 from .base import Tensor, check_tensor, needs_grad, record, view_of, wrap, write_out
@@ -145,7 +145,6 @@ def angle(input: Tensor, *, out=None) -> Tensor:
         r = wrap(xp.angle(a))
     else:
         if a.dtype.kind not in "fV":
-            from .._dtype import get_default_dtype
             a = a.astype(get_default_dtype().np)
         r = wrap(xp.where(a < 0, a.dtype.type(np.pi), xp.where(xp.isnan(a), a, 0)).astype(a.dtype, copy=False))
     if needs_grad(input):

@@ -12,6 +12,7 @@ from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, _MultiNode, broadcast_error, record, wrap, write_out
+from .elementwise import where
 from .shape import cat
 
 __all__ = []  # public through ember.linalg and ops/linalg.py
@@ -387,7 +388,6 @@ def slogdet(A):
 def logdet(input):
     """log(det(input)): nan where the determinant is negative, -inf where it is zero."""
     sign, logabs = _slogdet(input, "linalg.slogdet", RT.slogdet)
-    from .elementwise import where
     return where(sign < 0, float("nan"), logabs)
 
 

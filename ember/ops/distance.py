@@ -1,4 +1,5 @@
 """Distances and similarities between rows of tensors, composed from other ops."""
+from .._creation import triu_indices
 from .base import Tensor
 from .rearrange import broadcast_shapes
 from .reduction import p_norm
@@ -25,7 +26,6 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     Differs from PyTorch: the grad_fn is the composition of the ops below, not PdistBackward0."""
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
-    from .._creation import triu_indices
     n = input.shape[0]
     i, j = triu_indices(n, n, 1)
     return (input[i] - input[j]).norm(p, dim=-1)

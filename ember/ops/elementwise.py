@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtype
 from .._creation import tensor
-from .._dtype import scalar_type_name
+from .._dtype import get_default_dtype, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import UINT_OF_SIZE, array_module
@@ -435,7 +435,6 @@ def _float_array(t):
     """The array of `t`, promoted to the default float dtype if it is integral (as PyTorch's math ops do)."""
     a = t._data
     if a.dtype.kind not in "fcV":
-        from .._dtype import get_default_dtype
         a = a.astype(get_default_dtype().np)
     return a
 
@@ -588,7 +587,6 @@ def _clamp(input, min, max, out, node):
     a = input._data
     lo, hi = scalar_value(min), scalar_value(max)
     if a.dtype.kind not in "fV" and (isinstance(lo, float) or isinstance(hi, float)):
-        from .._dtype import get_default_dtype
         a = a.astype(get_default_dtype().np)
     xp = array_module(a)
     if hi is None:
@@ -847,7 +845,6 @@ def _float_operands(input, other):
     x, y, dt = either_operands(input, other)
     if dt.kind in "fcV":
         return x, y, dt
-    from .._dtype import get_default_dtype
     dt = get_default_dtype().np
     return tuple(v._data.astype(dt) if isinstance(v, Tensor) else v for v in (input, other)) + (dt,)
 

@@ -5,6 +5,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, record, wrap
+from .scatter import index_add, scatter_reduce
 
 GRADIENTS = {
     "EmbeddingBackward0": lambda g, idx, n, padding_idx, by_freq: (_row_sums(g, idx, n, padding_idx, by_freq),),
@@ -117,7 +118,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
 
 def _reduce_bags(rows, bag_of, keep, n_bags, mode):
     """Reduce `rows` into `n_bags` bags; rows with keep False do not count; empty bags give zeros."""
-    from .scatter import index_add, scatter_reduce
     dim = rows.shape[1]
     xp = array_module(keep)
     bag = wrap(bag_of[keep].astype(np.int64))

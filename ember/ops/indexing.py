@@ -12,6 +12,8 @@ from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, check_inplace, check_no_overlap, record, view_of, wrap
 from .elementwise import masked_grad
+from .inplace import fill_
+from .memory import alias, copy_
 from .views import check_view_inplace, share_inplace
 
 
@@ -258,7 +260,7 @@ def _without_full_slices(key, shape):
 def _basic_chain(input, key, bare_slice=False):
     """Apply a basic key one component at a time, recording one node per component as PyTorch does
     (a bare slice, `x[:]`, is recorded even when it keeps everything)."""
-    from .shape import unsqueeze
+    from .shape import unsqueeze  # cycle: ember.ops.shape imports this one
     cur, dim = input, 0
     for k in key:
         shape = cur._data.shape
@@ -278,7 +280,6 @@ def _basic_chain(input, key, bare_slice=False):
                 cur = record(nxt, NODES.SliceBackward0(), (cur,), (shape, sub))
             dim += 1
     if cur is input:
-        from .memory import alias
         cur = alias(input)
     return cur
 
@@ -286,8 +287,6 @@ def _basic_chain(input, key, bare_slice=False):
 def _write_whole(input, value):
     """input[...] = value as PyTorch writes it: a number becomes a tensor of input's dtype; a value of input's
     shape is copied, a 0-d one filled in, any other broadcast and copied."""
-    from .inplace import fill_
-    from .memory import copy_
     if not isinstance(value, Tensor):
         value = tensor(value, dtype=input.dtype, device=input.device)
     if value._data.ndim == 0 and input._data.ndim:

@@ -13,7 +13,7 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from . import decomposition as dec
-from .base import GRAD_ENABLED, Tensor, broadcast_error, keep_if, record, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, broadcast_error, keep_if, record, result_dtype, wrap, write_out
 from .inplace import generic_inplace
 from .shape import unsafe_view
 
@@ -290,7 +290,6 @@ def _batched_matmul(input, other):
     try:
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
-        from .base import broadcast_error
         raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
     size = math.prod(batch)
     a3 = input.expand(batch + (n, m1)).reshape(size, n, m1)
@@ -371,7 +370,6 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * outer(vec1, vec2), with type promotion."""
-    from .base import result_dtype
     v1, v2, c = vec1._data, vec2._data, input._data
     for name, v in (("vec1", v1), ("vec2", v2)):
         if v.ndim != 1:

@@ -10,11 +10,13 @@ import warnings
 import numpy as np
 
 from .._dtype import scalar_type_name
+from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
 from .base import GRAD_ENABLED, Tensor, broadcast_error, record, wrap
+from .distance import pairwise_distance
 from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -248,7 +250,6 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
             raise ValueError("var is of incorrect size")
     if (var < 0).any():
         raise ValueError("var has negative entry/entries")
-    from ..autograd.grad_mode import no_grad
     with no_grad():
         clamped = var.clamp(min=eps)
     var = var + (clamped - var).detach() if var.requires_grad else clamped
@@ -569,7 +570,6 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
                         reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances."""
-    from .distance import pairwise_distance
     reduction = legacy_reduction(size_average, reduce, reduction)
     if not anchor.dim() == positive.dim() == negative.dim():
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
@@ -586,7 +586,6 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
                                       distance_function=None, margin: float = 1.0, swap: bool = False,
                                       reduction: str = "mean") -> Tensor:
     """triplet_margin_loss with a distance function of your choice (pairwise_distance by default)."""
-    from .distance import pairwise_distance
     if margin <= 0:
         raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                          "instead")

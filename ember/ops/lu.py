@@ -53,7 +53,7 @@ for _name, (_k, _f) in {"LinalgLuBackward0": (3, _lu_backward),
 
 def _factor(A: Tensor, name: str):  # host: SciPy's LAPACK factors on the host
     """(P, unit-lower L, upper U, LAPACK pivots) of A's LU factorization, as arrays on A's device."""
-    import scipy.linalg
+    import scipy.linalg  # lazy: SciPy loads on first use, not with ember
     if A._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_type_name(A._data.dtype)}'")
     a = _check_matrix(name, A, square=False)

@@ -7,7 +7,7 @@ from .. import _dtype
 from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
 from ..autograd.graph import node_classes
-from ..backend import module_for, on_device
+from ..backend import cupy, module_for, on_device
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, view_of, wrap
 from .elementwise import zeros_grad
 from .views import check_view_inplace, share_inplace
@@ -135,12 +135,11 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
 def pin_memory(input, device=None):
     """A copy of a CPU tensor in page-locked memory, from which copies to the GPU are faster (needs CuPy
     and a GPU; without one, PyTorch's RuntimeError)."""
-    from ..backend import cupy
     if cupy is None or not cupy.cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
     if not input.is_cpu:
         raise RuntimeError(f"cannot pin '{input.type()}' only dense CPU tensors can be pinned")
-    import cupyx
+    import cupyx  # optional: cupy
     a = input._data
     pinned = cupyx.empty_pinned(a.shape, a.dtype)
     pinned[...] = a

@@ -11,6 +11,8 @@ import numpy as np
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, record, wrap
+from .padding import pad
+from .pooling import avg_pool2d, avg_pool3d
 
 GRADIENTS = {
     "NativeBatchNormBackward0": lambda g, x, mean, invstd, w, axes, eps, training: _batch_norm_grads(
@@ -292,8 +294,6 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
     """Normalize each channel by the squared activity of its `size` neighbouring channels."""
-    from .padding import pad
-    from .pooling import avg_pool2d, avg_pool3d
     dim = input.dim()
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")

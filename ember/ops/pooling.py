@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like
 from ..backend import pooling as kernels
@@ -83,7 +84,6 @@ def _check_input(input, n, fname, spatial_only=False):
 def _check_dtype(input, fname, floating):
     kind = input._data.dtype.kind
     if kind == "b" or (floating and kind not in "fV"):
-        from .._dtype import scalar_type_name
         raise NotImplementedError(f"\"{fname}\" not implemented for '{scalar_type_name(input._data.dtype)}'")
 
 

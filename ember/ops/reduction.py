@@ -11,7 +11,9 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, wrap, write_out
-from .elementwise import masked_grad
+from .comparison import isnan, logical_not
+from .elementwise import div, masked_grad, maximum, minimum
+from .shape import cat
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "var_mean",
            "std_mean", "norm", "all", "any", "logsumexp", "nansum", "nanmean", "count_nonzero", "aminmax"]
@@ -127,7 +129,6 @@ def _prod_others_recorded(x, dim):
 
 def _exclusive_cumprod(line):
     """For each position of the last dim, the product of the elements before it (1 for the first), recorded."""
-    from .shape import cat
     ones = wrap(array_module(line._data).ones(line._data.shape[:-1] + (1,), line._data.dtype))
     return cat([ones, line[..., :-1]], -1).cumprod(-1)
 
@@ -273,7 +274,6 @@ def _extreme(input, dim, keepdim, other, largest):
     if isinstance(dim, Tensor):
         other, dim = dim, None
     if other is not None:
-        from .elementwise import maximum, minimum
         return maximum(input, other) if largest else minimum(input, other)
     a = input._data
     if dim is None:
@@ -585,8 +585,6 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Mean over the elements that are not NaN (NaN where all are)."""
-    from .comparison import isnan, logical_not
-    from .elementwise import div
     if input._data.dtype.kind not in "fV":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_dtype.scalar_type_name(input._data.dtype)}")

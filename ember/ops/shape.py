@@ -3,12 +3,15 @@ chunk, unbind, movedim, unflatten, diagonal) and joins (cat, stack), with their 
 Views share memory and version counter with their base, as in PyTorch."""
 import numpy as np
 
+from .._creation import zeros
 from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
+from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, reshape_view
 from .base import GRAD_ENABLED, Tensor, check_inplace, record, view_of, wrap, write_out
 from .indexing import NODES as INDEXING_NODES
+from .memory import clone, view_as_dtype
 from .views import share_inplace
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
@@ -112,7 +115,6 @@ def _contiguous_reshape(a, args):
 def view(input, *shape):
     """A view with a new shape; RuntimeError if the memory layout does not allow it (use reshape)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(shape[0], "__index__"):
-        from .memory import view_as_dtype
         return view_as_dtype(input, shape[0])
     a = input._data
     try:
@@ -140,7 +142,6 @@ def reshape(input, *shape):
         try:
             r, node = view_of(input, reshape_view(a, shape)), NODES.ReshapeAliasBackward0
         except ValueError:  # not expressible as a view: copy, then view the copy (as PyTorch records it)
-            from .memory import clone
             input = clone(input)
             a = input._data
             r, node = wrap(a.reshape(shape)), NODES.UnsafeViewBackward0
@@ -653,7 +654,6 @@ METHODS.update({"split": _split_method, "chunk": chunk, "tensor_split": tensor_s
 def _reshape_in_place(input, view_op, node, saved):
     """`input` takes the shape of `view_op(input)` in place: its memory stays, its version counts the
     change, and its history gains `node`, as PyTorch records an in-place view op."""
-    from ..autograd.grad_mode import no_grad
     check_inplace(input, may_overlap=True)
     base = input._base
     if GRAD_ENABLED[0] and input._rg and base is not None and base._rg and base._grad_fn is None:
@@ -722,8 +722,7 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:
 
 def _unfold_backward(g, shape, dim, size, step):
     """Each window's gradient added back at the positions it was taken from."""
-    from .._creation import zeros
-    from .scatter import index_add
+    from .scatter import index_add  # cycle: ember.ops.scatter imports this one
     if not shape:
         return g.reshape(())
     n = g._data.shape[dim]

@@ -1,5 +1,7 @@
 """The special functions of the torch namespace: erf, erfc, erfinv (SciPy's kernels, or CuPy's, in float64),
 lgamma, digamma and polygamma (vectorised series here), with their backward formulas."""
+from math import factorial
+
 import numpy as np
 
 from ..autograd.graph import node_classes
@@ -141,7 +143,6 @@ _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617
 
 def _polygamma(n, x):
     """polygamma(n, x) for n >= 2: recurrence up to x >= 20 + n, then the asymptotic series."""
-    from math import factorial
     xp = array_module(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sign = (-1) ** (n + 1)

@@ -4,6 +4,7 @@
 storage (the base tensor's first element), as PyTorch does. Its gradient adds each result element's
 gradient into the storage element it reads, then takes the input's elements from that storage.
 """
+from .._creation import tensor
 from .._tensor import wrap
 from ..autograd.graph import node_classes
 from ..backend import array_module
@@ -86,7 +87,6 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 def unravel_index(indices, shape) -> tuple:
     """The coordinates in a tensor of `shape` of each flat index (indices wrap around, as in PyTorch)."""
-    from .._creation import tensor
     if not isinstance(indices, Tensor):
         indices = tensor(indices)
     if indices.dtype.is_floating_point or indices.dtype.name == "bool":

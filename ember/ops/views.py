@@ -124,7 +124,7 @@ class CopySlices(Node):
         region = _window(g, self.window)
         inner_grads = self.inner.apply([wrap(region.copy())])
         first = inner_grads[0]
-        from . import indexing
+        from . import indexing  # cycle: ember.ops.indexing imports this one
         if not isinstance(self.inner, indexing.NODES.IndexCopySlices):  # x[basic key] = v writes no aliased element
             check_no_overlap(region)  # as PyTorch's backward, refuse a write through an expanded view
         if first is None:

@@ -77,8 +77,8 @@ class Image(TVTensor):
 
     def __new__(cls, data, *, dtype: ember.dtype | None = None, device=None,
                 requires_grad: bool | None = None) -> Self:
-        from .transforms.functional import pil_to_tensor
-        from .transforms.functional_pil import is_pil_image
+        from .transforms.functional import pil_to_tensor  # cycle: ember.vision.transforms imports this one
+        from .transforms.functional_pil import is_pil_image  # cycle: ember.vision.transforms imports this one
         if is_pil_image(data):
             data = pil_to_tensor(data)
         image = cls._from_data(data, dtype, device, requires_grad)

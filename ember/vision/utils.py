@@ -84,7 +84,7 @@ def _palette(n: int) -> list[tuple]:
 
 
 def _box_colors(colors, n: int) -> list:
-    from PIL import ImageColor
+    from PIL import ImageColor  # optional: pillow
     if colors is None:
         colors = _palette(n)
     elif isinstance(colors, list):
@@ -101,7 +101,7 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None =
                         font_size: int | None = None) -> Tensor:
     """A copy of a (C, H, W) uint8 or float image with the (xmin, ymin, xmax, ymax) `boxes` outlined (filled
     translucent with `fill`) and labelled; grey images come back RGB."""
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw, ImageFont  # optional: pillow
     if not isinstance(image, Tensor):
         raise TypeError(f"Tensor expected, got {type(image)}")
     if not (image.dtype == ember.uint8 or image.is_floating_point()):

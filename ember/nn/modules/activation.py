@@ -5,6 +5,7 @@ from ... import _creation
 from ..._tensor import Tensor
 from ...ops import activation as A
 from ...ops.elementwise import log_softmax, sigmoid, softmax, tanh
+from .. import init
 from ..parameter import Parameter
 from .module import Module
 
@@ -96,7 +97,6 @@ class PReLU(Module):
 
     def reset_parameters(self) -> None:
         """Fill the slopes with `init`."""
-        from .. import init
         init.constant_(self.weight, self.init)
 
     def forward(self, input: Tensor) -> Tensor:

@@ -6,6 +6,7 @@ from collections import OrderedDict, namedtuple
 from ..._hooks import RemovableHandle
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...ops.memory import parse_to
 from ..parameter import Buffer, Parameter
 from .hooks import BackwardHooks
 
@@ -411,7 +412,6 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         """Move and/or cast the parameters and buffers (only floating point ones change dtype)."""
-        from ...ops.memory import parse_to
         device, dtype, _ = parse_to(args, kwargs)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
@@ -438,17 +438,17 @@ class Module:
 
     def float(self) -> "Module":
         """Cast floating point parameters and buffers to float32."""
-        from ... import float32
+        from ... import float32  # cycle: ember imports this one
         return self._cast_floats(float32)
 
     def double(self) -> "Module":
         """Cast floating point parameters and buffers to float64."""
-        from ... import float64
+        from ... import float64  # cycle: ember imports this one
         return self._cast_floats(float64)
 
     def half(self) -> "Module":
         """Cast floating point parameters and buffers to float16."""
-        from ... import float16
+        from ... import float16  # cycle: ember imports this one
         return self._cast_floats(float16)
 
     def share_memory(self) -> "Module":

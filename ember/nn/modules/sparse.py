@@ -1,6 +1,7 @@
 """Embedding layers: lookup tables of learned vectors."""
 from ... import _creation
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 from ...ops import embedding as E
 from .. import init
 from ..parameter import Parameter
@@ -52,7 +53,6 @@ class Embedding(Module):
         """N(0, 1) vectors, zero at padding_idx."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            from ...autograd.grad_mode import no_grad
             with no_grad():
                 self.weight[self.padding_idx].fill_(0)
 

@@ -13,7 +13,7 @@ def _grads(parameters):
 
 def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach=None) -> Tensor:
     """The norm of the norms of `tensors` (as if they were one vector)."""
-    from ... import stack, tensor
+    from ... import stack, tensor  # cycle: ember imports this one
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     tensors = list(tensors)

@@ -5,7 +5,7 @@ from ...autograd.grad_mode import no_grad
 
 def parameters_to_vector(parameters) -> Tensor:
     """All parameters flattened and concatenated into one 1-D tensor."""
-    from ... import cat
+    from ... import cat  # cycle: ember imports this one
     return cat([p.view(-1) for p in parameters])
 
 

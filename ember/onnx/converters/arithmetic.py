@@ -135,7 +135,6 @@ def _unary(op_type: str):
 
 def _unary_names(names: str) -> list[str]:
     """Each of `names` and its in-place variant `name_`, where ember has them."""
-    import ember
     found = []
     for name in names.split():
         for n in (name, name + "_"):

@@ -10,7 +10,7 @@ from ._helpers import dtype_of, sizes
 
 def _filled(g, out, shape_name: str, value) -> str:
     fill = np.asarray([value], dtype=dtype_of(out))
-    from onnx import numpy_helper
+    from onnx import numpy_helper  # optional: onnx
     return g.op("ConstantOfShape", shape_name, value=numpy_helper.from_array(fill))
 
 

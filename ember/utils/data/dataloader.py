@@ -35,6 +35,7 @@ from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
 
+from ... import cuda
 from ..._random import rng
 from . import shared  # imports ember.multiprocessing, which registers the tensor reducers
 from .collate import default_collate, default_convert
@@ -205,7 +206,6 @@ class _BaseIter:
         self._drop_last, self._timeout, self._num_workers = loader.drop_last, loader.timeout, loader.num_workers
         self._base_seed = int(rng(loader.generator).integers(0, 2**63, dtype=np.int64))
         if loader.pin_memory:
-            from ... import cuda
             if not cuda.is_available():
                 warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device "
                               "pinned memory won't be used.", stacklevel=3)
