@@ -31,9 +31,7 @@ FUNCTIONS: dict[int, Callable] = {}  # id(ember function) -> the function, kept 
 
 
 def converts(*functions, opsets: range = OPSETS):
-    """Register the decorated converter for each of `functions`: ember functions, or names looked up as
-    `ember.NAME`, `ember.nn.functional.NAME` (functions) and `Tensor.NAME` (each that exists; only Tensor's for
-    an operator `__NAME__`)."""
+    """Register the decorated converter for each of `functions`: ember functions, or names (see `named`)."""
     def register(convert: Callable) -> Callable:
         for fn in _resolve(functions):
             CONVERTERS[id(fn)] = Converter(convert, opsets, getattr(fn, "__name__", repr(fn)))
@@ -42,17 +40,21 @@ def converts(*functions, opsets: range = OPSETS):
     return register
 
 
+def named(name: str) -> list:
+    """The functions `ember.NAME`, `ember.nn.functional.NAME` and `Tensor.NAME` that exist (only Tensor's for an
+    operator `__NAME__`; a property's getter)."""
+    found = [] if name.startswith("__") else [getattr(ember, name, None), getattr(functional, name, None)]
+    found = [f for f in found if isinstance(f, types.FunctionType)]
+    method = vars(ember.Tensor).get(name)
+    if method is not None:
+        found.append(method.fget if isinstance(method, property) else method)
+    return found
+
+
 def _resolve(functions) -> list:
     resolved = []
     for fn in functions:
-        if not isinstance(fn, str):
-            resolved.append(fn)
-            continue
-        method = vars(ember.Tensor).get(fn)
-        found = [] if fn.startswith("__") else [getattr(ember, fn, None), getattr(functional, fn, None)]
-        found = [f for f in found if isinstance(f, types.FunctionType)]
-        if method is not None:
-            found.append(method.fget if isinstance(method, property) else method)
+        found = named(fn) if isinstance(fn, str) else [fn]
         if not found:
             raise AttributeError(f"converts: ember has no function or Tensor method named {fn!r}")
         resolved.extend(found)

@@ -9,7 +9,7 @@ import ember
 
 from ... import result_type
 from .._graph import onnx_dtype
-from .._registry import converts, identity
+from .._registry import converts, identity, named
 from ._helpers import dtype_of
 
 _BINARY = {"Add": ("add", "__add__", "__radd__", "add_", "__iadd__"),
@@ -135,12 +135,7 @@ def _unary(op_type: str):
 
 def _unary_names(names: str) -> list[str]:
     """Each of `names` and its in-place variant `name_`, where ember has them."""
-    found = []
-    for name in names.split():
-        for n in (name, name + "_"):
-            if hasattr(ember, n) or n in vars(ember.Tensor) or hasattr(ember.nn.functional, n):
-                found.append(n)
-    return found
+    return [n for name in names.split() for n in (name, name + "_") if named(n)]
 
 
 for _op_type, _names in _UNARY.items():

@@ -3,6 +3,7 @@ numbers they are constants and need no converter."""
 from __future__ import annotations
 
 import numpy as np
+from onnx import numpy_helper
 
 from .._registry import converts
 from ._helpers import dtype_of, sizes
@@ -10,7 +11,6 @@ from ._helpers import dtype_of, sizes
 
 def _filled(g, out, shape_name: str, value) -> str:
     fill = np.asarray([value], dtype=dtype_of(out))
-    from onnx import numpy_helper  # optional: onnx
     return g.op("ConstantOfShape", shape_name, value=numpy_helper.from_array(fill))
 
 
