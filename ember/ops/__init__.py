@@ -5,6 +5,7 @@ from . import (
     activation,
     aten,
     comparison,
+    complex_numbers,
     copies,
     cumulative,
     elementwise,
@@ -27,10 +28,9 @@ from . import (
     stft,
     strided,
 )
-from . import complex_numbers as complex_ops
 from .comparison import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
-from .inplace import fill_, generic_inplace, zero_  # noqa: F401
+from .inplace import fill_, zero_  # noqa: F401
 from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
 from .memory import clone, contiguous, copy_, to, type_as  # noqa: F401
 from .reduction import all, amax, amin, any, argmax, argmin, max, mean, min, norm, prod, std, sum, sum_to_size, var  # noqa: F401
@@ -54,7 +54,7 @@ from .shape import (  # noqa: F401
 )
 from .special_math import *  # noqa: F401,F403
 
-FAMILIES = (elementwise, comparison, special_math, pointwise, inplace, complex_ops, stft, reduction, cumulative,
+FAMILIES = (elementwise, comparison, special_math, pointwise, inplace, complex_numbers, stft, reduction, cumulative,
             order_statistics, statistics, shape, memory, linalg, legacy_linalg, householder, aten, activation, sorting,
             scatter, rearrange, random, strided, copies, operators)
 
