@@ -29,7 +29,7 @@ def test_info_names_versions_blas_threads_devices_and_extras(capsys):
     cuda = rows["CUDA"]
     assert cuda[0].startswith("cuda:0 ") if ember.cuda.is_available() else cuda[0].startswith("not available")
     assert rows["pillow [vision]"] != ["not installed"]  # the test extra brings it
-    assert "cupy-cuda12x [gpu]" in rows and "onnxruntime [onnx]" in rows
+    assert "cupy-cuda12x [gpu]" in rows and "onnxruntime [onnx]" in rows and "mpi4py [distributed]" in rows
 
 
 def test_info_follows_the_thread_setting(capsys):
