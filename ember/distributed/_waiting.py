@@ -8,11 +8,13 @@ from datetime import timedelta
 from .errors import DistBackendError
 
 # NOTE [ Waiting with a deadline ]
-# MPI has no timeouts: a blocking call whose peer died or went elsewhere waits forever. So ember starts every
-# operation as a nonblocking request, and a rank waits for it by testing the request in a loop until the
-# group's timeout passes. Testing also drives MPI's progress, so the loop spins while it is young and sleeps
-# briefly once it is old (a long wait means a slow peer, not a fast transport). While it waits, a rank also
-# reads the control communicator, a duplicate of the world's on which ranks send each other:
+# MPI has no timeouts: a blocking call whose peer died or went elsewhere waits forever. So a rank never makes
+# one in the thread that called ember: a collective runs on the group's communication thread (NOTE
+# [ Communication thread ] in _comm_thread.py) and a point-to-point operation is a nonblocking request; the
+# calling thread waits for either until the group's timeout passes, blocking on the thread's event a few
+# milliseconds at a time, or testing the requests in a loop (testing drives MPI's progress, so that loop spins
+# while it is young and sleeps briefly once it is old). While it waits, a rank also reads the control
+# communicator, a duplicate of the world's on which ranks send each other:
 #   FAILED (a rank's script raised): the waiting rank raises DistBackendError naming that rank and its error,
 #     at once, instead of waiting out the timeout; every later operation raises it too.
 #   PING/PONG: when a rank's deadline passes, it pings the other ranks of the group and waits a second for
@@ -25,6 +27,7 @@ from .errors import DistBackendError
 FAILED, PING, PONG = 1, 2, 3
 SPIN_SECONDS = 0.002  # spin this long before sleeping between tests
 SLEEP_SECONDS = 0.0001
+EVENT_SECONDS = 0.005  # how long a wait for the communication thread blocks between reads of the control channel
 PING_SECONDS = 1.0
 
 
@@ -105,21 +108,32 @@ def _ranks(ranks: list[int]) -> str:
     return ("rank " if len(ranks) == 1 else "ranks ") + ", ".join(map(str, ranks))
 
 
-def wait_until(done, group, what: str, timeout: timedelta | None = None) -> None:
-    """Return once `done()` is true; raise DistBackendError at the deadline or when another rank failed.
+def wait_until(operation, group, what: str, timeout: timedelta | None = None) -> None:
+    """Return once `operation` (a Pending of the group's communication thread, or nonblocking requests) is
+    done; raise DistBackendError at the deadline, when another rank failed, or when MPI raised.
 
     NOTE [ Waiting with a deadline ]."""
-    control = group.world.control
     if group.broken is not None:
         raise group.broken
+    if not operation.done():
+        _wait(operation, group, what, timeout)
+    if operation.error is not None:
+        _raise_broken(group, what, operation.error)
+
+
+def _wait(operation, group, what: str, timeout: timedelta | None) -> None:
+    control = group.world.control
     seconds = (group.timeout if timeout is None else timeout).total_seconds()
     start = time.monotonic()
     deadline = start + seconds
     polls = 0
+    event = operation.event
     try:
-        while not done():
+        while not operation.done():
             polls += 1
-            if polls % 16:
+            if event is not None:
+                event.wait(EVENT_SECONDS)  # returns as soon as the communication thread is done
+            elif polls % 16:
                 continue
             control.serve(what)
             if control.failures:
@@ -127,21 +141,42 @@ def wait_until(done, group, what: str, timeout: timedelta | None = None) -> None
             now = time.monotonic()
             if now > deadline:
                 raise timeout_error(group, what, seconds)
-            if now - start > SPIN_SECONDS:
+            if event is None and now - start > SPIN_SECONDS:
                 time.sleep(SLEEP_SECONDS)
     except group.world.MPI.Exception as error:
-        group.broken = DistBackendError(f"{what} on rank {group.world.rank} failed in MPI: {error}")
-        raise group.broken from None
+        _raise_broken(group, what, error)
     except DistBackendError as error:
         group.broken = error
         raise
 
 
+def _raise_broken(group, what: str, error: BaseException):
+    if not isinstance(error, group.world.MPI.Exception):
+        raise error
+    group.broken = DistBackendError(f"{what} on rank {group.world.rank} failed in MPI: {error}")
+    raise group.broken from None
+
+
+class Requests:
+    """Nonblocking MPI requests (point-to-point operations) as an operation to wait for."""
+    __slots__ = ("requests", "statuses", "error")
+    event = None
+
+    def __init__(self, MPI, requests: list):
+        self.requests, self.error = requests, None
+        self.statuses = [MPI.Status() for _ in requests]
+
+    def done(self) -> bool:
+        """True once every request has completed (testing them drives MPI's progress)."""
+        return self.requests[0].Testall(self.requests, self.statuses)
+
+
 class Work:
     """The handle of an operation started with `async_op=True`; `wait()` blocks until it is done."""
 
-    def __init__(self, group, what: str, done, finish=None, result=(), source=None):
-        self._group, self._what, self._done, self._finish, self._result = group, what, done, finish, result
+    def __init__(self, group, what: str, operation, finish=None, result=(), source=None):
+        self._group, self._what, self._operation, self._finish, self._result = (
+            group, what, operation, finish, result)
         self._source = source
         self._completed = False
         self._error = None
@@ -153,8 +188,8 @@ class Work:
 
     def is_completed(self) -> bool:
         """True once the operation is done (tests it without blocking)."""
-        if not self._completed and self._error is None and self._done():
-            self._complete()
+        if not self._completed and self._error is None and self._operation.done():
+            self.wait()
         return self._completed
 
     def wait(self, timeout: timedelta | None = None) -> bool:
@@ -163,8 +198,8 @@ class Work:
             raise self._error
         if not self._completed:
             try:
-                wait_until(self._done, self._group, self._what, timeout)
-            except DistBackendError as error:
+                wait_until(self._operation, self._group, self._what, timeout)
+            except Exception as error:
                 self._error = error
                 raise
             self._complete()

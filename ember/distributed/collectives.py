@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 
 from .._tensor import Tensor
-from ._waiting import Work, debug_level, wait_until
+from ._waiting import Requests, Work, debug_level, wait_until
 from .process_group import ProcessGroup, resolve
 from .reduce_op import RedOpType
 
@@ -114,10 +114,10 @@ def _start(group, op: str, fingerprint=None) -> tuple[ProcessGroup, str] | tuple
     return g, what
 
 
-def _run(g: ProcessGroup, what: str, requests: list, finish, async_op: bool, result=(), source=None):
-    """Wait for `requests` and run `finish` (async_op: return the Work that will)."""
-    MPI = g.world.MPI
-    work = Work(g, what, lambda: MPI.Request.Testall(requests), finish, result, source)
+def _run(g: ProcessGroup, what: str, call, finish, async_op: bool, result=()):
+    """Run `call` on the group's communication thread, wait for it and run `finish` (async_op: return the Work
+    that will)."""
+    work = Work(g, what, g.submit(call), finish, result)
     if async_op:
         return work
     work.wait()
@@ -152,25 +152,28 @@ def _fingerprint(*buffers) -> str:
 
 def _check_fingerprints(g: ProcessGroup, what: str, fingerprint) -> None:
     """EMBER_DISTRIBUTED_DEBUG=DETAIL: raise unless every rank runs the same operation on the same shapes."""
-    prints = [pickle.loads(p) for p in _all_gather_bytes(g, what + " (debug check)", pickle.dumps(fingerprint))]
+    prints = [pickle.loads(p) for p in all_gather_bytes(g, what + " (debug check)", pickle.dumps(fingerprint))]
     if any(p != prints[0] for p in prints):
         ranks = "; ".join(f"rank {g.global_ranks[i]} runs {op}({shapes or ''})"
                           for i, (op, shapes) in enumerate(prints))
         raise RuntimeError(f"Detected mismatch between collectives on ranks in {what}: {ranks}")
 
 
-def _all_gather_bytes(g: ProcessGroup, what: str, payload: bytes) -> list[bytes]:
-    """Every rank's `payload`, in group rank order (blocking)."""
+def all_gather_bytes(g: ProcessGroup, what: str, payload: bytes) -> list[bytes]:
+    """Every rank's `payload`, in group rank order (waits with the group's deadline)."""
     MPI = g.world.MPI
     mine = np.frombuffer(payload, np.uint8)
-    sizes = np.empty(g.size(), np.int64)
-    request = g.comm.Iallgather(np.array([mine.size], np.int64), sizes)
-    wait_until(lambda: request.Test(), g, what)
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    everything = np.empty(int(offsets[-1]), np.uint8)
-    request = g.comm.Iallgatherv(mine, [everything, (sizes, offsets[:-1]), MPI.BYTE])
-    wait_until(lambda: request.Test(), g, what)
-    return [everything[offsets[i]:offsets[i + 1]].tobytes() for i in range(g.size())]
+    gathered = []
+
+    def call():
+        sizes = np.empty(g.size(), np.int64)
+        g.comm.Allgather(np.array([mine.size], np.int64), sizes)
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        everything = np.empty(int(offsets[-1]), np.uint8)
+        g.comm.Allgatherv(mine, [everything, (sizes, offsets[:-1]), MPI.BYTE])
+        gathered.extend(everything[offsets[i]:offsets[i + 1]].tobytes() for i in range(g.size()))
+    wait_until(g.submit(call), g, what)
+    return gathered
 
 
 # ---- collectives ---------------------------------------------------------------------------------------------
@@ -182,8 +185,8 @@ def all_reduce(tensor: Tensor, op=RedOpType.SUM, group=None, async_op: bool = Fa
         return None
     MPI = g.world.MPI
     array, mpi_op, finish = _reduction(MPI, buf.array, op, g.size(), what)
-    request = g.comm.Iallreduce(MPI.IN_PLACE, array, mpi_op)
-    return _run(g, what, [request], _after(finish, buf.written), async_op, [tensor])
+    return _run(g, what, lambda: g.comm.Allreduce(MPI.IN_PLACE, array, mpi_op), _after(finish, buf.written),
+                async_op, [tensor])
 
 
 def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool = False,
@@ -194,9 +197,8 @@ def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool
     if g is None:
         return None
     root = _root(g, what, src, group_src, "src")
-    request = g.comm.Ibcast(buf.bytes, root=root)
     finish = None if g.rank() == root else buf.written
-    return _run(g, what, [request], finish, async_op, [tensor])
+    return _run(g, what, lambda: g.comm.Bcast(buf.bytes, root=root), finish, async_op, [tensor])
 
 
 def reduce(tensor: Tensor, dst: int | None = None, op=RedOpType.SUM, group=None, async_op: bool = False,
@@ -210,10 +212,9 @@ def reduce(tensor: Tensor, dst: int | None = None, op=RedOpType.SUM, group=None,
     root = _root(g, what, dst, group_dst, "dst")
     array, mpi_op, finish = _reduction(MPI, buf.array, op, g.size(), what)
     if g.rank() == root:
-        request = g.comm.Ireduce(MPI.IN_PLACE, array, mpi_op, root=root)
-        return _run(g, what, [request], _after(finish, buf.written), async_op, [tensor])
-    request = g.comm.Ireduce(array, None, mpi_op, root=root)
-    return _run(g, what, [request], None, async_op, [tensor])
+        return _run(g, what, lambda: g.comm.Reduce(MPI.IN_PLACE, array, mpi_op, root=root),
+                    _after(finish, buf.written), async_op, [tensor])
+    return _run(g, what, lambda: g.comm.Reduce(array, None, mpi_op, root=root), None, async_op, [tensor])
 
 
 def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = False):
@@ -226,13 +227,12 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     _check_count(outs, g.size(), what, "tensor_list")
     _check_like(outs, buf, what, "tensor_list")
     gathered = np.empty((g.size(), buf.bytes.size), np.uint8)
-    request = g.comm.Iallgather(buf.bytes, gathered)
 
     def finish():
         for out, part in zip(outs, gathered):
             out.bytes[...] = part
             out.written()
-    return _run(g, what, [request], finish, async_op, tensor_list)
+    return _run(g, what, lambda: g.comm.Allgather(buf.bytes, gathered), finish, async_op, tensor_list)
 
 
 def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group=None, async_op: bool = False):
@@ -244,8 +244,7 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group=No
     if g is None:
         return None
     _check_sizes(out, buf, g.size(), what, "output_tensor", "input_tensor")
-    request = g.comm.Iallgather(buf.bytes, out.bytes)
-    return _run(g, what, [request], out.written, async_op, [output_tensor])
+    return _run(g, what, lambda: g.comm.Allgather(buf.bytes, out.bytes), out.written, async_op, [output_tensor])
 
 
 def _check_sizes(big: _Buffer, small: _Buffer, size: int, what: str, big_name: str, small_name: str) -> None:
@@ -285,8 +284,8 @@ def _reduce_scatter(g: ProcessGroup, what: str, out: _Buffer, inputs: np.ndarray
     MPI = g.world.MPI
     send, mpi_op, _ = _reduction(MPI, inputs, op, g.size(), what)
     received, _, finish = _reduction(MPI, out.array, op, g.size(), what)
-    request = g.comm.Ireduce_scatter_block(send, received, mpi_op)
-    return _run(g, what, [request], _after(finish, out.written), async_op, [output])
+    return _run(g, what, lambda: g.comm.Reduce_scatter_block(send, received, mpi_op), _after(finish, out.written),
+                async_op, [output])
 
 
 def gather(tensor: Tensor, gather_list: list | None = None, dst: int | None = None, group=None,
@@ -300,19 +299,17 @@ def gather(tensor: Tensor, gather_list: list | None = None, dst: int | None = No
     if g.rank() != root:
         if gather_list:
             raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
-        request = g.comm.Igather(buf.bytes, None, root=root)
-        return _run(g, what, [request], None, async_op)
+        return _run(g, what, lambda: g.comm.Gather(buf.bytes, None, root=root), None, async_op)
     outs = _tensor_list(gather_list, what, "gather_list")
     _check_count(outs, g.size(), what, "gather_list")
     _check_like(outs, buf, what, "gather_list")
     gathered = np.empty((g.size(), buf.bytes.size), np.uint8)
-    request = g.comm.Igather(buf.bytes, gathered, root=root)
 
     def finish():
         for out, part in zip(outs, gathered):
             out.bytes[...] = part
             out.written()
-    return _run(g, what, [request], finish, async_op, gather_list)
+    return _run(g, what, lambda: g.comm.Gather(buf.bytes, gathered, root=root), finish, async_op, gather_list)
 
 
 def scatter(tensor: Tensor, scatter_list: list | None = None, src: int | None = None, group=None,
@@ -326,14 +323,12 @@ def scatter(tensor: Tensor, scatter_list: list | None = None, src: int | None = 
     if g.rank() != root:
         if scatter_list:
             raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
-        request = g.comm.Iscatter(None, buf.bytes, root=root)
-        return _run(g, what, [request], buf.written, async_op, [tensor])
+        return _run(g, what, lambda: g.comm.Scatter(None, buf.bytes, root=root), buf.written, async_op, [tensor])
     ins = _tensor_list(scatter_list, what, "scatter_list")
     _check_count(ins, g.size(), what, "scatter_list")
     _check_like(ins, buf, what, "scatter_list")
     stacked = np.stack([b.bytes for b in ins])
-    request = g.comm.Iscatter(stacked, buf.bytes, root=root)
-    return _run(g, what, [request], buf.written, async_op, [tensor])
+    return _run(g, what, lambda: g.comm.Scatter(stacked, buf.bytes, root=root), buf.written, async_op, [tensor])
 
 
 def all_to_all(output_tensor_list: list, input_tensor_list: list, group=None, async_op: bool = False):
@@ -390,9 +385,9 @@ def _all_to_all(g, what, send, send_counts, received, received_counts, finish, a
     MPI = g.world.MPI
     send_offsets = np.concatenate([[0], np.cumsum(send_counts)[:-1]]).astype(np.int64)
     received_offsets = np.concatenate([[0], np.cumsum(received_counts)[:-1]]).astype(np.int64)
-    request = g.comm.Ialltoallv([send, (send_counts, send_offsets), MPI.BYTE],
-                                [received, (received_counts, received_offsets), MPI.BYTE])
-    return _run(g, what, [request], finish, async_op, result)
+    return _run(g, what, lambda: g.comm.Alltoallv([send, (send_counts, send_offsets), MPI.BYTE],
+                                                  [received, (received_counts, received_offsets), MPI.BYTE]),
+                finish, async_op, result)
 
 
 def barrier(group=None, async_op: bool = False, device_ids=None):
@@ -400,7 +395,7 @@ def barrier(group=None, async_op: bool = False, device_ids=None):
     g, what = _start(group, "barrier")
     if g is None:
         return None
-    return _run(g, what, [g.comm.Ibarrier()], None, async_op)
+    return _run(g, what, g.comm.Barrier, None, async_op)
 
 
 def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False) -> None:
@@ -408,8 +403,7 @@ def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False) ->
     g, what = _start(group, "monitored_barrier")
     if g is None:
         return None
-    request = g.comm.Ibarrier()
-    wait_until(lambda: request.Test(), g, what, timeout)
+    wait_until(g.submit(g.comm.Barrier), g, what, timeout)
 
 
 # ---- point to point ------------------------------------------------------------------------------------------
@@ -420,7 +414,7 @@ def isend(tensor: Tensor, dst: int | None = None, group=None, tag: int = 0, grou
     if g is None:
         return None
     peer = _root(g, what, dst, group_dst, "dst")
-    return _run(g, what, [g.comm.Isend(buf.bytes, dest=peer, tag=tag)], None, True, [tensor])
+    return Work(g, what, Requests(g.world.MPI, [g.comm.Isend(buf.bytes, dest=peer, tag=tag)]), None, [tensor])
 
 
 def irecv(tensor: Tensor, src: int | None = None, group=None, tag: int = 0, group_src: int | None = None) -> Work:
@@ -431,11 +425,9 @@ def irecv(tensor: Tensor, src: int | None = None, group=None, tag: int = 0, grou
         return None
     MPI = g.world.MPI
     peer = MPI.ANY_SOURCE if src is None and group_src is None else _root(g, what, src, group_src, "src")
-    status = MPI.Status()
-    request = g.comm.Irecv(buf.bytes, source=peer, tag=tag)
-    work = Work(g, what, lambda: request.Test(status), buf.written, [tensor],
-                source=lambda: g.global_ranks[status.Get_source()])
-    return work
+    operation = Requests(MPI, [g.comm.Irecv(buf.bytes, source=peer, tag=tag)])
+    return Work(g, what, operation, buf.written, [tensor],
+                source=lambda: g.global_ranks[operation.statuses[0].Get_source()])
 
 
 def send(tensor: Tensor, dst: int | None = None, group=None, tag: int = 0, group_dst: int | None = None) -> None:

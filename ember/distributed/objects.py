@@ -4,7 +4,7 @@ import pickle
 import numpy as np
 
 from ._waiting import wait_until
-from .collectives import _all_gather_bytes, _root, _start
+from .collectives import _root, _start, all_gather_bytes
 
 
 def all_gather_object(object_list: list, obj, group=None) -> None:
@@ -15,7 +15,7 @@ def all_gather_object(object_list: list, obj, group=None) -> None:
     if len(object_list) != g.size():
         raise ValueError(f"{what}: object_list must have one slot per rank ({g.size()}), but has "
                          f"{len(object_list)}")
-    for i, payload in enumerate(_all_gather_bytes(g, what, pickle.dumps(obj))):
+    for i, payload in enumerate(all_gather_bytes(g, what, pickle.dumps(obj))):
         object_list[i] = pickle.loads(payload)
 
 
@@ -29,7 +29,7 @@ def gather_object(obj, object_gather_list: list | None = None, dst: int | None =
     if g.rank() == root and (object_gather_list is None or len(object_gather_list) != g.size()):
         raise ValueError(f"{what}: object_gather_list on the destination must have one slot per rank "
                          f"({g.size()})")
-    payloads = _all_gather_bytes(g, what, pickle.dumps(obj))
+    payloads = all_gather_bytes(g, what, pickle.dumps(obj))
     if g.rank() == root:
         for i, payload in enumerate(payloads):
             object_gather_list[i] = pickle.loads(payload)
@@ -43,14 +43,16 @@ def broadcast_object_list(object_list: list, src: int | None = None, group=None,
         return
     root = _root(g, what, src, group_src, "src")
     payload = np.frombuffer(pickle.dumps(list(object_list)), np.uint8) if g.rank() == root else None
-    size = np.array([0 if payload is None else payload.size], np.int64)
-    request = g.comm.Ibcast(size, root=root)
-    wait_until(lambda: request.Test(), g, what)
-    data = payload if payload is not None else np.empty(int(size[0]), np.uint8)
-    request = g.comm.Ibcast(data, root=root)
-    wait_until(lambda: request.Test(), g, what)
+    data = []
+
+    def call():
+        size = np.array([0 if payload is None else payload.size], np.int64)
+        g.comm.Bcast(size, root=root)
+        data.append(payload if payload is not None else np.empty(int(size[0]), np.uint8))
+        g.comm.Bcast(data[0], root=root)
+    wait_until(g.submit(call), g, what)
     if g.rank() != root:
-        received = pickle.loads(data.tobytes())
+        received = pickle.loads(data[0].tobytes())
         if len(received) != len(object_list):
             raise ValueError(f"{what}: object_list has {len(object_list)} items here but {len(received)} on the "
                              f"source rank")
