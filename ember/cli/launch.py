@@ -4,6 +4,7 @@ each with RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER
 script as `ember run` does, so a script written for torchrun runs unchanged. The exit status is the first
 failing rank's; what each failed rank raised is summarised at the end (NOTE [ Launched ranks ])."""
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import tempfile
 import uuid
 
 STATUS_ENV = "EMBER_LAUNCH_STATUS_DIR"
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent dies
 
 # NOTE [ Launched ranks ]
 # mpiexec ends the whole job as soon as one process exits with a non-zero status, before the other ranks can
@@ -76,6 +78,16 @@ def _environment(args: argparse.Namespace, status_dir: str) -> dict:
     return env
 
 
+def _end_with_parent() -> None:
+    """In the MPI launcher's process, before it starts: have Linux send it SIGTERM when this launcher dies, even
+    by SIGKILL, so that it ends the ranks instead of leaving them behind."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the ranks end with the launcher's SIGTERM or SIGINT only
+        pass
+
+
 def _command(args: argparse.Namespace) -> list[str]:
     return [mpiexec_path(), "-n", str(args.nproc_per_node), "--oversubscribe", "--bind-to", "none",
             "--enable-recovery", sys.executable, "-m", "ember.cli.launched", args.script, *args.args]
@@ -114,11 +126,14 @@ def main(args: argparse.Namespace) -> int:
         print(f"ember launch: can't open file {args.script!r}: no such file", file=sys.stderr)
         return 2
     with _job_directory() as status_dir:
-        process = subprocess.Popen(_command(args), env=_environment(args, status_dir))
+        process = subprocess.Popen(_command(args), env=_environment(args, status_dir), preexec_fn=_end_with_parent)
+        previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
         try:
             code = process.wait()
         except KeyboardInterrupt:
             process.send_signal(signal.SIGINT)
             process.wait()
             raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         return _summary(status_dir, args.nproc_per_node, code)

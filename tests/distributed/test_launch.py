@@ -1,6 +1,7 @@
 """`ember launch`: a script written for torchrun runs unchanged on N ranks; the exit status and the errors."""
 import subprocess
 import sys
+import time
 
 from mpi_run import WORKERS, run_ranks
 
@@ -30,3 +31,26 @@ def test_bad_command_lines_say_what_is_wrong():
     assert nodes.returncode == 2 and "this machine only" in nodes.stderr
     zero = _launch("--nproc_per_node", "0", f"{WORKERS}/torchrun_style.py")
     assert zero.returncode == 2 and "at least 1" in zero.stderr
+
+
+def _ranks_running(script: str) -> list[str]:
+    ps = subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in ps.splitlines() if line.split()[0].endswith("python") and "ember.cli.launched" in line
+            and script in line]
+
+
+def test_killing_the_launcher_ends_every_rank():
+    script = f"{WORKERS}/sleeper.py"
+    launcher = subprocess.Popen([sys.executable, "-m", "ember", "launch", "--nproc-per-node", "2", script],
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        assert "ready" in launcher.stdout.readline() and "ready" in launcher.stdout.readline()
+        assert len(_ranks_running(script)) == 2
+        launcher.kill()  # SIGKILL: the launcher cannot clean up after itself
+        launcher.wait()
+        deadline = time.monotonic() + 20
+        while _ranks_running(script) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _ranks_running(script) == []
+    finally:
+        launcher.kill()
