@@ -203,3 +203,21 @@ def test_nccl_without_a_gpu_says_what_is_missing():
     with pytest.raises(RuntimeError, match="nccl.*needs a CUDA GPU"):
         dist.init_process_group("nccl")
     dist.init_process_group("gloo")
+
+
+@pytest.mark.skipif(not ember.cuda.is_available(), reason="needs a CUDA GPU and CuPy")
+@pytest.mark.parametrize("backend", ["gloo", "nccl"])
+def test_cuda_tensors_in_a_world_of_one(backend):
+    dist.destroy_process_group()
+    dist.init_process_group(backend, rank=0, world_size=1)
+    try:
+        x = ember.arange(6.0, device="cuda").reshape(2, 3)
+        dist.all_reduce(x, op=dist.ReduceOp.AVG)
+        outs = [ember.zeros(2, 3, device="cuda")]
+        dist.all_gather(outs, x * 2)
+        dist.broadcast(x, src=0)
+        assert x.device.type == "cuda" and x.cpu().tolist() == [[0, 1, 2], [3, 4, 5]]
+        assert outs[0].cpu().tolist() == [[0, 2, 4], [6, 8, 10]]
+    finally:
+        dist.destroy_process_group()
+        dist.init_process_group("gloo")
