@@ -243,7 +243,7 @@ class Reducer:
         self.marked_unused = False
         self.ready = [False] * len(params)
         self.next_bucket = 0
-        self.local_used = np.zeros(len(params), np.int32) if find_unused_parameters else None
+        self.local_used = np.zeros(len(params), np.int32) if find_unused_parameters else None  # host: flags
         ref = weakref.ref(self)
         self.handles = [p.register_post_accumulate_grad_hook(_hook(ref, i)) for i, p in enumerate(params)]
 
@@ -528,7 +528,7 @@ class DistributedDataParallel(Module):
         self.static_graph = True
         if self.reducer.local_used is None:
             self.reducer.find_unused_parameters = True
-            self.reducer.local_used = np.zeros(len(self.reducer.params), np.int32)
+            self.reducer.local_used = np.zeros(len(self.reducer.params), np.int32)  # host: flags
 
     @property
     def broadcast_buffers(self) -> bool:
