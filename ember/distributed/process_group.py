@@ -164,7 +164,8 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     cluster scheduler), with `rank` and `world_size` checked against MPI's.
 
     Differs from PyTorch: the MPI launcher connects the ranks, so init_method's address and a store are not
-    used for rendezvous; processes started by multiprocessing cannot form a group larger than one."""
+    used for rendezvous; processes started by multiprocessing form a group only through `spawn` (NOTE [ Spawned
+    ranks ] in ember/multiprocessing/mpi_spawn.py)."""
     global _world
     if is_initialized():
         raise ValueError("trying to initialize the default process group twice!")
@@ -194,7 +195,8 @@ def _check_ranks(world: World, world_size: int, rank: int) -> None:
             f"init_process_group was asked for world_size={world_size}, but this process was not started as one "
             f"of {world_size} MPI processes: ember.distributed connects ranks through MPI, so start the script "
             f"with `ember launch --nproc-per-node {world_size} script.py` (or `mpiexec -n {world_size} python "
-            f"script.py`); processes started by multiprocessing cannot join one group")
+            f"script.py`), or start the processes with multiprocessing's spawn() from a main script that imports "
+            f"ember.distributed (docs/distributed.md)")
     if world_size not in (-1, world.size):
         raise ValueError(f"init_process_group was asked for world_size={world_size}, but the MPI job has "
                          f"{world.size} processes")

@@ -34,14 +34,17 @@ class ProcessExitedException(ProcessException):
         return type(self), (self.msg, self.error_index, self.pid, self.exit_code, self.signal_name)
 
 
-def _wrap(fn, i, args, error_file):
+def _wrap(fn, i, args, error_file, on_error=None):
+    """Run fn(i, *args); if it raises, write the traceback to `error_file`, call `on_error(error)`, exit 1."""
     try:
         fn(i, *args)
     except KeyboardInterrupt:
         pass  # the parent stopped us (SIGINT)
-    except Exception:
+    except Exception as error:
         with open(error_file, "w") as f:
             f.write(traceback.format_exc())
+        if on_error is not None:
+            on_error(error)
         sys.exit(1)
 
 
@@ -113,7 +116,13 @@ class ProcessContext:
 
 def start_processes(fn, args: tuple = (), nprocs: int = 1, join: bool = True, daemon: bool = False,
                     start_method: str = "spawn"):
-    """Start `nprocs` processes running `fn(i, *args)`; with join, wait and raise the first child's failure."""
+    """Start `nprocs` processes running `fn(i, *args)`; with join, wait and raise the first child's failure.
+
+    Differs from PyTorch: in a program whose main script imports ember.distributed, the processes start as one
+    MPI job, so that they can form a process group (NOTE [ Spawned ranks ] in mpi_spawn.py)."""
+    from . import mpi_spawn  # cycle: mpi_spawn raises this module's exceptions
+    if mpi_spawn.wanted(nprocs, start_method):
+        return mpi_spawn.start(fn, args, nprocs, join)
     ctx = multiprocessing.get_context(start_method)
     error_dir = tempfile.mkdtemp(prefix="ember-spawn-")
     error_files = [os.path.join(error_dir, f"{i}.err") for i in range(nprocs)]
