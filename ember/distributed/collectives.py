@@ -58,6 +58,13 @@ def _check_like(buffers: list[_Buffer], like: _Buffer, what: str, name: str) -> 
                              f"{b.tensor.dtype}, {b.array.size}")
 
 
+def _copy_rows(rows: np.ndarray, outs: list[_Buffer]) -> None:
+    """Copy row i of `rows` (bytes) into the i-th output tensor."""
+    for out, row in zip(outs, rows):
+        out.bytes[...] = row
+        out.written()
+
+
 def _check_count(items, count: int, what: str, name: str) -> None:
     if len(items) != count:
         raise RuntimeError(f"{what}: `{name}` must hold one tensor per rank of the group ({count}), "
@@ -227,12 +234,8 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     _check_count(outs, g.size(), what, "tensor_list")
     _check_like(outs, buf, what, "tensor_list")
     gathered = np.empty((g.size(), buf.bytes.size), np.uint8)
-
-    def finish():
-        for out, part in zip(outs, gathered):
-            out.bytes[...] = part
-            out.written()
-    return _run(g, what, lambda: g.comm.Allgather(buf.bytes, gathered), finish, async_op, tensor_list)
+    return _run(g, what, lambda: g.comm.Allgather(buf.bytes, gathered), lambda: _copy_rows(gathered, outs),
+                async_op, tensor_list)
 
 
 def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group=None, async_op: bool = False):
@@ -304,12 +307,8 @@ def gather(tensor: Tensor, gather_list: list | None = None, dst: int | None = No
     _check_count(outs, g.size(), what, "gather_list")
     _check_like(outs, buf, what, "gather_list")
     gathered = np.empty((g.size(), buf.bytes.size), np.uint8)
-
-    def finish():
-        for out, part in zip(outs, gathered):
-            out.bytes[...] = part
-            out.written()
-    return _run(g, what, lambda: g.comm.Gather(buf.bytes, gathered, root=root), finish, async_op, gather_list)
+    return _run(g, what, lambda: g.comm.Gather(buf.bytes, gathered, root=root), lambda: _copy_rows(gathered, outs),
+                async_op, gather_list)
 
 
 def scatter(tensor: Tensor, scatter_list: list | None = None, src: int | None = None, group=None,

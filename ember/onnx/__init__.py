@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import __version__
 from .._tensor import Tensor
+from .._tree import tensors_in
 from ..autograd.grad_mode import no_grad
 from . import errors
 from .errors import OnnxExporterError, UnsupportedOperatorError
@@ -143,7 +144,6 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, verbose: bool 
 
 def _verify(program: ONNXProgram, model, args: tuple, kwargs: dict) -> None:
     """Compare ONNX Runtime's outputs of `program` with the model's on the export's arguments."""
-    from ._trace import tensors_in  # optional: onnx (ember.onnx._trace imports it)
     with no_grad():
         expected = [t.numpy() for t in tensors_in(model(*args, **kwargs))]
     got = program(*[t for t in tensors_in(args) + tensors_in(kwargs) if isinstance(t, Tensor)])
@@ -155,7 +155,6 @@ def _verify(program: ONNXProgram, model, args: tuple, kwargs: dict) -> None:
 
 def _names(model, args, given) -> list[str]:
     """The graph input names: `given`, then forward's parameter names for the tensors not named."""
-    from ._trace import tensors_in  # optional: onnx (ember.onnx._trace imports it)
     names = list(given or [])
     try:
         parameters = list(inspect.signature(model.forward).parameters)

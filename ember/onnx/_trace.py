@@ -38,6 +38,7 @@ import warnings
 
 from .. import _tensor
 from .._tensor import Tensor
+from .._tree import tensors_in
 from ._graph import Graph
 from ._registry import CONVERTERS, FUNCTIONS
 
@@ -72,17 +73,6 @@ class TracedSize(int):
     def __rmul__(self, other): return self._combine(other, "Mul", operator.mul, True)  # noqa: E704
     def __floordiv__(self, other): return self._combine(other, "Div", operator.floordiv)  # noqa: E704
     def __rfloordiv__(self, other): return self._combine(other, "Div", operator.floordiv, True)  # noqa: E704
-
-
-def tensors_in(value) -> list:
-    """The tensors in a call's result or arguments (nested tuples, lists and dicts), in order."""
-    if isinstance(value, Tensor):
-        return [value]
-    if isinstance(value, (tuple, list)):
-        return [t for v in value for t in tensors_in(v)]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in tensors_in(v)]
-    return []
 
 
 def _sizes_in(value) -> bool:

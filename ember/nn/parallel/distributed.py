@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._device import device
 from ..._tensor import Tensor, wrap
+from ..._tree import flatten, tensors_in, unflatten
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...autograd.graph import AccumulateGrad
@@ -63,36 +64,16 @@ def _dist():
 
 
 # ---- the outputs of forward --------------------------------------------------------------------------------
-def _find_tensors(obj) -> list:
-    """The tensors in a forward's output (nested lists, tuples, namedtuples and dicts)."""
-    if isinstance(obj, Tensor):
-        return [obj]
-    if isinstance(obj, (list, tuple)):
-        return [t for item in obj for t in _find_tensors(item)]
-    if isinstance(obj, dict):
-        return [t for item in obj.values() for t in _find_tensors(item)]
-    return []
-
-
 def _replace_tensors(obj, replacement: dict):
-    """`obj` with each tensor whose id is in `replacement` replaced by its value there."""
-    if isinstance(obj, Tensor):
-        return replacement.get(id(obj), obj)
-    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        return type(obj)(*(_replace_tensors(item, replacement) for item in obj))
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_replace_tensors(item, replacement) for item in obj)
-    if isinstance(obj, dict):
-        out = dict(obj) if type(obj) is not dict else {}
-        for key, value in obj.items():
-            out[key] = _replace_tensors(value, replacement)
-        return out if type(obj) is dict else type(obj)(out)
-    return obj
+    """`obj` (nested lists, tuples, namedtuples and dicts) with each tensor whose id is in `replacement`
+    replaced by its value there."""
+    leaves, spec = flatten(obj)
+    return unflatten([replacement.get(id(leaf), leaf) if isinstance(leaf, Tensor) else leaf for leaf in leaves], spec)
 
 
 def _to_device(obj, device):
     """`obj` with every tensor moved to `device`."""
-    tensors = _find_tensors(obj)
+    tensors = tensors_in(obj)
     return _replace_tensors(obj, {id(t): t.to(device) for t in tensors}) if tensors else obj
 
 
@@ -581,7 +562,7 @@ class DistributedDataParallel(Module):
         return output
 
     def _through_sink(self, output):
-        tensors = [t for t in _find_tensors(output) if t.requires_grad]
+        tensors = [t for t in tensors_in(output) if t.requires_grad]
         if not tensors:
             return output
         sunk = _DDPSink.apply(weakref.ref(self.reducer), *tensors)
