@@ -17,15 +17,16 @@ import threading
 
 
 class Pending:
-    """A call submitted to a communication thread: `event` is set once it has returned or raised."""
-    __slots__ = ("call", "event", "error")
+    """A call submitted to a communication thread: `event` is set once it has returned or raised (or once the
+    watchdog has ended the wait for it: NOTE [ Waiting with a deadline ] in _waiting.py)."""
+    __slots__ = ("call", "event", "finished", "error", "interrupt")
 
     def __init__(self, call):
-        self.call, self.event, self.error = call, threading.Event(), None
+        self.call, self.event, self.finished, self.error, self.interrupt = call, threading.Event(), False, None, None
 
     def done(self) -> bool:
         """True once the call has returned or raised."""
-        return self.event.is_set()
+        return self.finished
 
 
 class CommThread:
@@ -52,4 +53,5 @@ class CommThread:
                 pending.call()
             except BaseException as error:  # noqa: BLE001  (handed to the waiting thread, which raises it)
                 pending.error = error
+            pending.finished = True
             pending.event.set()

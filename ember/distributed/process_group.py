@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from . import _mpi
 from ._comm_thread import CommThread, Pending
-from ._waiting import Control
+from ._waiting import Control, Watchdog
 
 default_pg_timeout = timedelta(minutes=30)
 default_pg_nccl_timeout = timedelta(minutes=10)
@@ -49,6 +49,7 @@ class World:
         comm = MPI.COMM_WORLD
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.control = Control(MPI, comm.Dup())
+        self.watchdog = Watchdog(self.control, self.rank)
         self.default_group: ProcessGroup | None = None
         self.groups: list[ProcessGroup] = []
 
@@ -57,6 +58,7 @@ class World:
         for group in self.groups:
             group.close()
         self.groups = []
+        self.watchdog.stop()
         self.control.comm.Free()
 
 
