@@ -31,11 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nproc-per-node", "--nproc_per_node", type=int, default=1, dest="nproc_per_node",
                         help="how many processes (ranks) to start")
     parser.add_argument("--nnodes", type=str, default="1", help="only 1: for several machines see docs/distributed.md")
-    parser.add_argument("--node-rank", "--node_rank", type=int, default=0, dest="node_rank")
-    parser.add_argument("--master-addr", "--master_addr", default="127.0.0.1", dest="master_addr")
-    parser.add_argument("--master-port", "--master_port", type=int, default=29500, dest="master_port")
+    parser.add_argument("--node-rank", "--node_rank", type=int, default=0, dest="node_rank",
+                        help="accepted for torchrun's scripts; always 0")
+    parser.add_argument("--master-addr", "--master_addr", default="127.0.0.1", dest="master_addr",
+                        help="set as MASTER_ADDR for the script (MPI connects the ranks)")
+    parser.add_argument("--master-port", "--master_port", type=int, default=29500, dest="master_port",
+                        help="set as MASTER_PORT for the script")
     parser.add_argument("--standalone", action="store_true", help="accepted for torchrun's scripts; always so")
-    parser.add_argument("--run-id", "--run_id", default=None, dest="run_id")
+    parser.add_argument("--run-id", "--run_id", default=None, dest="run_id",
+                        help="set as TORCHELASTIC_RUN_ID (default: a random id)")
     parser.add_argument("script", help="the Python script each rank runs, written for PyTorch or ember")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed on to the script")
 
