@@ -5,6 +5,7 @@ import os
 import sys
 import traceback
 
+from .. import distributed
 from . import run
 from .launch import STATUS_ENV
 
@@ -45,7 +46,6 @@ def main(argv: list[str]) -> None:
     except SystemExit as stop:
         exit_code, error = _exit_code(stop), None
     except BaseException as failure:  # noqa: BLE001  (reported as Python reports an uncaught exception)
-        from .. import distributed  # layer: the CLI reports through the distributed edge above it
         distributed.report_failure(failure)
         run.name_missing_api(failure)
         error = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))

@@ -59,7 +59,7 @@ _UNFINISHED_TAIL = (
 
 
 def _dist():
-    from ... import distributed  # the edge layer: imported on use, so ember.nn never needs it
+    from ... import distributed  # layer: the distributed edge, imported on use
     return distributed
 
 
