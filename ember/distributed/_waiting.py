@@ -2,38 +2,38 @@
 failures (NOTE [ Waiting with a deadline ])."""
 import os
 import pickle
-import threading
 import time
 from datetime import timedelta
 
 from .errors import DistBackendError
 
 # NOTE [ Waiting with a deadline ]
-# MPI has no timeouts: a blocking call whose peer died or went elsewhere waits forever. So a rank never makes
-# one in the thread that called ember: a collective runs on the group's communication thread (NOTE
-# [ Communication thread ] in _comm_thread.py) and a point-to-point operation is a nonblocking request. The
-# calling thread waits for the thread's event without a timeout (a timed wait wakes some 100 us late, and a
-# small all-reduce takes 3 us), or tests the requests in a loop (testing drives MPI's progress, so that loop
-# spins while it is young and sleeps briefly once it is old). The deadline is kept by the world's watchdog
-# thread: while a wait is on, it wakes every few milliseconds, and when the group's timeout has passed, or
-# another rank has failed, it ends the wait with the error, which the waiting thread raises. The watchdog also
-# reads the control communicator, a duplicate of the world's on which ranks send each other:
+# MPI has no timeouts: a blocking call whose peer died or went elsewhere waits forever. So ember starts every
+# operation as a nonblocking request, and the calling thread waits for it by testing it in a loop until the
+# group's timeout passes: testing drives MPI's progress, so the loop spins, yielding the core to other
+# processes every few tests, and sleeps between tests only once the wait is long (a slow peer, not a fast
+# transport). Open MPI runs nonblocking collectives with its libnbc schedules, whose default all-reduce is two
+# to four times slower than the blocking one from a megabyte up; ember selects libnbc's Rabenseifner
+# all-reduce before MPI starts, which matches the blocking call at every size (measured from 4 B to 64 MB across
+# 2 ranks; the other collectives' defaults match too). Everything happens in the calling thread: a second
+# thread calling MPI beside it (to run blocking collectives, or to keep the deadline) cost ~50-100 us per
+# operation in lock contention, and crashed Open MPI's libnbc now and then. While it waits, a rank also reads
+# the control communicator, a duplicate of the world's on which ranks send each other:
 #   FAILED (a rank's script raised): the waiting rank raises DistBackendError naming that rank and its error,
 #     at once, instead of waiting out the timeout; every later operation raises it too.
-#   PING/PONG: when a rank's deadline passes, its watchdog pings the other ranks of the group and waits a
-#     second for answers; the watchdog of a rank that is itself waiting answers with the operation it waits in.
-#     The timeout's error then names the ranks that did not answer (exited, killed, or busy outside
-#     ember.distributed) and those waiting in a different operation (a collective called in a different order
-#     on different ranks).
+#   PING/PONG: when a rank's deadline passes, it pings the other ranks of the group and waits a second for
+#     answers; a rank that is itself waiting answers with the operation it waits in. The timeout's error then
+#     names the ranks that did not answer (exited, killed, or busy outside ember.distributed) and those
+#     waiting in a different operation (a collective called in a different order on different ranks).
 # A rank outside any wait answers nothing; a ping it reads later is answered then, and its stale answer is
 # dropped by its ping number.
 
 FAILED, PING, PONG = 1, 2, 3
-SPIN_SECONDS = 0.002  # spin this long before sleeping between tests
-SLEEP_SECONDS = 0.0001
+CHECK_TESTS = 32  # after this many tests: read the control channel, look at the clock, yield the core
+SPIN_SECONDS = 1.0  # spin (and yield) this long before sleeping between tests
+SLEEP_SECONDS = 0.0005
 WATCH_SECONDS = 0.005  # how often the watchdog reads the control channel and the clock during a wait
 PING_SECONDS = 1.0
-STOP = ("stop",)  # Watchdog.current when the thread is to end
 
 
 class Control:
@@ -114,123 +114,50 @@ def _ranks(ranks: list[int]) -> str:
 
 
 def wait_until(operation, group, what: str, timeout: timedelta | None = None) -> None:
-    """Return once `operation` (a Pending of the group's communication thread, or nonblocking requests) is
-    done; raise DistBackendError at the deadline, when another rank failed, or when MPI raised.
+    """Return once `operation` (nonblocking requests) is done; raise DistBackendError at the deadline, when
+    another rank failed, or when MPI raised.
 
     NOTE [ Waiting with a deadline ]."""
     if group.broken is not None:
         raise group.broken
-    if not operation.done():
-        seconds = (group.timeout if timeout is None else timeout).total_seconds()
-        watchdog = group.world.watchdog
-        watchdog.watch(operation, group, what, seconds)
-        try:
-            _wait(operation)
-        except group.world.MPI.Exception as error:
-            _raise_broken(group, what, error)
-        finally:
-            watchdog.unwatch(operation)
-        if operation.interrupt is not None:
-            group.broken = operation.interrupt
-            raise group.broken
-    if operation.error is not None:
-        _raise_broken(group, what, operation.error)
+    try:
+        if not operation.done():
+            _wait(operation, group, what, (group.timeout if timeout is None else timeout).total_seconds())
+    except group.world.MPI.Exception as error:
+        group.broken = DistBackendError(f"{what} on rank {group.world.rank} failed in MPI: {error}")
+        raise group.broken from None
+    except DistBackendError as error:
+        group.broken = error
+        raise
 
 
-def _wait(operation) -> None:
-    """Block until `operation` is done or the watchdog has interrupted it."""
-    if operation.event is not None:
-        operation.event.wait()  # set by the communication thread, or by the watchdog
-        return
+def _wait(operation, group, what: str, seconds: float) -> None:
+    control = group.world.control
     start = time.monotonic()
+    deadline = start + seconds
     polls = 0
-    while not operation.done() and operation.interrupt is None:
+    while not operation.done():
         polls += 1
-        if polls % 16 == 0 and time.monotonic() - start > SPIN_SECONDS:
+        if polls % CHECK_TESTS:
+            continue
+        control.serve(what)
+        if control.failures:
+            raise failure_error(control, what, group.world.rank)
+        now = time.monotonic()
+        if now > deadline:
+            raise timeout_error(group, what, seconds)
+        if now - start > SPIN_SECONDS:
             time.sleep(SLEEP_SECONDS)
-
-
-def _raise_broken(group, what: str, error: BaseException):
-    if not isinstance(error, group.world.MPI.Exception):
-        raise error
-    group.broken = DistBackendError(f"{what} on rank {group.world.rank} failed in MPI: {error}")
-    raise group.broken from None
-
-
-class Watchdog:
-    """The thread that keeps the deadline of the wait in progress and reads the control channel meanwhile
-    (NOTE [ Waiting with a deadline ])."""
-
-    def __init__(self, control: Control, rank: int):
-        self.control, self.rank = control, rank
-        self.changed = threading.Condition()
-        self.current = None  # (operation, group, what, deadline, seconds) of the wait in progress
-        self.thread = threading.Thread(target=self._run, name="ember.distributed watchdog", daemon=True)
-        self.thread.start()
-
-    def watch(self, operation, group, what: str, seconds: float) -> None:
-        """Keep the deadline of a wait for `operation` that begins now."""
-        with self.changed:
-            self.current = (operation, group, what, time.monotonic() + seconds, seconds)
-            self.changed.notify()
-
-    def unwatch(self, operation) -> None:
-        """The wait for `operation` is over."""
-        with self.changed:
-            if self.current is not None and self.current[0] is operation:
-                self.current = None
-
-    def stop(self) -> None:
-        """End the thread (the world is closing; no wait is on)."""
-        with self.changed:
-            self.current = STOP
-            self.changed.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self.changed:
-                while self.current is None:
-                    self.changed.wait()
-                watched = self.current
-            if watched is STOP:
-                return
-            try:
-                error = self._check(*watched)
-            except BaseException as failure:  # noqa: BLE001  (a waiting thread must never be left waiting)
-                error = failure
-            if error is None:
-                time.sleep(WATCH_SECONDS)
-                continue
-            with self.changed:
-                if self.current is watched:
-                    operation = watched[0]
-                    operation.interrupt = error
-                    if operation.event is not None:
-                        operation.event.set()
-                    self.current = None
-
-    def _check(self, operation, group, what: str, deadline: float, seconds: float):
-        """The error that ends the wait for `operation`, or None while it may go on."""
-        if operation.done():
-            return None
-        try:
-            self.control.serve(what)
-            if self.control.failures:
-                return failure_error(self.control, what, self.rank)
-            if time.monotonic() > deadline:
-                return timeout_error(group, what, seconds)
-        except group.world.MPI.Exception as error:
-            return DistBackendError(f"{what} on rank {self.rank}: the control channel failed in MPI: {error}")
-        return None
+        else:
+            os.sched_yield()
 
 
 class Requests:
-    """Nonblocking MPI requests (point-to-point operations) as an operation to wait for."""
-    __slots__ = ("requests", "statuses", "error", "interrupt")
-    event = None
+    """Nonblocking MPI requests as an operation to wait for."""
+    __slots__ = ("requests", "statuses")
 
     def __init__(self, MPI, requests: list):
-        self.requests, self.error, self.interrupt = requests, None, None
+        self.requests = requests
         self.statuses = [MPI.Status() for _ in requests]
 
     def done(self) -> bool:

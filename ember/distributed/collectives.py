@@ -1,5 +1,5 @@
-"""Collectives and point-to-point operations on tensors: each starts nonblocking MPI requests on the group's
-communicator and waits for them (NOTE [ Waiting with a deadline ] in _waiting.py), or returns their Work."""
+"""Collectives and point-to-point operations on tensors: each starts a nonblocking MPI request on the group's
+communicator and waits for it (NOTE [ Waiting with a deadline ] in _waiting.py), or returns its Work."""
 import pickle
 
 import numpy as np
@@ -121,10 +121,9 @@ def _start(group, op: str, fingerprint=None) -> tuple[ProcessGroup, str] | tuple
     return g, what
 
 
-def _run(g: ProcessGroup, what: str, call, finish, async_op: bool, result=()):
-    """Run `call` on the group's communication thread, wait for it and run `finish` (async_op: return the Work
-    that will)."""
-    work = Work(g, what, g.submit(call), finish, result)
+def _run(g: ProcessGroup, what: str, request, finish, async_op: bool, result=()):
+    """Wait for the nonblocking MPI `request` and run `finish` (async_op: return the Work that will)."""
+    work = Work(g, what, Requests(g.world.MPI, [request]), finish, result)
     if async_op:
         return work
     work.wait()
@@ -170,17 +169,12 @@ def all_gather_bytes(g: ProcessGroup, what: str, payload: bytes) -> list[bytes]:
     """Every rank's `payload`, in group rank order (waits with the group's deadline)."""
     MPI = g.world.MPI
     mine = np.frombuffer(payload, np.uint8)
-    gathered = []
-
-    def call():
-        sizes = np.empty(g.size(), np.int64)
-        g.comm.Allgather(np.array([mine.size], np.int64), sizes)
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
-        everything = np.empty(int(offsets[-1]), np.uint8)
-        g.comm.Allgatherv(mine, [everything, (sizes, offsets[:-1]), MPI.BYTE])
-        gathered.extend(everything[offsets[i]:offsets[i + 1]].tobytes() for i in range(g.size()))
-    wait_until(g.submit(call), g, what)
-    return gathered
+    sizes = np.empty(g.size(), np.int64)
+    wait_until(Requests(MPI, [g.comm.Iallgather(np.array([mine.size], np.int64), sizes)]), g, what)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    everything = np.empty(int(offsets[-1]), np.uint8)
+    wait_until(Requests(MPI, [g.comm.Iallgatherv(mine, [everything, (sizes, offsets[:-1]), MPI.BYTE])]), g, what)
+    return [everything[offsets[i]:offsets[i + 1]].tobytes() for i in range(g.size())]
 
 
 # ---- collectives ---------------------------------------------------------------------------------------------
@@ -192,8 +186,8 @@ def all_reduce(tensor: Tensor, op=RedOpType.SUM, group=None, async_op: bool = Fa
         return None
     MPI = g.world.MPI
     array, mpi_op, finish = _reduction(MPI, buf.array, op, g.size(), what)
-    return _run(g, what, lambda: g.comm.Allreduce(MPI.IN_PLACE, array, mpi_op), _after(finish, buf.written),
-                async_op, [tensor])
+    return _run(g, what, g.comm.Iallreduce(MPI.IN_PLACE, array, mpi_op), _after(finish, buf.written), async_op,
+                [tensor])
 
 
 def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool = False,
@@ -205,7 +199,7 @@ def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool
         return None
     root = _root(g, what, src, group_src, "src")
     finish = None if g.rank() == root else buf.written
-    return _run(g, what, lambda: g.comm.Bcast(buf.bytes, root=root), finish, async_op, [tensor])
+    return _run(g, what, g.comm.Ibcast(buf.bytes, root=root), finish, async_op, [tensor])
 
 
 def reduce(tensor: Tensor, dst: int | None = None, op=RedOpType.SUM, group=None, async_op: bool = False,
@@ -219,9 +213,9 @@ def reduce(tensor: Tensor, dst: int | None = None, op=RedOpType.SUM, group=None,
     root = _root(g, what, dst, group_dst, "dst")
     array, mpi_op, finish = _reduction(MPI, buf.array, op, g.size(), what)
     if g.rank() == root:
-        return _run(g, what, lambda: g.comm.Reduce(MPI.IN_PLACE, array, mpi_op, root=root),
-                    _after(finish, buf.written), async_op, [tensor])
-    return _run(g, what, lambda: g.comm.Reduce(array, None, mpi_op, root=root), None, async_op, [tensor])
+        return _run(g, what, g.comm.Ireduce(MPI.IN_PLACE, array, mpi_op, root=root), _after(finish, buf.written),
+                    async_op, [tensor])
+    return _run(g, what, g.comm.Ireduce(array, None, mpi_op, root=root), None, async_op, [tensor])
 
 
 def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = False):
@@ -234,8 +228,8 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     _check_count(outs, g.size(), what, "tensor_list")
     _check_like(outs, buf, what, "tensor_list")
     gathered = np.empty((g.size(), buf.bytes.size), np.uint8)
-    return _run(g, what, lambda: g.comm.Allgather(buf.bytes, gathered), lambda: _copy_rows(gathered, outs),
-                async_op, tensor_list)
+    return _run(g, what, g.comm.Iallgather(buf.bytes, gathered), lambda: _copy_rows(gathered, outs), async_op,
+                tensor_list)
 
 
 def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group=None, async_op: bool = False):
@@ -247,7 +241,7 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group=No
     if g is None:
         return None
     _check_sizes(out, buf, g.size(), what, "output_tensor", "input_tensor")
-    return _run(g, what, lambda: g.comm.Allgather(buf.bytes, out.bytes), out.written, async_op, [output_tensor])
+    return _run(g, what, g.comm.Iallgather(buf.bytes, out.bytes), out.written, async_op, [output_tensor])
 
 
 def _check_sizes(big: _Buffer, small: _Buffer, size: int, what: str, big_name: str, small_name: str) -> None:
@@ -287,7 +281,7 @@ def _reduce_scatter(g: ProcessGroup, what: str, out: _Buffer, inputs: np.ndarray
     MPI = g.world.MPI
     send, mpi_op, _ = _reduction(MPI, inputs, op, g.size(), what)
     received, _, finish = _reduction(MPI, out.array, op, g.size(), what)
-    return _run(g, what, lambda: g.comm.Reduce_scatter_block(send, received, mpi_op), _after(finish, out.written),
+    return _run(g, what, g.comm.Ireduce_scatter_block(send, received, mpi_op), _after(finish, out.written),
                 async_op, [output])
 
 
@@ -302,12 +296,12 @@ def gather(tensor: Tensor, gather_list: list | None = None, dst: int | None = No
     if g.rank() != root:
         if gather_list:
             raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
-        return _run(g, what, lambda: g.comm.Gather(buf.bytes, None, root=root), None, async_op)
+        return _run(g, what, g.comm.Igather(buf.bytes, None, root=root), None, async_op)
     outs = _tensor_list(gather_list, what, "gather_list")
     _check_count(outs, g.size(), what, "gather_list")
     _check_like(outs, buf, what, "gather_list")
     gathered = np.empty((g.size(), buf.bytes.size), np.uint8)
-    return _run(g, what, lambda: g.comm.Gather(buf.bytes, gathered, root=root), lambda: _copy_rows(gathered, outs),
+    return _run(g, what, g.comm.Igather(buf.bytes, gathered, root=root), lambda: _copy_rows(gathered, outs),
                 async_op, gather_list)
 
 
@@ -322,12 +316,12 @@ def scatter(tensor: Tensor, scatter_list: list | None = None, src: int | None = 
     if g.rank() != root:
         if scatter_list:
             raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
-        return _run(g, what, lambda: g.comm.Scatter(None, buf.bytes, root=root), buf.written, async_op, [tensor])
+        return _run(g, what, g.comm.Iscatter(None, buf.bytes, root=root), buf.written, async_op, [tensor])
     ins = _tensor_list(scatter_list, what, "scatter_list")
     _check_count(ins, g.size(), what, "scatter_list")
     _check_like(ins, buf, what, "scatter_list")
     stacked = np.stack([b.bytes for b in ins])
-    return _run(g, what, lambda: g.comm.Scatter(stacked, buf.bytes, root=root), buf.written, async_op, [tensor])
+    return _run(g, what, g.comm.Iscatter(stacked, buf.bytes, root=root), buf.written, async_op, [tensor])
 
 
 def all_to_all(output_tensor_list: list, input_tensor_list: list, group=None, async_op: bool = False):
@@ -384,9 +378,9 @@ def _all_to_all(g, what, send, send_counts, received, received_counts, finish, a
     MPI = g.world.MPI
     send_offsets = np.concatenate([[0], np.cumsum(send_counts)[:-1]]).astype(np.int64)
     received_offsets = np.concatenate([[0], np.cumsum(received_counts)[:-1]]).astype(np.int64)
-    return _run(g, what, lambda: g.comm.Alltoallv([send, (send_counts, send_offsets), MPI.BYTE],
-                                                  [received, (received_counts, received_offsets), MPI.BYTE]),
-                finish, async_op, result)
+    request = g.comm.Ialltoallv([send, (send_counts, send_offsets), MPI.BYTE],
+                                [received, (received_counts, received_offsets), MPI.BYTE])
+    return _run(g, what, request, finish, async_op, result)
 
 
 def barrier(group=None, async_op: bool = False, device_ids=None):
@@ -394,7 +388,7 @@ def barrier(group=None, async_op: bool = False, device_ids=None):
     g, what = _start(group, "barrier")
     if g is None:
         return None
-    return _run(g, what, g.comm.Barrier, None, async_op)
+    return _run(g, what, g.comm.Ibarrier(), None, async_op)
 
 
 def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False) -> None:
@@ -402,7 +396,7 @@ def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False) ->
     g, what = _start(group, "monitored_barrier")
     if g is None:
         return None
-    wait_until(g.submit(g.comm.Barrier), g, what, timeout)
+    wait_until(Requests(g.world.MPI, [g.comm.Ibarrier()]), g, what, timeout)
 
 
 # ---- point to point ------------------------------------------------------------------------------------------

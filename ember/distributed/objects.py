@@ -3,7 +3,7 @@ import pickle
 
 import numpy as np
 
-from ._waiting import wait_until
+from ._waiting import Requests, wait_until
 from .collectives import _root, _start, all_gather_bytes
 
 
@@ -43,16 +43,12 @@ def broadcast_object_list(object_list: list, src: int | None = None, group=None,
         return
     root = _root(g, what, src, group_src, "src")
     payload = np.frombuffer(pickle.dumps(list(object_list)), np.uint8) if g.rank() == root else None
-    data = []
-
-    def call():
-        size = np.array([0 if payload is None else payload.size], np.int64)
-        g.comm.Bcast(size, root=root)
-        data.append(payload if payload is not None else np.empty(int(size[0]), np.uint8))
-        g.comm.Bcast(data[0], root=root)
-    wait_until(g.submit(call), g, what)
+    size = np.array([0 if payload is None else payload.size], np.int64)
+    wait_until(Requests(g.world.MPI, [g.comm.Ibcast(size, root=root)]), g, what)
+    data = payload if payload is not None else np.empty(int(size[0]), np.uint8)
+    wait_until(Requests(g.world.MPI, [g.comm.Ibcast(data, root=root)]), g, what)
     if g.rank() != root:
-        received = pickle.loads(data[0].tobytes())
+        received = pickle.loads(data.tobytes())
         if len(received) != len(object_list):
             raise ValueError(f"{what}: object_list has {len(object_list)} items here but {len(received)} on the "
                              f"source rank")

@@ -4,8 +4,7 @@ import sys
 from datetime import timedelta
 
 from . import _mpi
-from ._comm_thread import CommThread, Pending
-from ._waiting import Control, Watchdog
+from ._waiting import Control
 
 default_pg_timeout = timedelta(minutes=30)
 default_pg_nccl_timeout = timedelta(minutes=10)
@@ -49,7 +48,6 @@ class World:
         comm = MPI.COMM_WORLD
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.control = Control(MPI, comm.Dup())
-        self.watchdog = Watchdog(self.control, self.rank)
         self.default_group: ProcessGroup | None = None
         self.groups: list[ProcessGroup] = []
 
@@ -58,7 +56,6 @@ class World:
         for group in self.groups:
             group.close()
         self.groups = []
-        self.watchdog.stop()
         self.control.comm.Free()
 
 
@@ -70,7 +67,6 @@ class ProcessGroup:
             world, comm, global_ranks, backend, timeout, name)
         self.operations = 0  # started so far: numbers the operations in errors and debug checks
         self.broken = None  # the error that ended this group, raised again by every later operation
-        self.thread: CommThread | None = None  # runs the collectives (NOTE [ Communication thread ])
 
     def rank(self) -> int:
         """This process's rank in the group."""
@@ -96,18 +92,9 @@ class ProcessGroup:
         self.operations += 1
         return f"{op} #{self.operations} on group {self.group_name}"
 
-    def submit(self, call) -> Pending:
-        """Run `call` (blocking MPI calls) on the group's communication thread, after those submitted before."""
-        if self.thread is None:
-            self.thread = CommThread(f"ember.distributed group {self.group_name}")
-        return self.thread.submit(call)
-
     def close(self) -> None:
-        """Free the group's communicator (a broken group's is left to the process's end: its thread may still be
-        blocked in it)."""
-        if self.thread is not None:
-            self.thread.stop()
-            self.thread = None
+        """Free the group's communicator (a broken group's is left to the process's end: requests that never
+        completed may still use it)."""
         if self.comm is not None and self.broken is None:
             self.comm.Free()
             self.comm = None

@@ -35,11 +35,18 @@ def test_a_killed_rank_times_the_others_out_naming_it():
     assert seconds < 30
 
 
-def test_ranks_in_different_collectives_name_each_other():
-    done, _ = _run("order", 2)
+def test_ranks_waiting_in_different_operations_name_each_other():
+    done, _ = _run("recv", 2)
     assert done.returncode == 1
-    assert "rank 1 is waiting in broadcast #2 on group 0" in done.stdout
+    assert "rank 1 is waiting in recv #2 on group 0" in done.stdout
     assert "rank 0 is waiting in all_reduce #2 on group 0" in done.stdout
+
+
+def test_debug_mode_names_different_collectives():
+    done, _ = _run("order", 30, env={"EMBER_DISTRIBUTED_DEBUG": "DETAIL"})
+    assert done.returncode == 1
+    assert ("Detected mismatch between collectives on ranks in all_reduce #2 on group 0: "
+            "rank 0 runs all_reduce(float32[3]); rank 1 runs broadcast(float32[3])") in done.stdout
 
 
 @pytest.mark.parametrize("variable", ["EMBER_DISTRIBUTED_DEBUG", "TORCH_DISTRIBUTED_DEBUG"])

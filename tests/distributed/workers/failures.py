@@ -1,5 +1,5 @@
-"""A job in which one rank goes wrong, as argv[1] says: 'raise', 'kill', 'mismatch' (different shapes) or
-'order' (different collectives); rank 0 reports what it saw."""
+"""A job in which one rank goes wrong, as argv[1] says: 'raise', 'kill', 'mismatch' (different shapes), 'order'
+(a different collective) or 'recv' (a receive while rank 0 runs a collective); rank 0 reports what it saw."""
 import os
 import signal
 import sys
@@ -21,6 +21,8 @@ start = time.monotonic()
 try:
     if how == "order" and rank == 1:
         dist.broadcast(ember.ones(3), src=0)
+    elif how == "recv" and rank == 1:
+        dist.recv(ember.ones(3), src=0)
     else:
         dist.all_reduce(ember.ones(3 + (rank if how == "mismatch" else 0)))
 except RuntimeError as error:
