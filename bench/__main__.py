@@ -10,7 +10,7 @@ import torch
 
 import ember
 
-from . import checkpoints, data, distributed, layers, memory, ops, spectral, startup, training
+from . import checkpoints, data, distributed, headline, layers, memory, ops, spectral, startup, training
 from . import vmap as vmap_bench
 from .runner import compare, print_table
 from .workloads import WORKLOADS
@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "gradients")
     parser.add_argument("--startup", action="store_true",
                         help="whole processes: importing each library, examples/quickstart.py under ember run")
+    parser.add_argument("--headline", action="store_true",
+                        help="the speed issue's six workloads with targets (the MNIST epoch with --epoch), the "
+                        "seed 002 snippet per recorded op, LeNet's step at 1 and 2 threads")
     parser.add_argument("--distributed", action="store_true",
                         help="2 processes: all-reduce against mpi4py and Gloo, LeNet's DDP step (needs mpi4py)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)),
@@ -84,6 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.startup:
         print()
         print_table(startup.rows(args.threads))
+    if args.headline:
+        print()
+        headline.print_headline(ember, torch, epoch=args.epoch)
     if args.distributed:
         print()
         print(distributed.rows(args.threads), end="")

@@ -87,7 +87,7 @@ def test_bench_help_lists_its_options():
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr
     for option in ("--ops", "--layers", "--training", "--epoch", "--data", "--checkpoints", "--memory", "--startup",
-                   "--threads"):
+                   "--headline", "--distributed", "--threads"):
         assert option in result.stdout and option in README
 
 
