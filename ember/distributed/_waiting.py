@@ -24,7 +24,8 @@ from .errors import DistBackendError
 #   PING/PONG: when a rank's deadline passes, it pings the other ranks of the group and waits a second for
 #     answers; a rank that is itself waiting answers with the operation it waits in. The timeout's error then
 #     names the ranks that did not answer (exited, killed, or busy outside ember.distributed) and those
-#     waiting in a different operation (a collective called in a different order on different ranks).
+#     waiting in a different operation (a receive that never comes while the others run a collective, say;
+#     different collectives at one point are outside what MPI defines: EMBER_DISTRIBUTED_DEBUG=DETAIL checks).
 # A rank outside any wait answers nothing; a ping it reads later is answered then, and its stale answer is
 # dropped by its ping number.
 
@@ -32,7 +33,6 @@ FAILED, PING, PONG = 1, 2, 3
 CHECK_TESTS = 32  # after this many tests: read the control channel, look at the clock, yield the core
 SPIN_SECONDS = 1.0  # spin (and yield) this long before sleeping between tests
 SLEEP_SECONDS = 0.0005
-WATCH_SECONDS = 0.005  # how often the watchdog reads the control channel and the clock during a wait
 PING_SECONDS = 1.0
 
 
