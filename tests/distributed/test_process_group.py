@@ -232,3 +232,9 @@ def test_a_process_of_its_own_leaves_no_shared_memory_file():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     assert after - before == set()  # Open MPI would leave its 16 MB file there
+
+
+def test_importing_ember_does_not_start_mpi():
+    code = ("import sys, ember, ember.distributed, ember.nn.parallel, ember.utils.data; "
+            "assert 'mpi4py' not in sys.modules and 'mpi4py.MPI' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
