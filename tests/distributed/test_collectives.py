@@ -16,3 +16,12 @@ def test_every_collective_across_ranks(nproc):
         assert lines.count(f"ok {name}") == nproc, name
     assert lines.count("ok all_reduce in a subgroup") == (nproc + 1) // 2
     assert lines.count("ok non-member rank") == nproc // 2
+
+
+@pytest.mark.parametrize("nproc", [2, 3])
+def test_distributed_sampler_covers_the_dataset_once_per_epoch_across_ranks(nproc):
+    done = run_ranks("sampler_loader.py", nproc)
+    assert done.returncode == 0, done.stderr
+    for epoch in range(3):
+        assert f"epoch {epoch}: covered once True, shares {[48 // nproc] * nproc}" in done.stdout
+    assert "orders differ by epoch True" in done.stdout
