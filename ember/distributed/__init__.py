@@ -2,7 +2,9 @@
 
 Ranks are the processes of one MPI job, started by `ember launch`, `mpiexec` or a cluster scheduler;
 docs/distributed.md says how, and what differs from PyTorch."""
-from . import _mpi
+import os
+
+from . import _mpi, _nccl
 from ._waiting import Work
 from .collectives import (
     P2POp,
@@ -59,7 +61,6 @@ def is_mpi_available() -> bool:
 
 def is_nccl_available() -> bool:
     """True if CuPy with its NCCL bindings can be imported."""
-    from . import _nccl  # optional: cupy
     return _nccl.is_available()
 
 
@@ -75,7 +76,6 @@ def is_ucc_available() -> bool:
 
 def is_torchelastic_launched() -> bool:
     """True in a process started by `ember launch` (PyTorch: by torchrun)."""
-    import os
     return os.environ.get("TORCHELASTIC_RUN_ID") is not None
 
 

@@ -3,7 +3,7 @@ import os
 import sys
 from datetime import timedelta
 
-from . import _mpi
+from . import _mpi, _nccl
 from ._waiting import Control
 
 default_pg_timeout = timedelta(minutes=30)
@@ -168,7 +168,6 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         _world = World(MPI)
     _check_ranks(_world, _env_int("WORLD_SIZE", world_size), _env_int("RANK", rank))
     if name == Backend.NCCL:
-        from . import _nccl  # optional: cupy
         _nccl.check_available()
     timeout = timeout or (default_pg_nccl_timeout if name == Backend.NCCL else default_pg_timeout)
     ranks = list(range(_world.size))
