@@ -9,7 +9,7 @@ import sys
 import types
 from multiprocessing.reduction import ForkingPickler
 
-from .spawn import ProcessExitedException, ProcessRaisedException
+from .spawn import failure
 
 # NOTE [ Spawned ranks ]
 # PyTorch's DDP tutorial starts its ranks with mp.spawn(fn, args, nprocs=N), and each calls
@@ -76,14 +76,15 @@ class MPIProcessContext:
 
     def pids(self) -> list:
         """The pids of the processes that have started so far, in rank order."""
-        pids = []
-        for rank in range(self.nprocs):
-            try:
-                with open(os.path.join(self.folder, f"{rank}.pid")) as f:
-                    pids.append(int(f.read()))
-            except (FileNotFoundError, ValueError):
-                pass
-        return pids
+        return [pid for pid in map(self._pid, range(self.nprocs)) if pid != -1]
+
+    def _pid(self, rank: int) -> int:
+        """Process `rank`'s pid, or -1 before it has started."""
+        try:
+            with open(os.path.join(self.folder, f"{rank}.pid")) as f:
+                return int(f.read())
+        except (FileNotFoundError, ValueError):
+            return -1
 
     def join(self, timeout: float | None = None, grace_period: float | None = None) -> bool:
         """Wait up to `timeout` for the processes; True when all exited cleanly, else raise the first failure."""
@@ -91,23 +92,26 @@ class MPIProcessContext:
             code = self.launcher.wait(timeout)
         except subprocess.TimeoutExpired:
             return False
-        failure = None if code == 0 else self._failure(code)
+        error = None if code == 0 else self._failure(code)
         shutil.rmtree(self.folder, ignore_errors=True)
-        if failure is not None:
-            raise failure
+        if error is not None:
+            raise error
         return True
 
     def _failure(self, code: int):
-        pids = dict(enumerate(self.pids()))
         # the first failure is the earliest error file: a failed rank writes it before it tells the others
         errors = sorted(glob.glob(os.path.join(self.folder, "*.err")), key=lambda p: os.stat(p).st_mtime_ns)
         for path in errors:
             with open(path) as f:
                 trace = f.read()
             if trace:
-                i = int(os.path.basename(path).split(".")[0])
-                return ProcessRaisedException(f"\n\n-- Process {i} terminated with the following error:\n{trace}", i,
-                                              pids.get(i, -1))
-        done = {int(os.path.basename(p).split(".")[0]) for p in glob.glob(os.path.join(self.folder, "*.done"))}
-        i = next((r for r in range(self.nprocs) if r not in done), 0)
-        return ProcessExitedException(f"process {i} terminated with exit code {code}", i, pids.get(i, -1), code)
+                rank = _rank_of(path)
+                return failure(rank, self._pid(rank), trace, code)
+        done = {_rank_of(path) for path in glob.glob(os.path.join(self.folder, "*.done"))}
+        rank = next((r for r in range(self.nprocs) if r not in done), 0)
+        return failure(rank, self._pid(rank), None, code)
+
+
+def _rank_of(path: str) -> int:
+    """The rank that wrote the file `path` (RANK.err, RANK.done)."""
+    return int(os.path.basename(path).split(".")[0])

@@ -34,6 +34,16 @@ class ProcessExitedException(ProcessException):
         return type(self), (self.msg, self.error_index, self.pid, self.exit_code, self.signal_name)
 
 
+def failure(i: int, pid: int, trace: str | None, exit_code: int) -> ProcessException:
+    """The exception spawn raises for process `i`: what it raised (its traceback `trace`), else how it exited."""
+    if trace:
+        return ProcessRaisedException(f"\n\n-- Process {i} terminated with the following error:\n{trace}", i, pid)
+    if exit_code < 0:
+        name = signal.Signals(-exit_code).name
+        return ProcessExitedException(f"process {i} terminated with signal {name}", i, pid, exit_code, name)
+    return ProcessExitedException(f"process {i} terminated with exit code {exit_code}", i, pid, exit_code)
+
+
 def _wrap(fn, i, args, error_file, on_error=None):
     """Run fn(i, *args); if it raises, write the traceback to `error_file`, call `on_error(error)`, exit 1."""
     try:
@@ -98,12 +108,7 @@ class ProcessContext:
         except FileNotFoundError:
             trace = None
         self._remove_error_files()
-        if trace:
-            return ProcessRaisedException(f"\n\n-- Process {i} terminated with the following error:\n{trace}", i, p.pid)
-        if p.exitcode < 0:
-            name = signal.Signals(-p.exitcode).name
-            return ProcessExitedException(f"process {i} terminated with signal {name}", i, p.pid, p.exitcode, name)
-        return ProcessExitedException(f"process {i} terminated with exit code {p.exitcode}", i, p.pid, p.exitcode)
+        return failure(i, p.pid, trace, p.exitcode)
 
     def _remove_error_files(self):
         for path in self.error_files:
