@@ -4,15 +4,12 @@ PyTorch's DDP on a Gloo world of one."""
 import copy
 import inspect
 import json
-import socket
 import warnings
-from datetime import timedelta
 
 import numpy as np
 import pytest
 
 import ember
-import ember.distributed as dist
 from ember.nn.parallel import DistributedDataParallel
 
 pytest.importorskip("mpi4py")
@@ -108,30 +105,6 @@ def test_lenet_on_mnist_shards_matches_one_process_on_the_whole_batches(tmp_path
 
 
 # ---- in this process: a world of one rank, against PyTorch -------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def world():
-    """ember's default group of one rank, fresh for each test."""
-    dist.init_process_group("gloo", rank=0, world_size=1, timeout=timedelta(seconds=10))
-    yield
-    dist.destroy_process_group()
-
-
-@pytest.fixture(scope="module")
-def torch():
-    """PyTorch with a Gloo world of one rank (skips where PyTorch is absent)."""
-    from parity import torch
-    torch.distributed.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{_free_port()}", rank=0,
-                                         world_size=1)
-    yield torch
-    torch.distributed.destroy_process_group()
-
-
 def _branchy(lib):
     class Branchy(lib.nn.Module):
         def __init__(self):

@@ -1,8 +1,6 @@
 """ember.distributed in this process, a world of one rank, against PyTorch's Gloo world of one: the
 collectives' results, the group queries, and the exception types for bad input."""
-import importlib
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -14,31 +12,9 @@ import ember
 import ember.distributed as dist
 
 pytest.importorskip("mpi4py")
+from one_rank import start_torch_world  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def torch():
-    """PyTorch with a Gloo world of one rank (skips where PyTorch is absent)."""
-    from parity import torch
-    importlib.import_module("torch.distributed")
-    torch.distributed.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{_free_port()}", rank=0,
-                                         world_size=1)
-    yield torch
-    torch.distributed.destroy_process_group()
-
-
-@pytest.fixture(autouse=True)
-def world():
-    """ember's default group of one rank, fresh for each test."""
-    dist.init_process_group("gloo", rank=0, world_size=1, timeout=timedelta(seconds=10))
-    yield
-    dist.destroy_process_group()
+pytestmark = pytest.mark.usefixtures("world")
 
 
 def both(torch, fn):
@@ -183,8 +159,7 @@ def test_before_init_and_bad_arguments_raise_like_torch(torch):
                 bad(ember)
             assert same_exception_type(e_info.value, t_info.value), (e_info.value, t_info.value)
     finally:
-        torch.distributed.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{_free_port()}", rank=0,
-                                             world_size=1)
+        start_torch_world(torch)
         dist.init_process_group("gloo", rank=0, world_size=1)
 
 
