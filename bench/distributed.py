@@ -6,10 +6,15 @@ LeNet under DistributedDataParallel against the same step in one process, for bo
 hand this file ember for `import torch`); rank 0 prints the tables."""
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import time
+
+from lenet import lenet  # seed 001's LeNet, as the MNIST tests and bench/training.py train it
+
+from .training import step_workload
 
 SIZES_MB = (1, 10, 100)
 REPEATS = 7
@@ -19,7 +24,10 @@ def rows(threads: int) -> str:
     """Run the worker on 2 ranks; the tables it prints."""
     from ember.distributed import launcher
     folder = launcher.job_directory("ember-bench-")
-    env = {**launcher.job_environment(folder), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29517",
+    with socket.socket() as s:  # PyTorch's Gloo ranks meet at MASTER_PORT: a free one, not a fixed one in use
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**launcher.job_environment(folder), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
            "OMP_NUM_THREADS": str(threads)}
     command = launcher.mpiexec_command(2, sys.executable, "-m", "bench.distributed", str(threads))
     try:
@@ -64,30 +72,12 @@ def _all_reduce_rows(comm, MPI, torch, ember) -> list[tuple]:
     return out
 
 
-def _lenet(lib):
-    nn = lib.nn
-    return nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84),
-                         nn.ReLU(), nn.Linear(84, 10))
-
-
-def _step_fn(lib, model, batch: int):
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x, y = lib.randn(batch, 1, 32, 32), lib.randint(0, 10, (batch,))
-    loss_fn = lib.nn.CrossEntropyLoss()
-
-    def step():
-        optimizer.zero_grad()
-        loss_fn(model(x), y).backward()
-        optimizer.step()
-    return step
-
-
 def _ddp_rows(comm, torch, ember, batch: int = 64) -> list[tuple]:
     out = []
     for lib in (ember, torch):
-        plain = _step_fn(lib, _lenet(lib), batch)
-        wrapped = _step_fn(lib, lib.nn.parallel.DistributedDataParallel(_lenet(lib)), batch)
+        plain = step_workload(lenet, "sgd", batch)(lib)
+        wrapped = step_workload(lenet, "sgd", batch, wrap=lambda lib, model: lib.nn.parallel.DistributedDataParallel(
+            model))(lib)
         plain(), wrapped()
         times = {"one process": [], "DDP": []}
         for _ in range(3):

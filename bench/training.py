@@ -23,14 +23,17 @@ def _training(lib, build, kind):
     return model, lib.optim.Adam(model.parameters(), lr=1e-3), lib.nn.CrossEntropyLoss()
 
 
-def step_workload(build, kind, batch):
-    """A factory `make(lib) -> step` for one training step on random MNIST-shaped data."""
+def step_workload(build, kind, batch, wrap=None):
+    """A factory `make(lib) -> step` for one training step on random MNIST-shaped data; `wrap(lib, model)`, if
+    given, wraps the model that the step calls (DistributedDataParallel, say)."""
     rng = np.random.default_rng(0)
     x_np = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y_np = rng.integers(0, 10, batch)
 
     def make(lib):
         model, opt, criterion = _training(lib, build, kind)
+        if wrap is not None:
+            model = wrap(lib, model)
         x, y = lib.tensor(x_np), lib.tensor(y_np)
 
         def step():
