@@ -4,6 +4,7 @@ Where a snippet prints something that does not depend on random numbers (a modul
 grad_fn names), the test checks it against what the seed shows, with ember's names for torch's.
 """
 import numpy as np
+from e2e.lenet import seed_net  # the notes' Net, shared with the ONNX tests
 
 import ember as torch
 import ember.nn as nn
@@ -39,36 +40,8 @@ def test_000_conv2d_module_gradient_is_its_filter():
     np.testing.assert_array_equal(input.grad.numpy(), func.weight.detach().numpy())
 
 
-def _seed_001_net(kernel, flat):
-    class Net(nn.Module):
-        def __init__(self):
-            super(Net, self).__init__()
-            self.conv1 = nn.Conv2d(1, 6, kernel)
-            self.conv2 = nn.Conv2d(6, 16, kernel)
-            self.fc1 = nn.Linear(16 * flat * flat, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, self.num_flat_features(x))
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            x = self.fc3(x)
-            return x
-
-        def num_flat_features(self, x):
-            size = x.size()[1:]
-            num_features = 1
-            for s in size:
-                num_features *= s
-            return num_features
-    return Net()
-
-
 def test_001_network_loss_and_backward():
-    net = _seed_001_net(5, 5)
+    net = seed_net(torch, 5, 5)
     assert repr(net) == SEED_001_NET
     params = list(net.parameters())
     assert len(params) == 10 and repr(params[0].size()) == "ember.Size([6, 1, 5, 5])"
@@ -88,7 +61,7 @@ def test_001_network_loss_and_backward():
 
 def test_002_network_manual_sgd_and_optimizer():
     import ember.optim as optim
-    net = _seed_001_net(3, 6)
+    net = seed_net(torch, 3, 6)
     assert len(list(net.parameters())) == 10 and tuple(list(net.parameters())[0].size()) == (6, 1, 3, 3)
     input = torch.randn(1, 1, 32, 32)
     out = net(input)

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 import pytest
-from e2e.lenet import lenet  # seed 001's LeNet, as the MNIST tests train it
+from e2e.lenet import lenet, seed_net  # seed 001's LeNet, as the MNIST tests train it; the notes' Net
 from onnx_check import check_against_torch, check_export, check_model_file, export_bytes, run
 
 import ember
@@ -247,33 +247,9 @@ def test_verify_runs_the_graph_with_onnx_runtime():
 
 
 def seed002_net(lib):
-    """Seed 002's LeNet variant, which counts its flat features from x.size()[1:] (its typo fx2 fixed)."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super(Net, self).__init__()
-            self.conv1 = nn.Conv2d(1, 6, 3)
-            self.conv2 = nn.Conv2d(6, 16, 3)
-            self.fc1 = nn.Linear(16 * 6 * 6, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, self.num_flat_features(x))
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-
-        def num_flat_features(self, x):
-            num_features = 1
-            for s in x.size()[1:]:
-                num_features *= s
-            return num_features
+    """Seed 002's Net, which counts its flat features from x.size()[1:] (its typo fx2 fixed)."""
     lib.manual_seed(1)
-    return Net()
+    return seed_net(lib, 3, 6)
 
 
 def seed003_convolutions(lib):
