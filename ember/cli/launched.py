@@ -6,10 +6,10 @@ import sys
 import traceback
 
 from .. import distributed
+from ..distributed.launcher import launched_rank
 from . import run
 from .launch import STATUS_ENV
 
-RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID")
 
 
@@ -17,10 +17,10 @@ def _first(names: tuple[str, ...], default: str) -> str:
     return next((os.environ[n] for n in names if n in os.environ), default)
 
 
-def _write_status(rank: str, exit_code: int, error: str | None) -> None:
+def _write_status(rank: int, exit_code: int, error: str | None) -> None:
     path = os.path.join(os.environ[STATUS_ENV], f"rank-{rank}.json")
     with open(path + ".tmp", "w") as f:
-        json.dump({"rank": int(rank), "pid": os.getpid(), "exit_code": exit_code, "error": error}, f)
+        json.dump({"rank": rank, "pid": os.getpid(), "exit_code": exit_code, "error": error}, f)
     os.replace(path + ".tmp", path)
 
 
@@ -37,8 +37,8 @@ def main(argv: list[str]) -> None:
     """Run the script at argv[0] with arguments argv[1:] as this rank; return (exit 0) once the outcome is written."""
     import mpi4py  # optional: ember launch needs the distributed extra
     mpi4py.rc.finalize = False  # NOTE [ Launched ranks ]: no rank waits in MPI's finalize for one that is gone
-    rank = _first(RANK_VARIABLES, "0")
-    os.environ.update(RANK=rank, LOCAL_RANK=_first(LOCAL_RANK_VARIABLES, rank), ROLE_RANK=rank)
+    rank = launched_rank() or 0
+    os.environ.update(RANK=str(rank), LOCAL_RANK=_first(LOCAL_RANK_VARIABLES, str(rank)), ROLE_RANK=str(rank))
     script, args = argv[0], argv[1:]
     try:
         run.run_script(script, args)

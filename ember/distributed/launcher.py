@@ -17,6 +17,15 @@ BACKING_PARAMETERS = ("btl_sm_backing_directory", "osc_sm_backing_directory", "s
 # libnbc's Rabenseifner all-reduce: as fast as the blocking one, where the default is 2-4x slower from 1 MB up
 # (NOTE [ Waiting with a deadline ]); read when MPI starts
 NONBLOCKING_ALLREDUCE = ("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "3")
+RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK")  # set in each rank by MPI launchers
+
+
+def launched_rank() -> int | None:
+    """This process's rank in the MPI job that a launcher (mpiexec, a scheduler) started it in; None if none did."""
+    for name in RANK_VARIABLES:
+        if name in os.environ:
+            return int(os.environ[name])
+    return None
 
 
 def mpiexec_path() -> str:
@@ -68,8 +77,7 @@ def _end_with_parent() -> None:
 def keep_singleton_files_out_of_shared_memory() -> None:
     """In a process not started by an MPI launcher, before MPI starts: put MPI's shared-memory file in a
     directory removed at exit (after MPI's finalize), instead of /dev/shm, where it would stay."""
-    launched = any(name in os.environ for name in ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"))
-    if launched or any(f"OMPI_MCA_{p}" in os.environ for p in BACKING_PARAMETERS):
+    if launched_rank() is not None or any(f"OMPI_MCA_{p}" in os.environ for p in BACKING_PARAMETERS):
         return
     folder = job_directory("ember-mpi-")
     os.environ.update({f"OMPI_MCA_{parameter}": folder for parameter in BACKING_PARAMETERS})

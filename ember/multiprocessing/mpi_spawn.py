@@ -40,12 +40,10 @@ def main_imports_distributed() -> bool:
 
 def wanted(nprocs: int, start_method: str) -> bool:
     """Whether spawn should start its processes as one MPI job (NOTE [ Spawned ranks ])."""
-    if nprocs < 2 or start_method != "spawn" or "OMPI_COMM_WORLD_RANK" in os.environ:
+    if nprocs < 2 or start_method != "spawn" or not main_imports_distributed():
         return False
-    if not main_imports_distributed():
-        return False
-    from .. import distributed  # layer: asked only by programs that use the distributed edge
-    return distributed.is_mpi_available()
+    from ..distributed import is_mpi_available, launcher  # layer: asked only by programs that use the distributed edge
+    return is_mpi_available() and launcher.launched_rank() is None
 
 
 def start(fn, args: tuple, nprocs: int, join: bool):

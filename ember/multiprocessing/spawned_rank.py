@@ -6,13 +6,14 @@ import pickle
 import sys
 from multiprocessing.reduction import ForkingPickler
 
+from ..distributed.launcher import launched_rank
 from .mpi_spawn import PAYLOAD, PREPARATION
 from .spawn import _wrap
 
 
 def main(folder: str) -> None:
     """Run this rank's call of the spawned function; exit 1 (its traceback in RANK.err) if it raises."""
-    rank = int(os.environ.get("OMPI_COMM_WORLD_RANK", os.environ.get("PMIX_RANK", "0")))
+    rank = launched_rank() or 0
     with open(os.path.join(folder, f"{rank}.pid"), "w") as f:
         f.write(str(os.getpid()))
     with open(os.path.join(folder, PREPARATION), "rb") as f:
