@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 
 from .._tensor import Tensor
-from ._waiting import Requests, Work, debug_level, wait_until
+from ._waiting import Requests, Work, wait_until
 from .process_group import ProcessGroup, resolve
 from .reduce_op import RedOpType
 
@@ -116,7 +116,7 @@ def _start(group, op: str, fingerprint=None) -> tuple[ProcessGroup, str] | tuple
     if g is None:
         return None, None
     what = g.next_operation(op)
-    if debug_level() == "DETAIL":
+    if g.world.debug == "DETAIL":
         _check_fingerprints(g, what, (op, fingerprint))
     return g, what
 

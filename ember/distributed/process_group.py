@@ -4,7 +4,7 @@ import sys
 from datetime import timedelta
 
 from . import _mpi, _nccl
-from ._waiting import Control
+from ._waiting import Control, debug_level
 
 default_pg_timeout = timedelta(minutes=30)
 default_pg_nccl_timeout = timedelta(minutes=10)
@@ -48,6 +48,7 @@ class World:
         comm = MPI.COMM_WORLD
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.control = Control(MPI, comm.Dup())
+        self.debug = debug_level()  # read once, as PyTorch reads TORCH_DISTRIBUTED_DEBUG when its group starts
         self.default_group: ProcessGroup | None = None
         self.groups: list[ProcessGroup] = []
 
