@@ -15,6 +15,7 @@ from ember.nn.parallel import DistributedDataParallel
 pytest.importorskip("mpi4py")
 from e2e.mnist_data import MNIST  # noqa: E402
 from mpi_run import run_ranks  # noqa: E402
+from one_rank import ember_world, torch_world  # noqa: E402, F401  (fixtures world, torch)
 
 UNFINISHED = ("Expected to have finished reduction in the prior iteration before starting a new one. This error "
               "indicates that your module has parameters that were not used in producing loss.")

@@ -12,7 +12,7 @@ import ember
 import ember.distributed as dist
 
 pytest.importorskip("mpi4py")
-from one_rank import start_torch_world  # noqa: E402
+from one_rank import ember_world, start_torch_world, torch_world  # noqa: E402, F401  (fixtures world, torch)
 
 pytestmark = pytest.mark.usefixtures("world")
 
