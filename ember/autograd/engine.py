@@ -1,4 +1,8 @@
 """The backward engine: runs graph nodes in dependency order and delivers gradients."""
+import sys
+
+import numpy as np
+
 from .._dtype import FROM_NP
 from .._tensor import Tensor, wrap
 from . import grad_mode
@@ -59,7 +63,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     _capture(node, grads, targets, captured, inputs, accumulate, create_graph)
                 if node.__class__ is AccumulateGrad:
                     if accumulate and (targets is None or (node, 0) in targets):
-                        _accumulate_leaf(node.variable, grads[0], create_graph)
+                        _accumulate_leaf(node.variable, grads.pop(), create_graph)  # NOTE [ Adopted gradients ]
                     continue
                 if targets is not None and node not in deps:
                     continue  # leads to no requested input
@@ -94,6 +98,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 if count == 1:
                     ready.append(nxt)
                 deps[nxt] = count - 1
+            input_grads = g = a = None  # the buffers hold the gradients now: NOTE [ Adopted gradients ]
     finally:
         grad_mode.GRAD_ENABLED[0], grad_mode.GRAD_MODE[0], _CHECKPOINT_VALID[0] = prev, prev_mode, prev_valid
 
@@ -247,11 +252,44 @@ def _accumulate_leaf(t, g, create_graph):
             fn(t)
 
 
+# NOTE [ Adopted gradients ]
+# A leaf's first gradient becomes its .grad. A copy keeps .grad from sharing memory with anything else, but
+# costs a pass over every parameter each step (an MLP's 1 MB of gradients) when the gradient is a fresh array
+# that nothing else can reach, as after a matrix product. Such an array is adopted instead, as PyTorch steals
+# a gradient no one else holds: when it is NumPy's own array (no view of another, writeable) and the only
+# references to it and to its Tensor are the ones this call chain holds. For those counts to be exact, the
+# engine hands the gradient over with the buffer's pop() and drops its loop variables after each node; a
+# gradient still held anywhere else (a hook kept it, retain_grad, the user's own tensor, two leaves given the
+# same Tensor) has more references and is copied.
+_TENSOR_REFS = 4  # _accumulate_leaf's g, _accumulate's g, _adopted's g, getrefcount's argument
+_ARRAY_REFS = 3  # g._data, _adopted's a, getrefcount's argument
+_BASE_REFS = 3  # g._base, _adopted's base, getrefcount's argument
+_OWNER_REFS = 4  # g._base._data, a.base, _adopted's owner, getrefcount's argument
+
+
+def _adopted(g):
+    """g's array if nothing else can reach it, else a copy (NOTE [ Adopted gradients ])."""
+    a = g._data
+    if not (a.__class__ is np.ndarray and a.flags.c_contiguous and a.flags.writeable
+            and sys.getrefcount(g) <= _TENSOR_REFS and sys.getrefcount(a) <= _ARRAY_REFS):
+        return a.copy()
+    owner = a.base
+    if owner is None:
+        return a
+    # a view of all of an array that only the view's base Tensor holds (the transpose of a product, say)
+    base = g._base
+    if (base is not None and base._data is owner and owner.base is None and owner.size == a.size
+            and sys.getrefcount(base) <= _BASE_REFS and sys.getrefcount(owner) <= _OWNER_REFS):
+        return a
+    return a.copy()
+
+
 def _accumulate(t, g, create_graph):
-    """Add gradient `g` into `t.grad` (a fresh copy the first time, so no two grads share memory)."""
+    """Add gradient `g` into `t.grad` (the first time, its array when nothing else holds it, else a copy: no two
+    grads share memory)."""
     old = t._grad
     if old is None:
-        t._grad = g if create_graph else wrap(g._data.copy())
+        t._grad = g if create_graph else wrap(_adopted(g))
     elif create_graph or old._rg:
         t._grad = old + g
     else:

@@ -21,16 +21,17 @@ __all__ = []  # further public ember.xxx functions (the first ones are listed in
 METHODS = {}  # further Tensor methods, merged into ops.METHODS
 
 GRADIENTS = {
-    "MmBackward0": lambda g, a, b: (None if b is None else g.mm(b.t()), None if a is None else a.t().mm(g)),
+    "MmBackward0": lambda g, a, b, b_transposed: (None if b is None else g.mm(b.t()),
+                                                  None if a is None else _right_grad(a, g, b_transposed)),
     "BmmBackward0": lambda g, a, b: (None if b is None else g.bmm(b.transpose(1, 2)),
                                      None if a is None else a.transpose(1, 2).bmm(g)),
     "DotBackward0": lambda g, a, b: (None if b is None else g * b, None if a is None else g * a),
     "MvBackward0": lambda g, m, v: (None if v is None else g.unsqueeze(1) * v,
                                     None if m is None else m.t().mv(g)),
-    "AddmmBackward0": lambda g, m1, m2, beta, alpha: (
+    "AddmmBackward0": lambda g, m1, m2, beta, alpha, m2_transposed: (
         g if beta == 1 else g * beta,
         None if m2 is None else _scaled(g.mm(m2.t()), alpha),
-        None if m1 is None else _scaled(m1.t().mm(g), alpha)),
+        None if m1 is None else _scaled(_right_grad(m1, g, m2_transposed), alpha)),
     "SqueezeBackward4": lambda g, dim: (g.unsqueeze(dim),),
     "VdotBackward0": lambda g, a, b: (None if b is None else g * b, None if a is None else g * a),
     "AddmvBackward0": lambda g, m, v, beta, alpha: (
@@ -59,6 +60,17 @@ NODES = node_classes(GRADIENTS)
 
 def _scaled(t, alpha):
     return t if alpha == 1 else t * alpha
+
+
+def _right_grad(a, g, transposed):
+    """The gradient a^T @ g of the right operand of a @ b, laid out as b was: when b is a transposed matrix (a
+    Linear's weight.t()), as (g^T @ a)^T, so that the weight's gradient comes out contiguous, no copy needed."""
+    return g.t().mm(a).t() if transposed else a.t().mm(g)
+
+
+def _is_transposed(a) -> bool:
+    """Whether a matrix is laid out column by column (the transpose of a contiguous one)."""
+    return a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous
 
 
 def _type_word(a):
@@ -92,7 +104,8 @@ def mm(input, mat2, *, out=None):
     _check_same_dtype(a, b)
     r = wrap(_matmul(a, b))
     if GRAD_ENABLED[0] and (input._rg or mat2._rg):
-        record(r, NODES.MmBackward0(), (input, mat2), (keep_if(input, mat2._rg), keep_if(mat2, input._rg)))
+        record(r, NODES.MmBackward0(), (input, mat2),
+               (keep_if(input, mat2._rg), keep_if(mat2, input._rg), _is_transposed(b)))
     return r if out is None else write_out(out, r, "mm")
 
 
@@ -206,7 +219,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     r = wrap(_product_plus(operator.matmul, a, b, c, beta, alpha))
     if GRAD_ENABLED[0] and (input._rg or mat1._rg or mat2._rg):
         record(r, NODES.AddmmBackward0(), (input, mat1, mat2),
-               (keep_if(mat1, mat2._rg), keep_if(mat2, mat1._rg), beta, alpha))
+               (keep_if(mat1, mat2._rg), keep_if(mat2, mat1._rg), beta, alpha, _is_transposed(b)))
     return r if out is None else write_out(out, r, "addmm")
 
 
