@@ -1,4 +1,4 @@
-"""ember vs PyTorch benchmarks: same workload, same process, same thread count, ratios of medians."""
+"""ember vs PyTorch benchmarks: same workload, same process, same thread count, medians of paired ratios."""
 import pathlib
 import sys
 

@@ -28,16 +28,21 @@ def _settled_time(fn, number: int, once: float) -> float:
     return time_per_call(fn, number)
 
 
+# The ratio is the median of the ratios of each pair of blocks (ember's, then PyTorch's right after it), not the
+# ratio of the two medians: this machine's speed shifts by up to 1.5x for seconds at a time (both libraries slow
+# down together), and a shift between two blocks of a pair moves one ratio, where it can move one median and
+# not the other.
 def compare(name: str, ember_fn, torch_fn, number: int, repeats: int = 7) -> dict:
-    """Time both callables alternately `repeats` times, each block after a settling warm-up; return medians
-    and the ratio torch / ember."""
+    """Time both callables alternately `repeats` times, each block after a settling warm-up; return each one's
+    median time and the median over the pairs of blocks of torch's time / ember's."""
     ember_once, torch_once = time_per_call(ember_fn, 1), time_per_call(torch_fn, 1)  # also warms caches, imports
     ember_times, torch_times = [], []
     for _ in range(repeats):
         ember_times.append(_settled_time(ember_fn, number, ember_once))
         torch_times.append(_settled_time(torch_fn, number, torch_once))
     e, t = statistics.median(ember_times), statistics.median(torch_times)
-    return {"name": name, "ember_us": e * 1e6, "torch_us": t * 1e6, "ratio": t / e}
+    ratio = statistics.median(b / a for a, b in zip(ember_times, torch_times))
+    return {"name": name, "ember_us": e * 1e6, "torch_us": t * 1e6, "ratio": ratio}
 
 
 def print_table(rows) -> None:
