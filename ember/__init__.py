@@ -38,6 +38,7 @@ from .ops.linalg import mm, bmm, matmul, dot, mv, addmm  # noqa: F401
 from .ops.shape import (view_as, reshape, flatten, t, transpose, permute, squeeze, unsqueeze, narrow,  # noqa: F401
                         select, cat, stack)
 from .ops.memory import clone  # noqa: F401
+from .ops.base import tensor_type_error as _tensor_type_error
 from .ops.shape import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.legacy_linalg import *  # noqa: F401,F403
@@ -135,14 +136,32 @@ from . import distributions  # noqa: F401
 from . import return_types, serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401
 
-detach, detach_, is_complex, addmv_ = Tensor.detach, Tensor.detach_, Tensor.is_complex, Tensor.addmv_
-is_nonzero, is_same_size, get_device = Tensor.is_nonzero, Tensor.is_same_size, Tensor.get_device
+
+def _tensor_function(name: str):
+    """The one-argument Tensor.`name` as the function ember.`name`, which refuses anything but a Tensor with
+    PyTorch's TypeError (the method, only ever called on a Tensor, stays free of the check)."""
+    method = getattr(Tensor, name)
+
+    def function(input):
+        if not isinstance(input, Tensor):
+            raise _tensor_type_error(name, "input", input)
+        return method(input)
+    function.__name__, function.__qualname__, function.__doc__ = name, name, method.__doc__
+    return function
+
+
+detach, detach_, get_device = _tensor_function("detach"), _tensor_function("detach_"), _tensor_function("get_device")
+is_complex, is_floating_point, is_signed = (_tensor_function("is_complex"), _tensor_function("is_floating_point"),
+                                            _tensor_function("is_signed"))
+is_nonzero, is_inference, is_distributed = (_tensor_function("is_nonzero"), _tensor_function("is_inference"),
+                                            _tensor_function("is_distributed"))
+numel = _tensor_function("numel")
+addmv_, is_same_size = Tensor.addmv_, Tensor.is_same_size
 for _name, _method in special.METHODS.items():
     setattr(Tensor, _name, _method)
 i0_ = Tensor.i0_
-is_signed, is_inference = Tensor.is_signed, Tensor.is_inference
 resize_as_ = Tensor.resize_as_
-is_distributed, conj_physical_ = Tensor.is_distributed, Tensor.conj_physical_
+conj_physical_ = Tensor.conj_physical_
 as_strided_ = Tensor.as_strided_
 
 
@@ -161,7 +180,7 @@ arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_ = asin_, acos_, atan_, a
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 swapaxes = swapdims = transpose
 concat = concatenate = cat
-resolve_neg, is_neg = resolve_conj, is_conj  # ember has no negative bit: the conjugate bit's answers
+resolve_neg, is_neg = _tensor_function("resolve_neg"), _tensor_function("is_neg")  # no negative bit: is_conj's
 mvlgamma, igamma, igammac = special.multigammaln, special.gammainc, special.gammaincc
 orgqr = linalg.householder_product
 unsafe_split_with_sizes = split_with_sizes
@@ -173,16 +192,6 @@ from . import version, onnx, distributed  # noqa: E402, F401  (after __version__
 def is_tensor(obj) -> bool:
     """True if obj is an ember Tensor."""
     return isinstance(obj, Tensor)
-
-
-def is_floating_point(input) -> bool:
-    """True if input has a floating point dtype."""
-    return input.is_floating_point()
-
-
-def numel(input) -> int:
-    """The number of elements of input."""
-    return input.numel()
 
 
 def typename(obj) -> str:

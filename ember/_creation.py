@@ -1,6 +1,7 @@
 """Creating tensors: from data (tensor, as_tensor, from_numpy) and by shape (zeros, rand, arange, ...)."""
 import builtins
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -30,6 +31,42 @@ def _size(size, name="size"):
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
         shape.append(int(s))
     return tuple(shape)
+
+
+def _type_error(name, arg, value, expected, position=1) -> TypeError:
+    """PyTorch's TypeError for an argument of the wrong type: "eye(): argument 'n' (position 1) must be int, not
+    float"."""
+    from .ops.base import type_name  # layer: ops is above the core
+    return TypeError(f"{name}(): argument '{arg}' (position {position}) must be {expected}, not {type_name(value)}")
+
+
+def _int(value, name, arg, position=1) -> int:
+    """`value` (an int, a NumPy integer or a one-element integer tensor) as an int; PyTorch's TypeError for anything
+    else, bool included."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise _type_error(name, arg, value, "int", position)
+
+
+def _number(value, name, arg, position):
+    """`value` (a Python or NumPy number, or a one-element tensor) as a number; PyTorch's TypeError for anything
+    else."""
+    if isinstance(value, Tensor):
+        return value.item()
+    if not isinstance(value, (builtins.int, builtins.float, builtins.complex, np.number, np.bool_)):
+        raise _type_error(name, arg, value, "Number", position)
+    return value
+
+
+def _input_shape(input, name):
+    """The shape of `input`, the tensor a *_like function copies; PyTorch's TypeError when it is not a Tensor."""
+    try:
+        return input._data.shape
+    except AttributeError:
+        raise _type_error(name, "input", input, "Tensor") from None
 
 
 def _finish(array, dtype_np, device, requires_grad, out=None):
@@ -264,38 +301,40 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return _filled(fill_value, (size,), dtype, device, requires_grad, default, out)
 
 
-def _like(fill, input, dtype, device, requires_grad):
-    return _filled(fill, (input._data.shape,), dtype or input.dtype,
+def _like(name, fill, input, dtype, device, requires_grad):
+    return _filled(fill, (_input_shape(input, name),), dtype or input.dtype,
                    device if device is not None else (None if input.is_cpu else input.device), requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
     """Zeros with input's shape (and dtype, device unless given)."""
-    return _like(0, input, dtype, device, requires_grad)
+    return _like("zeros_like", 0, input, dtype, device, requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
     """Ones with input's shape (and dtype, device unless given)."""
-    return _like(1, input, dtype, device, requires_grad)
+    return _like("ones_like", 1, input, dtype, device, requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
     """An uninitialised tensor with input's shape (and dtype, device unless given)."""
-    return _like(None, input, dtype, device, requires_grad)
+    return _like("empty_like", None, input, dtype, device, requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """`fill_value` everywhere, with input's shape (and dtype, device unless given)."""
-    return _like(fill_value, input, dtype, device, requires_grad)
+    return _like("full_like", fill_value, input, dtype, device, requires_grad)
 
 
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
     """Values from start (default 0) up to but excluding end, `step` apart."""
     if end is None:
-        start, end = 0, start
-    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+        start, end = 0, _number(start, "arange", "end", 1)
+    else:
+        start, end = _number(start, "arange", "start", 1), _number(end, "arange", "end", 2)
+    step = _number(step, "arange", "step", 3)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
@@ -314,7 +353,8 @@ def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
     warnings.warn("ember.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use ember.arange, which produces values in "
                   "[start, end).", UserWarning, stacklevel=2)
-    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    start, end, step = (_number(start, "range", "start", 1), _number(end, "range", "end", 2),
+                        _number(step, "range", "step", 3))
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
@@ -334,6 +374,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """An n x m matrix with ones on the diagonal."""
+    n, m = _int(n, "eye", "n"), None if m is None else _int(m, "eye", "m", 2)
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n}" if n < 0 else
                            f"m must be greater or equal to 0, got {m}")
@@ -396,6 +437,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of 0..n-1."""
+    n = _int(n, "randperm", "n")
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
@@ -405,24 +447,27 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """Uniform [0, 1) samples with input's shape (and dtype, device unless given)."""
+    shape = _input_shape(input, "rand_like")
     dtype, device = _new_defaults(input, dtype, device)
-    return rand(input._data.shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
+    return rand(shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
     """Standard normal samples with input's shape (and dtype, device unless given)."""
+    shape = _input_shape(input, "randn_like")
     dtype, device = _new_defaults(input, dtype, device)
-    return randn(input._data.shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
+    return randn(shape, generator=generator, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
                  requires_grad=False, memory_format=None) -> Tensor:
     """Random integers in [low, high) with input's shape (and dtype, device unless given)."""
+    shape = _input_shape(input, "randint_like")
     if high is None:
         low, high = 0, low
     dtype, device = _new_defaults(input, dtype, device)
-    return randint(low, high, input._data.shape, generator=generator, dtype=dtype, device=device,
+    return randint(low, high, shape, generator=generator, dtype=dtype, device=device,
                    requires_grad=requires_grad)
 
 
@@ -588,6 +633,9 @@ def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad
 def from_dlpack(ext_tensor) -> Tensor:
     """A tensor sharing the memory of any object with the DLPack protocol (a NumPy or CuPy array, a PyTorch
     tensor, ...)."""
+    if not hasattr(ext_tensor, "__dlpack_device__"):
+        raise RuntimeError("from_dlpack received an invalid capsule. Note that DLTensor capsules can be consumed only "
+                           "once, so you might have already constructed a tensor from it once.")
     device_type, _ = ext_tensor.__dlpack_device__()
     if device_type == 1:  # the CPU
         return wrap(np.from_dlpack(ext_tensor))
@@ -596,7 +644,11 @@ def from_dlpack(ext_tensor) -> Tensor:
 
 def to_dlpack(tensor: Tensor):
     """A DLPack capsule of the tensor's memory, for another library's from_dlpack."""
-    return tensor._data.__dlpack__()
+    try:
+        a = tensor._data
+    except AttributeError:
+        raise _type_error("_to_dlpack", "data", tensor, "Tensor") from None  # PyTorch's name for to_dlpack
+    return a.__dlpack__()
 
 
 def from_file(filename, shared: bool | None = None, size: int = 0, *, dtype=None, layout=None, device=None,

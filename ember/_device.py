@@ -1,4 +1,5 @@
 """Devices: 'cpu' (NumPy) and 'cuda' (CuPy)."""
+import functools
 
 
 class device:
@@ -53,6 +54,7 @@ class device:
 
 
 builtins_int = int
+_DEVICE_ARGUMENTS = (str, device)  # what get_device_module takes, whose argument hides the class's name
 CPU = device("cpu")
 DEFAULT = [CPU]  # where factory functions put tensors given no device
 _DEFAULT_STACK: list = []
@@ -78,11 +80,13 @@ def to_device(d) -> device:
     return device(d)
 
 
+@functools.cache  # as PyTorch's: an unhashable device (a list, an array) is a TypeError
 def get_device_module(device=None):
-    """The module of a device type: ember.cuda for 'cuda', ember.cpu for 'cpu' (the default device's by default)."""
+    """The module of a device type: ember.cuda for 'cuda', ember.cpu for 'cpu' (by default the accelerator's,
+    ember.cuda where a GPU is present, else ember.cpu)."""
     from . import cpu, cuda  # layer: ember.cpu and ember.cuda are above the core
-    kind = DEFAULT[0].type if device is None else device if isinstance(device, str) else device.type
-    kind = kind.partition(":")[0]
-    if kind not in ("cpu", "cuda"):
-        raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'ember.{kind}'.")
-    return cpu if kind == "cpu" else cuda
+    if device is None:
+        return cuda if cuda.is_available() else cpu
+    if not isinstance(device, _DEVICE_ARGUMENTS):
+        raise RuntimeError(f"Invalid value of device '{device}', expect ember.device, str, or None")
+    return cuda if to_device(device).type == "cuda" else cpu

@@ -6,12 +6,13 @@ a DFT of length N wants; `periodic=False` gives the symmetric window.
 import numpy as np
 
 from . import _dtype
-from ._creation import _finish
+from ._creation import _finish, _int
 
 
 def _window(name: str, window_length: int, periodic: bool, dtype, device, requires_grad, values):
     """The window `values(n)` (of the symmetric length n), made periodic if asked, as a tensor."""
-    if type(window_length) is not int or window_length < 0:
+    window_length = _int(window_length, name, "window_length")
+    if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
     d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
     if d.np.kind not in "fV":

@@ -6,9 +6,10 @@ to real), after the input is cut or zero-padded to the sizes asked for, as PyTor
 node names (FftC2CBackward0, ...) and the same gradients. Float16 input is refused, as PyTorch refuses it on the
 CPU; integer and bool input is transformed as the default float dtype."""
 from . import _dtype
-from ._creation import arange
+from ._creation import _int, arange
 from ._tensor import Tensor, wrap_dim
 from .ops.aten import constant_pad_nd
+from .ops.base import check_tensor
 from .ops.complex_numbers import conj, conj_physical
 from .ops.rearrange import roll
 from .ops.spectral import DUAL_NORM, fft_c2c, fft_c2r, fft_r2c
@@ -248,6 +249,7 @@ def _out(r: Tensor, out) -> Tensor:
 # ---- sample frequencies and shifts ------------------------------------------------------------------------------
 def fftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """The sample frequencies of a length-n DFT with sample spacing d: 0, 1, ..., -n//2, ..., -1 over (d n)."""
+    n = _int(n, "fft_fftfreq", "n")
     dt = dtype or _dtype.get_default_dtype()
     k = arange(n, dtype=_dtype.int64, device=device)
     freqs = (k - (k >= (n + 1) // 2).long() * n).to(dt) / (d * n)
@@ -256,12 +258,14 @@ def fftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, req
 
 def rfftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """The non-negative sample frequencies of a length-n real DFT: 0, 1, ..., n//2 over (d n)."""
+    n = _int(n, "fft_rfftfreq", "n")
     dt = dtype or _dtype.get_default_dtype()
     freqs = arange(n // 2 + 1, dtype=dt, device=device) / (d * n)
     return freqs.requires_grad_(requires_grad) if requires_grad else freqs
 
 
-def _shift_dims(input: Tensor, dim):
+def _shift_dims(input: Tensor, dim, name: str):
+    check_tensor(name, "input", input, 1)
     if dim is None:
         return tuple(range(input.dim()))
     return (dim,) if isinstance(dim, int) else tuple(dim)
@@ -269,11 +273,11 @@ def _shift_dims(input: Tensor, dim):
 
 def fftshift(input: Tensor, dim=None) -> Tensor:
     """`input` rolled so that the zero frequency is in the middle of each of `dim` (all dims by default)."""
-    dims = _shift_dims(input, dim)
+    dims = _shift_dims(input, dim, "fft_fftshift")
     return roll(input, tuple(input.shape[d] // 2 for d in dims), dims)
 
 
 def ifftshift(input: Tensor, dim=None) -> Tensor:
     """The inverse of fftshift."""
-    dims = _shift_dims(input, dim)
+    dims = _shift_dims(input, dim, "fft_ifftshift")
     return roll(input, tuple(-(input.shape[d] // 2) for d in dims), dims)

@@ -2,6 +2,7 @@
 
 from . import _creation, _unsupported
 from . import return_types as RT
+from .ops.base import check_tensor as _check_tensor
 from .ops.decomposition import (  # noqa
     LinAlgError,
     cholesky,
@@ -63,6 +64,7 @@ def _with_dtype(name, x, dtype):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """Vector ord-norm over `dim` (all elements when None): sum(|x|^ord)^(1/ord), max/min |x| for +-inf, and the
     count of nonzeros for 0."""
+    _check_tensor("linalg_vector_norm", "input", x, 1)
     if isinstance(ord, str):
         raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
     if x._data.dtype.kind == "c":
@@ -81,6 +83,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     """Matrix norm over the two dims `dim`: 'fro', 'nuc', +-1 (max column sum), +-inf (max row sum), +-2 (largest
     or smallest singular value)."""
     from ._tensor import wrap_dim  # lazy: keeps wrap_dim out of ember.linalg
+    _check_tensor("linalg_matrix_norm", "input", A, 1)
     nd = A._data.ndim
     if nd < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
@@ -114,6 +117,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """Vector norm (dim an int or 1-tuple, or a 1-D input) or matrix norm (dim a 2-tuple, or a 2-D input given ord);
     without ord and dim, the 2-norm of all elements."""
+    _check_tensor("linalg_norm", "input", A, 1)
     nd = A._data.ndim
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
@@ -148,12 +152,14 @@ def vecdot(x, y, *, dim=-1, out=None):
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """The diagonal of each matrix (a view), as A.diagonal with the last two dims by default."""
+    _check_tensor("linalg_diagonal", "A", A, 1)
     return A.diagonal(offset=offset, dim1=dim1, dim2=dim2)
 
 
 def vander(x, N: int | None = None):
     """The Vandermonde matrix of x along its last dim: columns x ** 0, x ** 1, ..., x ** (N - 1)."""
     from .ops import cumulative, shape  # lazy: keeps these modules out of ember.linalg
+    _check_tensor("linalg_vander", "x", x, 1)
     if x.dim() < 1:
         raise RuntimeError("linalg.vander: x must have at least one dimension")
     n = x.shape[-1] if N is None else N
@@ -189,6 +195,7 @@ def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: boo
 
 def tensorinv(A, ind: int = 2, *, out=None):
     """The inverse of A for tensordot over its first `ind` dims: tensordot(tensorinv(A), A, ind) is the identity."""
+    _check_tensor("linalg_tensorinv", "input", A, 1)
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
@@ -212,6 +219,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
 
 def cond(A, p=None, *, out=None):
     """The condition number of A in norm `p` (2 by default: the ratio of its extreme singular values)."""
+    _check_tensor("linalg_cond", "input", A, 1)
     if p in (None, 2, -2):
         s = svdvals(A)
         big, small = s[..., 0], s[..., -1]

@@ -131,6 +131,7 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
 
 def ndtri(input: Tensor, *, out=None) -> Tensor:
     """The inverse of the standard normal CDF."""
+    check_tensor("special_ndtri", "input", input, 1)
     a = _float(input)
     r = wrap(special_functions(a).ndtri(a).astype(a.dtype, copy=False))
     if needs_grad(input):
@@ -140,6 +141,7 @@ def ndtri(input: Tensor, *, out=None) -> Tensor:
 
 def entr(input: Tensor, *, out=None) -> Tensor:
     """-x log(x) elementwise: 0 at 0, -inf for negative x."""
+    check_tensor("special_entr", "input", input, 1)
     a = _float(input)
     xp = array_module(a)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -10,13 +10,18 @@ import warnings
 
 from .. import _dtype
 from ..backend import cuda_available
+from ..ops.base import type_name
 
 _DEVICES = ("cpu", "cuda")
 _STATE = {"cpu": {"enabled": False, "dtype": _dtype.bfloat16}, "cuda": {"enabled": False, "dtype": _dtype.float16}}
 _CACHE = {"enabled": True, "nesting": 0}
 
 
-def _device(device_type: str) -> str:
+def _device(device_type: str, name: str) -> str:
+    """`device_type` checked for the function `name`: PyTorch's TypeError for a non-string, a RuntimeError for a
+    device autocast does not know."""
+    if not isinstance(device_type, str):
+        raise TypeError(f"{name}(): argument 'device_type' (position 1) must be str, not {type_name(device_type)}")
     if device_type not in _DEVICES:
         raise RuntimeError(f"User specified an unsupported autocast device_type '{device_type}'; ember supports "
                            f"'cpu' and 'cuda'")
@@ -32,7 +37,9 @@ class autocast:  # noqa: N801 (PyTorch's name)
     """A region (context manager or decorator) in which ops may run in `dtype` (see the module docstring)."""
 
     def __init__(self, device_type: str, dtype=None, enabled: bool = True, cache_enabled: bool | None = None):
-        self.device = _device(device_type)
+        if not isinstance(device_type, str):
+            raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        self.device = _device(device_type, "autocast")
         self.dtype = _STATE[self.device]["dtype"] if dtype is None else dtype
         self.enabled = bool(enabled)
         if self.device == "cuda" and self.enabled and not cuda_available():
@@ -66,24 +73,24 @@ class autocast:  # noqa: N801 (PyTorch's name)
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
     """Whether an autocast region for `device_type` (default 'cuda') is active."""
-    return _STATE[_device("cuda" if device_type is None else device_type)]["enabled"]
+    return _STATE[_device("cuda" if device_type is None else device_type, "is_autocast_enabled")]["enabled"]
 
 
 def set_autocast_enabled(device_type, enabled: bool | None = None) -> None:
     """Turn autocast for `device_type` on or off (`set_autocast_enabled(True)` means 'cuda')."""
     if enabled is None:
         device_type, enabled = "cuda", device_type
-    _STATE[_device(device_type)]["enabled"] = bool(enabled)
+    _STATE[_device(device_type, "set_autocast_enabled")]["enabled"] = bool(enabled)
 
 
 def get_autocast_dtype(device_type: str):
     """The dtype autocast regions for `device_type` use."""
-    return _STATE[_device(device_type)]["dtype"]
+    return _STATE[_device(device_type, "get_autocast_dtype")]["dtype"]
 
 
 def set_autocast_dtype(device_type: str, dtype) -> None:
     """Set the dtype autocast regions for `device_type` use."""
-    _STATE[_device(device_type)]["dtype"] = dtype
+    _STATE[_device(device_type, "set_autocast_dtype")]["dtype"] = dtype
 
 
 def _deprecated(old: str, new: str) -> None:

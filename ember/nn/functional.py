@@ -14,14 +14,10 @@ from ..ops.attention import scaled_dot_product_attention  # noqa: F401
 from ..ops.aten import conv_tbc  # noqa: F401
 from ..ops.activation import log_softmax, relu, relu6_, softmax  # noqa: F401  (F's forms, not torch's)
 from ..ops.elementwise import sigmoid, tanh  # noqa: F401
+from ..ops.inplace import relu_  # noqa: F401
 from .._tensor import Tensor
 from ..ops.linalg import addmm, matmul
 from .. import _unsupported
-
-
-def relu_(input: Tensor) -> Tensor:
-    """In-place relu."""
-    return input.relu_()
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

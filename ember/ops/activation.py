@@ -9,7 +9,7 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like
 from . import elementwise as E
-from .base import GRAD_ENABLED, Tensor, record, wrap
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
 from .inplace import generic_inplace, renamed_inplace
 from .shape import cat
@@ -86,7 +86,11 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
         return hardtanh_(input, min_val, max_val)
-    a = _float_array(input)
+    return _hardtanh(input, min_val, max_val, "hardtanh")
+
+
+def _hardtanh(input, min_val, max_val, name):
+    a = _float_array(input, name)
     xp = array_module(a)
     return _unary(NODES.HardtanhBackward0, xp.clip(a, _np(min_val, a), _np(max_val, a)), input,
                   (input, min_val, max_val))
@@ -94,21 +98,21 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(input, 0), 6)."""
-    return hardtanh(input, 0.0, 6.0, inplace)
+    return relu6_(input) if inplace else _hardtanh(input, 0.0, 6.0, "relu6")
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """input where positive, negative_slope * input elsewhere."""
     if inplace:
         return leaky_relu_(input, negative_slope)
-    a = _float_array(input)
+    a = _float_array(input, "leaky_relu")
     xp = array_module(a)
     return _unary(NODES.LeakyReluBackward0, xp.where(a > 0, a, a * _np(negative_slope, a)), input,
                   (input, negative_slope))
 
 
-def _elu(input, alpha, scale, input_scale):
-    a = _float_array(input)
+def _elu(input, alpha, scale, input_scale, name):
+    a = _float_array(input, name)
     xp = array_module(a)
     neg = xp.expm1(xp.minimum(a, 0) * _np(input_scale, a)) * _np(alpha * scale, a)
     r = xp.where(a > 0, a * _np(scale, a), neg)
@@ -117,7 +121,7 @@ def _elu(input, alpha, scale, input_scale):
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """input where positive, alpha * (exp(input) - 1) elsewhere."""
-    return elu_(input, alpha) if inplace else _elu(input, alpha, 1.0, 1.0)
+    return elu_(input, alpha) if inplace else _elu(input, alpha, 1.0, 1.0, "elu")
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -126,7 +130,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(input, alpha) with the self-normalising constants."""
-    return selu_(input) if inplace else _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return selu_(input) if inplace else _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "selu")
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -135,7 +139,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         return celu_(input, alpha)
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    a = _float_array(input)
+    a = _float_array(input, "celu")
     xp = array_module(a)
     r = xp.where(a > 0, a, xp.expm1(xp.minimum(a, 0) / _np(alpha, a)) * _np(alpha, a))
     return _unary(NODES.CeluBackward0, r, input, (input, alpha))
@@ -145,7 +149,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), exact (erf) or with the tanh approximation."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
-    a = _float_array(input)
+    a = _float_array(input, "gelu")
     if approximate == "tanh":
         xp = array_module(a)
         r = 0.5 * a * (1 + xp.tanh((a + 0.044715 * a * a * a) * _np(_SQRT_2_OVER_PI, a)))
@@ -158,14 +162,18 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
     if inplace:
         return silu_(input)
-    return _unary(NODES.SiluBackward0, input._data * sigmoid(input.detach())._data, input, (input,))
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("silu", "input", input) from None
+    return _unary(NODES.SiluBackward0, a * sigmoid(input.detach())._data, input, (input,))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     if inplace:
         return mish_(input)
-    a = _float_array(input)
+    a = _float_array(input, "mish")
     xp = array_module(a)
     return _unary(NODES.MishBackward0, a * xp.tanh(xp.logaddexp(a, 0).astype(a.dtype)), input, (input,))
 
@@ -174,7 +182,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6."""
     if inplace:
         return hardswish_(input)
-    a = _float_array(input)
+    a = _float_array(input, "hardswish")
     xp = array_module(a)
     return _unary(NODES.HardswishBackward0, a * xp.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
@@ -183,14 +191,14 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6."""
     if inplace:
         return hardsigmoid_(input)
-    a = _float_array(input)
+    a = _float_array(input, "hardsigmoid")
     xp = array_module(a)
     return _unary(NODES.HardsigmoidBackward0, xp.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, linear above threshold (never overflows)."""
-    a = _float_array(input)
+    a = _float_array(input, "softplus")
     z = a * _np(beta, a)
     xp = array_module(a)
     r = xp.where(z > threshold, a, xp.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
@@ -199,6 +207,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
+    check_tensor("softsign", "input", input, 1)
     return input / (input.abs() + 1)
 
 
@@ -206,7 +215,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
-    a = _float_array(input)
+    a = _float_array(input, "softshrink")
     xp = array_module(a)
     r = xp.where(a > lambd, a - _np(lambd, a), xp.where(a < -lambd, a + _np(lambd, a), 0)).astype(a.dtype)
     return _unary(NODES.SoftshrinkBackward0, r, input, (input, lambd))
@@ -214,7 +223,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, 0 elsewhere."""
-    a = _float_array(input)
+    a = _float_array(input, "hardshrink")
     xp = array_module(a)
     r = xp.where(xp.abs(a) > lambd, a, 0).astype(a.dtype)
     return _unary(NODES.HardshrinkBackward0, r, input, (input, lambd))
@@ -227,7 +236,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    a = _float_array(input)
+    a = _float_array(input, "log_sigmoid")
     xp = array_module(a)
     return _unary(NODES.LogSigmoidBackward0, xp.subtract(0, xp.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
 
@@ -236,7 +245,10 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """x where x > threshold, value elsewhere."""
     if inplace:
         return threshold_(input, threshold, value)
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("threshold", "input", input) from None
     xp = array_module(a)
     r = xp.where(a > threshold, a, a.dtype.type(value))
     return _unary(NODES.ThresholdBackward0, r, input, (input, threshold))
@@ -244,6 +256,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b) where a and b are the two halves of input along dim."""
+    check_tensor("glu", "input", input, 1)
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = wrap_dim(dim, input.dim())
@@ -286,14 +299,18 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) in training, their mean in eval."""
     if inplace:
         return rrelu_(input, lower, upper, training)
-    a = _float_array(input)
+    a = _float_array(input, "rrelu")
     slopes = asarray_like(rng(None).uniform(lower, upper, a.shape), a) if training else (lower + upper) / 2
     xp = array_module(a)
     noise = xp.where(a > 0, 1, slopes).astype(a.dtype)
     return _unary(NODES.RreluWithNoiseBackward0, a * noise, input, (wrap(noise),))
 
 
-def _implicit_dim(name, ndim):
+def _implicit_dim(name, input):
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
                   "as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
@@ -302,21 +319,21 @@ def _implicit_dim(name, ndim):
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """softmax(-input)."""
     if dim is None:
-        dim = _implicit_dim("softmin", input.dim())
+        dim = _implicit_dim("softmin", input)
     return E.softmax(-input if dtype is None else -input.to(dtype), dim)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """F.softmax: softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
     if dim is None:
-        dim = _implicit_dim("softmax", input.dim())
+        dim = _implicit_dim("softmax", input)
     return E.softmax(input, dim, dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """F.log_softmax: log_softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
     if dim is None:
-        dim = _implicit_dim("log_softmax", input.dim())
+        dim = _implicit_dim("log_softmax", input)
     return E.log_softmax(input, dim, dtype)
 
 
@@ -342,14 +359,13 @@ rrelu_ = renamed_inplace(rrelu, NODES["RreluWithNoiseBackward0"], _INPLACE_NODES
 threshold_ = renamed_inplace(threshold, NODES["ThresholdBackward0"], _INPLACE_NODES["ThresholdBackward0"])
 
 
-def relu6_(input):
-    """In-place relu6."""
-    return hardtanh_(input, 0.0, 6.0)
+relu6_ = generic_inplace(relu6)
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
     """A sample of the Gumbel-softmax distribution over `dim`: softmax((logits + Gumbel noise) / tau); with `hard`,
     one-hot in value but with the soft sample's gradient (the straight-through estimator)."""
+    check_tensor("gumbel_softmax", "logits", logits, 1)
     gumbels = -logits.new_empty(tuple(logits.shape)).exponential_().log()
     soft = E.softmax((logits + gumbels) / tau, dim)
     if not hard:

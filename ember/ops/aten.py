@@ -10,7 +10,7 @@ from .._creation import eye
 from . import activation, conv, decomposition, distance, inplace, loss, normalization, padding, reduction, vision
 from . import dropout as _dropout
 from . import embedding as _embedding
-from .base import Tensor, needs_grad, record
+from .base import Tensor, check_tensor, needs_grad, record
 from .rearrange import tril, triu
 
 
@@ -190,6 +190,7 @@ pdist, pairwise_distance, cosine_similarity = distance.pdist, distance.pairwise_
 
 def frobenius_norm(input: Tensor, dim=(-2, -1), keepdim: bool = False) -> Tensor:
     """The 2-norm over `dim` (deprecated in PyTorch, with its warning: use linalg.vector_norm)."""
+    check_tensor("frobenius_norm", "input", input, 1)
     warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
                   "a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
                   UserWarning, stacklevel=2)
@@ -199,6 +200,7 @@ def frobenius_norm(input: Tensor, dim=(-2, -1), keepdim: bool = False) -> Tensor
 def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The sum of the singular values of the matrices over `dim` (the last two by default; deprecated in PyTorch,
     with its warning: use linalg.matrix_norm(A, 'nuc'))."""
+    check_tensor("nuclear_norm", "input", input, 1)
     warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
                   "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
                   UserWarning, stacklevel=2)
@@ -214,6 +216,7 @@ def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
     """The pow-norm over every dim but `dim`, keeping the dims (the norm of everything for dim=-1)."""
+    check_tensor("norm_except_dim", "v", v, 1)
     if dim == -1:
         return reduction.norm(v, pow)
     others = [d for d in range(v.dim()) if d != dim % v.dim()]
@@ -260,6 +263,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
 
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     """The inverse of A, given by its Cholesky factor L (lower, or upper with `upper`)."""
+    check_tensor("cholesky_inverse", "input", L, 1)
     return decomposition.inv(_from_factor(L, upper))
 
 
@@ -361,8 +365,10 @@ def affine_grid_generator(theta: Tensor, size, align_corners: bool) -> Tensor:
 def svd_lowrank(A: Tensor, q: int | None = 6, niter: int = 2, M: Tensor | None = None):
     """(U, S, V) of the rank-q truncation of A - M: ember computes the exact truncated SVD, where PyTorch runs a
     randomized approximation of it (the same within its error, up to the vectors' signs)."""
+    check_tensor("svd_lowrank", "A", A, 1)
+    m, n = A.shape[-2:]  # fewer than two dims: PyTorch's ValueError
     x = A if M is None else A - M
-    q = min(6 if q is None else q, *x.shape[-2:])
+    q = min(6 if q is None else q, m, n)
     U, S, Vh = decomposition.svd(x, full_matrices=False)
     return U[..., :q], S[..., :q], Vh[..., :q, :].mT
 
@@ -370,7 +376,9 @@ def svd_lowrank(A: Tensor, q: int | None = 6, niter: int = 2, M: Tensor | None =
 def pca_lowrank(A: Tensor, q: int | None = None, center: bool = True, niter: int = 2):
     """(U, S, V) of the principal components of the rows of A (centred by column means with `center`), as
     svd_lowrank computes them."""
-    q = min(6, *A.shape[-2:]) if q is None else q
+    check_tensor("pca_lowrank", "A", A, 1)
+    m, n = A.shape[-2:]  # fewer than two dims: PyTorch's ValueError
+    q = min(6, m, n) if q is None else q
     return svd_lowrank(A - A.mean(-2, keepdim=True) if center else A, q, niter)
 
 

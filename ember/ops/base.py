@@ -132,8 +132,21 @@ def check_tensor(name: str, arg: str, value, position: int | None = None, option
     """PyTorch's TypeError unless `value` is a Tensor (or None, when `optional`): "name(): argument 'arg'
     (position n) must be Tensor, not T"."""
     if not isinstance(value, Tensor) and not (optional and value is None):
-        where = "" if position is None else f" (position {position})"
-        raise TypeError(f"{name}(): argument '{arg}'{where} must be Tensor, not {type(value).__name__}")
+        raise tensor_type_error(name, arg, value, position)
+
+
+def tensor_type_error(name: str, arg: str, value, position: int | None = 1) -> TypeError:
+    """PyTorch's TypeError for a `value` that is not a Tensor where argument `arg` of `name` must be one ("exp():
+    argument 'input' (position 1) must be Tensor, not float"); for ops too hot for check_tensor's call, which catch
+    the AttributeError of `value._data` instead."""
+    where = "" if position is None else f" (position {position})"
+    return TypeError(f"{name}(): argument '{arg}'{where} must be Tensor, not {type_name(value)}")
+
+
+def type_name(value) -> str:
+    """The name of value's type as PyTorch prints it: float, list, numpy.ndarray."""
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
 
 
 def needs_grad(*tensors) -> bool:

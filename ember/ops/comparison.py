@@ -4,7 +4,7 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..backend import array_module
-from .base import Tensor, broadcasting, operands, refuse_complex, wrap, write_out
+from .base import Tensor, broadcasting, operands, refuse_complex, tensor_type_error, wrap, write_out
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal",
@@ -50,7 +50,11 @@ logical_xor = _logical(np.logical_xor, "logical_xor")
 
 def logical_not(input, *, out=None):
     """Elementwise not, a bool tensor."""
-    r = wrap(array_module(input._data).logical_not(input._data))
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("logical_not", "input", input) from None
+    r = wrap(array_module(a).logical_not(a))
     return r if out is None else write_out(out, r, "logical_not")
 
 
@@ -70,25 +74,28 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input):
     """Elementwise bitwise not (logical not for bool tensors)."""
-    dt = input._data.dtype
-    if dt.kind in "fV":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(dt)}'")
-    return wrap(array_module(input._data).invert(input._data))
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("bitwise_not", "input", input) from None
+    if a.dtype.kind in "fV":
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
+    return wrap(array_module(a).invert(a))
 
 
-def isnan(input):
-    """True where input is NaN."""
-    return wrap(array_module(input._data).isnan(input._data))
+def _test(ufunc, name, doc):
+    def op(input):
+        try:
+            a = input._data
+        except AttributeError:
+            raise tensor_type_error(name, "input", input) from None
+        return wrap(ufunc(a))
+    return _named(op, name, doc)
 
 
-def isinf(input):
-    """True where input is +-inf."""
-    return wrap(array_module(input._data).isinf(input._data))
-
-
-def isfinite(input):
-    """True where input is finite."""
-    return wrap(array_module(input._data).isfinite(input._data))
+isnan = _test(np.isnan, "isnan", "True where input is NaN.")
+isinf = _test(np.isinf, "isinf", "True where input is +-inf.")
+isfinite = _test(np.isfinite, "isfinite", "True where input is finite.")
 
 
 def equal(input, other) -> bool:

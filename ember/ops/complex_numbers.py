@@ -7,7 +7,7 @@ import numpy as np
 from .._dtype import get_default_dtype, scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, real_parts
-from .base import Tensor, check_tensor, needs_grad, record, view_of, wrap, write_out
+from .base import Tensor, check_tensor, needs_grad, record, tensor_type_error, view_of, wrap, write_out
 
 GRADIENTS = {
     "ViewAsRealBackward0": lambda g: (view_as_complex(g.contiguous()),),
@@ -45,6 +45,15 @@ def _complex_only(input: Tensor, name: str) -> None:
     if input._data.dtype.kind != "c":
         raise RuntimeError(f"{name} is only supported for complex tensors, but got a tensor of scalar type: "
                            f"{scalar_type_name(input._data.dtype)}")
+
+
+def _kind(input, name: str) -> str:
+    """The NumPy dtype kind of Tensor `input` ('c' for complex); PyTorch's TypeError, naming op `name`, for
+    anything else."""
+    try:
+        return input._data.dtype.kind
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
 
 
 def view_as_real(input: Tensor) -> Tensor:
@@ -90,21 +99,21 @@ def view_as_complex_copy(input: Tensor, *, out=None) -> Tensor:
 
 def real(input: Tensor) -> Tensor:
     """The real part (a view); a real tensor is its own real part."""
-    if input._data.dtype.kind != "c":
+    if _kind(input, "real") != "c":
         return input
     return view_as_real(input).select(-1, 0)
 
 
 def imag(input: Tensor) -> Tensor:
     """The imaginary part (a view); an error for real tensors, as in PyTorch."""
-    if input._data.dtype.kind != "c":
+    if _kind(input, "imag") != "c":
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
     return view_as_real(input).select(-1, 1)
 
 
 def conj(input: Tensor) -> Tensor:
     """The complex conjugate; a real tensor is its own. Differs from PyTorch: a new tensor, not a lazy view."""
-    if input._data.dtype.kind != "c":
+    if _kind(input, "conj") != "c":
         return input
     r = wrap(array_module(input._data).conj(input._data))
     if needs_grad(input):
@@ -114,7 +123,7 @@ def conj(input: Tensor) -> Tensor:
 
 def conj_physical(input: Tensor, *, out=None) -> Tensor:
     """The complex conjugate, always materialized (the tensor itself for real tensors)."""
-    if input._data.dtype.kind != "c":
+    if _kind(input, "conj_physical") != "c":
         return input if out is None else write_out(out, input.detach().clone(), "conj_physical")
     r = wrap(array_module(input._data).conj(input._data))
     if needs_grad(input):
@@ -124,21 +133,25 @@ def conj_physical(input: Tensor, *, out=None) -> Tensor:
 
 def resolve_conj(input: Tensor) -> Tensor:
     """The tensor itself: ember's conj() is never lazy."""
+    check_tensor("resolve_conj", "input", input, 1)
     return input
 
 
 def is_conj(input: Tensor) -> bool:
     """Whether the tensor is a lazy conjugate view: never in ember (conj() materializes)."""
+    check_tensor("is_conj", "input", input, 1)
     return False
 
 
 def adjoint(input: Tensor) -> Tensor:
     """The conjugate transpose of the last two dimensions (their transpose for real tensors)."""
+    check_tensor("adjoint", "input", input, 1)
     return conj(input.transpose(-2, -1))
 
 
 def angle(input: Tensor, *, out=None) -> Tensor:
     """The argument of each element, in radians: for real tensors pi for negative numbers, 0 otherwise."""
+    check_tensor("angle", "input", input, 1)
     a = input._data
     xp = array_module(a)
     if a.dtype.kind == "c":
@@ -205,6 +218,7 @@ def _compose(re, im):
 
 def isreal(input: Tensor) -> Tensor:
     """True where the element is real: its imaginary part is 0 (every element of a real tensor)."""
+    check_tensor("isreal", "input", input, 1)
     a = input._data
     xp = array_module(a)
     return wrap(a.imag == 0 if a.dtype.kind == "c" else xp.ones(a.shape, np.bool_))

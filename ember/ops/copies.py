@@ -6,8 +6,11 @@ from .base import Tensor, check_tensor
 from .strided import as_strided
 
 
-def _fresh(result):
-    """`result` (a tensor or a sequence of them) in memory of its own."""
+def _fresh(name: str, input: Tensor, view_op, *args):
+    """`view_op(input, *args)` (a tensor or a sequence of them) in memory of its own; PyTorch's TypeError naming
+    `name` when `input` is not a Tensor."""
+    check_tensor(name, "input", input, 1)
+    result = view_op(input, *args)
     if isinstance(result, Tensor):
         return memory.clone(result)
     return tuple(memory.clone(t) for t in result)
@@ -15,89 +18,95 @@ def _fresh(result):
 
 def alias_copy(input: Tensor) -> Tensor:
     """A copy of `input` (the `_copy` form of alias)."""
+    check_tensor("alias_copy", "input", input, 1)
     return memory.clone(input)
 
 
 def detach_copy(input: Tensor) -> Tensor:
     """A copy of `input` outside the graph."""
-    return memory.clone(input.detach())
+    return _fresh("detach_copy", input, Tensor.detach)
 
 
 def as_strided_copy(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     """as_strided, copied."""
-    return _fresh(as_strided(input, size, stride, storage_offset))
+    return _fresh("as_strided_copy", input, as_strided, size, stride, storage_offset)
 
 
 def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """diagonal, copied."""
-    return _fresh(shape.diagonal(input, offset, dim1, dim2))
+    return _fresh("diagonal_copy", input, shape.diagonal, offset, dim1, dim2)
 
 
 def expand_copy(input: Tensor, size, *, implicit: bool = False) -> Tensor:
     """expand, copied."""
-    return _fresh(shape.expand(input, *size))
+    return _fresh("expand_copy", input, shape.expand, *size)
 
 
 def permute_copy(input: Tensor, dims) -> Tensor:
     """permute, copied."""
-    return _fresh(shape.permute(input, *dims))
+    return _fresh("permute_copy", input, shape.permute, *dims)
 
 
 def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
     """select, copied."""
-    return _fresh(shape.select(input, dim, index))
+    return _fresh("select_copy", input, shape.select, dim, index)
+
+
+def _slice(input: Tensor, dim: int, start, end, step: int) -> Tensor:
+    """input[start:end:step] along `dim` (a view)."""
+    index = [slice(None)] * input.dim()
+    index[dim] = slice(start, end, step)
+    return input[tuple(index)]
 
 
 def slice_copy(input: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
     """input[start:end:step] along `dim`, copied."""
-    index = [slice(None)] * input.dim()
-    index[dim] = slice(start, end, step)
-    return _fresh(input[tuple(index)])
+    return _fresh("slice_copy", input, _slice, dim, start, end, step)
 
 
 def split_copy(input: Tensor, split_size, dim: int = 0) -> tuple:
     """split, each piece copied."""
-    return _fresh(shape.split(input, split_size, dim))
+    return _fresh("split_copy", input, shape.split, split_size, dim)
 
 
 def split_with_sizes_copy(input: Tensor, split_sizes, dim: int = 0) -> tuple:
     """split_with_sizes, each piece copied."""
-    return _fresh(shape.split(input, list(split_sizes), dim))
+    return _fresh("split_with_sizes_copy", input, shape.split, list(split_sizes), dim)
 
 
 def squeeze_copy(input: Tensor, dim=None) -> Tensor:
     """squeeze, copied."""
-    return _fresh(shape.squeeze(input, dim))
+    return _fresh("squeeze_copy", input, shape.squeeze, dim)
 
 
 def t_copy(input: Tensor) -> Tensor:
     """t, copied."""
-    return _fresh(shape.t(input))
+    return _fresh("t_copy", input, shape.t)
 
 
 def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """transpose, copied."""
-    return _fresh(shape.transpose(input, dim0, dim1))
+    return _fresh("transpose_copy", input, shape.transpose, dim0, dim1)
 
 
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple:
     """unbind, each piece copied."""
-    return _fresh(shape.unbind(input, dim))
+    return _fresh("unbind_copy", input, shape.unbind, dim)
 
 
 def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """unfold, copied."""
-    return _fresh(shape.unfold(input, dimension, size, step))
+    return _fresh("unfold_copy", input, shape.unfold, dimension, size, step)
 
 
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
     """unsqueeze, copied."""
-    return _fresh(shape.unsqueeze(input, dim))
+    return _fresh("unsqueeze_copy", input, shape.unsqueeze, dim)
 
 
 def view_copy(input: Tensor, size) -> Tensor:
     """view, copied."""
-    return _fresh(input.view(size))
+    return _fresh("view_copy", input, shape.view, size)
 
 
 def _scatter(input: Tensor, src: Tensor, region, name: str) -> Tensor:
@@ -119,9 +128,7 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
 
 def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
     """A copy of `input` with its slice start:end:step along `dim` replaced by `src`."""
-    index = [slice(None)] * input.dim()
-    index[dim] = slice(start, end, step)
-    return _scatter(input, src, lambda t: t[tuple(index)], "slice_scatter")
+    return _scatter(input, src, lambda t: _slice(t, dim, start, end, step), "slice_scatter")
 
 
 def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

@@ -11,7 +11,7 @@ from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, _MultiNode, broadcast_error, record, wrap, write_out
+from .base import GRAD_ENABLED, _MultiNode, broadcast_error, check_tensor, record, wrap, write_out
 from .elementwise import where
 from .shape import cat
 
@@ -361,6 +361,7 @@ def _finite(r):
 # ---- determinants and inverses ---------------------------------------------------------------------------------------
 def det(A, *, out=None):
     """Determinant of each square matrix in A (..., n, n)."""
+    check_tensor("linalg_det", "A", A, 1)
     a = _check_matrix("linalg.det", A, kernel="lu_cpu", complex_ok=True)
     xp = array_module(a)
     with np.errstate(over="ignore"):  # a float32 determinant may overflow to inf, silently as in PyTorch
@@ -382,11 +383,13 @@ def _slogdet(A, name, result_type):
 
 def slogdet(A):
     """(sign, logabsdet) of the determinant of each square matrix: linalg.slogdet."""
+    check_tensor("linalg_slogdet", "A", A, 1)
     return _slogdet(A, "linalg.slogdet", RT.linalg_slogdet)
 
 
 def logdet(input):
     """log(det(input)): nan where the determinant is negative, -inf where it is zero."""
+    check_tensor("logdet", "input", input, 1)
     sign, logabs = _slogdet(input, "linalg.slogdet", RT.slogdet)
     return where(sign < 0, float("nan"), logabs)
 
@@ -418,6 +421,7 @@ _SINGULAR = ("The diagonal element {} is zero, the inversion could not be comple
 
 def inv(A, *, out=None):
     """Inverse of each square matrix; LinAlgError if one is singular."""
+    check_tensor("linalg_inv", "A", A, 1)
     a = _check_matrix("linalg.inv", A, complex_ok=True)
     r, info = _inverse(a)
     if info is not None and bool((info > 0).any()):
@@ -430,6 +434,7 @@ def inv(A, *, out=None):
 
 def inv_ex(A, *, check_errors=False):
     """(inverse, info): info > 0 marks a singular matrix (its inverse is nan here, unspecified in PyTorch)."""
+    check_tensor("linalg_inv_ex", "A", A, 1)
     a = _check_matrix("linalg.inv_ex", A, complex_ok=True)
     r, info = _inverse(a)
     xp = array_module(a)
@@ -511,12 +516,14 @@ def _cholesky_op(A, upper, name, node_cls, check_errors):
 
 def cholesky(A, *, upper=False, out=None):
     """Cholesky factor L (A = L L^T) of each symmetric positive-definite matrix, or U = L^T when upper."""
+    check_tensor("linalg_cholesky", "input", A, 1)
     r = _cholesky_op(A, upper, "linalg.cholesky", NODES.LinalgCholeskyExBackward0, True)[0]
     return r if out is None else write_out(out, r, "linalg.cholesky")
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False):
     """(L, info): info > 0 is the order of the first leading minor that is not positive-definite (L is nan there)."""
+    check_tensor("linalg_cholesky_ex", "input", A, 1)
     return RT.linalg_cholesky_ex(_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
                                             check_errors))
 
@@ -524,6 +531,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 # ---- QR, SVD, eigh ---------------------------------------------------------------------------------------------------
 def qr(A, mode="reduced"):
     """(Q, R) with A = QR; mode 'reduced', 'complete' or 'r' (Q is then empty)."""
+    check_tensor("linalg_qr", "A", A, 1)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
                            "or 'complete'")
@@ -541,6 +549,7 @@ def qr(A, mode="reduced"):
 
 def svd(A, full_matrices=True, *, driver=None):
     """(U, S, Vh) with A = U diag(S) Vh; singular values in descending order."""
+    check_tensor("linalg_svd", "A", A, 1)
     a = _check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
     u, s, vh = array_module(a).linalg.svd(a, full_matrices=full_matrices)
     U, S, Vh = wrap(u), wrap(s), wrap(vh)
@@ -552,6 +561,7 @@ def svd(A, full_matrices=True, *, driver=None):
 
 def svdvals(A, *, driver=None, out=None):
     """Singular values of each matrix, in descending order."""
+    check_tensor("linalg_svdvals", "A", A, 1)
     a = _check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
     if GRAD_ENABLED[0] and A._rg:
         r = svd(A, full_matrices=False)[1]
@@ -573,6 +583,7 @@ def _check_uplo(uplo):
 
 def eigh(A, UPLO="L"):
     """(eigenvalues, eigenvectors) of each symmetric matrix (from its lower or upper triangle), values ascending."""
+    check_tensor("linalg_eigh", "input", A, 1)
     a = _check_eigh(A)
     _check_uplo(UPLO)
     w, v = array_module(a).linalg.eigh(a, UPLO=UPLO)
@@ -585,6 +596,7 @@ def eigh(A, UPLO="L"):
 def eig(A, *, out=None):
     """(eigenvalues, eigenvectors) of each square matrix, complex (for a real A too); each eigenvector has norm 1.
     Differs from PyTorch: complex A is not supported, and the gradient cannot be differentiated again."""
+    check_tensor("linalg_eig", "input", A, 1)
     a = _check_matrix("linalg.eig", A, kernel="linalg_eig_cpu")
     xp = array_module(a)
     w, v = xp.linalg.eig(a)
@@ -602,6 +614,7 @@ def eig(A, *, out=None):
 
 def eigvals(A, *, out=None):
     """The eigenvalues of each square matrix, complex (for a real A too)."""
+    check_tensor("linalg_eigvals", "input", A, 1)
     a = _check_matrix("linalg.eigvals", A, kernel="linalg_eig_cpu")
     if GRAD_ENABLED[0] and A._rg:
         r = eig(A)[0]
@@ -612,6 +625,7 @@ def eigvals(A, *, out=None):
 
 def eigvalsh(A, UPLO="L", *, out=None):
     """Eigenvalues of each symmetric matrix, ascending."""
+    check_tensor("linalg_eigvalsh", "input", A, 1)
     a = _check_eigh(A)
     _check_uplo(UPLO)
     if GRAD_ENABLED[0] and A._rg:
@@ -647,6 +661,7 @@ def _spectrum(a, hermitian):
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """Moore-Penrose pseudo-inverse, dropping singular values at or below max(atol, rtol * largest)."""
+    check_tensor("linalg_pinv", "input", A, 1)
     a = _check_matrix("linalg.pinv", A, square=False)
     r = wrap(_pinv(a, atol, rtol, hermitian))
     if GRAD_ENABLED[0] and A._rg:
@@ -666,11 +681,13 @@ def _pinv(a, atol, rtol, hermitian):
 
 def pinverse(input, rcond=1e-15):
     """torch.pinverse: the pseudo-inverse, dropping singular values below rcond * largest."""
+    check_tensor("pinverse", "input", input, 1)
     return pinv(input, rtol=rcond)
 
 
 def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """Number of singular values above max(atol, rtol * largest) in each matrix (int64)."""
+    check_tensor("linalg_matrix_rank", "input", A, 1)
     a = _check_matrix("linalg.matrix_rank", A, square=False)
     if tol is not None:
         atol, rtol = tol, 0.0
@@ -753,6 +770,7 @@ def _expm(a):
 
 def matrix_exp(A):
     """The matrix exponential of each square matrix."""
+    check_tensor("linalg_matrix_exp", "input", A, 1)
     a = _check_matrix("linalg.matrix_exp", A, half=True, complex_ok=True)
     r = wrap(_expm(a.astype(np.float32)).astype(np.float16) if a.dtype == np.float16 else _expm(a))
     if GRAD_ENABLED[0] and A._rg:

@@ -1,6 +1,6 @@
 """Distances and similarities between rows of tensors, composed from other ops."""
 from .._creation import triu_indices
-from .base import Tensor
+from .base import Tensor, check_tensor
 from .rearrange import broadcast_shapes
 from .reduction import p_norm
 
@@ -24,6 +24,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """The p-norm distances between every pair of rows (i < j) of a 2-D input, as a flat vector.
 
     Differs from PyTorch: the grad_fn is the composition of the ops below, not PdistBackward0."""
+    check_tensor("pdist", "input", input, 1)
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     n = input.shape[0]

@@ -2,7 +2,7 @@
 
 from .._random import rng
 from ..backend import asarray_like
-from .base import Tensor, wrap
+from .base import Tensor, check_tensor, tensor_type_error, wrap
 
 
 def _check_p(p):
@@ -10,9 +10,8 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _keep_mask(input, p, shape, generator=None):
-    """A 0/1 mask of `shape` in input's dtype, scaled by 1/(1-p) (all zeros when p == 1)."""
-    a = input._data
+def _keep_mask(a, p, shape, generator=None):
+    """A 0/1 mask of `shape` in array a's dtype, on its device, scaled by 1/(1-p) (all zeros when p == 1)."""
     keep = rng(generator).random(shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1 - p)
     mask = (keep * scale).astype(a.dtype)
@@ -26,12 +25,17 @@ def _apply(input, mask, inplace):
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p in training, scaling the kept ones by 1/(1-p)."""
     _check_p(p)
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("dropout", "input", input) from None
     if not training or p == 0:
         return input
-    return _apply(input, _keep_mask(input, p, tuple(input.shape)), inplace)
+    return _apply(input, _keep_mask(a, p, a.shape), inplace)
 
 
 def _feature_dropout(input, p, training, inplace, spatial, name):
+    check_tensor(name, "input", input, 1)
     _check_p(p)
     d = input.dim()
     if d not in (spatial + 1, spatial + 2):
@@ -40,7 +44,7 @@ def _feature_dropout(input, p, training, inplace, spatial, name):
     if not training or p == 0:
         return input
     channels = tuple(input.shape[:d - spatial]) + (1,) * spatial
-    return _apply(input, _keep_mask(input, p, channels), inplace)
+    return _apply(input, _keep_mask(input._data, p, channels), inplace)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -67,7 +71,7 @@ def _alpha(input, p, training, shape):
         return input
     if p == 1:
         return input * 0
-    keep = _keep_mask(input, p, shape) * (1 - p)  # a 0/1 mask
+    keep = _keep_mask(input._data, p, shape) * (1 - p)  # a 0/1 mask
     a = ((1 - p) * (1 + p * _SELU_ALPHA_PRIME ** 2)) ** -0.5
     b = -a * _SELU_ALPHA_PRIME * p
     return (input * keep + (1 - keep) * _SELU_ALPHA_PRIME) * a + b
@@ -75,12 +79,14 @@ def _alpha(input, p, training, shape):
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout that keeps the mean and variance of SELU activations (dropped values go to SELU's minimum)."""
+    check_tensor("alpha_dropout", "input", input, 1)
     out = _alpha(input, p, training, tuple(input.shape))
     return input.copy_(out) if inplace and out is not input else out
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """alpha_dropout of whole channels."""
+    check_tensor("feature_alpha_dropout", "input", input, 1)
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     out = _alpha(input, p, training, shape)
     return input.copy_(out) if inplace and out is not input else out

@@ -24,6 +24,7 @@ from .base import (
     refuse_complex,
     result_dtype,
     scalar_value,
+    tensor_type_error,
     wrap,
     write_out,
 )
@@ -421,19 +422,27 @@ def _rpow(t, base):
 
 def neg(input, *, out=None):
     """-input."""
-    if input._data.dtype == np.bool_:
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("neg", "input", input) from None
+    if a.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    r = wrap(array_module(input._data).negative(input._data))
+    r = wrap(array_module(a).negative(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.NegBackward0(), (input,))
     return r if out is None else write_out(out, r, "neg")
 
 
 # ---- unary math ---------------------------------------------------------------------------------
-def _float_array(t):
-    """The array of `t`, promoted to the default float dtype if it is integral (as PyTorch's math ops do)."""
-    a = t._data
+def _float_array(t, name):
+    """The array of `t`, promoted to the default float dtype if it is integral (as PyTorch's math ops do);
+    PyTorch's TypeError, naming op `name`, when `t` is not a Tensor."""
+    try:
+        a = t._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", t) from None
     if a.dtype.kind not in "fcV":
         a = a.astype(get_default_dtype().np)
     return a
@@ -441,7 +450,7 @@ def _float_array(t):
 
 def _unary(ufunc, node_cls, saves_result, name, doc):
     def op(input, *, out=None):
-        r = wrap(ufunc(_float_array(input)))
+        r = wrap(ufunc(_float_array(input, name)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, node_cls(), (input,), (r if saves_result else input,))
         return r if out is None else write_out(out, r, name)
@@ -488,7 +497,7 @@ def _sigmoid(a):
 
 def sigmoid(input, *, out=None):
     """1 / (1 + exp(-input)), without overflow."""
-    a = _float_array(input)
+    a = _float_array(input, "sigmoid")
     r = wrap(_sigmoid(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.SigmoidBackward0(), (input,), (r,))
@@ -497,7 +506,7 @@ def sigmoid(input, *, out=None):
 
 def reciprocal(input, *, out=None):
     """1 / input."""
-    a = _float_array(input)
+    a = _float_array(input, "reciprocal")
     r = wrap(array_module(a).reciprocal(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.ReciprocalBackward0(), (input,), (r,))
@@ -525,8 +534,12 @@ def _relu(a):
 
 def relu(input):
     """max(input, 0)."""
-    refuse_complex(input._data.dtype, "relu", "clamp is not supported for complex types")
-    r = wrap(_relu(input._data))
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("relu", "input", input) from None
+    refuse_complex(a.dtype, "relu", "clamp is not supported for complex types")
+    r = wrap(_relu(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.ReluBackward0(), (input,), (r,))
     return r
@@ -534,14 +547,21 @@ def relu(input):
 
 def abs(input, *, out=None):
     """|input|."""
-    r = wrap(array_module(input._data).abs(input._data))
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("abs", "input", input) from None
+    r = wrap(array_module(a).abs(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.AbsBackward0(), (input,), (input,))
     return r if out is None else write_out(out, r, "abs")
 
 
 def _sign(input, node_cls, name, out):
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if a.dtype.kind == "c":
         raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
                            "torch.sgn instead.")
@@ -564,27 +584,30 @@ def sign(input, *, out=None):
 
 def clamp(input, min=None, max=None, *, out=None):
     """Limit values to [min, max]; either bound may be None (not both)."""
-    return _clamp(input, min, max, out, NODES.ClampBackward1)
+    return _clamp(input, min, max, out, NODES.ClampBackward1, "clamp")
 
 
 def clamp_min(input, min, *, out=None):
     """max(input, min)."""
-    return _clamp(input, min, None, out, NODES.ClampMinBackward0)
+    return _clamp(input, min, None, out, NODES.ClampMinBackward0, "clamp_min")
 
 
 def clamp_max(input, max, *, out=None):
     """min(input, max)."""
-    return _clamp(input, None, max, out, NODES.ClampMaxBackward0)
+    return _clamp(input, None, max, out, NODES.ClampMaxBackward0, "clamp_max")
 
 
-def _clamp(input, min, max, out, node):
+def _clamp(input, min, max, out, node, name):
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    refuse_complex(input._data.dtype, "clamp", "clamp is not supported for complex types")
+    refuse_complex(a.dtype, "clamp", "clamp is not supported for complex types")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         r = _clamp_tensors(input, min, max)
-        return r if out is None else write_out(out, r, "clamp")
-    a = input._data
+        return r if out is None else write_out(out, r, name)
     lo, hi = scalar_value(min), scalar_value(max)
     if a.dtype.kind not in "fV" and (isinstance(lo, float) or isinstance(hi, float)):
         a = a.astype(get_default_dtype().np)
@@ -598,7 +621,7 @@ def _clamp(input, min, max, out, node):
     r = wrap(r)
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (input, lo, hi))
-    return r if out is None else write_out(out, r, "clamp")
+    return r if out is None else write_out(out, r, name)
 
 
 def _clamp_tensors(input, lo, hi):
@@ -710,9 +733,12 @@ def _select(cond, x, y, dt):
 
 def where(condition, input=None, other=None):
     """Elements of `input` where `condition`, else of `other`; with one argument, nonzero(as_tuple=True)."""
+    try:
+        cond = condition._data
+    except AttributeError:
+        raise tensor_type_error("where", "condition", condition) from None
     if input is None and other is None:
-        return tuple(wrap(i) for i in array_module(condition._data).nonzero(condition._data))
-    cond = condition._data
+        return tuple(wrap(i) for i in array_module(cond).nonzero(cond))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype}")
@@ -737,7 +763,7 @@ def _float_unary(fn, node_cls, saves, name, doc):
     """A float math op: integer and bool inputs promote to the default float dtype.
     `saves` is "result", "input" or None: what the backward formula needs."""
     def op(input, *, out=None):
-        r = wrap(fn(_float_array(input)))
+        r = wrap(fn(_float_array(input, name)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, node_cls(), (input,), () if saves is None else ((r if saves == "result" else input),))
         return r if out is None else write_out(out, r, name)
@@ -770,13 +796,18 @@ atanh = _float_unary(np.arctanh, NODES.AtanhBackward0, "input", "atanh", "Invers
 
 def square(input, *, out=None):
     """input ** 2 (integer and bool inputs give integers, as pow does)."""
+    check_tensor("square", "input", input, 1)
     r = pow(input, 2)
     return r if out is None else write_out(out, r, "square")
 
 
 def sgn(input, *, out=None):
     """The sign of each element: z / |z| for complex tensors, the values of `sign` for real ones."""
-    if input._data.dtype.kind == "c":
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:
+        raise tensor_type_error("sgn", "input", input) from None
+    if kind == "c":
         r = complex_sgn(input)
         return r if out is None else write_out(out, r, "sgn")
     return _sign(input, NODES.SgnBackward0, "sgn", out)
@@ -785,7 +816,10 @@ def sgn(input, *, out=None):
 def _rounding_unary(ufunc, node_cls, name, doc):
     """floor/ceil/trunc: integer tensors keep their dtype and values; bool is refused, as in PyTorch."""
     def op(input, *, out=None):
-        a = input._data
+        try:
+            a = input._data
+        except AttributeError:
+            raise tensor_type_error(name, "input", input) from None
         kind = a.dtype.kind
         if kind in "fV":
             r = wrap(ufunc(a))
@@ -811,6 +845,7 @@ def round(input, *, decimals=None, out=None):
     """Round half to even; with `decimals`, to that many decimal places (negative: left of the point)."""
     if decimals is None:
         return _round0(input, out=out)
+    check_tensor("round", "input", input, 1)
     a = input._data
     if a.dtype.kind not in "fV":
         word = "round_vml_cpu" if decimals == 0 else "round_cpu"
@@ -830,7 +865,10 @@ def round(input, *, decimals=None, out=None):
 
 def frac(input, *, out=None):
     """input - trunc(input): the fractional part, with the sign of input."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("frac", "input", input) from None
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
     r = wrap(a - array_module(a).trunc(a))
@@ -981,7 +1019,10 @@ fmin = _nan_ignoring("fmin", np.fmin, np.less_equal, NODES.FminBackward0)
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: the dtype's extremes)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("nan_to_num", "input", input) from None
     if a.dtype.kind in "fV":
         r = wrap(array_module(a).nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf))
     else:
@@ -1006,9 +1047,13 @@ def fmod(input, other, *, out=None):
 
 
 def _softmax_input(name, input, dim, dtype):
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if dtype is not None:
         input = input.to(dtype)
-    a = input._data
+        a = input._data
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"{name}_kernel_impl\" not implemented for '{scalar_type_name(a.dtype)}'")
     d = wrap_dim(dim, a.ndim)
@@ -1062,7 +1107,7 @@ def _logit_grad(g, x, eps):
 
 def logit(input, eps=None, *, out=None):
     """log(input / (1 - input)); with `eps`, input is first clamped to [eps, 1 - eps]."""
-    a = _float_array(input)
+    a = _float_array(input, "logit")
     if eps is not None:
         a = array_module(a).clip(a, a.dtype.type(eps), a.dtype.type(1 - eps))
     r = wrap(array_module(a).log(a / (1 - a)))

@@ -10,7 +10,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, _MultiNode, record, wrap
+from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap
 from .shape import cat
 
 NODES = node_classes({})
@@ -30,6 +30,7 @@ def _check_float_matrix(name: str, kernel: str, t: Tensor) -> None:
 def geqrf(input: Tensor, *, out=None):
     """(a, tau): R on and above a's diagonal, the Householder vectors below it, and their scales (LAPACK's
     geqrf)."""
+    check_tensor("geqrf", "input", input, 1)
     _check_float_matrix("geqrf", "geqrf", input)
     xp = array_module(input._data)
     h, tau = xp.linalg.qr(input._data, mode="raw")

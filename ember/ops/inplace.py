@@ -25,6 +25,7 @@ from .base import (
     needs_grad,
     operands,
     record,
+    tensor_type_error,
     wrap,
 )
 from .views import check_view_inplace, share_inplace
@@ -131,9 +132,13 @@ def _broadcast_shape(a_shape, b_shape):
 def generic_inplace(op):
     """`op_` for any op: compute out of place, then write into self's memory."""
     def inplace(self, *args, **kwargs):
+        try:
+            a = self._data
+        except AttributeError:
+            raise tensor_type_error(inplace.__name__, "input", self) from None
         for arg in args:
             if isinstance(arg, Tensor):
-                check_no_partial_overlap(self._data, arg._data)
+                check_no_partial_overlap(a, arg._data)
         if needs_grad(self, *args):
             return _graph_inplace(op, self, args, kwargs)
         check_inplace(self)
@@ -148,9 +153,13 @@ def generic_inplace(op):
 
 def zero_(self):
     """Fill with zeros in place."""
+    try:
+        a = self._data
+    except AttributeError:
+        raise tensor_type_error("zero_", "input", self) from None
     check_inplace(self, may_overlap=True)
     through_view = GRAD_ENABLED[0] and self._rg and check_view_inplace(self)
-    self._data[...] = 0
+    a[...] = 0
     self._vc[0] += 1
     if GRAD_ENABLED[0] and self._rg:
         record(self, NODES.ZeroBackward0(), (self,))

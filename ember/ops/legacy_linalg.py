@@ -12,18 +12,20 @@ from ..backend import array_module
 from . import decomposition as D
 from . import linalg as M
 from . import lu as L
-from .base import broadcast_error, wrap, write_out
+from .base import broadcast_error, check_tensor, wrap, write_out
 
 __all__ = ["cholesky", "qr", "svd", "slogdet", "lu", "lu_solve", "cross"]
 
 
 def slogdet(input: Tensor):
     """(sign, logabsdet) of the determinant: torch.slogdet (its result type is named slogdet)."""
+    check_tensor("slogdet", "input", input, 1)
     return D._slogdet(input, "linalg.slogdet", RT.slogdet)
 
 
 def cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """torch.cholesky: the Cholesky factor (deprecated in PyTorch in favour of linalg.cholesky)."""
+    check_tensor("cholesky", "input", input, 1)
     if input._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{scalar_type_name(input._data.dtype)}'")
     r = D._cholesky_op(input, upper, "cholesky", D.NODES.CholeskyBackward0, True)[0]
@@ -32,11 +34,13 @@ def cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
 
 def qr(input: Tensor, some: bool = True):
     """torch.qr: (Q, R), reduced when `some`, else complete."""
+    check_tensor("qr", "input", input, 1)
     return RT.qr(D.qr(input, "reduced" if some else "complete"))
 
 
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
     """torch.svd: (U, S, V) with input = U diag(S) V^T; without compute_uv, U and V are zero matrices."""
+    check_tensor("svd", "input", input, 1)
     if not compute_uv:
         a = input._data
         xp = array_module(a)
@@ -50,6 +54,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
 
 def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
     """torch.lu: (LU, pivots) or (LU, pivots, infos); deprecated in PyTorch, with its warning."""
+    check_tensor("_lu_with_info", "input", A, 1)
     warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
                   "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
     LU, piv, info = L.lu_factor_ex(A, pivot=pivot)

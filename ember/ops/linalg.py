@@ -13,7 +13,18 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from . import decomposition as dec
-from .base import GRAD_ENABLED, Tensor, broadcast_error, keep_if, record, result_dtype, wrap, write_out
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    broadcast_error,
+    keep_if,
+    record,
+    result_dtype,
+    tensor_type_error,
+    type_name,
+    wrap,
+    write_out,
+)
 from .inplace import generic_inplace
 from .shape import unsafe_view
 
@@ -466,8 +477,19 @@ def tensordot(a, b, dims=2, out=None):
     return r if out is None else write_out(out, r, "tensordot")
 
 
+def _check_chain(tensors, name):
+    """PyTorch's TypeErrors for a chain of matrices that is not a list or tuple of Tensors."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type_name(tensors)}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type_name(t)}")
+
+
 def multi_dot(tensors, *, out=None):
     """Product of a chain of matrices in the cheapest order; the first and last may be vectors."""
+    _check_chain(tensors, "linalg_multi_dot")
     n = len(tensors)
     if n < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
@@ -528,6 +550,7 @@ def chain_matmul(*matrices, out=None):
                   "parameters.", UserWarning, stacklevel=2)
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    _check_chain(matrices, "chain_matmul")
     for t in matrices:
         if t._data.ndim != 2:
             raise RuntimeError(f"Tensor dimension is {t._data.ndim}, expected 2 instead.")
@@ -563,7 +586,10 @@ def cross(input, other, *, dim=-1, out=None):
 
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor (integers sum in int64)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("trace", "input", input) from None
     if a.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
     if a.dtype == np.bool_:
@@ -684,7 +710,7 @@ def einsum(*args):
     Differs from PyTorch in the graph: the result's grad_fn is one EinsumBackward0 node (PyTorch records the
     permutes, products and views it reduces the equation to); values and gradients agree.
     """
-    if not args or (isinstance(args[0], str) and len(args) == 1):
+    if len(args) < 2:
         raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
                          "operand and its subscripts list")
     if isinstance(args[0], str):

@@ -15,7 +15,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like, to_numpy
-from .base import GRAD_ENABLED, _MultiNode, record, wrap
+from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap
 from .decomposition import _check_matrix, _shadow, solve
 
 
@@ -68,6 +68,7 @@ def _factor(A: Tensor, name: str):  # host: SciPy's LAPACK factors on the host
 
 def lu(A: Tensor, *, pivot: bool = True, out=None):
     """(P, L, U) with A = P L U, L unit lower triangular and U upper triangular."""
+    check_tensor("linalg_lu", "A", A, 1)
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     p, lower, upper, _ = _factor(A, "linalg.lu")
@@ -82,6 +83,7 @@ def lu(A: Tensor, *, pivot: bool = True, out=None):
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
     """(LU, pivots, info): L and U packed in one matrix, LAPACK's pivots, and 0 (ember raises for a failure)."""
+    check_tensor("linalg_lu_factor_ex", "A", A, 1)
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     p, lower, upper, pivots = _factor(A, "linalg.lu_factor_ex")
@@ -100,6 +102,7 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, o
 
 def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
     """(LU, pivots): L and U packed in one matrix (L's unit diagonal left out), and LAPACK's pivots."""
+    check_tensor("linalg_lu_factor", "A", A, 1)
     LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
     return RT.linalg_lu_factor((LU, pivots))
 

@@ -8,7 +8,7 @@ from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
 from ..autograd.graph import node_classes
 from ..backend import cupy, module_for, on_device
-from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, view_of, wrap
+from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, tensor_type_error, view_of, wrap
 from .elementwise import zeros_grad
 from .views import check_view_inplace, share_inplace
 
@@ -32,7 +32,11 @@ def _cast_grad(g, dtype):
 
 def clone(input, *, memory_format=None):
     """A copy with its own memory."""
-    r = wrap(input._data.copy())
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("clone", "input", input) from None
+    r = wrap(a.copy())
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.CloneBackward0(), (input,))
     return r

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, record, wrap
+from .base import GRAD_ENABLED, Tensor, record, tensor_type_error, wrap
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
 
@@ -263,7 +263,10 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalize each channel of each sample over its spatial positions (batch norm on a (1, N*C, ...) view)."""
-    shape = tuple(input.shape)
+    try:
+        shape = input._data.shape
+    except AttributeError:
+        raise tensor_type_error("instance_norm", "input", input) from None
     n, c = shape[0], shape[1]
     folded = input.reshape((1, n * c) + shape[2:])
     rm = None if running_mean is None else running_mean.repeat(n)

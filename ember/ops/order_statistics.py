@@ -6,7 +6,7 @@ from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, record, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, wrap, write_out
 from .elementwise import masked_grad
 from .reduction import _onehot, _select_back
 
@@ -88,6 +88,7 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
 
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements; with `dim`, (values, indices) along it."""
+    check_tensor("median", "input", input, 1)
     a = input._data
     if dim is None:
         xp = array_module(a)
@@ -108,6 +109,7 @@ def median(input, dim=None, keepdim=False):
 def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaN: the lower median of the numbers (NaN where a slice holds nothing else); with `dim`,
     (values, indices) along it."""
+    check_tensor("nanmedian", "input", input, 1)
     a = input._data
     if dim is None:
         xp = array_module(a)
@@ -135,6 +137,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along `dim` (the smallest among equally frequent ones) and its last index."""
+    check_tensor("mode", "input", input, 1)
     return _select(input, dim, keepdim, "mode", "mode", NODES.ModeBackward0)
 
 

@@ -10,7 +10,18 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from . import elementwise as ew
-from .base import Tensor, broadcasting, check_tensor, needs_grad, not_implemented, operands, record, wrap, write_out
+from .base import (
+    Tensor,
+    broadcasting,
+    check_tensor,
+    needs_grad,
+    not_implemented,
+    operands,
+    record,
+    tensor_type_error,
+    wrap,
+    write_out,
+)
 
 _DEG = math.pi / 180
 _LN2 = math.log(2)
@@ -51,8 +62,8 @@ def _sinc_derivative(x):
     return ew.where(x == 0, 0.0, (px.cos() * px - px.sin()) / (px * x))
 
 
-def _scaled(input, factor, node_cls):
-    a = ew._float_array(input)
+def _scaled(input, factor, node_cls, name):
+    a = ew._float_array(input, name)
     r = wrap(a * a.dtype.type(factor))
     if needs_grad(input):
         record(r, node_cls(), (input,))
@@ -61,12 +72,12 @@ def _scaled(input, factor, node_cls):
 
 def deg2rad(input: Tensor) -> Tensor:
     """Angles in degrees converted to radians."""
-    return _scaled(input, _DEG, NODES["Deg2RadBackward0"])
+    return _scaled(input, _DEG, NODES["Deg2RadBackward0"], "deg2rad")
 
 
 def rad2deg(input: Tensor) -> Tensor:
     """Angles in radians converted to degrees."""
-    return _scaled(input, 1 / _DEG, NODES["Rad2DegBackward0"])
+    return _scaled(input, 1 / _DEG, NODES["Rad2DegBackward0"], "rad2deg")
 
 
 def _logaddexp(input, other, exp, log_base, name, out):
@@ -143,7 +154,7 @@ def xlogy(input, other, *, out=None) -> Tensor:
 
 def sinc(input: Tensor, *, out=None) -> Tensor:
     """sin(pi x) / (pi x), and 1 at x = 0."""
-    a = ew._float_array(input)
+    a = ew._float_array(input, "sinc")
     r = wrap(array_module(a).sinc(a))
     if needs_grad(input):
         record(r, NODES["SincBackward0"](), (input,), (input,))
@@ -201,29 +212,38 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return r if out is None else write_out(out, r, "nextafter")
 
 
-def _test(ufunc, doc):
+def _test(ufunc, name, doc):
     def op(input: Tensor, *, out=None) -> Tensor:
-        r = wrap(ufunc(input._data))
-        return r if out is None else write_out(out, r, op.__name__)
+        try:
+            a = input._data
+        except AttributeError:
+            raise tensor_type_error(name, "input", input) from None
+        r = wrap(ufunc(a))
+        return r if out is None else write_out(out, r, name)
+    op.__name__ = name
     op.__doc__ = doc
     return op
 
 
-signbit = _test(np.signbit, "True where the sign bit is set (negative numbers and -0.0).")
-isposinf = _test(np.isposinf, "True where the element is +inf.")
-isneginf = _test(np.isneginf, "True where the element is -inf.")
-signbit.__name__, isposinf.__name__, isneginf.__name__ = "signbit", "isposinf", "isneginf"
+signbit = _test(np.signbit, "signbit", "True where the sign bit is set (negative numbers and -0.0).")
+isposinf = _test(np.isposinf, "isposinf", "True where the element is +inf.")
+isneginf = _test(np.isneginf, "isneginf", "True where the element is -inf.")
 
 
 def positive(input: Tensor) -> Tensor:
     """The input itself (PyTorch's positive: an error for bool tensors)."""
-    if input._data.dtype == np.bool_:
+    try:
+        dt = input._data.dtype
+    except AttributeError:
+        raise tensor_type_error("positive", "input", input) from None
+    if dt == np.bool_:
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 
 def frexp(input: Tensor, *, out=None) -> tuple:
     """(mantissa, exponent) with input = mantissa * 2 ** exponent and 0.5 <= |mantissa| < 1; exponent is int32."""
+    check_tensor("frexp", "input", input, 1)
     a = input._data
     if a.dtype.kind not in "fV":
         raise RuntimeError(f"torch.frexp() only supports floating-point dtypes, got {input.dtype}")

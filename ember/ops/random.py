@@ -14,7 +14,17 @@ from .._creation import _finish, _float_dtype, _size, _work_dtype, zeros_like
 from .._random import rng
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like, to_numpy
-from .base import Tensor, broadcast_error, check_inplace, needs_grad, not_implemented, record, wrap, write_out
+from .base import (
+    Tensor,
+    broadcast_error,
+    check_inplace,
+    check_tensor,
+    needs_grad,
+    not_implemented,
+    record,
+    wrap,
+    write_out,
+)
 from .shape import expand
 from .views import check_view_inplace, share_inplace
 
@@ -191,6 +201,7 @@ def _probability(p, fn: str) -> float:
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 samples of input's dtype: 1 with probability given by input's values, or by the number `p`
     (`out=` only without `p`, as in PyTorch)."""
+    check_tensor("bernoulli", "input", input, 1)
     a = input._data
     if p is not None:
         if out is not None:
@@ -224,6 +235,7 @@ def poisson(input: Tensor, generator=None) -> Tensor:
 
     Differs from PyTorch: rates above about 9.2e18 (NumPy's limit, inf included) raise RuntimeError; PyTorch gives
     meaningless numbers for them."""
+    check_tensor("poisson", "input", input, 1)
     _float_dtype(input.dtype, "poisson_cpu")
     rates = to_numpy(input._data)
     if not (rates >= 0).all():

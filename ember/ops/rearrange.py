@@ -9,10 +9,10 @@ from .._size import Size
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, broadcast_error, record, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, broadcast_error, record, tensor_type_error, wrap, write_out
 from .indexing import _embed
 from .inplace import generic_inplace
-from .memory import clone, contiguous
+from .memory import clone
 from .scatter import index_select
 from .shape import NODES as SHAPE_NODES
 from .shape import (
@@ -91,21 +91,32 @@ def flip(input, dims, *more_dims) -> Tensor:
 
 def fliplr(input) -> Tensor:
     """flip(input, [1]) for a tensor of at least 2 dims."""
-    if input._data.ndim < 2:
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error("fliplr", "input", input) from None
+    if ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, [1])
 
 
 def flipud(input) -> Tensor:
     """flip(input, [0]) for a tensor of at least 1 dim."""
-    if input._data.ndim < 1:
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error("flipud", "input", input) from None
+    if ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, [0])
 
 
 def rot90(input, k: int = 1, dims=(0, 1)) -> Tensor:
     """Rotate by 90 degrees k times in the plane `dims`, from the first dim towards the second (a copy)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("rot90", "input", input) from None
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if a.ndim < 2:
@@ -163,10 +174,14 @@ def _repeat_indices(repeats, n):
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Tensor:
     """Repeat each element `repeats` times along `dim` (of the flattened tensor when dim is None);
     repeat_interleave(repeats) alone gives the indices 0, 1, ... each repeated repeats[i] times."""
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("repeat_interleave", "input" if repeats is not None else "repeats", input) from None
     if repeats is None:
-        if input._data.ndim != 1:
+        if a.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-        return wrap(_repeat_indices(input, input._data.shape[0]).astype(input._data.dtype))
+        return wrap(_repeat_indices(input, a.shape[0]).astype(a.dtype))
     x = input.flatten() if dim is None else input
     d = wrap_dim(dim if dim is not None else 0, x._data.ndim)
     n = x._data.shape[d]
@@ -187,7 +202,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
 
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """A tensor whose diagonal `offset` in the plane (dim1, dim2) holds input's last dim, zeros elsewhere."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("diag_embed", "input", input) from None
     d1, d2 = _diagonal_dims(a.ndim + 1, dim1, dim2)
     n = a.shape[-1] + abs(offset)
     shape = list(a.shape[:-1])
@@ -198,7 +216,10 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor
 
 def diag(input, diagonal: int = 0, *, out=None) -> Tensor:
     """A 2-D tensor with the 1-D input on its diagonal `diagonal`, or the diagonal `diagonal` of a 2-D input."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("diag", "input", input) from None
     if a.ndim == 1:
         r = diag_embed(input, diagonal, 0, 1)
     elif a.ndim == 2:
@@ -209,22 +230,26 @@ def diag(input, diagonal: int = 0, *, out=None) -> Tensor:
     return r if out is None else write_out(out, r, "diag")
 
 
-def _triangle(input, k, name, keep, node):
-    a = input._data
+def _triangle(input, k, name, node):
+    """The array module's `name` (tril or triu) of input's last two dims, keeping diagonal `k`."""
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if a.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-    return _copy_result(input, keep(a, k), node, (k,))
+    return _copy_result(input, getattr(array_module(a), name)(a, k), node, (k,))
 
 
 def tril(input, diagonal: int = 0, *, out=None) -> Tensor:
     """The lower triangle of the last two dims (on and below diagonal `diagonal`), zeros elsewhere."""
-    r = _triangle(input, diagonal, "tril", array_module(input._data).tril, NODES.TrilBackward0())
+    r = _triangle(input, diagonal, "tril", NODES.TrilBackward0())
     return r if out is None else write_out(out, r, "tril")
 
 
 def triu(input, diagonal: int = 0, *, out=None) -> Tensor:
     """The upper triangle of the last two dims (on and above diagonal `diagonal`), zeros elsewhere."""
-    r = _triangle(input, diagonal, "triu", array_module(input._data).triu, NODES.TriuBackward0())
+    r = _triangle(input, diagonal, "triu", NODES.TriuBackward0())
     return r if out is None else write_out(out, r, "triu")
 
 
@@ -276,7 +301,10 @@ def meshgrid(*tensors, indexing: str = None) -> tuple:
 
 def broadcast_shapes(*shapes) -> Size:
     """The shape that tensors of `shapes` (ints or sequences of ints) broadcast to."""
-    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    for s in shapes:
+        if not isinstance(s, (int, np.integer, tuple, list)):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+    shapes = [tuple(s) if isinstance(s, (tuple, list)) else (s,) for s in shapes]
     for s in shapes:
         for n in s:
             if not isinstance(n, (int, np.integer)):
@@ -411,7 +439,11 @@ def block_diag(*tensors) -> Tensor:
 
 def ravel(input) -> Tensor:
     """The elements as a 1-D tensor: a view when the tensor is contiguous, else a copy."""
-    return view(contiguous(input), -1)
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("ravel", "input", input) from None
+    return view(input if a.flags.c_contiguous else clone(input), -1)
 
 
 def narrow_copy(input, dim: int, start: int, length: int, *, out=None) -> Tensor:

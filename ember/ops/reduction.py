@@ -10,7 +10,7 @@ from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
 from .shape import cat
@@ -200,7 +200,10 @@ _ALL = object()  # dim left out: PyTorch records SumBackward0/MeanBackward0, but
 
 def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     """Sum of all elements, or over `dim` (an int or tuple)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("sum", "input", input) from None
     all_dims = dim is _ALL
     dims = None if all_dims else _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
@@ -217,7 +220,10 @@ def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
 
 def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     """Mean of all elements, or over `dim`; floating point input only (or give `dtype`)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("mean", "input", input) from None
     if dtype is not None:
         a = a.astype(_dtype.to_dtype(dtype).np)
     elif a.dtype.kind not in "fcV":
@@ -252,7 +258,10 @@ def _add_reduce(a, dims, dtype, keepdims):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one `dim`."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("prod", "input", input) from None
     acc = _accumulate_dtype(a, dtype)
     if dim is None:
         r = wrap(a.prod(dtype=acc))
@@ -270,12 +279,15 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def _extreme(input, dim, keepdim, other, largest):
     name = "max" if largest else "min"
-    refuse_complex(input._data.dtype, name + "_all")
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
+    refuse_complex(a.dtype, name + "_all")
     if isinstance(dim, Tensor):
         other, dim = dim, None
     if other is not None:
         return maximum(input, other) if largest else minimum(input, other)
-    a = input._data
     if dim is None:
         if a.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -332,8 +344,12 @@ def _check_nonempty(a, dim, name):
 
 
 def _amax_amin(input, dim, keepdim, largest):
-    a = input._data
-    _check_nonempty(a, dim, "amax" if largest else "amin")
+    name = "amax" if largest else "amin"
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
+    _check_nonempty(a, dim, name)
     dims = _dims(dim, a.ndim) if dim != () else None
     r = wrap((a.max if largest else a.min)(axis=dims, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
@@ -352,7 +368,10 @@ def amin(input, dim=(), keepdim=False):
 
 
 def _arg_input(input, dim, name):
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if a.dtype == np.bool_:
         raise RuntimeError(f"{name}(): does not support bool input")
     _check_nonempty(a, dim, name)
@@ -449,7 +468,10 @@ def _record_pair(a, b, node, input, saved):
 
 
 def _float_input(t, name):
-    a = t._data
+    try:
+        a = t._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", t) from None
     if a.dtype.kind not in "fcV":
         raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
                            f"point or complex dtype. Got: {_dtype.scalar_type_name(a.dtype)}")
@@ -469,7 +491,11 @@ def p_norm(input, p, dim, keepdim=False):
 
 
 def _vector_norm(input, p, dim, keepdim, node):
-    if input._data.dtype.kind == "c":
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("norm", "input", input) from None
+    if a.dtype.kind == "c":
         input = input.abs()  # the norm of the moduli, differentiated through abs
     a = _float_input(input, "linalg.vector_norm")
     if p == "fro" or p is None:
@@ -502,7 +528,10 @@ def _vector_norm(input, p, dim, keepdim, node):
 
 def all(input, dim=None, keepdim=False):
     """True if every element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("all", "input", input) from None
     if _no_dims(dim):
         return _logical_result(a != 0, a)
     return _logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
@@ -510,7 +539,10 @@ def all(input, dim=None, keepdim=False):
 
 def any(input, dim=None, keepdim=False):
     """True if some element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("any", "input", input) from None
     if _no_dims(dim):
         return _logical_result(a != 0, a)
     return _logical_result(a.any(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
@@ -569,7 +601,10 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("nansum", "input", input) from None
     refuse_complex(a.dtype, "nansum", "nansum on CPU does not support complex inputs", RuntimeError)
     dims = _dims(dim, a.ndim)
     acc = _accumulate_dtype(a, dtype)
@@ -585,9 +620,13 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Mean over the elements that are not NaN (NaN where all are)."""
-    if input._data.dtype.kind not in "fV":
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("nanmean", "input", input) from None
+    if a.dtype.kind not in "fV":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
-                           f"{_dtype.scalar_type_name(input._data.dtype)}")
+                           f"{_dtype.scalar_type_name(a.dtype)}")
     if dtype is not None:
         input = input.to(dtype)
     count = sum(logical_not(isnan(input)), dim, keepdim)
@@ -598,14 +637,20 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def count_nonzero(input, dim=None):
     """The number of nonzero elements (over `dim`, an int or tuple), as int64."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("count_nonzero", "input", input) from None
     xp = array_module(a)
     return wrap(xp.asarray(xp.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over `dim` (all elements if None) in one call."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("aminmax", "input", input) from None
     xp = array_module(a)
     if a.size == 0:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has "

@@ -26,6 +26,7 @@ from .base import (
     needs_grad,
     not_implemented,
     record,
+    tensor_type_error,
     wrap,
     write_out,
 )
@@ -786,7 +787,10 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 # ---- nonzero, put -----------------------------------------------------------------------------------
 def nonzero(input: Tensor, *, out: Tensor | None = None, as_tuple: bool = False) -> Tensor | tuple:
     """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim with as_tuple."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("nonzero", "input", input) from None
     xp = array_module(a)
     if as_tuple:
         return tuple(wrap(i.astype(np.int64, copy=False)) for i in xp.nonzero(_1d(a)))
@@ -796,6 +800,7 @@ def nonzero(input: Tensor, *, out: Tensor | None = None, as_tuple: bool = False)
 
 def argwhere(input: Tensor) -> Tensor:
     """nonzero(input): the (n, ndim) int64 indices of the nonzero elements."""
+    check_tensor("argwhere", "input", input, 1)
     return nonzero(input)
 
 

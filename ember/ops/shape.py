@@ -9,7 +9,7 @@ from .._tensor import wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, reshape_view
-from .base import GRAD_ENABLED, Tensor, check_inplace, record, view_of, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, check_inplace, record, tensor_type_error, view_of, wrap, write_out
 from .indexing import NODES as INDEXING_NODES
 from .memory import clone, view_as_dtype
 from .views import share_inplace
@@ -133,7 +133,10 @@ def view(input, *shape):
 
 def reshape(input, *shape):
     """The same data with a new shape: a view when the layout allows it, else a copy."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("reshape", "input", input) from None
     fast = _contiguous_reshape(a, shape)
     if fast is not None:
         r, node = view_of(input, fast), NODES.ViewBackward0
@@ -171,7 +174,10 @@ def reshape_as(input, other):
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a view when possible)."""
-    shape = input._data.shape
+    try:
+        shape = input._data.shape
+    except AttributeError:
+        raise tensor_type_error("flatten", "input", input) from None
     if not shape:
         return reshape(input, (1,))
     s, e = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
@@ -187,7 +193,10 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def t(input):
     """Transpose of a tensor of at most 2 dims."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("t", "input", input) from None
     if a.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
     r = view_of(input, a.T)
@@ -208,7 +217,10 @@ def transpose(input, dim0, dim1):
 
 def permute(input, *dims):
     """Reorder dims (a view)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("permute", "input", input) from None
     dims = _shape_arg(dims)
     if len(dims) != a.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -225,7 +237,10 @@ def permute(input, *dims):
 
 def squeeze(input, dim=None):
     """Remove dims of size 1 (all, or the given one(s))."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("squeeze", "input", input) from None
     if dim is None:
         r, node = a.reshape([s for s in a.shape if s != 1]), NODES.SqueezeBackward0
     else:
@@ -548,7 +563,10 @@ def dsplit(input, indices_or_sections) -> tuple:
 
 def unbind(input, dim: int = 0) -> tuple:
     """The slices along `dim`, that dim removed (views)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("unbind", "input", input) from None
     if not a.ndim:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, a.ndim)
@@ -634,7 +652,10 @@ def zeros_with_diagonal(g, shape, offset, d1, d2, node_class):
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal `offset` of the (dim1, dim2) planes, as the last dim (a view)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("diagonal", "input", input) from None
     d1, d2 = _diagonal_dims(a.ndim, dim1, dim2)
     r = view_of(input, diagonal_view(a, offset, d1, d2))
     if GRAD_ENABLED[0] and input._rg:

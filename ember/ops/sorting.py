@@ -11,7 +11,7 @@ from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, tensor_type_error, wrap, write_out
 from .scatter import scatter_add
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
@@ -85,7 +85,10 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     """(values, indices) sorted along `dim`. Always stable, so `stable` only picks the grad_fn name
     (SortBackward1 when given, as PyTorch's overload does); unlike PyTorch, `dim` and `descending` may be
     positional next to `stable`."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("sort", "input", input) from None
     refuse_complex(a.dtype, "sort", "Sort does not support complex dtypes on CPU", RuntimeError)
     d = wrap_dim(_int(dim, "sort", "dim"), a.ndim)
     if a.ndim == 0:
@@ -100,7 +103,10 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, out=None) -> Tensor:
     """The indices that sort `input` along `dim` (always a stable sort)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("argsort", "input", input) from None
     d = wrap_dim(_int(dim, "argsort", "dim"), a.ndim)
     idx = _argsort(a, d, descending) if a.ndim else array_module(a).zeros((), np.int64)
     r = wrap(idx.astype(np.int64, copy=False))
@@ -109,6 +115,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
 
 def msort(input: Tensor, *, out=None) -> Tensor:
     """`input` sorted along its first dim (the values of sort(input, 0))."""
+    check_tensor("msort", "input", input, 1)
     r = sort(input, 0)[0]
     return r if out is None else write_out(out, r, "msort")
 
@@ -209,6 +216,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
            dim: int | None = None) -> Tensor | tuple:
     """The distinct elements (or slices along `dim`) in ascending order, with the inverse indices and
     counts when asked; `sorted=False` also sorts, as PyTorch's CPU version does."""
+    check_tensor("_unique2", "input", input, 1)
     m, d = _rows(input._data, dim, "unique")
     if d is None and not return_inverse:  # sorting values alone is several times faster than argsort
         return _unique(input, array_module(m).sort(m), d, None, False, return_counts, NODES.Unique2Backward0)
@@ -220,6 +228,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
                        dim: int | None = None) -> Tensor | tuple:
     """Collapse each run of equal consecutive elements (or slices along `dim`) to one."""
+    check_tensor("unique_consecutive", "input", input, 1)
     m, d = _rows(input._data, dim, "unique_consecutive")
     return _unique(input, m, d, None, return_inverse, return_counts, NODES.UniqueConsecutiveBackward0)
 

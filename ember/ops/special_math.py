@@ -26,8 +26,8 @@ _TWO_OVER_SQRT_PI = 1.1283791670955126
 _SQRT_PI = 1.7724538509055159
 
 
-def _as_float64(input):
-    a = _float_array(input)
+def _as_float64(input, name):
+    a = _float_array(input, name)
     return a, a.astype(np.float64, copy=False)
 
 
@@ -77,7 +77,7 @@ def _lgamma(x):
 
 def lgamma(input, *, out=None):
     """log(|gamma(input)|), elementwise (+inf at the poles 0, -1, -2, ...)."""
-    a, x = _as_float64(input)
+    a, x = _as_float64(input, "lgamma")
     r = wrap(_lgamma(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.LgammaBackward0(), (input,), (input,))
@@ -131,7 +131,7 @@ def _trigamma(x):
 
 def digamma(input, *, out=None):
     """The logarithmic derivative of gamma, elementwise (-inf at 0, NaN at negative integers)."""
-    a, x = _as_float64(input)
+    a, x = _as_float64(input, "digamma")
     r = wrap(_digamma(x).astype(a.dtype, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.DigammaBackward0(), (input,), (input,))

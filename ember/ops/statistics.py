@@ -20,6 +20,7 @@ from .inplace import generic_inplace
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
          append: Tensor | None = None) -> Tensor:
     """The n-th forward difference along `dim`, after joining `prepend` and `append` (`!=` for bool tensors)."""
+    check_tensor("diff", "input", input, 1)
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
@@ -41,6 +42,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
 
 def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
     """The integral of `y` along `dim` by the trapezoidal rule, at points `x` or spaced `dx` (default 1)."""
+    check_tensor("trapezoid", "y", y, 1)
     if x is not None and dx is not None:
         raise RuntimeError("trapezoid: received both x and dx; pass at most one of them")
     length = y.shape[dim] if y.dim() else 0
@@ -54,11 +56,13 @@ def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
     """Alias of trapezoid."""
+    check_tensor("trapz", "y", y, 1)
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
 def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
     """The running integral of `y` along `dim` by the trapezoidal rule (one element fewer than `y`)."""
+    check_tensor("cumulative_trapezoid", "y", y, 1)
     if x is not None and dx is not None:
         raise RuntimeError("cumulative_trapezoid: received both x and dx; pass at most one of them")
     length = y.shape[dim]
@@ -84,6 +88,7 @@ def _spacing(x: Tensor, dim: int, length: int, ndim: int) -> Tensor:
 def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
         aweights: Tensor | None = None) -> Tensor:
     """The covariance matrix of the variables in the rows of `input` (observations in columns)."""
+    check_tensor("cov", "input", input, 1)
     if input.dim() > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
                            f"{input.dim()} dimensions")
@@ -123,6 +128,7 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
 
 def corrcoef(input: Tensor) -> Tensor:
     """The Pearson correlation coefficients of the variables in the rows of `input`."""
+    check_tensor("corrcoef", "input", input, 1)
     c = cov(input)
     if c.dim() == 0:
         return c / c
@@ -134,6 +140,7 @@ def corrcoef(input: Tensor) -> Tensor:
 
 def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     """The Vandermonde matrix of the 1-D `x`: columns x ** (N - 1), ..., x ** 0 (reversed with `increasing`)."""
+    check_tensor("vander", "x", x, 1)
     if x.dim() != 1:
         raise RuntimeError("x must be a one-dimensional tensor.")
     n = x.shape[0] if N is None else N
@@ -151,6 +158,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
 
 def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
     """The length-`r` combinations of the elements of the 1-D `input`, one per row."""
+    check_tensor("combinations", "input", input, 1)
     if input.dim() != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
     if r < 0:
@@ -165,6 +173,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:
     """A 2-D matrix with the flattened `input` on diagonal `offset`."""
+    check_tensor("diagflat", "input", input, 1)
     return rearrange.diag_embed(input.reshape(-1), offset)
 
 
@@ -191,6 +200,7 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     """A histogram of `bins` equal bins between min and max (the data's own range when both are 0); elements
     outside the range are not counted."""
+    check_tensor("histc", "input", input, 1)
     a = input._data
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
@@ -211,6 +221,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     """How often each value 0..max occurs in a 1-d tensor of non-negative integers (or the sum of its
     `weights`); at least `minlength` counts. Not differentiable with respect to `weights`, as in PyTorch."""
+    check_tensor("bincount", "input", input, 1)
     a = input._data
     if a.dtype.kind in "fV" or a.dtype == np.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
@@ -235,6 +246,7 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
     """The derivative of `input` along each of `dim` (all dims by default) by central differences inside and
     one-sided differences (of order `edge_order`) at the edges; `spacing` is one step for every dim, a step per
     dim, or a coordinate tensor per dim."""
+    check_tensor("gradient", "input", input, 1)
     if edge_order not in (1, 2):
         raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}")
     dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
@@ -287,6 +299,7 @@ def _derivative_at_points(x: Tensor, d: int, points: Tensor, at) -> Tensor:
 def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False):
     """(hist, bin_edges): counts (or weights summed, or a density) of `input` in `bins` equal bins over `range`
     (the data's range by default), or in the bins between the given edges."""
+    check_tensor("histogram", "input", input, 1)
     a = input._data
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
@@ -299,6 +312,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
 
 def histogramdd(input: Tensor, bins=10, *, range=None, weight: Tensor | None = None, density: bool = False):
     """(hist, bin_edges): the histogram of the points in the rows of `input` (its last dim the coordinates)."""
+    check_tensor("histogramdd", "input", input, 1)
     a = input._data
     points = a.reshape(-1, a.shape[-1])
     edges = [b._data for b in bins] if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor) \

@@ -593,5 +593,6 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 def normalize(input: Tensor, p: float = 2.0, dim: int | Sequence[int] = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """input / max(||input||_p over `dim`, eps): unit p-norm slices along `dim`."""
+    check_tensor("normalize", "input", input, 1)
     denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
     return input.div(denom, out=out)
