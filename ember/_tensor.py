@@ -33,6 +33,7 @@ class Tensor:
     _retains_grad = False
     _acc = None
     _fw_hidden = False  # forward AD's marks: see NOTE [ Hidden graph ] in autograd/forward_ad.py
+    __array_priority__ = 1000  # array + tensor is the tensor's op: NOTE [ NumPy operands ] in ops/operators.py
     _fw_sources = ()
 
     def __new__(cls, *args, **kwargs):

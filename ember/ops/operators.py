@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 
 from .. import _storage
-from .._tensor import Tensor
+from .._dtype import FROM_NP
+from .._tensor import Tensor, wrap
 from . import comparison as cmp
 from . import elementwise as ew
 from . import indexing, linalg
@@ -13,14 +14,61 @@ from . import inplace as ip
 from . import pointwise as pw
 
 
+# NOTE [ NumPy operands ]
+# PyTorch's operators take a NumPy array for the other operand (tensor + array, tensor == array, tensor @ array):
+# the result is a tensor of the dtype NumPy's promotion gives (float32 with an int64 array is float64, where two
+# tensors would give float32), as PyTorch computes them through NumPy. Its functions refuse arrays
+# (torch.add(tensor, array) is a TypeError), and so do ember's: the operators below turn an array into a tensor of
+# NumPy's result dtype, and the tensor into that dtype, before the op. Unlike PyTorch, a tensor that requires grad
+# keeps its graph (PyTorch raises: it cannot turn such a tensor into an array), and array + tensor is the tensor's
+# op too (__array_priority__ makes NumPy hand it over), where PyTorch 2.13 raises under NumPy 2.
 def _operator(fn):
-    """A binary operator that returns NotImplemented for operands that are not tensors or numbers."""
+    """Tensor operator `fn`(self, other), taking a NumPy array for `other` (NOTE [ NumPy operands ])."""
+    def op(self, other):
+        if other.__class__ is np.ndarray:
+            self, other = _with_array(self, other)
+        return fn(self, other)
+    op.__name__ = fn.__name__
+    return op
+
+
+def _in_place(fn):
+    """In-place tensor operator `fn`(self, other), taking a NumPy array for `other`, which is read as a tensor of
+    its own dtype: self keeps its dtype, as with a tensor operand (PyTorch rebinds self to a new tensor)."""
+    def op(self, other):
+        if other.__class__ is np.ndarray:
+            _check_array(self, other)
+            other = wrap(other)
+        return fn(self, other)
+    op.__name__ = fn.__name__
+    return op
+
+
+def _comparison(fn):
+    """A comparison operator: NotImplemented for operands that are not tensors, numbers or NumPy arrays (so that
+    tensor == None is False)."""
     def op(self, other):
         if isinstance(other, (Tensor, int, float, complex, np.generic)):
             return fn(self, other)
+        if other.__class__ is np.ndarray:
+            return fn(*_with_array(self, other))
         return NotImplemented
     op.__name__ = fn.__name__
     return op
+
+
+def _with_array(t, array):
+    """Tensor `t` and NumPy array `array` as tensors of NumPy's result dtype (NOTE [ NumPy operands ])."""
+    _check_array(t, array)
+    dt = np.result_type(t._data.dtype, array.dtype)
+    return (t if dt == t._data.dtype else t.to(FROM_NP[dt])), wrap(array.astype(dt, copy=False))
+
+
+def _check_array(t, array):
+    """TypeError unless NumPy array `array` can meet tensor `t` in an operator: both numbers on the CPU."""
+    if t._data.__class__ is not np.ndarray or t._data.dtype.kind == "V" or array.dtype.kind not in "biufc":
+        raise TypeError(f"unsupported operand: a tensor of {t.dtype} on {t.device} and a NumPy array of "
+                        f"{array.dtype}; convert the array with ember.from_numpy first")
 
 
 def _where_method(self, condition, other):
@@ -34,6 +82,10 @@ def _rfloordiv(self, other):
 
 def _rmod(self, other):
     return ew.remainder(other, self)
+
+
+def _rmatmul(self, other):
+    return linalg.matmul(other, self)
 
 
 def _invert(self):
@@ -50,20 +102,23 @@ def _warned_storage(array):
 
 
 METHODS = {
-    "__add__": ew.add, "__radd__": ew.add, "__iadd__": ip.add_,
-    "__sub__": ew.sub, "__rsub__": ew.rsub, "__isub__": ip.sub_,
-    "__mul__": ew.mul, "__rmul__": ew.mul, "__imul__": ip.mul_,
-    "__truediv__": ew.div, "__rtruediv__": ew.rdiv, "__itruediv__": ip.div_,
-    "__floordiv__": ew.floor_divide, "__rfloordiv__": _rfloordiv, "__ifloordiv__": ip.floor_divide_,
-    "__mod__": ew.remainder, "__rmod__": _rmod, "__imod__": ip.remainder_,
-    "__pow__": ew.pow, "__rpow__": ew._rpow, "__ipow__": ip.pow_,
-    "__matmul__": linalg.matmul, "__rmatmul__": lambda self, other: linalg.matmul(other, self),
+    "__add__": _operator(ew.add), "__radd__": _operator(ew.add), "__iadd__": _in_place(ip.add_),
+    "__sub__": _operator(ew.sub), "__rsub__": _operator(ew.rsub), "__isub__": _in_place(ip.sub_),
+    "__mul__": _operator(ew.mul), "__rmul__": _operator(ew.mul), "__imul__": _in_place(ip.mul_),
+    "__truediv__": _operator(ew.div), "__rtruediv__": _operator(ew.rdiv), "__itruediv__": _in_place(ip.div_),
+    "__floordiv__": _operator(ew.floor_divide), "__rfloordiv__": _operator(_rfloordiv),
+    "__ifloordiv__": _in_place(ip.floor_divide_),
+    "__mod__": _operator(ew.remainder), "__rmod__": _operator(_rmod), "__imod__": _in_place(ip.remainder_),
+    "__pow__": _operator(ew.pow), "__rpow__": _operator(ew._rpow), "__ipow__": _in_place(ip.pow_),
+    "__matmul__": _operator(linalg.matmul), "__rmatmul__": _operator(_rmatmul),
     "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs,
-    "__eq__": _operator(cmp.eq), "__ne__": _operator(cmp.ne), "__lt__": _operator(cmp.lt),
-    "__le__": _operator(cmp.le), "__gt__": _operator(cmp.gt), "__ge__": _operator(cmp.ge),
-    "__and__": cmp.bitwise_and, "__or__": cmp.bitwise_or, "__xor__": cmp.bitwise_xor,
-    "__rand__": cmp.bitwise_and, "__ror__": cmp.bitwise_or, "__rxor__": cmp.bitwise_xor,
-    "__invert__": _invert, "__lshift__": pw.bitwise_left_shift, "__rshift__": pw.bitwise_right_shift,
+    "__eq__": _comparison(cmp.eq), "__ne__": _comparison(cmp.ne), "__lt__": _comparison(cmp.lt),
+    "__le__": _comparison(cmp.le), "__gt__": _comparison(cmp.gt), "__ge__": _comparison(cmp.ge),
+    "__and__": _operator(cmp.bitwise_and), "__or__": _operator(cmp.bitwise_or), "__xor__": _operator(cmp.bitwise_xor),
+    "__rand__": _operator(cmp.bitwise_and), "__ror__": _operator(cmp.bitwise_or),
+    "__rxor__": _operator(cmp.bitwise_xor),
+    "__invert__": _invert, "__lshift__": _operator(pw.bitwise_left_shift),
+    "__rshift__": _operator(pw.bitwise_right_shift),
     "__ilshift__": ip.bitwise_left_shift_, "__irshift__": ip.bitwise_right_shift_,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     "where": _where_method,
