@@ -2,7 +2,7 @@
 view, and the `_scatter` ops, which return a copy of a tensor with one view's region replaced by another tensor.
 All are compositions of the view ops with clone or an in-place copy, so gradients come by composition."""
 from . import memory, shape
-from .base import Tensor, check_tensor
+from .base import Tensor, check_tensor, needs_grad, not_implemented
 from .strided import as_strided
 
 
@@ -23,8 +23,11 @@ def alias_copy(input: Tensor) -> Tensor:
 
 
 def detach_copy(input: Tensor) -> Tensor:
-    """A copy of `input` outside the graph."""
-    return _fresh("detach_copy", input, Tensor.detach)
+    """A copy of `input`; as PyTorch's, it requires grad when `input` does, and backward through it raises."""
+    r = _fresh("detach_copy", input, Tensor.detach)
+    if needs_grad(input):
+        not_implemented(r, "detach_copy", (input,))
+    return r
 
 
 def as_strided_copy(input: Tensor, size, stride, storage_offset=None) -> Tensor:

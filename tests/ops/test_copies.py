@@ -2,7 +2,7 @@
 subsets (grad_fn is not compared: ember composes these of a view and a clone or an in-place copy), and errors."""
 import numpy as np
 import pytest
-from parity import check, randn
+from parity import check, randn, torch
 
 import ember
 
@@ -29,12 +29,24 @@ COPIES = [
 
 @pytest.mark.parametrize("name, call", COPIES, ids=[n for n, _ in COPIES])
 def test_copies(name, call):
-    # PyTorch's detach_copy keeps requires_grad (its result is not detached); ember's is
     check(call, randn(3, 4), check_grad_fn=False, grad=name != "detach_copy")
     x = ember.tensor(randn(3, 4))
     out = call(ember, x)
     for piece in (out if isinstance(out, tuple) else (out,)):
         assert not np.shares_memory(piece.numpy(), x.numpy())
+
+
+def test_detach_copy_requires_grad_but_has_no_derivative():
+    # PyTorch's detach_copy is not detached: its result requires grad, and backward through it raises
+    for lib in (ember, torch) if torch is not None else (ember,):
+        x = lib.ones(2, requires_grad=True)
+        y = lib.detach_copy(x)
+        assert y.requires_grad
+        with pytest.raises(RuntimeError, match="derivative for aten::detach_copy is not implemented"):
+            y.sum().backward()
+        with lib.no_grad():
+            assert not lib.detach_copy(x).requires_grad
+        assert not lib.detach_copy(x.detach()).requires_grad
 
 
 def test_scatters():
