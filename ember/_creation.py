@@ -35,26 +35,32 @@ def _size(size, name="size"):
 
 def _type_error(name, arg, value, expected, position=1) -> TypeError:
     """PyTorch's TypeError for an argument of the wrong type: "eye(): argument 'n' (position 1) must be int, not
-    float"."""
+    float" (without the position where it is None)."""
     from .ops.base import type_name  # layer: ops is above the core
-    return TypeError(f"{name}(): argument '{arg}' (position {position}) must be {expected}, not {type_name(value)}")
+    where = "" if position is None else f" (position {position})"
+    return TypeError(f"{name}(): argument '{arg}'{where} must be {expected}, not {type_name(value)}")
 
 
-def _int(value, name, arg, position=1) -> int:
-    """`value` (an int, a NumPy integer or a one-element integer tensor) as an int; PyTorch's TypeError for anything
-    else, bool included."""
-    if not isinstance(value, bool):
+def _int(value, name, arg, position=1, any_shape=False) -> int:
+    """`value` (an int, a NumPy integer or a 0-dim integer tensor, or with `any_shape` a one-element one, as some of
+    PyTorch's int arguments take) as an int; PyTorch's TypeError for anything else, bool included, and its
+    ValueError for an int beyond int64."""
+    if not isinstance(value, bool) and (any_shape or not (isinstance(value, Tensor) and value._data.ndim)):
         try:
-            return operator.index(value)
+            value = operator.index(value)
         except TypeError:
             pass
+        else:
+            if not -2**63 <= value < 2**63:
+                raise ValueError("Overflow when unpacking long long")
+            return value
     raise _type_error(name, arg, value, "int", position)
 
 
 def _number(value, name, arg, position):
-    """`value` (a Python or NumPy number, or a one-element tensor) as a number; PyTorch's TypeError for anything
-    else."""
-    if isinstance(value, Tensor):
+    """`value` (a Python or NumPy number, or a 0-dim tensor that does not require grad) as a number; PyTorch's
+    TypeError for anything else."""
+    if isinstance(value, Tensor) and value._data.ndim == 0 and not value._rg:
         return value.item()
     if not isinstance(value, (builtins.int, builtins.float, builtins.complex, np.number, np.bool_)):
         raise _type_error(name, arg, value, "Number", position)
@@ -212,7 +218,7 @@ def _check_overflow(values, np_dtype, data) -> None:
         raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without overflow")
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data, *, dtype=None, device=None) -> Tensor:
     """`data` as a tensor, sharing memory when it is already a tensor or array of the right dtype."""
     np_dtype = _np_dtype(dtype)
     if isinstance(data, Tensor):
@@ -374,7 +380,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """An n x m matrix with ones on the diagonal."""
-    n, m = _int(n, "eye", "n"), None if m is None else _int(m, "eye", "m", 2)
+    n, m = _int(n, "eye", "n", any_shape=True), None if m is None else _int(m, "eye", "m", 2, any_shape=True)
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n}" if n < 0 else
                            f"m must be greater or equal to 0, got {m}")
@@ -424,11 +430,14 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             requires_grad=False) -> Tensor:
     """Integers drawn uniformly from [low, high)."""
     if size is None:  # randint(high, size)
-        low, high, size = 0, low, high
+        low, high, size, high_position = 0, low, high, 1
     elif high is None:  # randint(high, size=size)
-        low, high = 0, low
+        low, high, high_position = 0, low, 1
+    else:
+        low, high_position = _int(low, "randint", "low", any_shape=True), 2
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: expected randint(low=0, high, size)")
+    high = _int(high, "randint", "high", high_position, any_shape=True)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
@@ -437,7 +446,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of 0..n-1."""
-    n = _int(n, "randperm", "n")
+    n = _int(n, "randperm", "n", any_shape=True)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)

@@ -123,15 +123,31 @@ def to_dtype(d) -> dtype:
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype both `a` and `b` convert to (PyTorch's rule: a float beats any integer, and a complex
-    dtype holds the other's floating precision: complex64 with float64 is complex128)."""
+    dtype holds the other's floating precision: complex64 with float64 is complex128). Python's float, int, bool
+    and complex stand for their dtypes, as in PyTorch."""
+    try:
+        a_category, b_category = a.category, b.category
+    except AttributeError:
+        return promote_types(_dtype_argument(a, "type1", 1), _dtype_argument(b, "type2", 2))
     if a is b:
         return a
-    if (a in _SHELL_UINTS and b.category != _FLOAT) or (b in _SHELL_UINTS and a.category != _FLOAT):
+    if (a in _SHELL_UINTS and b_category != _FLOAT) or (b in _SHELL_UINTS and a_category != _FLOAT):
         raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
                            f"{scalar_type_name(a)} and {scalar_type_name(b)}")
-    if a.category != b.category and (a.category < _FLOAT or b.category < _FLOAT):
-        return a if a.category > b.category else b
+    if a_category != b_category and (a_category < _FLOAT or b_category < _FLOAT):
+        return a if a_category > b_category else b
     return FROM_NP[np.promote_types(a.np, b.np)]
+
+
+def _dtype_argument(value, arg: str, position: int) -> dtype:
+    """`value`, an argument of promote_types, as a dtype (Python's float, int, bool and complex are dtypes there);
+    PyTorch's TypeError for anything else."""
+    if value.__class__ is dtype or (isinstance(value, type) and value in (builtins.float, builtins.int, builtins.bool,
+                                                                          builtins.complex)):
+        return to_dtype(value)
+    from .ops.base import type_name  # layer: ops is above the core
+    raise TypeError(f"promote_types(): argument '{arg}' (position {position}) must be ember.dtype, not "
+                    f"{type_name(value)}")
 
 
 def scalar_category(value) -> int:

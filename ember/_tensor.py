@@ -147,7 +147,11 @@ class Tensor:
 
     def is_same_size(self, other: "Tensor") -> bool:
         """True when `other` has this tensor's shape."""
-        return self._data.shape == other._data.shape
+        try:
+            return self._data.shape == other._data.shape
+        except AttributeError:
+            from .ops.base import not_tensor_error  # layer: ops is above the core
+            raise not_tensor_error("is_same_size", ("input", self), ("other", other)) from None
 
     def get_device(self) -> int:
         """The CUDA device index, or -1 for a CPU tensor."""
@@ -225,13 +229,21 @@ class Tensor:
     def as_strided_(self, size, stride, storage_offset: int | None = None) -> "Tensor":
         """Make this tensor view its memory with the given sizes and strides, in place."""
         from .ops.strided import as_strided  # layer: ops is above the core
-        if self._rg:
+        try:
+            requires_grad = self._rg
+        except AttributeError:
+            from .ops.base import tensor_type_error
+            raise tensor_type_error("as_strided_", "input", self) from None
+        if requires_grad:
             raise RuntimeError("as_strided_ of a tensor that requires grad is not supported; use as_strided")
         self._data = as_strided(self, size, stride, storage_offset)._data
         return self
 
     def resize_as_(self, tensor: "Tensor", memory_format=None) -> "Tensor":
         """resize_ to the shape of `tensor`."""
+        if not isinstance(self, Tensor) or not isinstance(tensor, Tensor):  # ember.resize_as_ is this method
+            from .ops.base import not_tensor_error  # layer: ops is above the core
+            raise not_tensor_error("resize_as_", ("input", self), ("the_template", tensor))
         return self.resize_(*tensor.shape)
 
     def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -454,6 +466,13 @@ class Tensor:
         a = self.numpy()
         return a if dtype is None else a.astype(dtype, copy=False)
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """A NumPy ufunc's result on this tensor as a tensor (np.exp(t)), as PyTorch's: bool results become uint8
+        and 0-dim results stay tensors; a dtype ember has no tensor for stays an array."""
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        return wrap(array) if array.dtype in _dtype.FROM_NP else array
+
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
@@ -494,7 +513,7 @@ class Tensor:
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data)
+        return int(self._data.item())
 
     def __complex__(self):
         return complex(self.item())

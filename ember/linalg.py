@@ -140,6 +140,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """Dot products of vectors along `dim`, the other dims broadcast."""
+    _check_tensor("linalg_vecdot", "x", x, 1)
+    _check_tensor("linalg_vecdot", "y", y, 2)
     _float_input("linalg.vecdot", x)
     if x._data.dtype != y._data.dtype:
         from ._dtype import scalar_type_name  # lazy: keeps scalar_type_name out of ember.linalg
@@ -174,6 +176,8 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
     """(solution, info) of A X = B, info 0 (ember raises for a singular A, as check_errors=True does)."""
     from ._creation import zeros  # lazy: keeps zeros out of ember.linalg
     from ._dtype import int32  # lazy: keeps int32 out of ember.linalg
+    _check_tensor("linalg_solve_ex", "A", A, 1)
+    _check_tensor("linalg_solve_ex", "B", B, 2)
     X = solve(A, B, left=left)
     info = zeros(tuple(A.shape[:-2]), dtype=int32)
     return RT.linalg_solve_ex((X, info))
@@ -209,6 +213,8 @@ def tensorinv(A, ind: int = 2, *, out=None):
 
 def tensorsolve(A, B, dims=None, *, out=None):
     """X with tensordot(A, X, X.ndim) = B."""
+    _check_tensor("linalg_tensorsolve", "input", A, 1)
+    _check_tensor("linalg_tensorsolve", "other", B, 2)
     if dims is not None:
         A = A.movedim(list(dims), list(range(A.dim() - len(dims), A.dim())))
     unknowns = tuple(A.shape[B.dim():])

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from . import _dtype, _unsupported
+from ._creation import _int
 from ._tensor import Tensor, wrap
 from .autograd.graph import node_classes
 from .backend import array_module, special_functions
@@ -122,6 +123,8 @@ for _f, _doc in [(ndtr, "The standard normal CDF."), (log_ndtr, "The log of the 
 
 def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
     """The n-th derivative of the digamma function (digamma itself for n = 0)."""
+    n = _int(n, "special_polygamma", "n", 1)
+    check_tensor("special_polygamma", "input", input, 2)
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     x = input if input._data.dtype.kind in "fV" else wrap(_float(input))
@@ -193,7 +196,9 @@ def zeta(input, other, *, out=None) -> Tensor:
 
 def gammainc(input, other, *, out=None) -> Tensor:
     """The regularized lower incomplete gamma function P(input, other)."""
-    a, x, dt = _binary("gammainc", input, other)
+    check_tensor("special_gammainc", "input", input, 1)
+    check_tensor("special_gammainc", "other", other, 2)
+    a, x, dt = _float_operands(input, other)
     r = _record_binary(wrap(np.asarray(special_functions(a).gammainc(a, x), dt)), "IgammaBackward", input, other,
                        (input, other))
     return r if out is None else write_out(out, r, "gammainc")
@@ -201,7 +206,9 @@ def gammainc(input, other, *, out=None) -> Tensor:
 
 def gammaincc(input, other, *, out=None) -> Tensor:
     """The regularized upper incomplete gamma function Q(input, other) = 1 - P(input, other)."""
-    a, x, dt = _binary("gammaincc", input, other)
+    check_tensor("special_gammaincc", "input", input, 1)
+    check_tensor("special_gammaincc", "other", other, 2)
+    a, x, dt = _float_operands(input, other)
     r = _record_binary(wrap(np.asarray(special_functions(a).gammaincc(a, x), dt)), "IgammacBackward", input, other,
                        (input, other))
     return r if out is None else write_out(out, r, "gammaincc")
@@ -209,6 +216,8 @@ def gammaincc(input, other, *, out=None) -> Tensor:
 
 def multigammaln(input: Tensor, p: int, *, out=None) -> Tensor:
     """The log of the multivariate gamma function of dimension p."""
+    check_tensor("special_multigammaln", "input", input, 1)
+    p = _int(p, "special_multigammaln", "p", 2)
     if p < 1:
         raise RuntimeError(f"p has to be greater than or equal to 1, got {p}")
     x = input if input._data.dtype.kind in "fV" else wrap(_float(input))

@@ -238,6 +238,10 @@ RANDINT_FORMS = {
     "high=, size=": lambda lib: lib.randint(high=4, size=(2,)).shape,
     "dtype": lambda lib: lib.randint(9, size=(2,), dtype=lib.int32).dtype, "no size": lambda lib: lib.randint(9),
     "empty range": lambda lib: lib.randint(3, 3, (2,)),
+    "one-element tensor high": lambda lib: lib.randint(lib.tensor([9]), (3,)).shape,
+    "float high": lambda lib: lib.randint(2.5, (3,)), "bool high": lambda lib: lib.randint(True, (3,)),
+    "float low": lambda lib: lib.randint(0.0, 9, (3,)), "float high after low": lambda lib: lib.randint(0, 9.0, (3,)),
+    "float tensor high": lambda lib: lib.randint(lib.tensor(9.0), (3,)),
 }
 
 

@@ -86,6 +86,28 @@ def test_promote_types(a, b):
         name(torch.promote_types(getattr(torch, a), getattr(torch, b)))
 
 
+def promote_types_argument(lib, d):
+    """`d` for lib.promote_types: a dtype's name as lib's dtype, "tensor" as a tensor, anything else as it is."""
+    return lib.ones(2) if d == "tensor" else getattr(lib, d) if isinstance(d, str) else d
+
+
+@pytest.mark.parametrize("a,b", [(float, "float32"), ("float16", int), (bool, bool), (float, int), (complex, "float32"),
+                                 ("int8", bool)])
+def test_promote_types_takes_python_types(a, b):
+    """Python's float, int, bool and complex stand for their dtypes in promote_types, as in PyTorch."""
+    assert name(ember.promote_types(promote_types_argument(ember, a), promote_types_argument(ember, b))) == \
+        name(torch.promote_types(promote_types_argument(torch, a), promote_types_argument(torch, b)))
+
+
+@pytest.mark.parametrize("a,b", [(2.5, "float32"), ("float32", 2.5), (2.5, 2.5), ("float32", None),
+                                 ("float32", np.float64), ("float32", "tensor")])
+def test_promote_types_refuses_what_is_not_a_dtype(a, b):
+    with pytest.raises(TypeError):
+        torch.promote_types(promote_types_argument(torch, a), promote_types_argument(torch, b))
+    with pytest.raises(TypeError, match="promote_types"):
+        ember.promote_types(promote_types_argument(ember, a), promote_types_argument(ember, b))
+
+
 # ---- promotion through ops --------------------------------------------------------------------
 SHAPES = {"dim-dim": ((2,), (2,)), "dim-0dim": ((2,), ()), "0dim-dim": ((), (2,)), "0dim-0dim": ((), ())}
 INTEGRAL = {"int8", "int16", "int32", "int64", "uint8", "bool"}

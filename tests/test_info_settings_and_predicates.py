@@ -94,6 +94,7 @@ def test_predicates():
     check(lambda lib, a: lib.is_nonzero(a), np.zeros(0))
     check(lambda lib, a, b: lib.is_same_size(a, b), randn(2, 3), randn(2, 3), grad=False)
     check(lambda lib, a, b: a.is_same_size(b), randn(2, 3), randn(3, 2), grad=False)
+    check(lambda lib, a: lib.is_same_size(a, np.ones((2, 3))), randn(2, 3), grad=False)
     check(lambda lib, a: (lib.get_device(a), a.get_device()), randn(2), grad=False)
 
 

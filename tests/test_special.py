@@ -77,6 +77,8 @@ def test_binary():
     for name in ["gammainc", "gammaincc"]:
         check(lambda lib, p, q: getattr(lib.special, name)(p, q), a, x, grad_rtol=1e-7)
     check(lambda lib, p, q: lib.special.zeta(p, q), a + 1.5, x, grad_rtol=1e-7)
+    for name in ["gammainc", "gammaincc"]:  # no number operand, unlike zeta's and xlog1py's: TypeError
+        check(lambda lib, p: getattr(lib.special, name)(p, 2.5), a)
     check(lambda lib, p: lib.special.zeta(p, 2.0), a + 1.5)
     check(lambda lib, q: lib.special.zeta(3.0, q), x)
     check(lambda lib, p, q: lib.special.xlog1py(p, q), randn(3, 4), x)
@@ -99,6 +101,12 @@ def test_multigammaln_and_polygamma():
               check_grad_fn=n > 0)
         check(lambda lib, t: t.polygamma(n), uniform(0.5, 4, 6), rtol=1e-8, grad_rtol=1e-6, check_grad_fn=n > 0)
     check(lambda lib, t: lib.special.polygamma(-1, t), uniform(0.5, 4, 6))
+    # TypeError for n or p of another type than int; a 0-dim integer tensor is an int
+    check(lambda lib, t: lib.special.polygamma(1.0, t), uniform(0.5, 4, 6))
+    check(lambda lib, t: lib.polygamma(True, t), uniform(0.5, 4, 6))
+    check(lambda lib, n, t: lib.polygamma(n, t), np.array(1), uniform(0.5, 4, 6), rtol=1e-8, grad_rtol=1e-6)
+    check(lambda lib, t: lib.special.multigammaln(t, 2.0), a)
+    check(lambda lib, t, p: lib.mvlgamma(t, p), a, np.array(2), check_grad_fn=False)
 
 
 def test_softmax_family():

@@ -1,7 +1,8 @@
-"""Every public function given a Python number or a NumPy array as its first argument raises the exception type
-PyTorch raises (its TypeError "exp(): argument 'input' (position 1) must be Tensor, not float", mostly), never an
-error from inside ember, and accepts what PyTorch accepts. Where PyTorch's own Python code fails on such an argument
-(an AttributeError, or a ValueError unpacking its shape), ember's TypeError is the clearer answer and passes too."""
+"""Every public function given a Python number or a NumPy array as its first argument, alone or followed by numbers
+or a tensor, raises the exception type PyTorch raises (its TypeError "exp(): argument 'input' (position 1) must be
+Tensor, not float", mostly), never an error from inside ember, and accepts what PyTorch accepts. Where PyTorch's own
+Python code fails on such an argument (an AttributeError, or a ValueError unpacking its shape), ember's TypeError is
+the clearer answer and passes too."""
 import importlib
 
 import numpy as np
@@ -20,7 +21,14 @@ SKIPPED = {"set_default_dtype", "set_default_tensor_type", "set_default_device",
            "compile", "export", "set_autocast_enabled", "set_autocast_cpu_enabled", "set_autocast_cpu_dtype",
            "set_autocast_gpu_dtype", "set_autocast_dtype", "set_autocast_cache_enabled", "autocast_increment_nesting",
            "autocast_decrement_nesting"}
-ARGUMENTS = {"float": 2.5, "ndarray": np.ones(3, np.float32)}
+# the arguments of each call, made for `lib` (ember or torch)
+CALLS = {"float": lambda lib: (2.5,), "ndarray": lambda lib: (np.ones(3, np.float32),),
+         "float, 0": lambda lib: (2.5, 0), "float, 0, 1": lambda lib: (2.5, 0, 1),
+         "float, tensor": lambda lib: (2.5, lib.ones(3))}
+# calls PyTorch accepts through overloads ember leaves out; ember raises TypeError
+DIFFERENCES = {("", "add", "float, 0, 1"): "the deprecated add(input, alpha, other)",
+               ("", "sub", "float, 0, 1"): "the deprecated sub(input, alpha, other)",
+               ("", "subtract", "float, 0, 1"): "the deprecated sub(input, alpha, other)"}
 
 
 def _module(root, namespace):
@@ -41,21 +49,22 @@ def _functions():
     return cases
 
 
-def _outcome(fn, argument):
+def _outcome(fn, arguments):
     try:
-        fn(argument)
+        fn(*arguments)
     except Exception as e:  # noqa: BLE001  (the type is what the test compares)
         return type(e).__name__, str(e)
     return "no error", ""
 
 
-@pytest.mark.parametrize("argument", list(ARGUMENTS), ids=list(ARGUMENTS))
+@pytest.mark.parametrize("call", list(CALLS))
 @pytest.mark.parametrize("namespace,name", _functions(), ids=lambda v: v or "torch")
-def test_a_number_or_array_where_a_tensor_belongs(namespace, name, argument):
-    value = ARGUMENTS[argument]
-    expected, theirs = _outcome(getattr(_module(torch, namespace), name), value)
-    got, message = _outcome(getattr(_module(ember, namespace), name), value)
-    if expected == "AttributeError" or (expected == "ValueError" and "unpack" in theirs):
+def test_a_number_or_array_where_a_tensor_belongs(namespace, name, call):
+    expected, theirs = _outcome(getattr(_module(torch, namespace), name), CALLS[call](torch))
+    got, message = _outcome(getattr(_module(ember, namespace), name), CALLS[call](ember))
+    if (namespace, name, call) in DIFFERENCES:
+        assert got == "TypeError", message
+    elif expected == "AttributeError" or (expected == "ValueError" and "unpack" in theirs):
         assert got == "TypeError", message
     else:
         assert got == expected, message

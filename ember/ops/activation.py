@@ -137,15 +137,15 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if inplace:
         return celu_(input, alpha)
+    a = _float_array(input, "celu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    a = _float_array(input, "celu")
     xp = array_module(a)
     r = xp.where(a > 0, a, xp.expm1(xp.minimum(a, 0) / _np(alpha, a)) * _np(alpha, a))
     return _unary(NODES.CeluBackward0, r, input, (input, alpha))
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """x * Phi(x), exact (erf) or with the tanh approximation."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
@@ -213,9 +213,9 @@ def softsign(input: Tensor) -> Tensor:
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    a = _float_array(input, "softshrink")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
-    a = _float_array(input, "softshrink")
     xp = array_module(a)
     r = xp.where(a > lambd, a - _np(lambd, a), xp.where(a < -lambd, a + _np(lambd, a), 0)).astype(a.dtype)
     return _unary(NODES.SoftshrinkBackward0, r, input, (input, lambd))
@@ -276,6 +276,11 @@ def _glu_grad(g, x, dim):
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """input where positive, weight * input elsewhere; weight has 1 or C (channel dim 1) elements."""
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("prelu", "input", input) from None
+    check_tensor("prelu", "weight", weight, 2)
     n = weight.numel()
     if n == 1:
         w = weight.reshape(())
@@ -287,8 +292,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{n} and channel size = {channels}.")
         w = weight.reshape((n,) + (1,) * (input.dim() - 2))
-    xp = array_module(input._data)
-    r = wrap(xp.where(input._data > 0, input._data, input._data * w._data))
+    r = wrap(array_module(a).where(a > 0, a, a * w._data))
     if GRAD_ENABLED[0] and (input._rg or weight._rg):
         record(r, NODES.PreluKernelBackward0(), (input, w), (input, w))
     return r

@@ -225,6 +225,7 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
 
 def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """Dropout of whole channels (dim 1), scaling the kept ones by 1 / (1 - p)."""
+    check_tensor("feature_dropout", "input", input, 1)
     if not 0 <= p <= 1:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not train or p == 0:
@@ -237,11 +238,13 @@ def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
 
 def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """In-place feature_dropout."""
+    check_tensor("feature_dropout_", "input", input, 1)
     return input.copy_(feature_dropout(input, p, train))
 
 
 def fill(input: Tensor, value) -> Tensor:
     """A new tensor shaped like `input` holding `value` everywhere (its gradient is zero)."""
+    check_tensor("fill", "input", input, 1)
     r = input.detach().clone().fill_(value)
     if needs_grad(input):
         record(r, inplace.NODES["FillBackward0"](), (input,))
@@ -258,6 +261,8 @@ def _from_factor(L: Tensor, upper: bool) -> Tensor:
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """X with A X = B, for A given by its Cholesky factor L (lower, or upper with `upper`)."""
+    check_tensor("cholesky_solve", "input", B, 1)
+    check_tensor("cholesky_solve", "input2", L, 2)
     return decomposition.solve(_from_factor(L, upper), B)
 
 
@@ -271,6 +276,8 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
                      unitriangular: bool = False):
     """(X with A X = b for triangular A, a copy of A); deprecated in PyTorch, with its warning (use
     linalg.solve_triangular). The copy of A requires grad only when A does (PyTorch's does when b does too)."""
+    check_tensor("triangular_solve", "input", b, 1)
+    check_tensor("triangular_solve", "A", A, 2)
     warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular and will be "
                   "removed in a future PyTorch release.", UserWarning, stacklevel=2)
     part = triu(A) if upper else tril(A)
@@ -313,6 +320,7 @@ def native_group_norm(input: Tensor, weight, bias, N: int, C: int, HxW: int, gro
 
 def native_dropout(input: Tensor, p: float, train: bool | None):
     """(dropout's output, the bool mask of kept elements)."""
+    check_tensor("native_dropout", "input", input, 1)
     if not train or p == 0:
         return input.clone(), input.new_ones(tuple(input.shape)).bool()
     keep = input.new_empty(tuple(input.shape)).bernoulli_(1 - p).bool()
@@ -332,6 +340,9 @@ def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, 
 
 def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
     """1-D convolution of (time, batch, channels) input with a (kernel, in, out) weight."""
+    check_tensor("conv_tbc", "input", input, 1)
+    check_tensor("conv_tbc", "weight", weight, 2)
+    check_tensor("conv_tbc", "bias", bias, 3)
     out = conv.conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad)
     return out.permute(2, 0, 1)
 

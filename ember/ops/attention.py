@@ -6,7 +6,7 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..backend import array_module
-from .base import Tensor, wrap
+from .base import Tensor, tensor_type_error, wrap
 from .dropout import dropout
 from .elementwise import masked_fill, softmax
 from .linalg import matmul
@@ -16,8 +16,14 @@ __all__ = ["scaled_dot_product_attention"]
 
 
 def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal):
-    """PyTorch's argument checks, with its exception types (all RuntimeError)."""
-    q, k, v = query._data, key._data, value._data
+    """PyTorch's argument checks, with its exception types (RuntimeError, TypeError for an argument that is not a
+    Tensor)."""
+    try:
+        q, k, v = query._data, key._data, value._data
+    except AttributeError:
+        arguments = (("query", query), ("key", key), ("value", value))
+        position, arg, t = next((i, a, t) for i, (a, t) in enumerate(arguments, 1) if not isinstance(t, Tensor))
+        raise tensor_type_error("scaled_dot_product_attention", arg, t, position) from None
     if min(q.ndim, k.ndim, v.ndim) < 2:
         raise RuntimeError(f"Expected query, key, and value to all be at least 2 dimensional, but got query.dim: "
                            f"{q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead.")
@@ -28,7 +34,10 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal):
     if q.dtype.kind not in "fV":
         raise RuntimeError(f"expected a floating point query, key and value, but got {scalar_type_name(q.dtype)}")
     if attn_mask is not None:
-        m = attn_mask._data
+        try:
+            m = attn_mask._data
+        except AttributeError:
+            raise tensor_type_error("scaled_dot_product_attention", "attn_mask", attn_mask, 4) from None
         if m.dtype != np.bool_ and m.dtype != q.dtype:
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                                f"attn_mask.dtype: {scalar_type_name(m.dtype)} and query.dtype: "

@@ -15,6 +15,7 @@ __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype
            "scalar_value", "broadcast_error", "broadcasting", "refuse_complex", "not_implemented"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
+PYTHON_NUMBERS = (float, int, bool, complex)  # a Number argument: these, or a NumPy scalar
 
 
 def scalar_value(x):
@@ -143,10 +144,19 @@ def tensor_type_error(name: str, arg: str, value, position: int | None = 1) -> T
     return TypeError(f"{name}(): argument '{arg}'{where} must be Tensor, not {type_name(value)}")
 
 
+def not_tensor_error(name: str, *arguments) -> TypeError:
+    """tensor_type_error() for the first of the (argument name, value) pairs, in position order, whose value is not a
+    Tensor; for ops of several tensors that find one by the AttributeError of its ._data."""
+    return next(tensor_type_error(name, arg, value, position)
+                for position, (arg, value) in enumerate(arguments, 1) if not isinstance(value, Tensor))
+
+
 def type_name(value) -> str:
-    """The name of value's type as PyTorch prints it: float, list, numpy.ndarray."""
+    """The name of value's type as PyTorch prints it: float, list, Tensor, numpy.ndarray."""
     cls = type(value)
-    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+    if cls.__module__ == "builtins" or isinstance(value, Tensor):
+        return cls.__name__
+    return f"{cls.__module__.split('.')[0]}.{cls.__name__}"
 
 
 def needs_grad(*tensors) -> bool:

@@ -4,7 +4,7 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..backend import array_module
-from .base import Tensor, broadcasting, operands, refuse_complex, tensor_type_error, wrap, write_out
+from .base import Tensor, broadcasting, not_tensor_error, operands, refuse_complex, tensor_type_error, wrap, write_out
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal",
@@ -38,7 +38,11 @@ ge = _compare(np.greater_equal, "ge")
 
 def _logical(ufunc, name):
     def op(input, other, *, out=None):
-        r = broadcasting(ufunc, input._data, other._data if isinstance(other, Tensor) else other)
+        try:
+            x, y = input._data, other._data
+        except AttributeError:
+            raise not_tensor_error(name, ("input", input), ("other", other)) from None
+        r = broadcasting(ufunc, x, y)
         return r if out is None else write_out(out, r, name)
     return _named(op, name, f"Elementwise `{name}`, a bool tensor.")
 
@@ -60,8 +64,13 @@ def logical_not(input, *, out=None):
 
 def _bitwise(ufunc, name):
     def op(input, other):
-        x, y, dt = operands(input, other)
-        if dt.kind in "fV":
+        if isinstance(input, Tensor):
+            x, y, dt = operands(input, other)
+        else:  # PyTorch's bitwise_and(Number self, Tensor other)
+            if not isinstance(other, Tensor):
+                raise tensor_type_error(name, "other", other, 2)
+            y, x, dt = operands(other, input)
+        if dt.kind in "fcV":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
         return broadcasting(ufunc, x, y)
     return _named(op, name, f"Elementwise `{name}` of integer or bool tensors.")
@@ -100,7 +109,10 @@ isfinite = _test(np.isfinite, "isfinite", "True where input is finite.")
 
 def equal(input, other) -> bool:
     """True if both tensors have the same shape and elements."""
-    a, b = input._data, other._data
+    try:
+        a, b = input._data, other._data
+    except AttributeError:
+        raise not_tensor_error("equal", ("input", input), ("other", other)) from None
     return a.shape == b.shape and bool(array_module(a).array_equal(a, b))
 
 

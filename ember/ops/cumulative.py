@@ -3,10 +3,11 @@ import numpy as np
 
 from .. import _dtype
 from .. import return_types as RT
+from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, needs_grad, record, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out
 from .elementwise import where
 from .inplace import generic_inplace
 from .rearrange import flip
@@ -82,8 +83,11 @@ def _differentiable_dtype(r):
 
 def _cumulative(input, dim, dtype, name):
     """The array-module cumulative `name` ('cumsum' or 'cumprod') of input along one dim, and that dim."""
-    a = input._data
-    d = wrap_dim(dim, a.ndim)
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
+    d = wrap_dim(dim if dim.__class__ is int else _int(dim, name, "dim", None), a.ndim)
     acc = _accumulate_dtype(a, dtype)
     r = wrap(a.astype(acc) if a.ndim == 0 else getattr(array_module(a), name)(a, axis=d, dtype=acc))
     return r, d
@@ -108,8 +112,12 @@ def cumprod(input, dim, *, dtype=None, out=None):
 
 
 def _cumextreme(input, dim, largest):
-    a = input._data
-    d = wrap_dim(dim, a.ndim)
+    name = "cummax" if largest else "cummin"
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
+    d = wrap_dim(dim if dim.__class__ is int else _int(dim, name, "dim", None), a.ndim)
     xp = array_module(a)
     if a.ndim == 0:
         values, idx = a.copy(), xp.zeros((), np.int64)
@@ -137,7 +145,10 @@ def cummin(input, dim):
 
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """log(cumsum(exp(input))) along `dim`, without overflow or underflow."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("logcumsumexp", "input", input) from None
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
     d = dim % a.ndim if a.ndim else 0

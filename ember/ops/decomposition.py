@@ -450,6 +450,8 @@ def inv_ex(A, *, check_errors=False):
 
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (or X A = B when left=False); B is a (batch of) vector(s) when it has one dim less than A."""
+    check_tensor("linalg_solve", "A", A, 1)
+    check_tensor("linalg_solve", "B", B, 2)
     a = _check_matrix("linalg.solve", A, kernel="lu_cpu", complex_ok=True)
     xp = array_module(a)
     b = B._data
@@ -704,6 +706,8 @@ _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 def lstsq(A, B, rcond=None, *, driver=None):
     """Least-squares solution of A X = B: (solution, residuals, rank, singular_values), with the conventions of
     PyTorch's CPU drivers (gelsy by default: rank but no singular values and no residuals)."""
+    check_tensor("linalg_lstsq", "input", A, 1)
+    check_tensor("linalg_lstsq", "b", B, 2)
     if driver is not None and driver not in _DRIVERS:
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_DRIVERS)})")
     driver = driver or "gelsy"

@@ -7,11 +7,15 @@ from .reduction import p_norm
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """The p-norm of x1 - x2 + eps along the last dim."""
+    check_tensor("pairwise_distance", "x1", x1, 1)
+    check_tensor("pairwise_distance", "x2", x2, 2)
     return p_norm(x1 - x2 + eps, p, -1, keepdim)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1 / |x1| * x2 / |x2|) along dim, each norm at least eps (inputs broadcast, before the norms)."""
+    check_tensor("cosine_similarity", "x1", x1, 1)
+    check_tensor("cosine_similarity", "x2", x2, 2)
     if x1.shape != x2.shape:
         shape = broadcast_shapes(x1.shape, x2.shape)
         x1, x2 = x1.expand(shape), x2.expand(shape)
@@ -37,6 +41,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     """The p-norm distance between each row of x1 and each row of x2 (batched).
 
     Differs from PyTorch: the grad_fn is the composition of the ops below, not CdistBackward0."""
+    check_tensor("cdist", "x1", x1, 1)
+    check_tensor("cdist", "x2", x2, 2)
     if x1.dim() < 2 or x2.dim() < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
     if x1.shape[-1] != x2.shape[-1]:

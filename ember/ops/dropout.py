@@ -35,8 +35,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def _feature_dropout(input, p, training, inplace, spatial, name):
-    check_tensor(name, "input", input, 1)
     _check_p(p)
+    check_tensor(name, "input", input, 1)
     d = input.dim()
     if d not in (spatial + 1, spatial + 2):
         raise RuntimeError(f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received a "
@@ -66,7 +66,6 @@ _SELU_ALPHA_PRIME = -1.7580993408473766  # -scale * alpha of SELU
 
 
 def _alpha(input, p, training, shape):
-    _check_p(p)
     if not training or p == 0:
         return input
     if p == 1:
@@ -79,6 +78,7 @@ def _alpha(input, p, training, shape):
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout that keeps the mean and variance of SELU activations (dropped values go to SELU's minimum)."""
+    _check_p(p)
     check_tensor("alpha_dropout", "input", input, 1)
     out = _alpha(input, p, training, tuple(input.shape))
     return input.copy_(out) if inplace and out is not input else out
@@ -86,6 +86,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """alpha_dropout of whole channels."""
+    _check_p(p)
     check_tensor("feature_alpha_dropout", "input", input, 1)
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     out = _alpha(input, p, training, shape)

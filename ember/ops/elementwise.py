@@ -12,6 +12,7 @@ from ..autograd.graph import node_classes
 from ..backend import UINT_OF_SIZE, array_module
 from .base import (
     GRAD_ENABLED,
+    PYTHON_NUMBERS,
     Tensor,
     broadcast_error,
     broadcasting,
@@ -19,12 +20,14 @@ from .base import (
     keep_if,
     needs_grad,
     not_implemented,
+    not_tensor_error,
     operands,
     record,
     refuse_complex,
     result_dtype,
     scalar_value,
     tensor_type_error,
+    type_name,
     wrap,
     write_out,
 )
@@ -220,9 +223,13 @@ def above_max(x, lo, hi):
 
 # ---- binary arithmetic --------------------------------------------------------------------------
 def either_operands(a, b):
-    """operands() for a binary op whose first operand may be the Python number (ember.sub(2, x))."""
+    """operands() for a binary op whose first operand may be the Python number (ember.sub(2, x)); with two numbers,
+    the first one as a 0-dim tensor of its default dtype, as PyTorch's arithmetic takes them (add(2.5, 0) is
+    tensor(2.5))."""
     if isinstance(a, Tensor):
         return operands(a, b)
+    if not isinstance(b, Tensor) and isinstance(a, (int, float, complex, np.number, np.bool_)):
+        return operands(tensor(scalar_value(a)), b)
     y, x, dt = operands(b, a)
     return x, y, dt
 
@@ -338,11 +345,14 @@ def _check_int_zero(y):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _rounding(ufunc, input, other):
-    """ufunc(input, other) for floor division and remainder; either may be a number, not both."""
+def _rounding(ufunc, input, other, kernel):
+    """ufunc(input, other) for floor division and remainder (`kernel` names PyTorch's, which refuses complex
+    numbers); either may be a number."""
     x, y, dt = either_operands(input, other)
     if dt.kind in "iub":
         _check_int_zero(y)
+    elif dt.kind == "c":
+        refuse_complex(dt, kernel)
     return broadcasting(ufunc, x, y)
 
 
@@ -354,7 +364,7 @@ def floor_divide(input, other, *, out=None):
     """Division rounded down; integer tensors stay integer."""
     if _is_bool(input) and _is_bool(other):
         raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
-    r = _rounding(np.floor_divide, input, other)
+    r = _rounding(np.floor_divide, input, other, "div_floor_cpu")
     if needs_grad(input, other):
         not_implemented(r, "floor_divide", (input, other))
     return r if out is None else write_out(out, r, "floor_divide")
@@ -362,7 +372,9 @@ def floor_divide(input, other, *, out=None):
 
 def remainder(input, other, *, out=None):
     """Python-style modulus (the result takes the sign of the divisor); either operand may be a number."""
-    r = _rounding(np.remainder, input, other)
+    if not isinstance(input, Tensor):
+        check_tensor("remainder", "other", other, 2)
+    r = _rounding(np.remainder, input, other, "remainder_cpu")
     if needs_grad(input, other):
         if not isinstance(input, Tensor):
             not_implemented(r, "remainder", (other,))
@@ -667,16 +679,21 @@ def minimum(input, other):
 
 def masked_fill(input, mask, value):
     """input with `value` where the bool `mask` is True; input and mask broadcast against each other."""
-    m = mask._data
+    try:
+        a, m = input._data, mask._data
+    except AttributeError:
+        raise not_tensor_error("masked_fill", ("input", input), ("mask", mask)) from None
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    value_tensor = value if isinstance(value, Tensor) else None
-    if value_tensor is not None:
-        if value._data.ndim:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                               f"{value._data.ndim} dimension(s).")
-        value = value._data
-    a = input._data
+    value_tensor = None
+    if value.__class__ not in PYTHON_NUMBERS:
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                                   f"{value._data.ndim} dimension(s).")
+            value_tensor, value = value, value._data
+        elif not isinstance(value, (np.number, np.bool_)):
+            raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type_name(value)}")
     try:
         xp = array_module(a)
         r = wrap(xp.where(m, xp.asarray(value).astype(a.dtype), a))
@@ -884,6 +901,8 @@ def _float_operands(input, other):
     if dt.kind in "fcV":
         return x, y, dt
     dt = get_default_dtype().np
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers: x is the first one's array
+        return x.astype(dt), y, dt
     return tuple(v._data.astype(dt) if isinstance(v, Tensor) else v for v in (input, other)) + (dt,)
 
 
@@ -948,9 +967,13 @@ def _dtype_word(dt):
             "bool": "bool"}.get(np.dtype(dt).name, np.dtype(dt).name)
 
 
-def _three(input, tensor1, tensor2):
-    """The arrays of three tensors cast to their common PyTorch result dtype, and that dtype."""
-    a, b, c = input._data, tensor1._data, tensor2._data
+def _three(name, input, tensor1, tensor2):
+    """The arrays of three tensors cast to their common PyTorch result dtype, and that dtype; PyTorch's TypeError
+    naming the first argument of `name` that is not a Tensor."""
+    try:
+        a, b, c = input._data, tensor1._data, tensor2._data
+    except AttributeError:
+        raise not_tensor_error(name, ("input", input), ("tensor1", tensor1), ("tensor2", tensor2)) from None
     bc = _dtype.FROM_NP[result_dtype(b, c)]  # tensor1 and tensor2 promote first, then with input
     dt = _dtype.result_type([(_dtype.FROM_NP[a.dtype], a.ndim), (bc, 1 if b.ndim or c.ndim else 0)], ()).np
     return a.astype(dt, copy=False), b.astype(dt, copy=False), c.astype(dt, copy=False), dt
@@ -958,7 +981,7 @@ def _three(input, tensor1, tensor2):
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 * tensor2."""
-    a, b, c, dt = _three(input, tensor1, tensor2)
+    a, b, c, dt = _three("addcmul", input, tensor1, tensor2)
     v = scalar_value(value)
     try:
         r = wrap((a + array_module(b).multiply(b, c) * dt.type(v)).astype(dt, copy=False))
@@ -973,6 +996,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 / tensor2 (tensor1 and tensor2 may not both be integral)."""
+    a, b, c, dt = _three("addcdiv", input, tensor1, tensor2)
     if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release "
                            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
@@ -980,7 +1004,6 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
-    a, b, c, dt = _three(input, tensor1, tensor2)
     v = scalar_value(value)
     try:
         r = wrap((a + array_module(b).true_divide(b, c) * dt.type(v)).astype(dt, copy=False))

@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, record, wrap
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .scatter import index_add, scatter_reduce
 
 GRADIENTS = {
@@ -29,11 +29,13 @@ def _row_sums(g, idx, n, padding_idx, by_freq):
 
 
 def _check_indices(input, n):
-    if not isinstance(input, Tensor) or input._data.dtype.kind not in "iu":
-        got = input.dtype if isinstance(input, Tensor) else type(input).__name__
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("embedding", "indices", input, 2) from None
+    if a.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {got} instead (while checking arguments for embedding)")
-    a = input._data
+                           f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding)")
     if a.size and (a.min() < 0 or a.max() >= n):
         raise IndexError("index out of range in self")
     return a
@@ -62,7 +64,10 @@ def _renorm(weight, idx, max_norm, norm_type):
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """The rows of `weight` at the integer indices `input`; output shape input.shape + (dim,)."""
-    n = weight.shape[0]
+    try:
+        n = weight._data.shape[0]
+    except AttributeError:
+        raise tensor_type_error("embedding", "weight", weight) from None
     idx = _check_indices(input, n)
     padding_idx = _padding(padding_idx, n)
     if max_norm is not None:
@@ -83,6 +88,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     """Sums, means or maxes of bags of embeddings; bags are the rows of 2-D input or runs given by offsets.
 
     Differs from PyTorch: the grad_fn is the composition of the ops below, not EmbeddingBagBackward0."""
+    check_tensor("embedding_bag", "weight", weight, 2)
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    check_tensor("embedding_bag", "input", input, 1)
     if mode not in _MODES:
         raise ValueError(f"mode has to be one of sum, mean or max, got {mode}")
     if per_sample_weights is not None and mode != "sum":

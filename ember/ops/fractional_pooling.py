@@ -12,7 +12,7 @@ import numpy as np
 from .._random import rng
 from ..backend import array_module, asarray_like
 from .arguments import int_tuple, ntuple
-from .base import Tensor, wrap
+from .base import Tensor, tensor_type_error, wrap
 
 __all__ = ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
            "fractional_max_pool3d_with_indices"]
@@ -33,7 +33,12 @@ def _starts(u, size: int, out: int, k: int, dtype):
 
 
 def _fractional(input: Tensor, dims: int, kernel_size, output_size, output_ratio, samples, name: str):
-    a = input._data
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name}() requires specifying either an output_size or an output_ratio")
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if a.ndim not in (dims + 1, dims + 2):
         raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got {a.ndim}D")
     batched = a.ndim == dims + 2
@@ -41,8 +46,6 @@ def _fractional(input: Tensor, dims: int, kernel_size, output_size, output_ratio
     spatial = tuple(x.shape[2:])
     kernel = int_tuple(kernel_size, dims, "kernel_size", name, single=False)
     if output_size is None:
-        if output_ratio is None:
-            raise ValueError(f"{name}() requires specifying either an output_size or an output_ratio")
         output_size = [int(s * r) for s, r in zip(spatial, ntuple(output_ratio, dims))]
     out = int_tuple(output_size, dims, "output_size", name, single=False)
     for s, k, o in zip(spatial, kernel, out):

@@ -79,6 +79,8 @@ def _apply_reflectors(input: Tensor, tau: Tensor, other: Tensor, transpose: bool
 
 def householder_product(input: Tensor, tau: Tensor, *, out=None) -> Tensor:
     """The first n columns of Q = H_0 ... H_{k-1} from the reflectors in input's columns and their scales tau."""
+    check_tensor("linalg_householder_product", "input", input, 1)
+    check_tensor("linalg_householder_product", "tau", tau, 2)
     _check_reflectors("householder_product", input, tau)
     m, n = input.shape[-2:]
     xp = array_module(input._data)
@@ -90,6 +92,9 @@ def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, tran
           out=None) -> Tensor:
     """Q input3, Q^T input3, input3 Q or input3 Q^T, with Q (m x m) given in Householder form by geqrf's
     (input, input2)."""
+    check_tensor("ormqr", "input", input, 1)
+    check_tensor("ormqr", "input2", input2, 2)
+    check_tensor("ormqr", "input3", input3, 3)
     _check_float_matrix("ormqr", "ormqr", input)
     if input3.ndim < 2:
         raise RuntimeError("torch.ormqr: other must have at least 2 dimensions.")

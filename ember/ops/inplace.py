@@ -18,6 +18,7 @@ from . import elementwise as ew
 from . import pointwise as pw
 from .base import (
     GRAD_ENABLED,
+    PYTHON_NUMBERS,
     Tensor,
     broadcast_error,
     check_inplace,
@@ -26,6 +27,7 @@ from .base import (
     operands,
     record,
     tensor_type_error,
+    type_name,
     wrap,
 )
 from .views import check_view_inplace, share_inplace
@@ -169,6 +171,10 @@ def zero_(self):
 
 def fill_(self, value):
     """Fill with `value` (a number or a one-element tensor) in place."""
+    try:
+        a = self._data
+    except AttributeError:
+        raise tensor_type_error("fill_", "input", self) from None
     check_inplace(self, may_overlap=True)
     tensor = value if isinstance(value, Tensor) else None
     if tensor is not None:
@@ -176,9 +182,11 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         value = value._data
+    elif value.__class__ not in PYTHON_NUMBERS and not isinstance(value, (np.number, np.bool_)):
+        raise TypeError(f"fill_(): argument 'value' must be Number or Tensor, not {type_name(value)}")
     recording = needs_grad(self, tensor)
     through_view = recording and check_view_inplace(self)
-    self._data[...] = value
+    a[...] = value
     self._vc[0] += 1
     if recording:
         if tensor is not None:

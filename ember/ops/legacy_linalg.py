@@ -63,6 +63,9 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tensor:
     """torch.lu_solve: X with A X = b from lu_factor's output; deprecated in PyTorch, with its warning."""
+    check_tensor("lu_solve", "input", b, 1)
+    check_tensor("lu_solve", "LU_data", LU_data, 2)
+    check_tensor("lu_solve", "LU_pivots", LU_pivots, 3)
     warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a future "
                   "PyTorch release.", UserWarning, stacklevel=2)
     return L.lu_solve(LU_data, LU_pivots, b)
@@ -70,6 +73,8 @@ def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tens
 
 def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:
     """Cross product along `dim`; without it, along the first dim of size 3 (as PyTorch's deprecated default)."""
+    check_tensor("cross", "input", input, 1)
+    check_tensor("cross", "other", other, 2)
     if dim is None:
         try:
             shape = np.broadcast_shapes(input._data.shape, other._data.shape)

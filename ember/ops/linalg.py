@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from .._creation import _int
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
@@ -17,7 +18,9 @@ from .base import (
     GRAD_ENABLED,
     Tensor,
     broadcast_error,
+    check_tensor,
     keep_if,
+    not_tensor_error,
     record,
     result_dtype,
     tensor_type_error,
@@ -106,7 +109,10 @@ def _check_same_dtype(x, y, first="m1", second="m2"):
 
 def mm(input, mat2, *, out=None):
     """Matrix product of two 2-D tensors."""
-    a, b = input._data, mat2._data
+    try:
+        a, b = input._data, mat2._data
+    except AttributeError:
+        raise not_tensor_error("mm", ("input", input), ("mat2", mat2)) from None
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"{'self' if a.ndim != 2 else 'mat2'} must be a matrix")
     if a.shape[1] != b.shape[0]:
@@ -122,7 +128,10 @@ def mm(input, mat2, *, out=None):
 
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of two 3-D tensors with equal batch sizes."""
-    a, b = input._data, mat2._data
+    try:
+        a, b = input._data, mat2._data
+    except AttributeError:
+        raise not_tensor_error("bmm", ("input", input), ("mat2", mat2)) from None
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"batch{1 if a.ndim != 3 else 2} must be a 3D tensor")
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
@@ -172,20 +181,26 @@ def _expand_error(target, shape):
 
 def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors of equal length."""
-    return _dot(input, tensor, NODES.DotBackward0, out, "dot")
+    return _dot(input, tensor, NODES.DotBackward0, out, "dot", "tensor")
 
 
 def vdot(input, other, *, out=None):
     """Inner product of two 1-D tensors, the first conjugated (equal to dot for real tensors)."""
-    a, b = input._data, other._data
+    try:
+        a, b = input._data, other._data
+    except AttributeError:
+        raise not_tensor_error("vdot", ("input", input), ("other", other)) from None
     if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
-    return _dot(input.conj(), other, NODES.VdotBackward0, out, "vdot")
+    return _dot(input.conj(), other, NODES.VdotBackward0, out, "vdot", "other")
 
 
-def _dot(input, tensor, node_cls, out, name):
-    a, b = input._data, tensor._data
+def _dot(input, tensor, node_cls, out, name, tensor_arg):
+    try:
+        a, b = input._data, tensor._data
+    except AttributeError:
+        raise not_tensor_error(name, ("input", input), (tensor_arg, tensor)) from None
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape[0] != b.shape[0]:
@@ -201,7 +216,10 @@ def _dot(input, tensor, node_cls, out, name):
 
 def mv(input, vec, *, out=None):
     """Product of a 2-D matrix and a 1-D vector."""
-    a, b = input._data, vec._data
+    try:
+        a, b = input._data, vec._data
+    except AttributeError:
+        raise not_tensor_error("mv", ("input", input), ("vec", vec)) from None
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
     if a.shape[1] != b.shape[0]:
@@ -216,7 +234,10 @@ def mv(input, vec, *, out=None):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2), `input` broadcast to the product's shape."""
-    a, b = mat1._data, mat2._data
+    try:
+        a, b, c = mat1._data, mat2._data, input._data
+    except AttributeError:
+        raise not_tensor_error("addmm", ("input", input), ("mat1", mat1), ("mat2", mat2)) from None
     if a.ndim != 2 or b.ndim != 2:
         name, nd = ("mat1", a.ndim) if a.ndim != 2 else ("mat2", b.ndim)
         raise RuntimeError(f"{name} must be a matrix, got {nd}-D tensor")
@@ -224,7 +245,6 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
     _check_same_dtype(a, b)
-    c = input._data
     if c.dtype != a.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_word(c)} and {_type_word(b)}")
     r = wrap(_product_plus(operator.matmul, a, b, c, beta, alpha))
@@ -240,7 +260,10 @@ def matmul(input, other, *, out=None):
     The graph follows PyTorch's matmul: 1-D @ 2-D squeezes in place, N-D @ 1-D/2-D folds the batch
     into rows of one mm or mv when that needs no copy, and the rest broadcasts into one bmm.
     """
-    da, db = input._data.ndim, other._data.ndim
+    try:
+        da, db = input._data.ndim, other._data.ndim
+    except AttributeError:
+        raise not_tensor_error("matmul", ("input", input), ("other", other)) from None
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
     if da == 1 and db == 1:
@@ -331,7 +354,10 @@ def _dtype_word(a):
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec), `input` broadcast to the product's shape."""
-    a, b, c = mat._data, vec._data, input._data
+    try:
+        a, b, c = mat._data, vec._data, input._data
+    except AttributeError:
+        raise not_tensor_error("addmv", ("input", input), ("mat", mat), ("vec", vec)) from None
     if a.ndim != 2 or b.ndim != 1 or c.ndim > 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {c.ndim}, {a.ndim}, {b.ndim}")
     if a.shape[1] != b.shape[0] or (c.ndim == 1 and c.shape[0] not in (1, a.shape[0])):
@@ -367,7 +393,10 @@ def _check_three_dtypes(c, b1, b2):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (sum over the batch of batch1[i] @ batch2[i]), as one matrix product."""
-    b1, b2, c = batch1._data, batch2._data, input._data
+    try:
+        b1, b2, c = batch1._data, batch2._data, input._data
+    except AttributeError:
+        raise not_tensor_error("addbmm", ("input", input), ("batch1", batch1), ("batch2", batch2)) from None
     _check_batches(b1, b2)
     _check_three_dtypes(c, b1, b2)
     n, (batch, m, p) = b1.shape[1], b2.shape
@@ -382,7 +411,10 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (batch1 @ batch2) for 3-D batches, `input` broadcast to the product's shape."""
-    b1, b2, c = batch1._data, batch2._data, input._data
+    try:
+        b1, b2, c = batch1._data, batch2._data, input._data
+    except AttributeError:
+        raise not_tensor_error("baddbmm", ("input", input), ("batch1", batch1), ("batch2", batch2)) from None
     _check_batches(b1, b2)
     _check_three_dtypes(c, b1, b2)
     r = wrap(_product_plus(operator.matmul, b1, b2, c, beta, alpha))
@@ -394,7 +426,10 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * outer(vec1, vec2), with type promotion."""
-    v1, v2, c = vec1._data, vec2._data, input._data
+    try:
+        v1, v2, c = vec1._data, vec2._data, input._data
+    except AttributeError:
+        raise not_tensor_error("addr", ("input", input), ("vec1", vec1), ("vec2", vec2)) from None
     for name, v in (("vec1", v1), ("vec2", v2)):
         if v.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
@@ -412,15 +447,28 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
 
 def outer(input, vec2, *, out=None):
     """Outer product of two 1-D tensors: input[i] * vec2[j]."""
+    return _outer(input, vec2, out, "outer")
+
+
+def ger(input, vec2, *, out=None):
+    """outer(input, vec2), under its older name."""
+    return _outer(input, vec2, out, "ger")
+
+
+def _outer(input, vec2, out, op):
+    check_tensor(op, "input", input, 1)
+    check_tensor(op, "vec2", vec2, 2)
     for name, t in (("self", input), ("vec2", vec2)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     r = input.unsqueeze(1) * vec2
-    return r if out is None else write_out(out, r, "outer")
+    return r if out is None else write_out(out, r, op)
 
 
 def inner(input, other, *, out=None):
     """Sum of products over the last dims (a scalar product when one input is 0-dim)."""
+    check_tensor("inner", "input", input, 1)
+    check_tensor("inner", "other", other, 2)
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         r = input * other
@@ -434,6 +482,8 @@ def inner(input, other, *, out=None):
 
 def kron(input, other, *, out=None):
     """Kronecker product: blocks input[i, j, ...] * other."""
+    check_tensor("kron", "input", input, 1)
+    check_tensor("kron", "other", other, 2)
     a, b = input._data, other._data
     nd = max(a.ndim, b.ndim)
     sa, sb = (1,) * (nd - a.ndim) + a.shape, (1,) * (nd - b.ndim) + b.shape
@@ -460,7 +510,10 @@ def _tensordot_dims(a, b, dims):
 
 def tensordot(a, b, dims=2, out=None):
     """Contract dims of a with dims of b (an int: the last `dims` of a with the first of b; or two lists)."""
-    x, y = a._data, b._data
+    try:
+        x, y = a._data, b._data
+    except AttributeError:
+        raise not_tensor_error("tensordot", ("a", a), ("b", b)) from None
     da, db = _tensordot_dims(x, y, dims)
     for i, j in zip(da, db):
         if x.shape[i] != y.shape[j]:
@@ -561,7 +614,10 @@ def chain_matmul(*matrices, out=None):
 # ---- cross, trace, matrix_power --------------------------------------------------------------------------------------
 def cross(input, other, *, dim=-1, out=None):
     """Cross product of 3-vectors along `dim`, the other dims broadcast (ember.linalg.cross)."""
-    a, b = input._data, other._data
+    try:
+        a, b = input._data, other._data
+    except AttributeError:
+        raise not_tensor_error("linalg_cross", ("input", input), ("other", other)) from None
     if a.ndim != b.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     d = wrap_dim(dim, a.ndim)
@@ -603,6 +659,8 @@ def trace(input):
 
 def matrix_power(input, n):
     """The n-th power of each square matrix (n < 0 inverts first; n == 0 gives identities), by repeated squaring."""
+    check_tensor("matrix_power", "input", input, 1)
+    n = _int(n, "matrix_power", "n", 2)
     a = input._data
     if a.ndim < 2:
         raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
@@ -764,7 +822,6 @@ def _einsum_backward(g, subs, out, operands, needed):
 
 # ---- registration ----------------------------------------------------------------------------------------------------
 det, inverse, logdet, pinverse, matrix_exp = dec.det, dec.inv, dec.logdet, dec.pinverse, dec.matrix_exp
-ger = outer
 addmm_, addmv_, addbmm_ = generic_inplace(addmm), generic_inplace(addmv), generic_inplace(addbmm)
 baddbmm_, addr_ = generic_inplace(baddbmm), generic_inplace(addr)
 

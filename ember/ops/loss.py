@@ -15,7 +15,7 @@ from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
-from .base import GRAD_ENABLED, Tensor, broadcast_error, record, wrap
+from .base import GRAD_ENABLED, Tensor, broadcast_error, check_tensor, record, tensor_type_error, wrap
 from .distance import pairwise_distance
 from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
 
@@ -116,7 +116,17 @@ def _check_reduction(reduction):
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _check_tensors(input, target, name):
+    """PyTorch's TypeError unless input and target are Tensors."""
+    if not isinstance(input, Tensor):
+        raise tensor_type_error(name, "input", input)
+    if not isinstance(target, Tensor):
+        raise tensor_type_error(name, "target", target, 2)
+
+
 def _check_sizes(input, target, name):
+    """PyTorch's TypeError unless input and target are Tensors; its warning when their shapes differ."""
+    _check_tensors(input, target, name)
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
                       f"in {name}. This will likely lead to incorrect results due to broadcasting. Please ensure "
@@ -228,6 +238,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     """Negative log likelihood of a Poisson target with rate exp(input) (or input)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _check_tensors(input, target, "poisson_nll_loss")
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
         stirling = target * target.log() - target + 0.5 * (2 * np.pi * target).log()
@@ -238,6 +249,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     """Negative log likelihood of a Gaussian target with mean input and variance var."""
+    check_tensor("gaussian_nll_loss", "input", input, 1)
     _check_reduction(reduction)
     if not isinstance(var, Tensor):
         var = input.new_full((), float(var))
@@ -262,6 +274,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """KL(target || exp(input)) for log-probabilities input; reduction='batchmean' divides by the batch size."""
+    _check_tensors(input, target, "kl_div")
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
@@ -292,7 +305,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """Negative log likelihood of class indices under log-probabilities input ((N, C, ...) or (C,))."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    a, t = input._data, target._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("nll_loss_nd", "input", input) from None
+    try:
+        t = target._data
+    except AttributeError:
+        raise tensor_type_error("nll_loss_nd", "target", target, 2) from None
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     unbatched = a.ndim == 1
@@ -340,6 +360,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     indices or class probabilities (same shape as input)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _check_tensors(input, target, "cross_entropy_loss")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1
@@ -394,6 +415,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          reduce=None, reduction: str = "mean") -> Tensor:
     """-(y log x + (1 - y) log(1 - x)) for probabilities x, with logs clamped at -100 as in PyTorch."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_tensors(input, target, "binary_cross_entropy")
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
@@ -419,6 +441,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
                                      pos_weight: Tensor | None = None) -> Tensor:
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_tensors(input, target, "binary_cross_entropy_with_logits")
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     _no_grad_for(weight, "binary_cross_entropy_with_logits", "weight")
@@ -469,6 +492,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
+    _check_tensors(input, target, "multi_margin_loss")
     a = input._data
     unbatched = a.ndim == 1
     x = a[None] if unbatched else a
@@ -511,6 +535,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     """Hinge loss between each target class (listed in target, ended by -1) and each non-target class."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _check_tensors(input, target, "multilabel_margin_loss")
     a = input._data
     unbatched = a.ndim == 1
     x = a[None] if unbatched else a
@@ -532,10 +557,17 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
 
 
 # ---- embedding and ranking losses -------------------------------------------------------------------
+def _check_three(name, *arguments):
+    """PyTorch's TypeError for the first of the (argument name, value) pairs whose value is not a Tensor."""
+    for position, (arg, value) in enumerate(arguments, 1):
+        check_tensor(name, arg, value, position)
+
+
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """max(0, -y (x1 - x2) + margin)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_three("margin_ranking_loss", ("input1", input1), ("input2", input2), ("target", target))
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
@@ -546,6 +578,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
                          reduction: str = "mean") -> Tensor:
     """x where y == 1, max(0, margin - x) where y == -1."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_tensors(input, target, "hinge_embedding_loss")
     margin_part = (margin - input).clamp_min(0).masked_fill(target == 1, 0)
     self_part = input.masked_fill(target == -1, 0)
     return _reduce(self_part + margin_part, reduction)
@@ -555,6 +588,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_three("cosine_embedding_loss", ("input1", input1), ("input2", input2), ("target", target))
     eps = 1e-12
     d = input1.dim() - 1
     prod = (input1 * input2).sum(d)
@@ -571,6 +605,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_three("triplet_margin_loss", ("anchor", anchor), ("positive", positive), ("negative", negative))
     if not anchor.dim() == positive.dim() == negative.dim():
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
                            f"dimensions, but got: anchor {anchor.dim()}D, positive {positive.dim()}D, and "

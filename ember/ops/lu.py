@@ -110,6 +110,8 @@ def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
 def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
               out=None):
     """(P, L, U) from lu_factor's packed LU and pivots (empty tensors for the parts not asked for)."""
+    check_tensor("lu_unpack", "LU_data", LU_data, 1)
+    check_tensor("lu_unpack", "LU_pivots", LU_pivots, 2)
     m, n = LU_data.shape[-2:]
     k = min(m, n)
     xp = array_module(LU_data._data)
@@ -140,6 +142,9 @@ def _permutations(pivots: np.ndarray, m: int) -> np.ndarray:  # host: a loop ove
 
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False, out=None):
     """X with A X = B (X A = B when not `left`; A^T in place of A with `adjoint`), A given by lu_factor."""
+    check_tensor("linalg_lu_solve", "LU", LU, 1)
+    check_tensor("linalg_lu_solve", "pivots", pivots, 2)
+    check_tensor("linalg_lu_solve", "B", B, 3)
     P, L, U = lu_unpack(LU, pivots)
     if left and not adjoint:
         return solve(U, solve(L, P.mT @ B))

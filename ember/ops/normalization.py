@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, record, tensor_type_error, wrap
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
 
@@ -141,7 +141,11 @@ def _weight_shape(weight, input, node):
 
 
 def _check_float(input, name):
-    if input._data.dtype.kind not in "fV":
+    try:
+        dt = input._data.dtype
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
+    if dt.kind not in "fV":
         raise RuntimeError(f"{name}: expected a floating point input, but got {input.dtype}")
 
 
@@ -283,6 +287,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """input / sqrt(mean(input^2) + eps) over the trailing dims, times weight."""
+    check_tensor("rms_norm", "input", input, 1)
     shape = _normalized_shape(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.dim() - k:]) != shape:
@@ -297,6 +302,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
     """Normalize each channel by the squared activity of its `size` neighbouring channels."""
+    check_tensor("local_response_norm", "input", input, 1)
     dim = input.dim()
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")

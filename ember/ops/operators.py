@@ -21,7 +21,9 @@ from . import pointwise as pw
 # (torch.add(tensor, array) is a TypeError), and so do ember's: the operators below turn an array into a tensor of
 # NumPy's result dtype, and the tensor into that dtype, before the op. Unlike PyTorch, a tensor that requires grad
 # keeps its graph (PyTorch raises: it cannot turn such a tensor into an array), and array + tensor is the tensor's
-# op too (__array_priority__ makes NumPy hand it over), where PyTorch 2.13 raises under NumPy 2.
+# op too (__array_priority__ makes NumPy hand it over), where PyTorch 2.13 raises under NumPy 2. A NumPy function
+# of a tensor (np.exp(t), np.add(array, t)) computes on the tensor's array and gives a tensor back through
+# Tensor.__array_wrap__, as PyTorch's (without a graph: it needs the array of a tensor that requires grad, refused).
 def _operator(fn):
     """Tensor operator `fn`(self, other), taking a NumPy array for `other` (NOTE [ NumPy operands ])."""
     def op(self, other):

@@ -3,10 +3,11 @@ nanquantile, and their backward formulas."""
 import numpy as np
 
 from .. import return_types as RT
+from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, check_tensor, record, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap, write_out
 from .elementwise import masked_grad
 from .reduction import _onehot, _select_back
 
@@ -127,6 +128,8 @@ def nanmedian(input, dim=None, keepdim=False):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The k-th smallest element along `dim` (k from 1) and its index."""
+    check_tensor("kthvalue", "input", input, 1)
+    k = _int(k, "kthvalue", "k", None, any_shape=True)
     a = input._data
     d = wrap_dim(dim, a.ndim)
     n = a.shape[d] if a.ndim else 1
@@ -153,7 +156,10 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
 
 
 def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("nanquantile" if ignore_nan else "quantile", "input", input) from None
     xp = array_module(a)
     if a.dtype.kind not in "fV":
         raise RuntimeError("quantile() input tensor must be either float or double dtype")

@@ -83,6 +83,7 @@ def rad2deg(input: Tensor) -> Tensor:
 def _logaddexp(input, other, exp, log_base, name, out):
     """max + log1p(exp(-gap)), with `exp` the name of the base's power function (exp, exp2), the log1p divided by
     log(base) where that is not None."""
+    check_tensor(name, "input", input, 1)
     check_tensor(name, "other", other, 2)
     x, y, _ = ew._float_operands(input, other)
     xp = array_module(other._data)
@@ -109,6 +110,7 @@ def logaddexp2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """The magnitude of `input` with the sign of `other` (a tensor or a number)."""
+    check_tensor("copysign", "input", input, 1)
     x, y, _ = ew._float_operands(input, other)
     r = broadcasting(np.copysign, x, y)
     if needs_grad(input, other):
@@ -121,6 +123,7 @@ def copysign(input: Tensor, other, *, out=None) -> Tensor:
 
 def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
     """The Heaviside step: 0 where input < 0, `values` where input == 0, 1 where input > 0."""
+    check_tensor("heaviside", "input", input, 1)
     check_tensor("heaviside", "values", values, 2)
     if input._data.dtype != values._data.dtype:
         raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes ({input.dtype} "
@@ -192,6 +195,7 @@ def float_power(input, exponent, *, out=None) -> Tensor:
 
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """input * 2 ** other."""
+    check_tensor("ldexp", "input", input, 1)
     check_tensor("ldexp", "other", other, 2)
     with no_grad():
         r = ew.mul(input, ew._rpow(other, 2.0))

@@ -529,6 +529,7 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Ints, stride: Ints
 def _lp_pool(input, n, norm_type, kernel_size, stride, ceil_mode, fname):
     """(sum of x**p over each window) ** (1/p), composed from avg pooling as PyTorch composes it (max pooling
     of |x| for p = inf)."""
+    check_tensor(fname, "input", input, 1)
     max_pool, avg_pool = [(max_pool1d, avg_pool1d), (max_pool2d, avg_pool2d), (max_pool3d, avg_pool3d)][n - 1]
     if norm_type == float("inf"):
         return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._creation import _finish, _float_dtype, _size, _work_dtype, zeros_like
+from .._creation import _finish, _float_dtype, _int, _size, _work_dtype, zeros_like
 from .._random import rng
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like, to_numpy
@@ -22,6 +22,7 @@ from .base import (
     needs_grad,
     not_implemented,
     record,
+    tensor_type_error,
     wrap,
     write_out,
 )
@@ -71,17 +72,6 @@ def _float_arg(x, fn: str, arg: str) -> float:
     if not isinstance(x, (int, float, np.number)):
         raise TypeError(f"{fn}(): argument '{arg}' must be float, not {type(x).__name__}")
     return float(x)
-
-
-def _int_arg(x, fn: str, arg: str) -> int:
-    """An int argument: an integer or a 0-dim integer tensor that fits in int64."""
-    if isinstance(x, Tensor) and x._data.ndim == 0 and x._data.dtype.kind in "iu":
-        x = x.item()
-    if not isinstance(x, (int, np.integer)) or isinstance(x, bool):
-        raise TypeError(f"{fn}(): argument '{arg}' must be int, not {type(x).__name__}")
-    if not -2**63 <= x < 2**63:
-        raise ValueError("Overflow when unpacking long long")
-    return int(x)
 
 
 def _keyword_from(kwargs: dict, value, fn: str):
@@ -222,6 +212,8 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
 def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
     """Binomial samples (whole numbers, in prob's floating dtype) of `count` trials with success probability
     `prob`."""
+    check_tensor("binomial", "count", count, 1)
+    check_tensor("binomial", "prob", prob, 2)
     _float_dtype(prob.dtype, "binomial_cpu")
     n, p = np.broadcast_arrays(to_numpy(count._data), to_numpy(prob._data))  # host: samples are drawn on the host
     if not ((p >= 0) & (p <= 1)).all():
@@ -255,13 +247,16 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
                 out=None) -> Tensor:
     """Indices (int64) drawn from the categories of each row of input, weighted by its non-negative values; without
     replacement the indices of a row are distinct."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("multinomial", "input", input) from None
     if a.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if a.dtype.kind not in "fV":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_dtype.scalar_type_name(a.dtype)}")
-    n = _int_arg(num_samples, "multinomial", "num_samples")
+    n = _int(num_samples, "multinomial", "num_samples", None, any_shape=True)
     if not isinstance(replacement, (bool, np.bool_)):
         raise TypeError(f"multinomial(): argument 'replacement' must be bool, not {type(replacement).__name__}")
     if n <= 0:
@@ -430,11 +425,11 @@ def _random_bounds(bounds, kwargs):
     if not given:
         return 0, None, NODES.RandomBackward2
     if len(given) == 1 and (len(bounds) == 1 or "to" in kwargs):
-        return 0, _int_arg(given.popitem()[1], "random_", "to"), NODES.RandomBackward1
+        return 0, _int(given.popitem()[1], "random_", "to", None), NODES.RandomBackward1
     if "to" not in given:
         raise TypeError("random_() received an invalid combination of arguments: 'from' needs 'to' (an int or None)")
-    lo, to = _int_arg(given["from"], "random_", "from"), given["to"]
-    return lo, None if to is None else _int_arg(to, "random_", "to"), NODES.RandomBackward0
+    lo, to = _int(given["from"], "random_", "from", None), given["to"]
+    return lo, None if to is None else _int(to, "random_", "to", None), NODES.RandomBackward0
 
 
 METHODS = {"bernoulli": bernoulli, "multinomial": multinomial, "uniform_": uniform_, "normal_": normal_,

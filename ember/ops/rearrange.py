@@ -63,8 +63,11 @@ def _copy_result(input, array, node, saved):
 
 def roll(input, shifts, dims=None) -> Tensor:
     """Shift elements along `dims` cyclically (over the flattened tensor when dims is None)."""
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("roll", "input", input) from None
     shifts = [int(shifts)] if isinstance(shifts, (int, np.integer)) else [int(s) for s in shifts]
-    a = input._data
     if dims is None or (not isinstance(dims, int) and len(dims) == 0):
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
@@ -80,7 +83,10 @@ def roll(input, shifts, dims=None) -> Tensor:
 
 def flip(input, dims, *more_dims) -> Tensor:
     """Reverse the order of elements along `dims` (a copy); the method also takes the dims as arguments."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("flip", "input", input) from None
     dims = _dim_list((dims,) + more_dims if more_dims else dims, a.ndim)
     if len(set(dims)) != len(dims):
         dup = next(d for d in dims if dims.count(d) > 1)
@@ -149,8 +155,12 @@ def repeat(input, repeats, *more_repeats) -> Tensor:
 def tile(input, dims, *more_dims) -> Tensor:
     """repeat(), with dims padded by leading 1s when there are fewer than the tensor's dims; the method also takes
     the dims as arguments."""
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error("tile", "input", input) from None
     dims = _shape_arg((dims,) + more_dims)
-    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+    return repeat(input, (1,) * (ndim - len(dims)) + dims)
 
 
 def _repeat_indices(repeats, n):

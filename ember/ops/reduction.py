@@ -579,7 +579,11 @@ def _float_result(a):
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over `dim`, computed stably (no overflow for large inputs)."""
-    a = _float_result(input._data)
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("logsumexp", "input", input) from None
+    a = _float_result(a)
     if isinstance(dim, (tuple, list)) and not dim and a.ndim:
         raise RuntimeError(f"logsumexp(): output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
     dims = _dims(dim, a.ndim)

@@ -27,6 +27,7 @@ from .base import (
     not_implemented,
     record,
     tensor_type_error,
+    type_name,
     wrap,
     write_out,
 )
@@ -223,7 +224,10 @@ def _gather_array(a, d, i):
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out: Tensor | None = None) -> Tensor:
     """input's elements at `index` along `dim`: out[p] = input[p with p[dim] = index[p]]; `sparse_grad` is
     accepted, the gradient is dense."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("gather", "input", input) from None
     i = _index(index, "gather", a)
     d = wrap_dim(dim, a.ndim)
     shape, ishape = _shape1(a.shape), _shape1(i.shape)
@@ -245,7 +249,10 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *, ou
     """input's elements at `indices` along `dim` (of the flattened input if None); input and indices broadcast
     in the other dims. Negative indices count from the end; unlike PyTorch, which wraps them modulo the size
     without a check, an index outside [-size, size) raises."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("take_along_dim", "input", input) from None
     i = _index(indices, "take_along_dim", a, long_only=True)
     if dim is None:
         r = gather(input.reshape(-1), 0, indices.reshape(-1))
@@ -270,7 +277,10 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *, ou
 
 def take(input: Tensor, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """input, flattened, at `index` (negative entries count from the end); the result has index's shape."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("take", "input", input) from None
     i = _take_index(index, a, "take")
     r = wrap(a.reshape(-1)[i])
     if GRAD_ENABLED[0] and input._rg:
@@ -353,7 +363,10 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | float | None =
             reduce: str | None = None, out: Tensor | None = None) -> Tensor:
     """input with `src`'s elements (or a number `value`) written at `index` along `dim`; `reduce` ('add' or
     'multiply') combines them with input's instead (without a gradient, as in PyTorch)."""
-    r = input._data.copy()
+    try:
+        r = input._data.copy()
+    except AttributeError:
+        raise tensor_type_error("scatter", "input", input) from None
     d = _scatter_write(r, input, dim, index, src, value=value, reduce=reduce)
     r = wrap(r)
     src = src if value is None else value
@@ -441,7 +454,10 @@ def _vector_index(index, name, a, dim, long_only=False, error=RuntimeError):
 
 def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The slices of input at `index` (a vector) along `dim`."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("index_select", "input", input) from None
     d, i = _vector_index(index, "index_select", a, dim)
     if a.ndim == 0 and i.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {i.size} value(s)")
@@ -544,6 +560,9 @@ def segment_reduce(data: Tensor, reduce: str, *, lengths: Tensor | None = None, 
     """data reduced by `reduce` over consecutive segments along `axis`, of the given lengths (or between
     offsets); an empty segment gives `initial`, else sum 0, prod 1, max -inf, min inf, mean nan. It can be
     differentiated once, as in PyTorch."""
+    check_tensor("segment_reduce", "data", data, 1)
+    if not isinstance(reduce, str):
+        raise TypeError(f"segment_reduce(): argument 'reduce' (position 2) must be str, not {type_name(reduce)}")
     if reduce not in _SEGMENT_REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if indices is not None:
@@ -694,7 +713,10 @@ def _accumulate_write(dest, key, v):
 
 def index_put(input: Tensor, indices: tuple, values: Tensor, accumulate: bool = False) -> Tensor:
     """input with `values` written at input[indices] (added, repeats included, with accumulate=True)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("index_put", "input", input) from None
     tensors, key = _index_key(indices, a)
     _index_values(input, values, "index_put")
     r = a.copy()
@@ -712,7 +734,11 @@ def index_put(input: Tensor, indices: tuple, values: Tensor, accumulate: bool = 
 
 def index_put_(input: Tensor, indices: tuple, values: Tensor, accumulate: bool = False) -> Tensor:
     """In-place index_put: input[indices] = values (or += values, repeats included, with accumulate=True)."""
-    tensors, key = _index_key(indices, input._data)
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("index_put_", "input", input) from None
+    tensors, key = _index_key(indices, a)
     _index_values(input, values, "index_put_")
     if not accumulate:
         setitem(input, tensors, values)
@@ -741,7 +767,10 @@ def _broadcast(a, m):
 
 def masked_select(input: Tensor, mask: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The elements of input where the bool `mask` is True (the two broadcast), as a 1-D tensor."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("masked_select", "input", input) from None
     m = _bool_mask(mask, "masked_select")
     shape = _broadcast(a, m)
     xp = array_module(a)
@@ -772,7 +801,10 @@ def _masked_scatter_write(dest, input, mask, source):
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """input (broadcast with `mask`) with source's elements, in order, where the bool mask is True."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("masked_scatter", "input", input) from None
     shape = _broadcast(a, _bool_mask(mask, "masked_scatter"))
     xp = array_module(a)
     r = xp.broadcast_to(a, shape).copy()
@@ -837,7 +869,10 @@ def _put_write(dest, input, index, source, accumulate=False):
 
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """input, flattened, with source's elements written (or added) at `index`; negative entries count from the end."""
-    r = input._data.copy()
+    try:
+        r = input._data.copy()
+    except AttributeError:
+        raise tensor_type_error("put", "input", input) from None
     _put_write(r, input, index, source, accumulate)
     r = wrap(r)
     if needs_grad(input, source):

@@ -3,13 +3,23 @@ chunk, unbind, movedim, unflatten, diagonal) and joins (cat, stack), with their 
 Views share memory and version counter with their base, as in PyTorch."""
 import numpy as np
 
-from .._creation import zeros
+from .._creation import _int, zeros
 from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, reshape_view
-from .base import GRAD_ENABLED, Tensor, check_inplace, record, tensor_type_error, view_of, wrap, write_out
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    check_inplace,
+    record,
+    tensor_type_error,
+    type_name,
+    view_of,
+    wrap,
+    write_out,
+)
 from .indexing import NODES as INDEXING_NODES
 from .memory import clone, view_as_dtype
 from .views import share_inplace
@@ -207,7 +217,10 @@ def t(input):
 
 def transpose(input, dim0, dim1):
     """Swap two dims (a view)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("transpose", "input", input) from None
     d0, d1 = wrap_dim(dim0, a.ndim), wrap_dim(dim1, a.ndim)
     r = view_of(input, array_module(a).swapaxes(a, d0, d1) if a.ndim else a[...])
     if GRAD_ENABLED[0] and input._rg:
@@ -256,7 +269,10 @@ def squeeze(input, dim=None):
 
 def unsqueeze(input, dim):
     """Insert a dim of size 1 at `dim` (a view)."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("unsqueeze", "input", input) from None
     d = wrap_dim(dim, a.ndim + 1)
     r = view_of(input, array_module(a).expand_dims(a, d))
     if GRAD_ENABLED[0] and input._rg:
@@ -340,7 +356,11 @@ def narrow(input, dim, start, length):
 
 def select(input, dim, index):
     """The slice at `index` along `dim`, with that dim removed (a view)."""
-    d = wrap_dim(dim, input._data.ndim)
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error("select", "input", input) from None
+    d = wrap_dim(dim, ndim)
     return input[(slice(None),) * d + (index,)]
 
 
@@ -455,15 +475,15 @@ def _pieces(input, sizes, d, node_class):
     return tuple(views)
 
 
-def _require_dims(input, name):
-    if not input._data.ndim:
-        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
-
-
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Views of `tensor` cut along `dim` into pieces of split_size (the last may be smaller) or of the given sizes."""
-    _require_dims(tensor, "split")
-    d = wrap_dim(dim, tensor._data.ndim)
+    try:
+        ndim = tensor._data.ndim
+    except AttributeError:
+        raise tensor_type_error("split", "tensor", tensor) from None
+    if not ndim:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
@@ -493,10 +513,17 @@ def _split_method(self, split_size, dim: int = 0) -> tuple:
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
     """split() into `chunks` pieces of equal size (the last may be smaller; fewer pieces if the size runs out)."""
-    _require_dims(input, "chunk")
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("chunk", "input", input) from None
+    if not a.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks.__class__ is not int or dim.__class__ is not int:
+        chunks, dim = _int(chunks, "chunk", "chunks", None), _int(dim, "chunk", "dim", None)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    n = a.shape[wrap_dim(dim, a.ndim)]
     if n == 0:
         return split(input, [0] * chunks, dim)
     return split(input, -(-n // chunks), dim)
@@ -504,7 +531,10 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
 
 def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
     """Views of `input` along `dim`: `sections` near-equal pieces (the first ones one larger), or cut at `indices`."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("tensor_split", "input", input) from None
     if not a.ndim:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     arg = indices_or_sections
@@ -534,12 +564,15 @@ def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
 def _split_along(input, indices_or_sections, dim, name, min_ndim):
     """hsplit/vsplit/dsplit: tensor_split along `dim` of a tensor of at least `min_ndim` dims, where a number of
     sections must divide the size exactly."""
-    ndim = input._data.ndim
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error(name, "input", input) from None
     if ndim < min_ndim:
         raise RuntimeError(f"ember.{name} requires a tensor with at least {min_ndim} dimension, but got a tensor "
                            f"with {ndim} dimensions!")
     if not isinstance(indices_or_sections, (list, tuple)):
-        n, s = input._data.shape[dim], int(indices_or_sections)
+        n, s = input._data.shape[dim], _int(indices_or_sections, name, "sections", None, any_shape=True)
         if s == 0 or n % s:
             raise RuntimeError(f"ember.{name} attempted to split along dimension {dim}, but the size of the dimension "
                                f"{n} is not divisible by the split_size {s}!")
@@ -548,7 +581,11 @@ def _split_along(input, indices_or_sections, dim, name, min_ndim):
 
 def hsplit(input, indices_or_sections) -> tuple:
     """tensor_split along dim 1 (dim 0 for a 1-D tensor)."""
-    return _split_along(input, indices_or_sections, 0 if input._data.ndim == 1 else 1, "hsplit", 1)
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error("hsplit", "input", input) from None
+    return _split_along(input, indices_or_sections, 0 if ndim == 1 else 1, "hsplit", 1)
 
 
 def vsplit(input, indices_or_sections) -> tuple:
@@ -586,7 +623,10 @@ def _dim_list(dims, ndim):
 
 def movedim(input, source, destination) -> Tensor:
     """Move the dims `source` to the positions `destination`, the others keeping their order (a view)."""
-    ndim = input._data.ndim
+    try:
+        ndim = input._data.ndim
+    except AttributeError:
+        raise tensor_type_error("movedim", "input", input) from None
     src, dst = _dim_list(source, ndim), _dim_list(destination, ndim)
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
@@ -601,9 +641,19 @@ def movedim(input, source, destination) -> Tensor:
     return permute(input, tuple(o if o is not None else next(rest) for o in order))
 
 
+def moveaxis(input, source, destination) -> Tensor:
+    """movedim, under NumPy's name."""
+    if not isinstance(input, Tensor):
+        raise tensor_type_error("moveaxis", "input", input)
+    return movedim(input, source, destination)
+
+
 def unflatten(input, dim: int, sizes) -> Tensor:
     """Split dim `dim` into several dims of `sizes` (one may be -1), a view."""
-    shape = input._data.shape
+    try:
+        shape = input._data.shape
+    except AttributeError:
+        raise tensor_type_error("unflatten", "input", input) from None
     if not shape:
         raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, len(shape))
@@ -620,7 +670,11 @@ def unflatten(input, dim: int, sizes) -> Tensor:
 
 def broadcast_to(input, size) -> Tensor:
     """expand(size): a view broadcast to `size`."""
-    return expand(input, size)
+    if not isinstance(input, Tensor):
+        raise tensor_type_error("broadcast_to", "input", input)
+    if not isinstance(size, (list, tuple)):
+        raise TypeError(f"broadcast_to(): argument 'size' must be tuple of ints, not {type_name(size)}")
+    return expand(input, tuple(_int(s, "broadcast_to", "size", None) for s in size))
 
 
 def _diagonal_dims(ndim, dim1, dim2):
@@ -665,7 +719,6 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
 
 __all__ += ["split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "movedim", "moveaxis",
             "unflatten", "broadcast_to", "diagonal"]
-moveaxis = movedim
 METHODS.update({"split": _split_method, "chunk": chunk, "tensor_split": tensor_split, "hsplit": hsplit,
                 "vsplit": vsplit, "dsplit": dsplit, "unbind": unbind, "movedim": movedim, "moveaxis": movedim,
                 "unflatten": unflatten, "broadcast_to": broadcast_to, "diagonal": diagonal})

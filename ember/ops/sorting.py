@@ -11,7 +11,17 @@ from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, tensor_type_error, wrap, write_out
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    check_tensor,
+    record,
+    refuse_complex,
+    tensor_type_error,
+    type_name,
+    wrap,
+    write_out,
+)
 from .scatter import scatter_add
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
@@ -138,7 +148,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     """The k largest (or smallest) elements along `dim` and their indices, NaN counting as the largest.
     Results are always sorted (also for sorted=False), equal values in index order; which of several equal
     values at the k-th place are taken is unspecified, as in PyTorch."""
-    a = input._data
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("topk", "input", input) from None
     k = _int(k, "topk", "k")
     d = wrap_dim(_int(dim, "topk", "dim"), a.ndim)
     n = a.shape[d] if a.ndim else 1
@@ -228,7 +241,14 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
                        dim: int | None = None) -> Tensor | tuple:
     """Collapse each run of equal consecutive elements (or slices along `dim`) to one."""
+    flags = (("return_inverse", return_inverse), ("return_counts", return_counts))
+    for _, flag in flags:
+        if isinstance(flag, Tensor):
+            bool(flag)  # PyTorch's dispatch on the flags reads them first: an error for a tensor of several elements
     check_tensor("unique_consecutive", "input", input, 1)
+    for arg, flag in flags:
+        if not isinstance(flag, bool):
+            raise TypeError(f"unique_consecutive(): argument '{arg}' must be bool, not {type_name(flag)}")
     m, d = _rows(input._data, dim, "unique_consecutive")
     return _unique(input, m, d, None, return_inverse, return_counts, NODES.UniqueConsecutiveBackward0)
 

@@ -179,6 +179,7 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """The p-norm of input - other."""
+    check_tensor("dist", "input", input, 1)
     check_tensor("dist", "other", other, 2)
     return reduction.norm(ew.sub(input, other), p)
 

@@ -70,6 +70,7 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
 
 def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
     """Views of `input` cut along `dim` into pieces of the given sizes, which must add up to its size there."""
+    check_tensor("split_with_sizes", "input", input, 1)
     if isinstance(split_sizes, int):
         raise TypeError("split_with_sizes(): argument 'split_sizes' must be tuple of ints, not int")
     return shape.split(input, list(split_sizes), dim)
@@ -77,11 +78,13 @@ def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
 
 def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
     """split, under PyTorch's name for the form whose pieces may be changed in place without error checks."""
+    check_tensor("unsafe_split", "input", input, 1)
     return shape.split(input, split_size, dim)
 
 
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """chunk, under PyTorch's name for the form whose pieces may be changed in place without error checks."""
+    check_tensor("unsafe_chunk", "input", input, 1)
     return shape.chunk(input, chunks, dim)
 
 

@@ -73,6 +73,8 @@ def test_bad_arguments_raise_torch_errors():
     check(lambda lib, x: lib.nn.functional.glu(x, 2), X)  # odd halving dim
     check(lambda lib, x, w: lib.nn.functional.prelu(x, w), randn(2, 3, 4), np.array([0.1, 0.2]))
     check(lambda lib, x: lib.nn.functional.gelu(x, approximate="fast"), X)
+    check(lambda lib, x: lib.nn.functional.gelu(x, "tanh"), X)  # approximate is keyword-only
+    check(lambda lib, x: lib.nn.functional.prelu(x, 0.25), X)
     check(lambda lib, x: lib.nn.functional.hardtanh(x, 2.0, 1.0), X)
     check(lambda lib, x: lib.nn.functional.softshrink(x, -1.0), X)
 

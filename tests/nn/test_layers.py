@@ -27,6 +27,17 @@ def test_bilinear_identity_flatten_unflatten():
     check_module("Unflatten", (1, (2, 2)), inputs=[randn(3, 4)])
 
 
+def test_a_number_where_a_tensor_belongs_raises_like_torch():
+    check(lambda lib, x: lib.nn.functional.linear(x, 2.5), randn(2, 3))
+    check(lambda lib, x, w: lib.nn.functional.linear(x, w, 2.5), randn(2, 3), randn(4, 3))
+    check(lambda lib, x, w: lib.nn.functional.bilinear(x, x, w, 2.5), randn(2, 3), randn(4, 3, 3))
+    check(lambda lib, i: lib.nn.functional.embedding(i, 2.5), np.array([0, 1]))
+    check(lambda lib, w: lib.nn.functional.embedding(2.5, w), randn(6, 3))
+    check(lambda lib, i, w: lib.nn.functional.embedding_bag(i, w), np.array([[0, 1]]), randn(6))
+    check(lambda lib, x: lib.nn.functional.pairwise_distance(x, 2.5), randn(2, 3))
+    check(lambda lib, x: lib.nn.functional.cosine_similarity(x, 2.5), randn(2, 3))
+
+
 def test_lazy_linear_becomes_linear():
     m = ember.nn.LazyLinear(3)
     out = m(ember.randn(2, 5))

@@ -158,6 +158,20 @@ def test_bad_input_raises_like_torch():
     check(lambda lib, x, t: F(lib).nll_loss(x, t), randn(N, C), randn(N))
 
 
+@pytest.mark.parametrize("name", ["soft_margin_loss", "kl_div", "cross_entropy", "nll_loss", "poisson_nll_loss",
+                                  "hinge_embedding_loss", "multi_margin_loss", "multilabel_margin_loss"])
+def test_a_number_target_raises_like_torch(name):
+    check(lambda lib, x: getattr(F(lib), name)(x, 2.5), randn(N, C))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+def test_a_number_target_raises_type_error(name):
+    """PyTorch's own Python code meets the number with an AttributeError; ember's TypeError names the argument."""
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'target' \(position 2\) must be Tensor, not float"):
+        getattr(F(ember), name)(ember.rand(N, C), 2.5)
+
+
 def test_broadcasting_target_warns_with_shapes_and_fix():
     x = ember.randn(4, 1)
     with pytest.warns(UserWarning, match=r"target size \(ember.Size\(\[4\]\)\).*input size.*target.view_as"):

@@ -67,6 +67,10 @@ def test_cumulative_dtypes_and_errors(name):
     check(lambda lib, x: getattr(x, name)(), randn(3, 4))
     check(lambda lib, x: getattr(x, name)(0, dtype=lib.int32), randn(3, 4))  # no autograd for int results
     check(lambda lib, x: getattr(x, name)(0, dtype=lib.int32), randn(3, 4), grad=False)
+    for dim in [1.5, True, None]:
+        check(lambda lib, x: getattr(lib, name)(x, dim), randn(3, 4))
+    check(lambda lib, x: getattr(lib, name)(x, lib.tensor(1)), randn(3, 4))
+    check(lambda lib, x: getattr(lib, name)(x, x), randn(3, 4))
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -188,6 +192,10 @@ def test_cummax_cummin_ties_ints_errors(name):
     check(lambda lib, x: getattr(x, name)(0), ints(5, 3))
     check(lambda lib, x: getattr(x, name)(0), np.array(2.5))
     check(lambda lib, x: getattr(x, name)(2), randn(3, 4))
+    for dim in [1.5, True, None]:
+        check(lambda lib, x: getattr(lib, name)(x, dim), randn(3, 4))
+    check(lambda lib, x: getattr(lib, name)(x, lib.tensor(1)), randn(3, 4))
+    check(lambda lib, x: getattr(lib, name)(x, x), randn(3, 4))
     r = getattr(ember.tensor([1.0, 2.0]), name)(0)
     assert r.values is r[0] and r.indices is r[1]
     assert repr(r).startswith(f"ember.return_types.{name}(\nvalues=")
@@ -227,6 +235,10 @@ def test_kthvalue(dtype):
     check(lambda lib, x: x.kthvalue(0), x)
     check(lambda lib, x: x.kthvalue(6), x)
     check(lambda lib, x: x.kthvalue(1, 2), x)
+    for k in [True, 2.0, np.int64(2)]:  # k must be an int: TypeError for a bool or a float
+        check(lambda lib, x: lib.kthvalue(x, k), x)
+    for k in [np.array(2), np.array([2]), np.array([2.0]), np.array([2, 3])]:  # a one-element integer tensor is an int
+        check(lambda lib, x, k: lib.kthvalue(x, k), x, k)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)

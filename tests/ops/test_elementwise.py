@@ -45,6 +45,23 @@ def test_binary_functions(name):
     check(lambda lib, a, b: getattr(a, name)(b), a, b, grad=grad)
 
 
+@pytest.mark.parametrize("name", ["add", "div", "divide", "mul", "multiply", "floor_divide"])
+@pytest.mark.parametrize("a,b", [(2.5, 0), (2, 3), (7, -2), (True, 2), (True, False), (2, 3.5), (1 + 2j, 1),
+                                 (np.float64(2.0), 1), (np.int32(2), 1)])
+def test_two_numbers(name, a, b):
+    """PyTorch's arithmetic takes two numbers, the first one as a 0-dim tensor of its default dtype."""
+    check(lambda lib: getattr(lib, name)(a, b))
+    check(lambda lib: getattr(lib, name)(a, b, out=lib.empty(())))
+
+
+def test_two_numbers_elsewhere():
+    for fn in [lambda lib: lib.div(7, -2, rounding_mode="floor"), lambda lib: lib.div(7.5, -2, rounding_mode="trunc"),
+               lambda lib: lib.add(2, 3, alpha=2), lambda lib: lib.remainder(2.5, 0),
+               lambda lib: lib.copysign(2.5, 0), lambda lib: lib.copysign(2.5, lib.ones(3)),
+               lambda lib: lib.add(2, "a"), lambda lib: lib.add(np.ones(3), 1)]:
+        check(fn)
+
+
 SCALAR_EXPRS = {
     "add": lambda x, s: x + s, "radd": lambda x, s: s + x, "sub": lambda x, s: x - s,
     "rsub": lambda x, s: s - x, "mul": lambda x, s: x * s, "rmul": lambda x, s: s * x,
@@ -256,6 +273,9 @@ def test_masked_fill():
     check(lambda lib, x, m: x.masked_fill(m, lib.tensor(3.0)), x, m)
     check(lambda lib, x, m: x.masked_fill(m.long(), 0.0), x, m)
     check(lambda lib, x, m: x.masked_fill(m[:, :2], 0.0), x, m)
+    for value in ["a", None, np.float32(2)]:  # TypeError unless a number or a Tensor
+        check(lambda lib, x, m: lib.masked_fill(x, m, value), x, m)
+    check(lambda lib, x: lib.masked_fill(x, 1, 1), x)  # TypeError: mask must be a Tensor
 
 
 # ---- pow ------------------------------------------------------------------------------------------
@@ -315,6 +335,8 @@ def test_logical(name):
     check(lambda lib, a, b: getattr(lib, name)(a, b), a, b, grad=False)
     check(lambda lib, a, b: getattr(a, name)(b), a, ints(3, 4), grad=False)
     check(lambda lib, a, b: getattr(lib, name)(a, b), randn(2), randn(3), grad=False)  # shapes that do not broadcast
+    for other in [True, 2.5, np.ones(4)]:  # TypeError: other must be a Tensor
+        check(lambda lib, a: getattr(lib, name)(a, other), a, grad=False)
 
 
 @pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh"])
@@ -337,6 +359,9 @@ def test_bitwise(name):
     check(lambda lib, a, b: getattr(lib, name)(a > 3, b > 3), a, b)
     check(lambda lib, a: getattr(lib, name)(a, 5), a)
     check(lambda lib, a: getattr(lib, name)(a, randn(3, 4)), randn(3, 4))
+    for number, other in [(3, a), (300, a.astype(np.uint8)), (-1, a.astype(np.uint8)), (True, a > 3), (2, a > 3),
+                          (2.5, a), (1j, a), (2, 3)]:  # a number first: PyTorch's (Number self, Tensor other)
+        check(lambda lib, b: getattr(lib, name)(number, b), other)
 
 
 def test_bitwise_operators():

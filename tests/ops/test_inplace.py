@@ -59,6 +59,9 @@ def test_inplace_dtype_rules():
     check(lambda lib, i: i.div_(2), i)
     check(lambda lib, i: (i > 2).add_(1), i)
     check(lambda lib, i: i.add_(lib.ones(3, dtype=lib.float64)), i)
+    for value in ["a", None, np.float32(2), np.ones(())]:  # TypeError unless a number or a Tensor
+        check(lambda lib, i: i.fill_(value), i)
+        check(lambda lib, i: lib.fill(i, value), i)
 
 
 def test_inplace_broadcast_rules():

@@ -1,7 +1,8 @@
 """A NumPy array as the other operand of a tensor's operator (NOTE [ NumPy operands ] in ember/ops/operators.py): a
 tensor with PyTorch's values and dtype (NumPy's promotion, as PyTorch computes these through NumPy), also with
 the array on the left, where PyTorch 2.13 with NumPy 2 raises and ember gives the same tensor; a tensor that
-requires grad keeps its graph (PyTorch raises)."""
+requires grad keeps its graph (PyTorch raises). A NumPy function applied to a tensor (np.exp(t)) gives a tensor, as
+PyTorch's __array_wrap__ does, with its bool-to-uint8 conversion."""
 import operator
 
 import numpy as np
@@ -79,3 +80,19 @@ def test_in_place_with_an_array_writes_into_the_tensor():
 def test_an_array_that_is_not_numeric_is_refused():
     with pytest.raises(TypeError, match="NumPy array of <U1"):
         ember.ones(2) + np.array(["a", "b"])
+
+
+NUMPY_FUNCTIONS = {"exp": np.exp, "add": lambda t: np.add(t, 1), "maximum": lambda t: np.maximum(t, 0.5),
+                   "isnan": np.isnan, "sqrt": np.sqrt, "abs": np.abs, "argmax": np.argmax,
+                   "reshape": lambda t: np.reshape(t, (3, 2)), "transpose": np.transpose,
+                   "0-d": lambda t: np.exp(t[0, 0])}
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PyTorch's own __array_wrap__ under NumPy 2
+@pytest.mark.parametrize("name", list(NUMPY_FUNCTIONS))
+def test_a_numpy_function_of_a_tensor_gives_a_tensor(name):
+    fn, base = NUMPY_FUNCTIONS[name], np.abs(np.arange(6, dtype=np.float32).reshape(2, 3) - 2.5)
+    mine, theirs = fn(ember.tensor(base)), fn(torch.tensor(base))
+    assert isinstance(theirs, torch.Tensor)
+    _check(mine, theirs)
+    assert mine.shape == tuple(theirs.shape)

@@ -156,6 +156,9 @@ def test_outer_ger_inner_vdot_dtypes_and_errors():
     check(lambda lib, a, b: lib.inner(a, b), randn(2, 3), randn(3, 4))
     check(lambda lib, a, b: lib.inner(a, b), randn(2, 3), randn(2, 3, dtype=np.float32))
     check(lambda lib, a, b: lib.inner(a, b), ints(2, 3), ints(2, 3))
+    for name in ["outer", "ger", "inner", "kron", "mm", "mv"]:  # TypeError: the second argument must be a Tensor
+        check(lambda lib, a: getattr(lib, name)(a, 2.5), randn(3, 3))
+        check(lambda lib, a: getattr(lib, name)(a, np.ones(3)), randn(3, 3))
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -195,6 +198,9 @@ def test_cross_errors_and_dtypes():
     check(lambda lib, a, b: lib.linalg.cross(a, b, dim=2), randn(3), randn(3))
     check(lambda lib, a, b: lib.linalg.cross(a, b), randn(2, 3), randn(4, 3))
     check(lambda lib, a, b: lib.linalg.cross(a, b), ints(2, 3), ints(2, 3))
+    check(lambda lib, a: lib.linalg.cross(a, 2.5), randn(3))  # TypeError: other must be a Tensor
+    check(lambda lib, a: lib.cross(a, 2.5), randn(3))
+    check(lambda lib, a: lib.matmul(a, 2.5), randn(3))
     assert gradcheck(lambda x, y: ember.linalg.cross(x, y), (e64(randn(2, 3)), e64(randn(2, 3, seed=1))))
 
 
@@ -302,6 +308,10 @@ def test_matrix_power_dtypes_and_errors():
     check(lambda lib, a: lib.matrix_power(a, 2), randn(2, 3))
     check(lambda lib, a: lib.matrix_power(a, 2), randn(3))
     check(lambda lib, a: lib.matrix_power(a, 2), randn(0, 2, 2))
+    check(lambda lib, a: lib.matrix_power(a, 2.0), randn(2, 2))  # TypeError: n must be an int
+    check(lambda lib, a: lib.matrix_power(a, True), randn(2, 2))
+    check(lambda lib, a, n: lib.matrix_power(a, n), randn(2, 2), np.array(3))  # a 0-dim integer tensor is an int
+    check(lambda lib, a, n: lib.matrix_power(a, n), randn(2, 2), np.array([3]))
     assert gradcheck(lambda x: ember.matrix_power(x, -2), (e64(randn(3, 3) + 3 * np.eye(3)),))
 
 

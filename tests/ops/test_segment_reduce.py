@@ -51,5 +51,6 @@ def test_segment_reduce_errors():
     check(lambda lib, d, n: lib.segment_reduce(d, "sum", lengths=n), data, np.array([2, 2]))
     check(lambda lib, d, n: lib.segment_reduce(d, "median", lengths=n), data, LENGTHS)
     check(lambda lib, d: lib.segment_reduce(d, "sum"), data)
+    check(lambda lib, d, n: lib.segment_reduce(d, 0, lengths=n), data, LENGTHS)  # TypeError: reduce must be a str
     check(lambda lib, d, n: lib.segment_reduce(d, "sum", indices=n), data, LENGTHS)
     check(lambda lib, d, n: lib.segment_reduce(d, "mean", lengths=n), np.arange(6), LENGTHS)

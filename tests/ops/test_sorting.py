@@ -2,7 +2,7 @@
 bucketize) with PyTorch."""
 import numpy as np
 import pytest
-from parity import check, randn, torch
+from parity import check, raises_like_torch, randn, torch
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
@@ -226,6 +226,24 @@ def test_unique_edge_cases_and_errors():
         check(lambda lib, x: getattr(lib, fn)(x, dim=1), np.zeros((0, 3)), grad=False)
         check(lambda lib, x: getattr(lib, fn)(x, dim=2), ties(2, 3), grad=False)
         check(lambda lib, x: getattr(lib, fn)(x, dim=0), np.array(5.0), grad=False)
+
+
+UNIQUE_CONSECUTIVE_FLAGS = {
+    "int": lambda lib: lib.unique_consecutive(lib.ones(3), 1),
+    "None": lambda lib: lib.unique_consecutive(lib.ones(3), return_counts=None),
+    "numpy bool": lambda lib: lib.unique_consecutive(lib.ones(3), np.bool_(True)),
+    "one-element tensor": lambda lib: lib.unique_consecutive(lib.ones(3), lib.ones(1)),
+    "tensor": lambda lib: lib.unique_consecutive(lib.ones(3), lib.ones(3)),
+    "tensor before a number input": lambda lib: lib.unique_consecutive(2.5, lib.ones(3)),
+    "number input": lambda lib: lib.unique_consecutive(2.5, False),
+}
+
+
+@pytest.mark.parametrize("call", UNIQUE_CONSECUTIVE_FLAGS.values(), ids=UNIQUE_CONSECUTIVE_FLAGS.keys())
+def test_unique_consecutive_flags_must_be_bools(call):
+    """A flag that is no bool is PyTorch's TypeError; a tensor of several elements its RuntimeError, which comes
+    first, even before a wrong input: PyTorch's dispatch on the flags tests their truth."""
+    raises_like_torch(call)
 
 
 @pytest.mark.parametrize("call", [lambda lib, x: lib.unique(x), lambda lib, x: lib.unique(x, sorted=False),
