@@ -145,9 +145,8 @@ def _dtype_argument(value, arg: str, position: int) -> dtype:
     if value.__class__ is dtype or (isinstance(value, type) and value in (builtins.float, builtins.int, builtins.bool,
                                                                           builtins.complex)):
         return to_dtype(value)
-    from .ops.base import type_name  # layer: ops is above the core
-    raise TypeError(f"promote_types(): argument '{arg}' (position {position}) must be ember.dtype, not "
-                    f"{type_name(value)}")
+    from ._creation import _type_error  # layer: _creation builds on the dtypes
+    raise _type_error("promote_types", arg, value, "ember.dtype", position)
 
 
 def scalar_category(value) -> int:

@@ -9,8 +9,8 @@ import functools
 import warnings
 
 from .. import _dtype
+from .._creation import _type_error
 from ..backend import cuda_available
-from ..ops.base import type_name
 
 _DEVICES = ("cpu", "cuda")
 _STATE = {"cpu": {"enabled": False, "dtype": _dtype.bfloat16}, "cuda": {"enabled": False, "dtype": _dtype.float16}}
@@ -21,7 +21,7 @@ def _device(device_type: str, name: str) -> str:
     """`device_type` checked for the function `name`: PyTorch's TypeError for a non-string, a RuntimeError for a
     device autocast does not know."""
     if not isinstance(device_type, str):
-        raise TypeError(f"{name}(): argument 'device_type' (position 1) must be str, not {type_name(device_type)}")
+        raise _type_error(name, "device_type", device_type, "str")
     if device_type not in _DEVICES:
         raise RuntimeError(f"User specified an unsupported autocast device_type '{device_type}'; ember supports "
                            f"'cpu' and 'cuda'")

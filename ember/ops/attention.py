@@ -6,7 +6,7 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..backend import array_module
-from .base import Tensor, tensor_type_error, wrap
+from .base import Tensor, not_tensor_error, tensor_type_error, wrap
 from .dropout import dropout
 from .elementwise import masked_fill, softmax
 from .linalg import matmul
@@ -21,9 +21,8 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal):
     try:
         q, k, v = query._data, key._data, value._data
     except AttributeError:
-        arguments = (("query", query), ("key", key), ("value", value))
-        position, arg, t = next((i, a, t) for i, (a, t) in enumerate(arguments, 1) if not isinstance(t, Tensor))
-        raise tensor_type_error("scaled_dot_product_attention", arg, t, position) from None
+        raise not_tensor_error("scaled_dot_product_attention", ("query", query), ("key", key),
+                               ("value", value)) from None
     if min(q.ndim, k.ndim, v.ndim) < 2:
         raise RuntimeError(f"Expected query, key, and value to all be at least 2 dimensional, but got query.dim: "
                            f"{q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead.")

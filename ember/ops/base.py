@@ -4,6 +4,7 @@ import weakref
 import numpy as np
 
 from .. import _dtype
+from .._creation import _type_error
 from .._tensor import Tensor, _address, wrap
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
 from ..autograd.graph import FunctionNode, Node
@@ -136,12 +137,18 @@ def check_tensor(name: str, arg: str, value, position: int | None = None, option
         raise tensor_type_error(name, arg, value, position)
 
 
+def check_tensors(name: str, *arguments) -> None:
+    """check_tensor() for each (argument name, value) pair, in position order."""
+    for _, value in arguments:
+        if not isinstance(value, Tensor):
+            raise not_tensor_error(name, *arguments)
+
+
 def tensor_type_error(name: str, arg: str, value, position: int | None = 1) -> TypeError:
     """PyTorch's TypeError for a `value` that is not a Tensor where argument `arg` of `name` must be one ("exp():
     argument 'input' (position 1) must be Tensor, not float"); for ops too hot for check_tensor's call, which catch
     the AttributeError of `value._data` instead."""
-    where = "" if position is None else f" (position {position})"
-    return TypeError(f"{name}(): argument '{arg}'{where} must be Tensor, not {type_name(value)}")
+    return _type_error(name, arg, value, "Tensor", position)
 
 
 def not_tensor_error(name: str, *arguments) -> TypeError:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._creation import tensor
+from .._creation import _type_error, tensor
 from .._dtype import get_default_dtype, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
@@ -27,7 +27,6 @@ from .base import (
     result_dtype,
     scalar_value,
     tensor_type_error,
-    type_name,
     wrap,
     write_out,
 )
@@ -693,7 +692,7 @@ def masked_fill(input, mask, value):
                                    f"{value._data.ndim} dimension(s).")
             value_tensor, value = value, value._data
         elif not isinstance(value, (np.number, np.bool_)):
-            raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type_name(value)}")
+            raise _type_error("masked_fill", "value", value, "Number or Tensor", None)
     try:
         xp = array_module(a)
         r = wrap(xp.where(m, xp.asarray(value).astype(a.dtype), a))

@@ -7,6 +7,7 @@ over the result's graph node, as PyTorch rebases history on in-place ops.
 """
 import numpy as np
 
+from .._creation import _type_error
 from ..autograd.forward_ad import mark_snapshot
 from ..autograd.grad_mode import GRAD_MODE
 from ..autograd.graph import no_derivative, node_classes
@@ -27,7 +28,6 @@ from .base import (
     operands,
     record,
     tensor_type_error,
-    type_name,
     wrap,
 )
 from .views import check_view_inplace, share_inplace
@@ -183,7 +183,7 @@ def fill_(self, value):
                                f"{value._data.ndim} dimensions.")
         value = value._data
     elif value.__class__ not in PYTHON_NUMBERS and not isinstance(value, (np.number, np.bool_)):
-        raise TypeError(f"fill_(): argument 'value' must be Number or Tensor, not {type_name(value)}")
+        raise _type_error("fill_", "value", value, "Number or Tensor", None)
     recording = needs_grad(self, tensor)
     through_view = recording and check_view_inplace(self)
     a[...] = value

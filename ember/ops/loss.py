@@ -15,7 +15,7 @@ from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
-from .base import GRAD_ENABLED, Tensor, broadcast_error, check_tensor, record, tensor_type_error, wrap
+from .base import GRAD_ENABLED, Tensor, broadcast_error, check_tensor, check_tensors, not_tensor_error, record, wrap
 from .distance import pairwise_distance
 from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
 
@@ -118,10 +118,7 @@ def _check_reduction(reduction):
 
 def _check_tensors(input, target, name):
     """PyTorch's TypeError unless input and target are Tensors."""
-    if not isinstance(input, Tensor):
-        raise tensor_type_error(name, "input", input)
-    if not isinstance(target, Tensor):
-        raise tensor_type_error(name, "target", target, 2)
+    check_tensors(name, ("input", input), ("target", target))
 
 
 def _check_sizes(input, target, name):
@@ -306,13 +303,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     try:
-        a = input._data
+        a, t = input._data, target._data
     except AttributeError:
-        raise tensor_type_error("nll_loss_nd", "input", input) from None
-    try:
-        t = target._data
-    except AttributeError:
-        raise tensor_type_error("nll_loss_nd", "target", target, 2) from None
+        raise not_tensor_error("nll_loss_nd", ("input", input), ("target", target)) from None
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     unbatched = a.ndim == 1
@@ -557,17 +550,11 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
 
 
 # ---- embedding and ranking losses -------------------------------------------------------------------
-def _check_three(name, *arguments):
-    """PyTorch's TypeError for the first of the (argument name, value) pairs whose value is not a Tensor."""
-    for position, (arg, value) in enumerate(arguments, 1):
-        check_tensor(name, arg, value, position)
-
-
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """max(0, -y (x1 - x2) + margin)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_three("margin_ranking_loss", ("input1", input1), ("input2", input2), ("target", target))
+    check_tensors("margin_ranking_loss", ("input1", input1), ("input2", input2), ("target", target))
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
@@ -588,7 +575,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_three("cosine_embedding_loss", ("input1", input1), ("input2", input2), ("target", target))
+    check_tensors("cosine_embedding_loss", ("input1", input1), ("input2", input2), ("target", target))
     eps = 1e-12
     d = input1.dim() - 1
     prod = (input1 * input2).sum(d)
@@ -605,7 +592,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_three("triplet_margin_loss", ("anchor", anchor), ("positive", positive), ("negative", negative))
+    check_tensors("triplet_margin_loss", ("anchor", anchor), ("positive", positive), ("negative", negative))
     if not anchor.dim() == positive.dim() == negative.dim():
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
                            f"dimensions, but got: anchor {anchor.dim()}D, positive {positive.dim()}D, and "

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._creation import _type_error
 from .._tensor import wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
@@ -27,7 +28,6 @@ from .base import (
     not_implemented,
     record,
     tensor_type_error,
-    type_name,
     wrap,
     write_out,
 )
@@ -562,7 +562,7 @@ def segment_reduce(data: Tensor, reduce: str, *, lengths: Tensor | None = None, 
     differentiated once, as in PyTorch."""
     check_tensor("segment_reduce", "data", data, 1)
     if not isinstance(reduce, str):
-        raise TypeError(f"segment_reduce(): argument 'reduce' (position 2) must be str, not {type_name(reduce)}")
+        raise _type_error("segment_reduce", "reduce", reduce, "str", 2)
     if reduce not in _SEGMENT_REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if indices is not None:

@@ -3,7 +3,7 @@ chunk, unbind, movedim, unflatten, diagonal) and joins (cat, stack), with their 
 Views share memory and version counter with their base, as in PyTorch."""
 import numpy as np
 
-from .._creation import _int, zeros
+from .._creation import _int, _type_error, zeros
 from .._dtype import promote_types, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.grad_mode import no_grad
@@ -15,7 +15,6 @@ from .base import (
     check_inplace,
     record,
     tensor_type_error,
-    type_name,
     view_of,
     wrap,
     write_out,
@@ -673,7 +672,7 @@ def broadcast_to(input, size) -> Tensor:
     if not isinstance(input, Tensor):
         raise tensor_type_error("broadcast_to", "input", input)
     if not isinstance(size, (list, tuple)):
-        raise TypeError(f"broadcast_to(): argument 'size' must be tuple of ints, not {type_name(size)}")
+        raise _type_error("broadcast_to", "size", size, "tuple of ints", None)
     return expand(input, tuple(_int(s, "broadcast_to", "size", None) for s in size))
 
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import return_types as RT
+from .._creation import _type_error
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
@@ -18,7 +19,6 @@ from .base import (
     record,
     refuse_complex,
     tensor_type_error,
-    type_name,
     wrap,
     write_out,
 )
@@ -248,7 +248,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     check_tensor("unique_consecutive", "input", input, 1)
     for arg, flag in flags:
         if not isinstance(flag, bool):
-            raise TypeError(f"unique_consecutive(): argument '{arg}' must be bool, not {type_name(flag)}")
+            raise _type_error("unique_consecutive", arg, flag, "bool", None)
     m, d = _rows(input._data, dim, "unique_consecutive")
     return _unique(input, m, d, None, return_inverse, return_counts, NODES.UniqueConsecutiveBackward0)
 
