@@ -128,7 +128,7 @@ def _compiled():
     """The loops compiled by numba, or None where numba is not installed."""
     try:
         import numba  # optional: ember[fast]
-    except ImportError:
+    except Exception:  # ImportError, or a numba that refuses this NumPy
         return None
     jit = numba.njit(cache=True, nogil=True, boundscheck=False)
     forward, backward = jit(_cell_forward_loops), jit(_cell_backward_loops)
