@@ -3,6 +3,7 @@
 Op methods (`add`, `view`, `sum`, ...) are attached by `ember.ops`, which sits above this
 layer; this file holds what a tensor is, not what can be computed from it.
 """
+import operator
 import warnings
 import weakref
 
@@ -609,8 +610,29 @@ def _contiguous_strides(shape):
     return tuple(reversed(strides))
 
 
+def is_one_dim(dim) -> bool:
+    """Whether `dim` names one dim rather than a list of them: an int, or what PyTorch also takes as one (a NumPy
+    integer, a 0-dim tensor, which must then be an integer one)."""
+    return isinstance(dim, (int, np.integer)) or (isinstance(dim, Tensor) and dim._data.ndim == 0)
+
+
+def dims_of(dims) -> tuple:
+    """The dims that `dims` names: one (see is_one_dim) or a sequence of them; TypeError for a tensor of one or
+    more dims, as PyTorch's int-list arguments give."""
+    if is_one_dim(dims):
+        return (dims,)
+    if isinstance(dims, Tensor):
+        raise TypeError("argument 'dims' must be tuple of ints, not Tensor")
+    return tuple(dims)
+
+
 def wrap_dim(dim: int, ndim: int) -> int:
-    """Normalise a possibly negative dimension index; IndexError naming the valid range."""
+    """Normalise a possibly negative dimension index (an int, a NumPy integer or a 0-dim integer tensor, as
+    PyTorch's int arguments take); IndexError naming the valid range."""
+    if type(dim) is not int:
+        if isinstance(dim, Tensor) and dim._data.ndim:
+            raise TypeError("argument 'dim' must be int, not Tensor")
+        dim = operator.index(dim)  # TypeError for a float or a float tensor, as PyTorch's
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if dim < lo or dim > hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")

@@ -1,5 +1,6 @@
 """Ops that rearrange or replicate elements into new memory: flip, roll, rot90, repeat, tile, tril/triu, diag and the
 stacking helpers (meshgrid, atleast_nd, hstack, ...), with their backward formulas."""
+import operator
 import warnings
 
 import numpy as np
@@ -68,6 +69,8 @@ def roll(input, shifts, dims=None) -> Tensor:
     except AttributeError:
         raise tensor_type_error("roll", "input", input) from None
     shifts = [int(shifts)] if isinstance(shifts, (int, np.integer)) else [int(s) for s in shifts]
+    if isinstance(dims, Tensor):  # a one-element tensor is one dim, as in PyTorch's int[1]
+        dims = operator.index(dims)
     if dims is None or (not isinstance(dims, int) and len(dims) == 0):
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
@@ -87,6 +90,8 @@ def flip(input, dims, *more_dims) -> Tensor:
         a = input._data
     except AttributeError:
         raise tensor_type_error("flip", "input", input) from None
+    if isinstance(dims, Tensor):  # a one-element tensor is one dim, as the method's int[] takes it
+        dims = operator.index(dims)
     dims = _dim_list((dims,) + more_dims if more_dims else dims, a.ndim)
     if len(set(dims)) != len(dims):
         dup = next(d for d in dims if dims.count(d) > 1)

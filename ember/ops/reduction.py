@@ -2,12 +2,13 @@
 all/any, logsumexp, nansum/nanmean, count_nonzero, aminmax, sum_to_size, and their backward formulas."""
 import builtins
 import math
+import operator
 
 import numpy as np
 
 from .. import _dtype
 from .. import return_types as RT
-from .._tensor import wrap_dim
+from .._tensor import is_one_dim, wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out
@@ -177,8 +178,8 @@ def _dims(dim, ndim):
     """Normalised tuple of reduced dims, or None for all (a 0-dim tensor accepts dim 0 or -1)."""
     if dim is None:
         return None
-    if isinstance(dim, int):
-        d = wrap_dim(dim, ndim)
+    if is_one_dim(dim) or isinstance(dim, Tensor):  # a one-element tensor is one dim, as in PyTorch's int[1]
+        d = wrap_dim(operator.index(dim), ndim)
         return (d,) if ndim else None
     dims = tuple(wrap_dim(d, ndim) for d in dim)
     if len({d % builtins.max(ndim, 1) for d in dims}) != len(dims):  # a 0-dim tensor's 0 and -1 are one dim

@@ -1,11 +1,13 @@
 """Shape ops: views (view, reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, split,
 chunk, unbind, movedim, unflatten, diagonal) and joins (cat, stack), with their backward formulas.
 Views share memory and version counter with their base, as in PyTorch."""
+import operator
+
 import numpy as np
 
 from .._creation import _int, _type_error, zeros
 from .._dtype import promote_types, scalar_type_name
-from .._tensor import wrap_dim
+from .._tensor import dims_of, is_one_dim, wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, reshape_view
@@ -75,10 +77,10 @@ NODES.update({name: type(name, (_ViewsNode,), {"__slots__": (), "formula": stati
 
 def _shape_arg(shape):
     """Accept view(2, 3), view((2, 3)), view([2, 3]) and view(ember.Size)."""
-    if len(shape) == 1 and not isinstance(shape[0], int):
+    if len(shape) == 1 and not is_one_dim(shape[0]):
         shape = shape[0]
     try:
-        return tuple(int(s) for s in shape)
+        return tuple(operator.index(s) for s in shape)
     except TypeError:
         raise TypeError(f"shape must be a sequence of ints, but got {shape!r}") from None
 
@@ -256,10 +258,10 @@ def squeeze(input, dim=None):
     if dim is None:
         r, node = a.reshape([s for s in a.shape if s != 1]), NODES.SqueezeBackward0
     else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {wrap_dim(d, a.ndim) for d in dims}
+        one = is_one_dim(dim)
+        dims = {wrap_dim(d, a.ndim) for d in dims_of(dim)}
         r = a.reshape([s for i, s in enumerate(a.shape) if not (i in dims and s == 1)])
-        node = NODES.SqueezeBackward1 if isinstance(dim, int) else NODES.SqueezeBackward2
+        node = NODES.SqueezeBackward1 if one else NODES.SqueezeBackward2
     r = view_of(input, reshape_view(a, r.shape) if not a.flags.c_contiguous else r)
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (a.shape,))
@@ -616,8 +618,7 @@ def unbind(input, dim: int = 0) -> tuple:
 
 def _dim_list(dims, ndim):
     """Wrapped dims from an int or a sequence of ints."""
-    dims = [dims] if isinstance(dims, int) else list(dims)
-    return [wrap_dim(int(d), ndim) for d in dims]
+    return [wrap_dim(d, ndim) for d in dims_of(dims)]
 
 
 def movedim(input, source, destination) -> Tensor:
@@ -751,7 +752,7 @@ def unsqueeze_(input, dim):
 
 def squeeze_(input, dim=None):
     """squeeze in place."""
-    node = (NODES.SqueezeBackward3() if dim is None else NODES.SqueezeBackward4() if isinstance(dim, int)
+    node = (NODES.SqueezeBackward3() if dim is None else NODES.SqueezeBackward4() if is_one_dim(dim)
             else NODES.SqueezeBackward5())
     return _reshape_in_place(input, lambda x: squeeze(x, dim), node, (input._data.shape,))
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import return_types as RT
-from .._creation import _type_error
+from .._creation import _int, _type_error
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
@@ -38,13 +38,6 @@ GRADIENTS = {
 }
 NODES = node_classes(GRADIENTS)
 
-
-
-def _int(value, fn, name):
-    """`value` as an int, or PyTorch's TypeError for an argument of another type."""
-    if not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(value).__name__}")
-    return int(value)
 
 
 def _along(a, d, part):
@@ -100,7 +93,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     except AttributeError:
         raise tensor_type_error("sort", "input", input) from None
     refuse_complex(a.dtype, "sort", "Sort does not support complex dtypes on CPU", RuntimeError)
-    d = wrap_dim(_int(dim, "sort", "dim"), a.ndim)
+    d = wrap_dim(_int(dim, "sort", "dim", 2), a.ndim)
     if a.ndim == 0:
         values, idx = a.copy(), array_module(a).zeros((), np.int64)
     else:
@@ -117,7 +110,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
         a = input._data
     except AttributeError:
         raise tensor_type_error("argsort", "input", input) from None
-    d = wrap_dim(_int(dim, "argsort", "dim"), a.ndim)
+    d = wrap_dim(_int(dim, "argsort", "dim", 2), a.ndim)
     idx = _argsort(a, d, descending) if a.ndim else array_module(a).zeros((), np.int64)
     r = wrap(idx.astype(np.int64, copy=False))
     return r if out is None else write_out(out, r, "argsort")
@@ -152,8 +145,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         a = input._data
     except AttributeError:
         raise tensor_type_error("topk", "input", input) from None
-    k = _int(k, "topk", "k")
-    d = wrap_dim(_int(dim, "topk", "dim"), a.ndim)
+    k = _int(k, "topk", "k", 2, any_shape=True)
+    d = wrap_dim(_int(dim, "topk", "dim", 3), a.ndim)
     n = a.shape[d] if a.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range: topk() got k={k} for dimension {d} of size {n}")
@@ -176,7 +169,7 @@ def _rows(a, dim, name):
     along `dim`; and that dim."""
     if dim is None:
         return a.reshape(-1), None
-    dim = _int(dim, name, "dim")
+    dim = _int(dim, name, "dim", 2)
     if a.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, a.ndim)

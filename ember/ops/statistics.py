@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _creation, _dtype
 from .. import return_types as RT
+from .._tensor import is_one_dim
 from ..backend import array_module
 from . import comparison as cmp
 from . import cumulative, rearrange, reduction, shape
@@ -250,7 +251,7 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
     check_tensor("gradient", "input", input, 1)
     if edge_order not in (1, 2):
         raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}")
-    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = list(range(input.dim())) if dim is None else [dim] if is_one_dim(dim) else list(dim)
     steps = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
     if len(steps) != len(dims):
         raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
