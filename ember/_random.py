@@ -81,4 +81,9 @@ def set_rng_state(state) -> None:
 
 def rng(generator) -> np.random.Generator:
     """The NumPy generator to draw from: `generator`'s, or the default one."""
-    return (generator or default_generator)._rng
+    if generator is None:
+        return default_generator._rng
+    try:
+        return generator._rng
+    except AttributeError:
+        raise TypeError(f"argument 'generator' must be torch.Generator, not {type(generator).__name__}") from None

@@ -151,7 +151,7 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
         raise tensor_type_error("logcumsumexp", "input", input) from None
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
-    d = dim % a.ndim if a.ndim else 0
+    d = wrap_dim(dim, a.ndim) % max(a.ndim, 1)  # a 0-dim tensor takes dim 0 or -1
     xp = array_module(a)
     with np.errstate(invalid="ignore"):
         r = wrap(xp.logaddexp.accumulate(a, axis=d) if a.ndim else a.copy())

@@ -306,6 +306,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         a, t = input._data, target._data
     except AttributeError:
         raise not_tensor_error("nll_loss_nd", ("input", input), ("target", target)) from None
+    check_tensor("nll_loss_nd", "weight", weight, 3, optional=True)
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     unbatched = a.ndim == 1
@@ -354,6 +355,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_tensors(input, target, "cross_entropy_loss")
+    check_tensor("cross_entropy_loss", "weight", weight, 3, optional=True)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1

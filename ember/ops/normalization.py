@@ -149,11 +149,20 @@ def _check_float(input, name):
         raise RuntimeError(f"{name}: expected a floating point input, but got {input.dtype}")
 
 
+def _check_optional(name: str, **arguments) -> None:
+    """PyTorch's TypeError for an optional tensor argument given as something else than a tensor or None;
+    `arguments` maps each argument's name to (value, position)."""
+    for arg, (value, position) in arguments.items():
+        check_tensor(name, arg, value, position, optional=True)
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
     """Normalize over every dim but 1 with batch statistics (training) or running ones (eval)."""
     _check_float(input, "batch_norm")
+    _check_optional("batch_norm", weight=(weight, 2), bias=(bias, 3), running_mean=(running_mean, 4),
+                    running_var=(running_var, 5))
     a = input._data
     if a.ndim < 2:
         raise ValueError(f"Expected 2D or higher input to batch_norm (got {a.ndim}D input)")
@@ -231,6 +240,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
                eps: float = 1e-5) -> Tensor:
     """Normalize over the trailing `normalized_shape` dims of each sample."""
     _check_float(input, "layer_norm")
+    _check_optional("layer_norm", weight=(weight, 3), bias=(bias, 4))
     shape = _normalized_shape(normalized_shape)
     a = input._data
     k = len(shape)
@@ -251,6 +261,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                eps: float = 1e-5) -> Tensor:
     """Normalize each sample over groups of channels (and all spatial positions)."""
     _check_float(input, "group_norm")
+    _check_optional("group_norm", weight=(weight, 3), bias=(bias, 4))
     a = input._data
     if a.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {a.ndim}")
@@ -271,6 +282,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         shape = input._data.shape
     except AttributeError:
         raise tensor_type_error("instance_norm", "input", input) from None
+    _check_optional("instance_norm", weight=(weight, 2), bias=(bias, 3), running_mean=(running_mean, 4),
+                    running_var=(running_var, 5))
     n, c = shape[0], shape[1]
     folded = input.reshape((1, n * c) + shape[2:])
     rm = None if running_mean is None else running_mean.repeat(n)
@@ -288,6 +301,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """input / sqrt(mean(input^2) + eps) over the trailing dims, times weight."""
     check_tensor("rms_norm", "input", input, 1)
+    _check_optional("rms_norm", weight=(weight, 3))
     shape = _normalized_shape(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.dim() - k:]) != shape:

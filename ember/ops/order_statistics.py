@@ -165,7 +165,7 @@ def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if a.size == 0:
         raise RuntimeError("quantile() input tensor must be non-empty")
-    scalar_q, qs = _levels(q, a)
+    scalar_q, qs = _levels(q, a, "nanquantile" if ignore_nan else "quantile")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
                            f"but got {interpolation}")
@@ -209,10 +209,14 @@ def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
     return r if out is None else write_out(out, r, "nanquantile" if ignore_nan else "quantile")
 
 
-def _levels(q, a):
-    """Whether q is a scalar, and its levels as a float64 array on a's device; PyTorch's errors for a q it refuses."""
+def _levels(q, a, name):
+    """Whether q is a scalar, and its levels as a float64 array on a's device; PyTorch's errors for a q it refuses
+    (`name` the function's)."""
     xp = array_module(a)
     if not isinstance(q, Tensor):
+        if not isinstance(q, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                            f"{type(q).__name__}): q must be a float or a Tensor")
         if not 0 <= float(q) <= 1:
             raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
         return True, xp.asarray([float(q)])
