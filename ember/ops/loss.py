@@ -437,6 +437,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_tensors(input, target, "binary_cross_entropy_with_logits")
+    check_tensor("binary_cross_entropy_with_logits", "weight", weight, 3, optional=True)
+    check_tensor("binary_cross_entropy_with_logits", "pos_weight", pos_weight, 4, optional=True)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     _no_grad_for(weight, "binary_cross_entropy_with_logits", "weight")

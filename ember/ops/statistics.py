@@ -302,6 +302,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     """(hist, bin_edges): counts (or weights summed, or a density) of `input` in `bins` equal bins over `range`
     (the data's range by default), or in the bins between the given edges."""
     check_tensor("histogram", "input", input, 1)
+    check_tensor("histogram", "weight", weight, None, optional=True)
     a = input._data
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
@@ -315,6 +316,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
 def histogramdd(input: Tensor, bins=10, *, range=None, weight: Tensor | None = None, density: bool = False):
     """(hist, bin_edges): the histogram of the points in the rows of `input` (its last dim the coordinates)."""
     check_tensor("histogramdd", "input", input, 1)
+    check_tensor("histogramdd", "weight", weight, None, optional=True)
     a = input._data
     points = a.reshape(-1, a.shape[-1])
     edges = [b._data for b in bins] if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor) \

@@ -22,11 +22,16 @@ def F(lib):
     lambda lib, x: F(lib).rms_norm(x, (4,), weight=2.0),
     lambda lib, x: F(lib).cross_entropy(x[0], lib.tensor([0, 1, 2]), weight=2.0),
     lambda lib, x: F(lib).nll_loss(x[0], lib.tensor([0, 1, 2]), weight=2.0),
+    lambda lib, x: F(lib).binary_cross_entropy_with_logits(x, x.sigmoid(), weight=2.0),
+    lambda lib, x: F(lib).binary_cross_entropy_with_logits(x, x.sigmoid(), pos_weight=2.0),
+    lambda lib, x: lib.histogram(x, weight=2.0),
+    lambda lib, x: lib.histogramdd(x, weight=2.0),
     lambda lib, x: F(lib).layer_norm(x, (4,), weight=lib.ones(4, dtype=x.dtype), bias=lib.zeros(4, dtype=x.dtype)),
     lambda lib, x: F(lib).batch_norm(x, lib.zeros(3, dtype=x.dtype), lib.ones(3, dtype=x.dtype), weight=None),
 ], ids=["batch_norm-weight", "batch_norm-bias", "batch_norm-running_mean", "batch_norm-running_var",
         "instance_norm-weight", "instance_norm-running_mean", "group_norm-weight", "group_norm-bias",
         "layer_norm-weight", "layer_norm-bias", "rms_norm-weight", "cross_entropy-weight", "nll_loss-weight",
+        "bce_with_logits-weight", "bce_with_logits-pos_weight", "histogram-weight", "histogramdd-weight",
         "layer_norm-tensors", "batch_norm-none"])
 def test_optional_tensor_arguments(call):
     check(call, randn(2, 3, 4), grad=False)
