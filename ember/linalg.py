@@ -3,6 +3,7 @@
 from . import _creation, _unsupported
 from . import return_types as RT
 from .ops.base import check_tensor as _check_tensor
+from .ops.base import write_outs as _write_outs
 from .ops.decomposition import (  # noqa
     LinAlgError,
     cholesky,
@@ -180,7 +181,8 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):
     _check_tensor("linalg_solve_ex", "B", B, 2)
     X = solve(A, B, left=left)
     info = zeros(tuple(A.shape[:-2]), dtype=int32)
-    return RT.linalg_solve_ex((X, info))
+    result = RT.linalg_solve_ex((X, info))
+    return result if out is None else _write_outs(out, result, "linalg_solve_ex")
 
 
 def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: bool = False, out=None):

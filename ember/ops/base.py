@@ -207,6 +207,14 @@ def write_out(out, result: Tensor, name: str) -> Tensor:
     return out
 
 
+def write_outs(out, results: tuple, name: str) -> tuple:
+    """write_out() for each tensor of `results` into the matching one of the `out=` tuple; the tensors of `out`, in
+    the type of `results` (a named tuple of PyTorch's return types, or a tuple)."""
+    if not (isinstance(out, (tuple, list)) and len(out) == len(results)):
+        raise TypeError(f"{name}(): argument 'out' must be tuple of {len(results)} Tensors, not {type(out).__name__}")
+    return type(results)(tuple(write_out(o, r, name) for o, r in zip(out, results)))
+
+
 def keep_if(value, needed: bool):
     """`value` if a backward formula will need it, else None (saved tensors cost memory)."""
     return value if needed else None

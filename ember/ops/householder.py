@@ -10,7 +10,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap
+from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap, write_out, write_outs
 from .shape import cat
 
 NODES = node_classes({})
@@ -41,7 +41,8 @@ def geqrf(input: Tensor, *, out=None):
         node = NODES["GeqrfBackward0"]()
         record(a, node, (input,))
         tau._grad_fn, tau._output_nr, tau._rg = node, 1, True
-    return RT.geqrf((a, tau))
+    result = RT.geqrf((a, tau))
+    return result if out is None else write_outs(out, result, "geqrf")
 
 
 def _check_reflectors(name: str, input: Tensor, tau: Tensor) -> None:
@@ -85,7 +86,8 @@ def householder_product(input: Tensor, tau: Tensor, *, out=None) -> Tensor:
     m, n = input.shape[-2:]
     xp = array_module(input._data)
     eye = wrap(xp.broadcast_to(xp.eye(m, n, dtype=input._data.dtype), tuple(input.shape)).copy())
-    return _apply_reflectors(input, tau, eye, transpose=False)
+    q = _apply_reflectors(input, tau, eye, transpose=False)
+    return q if out is None else write_out(out, q, "linalg_householder_product")
 
 
 def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False, *,
@@ -105,9 +107,10 @@ def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, tran
     if input2.shape[-1] > min(input.shape[-2:]):
         raise RuntimeError("torch.ormqr: tau.shape[-1] must be less than or equal to input.shape[-1]")
     if left:
-        return _apply_reflectors(input, input2, input3, transpose)
-    # X Q = (Q^T X^T)^T and X Q^T = (Q X^T)^T
-    return _apply_reflectors(input, input2, input3.mT, not transpose).mT
+        r = _apply_reflectors(input, input2, input3, transpose)
+    else:  # X Q = (Q^T X^T)^T and X Q^T = (Q X^T)^T
+        r = _apply_reflectors(input, input2, input3.mT, not transpose).mT
+    return r if out is None else write_out(out, r, "ormqr")
 
 
 METHODS = {"geqrf": geqrf, "orgqr": householder_product, "ormqr": ormqr}

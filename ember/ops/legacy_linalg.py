@@ -12,7 +12,7 @@ from ..backend import array_module
 from . import decomposition as D
 from . import linalg as M
 from . import lu as L
-from .base import broadcast_error, check_tensor, wrap, write_out
+from .base import broadcast_error, check_tensor, wrap, write_out, write_outs
 
 __all__ = ["cholesky", "qr", "svd", "slogdet", "lu", "lu_solve", "cross"]
 
@@ -58,7 +58,8 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
     warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
                   "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
     LU, piv, info = L.lu_factor_ex(A, pivot=pivot)
-    return (LU, piv, info) if get_infos else (LU, piv)
+    result = (LU, piv, info) if get_infos else (LU, piv)
+    return result if out is None else write_outs(out, result, "lu")
 
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tensor:
@@ -68,7 +69,7 @@ def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tens
     check_tensor("lu_solve", "LU_pivots", LU_pivots, 3)
     warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and will be removed in a future "
                   "PyTorch release.", UserWarning, stacklevel=2)
-    return L.lu_solve(LU_data, LU_pivots, b)
+    return L.lu_solve(LU_data, LU_pivots, b, out=out)
 
 
 def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:

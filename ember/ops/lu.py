@@ -15,7 +15,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like, to_numpy
-from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap
+from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap, write_out, write_outs
 from .decomposition import _check_matrix, _shadow, solve
 
 
@@ -78,7 +78,8 @@ def lu(A: Tensor, *, pivot: bool = True, out=None):
         record(L, node, (A,), (A, P, _shadow(L), _shadow(U)))
         L._output_nr = 1
         U._grad_fn, U._output_nr, U._rg = node, 2, True
-    return RT.linalg_lu((P, L, U))
+    result = RT.linalg_lu((P, L, U))
+    return result if out is None else write_outs(out, result, "linalg_lu")
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, out=None):
@@ -97,14 +98,16 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, o
     if GRAD_ENABLED[0] and A._rg:
         saved = (A, wrap(p), wrap(lower), wrap(upper))
         record(LU, NODES["LinalgLuFactorExBackward0"](), (A,), saved)
-    return RT.linalg_lu_factor_ex((LU, piv, info))
+    result = RT.linalg_lu_factor_ex((LU, piv, info))
+    return result if out is None else write_outs(out, result, "linalg_lu_factor_ex")
 
 
 def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
     """(LU, pivots): L and U packed in one matrix (L's unit diagonal left out), and LAPACK's pivots."""
     check_tensor("linalg_lu_factor", "A", A, 1)
     LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
-    return RT.linalg_lu_factor((LU, pivots))
+    result = RT.linalg_lu_factor((LU, pivots))
+    return result if out is None else write_outs(out, result, "linalg_lu_factor")
 
 
 def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
@@ -125,7 +128,8 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
         P = wrap(asarray_like(_permutations(to_numpy(LU_pivots._data), m).astype(LU_data._data.dtype), LU_data._data))
     else:
         P = LU_data.new_empty((0,))
-    return RT.lu_unpack((P, L, U))
+    result = RT.lu_unpack((P, L, U))
+    return result if out is None else write_outs(out, result, "lu_unpack")
 
 
 def _permutations(pivots: np.ndarray, m: int) -> np.ndarray:  # host: a loop over LAPACK's host pivots
@@ -147,8 +151,9 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
     check_tensor("linalg_lu_solve", "B", B, 3)
     P, L, U = lu_unpack(LU, pivots)
     if left and not adjoint:
-        return solve(U, solve(L, P.mT @ B))
-    if left:
-        return P @ solve(L.mT, solve(U.mT, B))
-    # X A = B is A^T X^T = B^T
-    return lu_solve(LU, pivots, B.mT, left=True, adjoint=not adjoint).mT
+        x = solve(U, solve(L, P.mT @ B))
+    elif left:
+        x = P @ solve(L.mT, solve(U.mT, B))
+    else:  # X A = B is A^T X^T = B^T
+        x = lu_solve(LU, pivots, B.mT, left=True, adjoint=not adjoint).mT
+    return x if out is None else write_out(out, x, "linalg_lu_solve")

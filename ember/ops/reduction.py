@@ -11,7 +11,17 @@ from .. import return_types as RT
 from .._tensor import is_one_dim, wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    _MultiNode,
+    record,
+    refuse_complex,
+    tensor_type_error,
+    wrap,
+    write_out,
+    write_outs,
+)
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
 from .shape import cat
@@ -323,12 +333,19 @@ def _onehot(idx_keep, shape, d):
 
 def max(input, dim=None, keepdim=False, *, out=None):
     """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise maximum."""
-    return _extreme(input, dim, keepdim, None, True)
+    return _written(_extreme(input, dim, keepdim, None, True), out, "max")
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
     """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise minimum."""
-    return _extreme(input, dim, keepdim, None, False)
+    return _written(_extreme(input, dim, keepdim, None, False), out, "min")
+
+
+def _written(result, out, name):
+    """max/min's result, or written into `out=` (a tensor, or the (values, indices) pair)."""
+    if out is None:
+        return result
+    return write_out(out, result, name) if isinstance(result, Tensor) else write_outs(out, result, name)
 
 
 def _check_nonempty(a, dim, name):
