@@ -28,7 +28,7 @@ from .ops.decomposition import (  # noqa
 from .ops.householder import householder_product  # noqa: F401
 from .ops.linalg import cross, matmul, matrix_power, multi_dot  # noqa: F401
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
-from .ops.reduction import amax, amin
+from .ops.reduction import amax, amin, norm_dtype
 from .ops.reduction import norm as _vector_norm
 
 __all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky", "cholesky_ex", "qr", "svd",
@@ -50,18 +50,6 @@ def _float_input(name, x):
                            f"{scalar_type_name(x._data.dtype)}")
 
 
-def _with_dtype(name, x, dtype):
-    """x cast to `dtype` (never to a narrower one), as the `dtype=` argument of the norms does."""
-    if dtype is None:
-        return x
-    from ._dtype import scalar_type_name, to_dtype  # lazy: keeps these names out of ember.linalg
-    dt = to_dtype(dtype)
-    if dt.np.kind == x._data.dtype.kind and dt.np.itemsize < x._data.dtype.itemsize:
-        raise RuntimeError(f"{name}: the dtype of the input ({scalar_type_name(x._data.dtype)}) should be "
-                           f"convertible without narrowing to the specified dtype ({scalar_type_name(dt.np)})")
-    return x.to(dt)
-
-
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """Vector ord-norm over `dim` (all elements when None): sum(|x|^ord)^(1/ord), max/min |x| for +-inf, and the
     count of nonzeros for 0."""
@@ -71,7 +59,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if x._data.dtype.kind == "c":
         x = x.abs()
     _float_input("linalg.vector_norm", x)
-    r = _vector_norm(_with_dtype("linalg.vector_norm", x, dtype), ord, dim, keepdim)
+    r = _vector_norm(x, ord, dim, keepdim, dtype)
     return r if out is None else _write(out, r, "linalg.vector_norm")
 
 
@@ -96,7 +84,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
     if ord not in ("fro", "nuc", 1, -1, 2, -2, _INF, -_INF):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
-    A = _with_dtype("linalg.matrix_norm", A, dtype)
+    A = norm_dtype("linalg.matrix_norm", A, dtype)
     if ord == "fro":
         r = _vector_norm(A, 2, (d0, d1), keepdim)
     elif ord in (1, -1, _INF, -_INF):

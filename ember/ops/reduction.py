@@ -497,10 +497,25 @@ def _float_input(t, name):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm over `dim` (all elements if None); 'fro' is the 2-norm (over at most 2 dims)."""
+    """Vector p-norm over `dim` (all elements if None), computed in `dtype` if given; 'fro' is the 2-norm (over at
+    most 2 dims)."""
     if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
         raise RuntimeError(f"norm: the Frobenius norm takes a dim of at most 2 dims, but got {tuple(dim)}")
+    input = norm_dtype("linalg.vector_norm", input, dtype)
     return _vector_norm(input, p, dim, keepdim, NODES.LinalgVectorNormBackward0)
+
+
+def norm_dtype(name: str, x: Tensor, dtype) -> Tensor:
+    """`x` cast to `dtype` (never to a narrower one, and only from a floating or complex one), as the `dtype=`
+    argument of the norms does."""
+    if dtype is None:
+        return x
+    a = _float_input(x, name)
+    dt = _dtype.to_dtype(dtype)
+    if dt.np.kind == a.dtype.kind and dt.np.itemsize < a.dtype.itemsize:
+        raise RuntimeError(f"{name}: the dtype of the input ({_dtype.scalar_type_name(a.dtype)}) should be "
+                           f"convertible without narrowing to the specified dtype ({_dtype.scalar_type_name(dt.np)})")
+    return x.to(dt)
 
 
 def p_norm(input, p, dim, keepdim=False):

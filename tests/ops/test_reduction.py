@@ -213,3 +213,14 @@ def test_reduction_property(sd, name, keepdim, dtype, seed):
     x = np.asarray(randn(*shape, dtype=np.dtype(dtype), seed=seed))
     check(lambda lib, x: REDUCTIONS[name](lib, x, dims, keepdim), x, grad_atol=1e-4, grad_rtol=1e-4,
           atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.norm(x, dtype=lib.float64), lambda lib, x: lib.norm(x, 1, dim=0, dtype=lib.float64),
+    lambda lib, x: x.norm(float("inf"), dtype=lib.float64), lambda lib, x: lib.norm(x.double(), dtype=lib.float32),
+    lambda lib, x: lib.norm(x.long(), dtype=lib.float32), lambda lib, x: lib.linalg.vector_norm(x, dtype=lib.float64),
+    lambda lib, x: lib.linalg.matrix_norm(x, dtype=lib.float64)],
+    ids=["norm", "norm-1-dim", "method-inf", "narrowing", "integer", "vector_norm", "matrix_norm"])
+def test_norm_dtype(call):
+    """torch.norm's dtype= computes in that dtype (it was ignored), with linalg.vector_norm's rules."""
+    check(call, randn(3, 4).astype(np.float32))
