@@ -9,7 +9,7 @@ from . import _dtype
 from ._creation import _int, arange
 from ._tensor import Tensor, wrap_dim
 from .ops.aten import constant_pad_nd
-from .ops.base import check_tensor
+from .ops.base import check_tensor, written
 from .ops.complex_numbers import conj, conj_physical
 from .ops.rearrange import roll
 from .ops.spectral import DUAL_NORM, fft_c2c, fft_c2r, fft_r2c
@@ -247,21 +247,23 @@ def _out(r: Tensor, out) -> Tensor:
 
 
 # ---- sample frequencies and shifts ------------------------------------------------------------------------------
-def fftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+def fftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+            out=None) -> Tensor:
     """The sample frequencies of a length-n DFT with sample spacing d: 0, 1, ..., -n//2, ..., -1 over (d n)."""
     n = _int(n, "fft_fftfreq", "n")
     dt = dtype or _dtype.get_default_dtype()
     k = arange(n, dtype=_dtype.int64, device=device)
     freqs = (k - (k >= (n + 1) // 2).long() * n).to(dt) / (d * n)
-    return freqs.requires_grad_(requires_grad) if requires_grad else freqs
+    return written(freqs.requires_grad_(requires_grad) if requires_grad else freqs, out, "fftfreq")
 
 
-def rfftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+def rfftfreq(n: int, d: float = 1.0, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+             out=None) -> Tensor:
     """The non-negative sample frequencies of a length-n real DFT: 0, 1, ..., n//2 over (d n)."""
     n = _int(n, "fft_rfftfreq", "n")
     dt = dtype or _dtype.get_default_dtype()
     freqs = arange(n // 2 + 1, dtype=dt, device=device) / (d * n)
-    return freqs.requires_grad_(requires_grad) if requires_grad else freqs
+    return written(freqs.requires_grad_(requires_grad) if requires_grad else freqs, out, "rfftfreq")
 
 
 def _shift_dims(input: Tensor, dim, name: str):

@@ -10,7 +10,7 @@ from .._creation import eye
 from . import activation, conv, decomposition, distance, inplace, loss, normalization, padding, reduction, vision
 from . import dropout as _dropout
 from . import embedding as _embedding
-from .base import Tensor, check_tensor, needs_grad, record
+from .base import Tensor, check_tensor, needs_grad, record, written
 from .rearrange import tril, triu
 
 
@@ -259,21 +259,21 @@ def _from_factor(L: Tensor, upper: bool) -> Tensor:
     return L.transpose(-2, -1).matmul(L) if upper else L.matmul(L.transpose(-2, -1))
 
 
-def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """X with A X = B, for A given by its Cholesky factor L (lower, or upper with `upper`)."""
     check_tensor("cholesky_solve", "input", B, 1)
     check_tensor("cholesky_solve", "input2", L, 2)
-    return decomposition.solve(_from_factor(L, upper), B)
+    return written(decomposition.solve(_from_factor(L, upper), B), out, "cholesky_solve")
 
 
-def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+def cholesky_inverse(L: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """The inverse of A, given by its Cholesky factor L (lower, or upper with `upper`)."""
     check_tensor("cholesky_inverse", "input", L, 1)
-    return decomposition.inv(_from_factor(L, upper))
+    return written(decomposition.inv(_from_factor(L, upper)), out, "cholesky_inverse")
 
 
 def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
-                     unitriangular: bool = False):
+                     unitriangular: bool = False, *, out=None):
     """(X with A X = b for triangular A, a copy of A); deprecated in PyTorch, with its warning (use
     linalg.solve_triangular). The copy of A requires grad only when A does (PyTorch's does when b does too)."""
     check_tensor("triangular_solve", "input", b, 1)
@@ -284,7 +284,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     if unitriangular:
         part = (triu(A, 1) if upper else tril(A, -1)) + eye(A.shape[-1], dtype=A.dtype)
     matrix = part.transpose(-2, -1) if transpose else part
-    return RT.triangular_solve((decomposition.solve(matrix, b), A.clone()))
+    return written(RT.triangular_solve((decomposition.solve(matrix, b), A.clone())), out, "triangular_solve")
 
 
 # ---- normalization and convolution's native forms ----------------------------------------------------------------

@@ -215,6 +215,13 @@ def write_outs(out, results: tuple, name: str) -> tuple:
     return type(results)(tuple(write_out(o, r, name) for o, r in zip(out, results)))
 
 
+def written(result, out, name: str):
+    """`result` (a tensor or a tuple of them) when `out` is None, else written into `out=` (write_out, write_outs)."""
+    if out is None:
+        return result
+    return write_out(out, result, name) if isinstance(result, Tensor) else write_outs(out, result, name)
+
+
 def keep_if(value, needed: bool):
     """`value` if a backward formula will need it, else None (saved tensors cost memory)."""
     return value if needed else None

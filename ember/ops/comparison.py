@@ -63,7 +63,7 @@ def logical_not(input, *, out=None):
 
 
 def _bitwise(ufunc, name):
-    def op(input, other):
+    def op(input, other, *, out=None):
         if isinstance(input, Tensor):
             x, y, dt = operands(input, other)
         else:  # PyTorch's bitwise_and(Number self, Tensor other)
@@ -72,7 +72,8 @@ def _bitwise(ufunc, name):
             y, x, dt = operands(other, input)
         if dt.kind in "fcV":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
-        return broadcasting(ufunc, x, y)
+        r = broadcasting(ufunc, x, y)
+        return r if out is None else write_out(out, r, name)
     return _named(op, name, f"Elementwise `{name}` of integer or bool tensors.")
 
 
@@ -81,7 +82,7 @@ bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
-def bitwise_not(input):
+def bitwise_not(input, *, out=None):
     """Elementwise bitwise not (logical not for bool tensors)."""
     try:
         a = input._data
@@ -89,7 +90,8 @@ def bitwise_not(input):
         raise tensor_type_error("bitwise_not", "input", input) from None
     if a.dtype.kind in "fV":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
-    return wrap(array_module(a).invert(a))
+    r = wrap(array_module(a).invert(a))
+    return r if out is None else write_out(out, r, "bitwise_not")
 
 
 def _test(ufunc, name, doc):

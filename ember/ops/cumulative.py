@@ -7,7 +7,7 @@ from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out, written
 from .elementwise import where
 from .inplace import generic_inplace
 from .rearrange import flip
@@ -133,14 +133,14 @@ def _cumextreme(input, dim, largest):
     return (RT.cummax if largest else RT.cummin)((v, i))
 
 
-def cummax(input, dim):
+def cummax(input, dim, *, out=None):
     """Running maximum along `dim` and the index where it was reached (the latest among ties)."""
-    return _cumextreme(input, dim, True)
+    return written(_cumextreme(input, dim, True), out, "cummax")
 
 
-def cummin(input, dim):
+def cummin(input, dim, *, out=None):
     """Running minimum along `dim` and the index where it was reached (the latest among ties)."""
-    return _cumextreme(input, dim, False)
+    return written(_cumextreme(input, dim, False), out, "cummin")
 
 
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:

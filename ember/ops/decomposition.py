@@ -11,7 +11,7 @@ from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, _MultiNode, broadcast_error, check_tensor, record, wrap, write_out
+from .base import GRAD_ENABLED, _MultiNode, broadcast_error, check_tensor, record, wrap, write_out, written
 from .elementwise import where
 from .shape import cat
 
@@ -381,10 +381,10 @@ def _slogdet(A, name, result_type):
     return result_type((s, log))
 
 
-def slogdet(A):
+def slogdet(A, *, out=None):
     """(sign, logabsdet) of the determinant of each square matrix: linalg.slogdet."""
     check_tensor("linalg_slogdet", "A", A, 1)
-    return _slogdet(A, "linalg.slogdet", RT.linalg_slogdet)
+    return written(_slogdet(A, "linalg.slogdet", RT.linalg_slogdet), out, "linalg_slogdet")
 
 
 def logdet(input):
@@ -432,7 +432,7 @@ def inv(A, *, out=None):
     return r if out is None else write_out(out, r, "linalg.inv")
 
 
-def inv_ex(A, *, check_errors=False):
+def inv_ex(A, *, check_errors=False, out=None):
     """(inverse, info): info > 0 marks a singular matrix (its inverse is nan here, unspecified in PyTorch)."""
     check_tensor("linalg_inv_ex", "A", A, 1)
     a = _check_matrix("linalg.inv_ex", A, complex_ok=True)
@@ -445,7 +445,7 @@ def inv_ex(A, *, check_errors=False):
     r = wrap(r)
     if GRAD_ENABLED[0] and A._rg:
         record(r, NODES.LinalgInvExBackward0(), (A,), (r,))
-    return RT.linalg_inv_ex((r, wrap(info)))
+    return written(RT.linalg_inv_ex((r, wrap(info))), out, "linalg_inv_ex")
 
 
 def solve(A, B, *, left=True, out=None):
@@ -523,15 +523,16 @@ def cholesky(A, *, upper=False, out=None):
     return r if out is None else write_out(out, r, "linalg.cholesky")
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False):
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): info > 0 is the order of the first leading minor that is not positive-definite (L is nan there)."""
     check_tensor("linalg_cholesky_ex", "input", A, 1)
-    return RT.linalg_cholesky_ex(_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
-                                            check_errors))
+    result = RT.linalg_cholesky_ex(_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
+                                                check_errors))
+    return written(result, out, "linalg_cholesky_ex")
 
 
 # ---- QR, SVD, eigh ---------------------------------------------------------------------------------------------------
-def qr(A, mode="reduced"):
+def qr(A, mode="reduced", *, out=None):
     """(Q, R) with A = QR; mode 'reduced', 'complete' or 'r' (Q is then empty)."""
     check_tensor("linalg_qr", "A", A, 1)
     if mode not in ("reduced", "complete", "r"):
@@ -546,10 +547,10 @@ def qr(A, mode="reduced"):
     Q, R = wrap(q), wrap(r)
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((Q, R), NODES.LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
-    return RT.linalg_qr((Q, R))
+    return written(RT.linalg_qr((Q, R)), out, "linalg_qr")
 
 
-def svd(A, full_matrices=True, *, driver=None):
+def svd(A, full_matrices=True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh; singular values in descending order."""
     check_tensor("linalg_svd", "A", A, 1)
     a = _check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
@@ -558,7 +559,7 @@ def svd(A, full_matrices=True, *, driver=None):
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((U, S, Vh), NODES.LinalgSvdBackward0(), (A,),
                         (A, _shadow(U), _shadow(S), _shadow(Vh), full_matrices))
-    return RT.linalg_svd((U, S, Vh))
+    return written(RT.linalg_svd((U, S, Vh)), out, "linalg_svd")
 
 
 def svdvals(A, *, driver=None, out=None):
@@ -583,7 +584,7 @@ def _check_uplo(uplo):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
 
 
-def eigh(A, UPLO="L"):
+def eigh(A, UPLO="L", *, out=None):
     """(eigenvalues, eigenvectors) of each symmetric matrix (from its lower or upper triangle), values ascending."""
     check_tensor("linalg_eigh", "input", A, 1)
     a = _check_eigh(A)
@@ -592,7 +593,7 @@ def eigh(A, UPLO="L"):
     L, V = wrap(w), wrap(v)
     if GRAD_ENABLED[0] and A._rg:
         _record_outputs((L, V), NODES.LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
-    return RT.linalg_eigh((L, V))
+    return written(RT.linalg_eigh((L, V)), out, "linalg_eigh")
 
 
 def eig(A, *, out=None):

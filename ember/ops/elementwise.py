@@ -666,14 +666,16 @@ def _extremum(name, ufunc, node, input, other):
     return r
 
 
-def maximum(input, other):
+def maximum(input, other, *, out=None):
     """Elementwise maximum of two tensors (the gradient is split evenly on ties, as in PyTorch)."""
-    return _extremum("maximum", np.maximum, NODES.MaximumBackward0, input, other)
+    r = _extremum("maximum", np.maximum, NODES.MaximumBackward0, input, other)
+    return r if out is None else write_out(out, r, "maximum")
 
 
-def minimum(input, other):
+def minimum(input, other, *, out=None):
     """Elementwise minimum of two tensors (the gradient is split evenly on ties)."""
-    return _extremum("minimum", np.minimum, NODES.MinimumBackward0, input, other)
+    r = _extremum("minimum", np.minimum, NODES.MinimumBackward0, input, other)
+    return r if out is None else write_out(out, r, "minimum")
 
 
 def masked_fill(input, mask, value):
@@ -747,7 +749,7 @@ def _select(cond, x, y, dt):
     return xp.bitwise_xor(bits, yb, out=bits).view(dt)
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=None, other=None, *, out=None):
     """Elements of `input` where `condition`, else of `other`; with one argument, nonzero(as_tuple=True)."""
     try:
         cond = condition._data
@@ -767,7 +769,7 @@ def where(condition, input=None, other=None):
         raise _where_error(cond, x, y) from None
     if needs_grad(input, other):
         record(r, NODES.WhereBackward0(), (input, other), (condition,))
-    return r
+    return r if out is None else write_out(out, r, "where")
 
 
 # ---- pointwise math (issue 3) ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..backend import array_module
 from . import decomposition as D
 from . import linalg as M
 from . import lu as L
-from .base import broadcast_error, check_tensor, wrap, write_out, write_outs
+from .base import broadcast_error, check_tensor, wrap, write_out, write_outs, written
 
 __all__ = ["cholesky", "qr", "svd", "slogdet", "lu", "lu_solve", "cross"]
 
@@ -38,7 +38,7 @@ def qr(input: Tensor, some: bool = True):
     return RT.qr(D.qr(input, "reduced" if some else "complete"))
 
 
-def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):
     """torch.svd: (U, S, V) with input = U diag(S) V^T; without compute_uv, U and V are zero matrices."""
     check_tensor("svd", "input", input, 1)
     if not compute_uv:
@@ -46,10 +46,11 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
         xp = array_module(a)
         m, n = a.shape[-2:]
         batch = a.shape[:-2]
-        return RT.svd((wrap(xp.zeros(batch + (m, m), a.dtype)), D.svdvals(input),
-                       wrap(xp.zeros(batch + (n, n), a.dtype))))
+        result = RT.svd((wrap(xp.zeros(batch + (m, m), a.dtype)), D.svdvals(input),
+                         wrap(xp.zeros(batch + (n, n), a.dtype))))
+        return written(result, out, "svd")
     U, S, Vh = D.svd(input, full_matrices=not some)
-    return RT.svd((U, S, Vh.mT))
+    return written(RT.svd((U, S, Vh.mT)), out, "svd")
 
 
 def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):

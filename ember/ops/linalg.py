@@ -27,6 +27,7 @@ from .base import (
     type_name,
     wrap,
     write_out,
+    written,
 )
 from .inplace import generic_inplace
 from .shape import unsafe_view
@@ -657,7 +658,7 @@ def trace(input):
     return r
 
 
-def matrix_power(input, n):
+def matrix_power(input, n, *, out=None):
     """The n-th power of each square matrix (n < 0 inverts first; n == 0 gives identities), by repeated squaring."""
     check_tensor("matrix_power", "input", input, 1)
     n = _int(n, "matrix_power", "n", 2)
@@ -668,20 +669,20 @@ def matrix_power(input, n):
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are {a.shape[-2]} "
                            f"by {a.shape[-1]} matrices")
     if n == 0:
-        return input.clone().copy_(wrap(array_module(a).eye(a.shape[-1], dtype=a.dtype)))
+        return written(input.clone().copy_(wrap(array_module(a).eye(a.shape[-1], dtype=a.dtype))), out, "matrix_power")
     if n < 0:
         input, n = dec.inv(input), -n
         if n == 1:
-            return input
+            return written(input, out, "matrix_power")
     if n == 1:
-        return input.clone()
+        return written(input.clone(), out, "matrix_power")
     result, z = None, input
     while True:
         if n & 1:
             result = z if result is None else matmul(result, z)
         n >>= 1
         if not n:
-            return result
+            return written(result, out, "matrix_power")
         z = matmul(z, z)
 
 

@@ -7,7 +7,7 @@ from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap, write_out
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap, write_out, written
 from .elementwise import masked_grad
 from .reduction import _onehot, _select_back
 
@@ -126,7 +126,7 @@ def nanmedian(input, dim=None, keepdim=False):
                    NODES.NanmedianBackward1)
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The k-th smallest element along `dim` (k from 1) and its index."""
     check_tensor("kthvalue", "input", input, 1)
     k = _int(k, "kthvalue", "k", None, any_shape=True)
@@ -135,13 +135,13 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     n = a.shape[d] if a.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    return _select(input, d, keepdim, "select", "kthvalue", NODES.KthvalueBackward0, k - 1)
+    return written(_select(input, d, keepdim, "select", "kthvalue", NODES.KthvalueBackward0, k - 1), out, "kthvalue")
 
 
-def mode(input, dim=-1, keepdim=False):
+def mode(input, dim=-1, keepdim=False, *, out=None):
     """The most frequent value along `dim` (the smallest among equally frequent ones) and its last index."""
     check_tensor("mode", "input", input, 1)
-    return _select(input, dim, keepdim, "mode", "mode", NODES.ModeBackward0)
+    return written(_select(input, dim, keepdim, "mode", "mode", NODES.ModeBackward0), out, "mode")
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):

@@ -21,6 +21,7 @@ from .base import (
     tensor_type_error,
     wrap,
     write_out,
+    written,
 )
 
 _DEG = math.pi / 180
@@ -70,9 +71,9 @@ def _scaled(input, factor, node_cls, name):
     return r
 
 
-def deg2rad(input: Tensor) -> Tensor:
+def deg2rad(input: Tensor, *, out=None) -> Tensor:
     """Angles in degrees converted to radians."""
-    return _scaled(input, _DEG, NODES["Deg2RadBackward0"], "deg2rad")
+    return written(_scaled(input, _DEG, NODES["Deg2RadBackward0"], "deg2rad"), out, "deg2rad")
 
 
 def rad2deg(input: Tensor) -> Tensor:

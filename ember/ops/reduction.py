@@ -20,7 +20,7 @@ from .base import (
     tensor_type_error,
     wrap,
     write_out,
-    write_outs,
+    written,
 )
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
@@ -333,19 +333,12 @@ def _onehot(idx_keep, shape, d):
 
 def max(input, dim=None, keepdim=False, *, out=None):
     """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise maximum."""
-    return _written(_extreme(input, dim, keepdim, None, True), out, "max")
+    return written(_extreme(input, dim, keepdim, None, True), out, "max")
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
     """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise minimum."""
-    return _written(_extreme(input, dim, keepdim, None, False), out, "min")
-
-
-def _written(result, out, name):
-    """max/min's result, or written into `out=` (a tensor, or the (values, indices) pair)."""
-    if out is None:
-        return result
-    return write_out(out, result, name) if isinstance(result, Tensor) else write_outs(out, result, name)
+    return written(_extreme(input, dim, keepdim, None, False), out, "min")
 
 
 def _check_nonempty(a, dim, name):
@@ -375,14 +368,14 @@ def _amax_amin(input, dim, keepdim, largest):
     return r
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, out=None):
     """Maximum over `dim` (all dims if empty); the gradient is shared among ties."""
-    return _amax_amin(input, dim, keepdim, True)
+    return written(_amax_amin(input, dim, keepdim, True), out, "amax")
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, out=None):
     """Minimum over `dim` (all dims if empty); the gradient is shared among ties."""
-    return _amax_amin(input, dim, keepdim, False)
+    return written(_amax_amin(input, dim, keepdim, False), out, "amin")
 
 
 def _arg_input(input, dim, name):
@@ -439,22 +432,22 @@ def _spread(input, dim, unbiased, keepdim, correction, name):
     return a, dims, c, n
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over `dim` (all if None) with Bessel's `correction` (default 1)."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var")
     r = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.VarBackward0(), (input,), (input, dims, keepdim, n - c))
-    return r
+    return written(r, out, "var")
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over `dim` (all if None) with Bessel's `correction` (default 1)."""
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std")
     r = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.StdBackward0(), (input,), (input, r, dims, keepdim, n - c))
-    return r
+    return written(r, out, "std")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -559,15 +552,15 @@ def _vector_norm(input, p, dim, keepdim, node):
     return r
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, out=None):
     """True if every element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
     try:
         a = input._data
     except AttributeError:
         raise tensor_type_error("all", "input", input) from None
     if _no_dims(dim):
-        return _logical_result(a != 0, a)
-    return _logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
+        return written(_logical_result(a != 0, a), out, "all")
+    return written(_logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a), out, "all")
 
 
 def any(input, dim=None, keepdim=False):
@@ -682,7 +675,7 @@ def count_nonzero(input, dim=None):
     return wrap(xp.asarray(xp.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, out=None):
     """(min, max) over `dim` (all elements if None) in one call."""
     try:
         a = input._data
@@ -704,7 +697,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     mn, mx = wrap(mn), wrap(mx)
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(mn, mx, NODES.AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
-    return RT.aminmax((mn, mx))
+    return written(RT.aminmax((mn, mx)), out, "aminmax")
 
 
 METHODS = {"sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax, "amin": amin,

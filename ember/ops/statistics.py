@@ -14,7 +14,7 @@ from ..backend import array_module
 from . import comparison as cmp
 from . import cumulative, rearrange, reduction, shape
 from . import elementwise as ew
-from .base import Tensor, check_tensor, needs_grad, not_implemented, wrap
+from .base import Tensor, check_tensor, needs_grad, not_implemented, wrap, written
 from .inplace import generic_inplace
 
 
@@ -185,7 +185,7 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     return reduction.norm(ew.sub(input, other), p)
 
 
-def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float, *, out=None) -> Tensor:
     """`input` with each slice along `dim` whose p-norm exceeds `maxnorm` scaled down to that norm."""
     if p <= 0:
         raise RuntimeError(f"renorm: non-positive-norm not supported, got p={p}")
@@ -196,10 +196,10 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     others = [d for d in range(input.dim()) if d != dim % input.dim()]
     norms = reduction.norm(input, p, others, keepdim=True)
     factor = ew.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
-    return ew.mul(input, factor)
+    return written(ew.mul(input, factor), out, "renorm")
 
 
-def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out=None) -> Tensor:
     """A histogram of `bins` equal bins between min and max (the data's own range when both are 0); elements
     outside the range are not counted."""
     check_tensor("histc", "input", input, 1)
@@ -217,7 +217,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         raise RuntimeError(f"max must be larger than min, but got min {low} and max {high}")
     xp = array_module(a)
     counts = xp.histogram(a[(a >= low) & (a <= high)], bins, (low, high))[0]
-    return _creation.tensor(counts.astype(a.dtype), device=input.device)
+    return written(_creation.tensor(counts.astype(a.dtype), device=input.device), out, "histc")
 
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
@@ -298,7 +298,7 @@ def _derivative_at_points(x: Tensor, d: int, points: Tensor, at) -> Tensor:
 
 
 
-def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False):
+def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False, out=None):
     """(hist, bin_edges): counts (or weights summed, or a density) of `input` in `bins` equal bins over `range`
     (the data's range by default), or in the bins between the given edges."""
     check_tensor("histogram", "input", input, 1)
@@ -310,7 +310,8 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     w = None if weight is None else weight._data.reshape(-1)
     hist, bin_edges = array_module(a).histogram(a.reshape(-1), edges, range, density=density, weights=w)
     result = RT.histogram((wrap(hist.astype(a.dtype)), wrap(bin_edges.astype(a.dtype))))
-    return _no_derivative(result, "histogram", (input, weight, bins if isinstance(bins, Tensor) else None))
+    result = _no_derivative(result, "histogram", (input, weight, bins if isinstance(bins, Tensor) else None))
+    return written(result, out, "histogram")
 
 
 def histogramdd(input: Tensor, bins=10, *, range=None, weight: Tensor | None = None, density: bool = False):
