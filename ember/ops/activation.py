@@ -12,6 +12,7 @@ from . import elementwise as E
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
 from .inplace import generic_inplace, renamed_inplace
+from .keywords import numpy_keywords
 from .shape import cat
 from .special_math import erf
 
@@ -254,8 +255,10 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _unary(NODES.ThresholdBackward0, r, input, (input, threshold))
 
 
-def glu(input: Tensor, dim: int = -1) -> Tensor:
+def glu(input: Tensor, dim: int = -1, **aliases) -> Tensor:
     """a * sigmoid(b) where a and b are the two halves of input along dim."""
+    if aliases:
+        dim = numpy_keywords("glu", aliases, dim)[0]
     check_tensor("glu", "input", input, 1)
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
@@ -320,22 +323,28 @@ def _implicit_dim(name, input):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None, **aliases) -> Tensor:
     """softmax(-input)."""
+    if aliases:
+        dim = numpy_keywords("softmin", aliases, dim)[0]
     if dim is None:
         dim = _implicit_dim("softmin", input)
     return E.softmax(-input if dtype is None else -input.to(dtype), dim)
 
 
-def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None, **aliases) -> Tensor:
     """F.softmax: softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+    if aliases:
+        dim = numpy_keywords("softmax", aliases, dim)[0]
     if dim is None:
         dim = _implicit_dim("softmax", input)
     return E.softmax(input, dim, dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None, **aliases) -> Tensor:
     """F.log_softmax: log_softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+    if aliases:
+        dim = numpy_keywords("log_softmax", aliases, dim)[0]
     if dim is None:
         dim = _implicit_dim("log_softmax", input)
     return E.log_softmax(input, dim, dtype)
@@ -366,9 +375,12 @@ threshold_ = renamed_inplace(threshold, NODES["ThresholdBackward0"], _INPLACE_NO
 relu6_ = generic_inplace(relu6)
 
 
-def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1,
+                   **aliases) -> Tensor:
     """A sample of the Gumbel-softmax distribution over `dim`: softmax((logits + Gumbel noise) / tau); with `hard`,
     one-hot in value but with the soft sample's gradient (the straight-through estimator)."""
+    if aliases:
+        dim = numpy_keywords("gumbel_softmax", aliases, dim)[0]
     check_tensor("gumbel_softmax", "logits", logits, 1)
     gumbels = -logits.new_empty(tuple(logits.shape)).exponential_().log()
     soft = E.softmax((logits + gumbels) / tau, dim)

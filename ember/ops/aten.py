@@ -11,6 +11,7 @@ from . import activation, conv, decomposition, distance, inplace, loss, normaliz
 from . import dropout as _dropout
 from . import embedding as _embedding
 from .base import Tensor, check_tensor, needs_grad, record, written
+from .keywords import numpy_keywords
 from .rearrange import tril, triu
 
 
@@ -188,8 +189,10 @@ prelu, hardshrink, rms_norm = activation.prelu, activation.hardshrink, normaliza
 pdist, pairwise_distance, cosine_similarity = distance.pdist, distance.pairwise_distance, distance.cosine_similarity
 
 
-def frobenius_norm(input: Tensor, dim=(-2, -1), keepdim: bool = False) -> Tensor:
+def frobenius_norm(input: Tensor, dim=(-2, -1), keepdim: bool = False, **aliases) -> Tensor:
     """The 2-norm over `dim` (deprecated in PyTorch, with its warning: use linalg.vector_norm)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("frobenius_norm", aliases, dim, keepdim)
     check_tensor("frobenius_norm", "input", input, 1)
     warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
                   "a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
@@ -197,9 +200,11 @@ def frobenius_norm(input: Tensor, dim=(-2, -1), keepdim: bool = False) -> Tensor
     return reduction.norm(input, 2, list(dim), keepdim)
 
 
-def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False, **aliases) -> Tensor:
     """The sum of the singular values of the matrices over `dim` (the last two by default; deprecated in PyTorch,
     with its warning: use linalg.matrix_norm(A, 'nuc'))."""
+    if aliases:
+        dim, keepdim = numpy_keywords("nuclear_norm", aliases, dim, keepdim)
     check_tensor("nuclear_norm", "input", input, 1)
     warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
                   "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
@@ -214,8 +219,10 @@ def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return r
 
 
-def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0, **aliases) -> Tensor:
     """The pow-norm over every dim but `dim`, keeping the dims (the norm of everything for dim=-1)."""
+    if aliases:
+        dim = numpy_keywords("norm_except_dim", aliases, dim)[0]
     check_tensor("norm_except_dim", "v", v, 1)
     if dim == -1:
         return reduction.norm(v, pow)

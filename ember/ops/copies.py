@@ -3,6 +3,7 @@ view, and the `_scatter` ops, which return a copy of a tensor with one view's re
 All are compositions of the view ops with clone or an in-place copy, so gradients come by composition."""
 from . import memory, shape
 from .base import Tensor, check_tensor, needs_grad, not_implemented
+from .keywords import numpy_keywords
 from .strided import as_strided
 
 
@@ -62,23 +63,31 @@ def _slice(input: Tensor, dim: int, start, end, step: int) -> Tensor:
     return input[tuple(index)]
 
 
-def slice_copy(input: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+def slice_copy(input: Tensor, dim: int = 0, start=None, end=None, step: int = 1, **aliases) -> Tensor:
     """input[start:end:step] along `dim`, copied."""
+    if aliases:
+        dim = numpy_keywords("slice_copy", aliases, dim)[0]
     return _fresh("slice_copy", input, _slice, dim, start, end, step)
 
 
-def split_copy(input: Tensor, split_size, dim: int = 0) -> tuple:
+def split_copy(input: Tensor, split_size, dim: int = 0, **aliases) -> tuple:
     """split, each piece copied."""
+    if aliases:
+        dim = numpy_keywords("split_copy", aliases, dim)[0]
     return _fresh("split_copy", input, shape.split, split_size, dim)
 
 
-def split_with_sizes_copy(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+def split_with_sizes_copy(input: Tensor, split_sizes, dim: int = 0, **aliases) -> tuple:
     """split_with_sizes, each piece copied."""
+    if aliases:
+        dim = numpy_keywords("split_with_sizes_copy", aliases, dim)[0]
     return _fresh("split_with_sizes_copy", input, shape.split, list(split_sizes), dim)
 
 
-def squeeze_copy(input: Tensor, dim=None) -> Tensor:
+def squeeze_copy(input: Tensor, dim=None, **aliases) -> Tensor:
     """squeeze, copied."""
+    if aliases:
+        dim = numpy_keywords("squeeze_copy", aliases, dim)[0]
     return _fresh("squeeze_copy", input, shape.squeeze, dim)
 
 
@@ -92,8 +101,10 @@ def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return _fresh("transpose_copy", input, shape.transpose, dim0, dim1)
 
 
-def unbind_copy(input: Tensor, dim: int = 0) -> tuple:
+def unbind_copy(input: Tensor, dim: int = 0, **aliases) -> tuple:
     """unbind, each piece copied."""
+    if aliases:
+        dim = numpy_keywords("unbind_copy", aliases, dim)[0]
     return _fresh("unbind_copy", input, shape.unbind, dim)
 
 
@@ -129,8 +140,10 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
     return _scatter(input, src, lambda t: shape.select(t, dim, index), "select_scatter")
 
 
-def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1, **aliases) -> Tensor:
     """A copy of `input` with its slice start:end:step along `dim` replaced by `src`."""
+    if aliases:
+        dim = numpy_keywords("slice_scatter", aliases, dim)[0]
     return _scatter(input, src, lambda t: _slice(t, dim, start, end, step), "slice_scatter")
 
 

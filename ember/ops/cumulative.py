@@ -10,6 +10,7 @@ from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out, written
 from .elementwise import where
 from .inplace import generic_inplace
+from .keywords import REQUIRED, required_dim
 from .rearrange import flip
 from .reduction import _accumulate_dtype, _exclusive_cumprod
 from .sorting import _scatter_back
@@ -93,8 +94,10 @@ def _cumulative(input, dim, dtype, name):
     return r, d
 
 
-def cumsum(input, dim, *, dtype=None, out=None):
+def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
     """Cumulative sum along `dim`; integer and bool input accumulate in int64."""
+    if aliases or dim is REQUIRED:
+        dim = required_dim("cumsum", aliases, dim)
     r, d = _cumulative(input, dim, dtype, "cumsum")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)
@@ -102,8 +105,10 @@ def cumsum(input, dim, *, dtype=None, out=None):
     return r if out is None else write_out(out, r, "cumsum")
 
 
-def cumprod(input, dim, *, dtype=None, out=None):
+def cumprod(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
     """Cumulative product along `dim`; the gradient is exact where the input has zeros."""
+    if aliases or dim is REQUIRED:
+        dim = required_dim("cumprod", aliases, dim)
     r, d = _cumulative(input, dim, dtype, "cumprod")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)

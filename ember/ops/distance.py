@@ -1,6 +1,7 @@
 """Distances and similarities between rows of tensors, composed from other ops."""
 from .._creation import triu_indices
 from .base import Tensor, check_tensor
+from .keywords import numpy_keywords
 from .rearrange import broadcast_shapes
 from .reduction import p_norm
 
@@ -12,8 +13,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return p_norm(x1 - x2 + eps, p, -1, keepdim)
 
 
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8, **aliases) -> Tensor:
     """sum(x1 / |x1| * x2 / |x2|) along dim, each norm at least eps (inputs broadcast, before the norms)."""
+    if aliases:
+        dim = numpy_keywords("cosine_similarity", aliases, dim)[0]
     check_tensor("cosine_similarity", "x1", x1, 1)
     check_tensor("cosine_similarity", "x2", x2, 2)
     if x1.shape != x2.shape:

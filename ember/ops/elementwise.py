@@ -31,6 +31,7 @@ from .base import (
     write_out,
 )
 from .complex_numbers import sgn as complex_sgn
+from .keywords import REQUIRED, required_dim
 
 # Backward formulas: grad -> input grads, one entry per input edge. Saved values follow grad.
 # A saved input is None when the other input's gradient is not needed (it is then never read).
@@ -1105,8 +1106,10 @@ def _log_softmax(a, d):
     return r
 
 
-def softmax(input, dim, dtype=None, *, out=None):
+def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
     """exp(input) / exp(input).sum(dim), shifted by the max so it never overflows."""
+    if aliases or dim is REQUIRED:
+        dim = required_dim("softmax", aliases, dim)
     input, a, d = _softmax_input("softmax", input, dim, dtype)
     r = wrap(_softmax(a, d).reshape(input._data.shape))
     if GRAD_ENABLED[0] and input._rg:
@@ -1114,8 +1117,10 @@ def softmax(input, dim, dtype=None, *, out=None):
     return r if out is None else write_out(out, r, "softmax")
 
 
-def log_softmax(input, dim, dtype=None, *, out=None):
+def log_softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
     """input - log(exp(input).sum(dim)), shifted by the max so it never overflows."""
+    if aliases or dim is REQUIRED:
+        dim = required_dim("log_softmax", aliases, dim)
     input, a, d = _softmax_input("log_softmax", input, dim, dtype)
     r = wrap(_log_softmax(a, d).reshape(input._data.shape))
     if GRAD_ENABLED[0] and input._rg:

@@ -13,6 +13,7 @@ from . import decomposition as D
 from . import linalg as M
 from . import lu as L
 from .base import broadcast_error, check_tensor, wrap, write_out, write_outs, written
+from .keywords import numpy_keywords
 
 __all__ = ["cholesky", "qr", "svd", "slogdet", "lu", "lu_solve", "cross"]
 
@@ -73,8 +74,10 @@ def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tens
     return L.lu_solve(LU_data, LU_pivots, b, out=out)
 
 
-def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:
+def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None, **aliases) -> Tensor:
     """Cross product along `dim`; without it, along the first dim of size 3 (as PyTorch's deprecated default)."""
+    if aliases:
+        dim = numpy_keywords("cross", aliases, dim)[0]
     check_tensor("cross", "input", input, 1)
     check_tensor("cross", "other", other, 2)
     if dim is None:

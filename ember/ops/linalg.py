@@ -30,6 +30,7 @@ from .base import (
     written,
 )
 from .inplace import generic_inplace
+from .keywords import numpy_keywords
 from .shape import unsafe_view
 
 __all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
@@ -613,8 +614,10 @@ def chain_matmul(*matrices, out=None):
 
 
 # ---- cross, trace, matrix_power --------------------------------------------------------------------------------------
-def cross(input, other, *, dim=-1, out=None):
+def cross(input, other, *, dim=-1, out=None, **aliases):
     """Cross product of 3-vectors along `dim`, the other dims broadcast (ember.linalg.cross)."""
+    if aliases:
+        dim = numpy_keywords("cross", aliases, dim)[0]
     try:
         a, b = input._data, other._data
     except AttributeError:

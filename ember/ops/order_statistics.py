@@ -9,6 +9,7 @@ from ..autograd.graph import node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap, write_out, written
 from .elementwise import masked_grad
+from .keywords import numpy_keywords
 from .reduction import _onehot, _select_back
 
 __all__ = ["median", "nanmedian", "kthvalue", "mode", "quantile", "nanquantile"]
@@ -87,8 +88,10 @@ def _select(input, dim, keepdim, kind, name, node, k=None):
     return getattr(RT, name)((v, i))
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, **aliases):
     """The lower median of all elements; with `dim`, (values, indices) along it."""
+    if aliases:
+        dim, keepdim = numpy_keywords("median", aliases, dim, keepdim)
     check_tensor("median", "input", input, 1)
     a = input._data
     if dim is None:
@@ -107,9 +110,11 @@ def median(input, dim=None, keepdim=False):
     return _select(input, dim, keepdim, "select", "median", NODES.MedianBackward1)
 
 
-def nanmedian(input, dim=None, keepdim=False):
+def nanmedian(input, dim=None, keepdim=False, **aliases):
     """median ignoring NaN: the lower median of the numbers (NaN where a slice holds nothing else); with `dim`,
     (values, indices) along it."""
+    if aliases:
+        dim, keepdim = numpy_keywords("nanmedian", aliases, dim, keepdim)
     check_tensor("nanmedian", "input", input, 1)
     a = input._data
     if dim is None:
@@ -126,8 +131,10 @@ def nanmedian(input, dim=None, keepdim=False):
                    NODES.NanmedianBackward1)
 
 
-def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None, **aliases):
     """The k-th smallest element along `dim` (k from 1) and its index."""
+    if aliases:
+        dim, keepdim = numpy_keywords("kthvalue", aliases, dim, keepdim)
     check_tensor("kthvalue", "input", input, 1)
     k = _int(k, "kthvalue", "k", None, any_shape=True)
     a = input._data
@@ -138,20 +145,26 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     return written(_select(input, d, keepdim, "select", "kthvalue", NODES.KthvalueBackward0, k - 1), out, "kthvalue")
 
 
-def mode(input, dim=-1, keepdim=False, *, out=None):
+def mode(input, dim=-1, keepdim=False, *, out=None, **aliases):
     """The most frequent value along `dim` (the smallest among equally frequent ones) and its last index."""
+    if aliases:
+        dim, keepdim = numpy_keywords("mode", aliases, dim, keepdim)
     check_tensor("mode", "input", input, 1)
     return written(_select(input, dim, keepdim, "mode", "mode", NODES.ModeBackward0), out, "mode")
 
 
-def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None, **aliases):
     """The q-th quantiles (q a number or 1-D tensor in [0, 1]) of all elements or along `dim`; a tensor q
     puts its dimension first in the result. A slice holding NaN has NaN quantiles."""
+    if aliases:
+        dim, keepdim = numpy_keywords("quantile", aliases, dim, keepdim)
     return _quantile(input, q, dim, keepdim, interpolation, out, False)
 
 
-def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None, **aliases):
     """quantile of the numbers that are not NaN (NaN where a slice holds nothing else)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("nanquantile", aliases, dim, keepdim)
     return _quantile(input, q, dim, keepdim, interpolation, out, True)
 
 

@@ -13,6 +13,7 @@ from ..backend import array_module
 from .base import GRAD_ENABLED, Tensor, broadcast_error, record, tensor_type_error, wrap, write_out
 from .indexing import _embed
 from .inplace import generic_inplace
+from .keywords import numpy_keywords
 from .memory import clone
 from .scatter import index_select
 from .shape import NODES as SHAPE_NODES
@@ -186,9 +187,11 @@ def _repeat_indices(repeats, n):
     return xp.repeat(xp.arange(n), r)
 
 
-def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Tensor:
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None, **aliases) -> Tensor:
     """Repeat each element `repeats` times along `dim` (of the flattened tensor when dim is None);
     repeat_interleave(repeats) alone gives the indices 0, 1, ... each repeated repeats[i] times."""
+    if aliases:
+        dim = numpy_keywords("repeat_interleave", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:

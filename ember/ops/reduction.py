@@ -24,6 +24,7 @@ from .base import (
 )
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
+from .keywords import REQUIRED, numpy_keywords, required_dim
 from .shape import cat
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "var_mean",
@@ -209,8 +210,10 @@ def _accumulate_dtype(a, dtype):
 _ALL = object()  # dim left out: PyTorch records SumBackward0/MeanBackward0, but the dim=None overload Backward1
 
 
-def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
     """Sum of all elements, or over `dim` (an int or tuple)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("sum", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -229,8 +232,10 @@ def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     return r if out is None else write_out(out, r, "sum")
 
 
-def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
     """Mean of all elements, or over `dim`; floating point input only (or give `dtype`)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("mean", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -267,8 +272,10 @@ def _add_reduce(a, dims, dtype, keepdims):
     return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, **aliases):
     """Product of all elements, or along one `dim`."""
+    if aliases:
+        dim, keepdim = numpy_keywords("prod", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -331,13 +338,17 @@ def _onehot(idx_keep, shape, d):
     return positions == idx_keep
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
+def max(input, dim=None, keepdim=False, *, out=None, **aliases):
     """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise maximum."""
+    if aliases:
+        dim, keepdim = numpy_keywords("max", aliases, dim, keepdim)
     return written(_extreme(input, dim, keepdim, None, True), out, "max")
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
+def min(input, dim=None, keepdim=False, *, out=None, **aliases):
     """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise minimum."""
+    if aliases:
+        dim, keepdim = numpy_keywords("min", aliases, dim, keepdim)
     return written(_extreme(input, dim, keepdim, None, False), out, "min")
 
 
@@ -368,13 +379,17 @@ def _amax_amin(input, dim, keepdim, largest):
     return r
 
 
-def amax(input, dim=(), keepdim=False, *, out=None):
+def amax(input, dim=(), keepdim=False, *, out=None, **aliases):
     """Maximum over `dim` (all dims if empty); the gradient is shared among ties."""
+    if aliases:
+        dim, keepdim = numpy_keywords("amax", aliases, dim, keepdim)
     return written(_amax_amin(input, dim, keepdim, True), out, "amax")
 
 
-def amin(input, dim=(), keepdim=False, *, out=None):
+def amin(input, dim=(), keepdim=False, *, out=None, **aliases):
     """Minimum over `dim` (all dims if empty); the gradient is shared among ties."""
+    if aliases:
+        dim, keepdim = numpy_keywords("amin", aliases, dim, keepdim)
     return written(_amax_amin(input, dim, keepdim, False), out, "amin")
 
 
@@ -389,8 +404,10 @@ def _arg_input(input, dim, name):
     return a
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, **aliases):
     """Index of the largest element (of the flattened tensor, or along `dim`)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("argmax", aliases, dim, keepdim)
     a = _arg_input(input, dim, "argmax")
     if dim is None:
         r = array_module(a).asarray(a.argmax())
@@ -398,8 +415,10 @@ def argmax(input, dim=None, keepdim=False):
     return wrap(a.argmax(axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, **aliases):
     """Index of the smallest element (of the flattened tensor, or along `dim`)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("argmin", aliases, dim, keepdim)
     a = _arg_input(input, dim, "argmin")
     if dim is None:
         r = array_module(a).asarray(a.argmin())
@@ -432,8 +451,10 @@ def _spread(input, dim, unbiased, keepdim, correction, name):
     return a, dims, c, n
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, **aliases):
     """Variance over `dim` (all if None) with Bessel's `correction` (default 1)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("var", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var")
     r = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
@@ -441,8 +462,10 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return written(r, out, "var")
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, **aliases):
     """Standard deviation over `dim` (all if None) with Bessel's `correction` (default 1)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("std", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std")
     r = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
     if GRAD_ENABLED[0] and input._rg:
@@ -450,8 +473,10 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return written(r, out, "std")
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **aliases):
     """(variance, mean) over `dim` in one pass."""
+    if aliases:
+        dim, keepdim = numpy_keywords("var_mean", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")
     v = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
     m = wrap(a.mean(axis=dims, keepdims=keepdim))
@@ -460,8 +485,10 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return v, m
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **aliases):
     """(standard deviation, mean) over `dim` in one pass."""
+    if aliases:
+        dim, keepdim = numpy_keywords("std_mean", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std_mean")
     s = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
     m = wrap(a.mean(axis=dims, keepdims=keepdim))
@@ -489,9 +516,11 @@ def _float_input(t, name):
     return a
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **aliases):
     """Vector p-norm over `dim` (all elements if None), computed in `dtype` if given; 'fro' is the 2-norm (over at
     most 2 dims)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("norm", aliases, dim, keepdim)
     if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
         raise RuntimeError(f"norm: the Frobenius norm takes a dim of at most 2 dims, but got {tuple(dim)}")
     input = norm_dtype("linalg.vector_norm", input, dtype)
@@ -552,8 +581,10 @@ def _vector_norm(input, p, dim, keepdim, node):
     return r
 
 
-def all(input, dim=None, keepdim=False, *, out=None):
+def all(input, dim=None, keepdim=False, *, out=None, **aliases):
     """True if every element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
+    if aliases:
+        dim, keepdim = numpy_keywords("all", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -563,8 +594,10 @@ def all(input, dim=None, keepdim=False, *, out=None):
     return written(_logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a), out, "all")
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, **aliases):
     """True if some element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
+    if aliases:
+        dim, keepdim = numpy_keywords("any", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -603,8 +636,11 @@ def _float_result(a):
     return a if a.dtype.kind in "fV" else a.astype(_dtype.get_default_dtype().np)
 
 
-def logsumexp(input, dim, keepdim=False, *, out=None):
+def logsumexp(input, dim=REQUIRED, keepdim=False, *, out=None, **aliases):
     """log(sum(exp(input))) over `dim`, computed stably (no overflow for large inputs)."""
+    if aliases or dim is REQUIRED:
+        keepdim = numpy_keywords("logsumexp", aliases, dim, keepdim)[1]
+        dim = required_dim("logsumexp", aliases, dim)
     try:
         a = input._data
     except AttributeError:
@@ -629,8 +665,10 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return r if out is None else write_out(out, r, "logsumexp")
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, **aliases):
     """Sum treating NaN as zero."""
+    if aliases:
+        dim, keepdim = numpy_keywords("nansum", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -648,8 +686,10 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return r if out is None else write_out(out, r, "nansum")
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None, **aliases):
     """Mean over the elements that are not NaN (NaN where all are)."""
+    if aliases:
+        dim, keepdim = numpy_keywords("nanmean", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:
@@ -665,8 +705,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return r if out is None else write_out(out, r, "nanmean")
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, **aliases):
     """The number of nonzero elements (over `dim`, an int or tuple), as int64."""
+    if aliases:
+        dim = numpy_keywords("count_nonzero", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -675,8 +717,10 @@ def count_nonzero(input, dim=None):
     return wrap(xp.asarray(xp.count_nonzero(a, axis=_dims(dim, a.ndim)), dtype=np.int64))
 
 
-def aminmax(input, *, dim=None, keepdim=False, out=None):
+def aminmax(input, *, dim=None, keepdim=False, out=None, **aliases):
     """(min, max) over `dim` (all elements if None) in one call."""
+    if aliases:
+        dim, keepdim = numpy_keywords("aminmax", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:

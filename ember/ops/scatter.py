@@ -35,6 +35,7 @@ from .elementwise import where
 from .indexing import NODES as INDEXING_NODES
 from .indexing import _convert, _value_grad, setitem
 from .inplace import _graph_inplace
+from .keywords import numpy_keywords
 from .shape import cat
 
 __all__ = ["gather", "take_along_dim", "take", "scatter", "scatter_add", "scatter_reduce", "index_select",
@@ -245,10 +246,13 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
     return r if out is None else write_out(out, r, "gather")
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *, out: Tensor | None = None) -> Tensor:
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *, out: Tensor | None = None,
+                   **aliases) -> Tensor:
     """input's elements at `indices` along `dim` (of the flattened input if None); input and indices broadcast
     in the other dims. Negative indices count from the end; unlike PyTorch, which wraps them modulo the size
     without a check, an index outside [-size, size) raises."""
+    if aliases:
+        dim = numpy_keywords("take_along_dim", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:

@@ -22,6 +22,7 @@ from .base import (
     write_out,
 )
 from .indexing import NODES as INDEXING_NODES
+from .keywords import REQUIRED, numpy_keywords, required_dim
 from .memory import clone, view_as_dtype
 from .views import share_inplace
 
@@ -249,8 +250,10 @@ def permute(input, *dims):
     return r
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=None, **aliases):
     """Remove dims of size 1 (all, or the given one(s))."""
+    if aliases:
+        dim = numpy_keywords("squeeze", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -268,8 +271,10 @@ def squeeze(input, dim=None):
     return r
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input, dim=REQUIRED, **aliases):
     """Insert a dim of size 1 at `dim` (a view)."""
+    if aliases or dim is REQUIRED:
+        dim = required_dim("unsqueeze", aliases, dim)
     try:
         a = input._data
     except AttributeError:
@@ -396,8 +401,10 @@ def _check_cat_shapes(parts, d):
                                    f"but got size {s[k]} for tensor number {i} in the list.")
 
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors, dim=0, *, out=None, **aliases):
     """Concatenate tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
+    if aliases:
+        dim = numpy_keywords("cat", aliases, dim)[0]
     tensors = _check_joinable(tensors, "cat")
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
@@ -425,8 +432,10 @@ def cat(tensors, dim=0, *, out=None):
     return r if out is None else write_out(out, r, "cat")
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors, dim=0, *, out=None, **aliases):
     """Join same-shaped tensors along a new dim."""
+    if aliases:
+        dim = numpy_keywords("stack", aliases, dim)[0]
     tensors = _check_joinable(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty list of Tensors")
@@ -476,8 +485,10 @@ def _pieces(input, sizes, d, node_class):
     return tuple(views)
 
 
-def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(tensor, split_size_or_sections, dim: int = 0, **aliases) -> tuple:
     """Views of `tensor` cut along `dim` into pieces of split_size (the last may be smaller) or of the given sizes."""
+    if aliases:
+        dim = numpy_keywords("split", aliases, dim)[0]
     try:
         ndim = tensor._data.ndim
     except AttributeError:
@@ -512,8 +523,10 @@ def _split_method(self, split_size, dim: int = 0) -> tuple:
     return split(self, split_size, dim)
 
 
-def chunk(input, chunks: int, dim: int = 0) -> tuple:
+def chunk(input, chunks: int, dim: int = 0, **aliases) -> tuple:
     """split() into `chunks` pieces of equal size (the last may be smaller; fewer pieces if the size runs out)."""
+    if aliases:
+        dim = numpy_keywords("chunk", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -530,8 +543,10 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
     return split(input, -(-n // chunks), dim)
 
 
-def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
+def tensor_split(input, indices_or_sections, dim: int = 0, **aliases) -> tuple:
     """Views of `input` along `dim`: `sections` near-equal pieces (the first ones one larger), or cut at `indices`."""
+    if aliases:
+        dim = numpy_keywords("tensor_split", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -599,8 +614,10 @@ def dsplit(input, indices_or_sections) -> tuple:
     return _split_along(input, indices_or_sections, 2, "dsplit", 3)
 
 
-def unbind(input, dim: int = 0) -> tuple:
+def unbind(input, dim: int = 0, **aliases) -> tuple:
     """The slices along `dim`, that dim removed (views)."""
+    if aliases:
+        dim = numpy_keywords("unbind", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -750,8 +767,10 @@ def unsqueeze_(input, dim):
                              (dim % (input._data.ndim + 1),))
 
 
-def squeeze_(input, dim=None):
+def squeeze_(input, dim=None, **aliases):
     """squeeze in place."""
+    if aliases:
+        dim = numpy_keywords("squeeze_", aliases, dim)[0]
     node = (NODES.SqueezeBackward3() if dim is None else NODES.SqueezeBackward4() if is_one_dim(dim)
             else NODES.SqueezeBackward5())
     return _reshape_in_place(input, lambda x: squeeze(x, dim), node, (input._data.shape,))

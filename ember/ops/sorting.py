@@ -22,6 +22,7 @@ from .base import (
     wrap,
     write_out,
 )
+from .keywords import numpy_keywords
 from .scatter import scatter_add
 
 __all__ = ["sort", "argsort", "msort", "topk", "unique", "unique_consecutive", "searchsorted", "bucketize"]
@@ -84,10 +85,12 @@ def _record_selection(v, i, input, node, d):
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = None,
-         out=None) -> RT.sort:
+         out=None, **aliases) -> RT.sort:
     """(values, indices) sorted along `dim`. Always stable, so `stable` only picks the grad_fn name
     (SortBackward1 when given, as PyTorch's overload does); unlike PyTorch, `dim` and `descending` may be
     positional next to `stable`."""
+    if aliases:
+        dim = numpy_keywords("sort", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -104,8 +107,11 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     return _pair(RT.sort, v, i, out, "sort")
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, out=None) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, out=None,
+            **aliases) -> Tensor:
     """The indices that sort `input` along `dim` (always a stable sort)."""
+    if aliases:
+        dim = numpy_keywords("argsort", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -137,10 +143,12 @@ def _topk_indices(a, k, d, largest):
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
-         out=None) -> RT.topk:
+         out=None, **aliases) -> RT.topk:
     """The k largest (or smallest) elements along `dim` and their indices, NaN counting as the largest.
     Results are always sorted (also for sorted=False), equal values in index order; which of several equal
     values at the k-th place are taken is unspecified, as in PyTorch."""
+    if aliases:
+        dim = numpy_keywords("topk", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:
@@ -219,9 +227,11 @@ def _unique(input, s, d, order, return_inverse, return_counts, node):
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
-           dim: int | None = None) -> Tensor | tuple:
+           dim: int | None = None, **aliases) -> Tensor | tuple:
     """The distinct elements (or slices along `dim`) in ascending order, with the inverse indices and
     counts when asked; `sorted=False` also sorts, as PyTorch's CPU version does."""
+    if aliases:
+        dim = numpy_keywords("unique", aliases, dim)[0]
     check_tensor("_unique2", "input", input, 1)
     m, d = _rows(input._data, dim, "unique")
     if d is None and not return_inverse:  # sorting values alone is several times faster than argsort
@@ -232,8 +242,10 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 
 
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
-                       dim: int | None = None) -> Tensor | tuple:
+                       dim: int | None = None, **aliases) -> Tensor | tuple:
     """Collapse each run of equal consecutive elements (or slices along `dim`) to one."""
+    if aliases:
+        dim = numpy_keywords("unique_consecutive", aliases, dim)[0]
     flags = (("return_inverse", return_inverse), ("return_counts", return_counts))
     for _, flag in flags:
         if isinstance(flag, Tensor):

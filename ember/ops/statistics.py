@@ -16,11 +16,14 @@ from . import cumulative, rearrange, reduction, shape
 from . import elementwise as ew
 from .base import Tensor, check_tensor, needs_grad, not_implemented, wrap, written
 from .inplace import generic_inplace
+from .keywords import numpy_keywords
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
-         append: Tensor | None = None) -> Tensor:
+         append: Tensor | None = None, **aliases) -> Tensor:
     """The n-th forward difference along `dim`, after joining `prepend` and `append` (`!=` for bool tensors)."""
+    if aliases:
+        dim = numpy_keywords("diff", aliases, dim)[0]
     check_tensor("diff", "input", input, 1)
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
@@ -41,8 +44,10 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
     return x
 
 
-def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1, **aliases) -> Tensor:
     """The integral of `y` along `dim` by the trapezoidal rule, at points `x` or spaced `dx` (default 1)."""
+    if aliases:
+        dim = numpy_keywords("trapezoid", aliases, dim)[0]
     check_tensor("trapezoid", "y", y, 1)
     if x is not None and dx is not None:
         raise RuntimeError("trapezoid: received both x and dx; pass at most one of them")
@@ -55,14 +60,18 @@ def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
     return reduction.sum(pairs, dim) * ((1.0 if dx is None else dx) / 2)
 
 
-def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1, **aliases) -> Tensor:
     """Alias of trapezoid."""
+    if aliases:
+        dim = numpy_keywords("trapz", aliases, dim)[0]
     check_tensor("trapz", "y", y, 1)
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
-def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1, **aliases) -> Tensor:
     """The running integral of `y` along `dim` by the trapezoidal rule (one element fewer than `y`)."""
+    if aliases:
+        dim = numpy_keywords("cumulative_trapezoid", aliases, dim)[0]
     check_tensor("cumulative_trapezoid", "y", y, 1)
     if x is not None and dx is not None:
         raise RuntimeError("cumulative_trapezoid: received both x and dx; pass at most one of them")
@@ -244,10 +253,12 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return r
 
 
-def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
+def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1, **aliases) -> tuple:
     """The derivative of `input` along each of `dim` (all dims by default) by central differences inside and
     one-sided differences (of order `edge_order`) at the edges; `spacing` is one step for every dim, a step per
     dim, or a coordinate tensor per dim."""
+    if aliases:
+        dim = numpy_keywords("gradient", aliases, dim)[0]
     check_tensor("gradient", "input", input, 1)
     if edge_order not in (1, 2):
         raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}")

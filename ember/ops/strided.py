@@ -11,6 +11,7 @@ from ..backend import array_module
 from . import elementwise as ew
 from . import shape
 from .base import Tensor, check_tensor, needs_grad, record, view_of
+from .keywords import numpy_keywords
 
 GRADIENTS = {
     "AsStridedBackward0": lambda g, storage_size, result_index, input_index: (
@@ -68,22 +69,28 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
     return r
 
 
-def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0, **aliases) -> tuple:
     """Views of `input` cut along `dim` into pieces of the given sizes, which must add up to its size there."""
+    if aliases:
+        dim = numpy_keywords("split_with_sizes", aliases, dim)[0]
     check_tensor("split_with_sizes", "input", input, 1)
     if isinstance(split_sizes, int):
         raise TypeError("split_with_sizes(): argument 'split_sizes' must be tuple of ints, not int")
     return shape.split(input, list(split_sizes), dim)
 
 
-def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0, **aliases) -> tuple:
     """split, under PyTorch's name for the form whose pieces may be changed in place without error checks."""
+    if aliases:
+        dim = numpy_keywords("unsafe_split", aliases, dim)[0]
     check_tensor("unsafe_split", "input", input, 1)
     return shape.split(input, split_size, dim)
 
 
-def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0, **aliases) -> tuple:
     """chunk, under PyTorch's name for the form whose pieces may be changed in place without error checks."""
+    if aliases:
+        dim = numpy_keywords("unsafe_chunk", aliases, dim)[0]
     check_tensor("unsafe_chunk", "input", input, 1)
     return shape.chunk(input, chunks, dim)
 

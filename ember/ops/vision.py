@@ -17,6 +17,7 @@ from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
 from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap
+from .keywords import numpy_keywords
 from .pooling import Linear, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
@@ -591,8 +592,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int | Sequence[int] = 1, eps: float = 1e-12,
-              out: Tensor | None = None) -> Tensor:
+              out: Tensor | None = None, **aliases) -> Tensor:
     """input / max(||input||_p over `dim`, eps): unit p-norm slices along `dim`."""
+    if aliases:
+        dim = numpy_keywords("normalize", aliases, dim)[0]
     check_tensor("normalize", "input", input, 1)
     denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
     return input.div(denom, out=out)
