@@ -33,10 +33,10 @@ def cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     return r if out is None else write_out(out, r, "cholesky")
 
 
-def qr(input: Tensor, some: bool = True):
+def qr(input: Tensor, some: bool = True, *, out=None):
     """torch.qr: (Q, R), reduced when `some`, else complete."""
     check_tensor("qr", "input", input, 1)
-    return RT.qr(D.qr(input, "reduced" if some else "complete"))
+    return written(RT.qr(D.qr(input, "reduced" if some else "complete")), out, "qr")
 
 
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):

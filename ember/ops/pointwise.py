@@ -76,9 +76,9 @@ def deg2rad(input: Tensor, *, out=None) -> Tensor:
     return written(_scaled(input, _DEG, NODES["Deg2RadBackward0"], "deg2rad"), out, "deg2rad")
 
 
-def rad2deg(input: Tensor) -> Tensor:
+def rad2deg(input: Tensor, *, out=None) -> Tensor:
     """Angles in radians converted to degrees."""
-    return _scaled(input, 1 / _DEG, NODES["Rad2DegBackward0"], "rad2deg")
+    return written(_scaled(input, 1 / _DEG, NODES["Rad2DegBackward0"], "rad2deg"), out, "rad2deg")
 
 
 def _logaddexp(input, other, exp, log_base, name, out):

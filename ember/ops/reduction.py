@@ -516,7 +516,7 @@ def _float_input(t, name):
     return a
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **aliases):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None, **aliases):
     """Vector p-norm over `dim` (all elements if None), computed in `dtype` if given; 'fro' is the 2-norm (over at
     most 2 dims)."""
     if aliases:
@@ -524,7 +524,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, **aliases):
     if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
         raise RuntimeError(f"norm: the Frobenius norm takes a dim of at most 2 dims, but got {tuple(dim)}")
     input = norm_dtype("linalg.vector_norm", input, dtype)
-    return _vector_norm(input, p, dim, keepdim, NODES.LinalgVectorNormBackward0)
+    return written(_vector_norm(input, p, dim, keepdim, NODES.LinalgVectorNormBackward0), out, "norm")
 
 
 def norm_dtype(name: str, x: Tensor, dtype) -> Tensor:
@@ -594,7 +594,7 @@ def all(input, dim=None, keepdim=False, *, out=None, **aliases):
     return written(_logical_result(a.all(axis=_dims(dim, a.ndim), keepdims=keepdim), a), out, "all")
 
 
-def any(input, dim=None, keepdim=False, **aliases):
+def any(input, dim=None, keepdim=False, *, out=None, **aliases):
     """True if some element (over `dim`; none if an empty tuple) is nonzero; uint8 input gives uint8."""
     if aliases:
         dim, keepdim = numpy_keywords("any", aliases, dim, keepdim)
@@ -603,8 +603,8 @@ def any(input, dim=None, keepdim=False, **aliases):
     except AttributeError:
         raise tensor_type_error("any", "input", input) from None
     if _no_dims(dim):
-        return _logical_result(a != 0, a)
-    return _logical_result(a.any(axis=_dims(dim, a.ndim), keepdims=keepdim), a)
+        return written(_logical_result(a != 0, a), out, "any")
+    return written(_logical_result(a.any(axis=_dims(dim, a.ndim), keepdims=keepdim), a), out, "any")
 
 
 def _no_dims(dim) -> bool:

@@ -69,6 +69,10 @@ CALLS = {
     "linalg.inv_ex": (lambda lib, out: lib.linalg.inv_ex(lib.tensor(A), out=out), ("float64", "int32")),
     "linalg.qr": (lambda lib, out: lib.linalg.qr(lib.tensor(A), out=out), ("float64", "float64")),
     "linalg.slogdet": (lambda lib, out: lib.linalg.slogdet(lib.tensor(A), out=out), ("float64", "float64")),
+    "any": (lambda lib, out: lib.any(lib.tensor(A) > 4, 0, out=out), ("bool",)),
+    "norm": (lambda lib, out: lib.norm(lib.tensor(A), out=out), ("float64",)),
+    "rad2deg": (lambda lib, out: lib.rad2deg(lib.tensor(A), out=out), ("float64",)),
+    "qr": (lambda lib, out: lib.qr(lib.tensor(A), out=out), ("float64", "float64")),
     "fft.fftfreq": (lambda lib, out: lib.fft.fftfreq(5, out=out), ("float32",)),
     "fft.rfftfreq": (lambda lib, out: lib.fft.rfftfreq(6, 0.5, out=out), ("float32",)),
 }
