@@ -33,6 +33,18 @@ def _size(size, name="size"):
     return tuple(shape)
 
 
+def varargs_keyword(name: str, given: tuple, keywords: dict, keyword: str) -> tuple:
+    """The sizes (or dims) of a function that takes them as arguments or as the keyword `keyword`, as PyTorch's do
+    (zeros(size=(2, 3)), x.view(size=(3, 2)), x.permute(dims=(1, 0))): `given`, or (keywords[keyword],); Python's
+    TypeError for another keyword, or for both forms at once."""
+    for key in keywords:
+        if key != keyword:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    if given:
+        raise TypeError(f"{name}() got multiple values for argument '{keyword}'")
+    return (keywords[keyword],)
+
+
 def _type_error(name, arg, value, expected, position=1) -> TypeError:
     """PyTorch's TypeError for an argument of the wrong type: "eye(): argument 'n' (position 1) must be int, not
     float" (without the position where it is None)."""
@@ -281,19 +293,25 @@ def _into(out, array):
     return out
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, **keywords) -> Tensor:
     """A tensor of zeros."""
+    if keywords:
+        size = varargs_keyword("zeros", size, keywords, "size")
     return _filled(0, size, dtype, device, requires_grad, out=out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, **keywords) -> Tensor:
     """A tensor of ones."""
+    if keywords:
+        size = varargs_keyword("ones", size, keywords, "size")
     return _filled(1, size, dtype, device, requires_grad, out=out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None) -> Tensor:
+          memory_format=None, **keywords) -> Tensor:
     """An uninitialised tensor."""
+    if keywords:
+        size = varargs_keyword("empty", size, keywords, "size")
     return _filled(None, size, dtype, device, requires_grad, out=out)
 
 
@@ -412,15 +430,21 @@ def _draw(draw, size, np_dtype, complex_scale=1.0):
     return parts.view(np_dtype)[..., 0]
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         **keywords) -> Tensor:
     """Uniform samples from [0, 1) (for a complex dtype, in each of the real and imaginary parts)."""
+    if keywords:
+        size = varargs_keyword("rand", size, keywords, "size")
     np_dtype = _float_dtype(dtype, "check_uniform_bounds", "fcV")
     a = _draw(rng(generator).random, _size(size), np_dtype)
     return _finish(a, np_dtype, device, requires_grad, out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          **keywords) -> Tensor:
     """Standard normal samples (for a complex dtype, with variance 1/2 in each part, as in PyTorch)."""
+    if keywords:
+        size = varargs_keyword("randn", size, keywords, "size")
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu", "fcV")
     a = _draw(rng(generator).standard_normal, _size(size), np_dtype, 0.5 ** 0.5)
     return _finish(a, np_dtype, device, requires_grad, out)
@@ -586,20 +610,26 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> T
     return tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **keywords) -> Tensor:
     """Zeros of `size` with self's dtype and device unless given."""
+    if keywords:
+        size = varargs_keyword("new_zeros", size, keywords, "size")
     dtype, device = _new_defaults(self, dtype, device)
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **keywords) -> Tensor:
     """Ones of `size` with self's dtype and device unless given."""
+    if keywords:
+        size = varargs_keyword("new_ones", size, keywords, "size")
     dtype, device = _new_defaults(self, dtype, device)
     return ones(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **keywords) -> Tensor:
     """Uninitialised tensor of `size` with self's dtype and device unless given."""
+    if keywords:
+        size = varargs_keyword("new_empty", size, keywords, "size")
     dtype, device = _new_defaults(self, dtype, device)
     return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 

@@ -5,7 +5,7 @@ import operator
 
 import numpy as np
 
-from .._creation import _int, _type_error, zeros
+from .._creation import _int, _type_error, varargs_keyword, zeros
 from .._dtype import promote_types, scalar_type_name
 from .._tensor import dims_of, is_one_dim, wrap_dim
 from ..autograd.grad_mode import no_grad
@@ -124,8 +124,10 @@ def _contiguous_reshape(a, args):
     return r if a.size or -1 not in shape else None  # NumPy infers -1 for empty arrays; PyTorch refuses
 
 
-def view(input, *shape):
+def view(input, *shape, **keywords):
     """A view with a new shape; RuntimeError if the memory layout does not allow it (use reshape)."""
+    if keywords:
+        shape = varargs_keyword("view", shape, keywords, "size")
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and not hasattr(shape[0], "__index__"):
         return view_as_dtype(input, shape[0])
     a = input._data
@@ -143,8 +145,10 @@ def view(input, *shape):
     return r
 
 
-def reshape(input, *shape):
+def reshape(input, *shape, **keywords):
     """The same data with a new shape: a view when the layout allows it, else a copy."""
+    if keywords:
+        shape = varargs_keyword("reshape", shape, keywords, "shape")
     try:
         a = input._data
     except AttributeError:
@@ -230,8 +234,10 @@ def transpose(input, dim0, dim1):
     return r
 
 
-def permute(input, *dims):
+def permute(input, *dims, **keywords):
     """Reorder dims (a view)."""
+    if keywords:
+        dims = varargs_keyword("permute", dims, keywords, "dims")
     try:
         a = input._data
     except AttributeError:
@@ -286,8 +292,10 @@ def unsqueeze(input, dim=REQUIRED, **aliases):
     return r
 
 
-def expand(input, *sizes):
+def expand(input, *sizes, **keywords):
     """Broadcast to a larger shape without copying (-1 keeps a dim)."""
+    if keywords:
+        sizes = varargs_keyword("expand", sizes, keywords, "size")
     a = input._data
     sizes = _shape_arg(sizes)
     if len(sizes) < a.ndim:
