@@ -75,10 +75,10 @@ LazyBatchNorm2d = _lazy("LazyBatchNorm2d", BatchNorm2d, 2,
 LazyBatchNorm3d = _lazy("LazyBatchNorm3d", BatchNorm3d, 3,
                         "A BatchNorm3d whose num_features is taken from the first input.")
 def _instance_norm_init(self, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
-                        track_running_stats: bool = True, device=None, dtype=None):
+                        track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
     """The lazy instance norms learn an affine map and track running statistics by default (unlike InstanceNorm),
     as PyTorch's do."""
-    self._lazy_init((eps, momentum, affine, track_running_stats, device, dtype), {})
+    self._lazy_init((eps, momentum, affine, track_running_stats, device, dtype), {"bias": bias})
 
 
 LazyInstanceNorm1d = _lazy("LazyInstanceNorm1d", InstanceNorm1d, 1,
