@@ -115,6 +115,8 @@ def to_dtype(d) -> dtype:
         return bool
     if d is builtins.complex:
         return complex128
+    if isinstance(d, str):  # NumPy takes dtype names; PyTorch's dtype arguments do not
+        raise TypeError(f"argument 'dtype' must be ember.dtype, not str (got {d!r}; use ember.{d} if it names one)")
     try:
         return from_numpy_dtype(d)
     except TypeError:

@@ -329,7 +329,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         dim = numpy_keywords("softmin", aliases, dim)[0]
     if dim is None:
         dim = _implicit_dim("softmin", input)
-    return E.softmax(-input if dtype is None else -input.to(dtype), dim)
+    return E.softmax(-input, dim, dtype)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None, **aliases) -> Tensor:

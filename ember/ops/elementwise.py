@@ -1077,7 +1077,7 @@ def _softmax_input(name, input, dim, dtype):
     except AttributeError:
         raise tensor_type_error(name, "input", input) from None
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_dtype.to_dtype(dtype))
         a = input._data
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"{name}_kernel_impl\" not implemented for '{scalar_type_name(a.dtype)}'")

@@ -698,7 +698,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None, **aliases):
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_dtype.scalar_type_name(a.dtype)}")
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_dtype.to_dtype(dtype))
     count = sum(logical_not(isnan(input)), dim, keepdim)
     with np.errstate(invalid="ignore", divide="ignore"):  # an all-NaN slice gives NaN, as in PyTorch
         r = div(nansum(input, dim, keepdim), count)

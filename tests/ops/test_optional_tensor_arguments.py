@@ -56,3 +56,15 @@ def test_logcumsumexp_dim(dim):
     lambda lib, g: lib.randperm(3, generator=g)], ids=["rand", "randn", "randint", "multinomial", "randperm"])
 def test_generator_of_another_type(call, generator):
     check(lambda lib: call(lib, generator))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.tensor([1.0], dtype="float32"), lambda lib, x: lib.zeros(2, dtype="float64"),
+    lambda lib, x: lib.softmax(x, 0, dtype="float64"), lambda lib, x: F(lib).log_softmax(x, 0, dtype="float64"),
+    lambda lib, x: F(lib).softmin(x, 0, dtype="float64"), lambda lib, x: lib.nanmean(x, dtype="float64"),
+    lambda lib, x: lib.sum(x, dtype="float64"), lambda lib, x: lib.ones_like(x, dtype="int64"),
+    lambda lib, x: F(lib).softmin(x, 0, dtype=lib.float64)],
+    ids=["tensor", "zeros", "softmax", "log_softmax", "softmin", "nanmean", "sum", "ones_like", "softmin-dtype"])
+def test_dtype_given_as_a_string(call):
+    """NumPy takes dtype names; PyTorch's dtype arguments take only dtypes (a TypeError, not a device error)."""
+    check(call, randn(2, 3))
