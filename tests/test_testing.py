@@ -66,3 +66,20 @@ def test_make_tensor(dtype):
         assert (a >= 0).all() and (a < 5).all()
     g = ember.testing.make_tensor((2,), dtype=ember.float32, requires_grad=True, exclude_zero=True)
     assert g.requires_grad and (g.detach().numpy() != 0).all()
+
+
+@pytest.mark.parametrize("pair", [
+    lambda lib: (lib.zeros(2, 3), lib.zeros(3, 2).T), lambda lib: ([lib.zeros(2, 3)], [lib.zeros(3, 2).T]),
+    lambda lib: (lib.zeros(2, 3), lib.zeros(2, 3)), lambda lib: (lib.zeros(4)[::2], lib.zeros(2))],
+    ids=["transposed", "in a list", "same strides", "sliced"])
+@pytest.mark.parametrize("check_stride", [False, True])
+def test_check_stride(pair, check_stride):
+    """With check_stride, tensors whose strides differ are not close, with torch's message."""
+    messages = []
+    for lib in (torch, ember):
+        try:
+            lib.testing.assert_close(*pair(lib), check_stride=check_stride)
+            messages.append(None)
+        except AssertionError as err:
+            messages.append(str(err))
+    assert messages[1] == messages[0]

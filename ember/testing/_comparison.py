@@ -17,26 +17,27 @@ def assert_close(actual, expected, *, allow_subclasses: bool = True, rtol: float
                  msg: str | None = None) -> None:
     """AssertionError unless `actual` and `expected` agree: same shape, dtype and device, and every element
     within atol + rtol * |expected| (defaults by dtype); sequences and mappings are compared item by item.
-    `allow_subclasses`, `check_layout` and `check_stride` are accepted: ember has one tensor class and one
-    layout, and compares values, not strides."""
-    _compare(actual, expected, [], rtol, atol, equal_nan, check_device, check_dtype, msg)
+    With `check_stride`, the strides too. `allow_subclasses` and `check_layout` are accepted: ember has one tensor
+    class and one layout."""
+    checks = (check_device, check_dtype, check_stride)
+    _compare(actual, expected, [], rtol, atol, equal_nan, checks, msg)
 
 
-def _compare(actual, expected, path, rtol, atol, equal_nan, check_device, check_dtype, msg):
+def _compare(actual, expected, path, rtol, atol, equal_nan, checks, msg):
     if isinstance(actual, Mapping) and isinstance(expected, Mapping):
         if set(actual) != set(expected):
             _fail(f"The keys of the mappings do not match: {sorted(actual)} != {sorted(expected)}.", path, msg)
         for key in expected:
-            _compare(actual[key], expected[key], path + [key], rtol, atol, equal_nan, check_device, check_dtype, msg)
+            _compare(actual[key], expected[key], path + [key], rtol, atol, equal_nan, checks, msg)
         return
     if _is_sequence(actual) and _is_sequence(expected):
         if len(actual) != len(expected):
             _fail(f"The length of the sequences mismatch: {len(actual)} != {len(expected)}", path, msg)
         for i, (a, e) in enumerate(zip(actual, expected)):
-            _compare(a, e, path + [i], rtol, atol, equal_nan, check_device, check_dtype, msg)
+            _compare(a, e, path + [i], rtol, atol, equal_nan, checks, msg)
         return
     if isinstance(actual, Tensor) and isinstance(expected, Tensor):
-        _compare_tensors(actual, expected, path, rtol, atol, equal_nan, check_device, check_dtype, msg)
+        _compare_tensors(actual, expected, path, rtol, atol, equal_nan, checks, msg)
         return
     if _is_number(actual) and _is_number(expected):
         _compare_numbers(actual, expected, path, rtol, atol, equal_nan, msg)
@@ -58,12 +59,16 @@ def _check_tolerances(rtol, atol, path):
               f"{'atol' if atol is None else 'rtol'}.", path, None, ValueError)
 
 
-def _compare_tensors(actual, expected, path, rtol, atol, equal_nan, check_device, check_dtype, msg):
+def _compare_tensors(actual, expected, path, rtol, atol, equal_nan, checks, msg):
     _check_tolerances(rtol, atol, path)
+    check_device, check_dtype, check_stride = checks
     for attribute, check in (("shape", True), ("device", check_device), ("dtype", check_dtype)):
         a, e = getattr(actual, attribute), getattr(expected, attribute)
         if check and a != e:
             _fail(f"The values for attribute '{attribute}' do not match: {a} != {e}.", path, msg)
+    if check_stride and actual.stride() != expected.stride():
+        _fail(f"The values for attribute 'stride()' do not match: {actual.stride()} != {expected.stride()}.", path,
+              msg)
     a, e = to_numpy(actual.detach()._data), to_numpy(expected.detach()._data)
     if a.dtype != e.dtype:
         common = np.promote_types(a.dtype, e.dtype)
