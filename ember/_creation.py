@@ -33,13 +33,18 @@ def _size(size, name="size"):
     return tuple(shape)
 
 
+def refuse_keywords(name: str, keywords, allowed) -> None:
+    """Python's TypeError for the first of a call's `keywords` (caught by **keywords) that is not in `allowed`."""
+    for key in keywords:
+        if key not in allowed:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+
+
 def varargs_keyword(name: str, given: tuple, keywords: dict, keyword: str) -> tuple:
     """The sizes (or dims) of a function that takes them as arguments or as the keyword `keyword`, as PyTorch's do
     (zeros(size=(2, 3)), x.view(size=(3, 2)), x.permute(dims=(1, 0))): `given`, or (keywords[keyword],); Python's
     TypeError for another keyword, or for both forms at once."""
-    for key in keywords:
-        if key != keyword:
-            raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    refuse_keywords(name, keywords, (keyword,))
     if given:
         raise TypeError(f"{name}() got multiple values for argument '{keyword}'")
     return (keywords[keyword],)

@@ -97,7 +97,7 @@ def _cumulative(input, dim, dtype, name):
 def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
     """Cumulative sum along `dim`; integer and bool input accumulate in int64."""
     if aliases or dim is REQUIRED:
-        dim = required_dim("cumsum", aliases, dim)
+        dim = required_dim("cumsum", aliases, dim)[0]
     r, d = _cumulative(input, dim, dtype, "cumsum")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)
@@ -108,7 +108,7 @@ def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
 def cumprod(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
     """Cumulative product along `dim`; the gradient is exact where the input has zeros."""
     if aliases or dim is REQUIRED:
-        dim = required_dim("cumprod", aliases, dim)
+        dim = required_dim("cumprod", aliases, dim)[0]
     r, d = _cumulative(input, dim, dtype, "cumprod")
     if GRAD_ENABLED[0] and input._rg:
         _differentiable_dtype(r)

@@ -1109,7 +1109,7 @@ def _log_softmax(a, d):
 def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
     """exp(input) / exp(input).sum(dim), shifted by the max so it never overflows."""
     if aliases or dim is REQUIRED:
-        dim = required_dim("softmax", aliases, dim)
+        dim = required_dim("softmax", aliases, dim)[0]
     input, a, d = _softmax_input("softmax", input, dim, dtype)
     r = wrap(_softmax(a, d).reshape(input._data.shape))
     if GRAD_ENABLED[0] and input._rg:
@@ -1120,7 +1120,7 @@ def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
 def log_softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
     """input - log(exp(input).sum(dim)), shifted by the max so it never overflows."""
     if aliases or dim is REQUIRED:
-        dim = required_dim("log_softmax", aliases, dim)
+        dim = required_dim("log_softmax", aliases, dim)[0]
     input, a, d = _softmax_input("log_softmax", input, dim, dtype)
     r = wrap(_log_softmax(a, d).reshape(input._data.shape))
     if GRAD_ENABLED[0] and input._rg:

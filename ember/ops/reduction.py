@@ -8,20 +8,10 @@ import numpy as np
 
 from .. import _dtype
 from .. import return_types as RT
-from .._tensor import is_one_dim, wrap_dim
+from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
-from .base import (
-    GRAD_ENABLED,
-    Tensor,
-    _MultiNode,
-    record,
-    refuse_complex,
-    tensor_type_error,
-    wrap,
-    write_out,
-    written,
-)
+from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out, written
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
 from .keywords import REQUIRED, numpy_keywords, required_dim
@@ -189,7 +179,7 @@ def _dims(dim, ndim):
     """Normalised tuple of reduced dims, or None for all (a 0-dim tensor accepts dim 0 or -1)."""
     if dim is None:
         return None
-    if is_one_dim(dim) or isinstance(dim, Tensor):  # a one-element tensor is one dim, as in PyTorch's int[1]
+    if isinstance(dim, (int, np.integer, Tensor)):  # a one-element tensor is one dim, as in PyTorch's int[1]
         d = wrap_dim(operator.index(dim), ndim)
         return (d,) if ndim else None
     dims = tuple(wrap_dim(d, ndim) for d in dim)
@@ -639,8 +629,7 @@ def _float_result(a):
 def logsumexp(input, dim=REQUIRED, keepdim=False, *, out=None, **aliases):
     """log(sum(exp(input))) over `dim`, computed stably (no overflow for large inputs)."""
     if aliases or dim is REQUIRED:
-        keepdim = numpy_keywords("logsumexp", aliases, dim, keepdim)[1]
-        dim = required_dim("logsumexp", aliases, dim)
+        dim, keepdim = required_dim("logsumexp", aliases, dim, keepdim)
     try:
         a = input._data
     except AttributeError:

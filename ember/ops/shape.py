@@ -11,16 +11,7 @@ from .._tensor import dims_of, is_one_dim, wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, reshape_view
-from .base import (
-    GRAD_ENABLED,
-    Tensor,
-    check_inplace,
-    record,
-    tensor_type_error,
-    view_of,
-    wrap,
-    write_out,
-)
+from .base import GRAD_ENABLED, Tensor, check_inplace, record, tensor_type_error, view_of, wrap, write_out
 from .indexing import NODES as INDEXING_NODES
 from .keywords import REQUIRED, numpy_keywords, required_dim
 from .memory import clone, view_as_dtype
@@ -280,7 +271,7 @@ def squeeze(input, dim=None, **aliases):
 def unsqueeze(input, dim=REQUIRED, **aliases):
     """Insert a dim of size 1 at `dim` (a view)."""
     if aliases or dim is REQUIRED:
-        dim = required_dim("unsqueeze", aliases, dim)
+        dim = required_dim("unsqueeze", aliases, dim)[0]
     try:
         a = input._data
     except AttributeError:

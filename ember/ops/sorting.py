@@ -12,16 +12,7 @@ from .._creation import _int, _type_error
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import (
-    GRAD_ENABLED,
-    Tensor,
-    check_tensor,
-    record,
-    refuse_complex,
-    tensor_type_error,
-    wrap,
-    write_out,
-)
+from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, tensor_type_error, wrap, write_out
 from .keywords import numpy_keywords
 from .scatter import scatter_add
 
