@@ -69,7 +69,7 @@ def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Ten
     if GRAD_ENABLED[0] and any(t is not None and t._rg for t in inputs):
         node = MkldnnRnnLayerBackward0()
         node.n_outputs = len(results)
-        if mode.startswith("RNN"):  # the output is the saved activation: version-checked
+        if mode != "GRU":  # saved[0] is the output (the RNN's activation; the LSTM's states): version-checked
             saved = (results[0],) + saved[1:]
         record(results[0], node, inputs, (mode, input, w_ih, w_hh, w_hr, steps, hx.shape[0]) + saved)
         for nr, t in enumerate(results[1:], 1):
@@ -150,9 +150,9 @@ def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     # 4 hidden stop], one contiguous (n, hidden) array per gate: elementwise calls on them take NumPy's fast path
     block = 4 * hidden
     gates = xp.empty(rows * block, x.dtype)
-    h_prev = xp.empty((rows, h.shape[1]), x.dtype)
-    c_prev, tanh_c, full = (xp.empty((rows, hidden), x.dtype) for _ in range(3))
-    out = full if w_hr is None else xp.empty((rows, w_hr.shape[0]), x.dtype)
+    out, h_prev, shifted = _state_rows(xp, h, steps, rows)
+    c_prev, tanh_c = (xp.empty((rows, hidden), x.dtype) for _ in range(2))
+    full = out if w_hr is None else xp.empty((rows, hidden), x.dtype)
     multiply, tanh = xp.multiply, xp.tanh
     gate_sum, cell_forward, _ = lstm_cell_kernels(x)
     zero_state = not h.any()  # the first step of a zero initial state (hx=None) needs no product
@@ -162,7 +162,8 @@ def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
             lo, hi = _chunk(steps, index)
             projected_t = w_ih @ x[lo:hi].T  # (4 hidden, rows): faster than x @ w^T here, as in _recurrent
         a, hp, cn = gates[block * start:block * stop].reshape(4, n, hidden), h_prev[start:stop], c[:n]
-        hp[...] = h[:n]
+        if not shifted:
+            hp[...] = h[:n]
         rec = xp.zeros((block, n), x.dtype) if zero_state else w_hh @ hp.T  # see _recurrent
         gate_sum(projected_t, start - lo, rec, bias, scale, a)
         zero_state = False
@@ -172,8 +173,28 @@ def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
         multiply(a[3], tc, out=full[start:stop])
         if w_hr is not None:
             xp.matmul(full[start:stop], w_hr.T, out=out[start:stop])
-        h[:n] = out[start:stop]
-    return (out, h, c), (gates, h_prev, c_prev, tanh_c, full)
+        if not shifted:
+            h[:n] = out[start:stop]
+    if shifted:
+        start, stop, _ = steps[-1]
+        h[...] = out[start:stop]
+    return (out, h, c), (out, gates, h_prev, c_prev, tanh_c, full)
+
+
+def _state_rows(xp, h0, steps, rows):
+    """(out, h_prev, shifted): the rows of every step's output state and of the state it starts from. Where
+    every step has the whole batch (a padded batch), both are views of one buffer that holds h0 and then the
+    outputs in the order of the steps, h_prev shifted one step behind `out`, so the steps need not copy their
+    state (`shifted` True); otherwise (packed sequences) two arrays, which the steps fill."""
+    batch, size = h0.shape
+    if any(n != batch for _, _, n in steps):
+        return xp.empty((rows, size), h0.dtype), xp.empty((rows, size), h0.dtype), False
+    states = xp.empty((rows + batch, size), h0.dtype)
+    if steps[0][0] == 0:  # forward in time: h0 first
+        states[:batch] = h0
+        return states[batch:], states[:rows], True
+    states[rows:] = h0
+    return states[:rows], states[batch:], True
 
 
 CHUNK_ROWS = 128
@@ -277,7 +298,7 @@ def _rnn_backward(xp, d_out, dh, w_back, saved, steps, relu):
 
 
 def _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps, want_dh0):
-    gates, h_prev, c_prev, tanh_c, full = saved
+    _, gates, h_prev, c_prev, tanh_c, full = saved
     rows, hidden = c_prev.shape
     d_gates = xp.empty((rows, 4 * hidden), gates.dtype)
     proj = w_hr is not None
