@@ -18,7 +18,7 @@ import functools
 
 import numpy
 
-from . import array_module
+from . import array_module, compiled
 
 
 def gate_sum_arrays(projected_t, start: int, rec, bias, scale, a) -> None:
@@ -126,11 +126,9 @@ def _cell_backward_loops(d, d_out, a, tanh_c, c_prev, dc, d_rows, one):
 @functools.cache
 def _compiled():
     """The loops compiled by numba, or None where numba is not installed."""
-    try:
-        import numba  # optional: ember[fast]
-    except Exception:  # ImportError, or a numba that refuses this NumPy
+    jit = compiled.jit()
+    if jit is None:
         return None
-    jit = numba.njit(cache=True, nogil=True, boundscheck=False)
     forward, backward = jit(_cell_forward_loops), jit(_cell_backward_loops)
 
     # a Python number in the loops would make numba compute in float64: they take 1 in the arrays' dtype

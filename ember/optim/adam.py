@@ -2,7 +2,7 @@
 from typing import Iterable
 
 from .._tensor import Tensor
-from ..backend import array_module
+from ..backend.adam_kernel import adam_update
 from .optimizer import (
     Optimizer,
     check_fused,
@@ -52,7 +52,6 @@ class Adam(Optimizer):
         beta1, beta2 = (to_float(b) for b in group["betas"])
         amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
         for p, a, grad in self._with_grad(group):
-            xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = scalar_state(0.0, group["fused"])
@@ -66,25 +65,8 @@ class Adam(Optimizer):
             if decoupled and weight_decay != 0:
                 a *= 1 - lr * weight_decay
             grad = descent_grad(a, grad, maximize, 0 if decoupled else weight_decay)
-            # m = lerp(m, grad, 1 - beta1); v = beta2 * v + (1 - beta2) * grad**2;
-            # a -= lr / bias_correction1 * m / (sqrt(v / bias_correction2) + eps), through one scratch array
-            buf = grad - m
-            buf *= 1 - beta1
-            m += buf
-            v *= beta2
-            xp.multiply(grad, grad, out=buf)
-            buf *= 1 - beta2
-            v += buf
-            if amsgrad:
-                v_max = state_array(state["max_exp_avg_sq"])
-                xp.maximum(v_max, v, out=v_max)
-                v = v_max
-            xp.sqrt(v, out=buf)
-            buf /= (1 - beta2 ** step) ** 0.5
-            buf += eps
-            xp.divide(m, buf, out=buf)
-            buf *= -lr / (1 - beta1 ** step)
-            a += buf
+            v_max = state_array(state["max_exp_avg_sq"]) if amsgrad else None
+            adam_update(a, grad, m, v, v_max, beta1, beta2, lr, eps, step)
             p._vc[0] += 1
 
 

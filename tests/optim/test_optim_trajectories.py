@@ -13,6 +13,7 @@ from parity import torch
 
 import ember
 import ember.optim
+from ember.backend import adam_kernel
 
 STEPS = 30
 rng = np.random.default_rng(0)
@@ -96,6 +97,13 @@ def test_trajectory_matches_torch(name, kw):
     train(ember, em, eo, ex, ey, STEPS)
     assert_same_params(tm, em)
     assert_same_state_dict(eo.state_dict(), to.state_dict())
+
+
+@pytest.mark.parametrize("name,kw", [(name, kw) for name in ("Adam", "AdamW") for kw in CONFIGS[name]])
+def test_adam_as_array_calls_matches_torch(monkeypatch, name, kw):
+    """NOTE [ Fused Adam update ]: where numba is absent, the update runs as array calls, on the same trajectory."""
+    monkeypatch.setattr(adam_kernel, "_compiled", lambda: None)
+    test_trajectory_matches_torch(name, kw)
 
 
 @pytest.mark.parametrize("name,kw", [("Adam", dict(lr=0.01)), ("SGD", dict(lr=0.05, momentum=0.9)),
