@@ -12,7 +12,8 @@ LSTM, one per CHUNK_ROWS rows, made just before their steps, which then find it 
 product h @ W_hh^T for all gates and a few elementwise calls (the LSTM's: NOTE [ Fused LSTM steps ] in
 ember/backend/lstm_kernels.py). The backward runs backpropagation through time on arrays, one product per
 step for the state's gradient; the gradients of the input and of every weight are products over all steps
-after the loop.
+after the loop. On a padded batch, the RNN's and the LSTM's steps read their state from the previous step's
+output rows (_state_rows), without a copy.
 
 Sigmoid is computed through tanh, sigmoid(x) = 0.5 + 0.5 tanh(x / 2), with the 1/2 folded into the rows
 of the weights and biases that feed sigmoid gates (GRU) or into the sum of a step's pre-activations (LSTM,
@@ -69,8 +70,8 @@ def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Ten
     if GRAD_ENABLED[0] and any(t is not None and t._rg for t in inputs):
         node = MkldnnRnnLayerBackward0()
         node.n_outputs = len(results)
-        if mode != "GRU":  # saved[0] is the output (the RNN's activation; the LSTM's states): version-checked
-            saved = (results[0],) + saved[1:]
+        if mode != "GRU":  # saved[0] is the output, which the saved states share: version-checked (PyTorch's
+            saved = (results[0],) + saved[1:]  # float32 LSTM saves its output too; its GRU saves none, nor ember's)
         record(results[0], node, inputs, (mode, input, w_ih, w_hh, w_hr, steps, hx.shape[0]) + saved)
         for nr, t in enumerate(results[1:], 1):
             t._grad_fn, t._output_nr, t._rg = node, nr, True
@@ -100,9 +101,10 @@ def _gate_scale(xp, dtype, hidden, kinds):
     return scale, shift
 
 
-def _project(x, w, scale, bias):
-    """x @ (scale * w)^T + bias: the input's contribution to every gate of every step, as one product."""
-    out = x @ (w if scale is None else w * scale[:, None]).T
+def _project(x, w, scale, bias, out=None):
+    """x @ (scale * w)^T + bias: the input's contribution to every gate of every step, as one product (into
+    `out` if given)."""
+    out = array_module(x).matmul(x, (w if scale is None else w * scale[:, None]).T, out=out)
     if bias is not None:
         out += bias
     return out
@@ -125,19 +127,21 @@ def _summed_bias(b_ih, b_hh, scale=None):
 
 
 def _rnn(xp, x, h0, w_ih, w_hh, bias, steps, relu):
-    out = _project(x, w_ih, None, _summed_bias(*bias))
     h = h0.copy()
-    h_prev = xp.empty((x.shape[0], h.shape[1]), x.dtype)
+    out, h_prev, shifted = _state_rows(xp, h, steps, x.shape[0])
+    _project(x, w_ih, None, _summed_bias(*bias), out)
     for start, stop, n in steps:
         a, hp = out[start:stop], h_prev[start:stop]
-        hp[...] = h[:n]
+        if not shifted:
+            hp[...] = h[:n]
         a += _recurrent(w_hh, hp)
         if relu:
             xp.maximum(a, 0, out=a)
         else:
             xp.tanh(a, out=a)
-        h[:n] = a
-    return (out, h), (out, h_prev)
+        if not shifted:
+            h[:n] = a
+    return (out, _final_state(h, out, steps, shifted)), (out, h_prev)
 
 
 def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
@@ -175,10 +179,7 @@ def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
             xp.matmul(full[start:stop], w_hr.T, out=out[start:stop])
         if not shifted:
             h[:n] = out[start:stop]
-    if shifted:
-        start, stop, _ = steps[-1]
-        h[...] = out[start:stop]
-    return (out, h, c), (out, gates, h_prev, c_prev, tanh_c, full)
+    return (out, _final_state(h, out, steps, shifted), c), (out, gates, h_prev, c_prev, tanh_c, full)
 
 
 def _state_rows(xp, h0, steps, rows):
@@ -195,6 +196,15 @@ def _state_rows(xp, h0, steps, rows):
         return states[batch:], states[:rows], True
     states[rows:] = h0
     return states[:rows], states[batch:], True
+
+
+def _final_state(h, out, steps, shifted):
+    """The state after the last step: `h`, which the steps updated, or else (shifted states) the last step's output
+    rows copied into it."""
+    if shifted:
+        start, stop, _ = steps[-1]
+        h[...] = out[start:stop]
+    return h
 
 
 CHUNK_ROWS = 128
@@ -223,7 +233,7 @@ def _gru(xp, x, h0, w_ih, w_hh, bias, steps):
     w_rec = w_hh * scale[:, None]
     h = h0.copy()
     rows = x.shape[0]
-    h_prev, hidden_n, out = (xp.empty((rows, hidden), x.dtype) for _ in range(3))
+    h_prev, hidden_n, out = (xp.empty((rows, hidden), x.dtype) for _ in range(3))  # not shared: see rnn_layer
     rz, r, z, new = slice(0, 2 * hidden), slice(0, hidden), slice(hidden, 2 * hidden), slice(2 * hidden, None)
     for start, stop, n in steps:
         a, hp, hn, o = gates[start:stop], h_prev[start:stop], hidden_n[start:stop], out[start:stop]

@@ -285,15 +285,38 @@ def test_double_backward_raises():
         g.sum().backward()
 
 
-@pytest.mark.parametrize("name", ["RNN", "LSTM"])
-def test_inplace_change_of_saved_output_raises(name):
-    """As PyTorch's: the output is saved (the RNN's activation; the LSTM's next steps' states share its memory)."""
-    rnn = getattr(ember.nn, name)(2, 3).double()
+def test_inplace_change_of_saved_output_raises():
+    """The RNN saves its output, the activation (PyTorch's records one node per step and saves none)."""
+    rnn = ember.nn.RNN(2, 3).double()
     out, _ = rnn(ember.tensor(randn(4, 1, 2)))
     loss = out.sum()
     out.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_inplace_change_of_lstm_output_raises_as_pytorch():
+    """The float32 LSTM saves its output, as PyTorch's fused one does (ember's states share its memory)."""
+    for lib in (torch, ember):
+        lstm = lib.nn.LSTM(2, 3)
+        out, _ = lstm(lib.tensor(randn(4, 1, 2).astype(np.float32), requires_grad=True))
+        out.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
+
+
+def test_gru_output_changes_in_place_as_pytorch():
+    """The GRU saves no output (nor does PyTorch's): changing it in place keeps the gradients of the change."""
+    t_gru, e_gru = torch.nn.GRU(2, 3).double(), ember.nn.GRU(2, 3).double()
+    copy_state(t_gru, e_gru)
+    grads = []
+    for lib, gru in ((torch, t_gru), (ember, e_gru)):
+        x = lib.tensor(randn(4, 1, 2), requires_grad=True)
+        out, _ = gru(x)
+        out.mul_(2)
+        out.sum().backward()
+        grads.append(x.grad.detach().numpy())
+    np.testing.assert_allclose(*grads, rtol=1e-10)
 
 
 def _raises_like_torch(fn):
