@@ -20,6 +20,21 @@ def time_per_call(fn, number: int) -> float:
 SETTLE_SECONDS = 0.15
 
 
+# Before the timed blocks, each function runs for WARMUP_SECONDS (or once, if one call takes longer): caches,
+# imports and lazy setup are done, and ember has loaded its compiled loops (NOTE [ When to compile ] in
+# ember/backend/compiled.py), as in any run longer than a few seconds. The blocks measure the steady state.
+WARMUP_SECONDS = 1.0
+
+
+def _warm(fn) -> float:
+    """Run fn for WARMUP_SECONDS (at least once); return the seconds of its last call."""
+    end = time.perf_counter() + WARMUP_SECONDS
+    once = time_per_call(fn, 1)
+    while time.perf_counter() + once < end:
+        once = time_per_call(fn, 1)
+    return once
+
+
 def _settled_time(fn, number: int, once: float) -> float:
     """time_per_call(fn, number) after SETTLE_SECONDS of untimed calls (none when one call takes `once` >= that)."""
     end = time.perf_counter() + SETTLE_SECONDS
@@ -35,7 +50,7 @@ def _settled_time(fn, number: int, once: float) -> float:
 def compare(name: str, ember_fn, torch_fn, number: int, repeats: int = 7) -> dict:
     """Time both callables alternately `repeats` times, each block after a settling warm-up; return each one's
     median time and the median over the pairs of blocks of torch's time / ember's."""
-    ember_once, torch_once = time_per_call(ember_fn, 1), time_per_call(torch_fn, 1)  # also warms caches, imports
+    ember_once, torch_once = _warm(ember_fn), _warm(torch_fn)
     ember_times, torch_times = [], []
     for _ in range(repeats):
         ember_times.append(_settled_time(ember_fn, number, ember_once))

@@ -4,7 +4,8 @@ NOTE [ Fused Adam update ]
 Adam's update of one parameter is 13 whole-array operations (the moments, the bias corrections, the step);
 each reads and writes arrays as large as the parameter, so an update of a few hundred thousand parameters
 is bound by memory traffic, not by arithmetic. Where numba is installed, float32 and float64 NumPy arrays
-take one compiled loop instead, which reads each element once; elsewhere (no numba, CuPy, other dtypes,
+take one compiled loop instead, which reads each element once (after the process's first updates: NOTE [ When
+to compile ] in backend/compiled.py); elsewhere (no numba, CuPy, other dtypes,
 non-contiguous arrays) the array calls run. Both do the same operations in the same order, each rounded to the
 arrays' dtype (the scalars too, as NumPy rounds a Python float combined with a float32 array), so they give the
 same bits (tests/backend/test_adam_kernel.py).
@@ -76,7 +77,7 @@ def adam_update(a, grad, m, v, v_max, beta1: float, beta2: float, lr: float, eps
     arrays = (a, grad, m, v) if v_max is None else (a, grad, m, v, v_max)
     if all(type(x) is numpy.ndarray and x.flags.c_contiguous and x.dtype == a.dtype and x.shape == a.shape
            for x in arrays) and a.dtype in (numpy.float32, numpy.float64):
-        update = _compiled()
+        update = compiled.loops_after(a.size, _compiled)
         if update is not None:
             return update(a, grad, m, v, v_max, beta1, beta2, lr, eps, step)
     return adam_update_arrays(a, grad, m, v, v_max, beta1, beta2, lr, eps, step)

@@ -4,7 +4,8 @@ NOTE [ Fused LSTM steps ]
 A step of the LSTM's time loop does a few dozen floating-point operations per hidden unit, on a
 (batch, hidden) block small enough that NumPy spends most of each call on the call itself: one step is about
 30 array calls, forward and backward, and the backward's 17 of them take about 23 us at batch 16, hidden 256.
-Where numba is installed, a float32 or float64 NumPy step runs three compiled loops instead (the gate sum,
+Where numba is installed (and once the process has done some work: NOTE [ When to compile ] in
+backend/compiled.py), a float32 or float64 NumPy step runs three compiled loops instead (the gate sum,
 the cell update and the backward, that one in about 5 us), between which only the matrix products and two
 tanh calls stay NumPy's; elsewhere (no numba, CuPy, other dtypes) it runs as array calls. Both do the same
 operations in the same order and dtype, so they give the same bits (tests/backend/test_lstm_kernels.py).
@@ -140,11 +141,12 @@ def _compiled():
     return jit(_gate_sum_loops), cell_forward, cell_backward
 
 
-def lstm_cell_kernels(array) -> tuple:
-    """(gate_sum, cell_forward, cell_backward) for steps over arrays like `array`: compiled loops for a float32 or
-    float64 NumPy array where numba is installed, else array calls (NOTE [ Fused LSTM steps ])."""
+def lstm_cell_kernels(array, elements: int) -> tuple:
+    """(gate_sum, cell_forward, cell_backward) for steps over arrays like `array`, whose gates have `elements` in all:
+    compiled loops for a float32 or float64 NumPy array where numba is installed (NOTE [ When to compile ] in
+    backend/compiled.py), else array calls (NOTE [ Fused LSTM steps ])."""
     if type(array) is numpy.ndarray and array.dtype in (numpy.float32, numpy.float64):
-        compiled = _compiled()
-        if compiled is not None:
-            return compiled
+        loops = compiled.loops_after(elements, _compiled)
+        if loops is not None:
+            return loops
     return gate_sum_arrays, cell_forward_arrays, cell_backward_arrays

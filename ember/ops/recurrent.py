@@ -158,7 +158,7 @@ def _lstm(xp, x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     c_prev, tanh_c = (xp.empty((rows, hidden), x.dtype) for _ in range(2))
     full = out if w_hr is None else xp.empty((rows, hidden), x.dtype)
     multiply, tanh = xp.multiply, xp.tanh
-    gate_sum, cell_forward, _ = lstm_cell_kernels(x)
+    gate_sum, cell_forward, _ = lstm_cell_kernels(x, gates.size)
     zero_state = not h.any()  # the first step of a zero initial state (hx=None) needs no product
     lo = hi = 0
     for index, (start, stop, n) in enumerate(steps):
@@ -315,7 +315,7 @@ def _lstm_backward(xp, d_out, dh, dc, w_back, w_hr, saved, steps, want_dh0):
     if proj:
         w_hr = w_hr._data
         d_hr = xp.empty((rows, w_hr.shape[0]), gates.dtype)
-    cell_backward = lstm_cell_kernels(gates)[2]
+    cell_backward = lstm_cell_kernels(gates, gates.size)[2]
     last = steps[0][0]
     if d_out is not None:
         d_out = xp.ascontiguousarray(d_out)  # a gradient from sum() is a broadcast: compiled loops run 3x slower on it

@@ -46,6 +46,7 @@ def test_other_arrays_take_the_array_calls(monkeypatch, case):
 
 
 def test_contiguous_float32_takes_the_compiled_loop(monkeypatch):
+    monkeypatch.setattr(adam_kernel.compiled, "WORK_BEFORE_COMPILING", 0)  # NOTE [ When to compile ]
     monkeypatch.setattr(adam_kernel, "adam_update_arrays", lambda *args: pytest.fail("took the array calls"))
     param, m, v, _ = _state(np.float32, 0)
     before = param.copy()

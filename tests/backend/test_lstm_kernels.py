@@ -3,6 +3,7 @@ replace, for each dtype and each form of their optional arguments."""
 import numpy as np
 import pytest
 
+from ember.backend import compiled as backend_compiled
 from ember.backend import lstm_kernels
 
 numba = pytest.importorskip("numba")
@@ -22,11 +23,23 @@ def _compiled_and_arrays():
     return compiled, arrays
 
 
-def test_numpy_float_arrays_get_the_compiled_loops():
+def test_numpy_float_arrays_get_the_compiled_loops(monkeypatch):
     compiled, arrays = _compiled_and_arrays()
-    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float32)) == compiled
-    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float64)) == compiled
-    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float16)) == arrays
+    monkeypatch.setattr(backend_compiled, "WORK_BEFORE_COMPILING", 0)
+    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float32), 8) == compiled
+    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float64), 8) == compiled
+    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float16), 8) == arrays
+
+
+def test_a_process_runs_array_calls_until_it_has_done_enough_work(monkeypatch):
+    """NOTE [ When to compile ]: the work counts across calls; the loops load once it reaches the threshold."""
+    compiled, arrays = _compiled_and_arrays()
+    monkeypatch.setattr(backend_compiled, "WORK_BEFORE_COMPILING", 100)
+    monkeypatch.setattr(backend_compiled, "_work_done", [0])
+    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float32), 60) == arrays
+    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float32), 60) == arrays
+    assert backend_compiled._work_done == [120]
+    assert lstm_kernels.lstm_cell_kernels(np.zeros(2, np.float32), 60) == compiled
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -9,6 +9,7 @@ from module_parity import copy_state
 from parity import assert_same, assert_same_grad, check, grad_subsets, randn, torch
 
 import ember
+from ember.backend import compiled as backend_compiled
 from ember.backend import lstm_kernels
 from ember.ops import recurrent
 
@@ -137,9 +138,15 @@ def test_packed_lstm_with_projection():
 @pytest.mark.parametrize("kwargs,packing", [
     ({}, None), ({"num_layers": 2, "bidirectional": True, "proj_size": 2}, None),
     ({"bidirectional": True}, ([2, 5, 3], False))])
-def test_lstm_steps_as_array_calls(monkeypatch, kwargs, packing):
-    """NOTE [ Fused LSTM steps ]: where numba is absent, the steps run as array calls, with the same results."""
-    monkeypatch.setattr(lstm_kernels, "_compiled", lambda: None)
+@pytest.mark.parametrize("kernels", ["arrays", "compiled"])
+def test_lstm_steps_as_array_calls_and_compiled_loops(monkeypatch, kwargs, packing, kernels):
+    """NOTE [ Fused LSTM steps ]: the steps run as array calls (without numba, or early in a process: NOTE [ When to
+    compile ]) or as compiled loops, with the same results."""
+    if kernels == "arrays":
+        monkeypatch.setattr(lstm_kernels, "_compiled", lambda: None)
+    else:
+        pytest.importorskip("numba")
+        monkeypatch.setattr(backend_compiled, "WORK_BEFORE_COMPILING", 0)
     layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
     check_rnn("LSTM", (IN, H), kwargs, X, _states("LSTM", layers, proj=kwargs.get("proj_size", 0)), packing=packing,
               subsets=False)

@@ -100,9 +100,15 @@ def test_trajectory_matches_torch(name, kw):
 
 
 @pytest.mark.parametrize("name,kw", [(name, kw) for name in ("Adam", "AdamW") for kw in CONFIGS[name]])
-def test_adam_as_array_calls_matches_torch(monkeypatch, name, kw):
-    """NOTE [ Fused Adam update ]: where numba is absent, the update runs as array calls, on the same trajectory."""
-    monkeypatch.setattr(adam_kernel, "_compiled", lambda: None)
+@pytest.mark.parametrize("kernel", ["arrays", "compiled"])
+def test_adam_as_array_calls_and_compiled_loop_matches_torch(monkeypatch, name, kw, kernel):
+    """NOTE [ Fused Adam update ]: the update runs as array calls (without numba, or early in a process: NOTE [ When
+    to compile ]) or as a compiled loop, on the same trajectory."""
+    if kernel == "arrays":
+        monkeypatch.setattr(adam_kernel, "_compiled", lambda: None)
+    else:
+        pytest.importorskip("numba")
+        monkeypatch.setattr(adam_kernel.compiled, "WORK_BEFORE_COMPILING", 0)
     test_trajectory_matches_torch(name, kw)
 
 
