@@ -281,13 +281,14 @@ def _backward(grads, wanted, mode, input, w_ih, w_hh, w_hr, steps, batch, *saved
         d_in, h_prev = _rnn_backward(xp, d_out, dh, w_back, saved, steps, mode == "RNN_RELU")
         d_rec = d_in
     w = w_ih._data
+    d_b_ih = d_in.sum(0) if wanted[5] else None
+    d_b_hh = None
+    if wanted[6]:  # where both biases feed the same sum, b_hh gets b_ih's values (in an array of its own)
+        d_b_hh = d_b_ih.copy() if d_b_ih is not None and d_rec is d_in else d_rec.sum(0)
     result = [
         (d_in @ w).reshape(input.shape) if wanted[0] else None, dh, dc,
-        d_in.T @ x if wanted[3] else None, d_rec.T @ h_prev if wanted[4] else None,
-        d_in.sum(0) if wanted[5] else None, d_rec.sum(0) if wanted[6] else None,
+        d_in.T @ x if wanted[3] else None, d_rec.T @ h_prev if wanted[4] else None, d_b_ih, d_b_hh,
         d_hr.T @ full if wanted[7] else None]
-    if result[5] is not None and result[6] is not None and d_rec is d_in:
-        result[6] = result[6].copy()  # b_ih and b_hh get the same values, not the same array
     return tuple(None if a is None or not want else wrap(a) for a, want in zip(result, wanted))
 
 
