@@ -26,6 +26,7 @@ from .ops.decomposition import (  # noqa
     svdvals,
 )
 from .ops.householder import householder_product  # noqa: F401
+from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401
 from .ops.linalg import cross, matmul, matrix_power, multi_dot  # noqa: F401
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: F401
 from .ops.reduction import amax, amin, norm_dtype
@@ -35,7 +36,7 @@ __all__ = ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "cholesky"
            "svdvals", "eig", "eigvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matrix_exp", "cross",
            "multi_dot", "matrix_power", "matmul", "norm", "vector_norm", "matrix_norm", "vecdot", "diagonal", "vander",
            "solve_ex", "solve_triangular", "tensorinv", "tensorsolve", "cond", "lu", "lu_factor", "lu_factor_ex",
-           "lu_solve", "householder_product"]
+           "lu_solve", "householder_product", "ldl_factor", "ldl_factor_ex", "ldl_solve"]
 
 _INF = float("inf")
 

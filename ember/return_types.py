@@ -6,10 +6,10 @@ found again as `ember.return_types.NAME`). As PyTorch's, a result type is made f
 """
 
 __all__ = ["aminmax", "cummax", "cummin", "frexp", "geqrf", "histogram", "histogramdd", "kthvalue",
-           "linalg_cholesky_ex", "linalg_eig", "linalg_eigh", "linalg_inv_ex", "linalg_lstsq", "linalg_lu",
-           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_qr", "linalg_slogdet", "linalg_solve_ex",
-           "linalg_svd", "lu_unpack", "max", "median", "min", "mode", "nanmedian", "qr", "slogdet", "sort", "svd",
-           "topk", "triangular_solve"]
+           "linalg_cholesky_ex", "linalg_eig", "linalg_eigh", "linalg_inv_ex", "linalg_ldl_factor",
+           "linalg_ldl_factor_ex", "linalg_lstsq", "linalg_lu", "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_qr",
+           "linalg_slogdet", "linalg_solve_ex", "linalg_svd", "lu_unpack", "max", "median", "min", "mode", "nanmedian",
+           "qr", "slogdet", "sort", "svd", "topk", "triangular_solve"]
 
 
 class ReturnType(tuple):
@@ -72,5 +72,7 @@ linalg_lstsq = _result_type("linalg_lstsq", "solution residuals rank singular_va
 linalg_lu = _result_type("linalg_lu", "P L U")
 linalg_lu_factor = _result_type("linalg_lu_factor", "LU pivots")
 linalg_lu_factor_ex = _result_type("linalg_lu_factor_ex", "LU pivots info")
+linalg_ldl_factor = _result_type("linalg_ldl_factor", "LD pivots")
+linalg_ldl_factor_ex = _result_type("linalg_ldl_factor_ex", "LD pivots info")
 lu_unpack = _result_type("lu_unpack", "P L U")
 triangular_solve = _result_type("triangular_solve", "solution cloned_coefficient")
