@@ -307,6 +307,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     except AttributeError:
         raise not_tensor_error("nll_loss_nd", ("input", input), ("target", target)) from None
     check_tensor("nll_loss_nd", "weight", weight, 3, optional=True)
+    if weight is not None and weight._rg and GRAD_ENABLED[0]:
+        op = "nll_loss2d_forward" if a.ndim >= 3 else "nll_loss_forward"
+        raise RuntimeError(f"The function '{op}' is not differentiable with respect to argument 'weight'. This "
+                           "input cannot have requires_grad True.")
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     unbatched = a.ndim == 1

@@ -222,3 +222,19 @@ def test_pointwise_losses_of_shapes_that_do_not_broadcast(name):
 def test_pointwise_losses_promote_input_and_target_dtypes(name, target_dtype):
     target = (np.arange(1, 11) if target_dtype == np.int64 else randn(10, seed=1)).astype(target_dtype)
     check(lambda lib, x, t: getattr(F(lib), name)(x, t), randn(10, dtype=np.float32), target)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, w: F(lib).nll_loss(lib.zeros(3, C, requires_grad=True), lib.zeros(3, dtype=lib.int64), weight=w),
+    lambda lib, w: F(lib).nll_loss(lib.zeros(2, C, 3, 3), lib.zeros(2, 3, 3, dtype=lib.int64), weight=w),
+    lambda lib, w: F(lib).cross_entropy(lib.zeros(3, C), lib.zeros(3, dtype=lib.int64), weight=w, label_smoothing=0.1),
+])
+def test_class_weights_that_require_grad_raise_like_torch(call):
+    """nll_loss is not differentiable in its class weights: PyTorch refuses them requiring grad (in grad mode)."""
+    for lib in (torch, ember):
+        weight = lib.ones(C, requires_grad=True)
+        with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'weight'"):
+            call(lib, weight)
+        with lib.no_grad():
+            call(lib, weight)
+    check(lambda lib, x, t, w: F(lib).cross_entropy(x, t, weight=w), randn(N, C), _rand(N, C), _rand(C))  # soft: fine
