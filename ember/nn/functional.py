@@ -66,6 +66,7 @@ def _bilinear(x1, x2, weight):
 
 
 from ._attention import multi_head_attention_forward  # noqa: E402,F401  (needs linear, defined above)
+from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402,F401
 from . import grad  # noqa: E402,F401  (torch.nn.functional.grad)
 
 

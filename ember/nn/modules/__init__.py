@@ -72,6 +72,8 @@ from .loss import (  # noqa: F401
                          HuberLoss,
                          KLDivLoss,
                          L1Loss,
+                         LinearCrossEntropyLoss,
+                         LinearCrossEntropyOptions,
                          MarginRankingLoss,
                          MSELoss,
                          MultiLabelMarginLoss,
