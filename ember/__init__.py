@@ -31,6 +31,7 @@ from .ops.elementwise import (square, exp2, expm1, log1p, log2, log10, rsqrt, sg
 from .ops.special_math import erf, erfc, erfinv, lgamma, digamma  # noqa: F401
 from .ops.reduction import sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, norm, all, any  # noqa
 from .ops.reduction import logsumexp, nansum, nanmean, count_nonzero, var_mean, std_mean, aminmax  # noqa: F401
+from .ops.reduction import hash_tensor  # noqa: F401
 from .ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
 from .ops.order_statistics import median, kthvalue, mode, quantile, nanmedian, nanquantile  # noqa: F401
 from .ops.statistics import bincount  # noqa: F401

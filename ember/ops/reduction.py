@@ -18,7 +18,8 @@ from .keywords import REQUIRED, numpy_keywords, required_dim
 from .shape import cat
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "var_mean",
-           "std_mean", "norm", "all", "any", "logsumexp", "nansum", "nanmean", "count_nonzero", "aminmax"]
+           "std_mean", "norm", "all", "any", "logsumexp", "nansum", "nanmean", "count_nonzero", "aminmax",
+           "hash_tensor"]
 
 
 def _expand_back(g, shape, dims, keepdim):
@@ -733,7 +734,33 @@ def aminmax(input, *, dim=None, keepdim=False, out=None, **aliases):
     return written(RT.aminmax((mn, mx)), out, "aminmax")
 
 
+def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0, out=None) -> Tensor:
+    """The XOR of the elements' 64-bit patterns (floats as float64, integers and bools as int64) over `dim` (all
+    dims when None), as uint64: mode 0, the only one. Not differentiable."""
+    try:
+        a = input._data
+    except AttributeError:
+        raise tensor_type_error("hash_tensor", "input", input) from None
+    if a.dtype.kind == "c" or a.dtype == np.uint64:
+        raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{_dtype.scalar_type_name(a.dtype)}'")
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    dims = _dims(dim, a.ndim)
+    if dims is None and dim is None and a.size == 0:
+        raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
+    for d in dims or ():
+        if a.shape[d] == 0:
+            raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    bits = a.astype(np.float64 if a.dtype.kind in "fV" else np.int64).view(np.uint64)
+    r = wrap(array_module(a).bitwise_xor.reduce(bits, axis=dims, keepdims=keepdim))
+    if out is not None and out.dtype != _dtype.uint64:
+        raise RuntimeError(f"Expected result to be of dtype uint64, but got {_dtype.scalar_type_name(out._data.dtype)}")
+    return r if out is None else write_out(out, r, "hash_tensor")
+
+
 METHODS = {"sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax, "amin": amin,
     "argmax": argmax, "argmin": argmin, "var": var, "std": std, "norm": norm, "all": all, "any": any,
-    "logsumexp": logsumexp, "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero, "aminmax": aminmax}
+    "logsumexp": logsumexp, "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero, "aminmax": aminmax,
+    "hash_tensor": hash_tensor}
 METHODS["sum_to_size"] = sum_to_size
