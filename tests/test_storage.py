@@ -63,3 +63,11 @@ def test_repr():
         e, t = ember.FloatStorage([1.5]), torch.FloatStorage([1.5])
     assert repr(e) == repr(t).replace("torch", "ember")
     assert np.frombuffer(bytes(ember.UntypedStorage([3, 4]).tolist()), np.uint8).tolist() == [3, 4]
+
+
+def test_storage_and_windows_modules_as_pytorch_names_them():
+    """torch.storage.UntypedStorage and torch.windows (torch.signal.windows) exist under ember's name too."""
+    import ember.storage
+    assert ember.storage.UntypedStorage is ember.UntypedStorage and ember.storage.TypedStorage is ember.TypedStorage
+    assert ember.windows is ember.signal.windows
+    np.testing.assert_allclose(ember.windows.hann(7).numpy(), torch.windows.hann(7).numpy(), rtol=1e-6)
