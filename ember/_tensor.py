@@ -20,6 +20,9 @@ from .backend import array_module, to_numpy
 _new = object.__new__
 
 
+GRAD_DTYPES_SET = [False]  # True once a tensor's grad_dtype was set: only then does the engine look for one
+
+
 class Tensor:
     """A multi-dimensional array with autograd support, as `torch.Tensor`."""
     __module__ = "ember"  # <class 'ember.Tensor'>, as PyTorch's <class 'torch.Tensor'>
@@ -382,10 +385,29 @@ class Tensor:
             if value._data.shape != self._data.shape:
                 raise RuntimeError(f"assigned grad has data of a different size: expected "
                                    f"{list(self._data.shape)}, got {list(value._data.shape)}")
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError(f"assigned grad has data of a different type: expected {self.dtype}, "
-                                   f"got {value.dtype}")
+            expected = self.__dict__.get("_grad_dtype", self.dtype)
+            if expected is not None and value.dtype != expected:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with "
+                                   f"grad_dtype '{expected}'. The gradient must match the tensor's grad_dtype "
+                                   "(defaults to the tensor's dtype).")
         self._grad = value
+
+    @property
+    def grad_dtype(self):
+        """The dtype the autograd engine casts this leaf's gradients to; None accepts any. By default the tensor's
+        own dtype."""
+        if self._grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return self.__dict__.get("_grad_dtype", self.dtype)
+
+    @grad_dtype.setter
+    def grad_dtype(self, value):
+        if self._grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        if value is not None and not isinstance(value, _dtype.dtype):
+            raise RuntimeError(f"grad_dtype must be a ember.dtype or None, but got {type(value).__name__}")
+        self.__dict__["_grad_dtype"] = value
+        GRAD_DTYPES_SET[0] = True
 
     @property
     def retains_grad(self) -> bool:

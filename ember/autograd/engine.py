@@ -4,7 +4,7 @@ import sys
 import numpy as np
 
 from .._dtype import FROM_NP
-from .._tensor import Tensor, wrap
+from .._tensor import GRAD_DTYPES_SET, Tensor, wrap
 from . import grad_mode
 from .anomaly_mode import ANOMALY, check_gradients
 from .graph import AccumulateGrad, tie_to_inputs
@@ -57,6 +57,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     continue
                 input_grads = (None,) * len(node.next_functions)
             else:
+                if GRAD_DTYPES_SET[0] and node.__class__ is AccumulateGrad:  # a leaf's gradient, before anyone sees it
+                    _to_grad_dtype(node.variable, grads)
                 if node._pre_hooks is not None or node._retained is not None:
                     grads = _run_pre_hooks(node, grads)
                 if targets is not None:
@@ -238,6 +240,13 @@ def _run_post_hooks(node, input_grads, grads):
         if result is not None:
             input_grads = result
     return input_grads
+
+
+def _to_grad_dtype(t, grads) -> None:
+    """Cast the gradient in `grads` (a leaf's one-element buffer) to the leaf's grad_dtype, in place."""
+    dtype = t.__dict__.get("_grad_dtype", t.dtype)
+    if dtype is not None and grads[0] is not None and grads[0].dtype != dtype:
+        grads[0] = grads[0].to(dtype)
 
 
 def _accumulate_leaf(t, g, create_graph):
