@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (ember.autograd.graph / .function, as in PyTorch)
     function,
     functional,  # noqa: F401
     graph,
+    profiler,  # noqa: F401
 )
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
 from .engine import run_backward

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._dtype import FROM_NP
 from .._tensor import GRAD_DTYPES_SET, Tensor, wrap
+from ..profiler import RECORDING
 from . import grad_mode
 from .anomaly_mode import ANOMALY, check_gradients
 from .graph import AccumulateGrad, tie_to_inputs
@@ -69,7 +70,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     continue
                 if targets is not None and node not in deps:
                     continue  # leads to no requested input
-                input_grads = node.apply(grads)
+                recorder = RECORDING[0]  # NOTE [ Profiling ops ] in ember/profiler.py
+                input_grads = node.apply(grads) if recorder is None else _profiled_apply(recorder, node, grads)
                 if ANOMALY["enabled"] and ANOMALY["check_nan"]:
                     check_gradients(node, input_grads)
                 if create_graph and node.reads_inputs:
@@ -240,6 +242,15 @@ def _run_post_hooks(node, input_grads, grads):
         if result is not None:
             input_grads = result
     return input_grads
+
+
+def _profiled_apply(recorder, node, grads):
+    """node.apply(grads), recorded as PyTorch names a backward node's event."""
+    event = recorder.begin(f"autograd::engine::evaluate_function: {node.name()}")
+    try:
+        return node.apply(grads)
+    finally:
+        recorder.end(event)
 
 
 def _to_grad_dtype(t, grads) -> None:
