@@ -313,6 +313,10 @@ def _profiled(fn, name: str):
 
 _OP_MODULES = ("ember.ops.", "ember._creation", "ember.nn.functional", "ember.nn._", "ember.linalg", "ember.fft",
                "ember.special")
+_HELPER_MODULES = ("ember.ops.base", "ember.ops.arguments", "ember.ops.keywords")  # argument checks, not ops
+# Tensor methods that read metadata: PyTorch's do not dispatch, and its profiles show no event for them
+_METADATA = {"dim", "ndimension", "size", "numel", "nelement", "stride", "storage_offset", "element_size",
+             "is_floating_point", "is_complex", "is_contiguous", "is_shared", "is_pinned", "data_ptr", "get_device"}
 
 
 def _op_names() -> dict:
@@ -323,14 +327,14 @@ def _op_names() -> dict:
     for owner in (ember, ember.nn.functional, ember.linalg, ember.fft, ember.special):
         for name, fn in vars(owner).items():
             if (isinstance(fn, types.FunctionType) and not name.startswith("_")
-                    and fn.__module__.startswith(_OP_MODULES)):
+                    and fn.__module__.startswith(_OP_MODULES) and not fn.__module__.startswith(_HELPER_MODULES)):
                 names.setdefault(id(fn), f"aten::{name}")
     for name, fn in vars(ember.Tensor).items():
         if isinstance(fn, types.FunctionType):
             if name.startswith("__") and name.endswith("__"):
                 if name[2:-2] in _DUNDER_NAMES:
                     names.setdefault(id(fn), f"aten::{_DUNDER_NAMES[name[2:-2]]}")
-            elif not name.startswith("_"):
+            elif not name.startswith("_") and name not in _METADATA:
                 names.setdefault(id(fn), f"aten::{name}")
     return names
 
