@@ -108,7 +108,7 @@ from .ops.aten import (cholesky_solve, cholesky_inverse, triangular_solve, nativ
                        native_batch_norm, native_group_norm, native_dropout, convolution, conv_tbc,
                        embedding_renorm_, grid_sampler, grid_sampler_2d, grid_sampler_3d, affine_grid_generator,
                        svd_lowrank, pca_lowrank)
-from . import random, quasirandom, func, fft, signal, compiler, functional, storage, profiler  # noqa: F401
+from . import random, quasirandom, func, fft, signal, compiler, functional, storage, profiler, hub  # noqa: F401
 from .signal import windows  # noqa: F401  (torch.windows: PyTorch's package binds the module there too)
 from .func import vmap  # noqa: F401
 from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401

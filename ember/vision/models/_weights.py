@@ -3,7 +3,7 @@ import os
 import warnings
 from enum import Enum
 
-from ... import load
+from ... import hub, load
 from ...nn import Module
 
 URL_PREFIX = "https://download.pytorch.org/models/"
@@ -85,9 +85,9 @@ IMAGENET_CLASSES = 1000
 
 
 def checkpoint_dir() -> str:
-    """The folder checkpoints are read from: PyTorch's `$TORCH_HOME/hub/checkpoints` (`~/.cache/torch/...`)."""
-    torch_home = os.environ.get("TORCH_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "torch")
-    return os.path.join(os.path.expanduser(torch_home), "hub", "checkpoints")
+    """The folder checkpoints are read from: the hub's, PyTorch's `$TORCH_HOME/hub/checkpoints` (`~/.cache/torch/...`)
+    unless hub.set_dir chose another."""
+    return os.path.join(hub.get_dir(), "checkpoints")
 
 
 def checkpoint_file(arch: str, weights: str | Enum | None) -> str | None:
