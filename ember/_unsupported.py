@@ -14,6 +14,7 @@ KERNELS = "it is an entry point of one of PyTorch's kernel libraries (cuDNN, MIO
 PACKAGING = "it is a module or flag of PyTorch's own packaging, not API"
 SYMBOLIC = "symbolic shapes and control-flow operators belong to torch.compile's tracing; ember runs eagerly"
 SMALL_DTYPES = "ember has no sub-byte or 8-bit floating point dtypes"
+COMPLEX32 = "NumPy, which holds ember's tensors, has no complex type of two 16-bit halves (complex32, chalf)"
 REMOVED = "PyTorch removed it (calling it raises there too); use its torch.linalg replacement"
 DEVICES = "ember runs on CPUs (NumPy) and NVIDIA GPUs (CuPy) only"
 
@@ -73,6 +74,7 @@ _TORCH_GROUPS = {
         "bit bits16 bits1x8 bits2x4 bits4x2 bits8 int1 int2 int3 int4 int5 int6 int7 uint1 uint2 uint3 uint4 uint5 "
         "uint6 uint7 float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz float8_e8m0fnu"),
     REMOVED: "eig symeig matrix_rank solve lstsq",
+    COMPLEX32: "chalf complex32",
     DEVICES: "mps mtia xpu is_vulkan_available get_autocast_ipu_dtype get_autocast_xla_dtype is_autocast_ipu_enabled "
              "is_autocast_xla_enabled set_autocast_ipu_dtype set_autocast_ipu_enabled set_autocast_xla_dtype "
              "set_autocast_xla_enabled",
@@ -87,6 +89,7 @@ _TENSOR_GROUPS = {
     NESTED: "to_padded_tensor",
     DEVICES: "ipu is_ipu xpu is_xla is_vulkan is_mkldnn to_mkldnn mtia is_mtia is_maia",
     REMOVED: "eig symeig lstsq solve reinforce",
+    COMPLEX32: "chalf",
 }
 
 _NN_GROUPS = {
