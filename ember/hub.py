@@ -11,12 +11,7 @@ import hashlib
 import importlib.util
 import os
 import re
-import shutil
 import sys
-import tempfile
-import urllib.error
-import urllib.request
-import zipfile
 from urllib.parse import urlparse
 
 __all__ = ["download_url_to_file", "get_dir", "help", "list", "load", "load_state_dict_from_url", "set_dir"]
@@ -43,6 +38,9 @@ def download_url_to_file(url: str, dst: str, hash_prefix: str | None = None, pro
     """Download `url` into the file `dst` (through a temporary file beside it, so `dst` is whole or absent); with
     `hash_prefix`, RuntimeError unless the SHA-256 of the content starts with it. `progress` is accepted; ember
     prints none."""
+    import shutil  # lazy, as the other network and archive modules here: ember loads hub at import, these on use
+    import tempfile
+    import urllib.request
     dst = os.path.expanduser(dst)
     folder = os.path.dirname(os.path.abspath(dst))
     os.makedirs(folder, exist_ok=True)
@@ -80,6 +78,8 @@ def load_state_dict_from_url(url: str, model_dir: str | None = None, map_locatio
 def _repository(github: str) -> tuple[str, str, str]:
     """(owner, name, ref) of 'owner/name[:ref]'; without a ref, 'main' if the repository has that branch, else
     'master'."""
+    import urllib.error
+    import urllib.request
     if github.count("/") != 1 or github.count(":") > 1:
         raise ValueError(f"Invalid repository {github!r}: expected 'owner/name' or 'owner/name:ref'")
     info, _, ref = github.partition(":")
@@ -124,6 +124,8 @@ def _check_trusted(owner: str, name: str, trust_repo) -> None:
 
 def _fetch(github: str, force_reload: bool, trust_repo, verbose: bool) -> str:
     """The folder of the GitHub repository `github` in the cache, downloaded unless there (or with force_reload)."""
+    import shutil
+    import zipfile
     owner, name, ref = _repository(github)
     _check_trusted(owner, name, trust_repo)
     folder = _repo_dir(owner, name, ref)
