@@ -22,7 +22,7 @@ from .._tensor import Tensor
 from ..autograd.graph import Node
 from ..backend import array_module
 from ..ops.base import GRAD_ENABLED, check_tensor, record, wrap
-from ..ops.loss import cross_entropy
+from ..ops.loss import _nll_coefficients, cross_entropy
 
 _POLICIES = ("auto", "accurate", "balanced", "compact")
 _TWICE = ("linear_cross_entropy chunked backward called twice; retain_graph=True / double backward are not "
@@ -103,16 +103,26 @@ class LinearCrossEntropyChunkedNoReductionBackward(Node):
 
     def apply(self, grads):
         x, w, target, b, weight = self.saved_values()
-        arrays = _chunked(x, w, target, b, weight, self.ignore_index, self.rows, self.acc,
-                          self.wanted, grads[0]._data.astype(self.acc.np, copy=False))[1:]
+        picked, scale, _ = _row_weights(target, weight, self.ignore_index, self.acc)
+        arrays = _chunked(x, w, b, picked, scale, self.rows, self.acc, self.wanted,
+                          grads[0]._data.astype(self.acc.np, copy=False))[1:]
         return tuple(None if a is None else wrap(a.astype(t._data.dtype, copy=False))
                      for a, t in zip(arrays, (x, w, b))) + (None,)  # the class weights get no gradient
 
 
-def _chunked(x, w, target, b, weight, ignore_index, rows, acc, wanted, row_grads=None):
+def _row_weights(target, weight, ignore_index, acc):
+    """nll_loss's coefficients of the rows in acc_dtype `acc`: their classes (0 where ignored), their weights (0 where
+    ignored) and the weights' total, the denominator of a mean."""
+    w = None if weight is None else weight._data.astype(acc.np, copy=False)
+    picked, scale, total = _nll_coefficients(target._data, w, ignore_index)
+    return picked, scale.astype(acc.np, copy=False), total
+
+
+def _chunked(x, w, b, picked, scale, rows, acc, wanted, row_grads=None):
     """(the rows' weighted losses, then the gradients of x, w and b where `wanted`, None elsewhere) in acc_dtype
-    `acc`, chunk by chunk: the gradients of sum(loss * row_grads), or of sum(loss) without `row_grads`."""
-    xa, wa, t = x._data, w._data.astype(acc.np, copy=False), target._data
+    `acc`, chunk by chunk, for the rows' classes `picked` and weights `scale` (_row_weights): the gradients of
+    sum(loss * row_grads), or of sum(loss) without `row_grads`."""
+    xa, wa = x._data, w._data.astype(acc.np, copy=False)
     ba = None if b is None else b._data.astype(acc.np, copy=False)
     xp = array_module(xa)
     n = xa.shape[0]
@@ -128,20 +138,16 @@ def _chunked(x, w, target, b, weight, ignore_index, rows, acc, wanted, row_grads
             logits += ba
         top = logits.max(1, keepdims=True)
         lse = xp.log(xp.exp(logits - top).sum(1, keepdims=True)) + top
-        tc = t[part]
-        valid = tc != ignore_index
-        picked = xp.where(valid, tc, 0)
-        scale = valid.astype(acc.np) if weight is None else \
-            xp.where(valid, weight._data.astype(acc.np, copy=False)[picked], 0)
-        index = xp.arange(len(tc))
-        losses[part] = (lse[:, 0] - logits[index, picked]) * scale
+        classes, weights = picked[part], scale[part]
+        index = xp.arange(len(classes))
+        losses[part] = (lse[:, 0] - logits[index, classes]) * weights
         if not any(wanted):
             continue
         if row_grads is not None:
-            scale = scale * row_grads[part]
+            weights = weights * row_grads[part]
         d = xp.exp(logits - lse)  # softmax, minus the one-hot target, times each row's weight
-        d[index, picked] -= 1
-        d *= scale[:, None]
+        d[index, classes] -= 1
+        d *= weights[:, None]
         if gx is not None:
             gx[part] = d @ wa
         if gw is not None:
@@ -165,23 +171,21 @@ def chunked_linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: T
     n, in_features = input.shape
     num_classes = linear_weight.shape[0]
     rows = options.chunk_rows(n, in_features, num_classes, half)
-    t = target._data
-    bad = (t != ignore_index) & ((t < 0) | (t >= num_classes))
+    classes = target._data
+    bad = (classes != ignore_index) & ((classes < 0) | (classes >= num_classes))
     if bad.any():
-        raise RuntimeError(f"index {int(t[bad][0])} is out of bounds for dimension 1 with size {num_classes}")
+        raise RuntimeError(f"index {int(classes[bad][0])} is out of bounds for dimension 1 with size {num_classes}")
     inputs = (input, linear_weight, linear_bias, weight)
     wanted = tuple(GRAD_ENABLED[0] and t is not None and t.requires_grad for t in inputs[:3])
     with np.errstate(invalid="ignore", divide="ignore"):  # a mean over no rows is nan, as in PyTorch
-        losses, *gradients = _chunked(input, linear_weight, target, linear_bias, weight, ignore_index, rows, acc,
+        picked, scale, denominator = _row_weights(target, weight, ignore_index, acc)
+        losses, *gradients = _chunked(input, linear_weight, linear_bias, picked, scale, rows, acc,
                                       wanted if reduction != "none" else (False,) * 3)
         if reduction == "none":
             loss = wrap(losses.astype(dtype.np, copy=False))
         else:
             total = losses.sum()
             if reduction == "mean":
-                count = (target._data != ignore_index)
-                denominator = count.sum() if weight is None else \
-                    (weight._data.astype(acc.np)[array_module(count).where(count, target._data, 0)] * count).sum()
                 total = total / denominator
                 gradients = [None if g is None else g / denominator for g in gradients]
             loss = wrap(array_module(losses).asarray(total, dtype.np))
@@ -234,14 +238,14 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
                           f"Got reduction={reduction!r}, label_smoothing={label_smoothing}, "
                           f"target.dtype={target.dtype}, out_features={out_features}", stacklevel=2)
         else:
-            rows = input if batch else input.unsqueeze(0)
-            loss = chunked_linear_cross_entropy(rows, linear_weight, target if batch else target.unsqueeze(0),
+            batched = input if batch else input.unsqueeze(0)
+            loss = chunked_linear_cross_entropy(batched, linear_weight, target if batch else target.unsqueeze(0),
                                                 linear_bias, weight, reduction, ignore_index, options)
             return loss if batch else loss.squeeze(0)
     if out_features:
-        rows = math.prod(out_features) * num_classes
-        linear_weight = linear_weight.reshape(rows, in_features)
-        linear_bias = None if linear_bias is None else linear_bias.reshape(rows)
+        outputs = math.prod(out_features) * num_classes
+        linear_weight = linear_weight.reshape(outputs, in_features)
+        linear_bias = None if linear_bias is None else linear_bias.reshape(outputs)
     from .functional import linear  # lazy: nn.functional imports this module
     logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
     return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignore_index,
