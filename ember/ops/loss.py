@@ -297,6 +297,21 @@ def _nll_coefficients(t, w, ignore_index):
     return safe, sw, sw.sum()
 
 
+def _at_classes(xp, a, classes):
+    """Each sample's entry of `a` (N, C, ...) at its class: a[n, classes[n], ...]."""
+    if a.ndim == 2:
+        return a[xp.arange(a.shape[0]), classes]
+    return xp.take_along_axis(a, classes[:, None], axis=1)[:, 0]
+
+
+def _set_at_classes(xp, out, classes, values) -> None:
+    """out[n, classes[n], ...] = values[n, ...] (or the scalar `values`), for `out` (N, C, ...)."""
+    if out.ndim == 2:
+        out[xp.arange(out.shape[0]), classes] = values
+    else:
+        xp.put_along_axis(out, classes[:, None], values if xp.ndim(values) == 0 else values[:, None], axis=1)
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood of class indices under log-probabilities input ((N, C, ...) or (C,))."""
@@ -326,14 +341,24 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
-    w = None if weight is None else weight._data.astype(a.dtype)
-    safe, sw, total = _nll_coefficients(t, w, ignore_index)
+    if reduction == "none" and (a.ndim == 3 or a.ndim > 4):  # as PyTorch: through the 4-d form, then a view
+        n, size = a.shape[0], math.prod(a.shape[2:])
+        flat = nll_loss(input.reshape(n, c, 1, size), target.reshape(n, 1, size), weight, None, ignore_index, None,
+                        "none")
+        return flat.view(target.shape)
+    low, high = (int(t.min()), int(t.max())) if t.size else (0, -1)
+    if low < 0 or high >= c:  # out of bounds, unless ignored
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
     xp = array_module(a)
-    picked = xp.take_along_axis(a, safe[:, None], axis=1)[:, 0]
-    losses = -(picked * sw).astype(a.dtype)
+    ignoring = low <= ignore_index <= high and (t == ignore_index).any()
+    if weight is None and not ignoring:  # every sample counts once: no weights to apply
+        safe, sw, total = t, None, xp.float64(t.size)
+    else:
+        safe, sw, total = _nll_coefficients(t, None if weight is None else weight._data.astype(a.dtype), ignore_index)
+    picked = _at_classes(xp, a, safe)
+    losses = -picked if sw is None else -(picked * sw).astype(a.dtype)
     if reduction == "none":
         out = losses.reshape(()) if unbatched else losses
         scale = 1.0
@@ -344,7 +369,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     r = wrap(out)
     if GRAD_ENABLED[0] and input._rg:
         coeff = xp.zeros(a.shape, a.dtype)
-        xp.put_along_axis(coeff, safe[:, None], (-sw * scale).astype(a.dtype)[:, None], axis=1)
+        _set_at_classes(xp, coeff, safe, a.dtype.type(-scale) if sw is None else (-sw * scale).astype(a.dtype))
         g_shape = (a.shape[0], 1) + a.shape[2:] if reduction == "none" else ()
         node = NODES.NllLoss2DBackward0() if input.dim() >= 3 else NODES.NllLossBackward0()
         record(r, node, (input,), (coeff.reshape(input.shape), g_shape if not unbatched else ()))

@@ -2,7 +2,7 @@
 has one), every reduction, bad input."""
 import numpy as np
 import pytest
-from parity import check, randn, torch
+from parity import check, raises_like_torch, randn, torch
 
 import ember
 
@@ -43,6 +43,29 @@ def test_cross_entropy_and_nll(reduction):
     check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.2), randn(N, C), t)
     check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.1, ignore_index=2),
           randn(N, C), t)
+
+
+@pytest.mark.parametrize("reduction", R)
+def test_nll_loss_ignored_and_byte_targets(reduction):
+    """An ignore_index among the classes, one outside them that a target uses, byte targets, an empty batch."""
+    t = _classes(N)
+    t[2] = 3
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, ignore_index=3), randn(N, C), t)
+    t[0] = 7
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, ignore_index=7), randn(N, C), t)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, ignore_index=7), randn(2, C, 3),
+          np.array([[7, 1, 7], [0, 4, 2]]))
+    check(lambda lib, x, t: F(lib).nll_loss(x, t, reduction=reduction), randn(2, C, 2, 1, 3), _classes(2, 2, 1, 3))
+    check(lambda lib, x, t: F(lib).nll_loss(x, t, reduction=reduction), randn(N, C), _classes(N).astype(np.uint8))
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(0, C), _classes(0))
+
+
+@pytest.mark.parametrize("target", [5, -1, -100])
+def test_nll_loss_targets_out_of_bounds(target):
+    t = _classes(N)
+    t[1] = target
+    ignore = -100 if target != -100 else 0
+    raises_like_torch(lambda lib: F(lib).cross_entropy(lib.tensor(randn(N, C)), lib.tensor(t), ignore_index=ignore))
 
 
 @pytest.mark.parametrize("reduction", R)
