@@ -23,6 +23,7 @@ tanh call activates all four LSTM gates. With `scale` s (1/2 for a sigmoid gate,
 """
 import itertools
 
+from .._dtype import bfloat16, float32
 from ..autograd.graph import Node
 from ..backend import array_module
 from ..backend.lstm_kernels import lstm_cell_kernels
@@ -66,16 +67,27 @@ def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Ten
         outs, saved = _gru(xp, x, hx._data, w_ih._data, w_hh._data, bias, steps)
     else:
         outs, saved = _rnn(xp, x, hx._data, w_ih._data, w_hh._data, bias, steps, mode == "RNN_RELU")
-    results = (wrap(outs[0].reshape(input.shape[:-1] + outs[0].shape[-1:])),) + tuple(wrap(a) for a in outs[1:])
+    shape = input.shape[:-1] + outs[0].shape[-1:]
+    results = (wrap(outs[0].reshape(shape)),) + tuple(wrap(a) for a in outs[1:])
     if GRAD_ENABLED[0] and any(t is not None and t._rg for t in inputs):
         node = MkldnnRnnLayerBackward0()
         node.n_outputs = len(results)
-        if mode != "GRU":  # saved[0] is the output, which the saved states share: version-checked (PyTorch's
-            saved = (results[0],) + saved[1:]  # float32 LSTM saves its output too; its GRU saves none, nor ember's)
+        if mode != "GRU":  # saved[0] is the output, which the saved states share (the GRU's are copies)
+            if _saves_output(mode, input, w_hr):  # version-checked, as PyTorch's fused LSTM saves its output
+                saved = (results[0],) + saved[1:]
+            else:  # PyTorch's other layers save no output: the caller's is a copy, the saved one private
+                saved = (wrap(outs[0]),) + saved[1:]
+                results = (wrap(outs[0].copy().reshape(shape)),) + results[1:]
         record(results[0], node, inputs, (mode, input, w_ih, w_hh, w_hr, steps, hx.shape[0]) + saved)
         for nr, t in enumerate(results[1:], 1):
             t._grad_fn, t._output_nr, t._rg = node, nr, True
     return results
+
+
+def _saves_output(mode, input, w_hr) -> bool:
+    """Whether PyTorch saves this layer's output for its backward, so that changing it in place makes backward
+    raise: its fused (oneDNN) LSTM does, on a padded float32 or bfloat16 batch without projections."""
+    return mode == "LSTM" and input.ndim == 3 and w_hr is None and input.dtype in (float32, bfloat16)
 
 
 def _rows(a):
