@@ -25,6 +25,8 @@ from .ops.decomposition import (  # noqa
     svd,
     svdvals,
 )
+from .ops.decomposition import check_precision as _check_precision
+from .ops.decomposition import is_half as _is_half
 from .ops.householder import householder_product  # noqa: F401
 from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401
 from .ops.linalg import cross, matmul, matrix_power, multi_dot  # noqa: F401
@@ -93,6 +95,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         extreme = amax if ord > 0 else amin
         r = extreme(A.abs().sum(summed, keepdim=True), (reduced, summed), keepdim)
     else:
+        if _is_half(A._data):  # singular values need LAPACK
+            from ._dtype import scalar_type_name  # lazy: keeps scalar_type_name out of ember.linalg
+            raise RuntimeError(f"linalg.matrix_norm: Low precision dtypes not supported. Got "
+                               f"{scalar_type_name(A._data.dtype)}")
         rest = [d for d in range(nd) if d not in (d0, d1)]
         s = svdvals(A.permute(rest + [d0, d1]))
         r = s.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
@@ -154,6 +160,10 @@ def vander(x, N: int | None = None):
     _check_tensor("linalg_vander", "x", x, 1)
     if x.dim() < 1:
         raise RuntimeError("linalg.vander: x must have at least one dimension")
+    if _is_half(x._data):
+        from ._dtype import scalar_type_name  # lazy: keeps scalar_type_name out of ember.linalg
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, but got "
+                           f"{scalar_type_name(x._data.dtype)}")
     n = x.shape[-1] if N is None else N
     if n <= 1:
         raise RuntimeError("N must be greater than 1.")
@@ -181,6 +191,7 @@ def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: boo
     from .ops import rearrange  # lazy: keeps rearrange out of ember.linalg
     if A.dim() < 2 or B.dim() < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor A must have at least 2 dimensions.")
+    _check_precision(A._data, "triangular_solve_cpu")
     n = A.shape[-1]
     part = rearrange.triu if upper else rearrange.tril
     T = part(A, 1 if upper else -1) + eye(n, dtype=A.dtype) if unitriangular else part(A)

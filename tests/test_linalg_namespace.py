@@ -1,7 +1,9 @@
 """Parity of the ember.linalg namespace (PyTorch's torch.linalg) with PyTorch: decompositions, solvers, norms."""
+import warnings
+
 import numpy as np
 import pytest
-from parity import check, randn, torch
+from parity import check, raises_like_torch, randn, torch
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
@@ -378,3 +380,46 @@ def test_norm_forms_and_errors():
           atol=1e-2, rtol=1e-2)
     assert gradcheck(lambda x: ember.linalg.matrix_norm(x, "nuc"), (e64(a),))
     assert gradcheck(lambda x: ember.linalg.matrix_norm(x, 2), (e64(a),))
+
+
+LAPACK_CALLS = {  # functions that PyTorch's CPU runs through LAPACK, which has no half-precision routines
+    "det": lambda lib, a, p: lib.linalg.det(a), "slogdet": lambda lib, a, p: lib.linalg.slogdet(a),
+    "logdet": lambda lib, a, p: lib.logdet(a), "inv": lambda lib, a, p: lib.linalg.inv(a),
+    "inv_ex": lambda lib, a, p: lib.linalg.inv_ex(a), "inverse": lambda lib, a, p: a.inverse(),
+    "tensorinv": lambda lib, a, p: lib.linalg.tensorinv(a, ind=1),
+    "solve": lambda lib, a, p: lib.linalg.solve(a, a), "solve_ex": lambda lib, a, p: lib.linalg.solve_ex(a, a),
+    "tensorsolve": lambda lib, a, p: lib.linalg.tensorsolve(a, a[0]),
+    "solve_triangular": lambda lib, a, p: lib.linalg.solve_triangular(a, a, upper=True),
+    "triangular_solve": lambda lib, a, p: lib.triangular_solve(a, a),
+    "cholesky": lambda lib, a, p: lib.linalg.cholesky(a), "cholesky_ex": lambda lib, a, p: lib.linalg.cholesky_ex(a),
+    "cholesky_solve": lambda lib, a, p: lib.cholesky_solve(a, a),
+    "cholesky_inverse": lambda lib, a, p: lib.cholesky_inverse(a),
+    "qr": lambda lib, a, p: lib.linalg.qr(a), "geqrf": lambda lib, a, p: lib.geqrf(a),
+    "orgqr": lambda lib, a, p: lib.orgqr(a, a[0]), "ormqr": lambda lib, a, p: lib.ormqr(a, a[0], a),
+    "householder_product": lambda lib, a, p: lib.linalg.householder_product(a, a[0]),
+    "svd": lambda lib, a, p: lib.linalg.svd(a), "svdvals": lambda lib, a, p: lib.linalg.svdvals(a),
+    "pinv": lambda lib, a, p: lib.linalg.pinv(a), "matrix_rank": lambda lib, a, p: lib.linalg.matrix_rank(a),
+    "cond": lambda lib, a, p: lib.linalg.cond(a), "matrix_norm 2": lambda lib, a, p: lib.linalg.matrix_norm(a, 2),
+    "norm nuc": lambda lib, a, p: lib.linalg.norm(a, "nuc"), "lstsq": lambda lib, a, p: lib.linalg.lstsq(a, a),
+    "eig": lambda lib, a, p: lib.linalg.eig(a), "eigvals": lambda lib, a, p: lib.linalg.eigvals(a),
+    "eigh": lambda lib, a, p: lib.linalg.eigh(a), "eigvalsh": lambda lib, a, p: lib.linalg.eigvalsh(a),
+    "lu": lambda lib, a, p: lib.linalg.lu(a), "lu_factor": lambda lib, a, p: lib.linalg.lu_factor(a),
+    "lu_factor_ex": lambda lib, a, p: lib.linalg.lu_factor_ex(a),
+    "lu_solve": lambda lib, a, p: lib.linalg.lu_solve(a, p, a),
+    "ldl_factor": lambda lib, a, p: lib.linalg.ldl_factor(a),
+    "ldl_solve": lambda lib, a, p: lib.linalg.ldl_solve(a, p, a),
+    "vander": lambda lib, a, p: lib.linalg.vander(a[0])}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", LAPACK_CALLS)
+def test_half_precision_matrices_raise_as_pytorch(name, dtype):
+    """float16 and bfloat16 matrices raise PyTorch's error type (NotImplementedError naming its kernel, or
+    RuntimeError), where ember could compute them."""
+    values = invertible(3, 3)
+
+    def call(lib):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # triangular_solve's deprecation
+            return LAPACK_CALLS[name](lib, lib.tensor(values, dtype=getattr(lib, dtype)), lib.ones(3, dtype=lib.int32))
+    raises_like_torch(call)

@@ -276,6 +276,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out=None) -> Te
 def cholesky_inverse(L: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """The inverse of A, given by its Cholesky factor L (lower, or upper with `upper`)."""
     check_tensor("cholesky_inverse", "input", L, 1)
+    decomposition.check_precision(L._data, "cholesky_inverse_out_cpu")
     return written(decomposition.inv(_from_factor(L, upper)), out, "cholesky_inverse")
 
 

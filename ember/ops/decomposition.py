@@ -291,8 +291,9 @@ NODES["LinalgEigBackward0"] = type("LinalgEigBackward0", (_MultiNode,), {
 # ---- checks and failure reports --------------------------------------------------------------------------------------
 def _check_matrix(name, t, square=True, kernel=None, half=False, complex_ok=False):
     """The array of `t`, checked to be a (batch of) floating point (square) matrices, with PyTorch's errors: where
-    PyTorch's CPU `kernel` has no float16 version, NotImplementedError names it. `complex_ok` marks the functions
-    whose gradients hold for complex matrices (the holomorphic ones: NOTE [ Complex gradients ])."""
+    PyTorch's CPU `kernel` has no half-precision (float16, bfloat16) version, NotImplementedError names it.
+    `complex_ok` marks the functions whose gradients hold for complex matrices (the holomorphic ones: NOTE [ Complex
+    gradients ])."""
     a = t._data
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
@@ -302,14 +303,27 @@ def _check_matrix(name, t, square=True, kernel=None, half=False, complex_ok=Fals
     if a.dtype.kind not in "fcV":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(a.dtype)}")
-    if a.dtype == np.float16 and not half:
+    if not half:
         if kernel is not None:
-            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Half'")
-        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+            check_precision(a, kernel)
+        elif is_half(a):
+            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {scalar_type_name(a.dtype)}")
     if square and a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {a.shape[-2]} by "
                            f"{a.shape[-1]} matrices")
     return a
+
+
+def is_half(a) -> bool:
+    """Whether an array is of a half-precision floating point dtype (float16 or bfloat16)."""
+    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
+
+
+def check_precision(a, kernel: str) -> None:
+    """PyTorch's NotImplementedError for a half-precision array (float16, bfloat16), which its CPU `kernel` (LAPACK's)
+    has no version for."""
+    if is_half(a):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(a.dtype)}'")
 
 
 def _raise_failed(name, info, message):
@@ -574,7 +588,7 @@ def svdvals(A, *, driver=None, out=None):
 
 
 def _check_eigh(A):
-    if A._data.dtype.kind not in "fV" or A._data.dtype == np.float16:
+    if A._data.dtype.kind not in "fV" or is_half(A._data):
         raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{scalar_type_name(A._data.dtype)}'")
     return _check_matrix("linalg.eigh", A)
 
@@ -600,7 +614,7 @@ def eig(A, *, out=None):
     """(eigenvalues, eigenvectors) of each square matrix, complex (for a real A too); each eigenvector has norm 1.
     Differs from PyTorch: complex A is not supported, and the gradient cannot be differentiated again."""
     check_tensor("linalg_eig", "input", A, 1)
-    a = _check_matrix("linalg.eig", A, kernel="linalg_eig_cpu")
+    a = _check_matrix("linalg.eig", A, kernel="linalg_eig_out_cpu")
     xp = array_module(a)
     w, v = xp.linalg.eig(a)
     cd = np.result_type(a.dtype, np.complex64)
@@ -618,7 +632,7 @@ def eig(A, *, out=None):
 def eigvals(A, *, out=None):
     """The eigenvalues of each square matrix, complex (for a real A too)."""
     check_tensor("linalg_eigvals", "input", A, 1)
-    a = _check_matrix("linalg.eigvals", A, kernel="linalg_eig_cpu")
+    a = _check_matrix("linalg.eigvals", A, kernel="linalg_eig_out_cpu")
     if GRAD_ENABLED[0] and A._rg:
         r = eig(A)[0]
     else:
@@ -713,7 +727,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_DRIVERS)})")
     driver = driver or "gelsy"
     a, b = A._data, B._data
-    if a.dtype.kind not in "fV" or a.dtype == np.float16:
+    if a.dtype.kind not in "fV" or is_half(a):
         raise RuntimeError("This function doesn't handle types other than float and double")
     a = _check_matrix("torch.linalg.lstsq", A, square=False)
     if a.dtype != b.dtype:

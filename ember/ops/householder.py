@@ -11,6 +11,7 @@ from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
 from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap, write_out, write_outs
+from .decomposition import check_precision
 from .shape import cat
 
 NODES = node_classes({})
@@ -25,6 +26,7 @@ def _check_float_matrix(name: str, kernel: str, t: Tensor) -> None:
         raise RuntimeError(f"torch.{name}: input must have at least 2 dimensions.")
     if t._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{scalar_type_name(t._data.dtype)}'")
+    check_precision(t._data, f"{kernel}_cpu")
 
 
 def geqrf(input: Tensor, *, out=None):
@@ -83,6 +85,7 @@ def householder_product(input: Tensor, tau: Tensor, *, out=None) -> Tensor:
     check_tensor("linalg_householder_product", "input", input, 1)
     check_tensor("linalg_householder_product", "tau", tau, 2)
     _check_reflectors("householder_product", input, tau)
+    check_precision(input._data, "orgqr_cpu")
     m, n = input.shape[-2:]
     xp = array_module(input._data)
     eye = wrap(xp.broadcast_to(xp.eye(m, n, dtype=input._data.dtype), tuple(input.shape)).copy())

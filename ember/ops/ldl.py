@@ -14,7 +14,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..backend import asarray_like, to_numpy
 from .base import GRAD_ENABLED, check_tensor, not_implemented, wrap, write_out, write_outs
-from .decomposition import _check_matrix, _raise_failed
+from .decomposition import _check_matrix, _raise_failed, check_precision
 
 
 def _lapack(kind: str, dtype, hermitian: bool):
@@ -24,12 +24,6 @@ def _lapack(kind: str, dtype, hermitian: bool):
     prefix = {np.float32: "s", np.float64: "d", np.complex64: "c", np.complex128: "z"}[dtype.type]
     shape = "he" if hermitian and dtype.kind == "c" else "sy"
     return getattr(scipy.linalg.lapack, prefix + shape + kind)
-
-
-def _check_precision(name: str, a, kernel: str) -> None:
-    """PyTorch's NotImplementedError for half precision, which LAPACK has no routine for."""
-    if a.dtype == np.float16 or a.dtype.kind == "V":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(a.dtype)}'")
 
 
 def _factor(a, hermitian: bool):  # host: LAPACK factors NumPy arrays
@@ -69,7 +63,7 @@ def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = Fa
     name = "torch.linalg.ldl_factor_ex"
     check_tensor("linalg_ldl_factor_ex", "A", A, 1)
     a = _check_matrix(name, A, half=True, complex_ok=True)
-    _check_precision(name, a, "ldl_factor_kernel_cpu")
+    check_precision(a, "ldl_factor_kernel_cpu")
     ld, pivots, info = _factor(to_numpy(a), hermitian)
     if check_errors and info.any():
         _raise_failed(name, info, "The factorization could not be completed because the input is singular: D[{0}, "
@@ -113,7 +107,7 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,
     if b.shape[-2] != n:
         raise RuntimeError(f"Incompatible matrix sizes for {name}: each A matrix is {n} by {n} but each b matrix is "
                            f"{b.shape[-2]} by {b.shape[-1]}")
-    _check_precision(name, ld, "ldl_solve_cpu")
+    check_precision(ld, "ldl_solve_cpu")
     X = wrap(asarray_like(_solve(to_numpy(ld), to_numpy(p), to_numpy(b), hermitian), b))
     if GRAD_ENABLED[0] and (LD._rg or B._rg):
         not_implemented(X, "linalg_ldl_solve", (LD, B))

@@ -56,7 +56,7 @@ def _factor(A: Tensor, name: str):  # host: SciPy's LAPACK factors on the host
     import scipy.linalg  # lazy: SciPy loads on first use, not with ember
     if A._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_type_name(A._data.dtype)}'")
-    a = _check_matrix(name, A, square=False)
+    a = _check_matrix(name, A, square=False, kernel="lu_cpu")
     m, n = a.shape[-2:]
     k = min(m, n)
     packed, pivots = scipy.linalg.lu_factor(to_numpy(a), check_finite=False)
