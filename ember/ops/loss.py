@@ -174,6 +174,23 @@ def _difference(input, target):
     return (input._data - target._data).astype(result_type(input, target).np, copy=False)
 
 
+def _weighted(input, loss, weight, reduction, by_weights=True):
+    """PyTorch's weighted form of a pointwise loss: loss * weight reduced, whose mean divides by the weights' sum
+    (mse_loss, l1_loss) or by the number of elements (huber_loss, `by_weights` False)."""
+    if not isinstance(weight, Tensor):
+        raise AttributeError(f"weight: expected a Tensor of the input's size, but got {type(weight).__name__}")
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    if reduction == "mean":
+        return weighted.sum() / weight.sum() if by_weights else weighted.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
 # ---- regression losses ------------------------------------------------------------------------------
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
@@ -181,7 +198,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "mse_loss")
     if weight is not None:
-        return _reduce(weight * (input - target) ** 2, reduction)
+        input, target = _broadcast_pair(input, target)
+        return _weighted(input, (input - target) ** 2, weight, reduction)
     input, target = _broadcast_pair(input, target)
     d = _difference(input, target)
     return _pointwise_loss(NODES.MseLossBackward0, d * d, (input, target), lambda scale: (input, target, 2 * scale),
@@ -195,7 +213,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
     _check_sizes(input, target, "l1_loss")
     input, target = _broadcast_pair(input, target)  # before the difference, whose dtype then follows PyTorch's
     loss = (input - target).abs()
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    return _reduce(loss, reduction) if weight is None else _weighted(input, loss, weight, reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
@@ -220,8 +238,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     backward then raises for a target of another dtype, ember's does not)."""
     _check_sizes(input, target, "huber_loss")
     if weight is not None:
-        d = (input - target).abs()
-        return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)) * weight, reduction)
+        input, target = _broadcast_pair(input, target)
+        return _weighted(input, huber_loss(input, target, "none", delta), weight, reduction, by_weights=False)
     input, target = _broadcast_pair(input, target)
     xp = array_module(input._data)
     a = xp.abs(input._data - target._data)

@@ -30,6 +30,22 @@ def test_pointwise_losses(name, reduction):
 
 
 @pytest.mark.parametrize("reduction", R)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_weighted_pointwise_losses(name, reduction):
+    """PyTorch's weighted forms: mse and l1's mean divides by the weights' sum, huber's by the element count."""
+    w = _rand(N, C, seed=4) + 0.5
+    check(lambda lib, x, t, w: getattr(F(lib), name)(x, t, reduction=reduction, weight=w), randn(N, C),
+          randn(N, C, seed=3), w)
+    check(lambda lib, x, t, w: getattr(F(lib), name)(x, t, reduction=reduction, weight=w), randn(N, C),
+          randn(C, seed=3), w)  # the target broadcast to the input's shape
+    check(lambda lib, x, t, w: getattr(F(lib), name)(x, t, reduction=reduction, weight=w), randn(N, C),
+          randn(N, C, seed=3), w[0])  # a weight of another size: ValueError
+    raises_like_torch(lambda lib: getattr(F(lib), name)(lib.ones(2), lib.zeros(2), weight=2.0))
+    raises_like_torch(lambda lib: getattr(F(lib), name)(lib.ones(2), lib.zeros(2), weight=lib.ones(2),
+                                                        reduction="average"))
+
+
+@pytest.mark.parametrize("reduction", R)
 def test_cross_entropy_and_nll(reduction):
     t = _classes(N)
     check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction), randn(N, C), t)
