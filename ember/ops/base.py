@@ -13,7 +13,7 @@ from ..backend import array_module
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
-           "scalar_value", "broadcast_error", "broadcasting", "refuse_complex", "not_implemented"]
+           "scalar_value", "check_int_scalar", "broadcast_error", "broadcasting", "refuse_complex", "not_implemented"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 PYTHON_NUMBERS = (float, int, bool, complex)  # a Number argument: these, or a NumPy scalar
@@ -36,6 +36,12 @@ def result_dtype(x, y):
         a, b = _dtype.FROM_NP[x.dtype], _dtype.FROM_NP[y.dtype]
         r = _RESULT[key] = _dtype.result_type([(a, x.ndim), (b, y.ndim)], ()).np
     return r
+
+
+def check_int_scalar(value: int) -> None:
+    """PyTorch's OverflowError for a Python int that its Scalar, an int64 or a uint64, cannot hold."""
+    if not -2**63 <= value < 2**64:
+        raise OverflowError("int too big to convert" if value > 0 else "can't convert negative int to unsigned")
 
 
 def _with_scalar(dt, s):
@@ -76,6 +82,8 @@ def operands(a, b):
             b = float(b) if isinstance(b, float) else int(b)
         else:
             raise TypeError(f"unsupported operand: expected a Tensor or a number, but got {type(b).__name__}")
+    if b.__class__ is int:
+        check_int_scalar(b)
     dt = _with_scalar(x.dtype, b)
     if x.dtype != dt:
         x = x.astype(dt)

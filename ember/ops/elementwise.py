@@ -16,6 +16,7 @@ from .base import (
     Tensor,
     broadcast_error,
     broadcasting,
+    check_int_scalar,
     check_tensor,
     keep_if,
     needs_grad,
@@ -621,6 +622,9 @@ def _clamp(input, min, max, out, node, name):
         r = _clamp_tensors(input, min, max)
         return r if out is None else write_out(out, r, name)
     lo, hi = scalar_value(min), scalar_value(max)
+    for bound in (lo, hi):
+        if bound.__class__ is int:
+            check_int_scalar(bound)
     if a.dtype.kind not in "fV" and (isinstance(lo, float) or isinstance(hi, float)):
         a = a.astype(get_default_dtype().np)
     xp = array_module(a)
@@ -696,6 +700,8 @@ def masked_fill(input, mask, value):
             value_tensor, value = value, value._data
         elif not isinstance(value, (np.number, np.bool_)):
             raise _type_error("masked_fill", "value", value, "Number or Tensor", None)
+    elif value.__class__ is int:
+        check_int_scalar(value)
     try:
         xp = array_module(a)
         r = wrap(xp.where(m, xp.asarray(value).astype(a.dtype), a))

@@ -23,6 +23,7 @@ from .base import (
     Tensor,
     broadcast_error,
     check_inplace,
+    check_int_scalar,
     check_no_partial_overlap,
     needs_grad,
     operands,
@@ -184,6 +185,8 @@ def fill_(self, value):
         value = value._data
     elif value.__class__ not in PYTHON_NUMBERS and not isinstance(value, (np.number, np.bool_)):
         raise _type_error("fill_", "value", value, "Number or Tensor", None)
+    elif value.__class__ is int:
+        check_int_scalar(value)
     recording = needs_grad(self, tensor)
     through_view = recording and check_view_inplace(self)
     a[...] = value

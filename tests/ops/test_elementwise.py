@@ -507,3 +507,11 @@ def test_sign_of_nan_is_zero(name):
     check(lambda lib, x: getattr(x, name)(), x)
     check(lambda lib, x: x.abs(), x)
     check(lambda lib, x: lib.nn.functional.l1_loss(x, x.detach() * 0), x)
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64 - 1, 2**64, -2**63, -2**63 - 1, 2**70])
+def test_python_ints_beyond_a_scalar(value):
+    """PyTorch's Scalar holds an int64 or a uint64: a larger Python int raises OverflowError in the ops taking one."""
+    for fn in (lambda lib, a: a * value, lambda lib, a: a + value, lambda lib, a: lib.clamp(a, max=value),
+               lambda lib, a: a.masked_fill(a > 0, value), lambda lib, a: a.clone().fill_(value)):
+        check(fn, randn(2), grad=False)
