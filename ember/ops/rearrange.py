@@ -85,15 +85,26 @@ def roll(input, shifts, dims=None) -> Tensor:
     return _copy_result(input, out, NODES.RollBackward0(), (shifts, dims))
 
 
-def flip(input, dims, *more_dims) -> Tensor:
-    """Reverse the order of elements along `dims` (a copy); the method also takes the dims as arguments."""
+def flip(input, dims) -> Tensor:
+    """Reverse the order of elements along `dims`, a sequence of dims (a copy)."""
+    if isinstance(dims, (int, Tensor)):
+        raise TypeError(f"flip(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
+    return _flip(input, dims)
+
+
+def _flip_method(self, *dim_args, **dims) -> Tensor:
+    """Tensor.flip: the dims as a sequence, or as arguments."""
+    if dim_args and not dims and not (len(dim_args) == 1 and isinstance(dim_args[0], (list, tuple))):
+        return _flip(self, dim_args)
+    return flip(self, *dim_args, **dims)
+
+
+def _flip(input, dims) -> Tensor:
     try:
         a = input._data
     except AttributeError:
         raise tensor_type_error("flip", "input", input) from None
-    if isinstance(dims, Tensor):  # a one-element tensor is one dim, as the method's int[] takes it
-        dims = operator.index(dims)
-    dims = _dim_list((dims,) + more_dims if more_dims else dims, a.ndim)
+    dims = _dim_list(dims, a.ndim)
     if len(set(dims)) != len(dims):
         dup = next(d for d in dims if dims.count(d) > 1)
         raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
@@ -477,6 +488,6 @@ def narrow_copy(input, dim: int, start: int, length: int, *, out=None) -> Tensor
     return r if out is None else write_out(out, r, "narrow_copy")
 
 
-METHODS = {"roll": roll, "flip": flip, "fliplr": fliplr, "flipud": flipud, "rot90": rot90, "repeat": repeat,
+METHODS = {"roll": roll, "flip": _flip_method, "fliplr": fliplr, "flipud": flipud, "rot90": rot90, "repeat": repeat,
            "tile": tile, "repeat_interleave": repeat_interleave, "diag": diag, "diag_embed": diag_embed, "tril": tril,
            "triu": triu, "tril_": tril_, "triu_": triu_, "ravel": ravel, "narrow_copy": narrow_copy}
