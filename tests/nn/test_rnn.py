@@ -382,3 +382,21 @@ def test_cell_errors(name, call):
     def states(h):
         return (h, h) if name == "LSTMCell" else h
     _raises_like_torch(lambda lib: call(lib, getattr(lib.nn, name)(3, 4), states))
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_states_and_gradients_passed_in_stay_unchanged(name, batch):
+    """The layer reads the initial states and the gradients it is given; it never writes into them (a batch of one
+    makes their transposes contiguous too)."""
+    layer = getattr(ember.nn, name)(2, 3, num_layers=2).double()
+    x = ember.tensor(randn(4, batch, 2), requires_grad=True)
+    states = [ember.tensor(randn(2, batch, 3, seed=s), requires_grad=True) for s in (1, 2)[:2 if name == "LSTM" else 1]]
+    before = [s.detach().clone() for s in states]
+    out, final = layer(x, tuple(states) if name == "LSTM" else states[0])
+    finals = final if name == "LSTM" else (final,)
+    grads = [ember.tensor(randn(*o.shape, seed=7 + k)) for k, o in enumerate((out,) + tuple(finals))]
+    grads_before = [g.clone() for g in grads]
+    ember.autograd.backward((out,) + tuple(finals), grads)
+    for s, b in zip(states + grads, before + grads_before):
+        np.testing.assert_array_equal(s.detach().numpy(), b.numpy())
