@@ -96,22 +96,25 @@ def zeros_state(p: Tensor) -> Tensor:
     return wrap(array_module(p._data).zeros_like(p._data))
 
 
-def real_view(array):
-    """A complex array's real and imaginary parts as a real view (..., 2), which the optimizers update as PyTorch's
-    do, each part as a parameter of its own; other arrays as they are."""
-    return real_parts(array) if array.dtype.kind == "c" else array
+def update_view(array):
+    """An array as the updates read and write it, in place: a complex array's real and imaginary parts as a real view
+    (..., 2), which the optimizers update as PyTorch's do, each part as a parameter of its own; a 0-dim array as a
+    view of one element (NumPy's operations on 0-dim arrays give scalars, which an update cannot write into)."""
+    if array.dtype.kind == "c":
+        return real_parts(array)
+    return array.reshape(1) if array.ndim == 0 else array
 
 
 def state_array(t: Tensor):
-    """The array of an optimizer state tensor as the update reads and writes it (real parts for complex state)."""
-    return real_view(t._data)
+    """The array of an optimizer state tensor as the update reads and writes it (update_view)."""
+    return update_view(t._data)
 
 
 def state_from(p: Tensor, array) -> Tensor:
-    """A state tensor of parameter `p`'s dtype holding `array`, a new array of the real parts for a complex `p`."""
+    """A state tensor of parameter `p`'s dtype and shape holding `array`, an array as update_view gives them."""
     if p._data.dtype.kind == "c":
         array = array.view(p._data.dtype)[..., 0]
-    return wrap(array)
+    return wrap(array.reshape(p._data.shape))
 
 
 def descent_grad(a, grad, maximize: bool, weight_decay: float):
@@ -292,10 +295,10 @@ class Optimizer:
     @staticmethod
     def _with_grad(group: dict[str, Any]):
         """(parameter, its array, its gradient's array) for each parameter of `group` that has a gradient; a
-        complex parameter's arrays as real views of their parts (real_view)."""
+        parameter's arrays as update_view gives them."""
         for p in group["params"]:
             if p._grad is not None:
-                yield p, real_view(p._data), real_view(p._grad._data)
+                yield p, update_view(p._data), update_view(p._grad._data)
 
     # ---- hooks --------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:

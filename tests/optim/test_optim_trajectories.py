@@ -99,6 +99,24 @@ def test_trajectory_matches_torch(name, kw):
     assert_same_state_dict(eo.state_dict(), to.state_dict())
 
 
+@pytest.mark.parametrize("name,kw", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_zero_dim_parameter_matches_torch(name, kw, dtype):
+    """A 0-dim parameter (a learned temperature or scale) next to a vector one."""
+    params = {lib: [lib.nn.Parameter(lib.tensor(1.5, dtype=getattr(lib, dtype))),
+                    lib.nn.Parameter(lib.tensor([0.5, -1.0], dtype=getattr(lib, dtype)))] for lib in (torch, ember)}
+    opts = {lib: getattr(lib.optim, name)(params[lib], **kw) for lib in (torch, ember)}
+    for lib in (torch, ember):
+        for _ in range(STEPS):
+            opts[lib].zero_grad()
+            scale, vector = params[lib]
+            ((scale * vector - 1) ** 2).sum().backward()
+            opts[lib].step()
+    for t_param, e_param in zip(params[torch], params[ember]):
+        assert e_param.shape == t_param.shape
+        np.testing.assert_allclose(e_param.detach().numpy(), t_param.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("name,kw", [(name, kw) for name in ("Adam", "AdamW") for kw in CONFIGS[name]])
 @pytest.mark.parametrize("kernel", ["arrays", "compiled"])
 def test_adam_as_array_calls_and_compiled_loop_matches_torch(monkeypatch, name, kw, kernel):
