@@ -18,6 +18,7 @@ from .activation import logsigmoid
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_tensor, check_tensors, not_tensor_error, record, wrap
 from .distance import pairwise_distance
 from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
+from .pointwise import xlogy
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -296,10 +297,13 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                       UserWarning, stacklevel=2)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if not (input.is_floating_point() or input.is_complex()) or not (target.is_floating_point() or
+                                                                      target.is_complex()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        loss = where(target > 0, target * target.log(), 0.0) - target * input
+        loss = xlogy(target, target) - target * input
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.dim() else loss.sum()
     return _reduce(loss, reduction)
@@ -491,6 +495,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _no_grad_for(weight, "binary_cross_entropy_with_logits", "weight")
     _no_grad_for(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     x, y = input._data, target._data
+    if x.dtype.kind not in "fV":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
+    if y.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if y.dtype.kind not in "fcV":  # the loss is computed in the target's dtype
+        raise RuntimeError(f"result type {scalar_type_name(x.dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(y.dtype)}")
     softplus_neg = array_module(x).logaddexp(0, -x)  # -log sigmoid(x), without overflow
     if pos_weight is None:
         loss = (1 - y) * x + softplus_neg

@@ -113,6 +113,20 @@ def test_binary_cross_entropy(reduction):
           randn(N, C), y, _rand(C) + 0.5)
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.bool_, np.float32])
+def test_binary_and_kl_losses_of_other_dtypes(dtype):
+    """Integer or bool targets (or inputs) raise, as in PyTorch, which computes these losses in the target's
+    dtype; a float32 target with float64 logits gives a float32 loss."""
+    targets = np.array([[0, 1, 1], [1, 0, 1]]).astype(dtype)
+    logits = randn(2, 3)
+    tol = dict(grad_atol=1e-6, grad_rtol=1e-6)  # with a float32 target, the gradients are float32's
+    check(lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(x, t), logits, targets, **tol)
+    check(lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(x, t, reduction="none"), logits, targets, **tol)
+    check(lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(t, x), logits, targets, **tol)
+    check(lambda lib, x, t: F(lib).kl_div(x, t, reduction="batchmean"), logits, targets, **tol)
+    check(lambda lib, x, t: F(lib).kl_div(t, x, reduction="batchmean"), logits, targets, **tol)
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.int32, np.int16, np.int8, np.bool_, np.float64])
 def test_class_index_targets_must_be_long_or_byte(dtype):
     target = np.array([0, 1, 1]).astype(dtype)
