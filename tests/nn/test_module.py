@@ -213,3 +213,28 @@ def test_deepcopy_copies_parameters_without_their_grads():
         plain = lib.ones(2, requires_grad=True)
         (plain * 2).sum().backward()
         assert copy.deepcopy(plain).grad is not None
+
+
+def _registration_orders(lib):
+    nn = lib.nn
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    seq[0] = nn.Linear(2, 3)
+    modules = nn.ModuleList([nn.Linear(1, 1), nn.ReLU(), nn.Tanh()])
+    modules[0] = nn.Identity()
+    lin = nn.Linear(2, 2)
+    lin.weight = nn.Parameter(lib.ones(2, 2))
+    net = nn.Module()
+    net.conv1, net.bn1 = nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4)
+    net.register_buffer("a", lib.ones(1))
+    net.register_buffer("b", lib.ones(1), persistent=False)
+    net.conv1 = nn.Conv2d(1, 4, 1)
+    net.a, net.b = nn.Buffer(lib.zeros(1), persistent=False), nn.Buffer(lib.zeros(1))
+    return ([n for n, _ in seq.named_children()], tuple(seq(lib.ones(4, 2)).shape),
+            [type(m).__name__ for m in modules], list(lin.state_dict()), [n for n, _ in net.named_children()],
+            list(net.state_dict()), [n for n, _ in net.named_buffers()])
+
+
+def test_assignment_keeps_the_registration_order():
+    """Assigning a module, parameter or buffer to a name a module already has keeps that name's place (a layer
+    replaced in a Sequential stays where it was)."""
+    assert _registration_orders(ember) == _registration_orders(torch)

@@ -144,7 +144,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, "_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -155,7 +155,7 @@ class Module:
             modules = self.__dict__.get("_modules")
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, "_modules")
             modules[name] = value
         elif self.__dict__.get("_modules") is not None and name in self._modules:
             if value is not None:
@@ -168,17 +168,21 @@ class Module:
                                 "(ember.nn.Buffer, ember.Tensor or None expected)")
             persistent = value.persistent if isinstance(value, Buffer) else name not in self._non_persistent_buffers_set
             if isinstance(value, Buffer):
-                self._forget(name)
+                self._forget(name, "_buffers")
             self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
-        """Remove `name` from every registry before it is registered anew."""
+    def _forget(self, name, keep):
+        """Remove `name` from the other registries (and the instance's attributes) before it is registered in
+        registry `keep`, where a name it already has keeps its place, as in PyTorch (a replaced layer of a
+        Sequential stays where it was)."""
         self.__dict__.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[registry].pop(name, None)
-        self._non_persistent_buffers_set.discard(name)
+            if registry != keep:
+                self.__dict__[registry].pop(name, None)
+        if keep != "_buffers":
+            self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str):
         d = self.__dict__
