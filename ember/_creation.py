@@ -142,22 +142,47 @@ def _infer_array(data, keep_float64=False):
         raise RuntimeError(f"Could not infer dtype of {type(_non_number(data)).__name__}")
     if a.dtype.kind in "US":
         raise ValueError("too many dimensions 'str'")
-    if a.dtype == np.float64 and not keep_float64 and not _has_numpy_float64(data):
-        a = a.astype(_dtype.get_default_dtype().np)
-    elif a.dtype == np.complex128 and not keep_float64 and not _has_numpy_float64(data):
-        a = a.astype(_dtype.default_for_category(_dtype._COMPLEX).np)
-    elif a.dtype.kind in "iu" and a.dtype != np.int64 and not isinstance(_first_leaf(data), _TYPED):
-        a = a.astype(np.int64)
-    return a
+    if keep_float64:
+        return a
+    inferred = _inferred_dtype(data).np
+    return a if a.dtype == inferred else a.astype(inferred)
 
 
-_TYPED = (np.generic, np.ndarray, Tensor)  # leaves that carry their own dtype into tensor()
+_NUMBERS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
-def _first_leaf(data):
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return data
+def _inferred_dtype(data) -> _dtype.dtype:
+    """PyTorch's dtype for `data`: the promotion of its leaves' dtypes, where a Python float is the default dtype, an
+    int int64, a bool bool, a complex the default complex dtype, and NumPy scalars, arrays and tensors keep theirs."""
+    leaves = set()
+    _leaf_types(data, leaves)
+    result = None
+    for leaf in leaves:
+        if leaf in _NUMBERS:
+            d = _dtype.default_for_category(_dtype.scalar_category(leaf()))
+        else:
+            d = _dtype.FROM_NP.get(np.dtype(leaf))
+            if d is None:
+                continue
+        result = d if result is None else _dtype.promote_types(result, d)
+    return _dtype.get_default_dtype() if result is None else result
+
+
+def _leaf_types(data, leaves: set) -> None:
+    """Add to `leaves` the type of each number of nested lists `data` and the dtype of each array or tensor in it (a
+    list of numbers takes one pass of map in C)."""
+    if isinstance(data, (list, tuple)):
+        if data and not isinstance(data[0], (list, tuple)):
+            kinds = set(map(type, data))
+            if builtins.all(k in _NUMBERS or issubclass(k, np.generic) for k in kinds):
+                leaves.update(kinds)
+                return
+        for item in data:
+            _leaf_types(item, leaves)
+    elif isinstance(data, Tensor):
+        leaves.add(data._data.dtype)
+    else:
+        leaves.add(data.dtype if isinstance(data, np.ndarray) else type(data))
 
 
 def _non_number(data):
@@ -171,17 +196,6 @@ def _has_big_int(data):
     if isinstance(data, (list, tuple)):
         return builtins.any(_has_big_int(d) for d in data)
     return isinstance(data, int) and not -2**63 <= data < 2**63
-
-
-def _has_numpy_float64(data):
-    """Whether `data` carries NumPy's (or a tensor's) float64 or complex128, which tensor() keeps."""
-    if isinstance(data, np.ndarray):
-        return data.dtype in (np.float64, np.complex128)
-    if isinstance(data, (list, tuple)):
-        return builtins.any(_has_numpy_float64(d) for d in data[:1])
-    if isinstance(data, Tensor):
-        return data._data.dtype in (np.float64, np.complex128)
-    return isinstance(data, (np.float64, np.complex128))
 
 
 def _ragged_error(data, dim=0):

@@ -40,6 +40,10 @@ DATA = {
     "list of numpy float32": [np.float32(1), 2.0], "list of numpy float64": [np.float64(1), 2], "list of numpy int8":
     [np.int8(1), np.int16(2)], "python int then numpy int32": [1, np.int32(2)], "list of int32 arrays":
     [np.array([1, 2], dtype=np.int32)],
+    "python float then numpy float64": [1.0, np.float64(2.0)], "python int then numpy float64": [1, np.float64(2.0)],
+    "nested python float then numpy float64": [[1.0], [np.float64(2.0)]],
+    "python float then numpy float16": [1.0, np.float16(2.0)], "numpy int64 then python float": [np.int64(1), 2.5],
+    "python bool then numpy int32": [True, np.int32(2)],
 }
 
 
@@ -306,6 +310,7 @@ TO = {
     "type()": lambda lib, x: x.type().replace(lib.__name__, "lib"),
     "long type()": lambda lib, x: x.long().type().replace(lib.__name__, "lib"),
     "type(dtype)": lambda lib, x: x.type(lib.int32), "type(str)": lambda lib, x: x.type(f"{lib.__name__}.DoubleTensor"),
+    "type(legacy type)": lambda lib, x: x.type(lib.LongTensor), "type(double type)": lambda lib, x: x.type(lib.DoubleTensor),
     "cpu": lambda lib, x: x.cpu(), "bad keyword": lambda lib, x: x.to(colour=1),
 }
 

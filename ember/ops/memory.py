@@ -166,10 +166,13 @@ _LEGACY_NAMES = {d.name: _dtype.scalar_type_name(d.np) + "Tensor" for d in _dtyp
 
 
 def type(input, dtype=None, non_blocking=False):
-    """With no argument, the legacy type name ('ember.FloatTensor'); else self converted to `dtype`."""
+    """With no argument, the legacy type name ('ember.FloatTensor'); else self converted to `dtype` (a dtype, a legacy
+    type or its name)."""
     if dtype is None:
         prefix = "ember.cuda." if input.is_cuda else "ember."
         return prefix + _LEGACY_NAMES[input._data.dtype.name]
+    if isinstance(getattr(dtype, "dtype", None), _dtype.dtype):  # a legacy type: ember.LongTensor
+        dtype = dtype.dtype
     if isinstance(dtype, str):
         name = dtype.rsplit(".", 1)[-1]
         matches = [k for k, v in _LEGACY_NAMES.items() if v == name]
