@@ -40,6 +40,18 @@ def test_clip_grad_value_and_nonfinite():
         ember.nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_clip_grad_norm_of_nonfinite_gradients_matches_torch(bad):
+    """A nan norm makes every gradient nan; an inf norm scales them by 0 (nan where one is inf)."""
+    grads = []
+    for lib in (torch, ember):
+        p, q = lib.nn.Parameter(lib.zeros(3)), lib.nn.Parameter(lib.zeros(2))
+        p.grad, q.grad = lib.tensor([bad, 1.0, 2.0]), lib.tensor([0.5, -1.0])
+        norm = lib.nn.utils.clip_grad_norm_([p, q], 0.25)
+        grads.append((float(norm), p.grad.tolist(), q.grad.tolist()))
+    np.testing.assert_equal(grads[1], grads[0])
+
+
 def test_parameters_to_vector_round_trip():
     e, t = _pair()
     v_e = ember.nn.utils.parameters_to_vector(e.parameters())

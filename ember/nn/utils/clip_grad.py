@@ -31,9 +31,10 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
 
 
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor, foreach=None) -> None:
-    """Scale the gradients by max_norm / (total_norm + 1e-6) when that is below one."""
+    """Scale the gradients by max_norm / (total_norm + 1e-6) when that is below one (or nan, from a nan norm, which
+    makes every gradient nan, as in PyTorch)."""
     coef = float(max_norm) / (float(total_norm) + 1e-6)
-    if coef < 1:
+    if not coef >= 1:
         with no_grad():
             for g in _grads(parameters):
                 g.mul_(coef)
