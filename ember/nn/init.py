@@ -197,3 +197,29 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     values[order, np.arange(cols)] = 0
     with no_grad():
         return _write(tensor, values)
+
+
+def _deprecated(init):
+    """`init` under its old name, without the trailing underscore, warning as PyTorch's old names do."""
+    name = init.__name__
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{name[:-1]}` is now deprecated in favor of `nn.init.{name}`.", FutureWarning,
+                      stacklevel=2)
+        return init(*args, **kwargs)
+    deprecated_init.__name__ = deprecated_init.__qualname__ = name[:-1]
+    deprecated_init.__doc__ = f"Deprecated: {name}."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

@@ -92,3 +92,17 @@ def test_init_under_autograd_and_reproducible():
     ember.manual_seed(3)
     l2 = ember.nn.Linear(4, 2)
     np.testing.assert_array_equal(l1.weight.detach().numpy(), l2.weight.detach().numpy())
+
+
+@pytest.mark.parametrize("name", ["uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+                                  "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse"])
+def test_deprecated_names_warn_and_fill(name):
+    """The old names without the underscore fill in place as the new ones do, with PyTorch's FutureWarning."""
+    args = {"constant": (0.5,), "sparse": (0.5,)}.get(name, ())
+    shape = (2, 3, 3) if name == "dirac" else (4, 3)
+    for lib in (torch, ember):
+        t = lib.zeros(shape)
+        with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`"):
+            out = getattr(lib.nn.init, name)(t, *args)
+        assert out is t
+        assert bool((t != 0).any())
