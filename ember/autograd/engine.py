@@ -237,6 +237,10 @@ def _run_pre_hooks(node, grads):
 
 
 def _run_post_hooks(node, input_grads, grads):
+    """The node's hooks on its input gradients, which they see in their inputs' shapes and dtypes, as PyTorch's
+    engine checks them before its hooks."""
+    input_grads = [g if g is None or meta is None or (g._data.shape, g._data.dtype) == meta else _conform(g, meta, node)
+                   for g, meta in zip(input_grads, node._shapes)]
     for fn in list(node._hooks.values()):
         result = fn(tuple(input_grads), tuple(grads))
         if result is not None:

@@ -1,4 +1,6 @@
 """The Module system against torch: registration, traversal, state dicts, modes, casts, hooks, repr."""
+import warnings
+
 import numpy as np
 import pytest
 from module_parity import copy_state
@@ -238,3 +240,59 @@ def test_assignment_keeps_the_registration_order():
     """Assigning a module, parameter or buffer to a name a module already has keeps that name's place (a layer
     replaced in a Sequential stays where it was)."""
     assert _registration_orders(ember) == _registration_orders(torch)
+
+
+def _hook_events(lib, kind):
+    """What the hooks of `kind` see on a small network, recorded as comparable values."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = lib.ones(2, 3, requires_grad=True)
+    events = []
+
+    def shapes(grads):
+        return [None if g is None else tuple(g.shape) for g in grads]
+    handles = []
+    if kind == "deprecated":
+        handles = [m.register_backward_hook(lambda m, gi, go: events.append((type(m).__name__, shapes(gi), shapes(go))))
+                   for m in net]
+    elif kind == "global forward":
+        module = lib.nn.modules.module
+        handles = [module.register_module_forward_pre_hook(lambda m, a: events.append(("pre", type(m).__name__))),
+                   module.register_module_forward_hook(lambda m, a, o: events.append(("post", type(m).__name__))),
+                   net[0].register_forward_hook(lambda m, a, o: events.append(("own", type(m).__name__)))]
+    elif kind == "global backward":
+        module = lib.nn.modules.module
+        handles = [module.register_module_full_backward_hook(
+            lambda m, gi, go: events.append((type(m).__name__, shapes(gi), shapes(go)))),
+            module.register_module_full_backward_pre_hook(lambda m, go: events.append(("pre", type(m).__name__)))]
+    elif kind == "global registration":
+        module = lib.nn.modules.module
+        handles = [module.register_module_parameter_registration_hook(lambda m, n, p: events.append(("param", n))),
+                   module.register_module_buffer_registration_hook(lambda m, n, b: events.append(("buffer", n))),
+                   module.register_module_module_registration_hook(lambda m, n, s: events.append(("module", n)))]
+        nn.BatchNorm1d(2)
+        net.extra = nn.Identity()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            net(x).sum().backward()
+        events.append(sorted({str(w.category.__name__) for w in caught}))
+    finally:
+        for handle in handles:
+            handle.remove()
+    net(x)  # removed: nothing more recorded
+    return events
+
+
+@pytest.mark.parametrize("kind", ["deprecated", "global forward", "global backward", "global registration"])
+def test_deprecated_and_global_module_hooks_match_torch(kind):
+    assert _hook_events(ember, kind) == _hook_events(torch, kind)
+
+
+def test_backward_hook_kinds_do_not_mix():
+    for lib in (torch, ember):
+        m = lib.nn.Linear(2, 2)
+        m.register_backward_hook(lambda *a: None)
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
+            m.register_full_backward_hook(lambda *a: None)

@@ -1,6 +1,7 @@
 """Module: the base class of every layer: registration of parameters, buffers and submodules
 through attribute assignment, traversal, state dicts, modes, device/dtype moves and hooks."""
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 
 from ..._hooks import RemovableHandle
@@ -8,6 +9,18 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.memory import parse_to
 from ..parameter import Buffer, Parameter
+from . import global_hooks
+from .global_hooks import (  # noqa: F401  (PyTorch's torch.nn.modules.module names)
+    GLOBAL_HOOKS_SET,
+    register_module_backward_hook,
+    register_module_buffer_registration_hook,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+    register_module_module_registration_hook,
+    register_module_parameter_registration_hook,
+)
 from .hooks import BackwardHooks
 
 
@@ -51,6 +64,7 @@ class Module:
         setattr_(self, "_forward_hooks_always_called", set())
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_is_full_backward_hook", None)
 
     def forward(self, *args, **kwargs):
         """The computation of the module; every subclass overrides it."""
@@ -60,7 +74,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         try:
             if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
-                    or self._backward_pre_hooks):
+                    or self._backward_pre_hooks or GLOBAL_HOOKS_SET[0]):
                 return self.forward(*args, **kwargs)
             return self._call_with_hooks(args, kwargs)
         except Exception as e:
@@ -69,34 +83,75 @@ class Module:
             raise
 
     def _call_with_hooks(self, args, kwargs):
-        for key, hook in list(self._forward_pre_hooks.items()):
-            if key in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+        """forward with the global hooks (global_hooks.py) and then the module's own, of each kind."""
+        g = global_hooks
+        for hooks, with_kwargs in ((g.forward_pre_hooks, g.forward_pre_hooks_with_kwargs),
+                                   (self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)):
+            for key, hook in list(hooks.items()):
+                if key in with_kwargs:
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        args, kwargs = result
+                else:
+                    result = hook(self, args)
+                    if result is not None:
+                        args = result if isinstance(result, tuple) else (result,)
+        full, old_style = self._backward_hooks_by_kind()
+        pre_hooks = OrderedDict(itertools.chain(g.backward_pre_hooks.items(), self._backward_pre_hooks.items()))
         backward = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            backward = BackwardHooks(self, self._backward_hooks, self._backward_pre_hooks)
+        if full or pre_hooks:
+            backward = BackwardHooks(self, full, pre_hooks)
             args = backward.wrap_inputs(args)
+        forward_hooks = ((g.forward_hooks, g.forward_hooks_with_kwargs, g.forward_hooks_always_called),
+                         (self._forward_hooks, self._forward_hooks_with_kwargs, self._forward_hooks_always_called))
         try:
             output = self.forward(*args, **kwargs)
         except Exception:
-            for key, hook in list(self._forward_hooks.items()):
-                if key in self._forward_hooks_always_called:
-                    hook(self, args, None)
+            for hooks, _, always in forward_hooks:
+                for key, hook in list(hooks.items()):
+                    if key in always:
+                        hook(self, args, None)
             raise
-        for key, hook in list(self._forward_hooks.items()):
-            result = (hook(self, args, kwargs, output) if key in self._forward_hooks_with_kwargs
-                      else hook(self, args, output))
-            if result is not None:
-                output = result
+        for hooks, with_kwargs, _ in forward_hooks:
+            for key, hook in list(hooks.items()):
+                result = hook(self, args, kwargs, output) if key in with_kwargs else hook(self, args, output)
+                if result is not None:
+                    output = result
+        if old_style:
+            self._hook_last_node(args, output, old_style)
         if backward is not None:
             output = backward.wrap_outputs(output)
         return output
+
+    def _backward_hooks_by_kind(self):
+        """(full backward hooks, deprecated backward hooks), the global ones first, as OrderedDicts."""
+        full, old_style = OrderedDict(), OrderedDict()
+        for hooks, is_full in ((global_hooks.backward_hooks, global_hooks.backward_hooks_full[0]),
+                               (self._backward_hooks, self._is_full_backward_hook)):
+            (full if is_full else old_style).update(hooks)
+        return full, old_style
+
+    def _hook_last_node(self, args, output, hooks):
+        """The deprecated backward hooks: each runs as a hook of the autograd node of the module's (first) output,
+        seeing that node's input and output gradients, as PyTorch's do (with its warning where they miss some)."""
+        tensor = output
+        while not isinstance(tensor, Tensor):
+            tensor = (next(v for v in tensor.values() if isinstance(v, Tensor)) if isinstance(tensor, dict)
+                      else tensor[0])
+        node = tensor.grad_fn
+        if node is None:
+            return
+        for hook in hooks.values():
+            node.register_hook(lambda grad_inputs, grad_outputs, hook=hook: hook(self, grad_inputs, grad_outputs))
+        outputs = (output,) if isinstance(output, Tensor) else output
+        if isinstance(outputs, tuple) and all(isinstance(t, Tensor) for t in outputs) and all(
+                isinstance(t, Tensor) for t in args):
+            input_nodes = {t.grad_fn for t in args if t.grad_fn is not None}
+            if {t.grad_fn for t in outputs} == {node} and input_nodes == {n for n, _ in node.next_functions}:
+                return
+        warnings.warn("Using a non-full backward hook when the forward contains multiple autograd Nodes is deprecated "
+                      "and will be removed in future versions. This hook will be missing some grad_input. Please use "
+                      "register_full_backward_hook to get the documented behavior.", FutureWarning, stacklevel=3)
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
         """Call `hook(module, args)` before forward; it may return new args."""
@@ -124,11 +179,26 @@ class Module:
 
     def register_full_backward_hook(self, hook, prepend: bool = False):
         """Call `hook(module, grad_input, grad_output)` when the gradients of the inputs are computed."""
+        self._set_backward_hook_kind(True)
         handle = RemovableHandle(self._backward_hooks)
         self._backward_hooks[handle.id] = hook
         if prepend:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
+
+    def register_backward_hook(self, hook):
+        """Deprecated: call `hook(module, grad_input, grad_output)` as a hook of the autograd node of the module's
+        output, whose grad_input are that node's input gradients (use register_full_backward_hook)."""
+        self._set_backward_hook_kind(False)
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def _set_backward_hook_kind(self, full: bool) -> None:
+        if self._is_full_backward_hook is (not full):
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", full)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False):
         """Call `hook(module, grad_output)` before the module's gradients are computed."""
@@ -156,12 +226,12 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._forget(name, "_modules")
-            modules[name] = value
+            modules[name] = global_hooks.registered(global_hooks.module_registration_hooks, self, name, value)
         elif self.__dict__.get("_modules") is not None and name in self._modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_type_name(value)}' as child module '{name}' "
                                 "(ember.nn.Module or None expected)")
-            self._modules[name] = value
+            self._modules[name] = global_hooks.registered(global_hooks.module_registration_hooks, self, name, value)
         elif isinstance(value, Buffer) or (self.__dict__.get("_buffers") is not None and name in self._buffers):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "
@@ -222,7 +292,7 @@ class Module:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                              "created explicitly. To express '{name}' as a function of another Tensor, compute "
                              "the value in the forward() method.")
-        self._parameters[name] = param
+        self._parameters[name] = global_hooks.registered(global_hooks.parameter_registration_hooks, self, name, param)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer (state that is not a parameter, such as running statistics) under `name`."""
@@ -236,7 +306,7 @@ class Module:
                             "(ember Tensor or None required)")
         if isinstance(tensor, Buffer):
             tensor = tensor.detach() if not tensor.requires_grad else tensor.view_as(tensor)
-        self._buffers[name] = tensor
+        self._buffers[name] = global_hooks.registered(global_hooks.buffer_registration_hooks, self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -249,7 +319,7 @@ class Module:
         self._check_name(name, "module")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
-        self._modules[name] = module
+        self._modules[name] = global_hooks.registered(global_hooks.module_registration_hooks, self, name, module)
 
     register_module = add_module
 
