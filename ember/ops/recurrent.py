@@ -28,6 +28,7 @@ from ..autograd.graph import Node
 from ..backend import array_module
 from ..backend.lstm_kernels import lstm_cell_kernels
 from .base import GRAD_ENABLED, Tensor, record, wrap
+from .shape import cat
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -37,13 +38,59 @@ class MkldnnRnnLayerBackward0(Node):
 
     Named as PyTorch names the node of its fused CPU LSTM layer; PyTorch's CPU GRU and RNN record one node
     per step instead (their outputs show StackBackward0), and ember records this node for every mode.
-    A second derivative through it raises RuntimeError."""
+    Under create_graph its gradients come from a recomputation (NOTE [ Recurrent double backward ])."""
     __slots__ = ()
-    reads_inputs = "not implemented"
 
     def apply(self, grads):
         wanted = [meta is not None for meta in self._shapes]
+        if GRAD_ENABLED[0]:
+            return _composed_backward(grads, wanted, *self.saved_values()[:10])
         return _backward(grads, wanted, *self.saved_values())
+
+
+# NOTE [ Recurrent double backward ]
+# The layer's backward runs on arrays, so its gradients have no graph. Under create_graph (a gradient penalty, a
+# Hessian-vector product), the node instead recomputes the layer step by step from differentiable ops (the
+# cells' formulas on tensors) and differentiates that recomputation with autograd.grad(create_graph=True): the
+# gradients it returns then have a graph over the layer's inputs, as PyTorch's have. This costs a second
+# forward, only where a second derivative is asked for.
+def _composed_backward(grads, wanted, mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr, steps):
+    """The gradients of (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr), None where not `wanted`, with a graph."""
+    from ..autograd import grad  # layer: autograd.grad runs the engine, which imports the ops
+    inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
+    outputs = _recomputed(mode, inputs, steps)
+    pairs = [(o, g) for o, g in zip(outputs, grads) if g is not None]
+    chosen = [t for t, want in zip(inputs, wanted) if want]
+    found = iter(grad([o for o, _ in pairs], chosen, [g for _, g in pairs], create_graph=True, allow_unused=True))
+    return tuple(next(found) if want else None for want in wanted)
+
+
+def _recomputed(mode, inputs, steps):
+    """(output, final hidden state[, final cell state]) of the layer, from differentiable ops, step by step."""
+    input, h, c, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
+    rows = input.reshape(-1, input.shape[-1])
+    outs = {}
+    for start, stop, n in steps:
+        x, h_prev = rows[start:stop], h[:n]
+        gates_x = x @ w_ih.t() + (0 if b_ih is None else b_ih)
+        gates_h = h_prev @ w_hh.t() + (0 if b_hh is None else b_hh)
+        if mode == "LSTM":
+            i, f, g, o = (gates_x + gates_h).chunk(4, 1)
+            c_new = f.sigmoid() * c[:n] + i.sigmoid() * g.tanh()
+            h_new = o.sigmoid() * c_new.tanh()
+            h_new = h_new if w_hr is None else h_new @ w_hr.t()
+            c = c_new if n == c.shape[0] else cat([c_new, c[n:]])
+        elif mode == "GRU":
+            (x_r, x_z, x_n), (h_r, h_z, h_n) = gates_x.chunk(3, 1), gates_h.chunk(3, 1)
+            r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+            new = (x_n + r * h_n).tanh()
+            h_new = new + z * (h_prev - new)
+        else:
+            h_new = (gates_x + gates_h).relu() if mode == "RNN_RELU" else (gates_x + gates_h).tanh()
+        outs[start] = h_new
+        h = h_new if n == h.shape[0] else cat([h_new, h[n:]])
+    output = cat([outs[start] for start in sorted(outs)]).reshape(tuple(input.shape[:-1]) + (h.shape[-1],))
+    return (output, h, c) if mode == "LSTM" else (output, h)
 
 
 def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Tensor, w_hh: Tensor,
@@ -78,7 +125,7 @@ def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Ten
             else:  # PyTorch's other layers save no output: the caller's is a copy, the saved one private
                 saved = (wrap(outs[0]),) + saved[1:]
                 results = (wrap(outs[0].copy().reshape(shape)),) + results[1:]
-        record(results[0], node, inputs, (mode, input, w_ih, w_hh, w_hr, steps, hx.shape[0]) + saved)
+        record(results[0], node, inputs, (mode,) + inputs + (steps, hx.shape[0]) + saved)
         for nr, t in enumerate(results[1:], 1):
             t._grad_fn, t._output_nr, t._rg = node, nr, True
     return results
@@ -270,7 +317,7 @@ def _gru(xp, x, h0, w_ih, w_hh, bias, steps):
     return (out, h), (gates, h_prev, hidden_n)
 
 
-def _backward(grads, wanted, mode, input, w_ih, w_hh, w_hr, steps, batch, *saved):
+def _backward(grads, wanted, mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr, steps, batch, *saved):
     """The gradients of (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr), None where not `wanted`."""
     x = _rows(input._data)
     xp = array_module(x)

@@ -284,14 +284,6 @@ def test_float32_and_grad_fn_names():
     assert out.dtype == ember.float32
 
 
-def test_double_backward_raises():
-    gru = ember.nn.GRU(2, 3).double()
-    x = ember.tensor(randn(4, 1, 2), requires_grad=True)
-    (g,) = ember.autograd.grad(gru(x)[0].sum(), x, create_graph=True)
-    with pytest.raises(RuntimeError, match="not implemented"):
-        g.sum().backward()
-
-
 INPLACE_CASES = {  # PyTorch's fused LSTM (padded float32 or bfloat16, no projections) saves its output; the rest don't
     "lstm": ("LSTM", {}, np.float32, False), "lstm batch_first": ("LSTM", {"batch_first": True}, np.float32, False),
     "lstm two layers": ("LSTM", {"num_layers": 2}, np.float32, False),
@@ -400,3 +392,36 @@ def test_states_and_gradients_passed_in_stay_unchanged(name, batch):
     ember.autograd.backward((out,) + tuple(finals), grads)
     for s, b in zip(states + grads, before + grads_before):
         np.testing.assert_array_equal(s.detach().numpy(), b.numpy())
+
+
+DOUBLE_BACKWARD_CASES = {
+    "lstm": ("LSTM", {}), "lstm two layers bidirectional": ("LSTM", {"num_layers": 2, "bidirectional": True}),
+    "lstm projections": ("LSTM", {"proj_size": 2}), "gru": ("GRU", {"bias": False}),
+    "gru bidirectional": ("GRU", {"bidirectional": True}), "rnn tanh": ("RNN", {}),
+    "rnn relu two layers": ("RNN", {"nonlinearity": "relu", "num_layers": 2})}
+
+
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize("case", DOUBLE_BACKWARD_CASES)
+def test_second_derivatives_match_torch(case, packed):
+    """NOTE [ Recurrent double backward ]: a gradient penalty through the layer (create_graph), then backward to
+    the input, the initial state and every weight."""
+    name, kwargs = DOUBLE_BACKWARD_CASES[case]
+    t_layer, e_layer = (getattr(lib.nn, name)(2, 3, **kwargs).double() for lib in (torch, ember))
+    copy_state(t_layer, e_layer)
+    results = []
+    for lib, layer in ((torch, t_layer), (ember, e_layer)):
+        x = lib.tensor(randn(4, 2, 2), requires_grad=True)
+        h0 = lib.tensor(randn(t_layer.num_layers * (2 if t_layer.bidirectional else 1), 2,
+                              t_layer.proj_size or 3, seed=1), requires_grad=True)
+        state = (h0, lib.tensor(randn(h0.shape[0], 2, 3, seed=2))) if name == "LSTM" else h0
+        inp = lib.nn.utils.rnn.pack_padded_sequence(x, [4, 3]) if packed else x
+        out = layer(inp, state)[0]
+        out = out.data if packed else out
+        (g_x, g_h0) = lib.autograd.grad((out * out).sum(), (x, h0), create_graph=True)
+        (g_x.pow(2).sum() + (g_h0 * g_h0).sum()).backward()
+        results.append([g_x.detach().numpy(), x.grad.numpy(), h0.grad.numpy()] +
+                       [p.grad.numpy() for p in layer.parameters()])
+        layer.zero_grad()
+    for e, t in zip(results[1], results[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-8, atol=1e-10)
