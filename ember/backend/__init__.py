@@ -78,9 +78,18 @@ def module_for(device_type: str):
     if device_type == "cpu":
         return numpy
     if cupy is None:
-        raise RuntimeError("Torch not compiled with CUDA enabled: ember needs CuPy for 'cuda' tensors "
-                           "(pip install cupy-cuda12x) and an NVIDIA GPU")
+        raise AssertionError(NO_CUDA)
     return cupy
+
+
+NO_CUDA = ("Torch not compiled with CUDA enabled (ember needs CuPy, pip install cupy-cuda12x, and an NVIDIA GPU for "
+           "'cuda')")
+
+
+def require_cuda() -> None:
+    """PyTorch's AssertionError (a PyTorch built without CUDA raises it) where there is no GPU."""
+    if not cuda_available():
+        raise AssertionError(NO_CUDA)
 
 
 def cuda_available() -> bool:
