@@ -281,17 +281,6 @@ def test_device_of_tensors():
     assert ember.ones(2, device=ember.device("cpu")).device.type == "cpu"
 
 
-def test_cuda_unavailable_without_cupy():
-    from ember import backend
-    if backend.cupy is not None:
-        pytest.skip("CuPy is installed")
-    assert ember.cuda.is_available() is False
-    with pytest.raises(RuntimeError):
-        ember.ones(2, device="cuda")
-    with pytest.raises(RuntimeError):
-        ember.ones(2).to("cuda")
-
-
 # ---- conversions ---------------------------------------------------------------------------------
 TO = {
     "dtype": lambda lib, x: x.to(lib.float64), "device": lambda lib, x: x.to("cpu"),

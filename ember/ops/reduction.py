@@ -3,6 +3,7 @@ all/any, logsumexp, nansum/nanmean, count_nonzero, aminmax, sum_to_size, and the
 import builtins
 import math
 import operator
+import warnings
 
 import numpy as np
 
@@ -439,7 +440,21 @@ def _spread(input, dim, unbiased, keepdim, correction, name):
     a = _float_input(input, name)
     dims = _dims(dim, a.ndim)
     n = a.size if dims is None else math.prod(a.shape[d] for d in dims)
+    if n - c <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=3)
     return a, dims, c, n
+
+
+def _moment(a, kind: str, dims, c, keepdim, n):
+    """a.var, a.std (with `c` as NumPy's ddof) or a.mean (`kind`); without degrees of freedom NumPy's warnings give
+    way to PyTorch's (_spread)."""
+    options = {"axis": dims, "keepdims": keepdim} if kind == "mean" else {"axis": dims, "ddof": c, "keepdims": keepdim}
+    if n - c > 0:
+        return getattr(a, kind)(**options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return getattr(a, kind)(**options)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, **aliases):
@@ -447,7 +462,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     if aliases:
         dim, keepdim = numpy_keywords("var", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var")
-    r = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
+    r = wrap(_moment(a, "var", dims, c, keepdim, n))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.VarBackward0(), (input,), (input, dims, keepdim, n - c))
     return written(r, out, "var")
@@ -458,7 +473,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     if aliases:
         dim, keepdim = numpy_keywords("std", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std")
-    r = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
+    r = wrap(_moment(a, "std", dims, c, keepdim, n))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.StdBackward0(), (input,), (input, r, dims, keepdim, n - c))
     return written(r, out, "std")
@@ -469,8 +484,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     if aliases:
         dim, keepdim = numpy_keywords("var_mean", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "var_mean")
-    v = wrap(a.var(axis=dims, ddof=c, keepdims=keepdim))
-    m = wrap(a.mean(axis=dims, keepdims=keepdim))
+    v = wrap(_moment(a, "var", dims, c, keepdim, n))
+    m = wrap(_moment(a, "mean", dims, c, keepdim, n))
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(v, m, NODES.VarMeanBackward0(), input, (input, dims, keepdim, n - c))
     return v, m
@@ -481,8 +496,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     if aliases:
         dim, keepdim = numpy_keywords("std_mean", aliases, dim, keepdim)
     a, dims, c, n = _spread(input, dim, unbiased, keepdim, correction, "std_mean")
-    s = wrap(a.std(axis=dims, ddof=c, keepdims=keepdim))
-    m = wrap(a.mean(axis=dims, keepdims=keepdim))
+    s = wrap(_moment(a, "std", dims, c, keepdim, n))
+    m = wrap(_moment(a, "mean", dims, c, keepdim, n))
     if GRAD_ENABLED[0] and input._rg:
         _record_pair(s, m, NODES.StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
     return s, m

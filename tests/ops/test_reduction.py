@@ -1,9 +1,13 @@
 """Parity of the reductions (ember/ops/reduction.py) with PyTorch."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from parity import check, randn
+from parity import check, randn, torch
+
+import ember
 
 FLOATS = [np.float32, np.float64]
 
@@ -224,3 +228,30 @@ def test_reduction_property(sd, name, keepdim, dtype, seed):
 def test_norm_dtype(call):
     """torch.norm's dtype= computes in that dtype (it was ignored), with linalg.vector_norm's rules."""
     check(call, randn(3, 4).astype(np.float32))
+
+
+@pytest.mark.parametrize("name", ["var", "std", "var_mean", "std_mean"])
+@pytest.mark.parametrize("shape, kwargs", [((1,), {}), ((3, 1), {"dim": 1}), ((3,), {"correction": 3}),
+                                           ((0,), {}), ((3,), {})])
+def test_spread_without_degrees_of_freedom_warns_as_torch(name, shape, kwargs):
+    """Without degrees of freedom (the reduced size at most the correction): PyTorch's UserWarning, no NumPy
+    warning, and the same values (nan or inf)."""
+    results = []
+    for lib in (torch, ember):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = getattr(lib, name)(lib.ones(shape), **kwargs)
+        out = out if isinstance(out, tuple) else (out,)
+        results.append(([o.tolist() for o in out], [(w.category, str(w.message).split(" (Triggered")[0])
+                                                   for w in caught]))
+    np.testing.assert_equal(results[1], results[0])
+
+
+def test_float_of_a_tensor_requiring_grad_warns_as_torch():
+    for lib in (torch, ember):
+        x = lib.ones(1, requires_grad=True)
+        with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+            float(x)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            int(x), x.item(), bool(x), float(x.detach())
