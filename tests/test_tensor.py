@@ -299,7 +299,8 @@ TO = {
     "type()": lambda lib, x: x.type().replace(lib.__name__, "lib"),
     "long type()": lambda lib, x: x.long().type().replace(lib.__name__, "lib"),
     "type(dtype)": lambda lib, x: x.type(lib.int32), "type(str)": lambda lib, x: x.type(f"{lib.__name__}.DoubleTensor"),
-    "type(legacy type)": lambda lib, x: x.type(lib.LongTensor), "type(double type)": lambda lib, x: x.type(lib.DoubleTensor),
+    "type(legacy type)": lambda lib, x: x.type(lib.LongTensor),
+    "type(double type)": lambda lib, x: x.type(lib.DoubleTensor),
     "cpu": lambda lib, x: x.cpu(), "bad keyword": lambda lib, x: x.to(colour=1),
 }
 
