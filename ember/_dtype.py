@@ -1,7 +1,14 @@
-"""Data types and PyTorch's type promotion rules."""
+"""Data types and PyTorch's type promotion rules.
+
+NOTE [ Lazy bfloat16 ]
+NumPy's bfloat16 comes from ml_dtypes, whose import costs up to a second (ml_dtypes 0.7 registers dozens of
+dtypes with NumPy): most of `import ember`. So ember.bfloat16 is created without its NumPy dtype, and ml_dtypes is
+imported on first use: reading bfloat16.np (which every op that makes a bfloat16 array does), or meeting a NumPy
+bfloat16 array (from_numpy_dtype). Both then register bfloat16 in FROM_NP; until then no bfloat16 array can have
+come from ember, and arrays a program made with ml_dtypes itself enter through from_numpy_dtype.
+"""
 import builtins
 
-import ml_dtypes
 import numpy as np
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # promotion categories, lowest first
@@ -12,14 +19,23 @@ class dtype:
     __module__ = "ember"  # printed as PyTorch prints torch.dtype: <class 'ember.dtype'>
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_complex", "is_signed")
 
-    def __init__(self, name: str, np_dtype, category: int):
+    def __init__(self, name: str, np_dtype, category: int, itemsize: int = 0):
         self.name = name
-        self.np = np.dtype(np_dtype)
         self.category = category
-        self.itemsize = self.np.itemsize
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
+        if np_dtype is None:  # bfloat16, whose NumPy dtype is loaded on first use: NOTE [ Lazy bfloat16 ]
+            self.itemsize, self.is_signed = itemsize, True
+            return
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
         self.is_signed = self.np.kind != "u" and self.np.kind != "b"
+
+    def __getattr__(self, name):  # only while bfloat16's np is unset: NOTE [ Lazy bfloat16 ]
+        if name == "np" and self.name == "bfloat16":
+            _load_bfloat16()
+            return self.np
+        raise AttributeError(f"'ember.dtype' object has no attribute '{name}'")
 
     def __repr__(self):
         return "ember." + self.name
@@ -53,7 +69,7 @@ int64 = long = dtype("int64", np.int64, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
 complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
-bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, _FLOAT)  # NumPy kind 'V': ember's ops read 'V' as floating
+bfloat16 = dtype("bfloat16", None, _FLOAT, 2)  # NumPy kind 'V' (ember's ops read 'V' as floating), loaded on use
 uint16 = dtype("uint16", np.uint16, _INT)
 uint32 = dtype("uint32", np.uint32, _INT)
 uint64 = dtype("uint64", np.uint64, _INT)
@@ -62,7 +78,14 @@ ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, comple
        uint32, uint64)
 _SHELL_UINTS = (uint16, uint32, uint64)  # PyTorch's "shell" dtypes: few ops, promoted only with floating dtypes
 _NAMES = {d.name: d for d in ALL}
-FROM_NP = {d.np: d for d in ALL}
+FROM_NP = {d.np: d for d in ALL if d is not bfloat16}  # bfloat16's entry comes with ml_dtypes: _load_bfloat16
+
+
+def _load_bfloat16() -> None:
+    """Import ml_dtypes and give ember.bfloat16 its NumPy dtype (NOTE [ Lazy bfloat16 ])."""
+    import ml_dtypes  # lazy: NOTE [ Lazy bfloat16 ]
+    bfloat16.np = np.dtype(ml_dtypes.bfloat16)
+    FROM_NP[bfloat16.np] = bfloat16
 _default = [float32]
 
 
@@ -96,7 +119,10 @@ def set_default_dtype(d: dtype) -> None:
 def from_numpy_dtype(np_dtype) -> dtype:
     """The ember dtype of a NumPy dtype; TypeError for types ember lacks."""
     try:
-        return FROM_NP[np.dtype(np_dtype)]
+        key = np.dtype(np_dtype)
+        if key.name == "bfloat16" and key not in FROM_NP:  # ml_dtypes' bfloat16, before ember used its own
+            _load_bfloat16()
+        return FROM_NP[key]
     except (KeyError, TypeError):
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
                         "complex128, complex64, float64, float32, float16, bfloat16, int64, int32, int16, int8, "

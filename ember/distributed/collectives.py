@@ -9,8 +9,6 @@ from ._waiting import Requests, Work, wait_until
 from .process_group import ProcessGroup, resolve
 from .reduce_op import RedOpType
 
-HALF_FLOATS = (np.dtype(np.float16), np.dtype("bfloat16"))
-
 
 # ---- tensors as MPI buffers ----------------------------------------------------------------------------------
 class _Buffer:
@@ -95,7 +93,7 @@ def _reduction(MPI, array: np.ndarray, op, group_size: int, what: str):
     mpi_op = {RedOpType.SUM: MPI.SUM, RedOpType.AVG: MPI.SUM, RedOpType.PRODUCT: MPI.PROD, RedOpType.MIN: MPI.MIN,
               RedOpType.MAX: MPI.MAX, RedOpType.BAND: MPI.BAND, RedOpType.BOR: MPI.BOR,
               RedOpType.BXOR: MPI.BXOR}[op]
-    work = array.astype(np.float32) if array.dtype in HALF_FLOATS else array
+    work = array.astype(np.float32) if array.dtype.itemsize == 2 and array.dtype.kind in "fV" else array
 
     def finish():
         if op == RedOpType.AVG:

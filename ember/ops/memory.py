@@ -162,7 +162,7 @@ def type_as(input, other):
     return _convert(input, None, other.dtype)
 
 
-_LEGACY_NAMES = {d.name: _dtype.scalar_type_name(d.np) + "Tensor" for d in _dtype.ALL}
+_LEGACY_NAMES = {d.name: _dtype.scalar_type_name(d) + "Tensor" for d in _dtype.ALL}
 
 
 def type(input, dtype=None, non_blocking=False):

@@ -94,6 +94,8 @@ def flip(input, dims) -> Tensor:
 
 def _flip_method(self, *dim_args, **dims) -> Tensor:
     """Tensor.flip: the dims as a sequence, or as arguments."""
+    if len(dim_args) == 1 and isinstance(dim_args[0], Tensor) and not dims:  # a one-element tensor: one dim
+        return _flip(self, (operator.index(dim_args[0]),))
     if dim_args and not dims and not (len(dim_args) == 1 and isinstance(dim_args[0], (list, tuple))):
         return _flip(self, dim_args)
     return flip(self, *dim_args, **dims)
