@@ -202,3 +202,19 @@ def test_types_print_as_torch_types_do():
                  lambda lib: lib.ones(1)):
         assert str(type(make(ember))) == str(type(make(torch))).replace("torch", "ember")
     assert pickle.loads(pickle.dumps(ember.float32)) is ember.float32
+
+
+def test_bfloat16_loads_ml_dtypes_on_first_use():
+    """NOTE [ Lazy bfloat16 ]: import ember leaves ml_dtypes unloaded; ember's first bfloat16 op loads it, and a NumPy
+    bfloat16 array made by the program itself converts too."""
+    import subprocess
+    import sys
+    script = ("import sys, ember\n"
+              "assert 'ml_dtypes' not in sys.modules\n"
+              "t = ember.ones(2).bfloat16()\n"
+              "assert t.dtype is ember.bfloat16 and 'ml_dtypes' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
+    script = ("import ml_dtypes, numpy, ember\n"
+              "assert ember.from_numpy(numpy.ones(2, ml_dtypes.bfloat16)).dtype is ember.bfloat16\n"
+              "assert ember.tensor([numpy.ones(2, ml_dtypes.bfloat16)]).dtype is ember.bfloat16\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
