@@ -1,5 +1,6 @@
 """The Module system against torch: registration, traversal, state dicts, modes, casts, hooks, repr."""
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -296,3 +297,44 @@ def test_backward_hook_kinds_do_not_mix():
         m.register_backward_hook(lambda *a: None)
         with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
             m.register_full_backward_hook(lambda *a: None)
+
+
+def _state_dict_hook_events(lib):
+    nn = lib.nn
+    lib.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    events = []
+    net[0].register_state_dict_pre_hook(lambda m, prefix, keep: events.append(("pre", prefix, keep)))
+    net[0].register_state_dict_post_hook(lambda m, sd, prefix, meta: events.append(("post", prefix, sorted(sd))))
+    net._register_state_dict_hook(lambda m, sd, prefix, meta: {k.upper(): v for k, v in sd.items()})
+
+    def rename(module, state, prefix, *rest):
+        events.append(("load pre", prefix))
+        state[prefix + "bias"] = state.pop(prefix + "old_bias")
+    net[0].register_load_state_dict_pre_hook(rename)
+    net.register_load_state_dict_post_hook(lambda m, keys: keys.missing_keys.clear())
+    saved = net.state_dict()
+    events.append(("saved", list(saved), dict(saved._metadata) if hasattr(saved, "_metadata") else None))
+    state = {k.lower(): v for k, v in saved.items()}
+    state["0.old_bias"] = state.pop("0.bias")
+    del state["1.running_var"]
+    result = net.load_state_dict(state)
+    events.append(("loaded", list(result.missing_keys), list(result.unexpected_keys), sorted(state)))
+    with pytest.raises(RuntimeError, match="Missing key"):  # saved at version 2: num_batches_tracked is needed
+        _load_without_num_batches_tracked(lib, with_metadata=True)
+    _load_without_num_batches_tracked(lib, with_metadata=False)  # no version: saved before the buffer existed
+    return events
+
+
+def _load_without_num_batches_tracked(lib, with_metadata):
+    saved = lib.nn.BatchNorm1d(2).state_dict()
+    state = OrderedDict((k, v) for k, v in saved.items() if k != "num_batches_tracked")
+    if with_metadata:
+        state._metadata = saved._metadata
+    lib.nn.BatchNorm1d(2).load_state_dict(state)
+
+
+def test_state_dict_hooks_and_metadata_match_torch():
+    """Pre and post hooks of state_dict, a private hook that returns a new state dict, load pre-hooks that rename
+    keys, load post-hooks that change the incompatible keys, and the metadata's module versions."""
+    assert _state_dict_hook_events(ember) == _state_dict_hook_events(torch)

@@ -10,6 +10,7 @@ from .module import Module
 class _NormBase(Module):
     """Shared state of batch and instance norm: affine parameters and running statistics."""
     _dims = ()  # the input ranks the layer accepts
+    _version = 2  # version 2 added num_batches_tracked
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None, bias: bool = True):
@@ -59,12 +60,12 @@ class _NormBase(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *args, **kwargs):
         key = prefix + "num_batches_tracked"
-        if self.track_running_stats and key not in state_dict:
-            state_dict = dict(state_dict)
-            state_dict[key] = _creation.tensor(0, dtype=int64)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        version = local_metadata.get("version")
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = _creation.tensor(0, dtype=int64)  # saved before the buffer existed
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
 
 
 class _BatchNorm(_NormBase):

@@ -1,5 +1,6 @@
 """Module: the base class of every layer: registration of parameters, buffers and submodules
 through attribute assignment, traversal, state dicts, modes, device/dtype moves and hooks."""
+import functools
 import itertools
 import warnings
 from collections import OrderedDict, namedtuple
@@ -42,6 +43,10 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+_STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
+                     "_load_state_dict_post_hooks")  # PyTorch's attribute names, which its pickled modules carry
+
+
 class Module:
     """Base class of all neural network modules; subclasses define `forward`."""
     training: bool
@@ -65,6 +70,8 @@ class Module:
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
         setattr_(self, "_is_full_backward_hook", None)
+        for registry in _STATE_DICT_HOOKS:
+            setattr_(self, registry, OrderedDict())
 
     def forward(self, *args, **kwargs):
         """The computation of the module; every subclass overrides it."""
@@ -544,14 +551,60 @@ class Module:
             destination, prefix, keep_vars = (list(args) + [destination, prefix, keep_vars][len(args):])[:3]
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in list(self._state_dict_hooks.values()):
+            result = hook(self, destination, prefix, local_metadata)
+            if getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
+                destination = result
         return destination
+
+    def _register_state_dict_hook(self, hook) -> RemovableHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata)` after state_dict; it may return a new one."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
+                               "registered via register_state_dict_post_hook")
+        return _add(self._state_dict_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook) -> RemovableHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata)` after state_dict; it changes it in place."""
+        hook._from_public_api = True
+        return _add(self._state_dict_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """Call `hook(module, prefix, keep_vars)` before state_dict saves this module."""
+        return _add(self._state_dict_pre_hooks, hook)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False) -> RemovableHandle:
+        """Call `hook([module,] state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)` before this module loads its part of a state dict; it may change the state dict in place."""
+        return _add(self._load_state_dict_pre_hooks, functools.partial(hook, self) if with_module else hook)
+
+    def register_load_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)` before this module loads its part of a state dict."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook) -> RemovableHandle:
+        """Call `hook(module, incompatible_keys)` after load_state_dict loaded this module and its children; it may
+        change the lists of missing and unexpected keys in place."""
+        return _add(self._load_state_dict_post_hooks, hook)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs, assign=False):
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         local = itertools.chain(self._parameters.items(),
                                 ((k, v) for k, v in self._buffers.items()
                                  if k not in self._non_persistent_buffers_set))
@@ -592,12 +645,21 @@ class Module:
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)  # pre-hooks may change it; the caller's stays as it is
 
         def load(module, prefix):
-            module._load_from_state_dict(state_dict, prefix, {}, True, missing, unexpected, errors, assign)
+            local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+            module._load_from_state_dict(state_dict, prefix, local_metadata, True, missing, unexpected, errors, assign)
             for name, child in module._modules.items():
                 if child is not None:
                     load(child, prefix + name + ".")
+            keys = _IncompatibleKeys(missing, unexpected)
+            for hook in list(module._load_state_dict_post_hooks.values()):
+                if hook(module, keys) is not None:
+                    raise RuntimeError("Hooks registered with ``register_load_state_dict_post_hook`` are not expected "
+                                       "to return new values, if incompatible_keys need to be modified, it should "
+                                       "be done inplace.")
         load(self, "")
         if strict:
             if unexpected:
@@ -640,6 +702,14 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        for registry in _STATE_DICT_HOOKS:  # a module pickled before ember kept these
+            self.__dict__.setdefault(registry, OrderedDict())
+
+
+def _add(hooks: OrderedDict, hook) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
 
 
 def input_error(module: Module, error: Exception, explain) -> Exception:
