@@ -15,13 +15,25 @@ def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
     return v.transpose(0, dim).reshape(v.shape[dim], -1).norm(2, 1).reshape(keep)
 
 
+def _weight_norm(g: Tensor, v: Tensor, dim: int) -> Tensor:
+    """g * v / |v|, the norm taken over every dim of v but `dim` (all dims if dim == -1)."""
+    return v * (g / _norm_except_dim(v, dim))
+
+
+def _weight_to_matrix(weight: Tensor, dim: int) -> Tensor:
+    """`weight` as a matrix whose rows run along `dim` (the output dim of spectral normalization)."""
+    if dim != 0:
+        weight = weight.movedim(dim, 0)
+    return weight.reshape(weight.shape[0], -1)
+
+
 class _WeightNorm(Module):
     def __init__(self, dim: int | None = 0):
         super().__init__()
         self.dim = -1 if dim is None else dim
 
     def forward(self, weight_g: Tensor, weight_v: Tensor) -> Tensor:
-        return weight_v * (weight_g / _norm_except_dim(weight_v, self.dim))
+        return _weight_norm(weight_g, weight_v, self.dim)
 
     def right_inverse(self, weight: Tensor):
         return _norm_except_dim(weight, self.dim), weight
@@ -60,9 +72,7 @@ class _SpectralNorm(Module):
         return x / x.norm().clamp_min(self.eps)
 
     def _reshape_weight_to_matrix(self, weight):
-        if self.dim != 0:
-            weight = weight.movedim(self.dim, 0)
-        return weight.flatten(1)
+        return _weight_to_matrix(weight, self.dim)
 
     def _power_method(self, matrix, n_power_iterations):
         with no_grad():
