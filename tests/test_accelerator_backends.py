@@ -94,3 +94,18 @@ def test_tutorial_device_selection_runs_and_trains_a_step():
     opt.step()
     assert device == ("cuda" if ember.cuda.is_available() else "cpu")
     assert model(x).pow(2).sum().item() < loss.item()
+
+
+def test_cpu_capability_and_small_backend_modules_as_torch():
+    """backends.cpu reports what PyTorch reports on this machine; mha's, nnpack's and mkl's switches are stored and
+    restored as PyTorch's (the availability checks say what ember has: no MKL or NNPACK calls)."""
+    assert ember.backends.cpu.get_cpu_capability() == torch.backends.cpu.get_cpu_capability()
+    for lib in (torch, ember):
+        assert lib.backends.mha.get_fastpath_enabled() is True
+        lib.backends.mha.set_fastpath_enabled(False)
+        assert lib.backends.mha.get_fastpath_enabled() is False
+        lib.backends.mha.set_fastpath_enabled(True)
+        with lib.backends.nnpack.flags(enabled=False), lib.backends.mkl.verbose(lib.backends.mkl.VERBOSE_ON):
+            pass
+    assert ember.backends.nnpack.set_flags(True) == (False,) and ember.backends.nnpack.set_flags(False) == (True,)
+    assert ember.backends.mkl.is_available() is False and ember.backends.nnpack.is_available() is False
