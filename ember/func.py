@@ -21,7 +21,7 @@ from .autograd.grad_mode import DUAL_LEVEL_OPEN, enable_grad
 from .ops.shape import stack
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
-           "stack_module_state", "vjp", "vmap"]
+           "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
 
 
 # ---- functional_call ------------------------------------------------------------------------------------------
@@ -67,6 +67,17 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
     args = () if args is None else args if isinstance(args, tuple) else (args,)
     with _swapped(module, tensors):
         return module(*args, **(kwargs or {}))
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every batch norm layer in `root` keep no running statistics (their buffers None), in place, so that vmap
+    over a model computes batch statistics per example; returns root."""
+    from .nn.modules.batchnorm import _BatchNorm  # lazy: ember.func loads before ember.nn
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = module.running_var = module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
 
 
 def stack_module_state(models) -> tuple[dict, dict]:

@@ -149,3 +149,14 @@ def test_stack_module_state_and_ensembling():
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
     check(lambda lib: lib.func.stack_module_state([]))
     check(lambda lib: lib.func.stack_module_state([lib.nn.Linear(2, 2), lib.nn.Linear(2, 2).eval()]))
+
+
+def test_replace_all_batch_norm_modules_as_torch():
+    """Every batch norm layer drops its running statistics (None buffers, track_running_stats False), in place."""
+    states = []
+    for lib in (torch, ember):
+        net = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 1), lib.nn.BatchNorm2d(2), lib.nn.Sequential(lib.nn.BatchNorm1d(3)))
+        assert lib.func.replace_all_batch_norm_modules_(net) is net
+        states.append([(m.track_running_stats, m.running_mean, m.running_var, m.num_batches_tracked)
+                       for m in (net[1], net[2][0])] + [list(net.state_dict())])
+    assert states[1] == states[0]

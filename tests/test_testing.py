@@ -83,3 +83,18 @@ def test_check_stride(pair, check_stride):
         except AssertionError as err:
             messages.append(str(err))
     assert messages[1] == messages[0]
+
+
+@pytest.mark.parametrize("actual, expected", [([1.0, 2.0], [1.00001, 2.0]), ([1.0], [1.1]), ([1, 2], [1.0, 2.0]),
+                                              ([float("nan")], [float("nan")]), (3, 3.0000001)])
+def test_deprecated_assert_allclose_as_torch(actual, expected):
+    """Looser tolerances than assert_close, no dtype check, nan equal to nan, with PyTorch's FutureWarning."""
+    outcomes = []
+    for lib in (torch, ember):
+        with pytest.warns(FutureWarning, match="assert_allclose\\(\\)` is deprecated"):
+            try:
+                lib.testing.assert_allclose(lib.tensor(actual), expected)
+                outcomes.append("passed")
+            except AssertionError:
+                outcomes.append("failed")
+    assert outcomes[1] == outcomes[0]

@@ -1,4 +1,5 @@
 """assert_close: tensors, numbers, and sequences or mappings of them, compared as PyTorch compares them."""
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -143,3 +144,23 @@ def _fail(text, path, msg, error=AssertionError):
     if path:
         text += "\n\nThe failure occurred for item " + "".join(f"[{p!r}]" for p in path)
     raise error(text)
+
+
+_ALLCLOSE_TOLERANCES = {"float16": (1e-3, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-5, 1e-8)}
+
+
+def assert_allclose(actual, expected, rtol: float | None = None, atol: float | None = None, equal_nan: bool = True,
+                    msg: str = "") -> None:
+    """Deprecated (PyTorch's FutureWarning): assert_close with looser default tolerances, the dtypes unchecked and
+    numbers taken as tensors (of actual's dtype for `expected`)."""
+    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a future "
+                  "release. Please use `torch.testing.assert_close()` instead. You can find detailed upgrade "
+                  "instructions in https://github.com/pytorch/pytorch/issues/61844.", FutureWarning, stacklevel=2)
+    from .._creation import tensor  # lazy: ember.testing loads with ember
+    actual = actual if isinstance(actual, Tensor) else tensor(actual)
+    expected = expected if isinstance(expected, Tensor) else tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        pairs = [_ALLCLOSE_TOLERANCES.get(t.dtype.name, (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True, check_dtype=False,
+                 check_stride=False, msg=msg or None)
