@@ -111,10 +111,11 @@ def state_array(t: Tensor):
 
 
 def state_from(p: Tensor, array) -> Tensor:
-    """A state tensor of parameter `p`'s dtype and shape holding `array`, an array as update_view gives them."""
+    """A state tensor of parameter `p`'s dtype holding `array`, laid out as update_view lays out `p`'s arrays (the
+    real parts of a complex `p`, one element for a 0-dim `p`, which the tensor takes back)."""
     if p._data.dtype.kind == "c":
         array = array.view(p._data.dtype)[..., 0]
-    return wrap(array.reshape(p._data.shape))
+    return wrap(array.reshape(()) if p._data.ndim == 0 else array)
 
 
 def descent_grad(a, grad, maximize: bool, weight_decay: float):
@@ -197,9 +198,10 @@ class Optimizer:
                      "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
                      "_optimizer_load_state_dict_post_hooks"):
             self.__dict__.setdefault(name, OrderedDict())
+        own = dict(self.defaults)  # the groups get the optimizer's own defaults, not the flag PyTorch's base adds
         self.defaults.setdefault("differentiable", False)
         for group in self.param_groups:
-            for key, value in self.defaults.items():
+            for key, value in own.items():
                 if value is not required:
                     group.setdefault(key, value)
             for p in group["params"]:

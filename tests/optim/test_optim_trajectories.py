@@ -40,6 +40,8 @@ CONFIGS = {
     "ASGD": [dict(lr=0.05), dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=10, weight_decay=0.1),
              dict(lr=0.05, t0=0, maximize=True)],
     "Rprop": [dict(lr=0.01), dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05)), dict(lr=0.01, maximize=True)],
+    "Adafactor": [dict(), dict(lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0, weight_decay=0.1),
+                  dict(lr=0.02, maximize=True)],
 }
 CASES = [(name, kw) for name, kws in CONFIGS.items() for kw in kws]
 
@@ -359,3 +361,22 @@ def test_lr_as_tensor():
     train(torch, tm, to, tx, ty, 10)
     train(ember, em, eo, ex, ey, 10)
     assert_same_params(tm, em, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=-1.0), dict(beta2_decay=0.5), dict(eps=(-1.0, 1e-3)),
+                                    dict(eps=(None, -1.0)), dict(d=0.5), dict(weight_decay=-0.1)])
+def test_adafactor_hyperparameter_errors_as_torch(kwargs):
+    errors = []
+    for lib in (torch, ember):
+        with pytest.raises(ValueError) as info:
+            lib.optim.Adafactor([lib.nn.Parameter(lib.ones(2))], **kwargs)
+        errors.append(str(info.value))
+    assert errors[1] == errors[0]
+
+
+def test_adafactor_refuses_complex_parameters_as_torch():
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(2, dtype=lib.complex64))
+        p.grad = lib.ones(2, dtype=lib.complex64)
+        with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
+            lib.optim.Adafactor([p]).step()
