@@ -2,6 +2,7 @@
 
 from . import _creation, _unsupported
 from . import return_types as RT
+from .backend import is_half as _is_half
 from .ops.base import check_tensor as _check_tensor
 from .ops.base import write_outs as _write_outs
 from .ops.decomposition import (  # noqa
@@ -26,7 +27,6 @@ from .ops.decomposition import (  # noqa
     svdvals,
 )
 from .ops.decomposition import check_precision as _check_precision
-from .ops.decomposition import is_half as _is_half
 from .ops.householder import householder_product  # noqa: F401
 from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401
 from .ops.linalg import cross, matmul, matrix_power, multi_dot  # noqa: F401

@@ -66,6 +66,18 @@ def fft_options(array) -> dict:
     return {"workers": CPU_THREADS[0]}
 
 
+def is_half(array) -> bool:
+    """Whether an array holds half-precision floats (float16, or ml_dtypes' bfloat16: NumPy kind 'V')."""
+    return array.dtype.itemsize == 2 and array.dtype.kind in "fV"
+
+
+def widened(array):
+    """`array` as reductions and normalizations compute with it: half precision (float16, bfloat16) in float32,
+    as PyTorch's CPU kernels accumulate it, rounded back by the caller; other arrays as they are. (NumPy would
+    accumulate bfloat16 in bfloat16: a sum of 1000 ones gives 256.)"""
+    return array.astype(numpy.float32) if is_half(array) else array
+
+
 def real_parts(array):
     """A complex array's real and imaginary parts as a real view of shape (..., 2), for any strides."""
     parts = array.real

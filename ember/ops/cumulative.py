@@ -6,13 +6,13 @@ from .. import return_types as RT
 from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, widened
 from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out, written
 from .elementwise import where
 from .inplace import generic_inplace
 from .keywords import REQUIRED, required_dim
 from .rearrange import flip
-from .reduction import _accumulate_dtype, _exclusive_cumprod
+from .reduction import _accumulate_dtype, _exclusive_cumprod, widened_dtype
 from .sorting import _scatter_back
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]
@@ -90,8 +90,10 @@ def _cumulative(input, dim, dtype, name):
         raise tensor_type_error(name, "input", input) from None
     d = wrap_dim(dim if dim.__class__ is int else _int(dim, name, "dim", None), a.ndim)
     acc = _accumulate_dtype(a, dtype)
-    r = wrap(a.astype(acc) if a.ndim == 0 else getattr(array_module(a), name)(a, axis=d, dtype=acc))
-    return r, d
+    if a.ndim == 0:
+        return wrap(a.astype(acc)), d
+    r = getattr(array_module(a), name)(widened(a), axis=d, dtype=widened_dtype(acc))  # half precision in float32
+    return wrap(r.astype(acc, copy=False)), d
 
 
 def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
@@ -159,7 +161,7 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     d = wrap_dim(dim, a.ndim) % max(a.ndim, 1)  # a 0-dim tensor takes dim 0 or -1
     xp = array_module(a)
     with np.errstate(invalid="ignore"):
-        r = wrap(xp.logaddexp.accumulate(a, axis=d) if a.ndim else a.copy())
+        r = wrap(xp.logaddexp.accumulate(widened(a), axis=d).astype(a.dtype, copy=False) if a.ndim else a.copy())
     if needs_grad(input):
         record(r, NODES.LogcumsumexpBackward0(), (input,), (input, r, d))
     return r if out is None else write_out(out, r, "logcumsumexp")

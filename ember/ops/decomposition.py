@@ -10,7 +10,7 @@ import numpy as np
 from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, is_half
 from .base import GRAD_ENABLED, _MultiNode, broadcast_error, check_tensor, record, wrap, write_out, written
 from .elementwise import where
 from .shape import cat
@@ -312,11 +312,6 @@ def _check_matrix(name, t, square=True, kernel=None, half=False, complex_ok=Fals
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {a.shape[-2]} by "
                            f"{a.shape[-1]} matrices")
     return a
-
-
-def is_half(a) -> bool:
-    """Whether an array is of a half-precision floating point dtype (float16 or bfloat16)."""
-    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
 
 
 def check_precision(a, kernel: str) -> None:

@@ -9,7 +9,7 @@ from .._creation import _type_error, tensor
 from .._dtype import get_default_dtype, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import UINT_OF_SIZE, array_module
+from ..backend import UINT_OF_SIZE, array_module, widened
 from .base import (
     GRAD_ENABLED,
     PYTHON_NUMBERS,
@@ -1094,22 +1094,24 @@ def _softmax_input(name, input, dim, dtype):
 
 
 def _softmax(a, d):
+    """softmax of `a` along `d` (half precision computed in float32 and rounded once, as PyTorch's)."""
     if not a.size:
         return a.copy()
     xp = array_module(a)
-    r = xp.subtract(a, a.max(axis=d, keepdims=True))
+    r = xp.subtract(widened(a), a.max(axis=d, keepdims=True))
     xp.exp(r, out=r)
     r /= r.sum(axis=d, keepdims=True)
-    return r
+    return r.astype(a.dtype, copy=False)
 
 
 def _log_softmax(a, d):
+    """log_softmax of `a` along `d` (half precision computed in float32 and rounded once, as PyTorch's)."""
     if not a.size:
         return a.copy()
     xp = array_module(a)
-    r = xp.subtract(a, a.max(axis=d, keepdims=True))
+    r = xp.subtract(widened(a), a.max(axis=d, keepdims=True))
     r -= xp.log(xp.exp(r).sum(axis=d, keepdims=True))
-    return r
+    return r.astype(a.dtype, copy=False)
 
 
 def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):

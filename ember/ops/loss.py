@@ -12,7 +12,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, widened
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_tensor, check_tensors, not_tensor_error, record, wrap
@@ -144,9 +144,9 @@ def _reduce(loss, reduction):
 def _reduce_array(a, reduction):
     """Reduce a loss array; returns (result array, scale of the gradient of each element)."""
     if reduction == "mean":
-        return a.mean().astype(a.dtype, copy=False), 1.0 / max(a.size, 1) if a.size else float("nan")
+        return widened(a).mean().astype(a.dtype, copy=False), 1.0 / max(a.size, 1) if a.size else float("nan")
     if reduction == "sum":
-        return a.sum().astype(a.dtype, copy=False), 1.0
+        return widened(a).sum().astype(a.dtype, copy=False), 1.0
     return a, 1.0
 
 

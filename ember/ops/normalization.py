@@ -9,7 +9,7 @@ on arrays in fewer passes (`_batch_stats`, `_batch_norm_grads`) unless create_gr
 import numpy as np
 
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, widened
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
@@ -103,10 +103,13 @@ def _group_grads(g, x, mean, invstd, w, eps, groups):
 
 
 def _moments(a, axes):
-    """The mean and biased variance of `a` over `axes` (kept dims), and a - mean."""
-    mean = a.mean(axis=axes, keepdims=True)
-    centered = a - mean
-    return mean, array_module(a).square(centered).mean(axis=axes, keepdims=True), centered
+    """The mean and biased variance of `a` over `axes` (kept dims), and a - mean (half precision computed in float32
+    and rounded once, as PyTorch's)."""
+    wide = widened(a)
+    mean = wide.mean(axis=axes, keepdims=True)
+    centered = wide - mean
+    var = array_module(a).square(centered).mean(axis=axes, keepdims=True)
+    return mean.astype(a.dtype, copy=False), var.astype(a.dtype, copy=False), centered.astype(a.dtype, copy=False)
 
 
 def _standardize(a, axes, eps):

@@ -11,7 +11,7 @@ from .. import _dtype
 from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, widened
 from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out, written
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
@@ -190,6 +190,11 @@ def _dims(dim, ndim):
     return dims if dims and ndim else None
 
 
+def widened_dtype(dtype):
+    """float32 for a half-precision dtype (as widened() gives its arrays), else the dtype itself."""
+    return np.dtype(np.float32) if dtype.itemsize == 2 and dtype.kind in "fV" else dtype
+
+
 def _accumulate_dtype(a, dtype):
     """Sum and prod accumulate integers and bools in int64, as PyTorch does."""
     if dtype is not None:
@@ -244,7 +249,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
         n = 1
         for d in dims:
             n *= a.shape[d]
-    total = _add_reduce(a, dims, np.float32 if a.dtype == np.float16 else None, keepdim)
+    total = _add_reduce(widened(a), dims, None, keepdim)
     if n:
         r = wrap(array_module(a).true_divide(total, n).astype(a.dtype, copy=False))
     else:  # the mean of nothing is nan, as in PyTorch
@@ -258,7 +263,10 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
 
 
 def _add_reduce(a, dims, dtype, keepdims):
-    """Sum over `dims` in one call (NumPy's ufunc directly, without ndarray.sum's Python wrapper)."""
+    """Sum over `dims` in one call (NumPy's ufunc directly, without ndarray.sum's Python wrapper); a sum into half
+    precision accumulates in float32 and is rounded once, as PyTorch's."""
+    if dtype is not None and dtype.itemsize == 2 and dtype.kind in "fV":
+        return _add_reduce(widened(a), dims, np.dtype(np.float32), keepdims).astype(dtype)
     if a.__class__ is np.ndarray:
         return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)  # host: a is a NumPy array here
     return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
@@ -274,12 +282,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, **aliases):
         raise tensor_type_error("prod", "input", input) from None
     acc = _accumulate_dtype(a, dtype)
     if dim is None:
-        r = wrap(a.prod(dtype=acc))
+        r = wrap(widened(a).prod(dtype=widened_dtype(acc)).astype(acc))
         if GRAD_ENABLED[0] and input._rg:
             record(r, NODES.ProdBackward0(), (input,), (input, r))
         return r
     d = wrap_dim(dim, a.ndim)
-    r = wrap(a.prod(axis=d, dtype=acc, keepdims=keepdim))
+    r = wrap(widened(a).prod(axis=d, dtype=widened_dtype(acc), keepdims=keepdim).astype(acc, copy=False))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.ProdBackward1(), (input,), (input, r, d, keepdim))
     return r
@@ -450,11 +458,12 @@ def _moment(a, kind: str, dims, c, keepdim, n):
     """a.var, a.std (with `c` as NumPy's ddof) or a.mean (`kind`); without degrees of freedom NumPy's warnings give
     way to PyTorch's (_spread)."""
     options = {"axis": dims, "keepdims": keepdim} if kind == "mean" else {"axis": dims, "ddof": c, "keepdims": keepdim}
+    wide = widened(a)
     if n - c > 0:
-        return getattr(a, kind)(**options)
+        return getattr(wide, kind)(**options).astype(a.dtype, copy=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return getattr(a, kind)(**options)
+        return getattr(wide, kind)(**options).astype(a.dtype, copy=False)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, **aliases):
@@ -568,6 +577,7 @@ def _vector_norm(input, p, dim, keepdim, node):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm over no elements because the "
                            "operation does not have an identity")
     xp = array_module(a)
+    dtype, a = a.dtype, widened(a)
     absa = xp.abs(a)
     if p == 2:
         r = xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))
@@ -581,7 +591,7 @@ def _vector_norm(input, p, dim, keepdim, node):
         r = xp.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
     else:
         r = xp.power(xp.sum(xp.power(absa, p), axis=dims, keepdims=keepdim), 1.0 / p).astype(a.dtype)
-    r = wrap(xp.asarray(r, dtype=a.dtype))
+    r = wrap(xp.asarray(r, dtype=dtype))
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), (input, r, p, dims, keepdim))
     return r
@@ -655,6 +665,7 @@ def logsumexp(input, dim=REQUIRED, keepdim=False, *, out=None, **aliases):
         raise RuntimeError(f"logsumexp(): output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
     dims = _dims(dim, a.ndim)
     xp = array_module(a)
+    dtype, a = a.dtype, widened(a)
     if a.size == 0:
         r = xp.full(a.sum(axis=dims, keepdims=keepdim).shape, -np.inf, a.dtype)
     else:
@@ -664,7 +675,7 @@ def logsumexp(input, dim=REQUIRED, keepdim=False, *, out=None, **aliases):
             r = xp.log(xp.exp(a - m).sum(axis=dims, keepdims=True)) + m
         if not keepdim:
             r = r.reshape([s for k, s in enumerate(a.shape) if dims is not None and k not in dims])
-    r = wrap(xp.asarray(r, dtype=a.dtype))
+    r = wrap(xp.asarray(r, dtype=dtype))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.LogsumexpBackward0(), (input,), (input, r, dims, keepdim))
     return r if out is None else write_out(out, r, "logsumexp")

@@ -255,3 +255,36 @@ def test_float_of_a_tensor_requiring_grad_warns_as_torch():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             int(x), x.item(), bool(x), float(x.detach())
+
+
+HALF_REDUCTIONS = {
+    "sum": lambda lib, x: x.sum(), "sum dim": lambda lib, x: x.sum(1), "mean": lambda lib, x: x.mean(),
+    "mean dim": lambda lib, x: x.mean(0), "var": lambda lib, x: x.var(), "std dim": lambda lib, x: x.std(1),
+    "var_mean": lambda lib, x: lib.var_mean(x, 1)[0], "norm": lambda lib, x: x.norm(),
+    "vector_norm dim": lambda lib, x: lib.linalg.vector_norm(x, dim=1), "logsumexp": lambda lib, x: x.logsumexp(1),
+    "nansum": lambda lib, x: x.nansum(), "nanmean": lambda lib, x: x.nanmean(1),
+    "prod": lambda lib, x: x[:, :40].prod(1), "cumsum": lambda lib, x: x.cumsum(1)[:, -1],
+    "cumprod": lambda lib, x: x[:, :40].cumprod(1)[:, -1], "logcumsumexp": lambda lib, x: x.logcumsumexp(1)[:, -1],
+    "softmax": lambda lib, x: lib.softmax(x, 1)[:, :3], "log_softmax": lambda lib, x: lib.log_softmax(x, 1)[:, :3],
+    "layer_norm": lambda lib, x: lib.nn.functional.layer_norm(x, (300,))[:, :3],
+    "group_norm": lambda lib, x: lib.nn.functional.group_norm(x.reshape(64, 30, 10), 3)[:, :3],
+    "batch_norm": lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True)[:, :3],
+    "cross_entropy": lambda lib, x: lib.nn.functional.cross_entropy(x, lib.zeros(64, dtype=lib.long)),
+    "mse_loss": lambda lib, x: lib.nn.functional.mse_loss(x, lib.zeros_like(x)),
+    "sum of 20000 ones": lambda lib, x: lib.ones(20000, dtype=x.dtype).sum()}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", HALF_REDUCTIONS)
+def test_half_precision_reductions_accumulate_in_float32_as_torch(name, dtype):
+    """Sums, means, norms, softmax and normalizations of float16 and bfloat16 accumulate in float32 and round once,
+    as PyTorch's CPU kernels do (NumPy accumulates bfloat16 in bfloat16: a sum of 1000 ones gave 256)."""
+    x = np.random.default_rng(0).random((64, 300)).astype(np.float32) + 0.5
+    values = [HALF_REDUCTIONS[name](lib, lib.tensor(x).to(getattr(lib, dtype))) for lib in (torch, ember)]
+    assert str(values[1].dtype).split(".")[1] == str(values[0].dtype).split(".")[1]
+    expected = values[0].float().detach().numpy()
+    step = 2.0 ** (-8 if dtype == "bfloat16" else -11)  # the dtype's relative rounding step
+    if name == "prod":  # PyTorch multiplies in the half dtype itself: its own error grows with the 40 factors
+        step *= 40
+    np.testing.assert_allclose(values[1].float().detach().numpy(), expected, rtol=2 * step,
+                               atol=2 * step * float(np.abs(expected).max()))
