@@ -380,3 +380,42 @@ def test_adafactor_refuses_complex_parameters_as_torch():
         p.grad = lib.ones(2, dtype=lib.complex64)
         with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
             lib.optim.Adafactor([p]).step()
+
+
+MUON_CONFIGS = [dict(), dict(lr=0.02, nesterov=False, weight_decay=0.0, adjust_lr_fn="match_rms_adamw"),
+                dict(lr=0.01, momentum=0.5, ns_steps=3, adjust_lr_fn="original")]
+
+
+@pytest.mark.parametrize("kw", MUON_CONFIGS)
+def test_muon_matches_torch(kw):
+    """One step agrees with PyTorch to a bfloat16 step of the update (the Newton-Schulz iteration runs in bfloat16 as
+    PyTorch's; a gradient a float32 rounding away may round to the next bfloat16); ten steps stay near PyTorch's."""
+    x, y = X.astype(np.float32), Y.astype(np.float32)
+    models = {lib: lib.nn.Sequential(lib.nn.Linear(5, 4, bias=False), lib.nn.Tanh(), lib.nn.Linear(4, 6, bias=False),
+                                     lib.nn.Linear(6, 3, bias=False)) for lib in (torch, ember)}
+    for tp, ep in zip(models[torch].parameters(), models[ember].parameters()):
+        ep.data.numpy()[...] = tp.detach().numpy()
+    opts = {lib: lib.optim.Muon(models[lib].parameters(), **kw) for lib in (torch, ember)}
+    unit = kw.get("lr", 1e-3) * 2.0 ** -6  # a few bfloat16 steps of one update (its entries are below 1.5)
+    for steps, tolerance in ((1, unit), (9, 30 * unit)):
+        for lib in (torch, ember):
+            train(lib, models[lib], opts[lib], lib.tensor(x), lib.tensor(y), steps)
+        for tp, ep in zip(models[torch].parameters(), models[ember].parameters()):
+            np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=tolerance, atol=tolerance)
+    t_state, e_state = opts[torch].state_dict(), opts[ember].state_dict()
+    assert e_state["param_groups"] == t_state["param_groups"] and list(e_state["state"]) == list(t_state["state"])
+
+
+@pytest.mark.parametrize("build", [lambda lib: [lib.nn.Parameter(lib.ones(3))],
+                                   lambda lib: [lib.nn.Parameter(lib.ones(2, 2))], ])
+@pytest.mark.parametrize("kwargs", [dict(), dict(lr=-1.0), dict(momentum=-0.1), dict(weight_decay=-1.0),
+                                    dict(adjust_lr_fn="other")])
+def test_muon_errors_as_torch(build, kwargs):
+    outcomes = []
+    for lib in (torch, ember):
+        try:
+            lib.optim.Muon(build(lib), **kwargs)
+            outcomes.append(None)
+        except ValueError as error:
+            outcomes.append(str(error).replace(lib.__name__, "lib"))
+    assert outcomes[1] == outcomes[0]
