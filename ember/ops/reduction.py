@@ -460,10 +460,12 @@ def _moment(a, kind: str, dims, c, keepdim, n):
     options = {"axis": dims, "keepdims": keepdim} if kind == "mean" else {"axis": dims, "ddof": c, "keepdims": keepdim}
     wide = widened(a)
     if n - c > 0:
-        return getattr(wide, kind)(**options).astype(a.dtype, copy=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return getattr(wide, kind)(**options).astype(a.dtype, copy=False)
+        r = getattr(wide, kind)(**options)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            r = getattr(wide, kind)(**options)
+    return r if wide is a else r.astype(a.dtype)  # half precision rounded back once
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, **aliases):
