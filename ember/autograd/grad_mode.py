@@ -1,5 +1,6 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode."""
 import functools
+import inspect
 
 # One-item lists so that ops read the flags with a single index, not a function call.
 # NOTE [ Grad mode in a dual level ]: forward-mode AD (forward_ad.py) computes tangents from the graph that ops
@@ -38,11 +39,40 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.__class__._clone(self):
                 return fn(*args, **kwargs)
         return wrapper
+
+    def _wrap_generator(self, fn):
+        """A generator function whose every resumption runs in this mode (the caller's mode between them), as
+        PyTorch's decorators wrap generators."""
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self._clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self._clone():
+                            gen.close()
+                        raise
+                    except BaseException as error:
+                        with self._clone():
+                            response = gen.throw(error)
+                    else:
+                        with self._clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+        return generator
 
     def _clone(self):
         return self.__class__()

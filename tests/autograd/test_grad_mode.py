@@ -113,3 +113,24 @@ def test_sgd_update_outside_no_grad_raises():
         (w * w).sum().backward()
         with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
             w -= 0.1 * w.grad
+
+
+@pytest.mark.parametrize("decorator", ["no_grad()", "no_grad", "enable_grad()", "set_grad_enabled(False)",
+                                       "inference_mode()", "inference_mode(False)"])
+def test_decorated_generators_run_in_the_mode_as_torch(decorator):
+    """Each resumption of a decorated generator runs in the decorator's mode, the caller's mode in between."""
+    def run(lib):
+        w = lib.ones(2, requires_grad=True)
+        mode = eval(f"lib.{decorator}")  # the same spelling on both libraries
+
+        @mode
+        def steps():
+            for k in range(2):
+                sent = yield ((w * k).requires_grad, lib.is_grad_enabled(), lib.is_inference_mode_enabled())
+                assert sent is None
+        seen = []
+        with lib.no_grad() if decorator.startswith("enable") else lib.enable_grad():
+            for item in steps():
+                seen.append(item + (lib.is_grad_enabled(),))
+        return seen
+    assert run(ember) == run(torch)
