@@ -1,6 +1,7 @@
 """Distances and similarities between rows of tensors, composed from other ops."""
 from .._creation import triu_indices
 from .base import Tensor, check_tensor
+from .elementwise import where
 from .keywords import numpy_keywords
 from .rearrange import broadcast_shapes
 from .reduction import p_norm
@@ -41,7 +42,8 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"
           ) -> Tensor:
-    """The p-norm distance between each row of x1 and each row of x2 (batched).
+    """The p-norm distance between each row of x1 and each row of x2 (batched); for p = 2 with more than 25 rows (or
+    compute_mode 'use_mm_for_euclid_dist'), through one matrix product, as PyTorch.
 
     Differs from PyTorch: the grad_fn is the composition of the ops below, not CdistBackward0."""
     check_tensor("cdist", "x1", x1, 1)
@@ -51,7 +53,23 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
                            f"X2: {x2.shape[-1]}")
+    if compute_mode not in _COMPUTE_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    if p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (compute_mode == _COMPUTE_MODES[0] and
+                                                                 max(x1.shape[-2], x2.shape[-2]) > 25)):
+        return _euclidean(x1, x2)
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
+_COMPUTE_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
+
+
+def _euclidean(x1: Tensor, x2: Tensor) -> Tensor:
+    """The Euclidean distances from |x1|^2 - 2 x1 x2^T + |x2|^2, one matrix product and no (N, M, D) differences;
+    0 (with a zero gradient) where rounding leaves no positive square."""
+    squares = (x1 * x1).sum(-1, keepdim=True) - 2 * (x1 @ x2.mT) + (x2 * x2).sum(-1, keepdim=True).mT
+    positive = squares > 0
+    return where(positive, where(positive, squares, 1.0).sqrt(), 0.0)
 
 
 __all__ = ["pairwise_distance", "cosine_similarity", "pdist", "cdist"]

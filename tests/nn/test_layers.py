@@ -159,3 +159,20 @@ def test_float16_linear_rounds_once_like_torch():
     assert e.dtype == np.float16
     assert (e != t).mean() < 0.01
     np.testing.assert_array_less(np.abs(e.astype(np.float32) - t), np.spacing(np.abs(t)).astype(np.float32) * 1.01)
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                                  "donot_use_mm_for_euclid_dist"])
+def test_cdist_compute_modes_match_torch(mode):
+    """Past 25 rows (or always, with use_mm_for_euclid_dist) p=2 goes through one matrix product, as PyTorch's;
+    the distances of a set to itself (zeros on the diagonal) have finite gradients."""
+    check(lambda lib, a, b: lib.cdist(a, b, compute_mode=mode), randn(30, 4), randn(2, 27, 4, seed=1),
+          check_grad_fn=False, atol=1e-7, grad_atol=1e-6)
+    check(lambda lib, a: lib.cdist(a, a, compute_mode=mode), randn(30, 4), check_grad_fn=False, atol=1e-7,
+          grad_atol=1e-6)
+    check(lambda lib, a, b: lib.cdist(a, b, p=1.0, compute_mode=mode), randn(30, 4), randn(27, 4, seed=1),
+          check_grad_fn=False)
+
+
+def test_cdist_refuses_an_unknown_compute_mode_as_torch():
+    check(lambda lib, a: lib.cdist(a, a, compute_mode="fast"), randn(3, 2), grad=False)
