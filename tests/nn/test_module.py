@@ -338,3 +338,54 @@ def test_state_dict_hooks_and_metadata_match_torch():
     """Pre and post hooks of state_dict, a private hook that returns a new state dict, load pre-hooks that rename
     keys, load post-hooks that change the incompatible keys, and the metadata's module versions."""
     assert _state_dict_hook_events(ember) == _state_dict_hook_events(torch)
+
+
+def _extra_state_round_trip(lib):
+    nn = lib.nn
+
+    class Counter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin, self.steps = nn.Linear(2, 2), 0
+
+        def get_extra_state(self):
+            return {"steps": self.steps}
+
+        def set_extra_state(self, state):
+            self.steps = state["steps"]
+    saved = Counter()
+    saved.steps = 7
+    state = saved.state_dict()
+    loaded = Counter()
+    result = loaded.load_state_dict(state)
+    missing = Counter().load_state_dict({k: v for k, v in state.items() if k != "_extra_state"}, strict=False)
+    with pytest.raises(RuntimeError, match="Unexpected key"):
+        nn.Sequential(nn.Linear(2, 2)).load_state_dict({"_extra_state": 1, "0.weight": state["lin.weight"],
+                                                         "0.bias": state["lin.bias"]})
+    return list(state), loaded.steps, list(result.missing_keys), list(missing.missing_keys)
+
+
+def test_extra_state_saves_and_loads_as_torch():
+    assert _extra_state_round_trip(ember) == _extra_state_round_trip(torch)
+
+
+def test_set_submodule_bfloat16_to_empty_and_compile_as_torch():
+    results = []
+    for lib in (torch, ember):
+        nn = lib.nn
+        net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU()))
+        net.set_submodule("1.0", nn.Tanh())
+        net.set_submodule("2", nn.Identity())
+        errors = []
+        for target, module, strict in (("1.5", nn.Tanh(), True), ("", nn.Tanh(), False), ("0.weight", nn.Tanh(), False),
+                                       ("0", 3, False)):
+            try:
+                net.set_submodule(target, module, strict=strict)
+            except (AttributeError, ValueError) as error:
+                errors.append(type(error).__name__)
+        net.bfloat16()
+        assert net.compile() is None
+        moved = nn.Linear(3, 2).to_empty(device="cpu")
+        results.append(([type(m).__name__ for _, m in net.named_modules()], errors,
+                        str(net[0].weight.dtype).split(".")[1], tuple(moved.weight.shape)))
+    assert results[1] == results[0]

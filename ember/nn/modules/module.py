@@ -43,6 +43,7 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+_EXTRA_STATE = "_extra_state"  # the state_dict key of get_extra_state's value
 _STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
                      "_load_state_dict_post_hooks")  # PyTorch's attribute names, which its pickled modules carry
 
@@ -406,6 +407,19 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Put `module` at dotted path `target`; with `strict`, only in place of a submodule that is there."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent, name = self._owner_and_name(target)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     def _owner_and_name(self, target):
         module_path, _, name = target.rpartition(".")
         return self.get_submodule(module_path), name
@@ -532,6 +546,20 @@ class Module:
         from ... import float16  # cycle: ember imports this one
         return self._cast_floats(float16)
 
+    def bfloat16(self) -> "Module":
+        """Cast floating point parameters and buffers to bfloat16."""
+        from ... import bfloat16  # cycle: ember imports this one
+        return self._cast_floats(bfloat16)
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Move parameters and buffers to `device` without keeping their values (ember has no meta device, so they
+        move with their values, which are as good as uninitialized ones)."""
+        return self._apply(lambda t: t.to(device), recurse=recurse)
+
+    def compile(self, *args, **kwargs) -> None:
+        """Compile the module's forward in place: torch.compile's options are accepted; ember runs forward as it
+        is (ember.compile returns its input)."""
+
     def share_memory(self) -> "Module":
         """Move parameters and buffers to shared memory."""
         return self._apply(lambda t: t.share_memory_())
@@ -544,6 +572,21 @@ class Module:
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
+
+    def get_extra_state(self):
+        """The module's own state beyond parameters and buffers, saved in state_dict as '_extra_state'; a module
+        that has some overrides this and set_extra_state."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def set_extra_state(self, state) -> None:
+        """Restore the state get_extra_state returned, from load_state_dict."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
 
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False) -> dict:
         """An ordered dict of every parameter and persistent buffer, by dotted name."""
@@ -631,9 +674,17 @@ class Module:
                     setattr(self, name, replacement)
                 else:
                     param.copy_(value)
+        extra_key = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if key.startswith(prefix):
+                if key.startswith(prefix) and key != extra_key:
                     rest = key[len(prefix):]
                     head = rest.split(".", 1)[0]
                     if head not in self._modules and head not in self._parameters and \
