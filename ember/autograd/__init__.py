@@ -94,12 +94,28 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     result = run_backward(outputs, _root_grads(outputs, grad_outputs, create_graph), retain_graph,
                           create_graph, inputs=inputs, accumulate=False, allow_unused=allow_unused)
     if materialize_grads:
         result = [g if g is not None else wrap(array_module(t._data).zeros_like(t._data))
                   for g, t in zip(result, inputs)]
     return tuple(result)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """grad with is_grads_batched: the first dim of every grad_output runs over a batch of vector-Jacobian
+    products, one backward pass each (PyTorch vmaps them), and each input's gradients are stacked along it."""
+    from ..ops.shape import stack  # lazy: the ops build on autograd
+    if any(g is None for g in grad_outputs) or not grad_outputs:
+        raise RuntimeError("grad_outputs must be given for every output when is_grads_batched is True")
+    batch = grad_outputs[0].shape[0]
+    rows = [grad(outputs, inputs, [g[k] for g in grad_outputs], retain_graph=retain_graph or k < batch - 1,
+                 create_graph=create_graph, allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for k in range(batch)]
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
 
 class _VariableMeta(type):

@@ -435,3 +435,20 @@ def test_printed_gradients_show_no_negative_zero(loss):
     loss(ember, e).backward()
     loss(torch, t).backward()
     assert str(e.grad) == str(t.grad).replace("torch", "ember")
+
+
+def test_grad_with_batched_grad_outputs_matches_torch():
+    """is_grads_batched: a batch of vector-Jacobian products, one per row of the grad_outputs (the Jacobian of
+    x ** 2 from the identity), with create_graph giving gradients that differentiate again."""
+    results = []
+    for lib in (torch, ember):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+        (jac,) = lib.autograd.grad(x ** 3, x, grad_outputs=lib.eye(3, dtype=lib.float64), is_grads_batched=True,
+                                   create_graph=True)
+        jac.sum().backward()
+        pair = lib.autograd.grad(x.sum() * y, (x, y), grad_outputs=lib.ones(4, 2, dtype=lib.float64),
+                                 is_grads_batched=True)
+        results.append([jac.detach().numpy(), x.grad.numpy()] + [g.numpy() for g in pair])
+    for e, t in zip(*results[::-1]):
+        np.testing.assert_allclose(e, t, rtol=1e-12)
