@@ -109,3 +109,28 @@ def test_cpu_capability_and_small_backend_modules_as_torch():
             pass
     assert ember.backends.nnpack.set_flags(True) == (False,) and ember.backends.nnpack.set_flags(False) == (True,)
     assert ember.backends.mkl.is_available() is False and ember.backends.nnpack.is_available() is False
+
+
+def _attention_and_compiler_flags(lib):
+    import importlib
+    dynamo = importlib.import_module(lib.__name__ + "._dynamo")
+    attention = importlib.import_module(lib.__name__ + ".nn.attention")
+    dynamo.config.suppress_errors = True
+    dynamo.reset()
+    cuda = lib.backends.cuda
+    seen = [cuda.flash_sdp_enabled(), cuda.mem_efficient_sdp_enabled(), cuda.math_sdp_enabled()]
+    with attention.sdpa_kernel([attention.SDPBackend.MATH, attention.SDPBackend.EFFICIENT_ATTENTION]):
+        seen += [cuda.flash_sdp_enabled(), cuda.mem_efficient_sdp_enabled(), cuda.math_sdp_enabled()]
+    cuda.enable_flash_sdp(False)
+    seen += [cuda.flash_sdp_enabled(), int(attention.SDPBackend.CUDNN_ATTENTION)]
+    cuda.enable_flash_sdp(True)
+    with lib.backends.cudnn.flags(enabled=False, deterministic=True):
+        seen += [lib.backends.cudnn.enabled, lib.backends.cudnn.deterministic]
+    seen += [lib.backends.cudnn.enabled, lib.backends.cudnn.deterministic, dynamo.is_compiling(),
+             dynamo.disable(lambda x: x + 1)(1)]
+    return seen
+
+
+def test_attention_kernel_flags_cudnn_flags_and_dynamo_names_as_torch():
+    """The names scripts set around attention and torch.compile: stored and restored as PyTorch's."""
+    assert _attention_and_compiler_flags(ember) == _attention_and_compiler_flags(torch)
