@@ -82,8 +82,8 @@ def operands(a, b):
             b = float(b) if isinstance(b, float) else int(b)
         else:
             raise TypeError(f"unsupported operand: expected a Tensor or a number, but got {type(b).__name__}")
-    if b.__class__ is int:
-        check_int_scalar(b)
+    if b.__class__ is int and not -2**63 <= b < 2**64:
+        check_int_scalar(b)  # raises
     dt = _with_scalar(x.dtype, b)
     if x.dtype != dt:
         x = x.astype(dt)

@@ -249,7 +249,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
         n = 1
         for d in dims:
             n *= a.shape[d]
-    total = _add_reduce(widened(a), dims, None, keepdim)
+    total = _add_reduce(a if a.dtype.itemsize > 2 else widened(a), dims, None, keepdim)
     if n:
         r = wrap(array_module(a).true_divide(total, n).astype(a.dtype, copy=False))
     else:  # the mean of nothing is nan, as in PyTorch
