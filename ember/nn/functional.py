@@ -16,28 +16,9 @@ from ..ops.activation import log_softmax, relu, relu6_, softmax  # noqa: F401  (
 from ..ops.elementwise import sigmoid, tanh  # noqa: F401
 from ..ops.inplace import relu_  # noqa: F401
 from .._tensor import Tensor
-from ..ops.base import check_tensor, tensor_type_error
-from ..ops.linalg import addmm, matmul
+from ..ops.base import check_tensor
+from ..ops.linalg import linear, matmul  # noqa: F401  (F.linear)
 from .. import _unsupported
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """input @ weight.T + bias, as one BLAS call (addmm) for 2-D input."""
-    if not isinstance(input, Tensor):
-        raise tensor_type_error("linear", "input", input)
-    try:
-        wt = weight.t()
-    except AttributeError:
-        raise tensor_type_error("linear", "weight", weight, 2) from None
-    if bias is None:
-        return matmul(input, wt)
-    if not isinstance(bias, Tensor):
-        raise tensor_type_error("linear", "bias", bias, 3)
-    if input.dim() == 2:
-        return addmm(bias, input, wt)
-    shape = tuple(input.shape)
-    out = addmm(bias, input.reshape(-1, shape[-1]), wt)
-    return out.view(shape[:-1] + (weight.shape[0],))
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

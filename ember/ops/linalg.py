@@ -12,7 +12,7 @@ from .._creation import _int
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, is_half, widened
 from . import decomposition as dec
 from .base import (
     GRAD_ENABLED,
@@ -164,9 +164,8 @@ def _product_plus(product, a, b, c, beta, alpha):
     """beta * c + alpha * product(a, b); float16 and bfloat16 are computed in float32 and rounded once, as PyTorch does
     (rounding the product first differs from PyTorch by one float16 step in about a quarter of a Linear's
     outputs)."""
-    if a.dtype.itemsize == 2 and a.dtype.kind in "fV":
-        f = np.float32
-        return _scale_add(product(a.astype(f), b.astype(f)), c.astype(f), beta, alpha).astype(a.dtype)
+    if is_half(a):
+        return _scale_add(product(widened(a), widened(b)), widened(c), beta, alpha).astype(a.dtype)
     return _scale_add(product(a, b), c, beta, alpha)
 
 
@@ -254,6 +253,25 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         record(r, NODES.AddmmBackward0(), (input, mat1, mat2),
                (keep_if(mat1, mat2._rg), keep_if(mat2, mat1._rg), beta, alpha, _is_transposed(b)))
     return r if out is None else write_out(out, r, "addmm")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weight.T + bias, as one BLAS call (addmm) for 2-D input."""
+    if not isinstance(input, Tensor):
+        raise tensor_type_error("linear", "input", input)
+    try:
+        wt = weight.t()
+    except AttributeError:
+        raise tensor_type_error("linear", "weight", weight, 2) from None
+    if bias is None:
+        return matmul(input, wt)
+    if not isinstance(bias, Tensor):
+        raise tensor_type_error("linear", "bias", bias, 3)
+    if input.dim() == 2:
+        return addmm(bias, input, wt)
+    shape = tuple(input.shape)
+    out = addmm(bias, input.reshape(-1, shape[-1]), wt)
+    return out.view(shape[:-1] + (weight.shape[0],))
 
 
 def matmul(input, other, *, out=None):

@@ -1,5 +1,7 @@
 """Recurrent layers as fused ops: `rnn_layer` runs one layer of RNN, LSTM or GRU in one direction over a
-whole batch of sequences and records one autograd node.
+whole batch of sequences and records one autograd node. The cells' single steps (`lstm_cell`, `gru_cell`,
+`rnn_tanh_cell`, `rnn_relu_cell`, as torch's functions) are compositions of differentiable ops, which also give the
+layers their second derivatives (NOTE [ Recurrent double backward ]).
 
 The sequences come as packed rows: `input` is (N, input_size), the rows of time step 0, then those of
 step 1, ..., with batch_sizes[t] rows at step t, non-increasing; a padded (T, B, input_size) batch is the
@@ -27,7 +29,10 @@ from .._dtype import bfloat16, float32
 from ..autograd.graph import Node
 from ..backend import array_module
 from ..backend.lstm_kernels import lstm_cell_kernels
+from .activation import relu
 from .base import GRAD_ENABLED, Tensor, record, wrap
+from .elementwise import sigmoid, tanh
+from .linalg import linear
 from .shape import cat
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -66,31 +71,55 @@ def _composed_backward(grads, wanted, mode, input, hx, cx, w_ih, w_hh, b_ih, b_h
 
 
 def _recomputed(mode, inputs, steps):
-    """(output, final hidden state[, final cell state]) of the layer, from differentiable ops, step by step."""
+    """(output, final hidden state[, final cell state]) of the layer, from the cells' differentiable steps."""
     input, h, c, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
     rows = input.reshape(-1, input.shape[-1])
+    step = {"RNN_TANH": rnn_tanh_cell, "RNN_RELU": rnn_relu_cell, "GRU": gru_cell}.get(mode)
     outs = {}
     for start, stop, n in steps:
         x, h_prev = rows[start:stop], h[:n]
-        gates_x = x @ w_ih.t() + (0 if b_ih is None else b_ih)
-        gates_h = h_prev @ w_hh.t() + (0 if b_hh is None else b_hh)
         if mode == "LSTM":
-            i, f, g, o = (gates_x + gates_h).chunk(4, 1)
-            c_new = f.sigmoid() * c[:n] + i.sigmoid() * g.tanh()
-            h_new = o.sigmoid() * c_new.tanh()
+            h_new, c_new = lstm_cell(x, (h_prev, c[:n]), w_ih, w_hh, b_ih, b_hh)
             h_new = h_new if w_hr is None else h_new @ w_hr.t()
             c = c_new if n == c.shape[0] else cat([c_new, c[n:]])
-        elif mode == "GRU":
-            (x_r, x_z, x_n), (h_r, h_z, h_n) = gates_x.chunk(3, 1), gates_h.chunk(3, 1)
-            r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
-            new = (x_n + r * h_n).tanh()
-            h_new = new + z * (h_prev - new)
         else:
-            h_new = (gates_x + gates_h).relu() if mode == "RNN_RELU" else (gates_x + gates_h).tanh()
+            h_new = step(x, h_prev, w_ih, w_hh, b_ih, b_hh)
         outs[start] = h_new
         h = h_new if n == h.shape[0] else cat([h_new, h[n:]])
     output = cat([outs[start] for start in sorted(outs)]).reshape(tuple(input.shape[:-1]) + (h.shape[-1],))
     return (output, h, c) if mode == "LSTM" else (output, h)
+
+
+# ---- the cells' steps as functions (torch.lstm_cell, ...) --------------------------------------------------------
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
+    """One Elman step: tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    return tanh(linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh))
+
+
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
+    """One Elman step with relu."""
+    return relu(linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh))
+
+
+def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None) -> tuple:
+    """One LSTM step (gates i, f, g, o): the next (h, c) from hx = (h, c)."""
+    h, c = hx
+    i, f, g, o = (linear(input, w_ih, b_ih) + linear(h, w_hh, b_hh)).chunk(4, 1)
+    c = sigmoid(f) * c + sigmoid(i) * tanh(g)
+    return sigmoid(o) * tanh(c), c
+
+
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step: h' = n + z (h - n), n = tanh(W_in x + b_in + r (W_hn h + b_hn))."""
+    i_r, i_z, i_n = linear(input, w_ih, b_ih).chunk(3, 1)
+    h_r, h_z, h_n = linear(hx, w_hh, b_hh).chunk(3, 1)
+    r, z = sigmoid(i_r + h_r), sigmoid(i_z + h_z)
+    n = tanh(i_n + r * h_n)
+    return n + z * (hx - n)
 
 
 def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Tensor, w_hh: Tensor,

@@ -9,7 +9,7 @@ import warnings
 
 from ... import _creation
 from ..._tensor import Tensor
-from ...ops.recurrent import GATES, rnn_layer
+from ...ops.recurrent import GATES, gru_cell, lstm_cell, rnn_layer, rnn_relu_cell, rnn_tanh_cell  # noqa: F401
 from ...ops.shape import cat, stack
 from .. import functional as F
 from .. import init
@@ -373,37 +373,6 @@ class GRUCell(RNNCellBase):
 
 
 # ---- the cells' steps and whole stacks as functions (torch.lstm_cell, torch.lstm, ...) ---------------------------
-def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-                  b_hh: Tensor | None = None) -> Tensor:
-    """One Elman step: tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
-    return F.tanh(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
-
-
-def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-                  b_hh: Tensor | None = None) -> Tensor:
-    """One Elman step with relu."""
-    return F.relu(F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh))
-
-
-def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-              b_hh: Tensor | None = None) -> tuple:
-    """One LSTM step (gates i, f, g, o): the next (h, c) from hx = (h, c)."""
-    h, c = hx
-    i, f, g, o = (F.linear(input, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, 1)
-    c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-    return F.sigmoid(o) * F.tanh(c), c
-
-
-def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-             b_hh: Tensor | None = None) -> Tensor:
-    """One GRU step: h' = n + z (h - n), n = tanh(W_in x + b_in + r (W_hn h + b_hn))."""
-    i_r, i_z, i_n = F.linear(input, w_ih, b_ih).chunk(3, 1)
-    h_r, h_z, h_n = F.linear(hx, w_hh, b_hh).chunk(3, 1)
-    r, z = F.sigmoid(i_r + h_r), F.sigmoid(i_z + h_z)
-    n = F.tanh(i_n + r * h_n)
-    return n + z * (hx - n)
-
-
 def _stack_function(mode: str, input: Tensor, hx, params, has_biases: bool, num_layers: int, dropout: float,
                     train: bool, bidirectional: bool, batch_first: bool):
     """A whole recurrent stack from a flat list of weights, per layer and direction: w_ih, w_hh[, b_ih, b_hh]."""
