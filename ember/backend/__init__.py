@@ -66,9 +66,19 @@ def fft_options(array) -> dict:
     return {"workers": CPU_THREADS[0]}
 
 
+def is_half_dtype(dtype) -> bool:
+    """Whether a NumPy dtype is a half-precision float (float16, or ml_dtypes' bfloat16: NumPy kind 'V')."""
+    return dtype.itemsize == 2 and dtype.kind in "fV"
+
+
 def is_half(array) -> bool:
-    """Whether an array holds half-precision floats (float16, or ml_dtypes' bfloat16: NumPy kind 'V')."""
-    return array.dtype.itemsize == 2 and array.dtype.kind in "fV"
+    """Whether an array holds half-precision floats."""
+    return is_half_dtype(array.dtype)
+
+
+def widened_dtype(dtype):
+    """float32 for a half-precision dtype (as widened() gives its arrays), else the dtype itself."""
+    return numpy.dtype(numpy.float32) if is_half_dtype(dtype) else dtype
 
 
 def widened(array):

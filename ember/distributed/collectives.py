@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 
 from .._tensor import Tensor
+from ..backend import widened
 from ._waiting import Requests, Work, wait_until
 from .process_group import ProcessGroup, resolve
 from .reduce_op import RedOpType
@@ -93,7 +94,7 @@ def _reduction(MPI, array: np.ndarray, op, group_size: int, what: str):
     mpi_op = {RedOpType.SUM: MPI.SUM, RedOpType.AVG: MPI.SUM, RedOpType.PRODUCT: MPI.PROD, RedOpType.MIN: MPI.MIN,
               RedOpType.MAX: MPI.MAX, RedOpType.BAND: MPI.BAND, RedOpType.BOR: MPI.BOR,
               RedOpType.BXOR: MPI.BXOR}[op]
-    work = array.astype(np.float32) if array.dtype.itemsize == 2 and array.dtype.kind in "fV" else array
+    work = widened(array)  # half precision reduced in float32
 
     def finish():
         if op == RedOpType.AVG:

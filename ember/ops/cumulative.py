@@ -6,13 +6,13 @@ from .. import return_types as RT
 from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module, widened
+from ..backend import array_module, widened, widened_dtype
 from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out, written
 from .elementwise import where
 from .inplace import generic_inplace
 from .keywords import REQUIRED, required_dim
 from .rearrange import flip
-from .reduction import _accumulate_dtype, _exclusive_cumprod, widened_dtype
+from .reduction import _accumulate_dtype, _exclusive_cumprod
 from .sorting import _scatter_back
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]

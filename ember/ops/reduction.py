@@ -11,7 +11,7 @@ from .. import _dtype
 from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module, widened
+from ..backend import array_module, is_half_dtype, widened, widened_dtype
 from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out, written
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
@@ -190,11 +190,6 @@ def _dims(dim, ndim):
     return dims if dims and ndim else None
 
 
-def widened_dtype(dtype):
-    """float32 for a half-precision dtype (as widened() gives its arrays), else the dtype itself."""
-    return np.dtype(np.float32) if dtype.itemsize == 2 and dtype.kind in "fV" else dtype
-
-
 def _accumulate_dtype(a, dtype):
     """Sum and prod accumulate integers and bools in int64, as PyTorch does."""
     if dtype is not None:
@@ -265,8 +260,8 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
 def _add_reduce(a, dims, dtype, keepdims):
     """Sum over `dims` in one call (NumPy's ufunc directly, without ndarray.sum's Python wrapper); a sum into half
     precision accumulates in float32 and is rounded once, as PyTorch's."""
-    if dtype is not None and dtype.itemsize == 2 and dtype.kind in "fV":
-        return _add_reduce(widened(a), dims, np.dtype(np.float32), keepdims).astype(dtype)
+    if dtype is not None and is_half_dtype(dtype):
+        return _add_reduce(widened(a), dims, widened_dtype(dtype), keepdims).astype(dtype)
     if a.__class__ is np.ndarray:
         return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)  # host: a is a NumPy array here
     return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
