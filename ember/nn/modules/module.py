@@ -5,7 +5,7 @@ import itertools
 import warnings
 from collections import OrderedDict, namedtuple
 
-from ..._hooks import RemovableHandle
+from ..._hooks import RemovableHandle, add_hook
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.memory import parse_to
@@ -198,9 +198,7 @@ class Module:
         """Deprecated: call `hook(module, grad_input, grad_output)` as a hook of the autograd node of the module's
         output, whose grad_input are that node's input gradients (use register_full_backward_hook)."""
         self._set_backward_hook_kind(False)
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        return handle
+        return _add(self._backward_hooks, hook)
 
     def _set_backward_hook_kind(self, full: bool) -> None:
         if self._is_full_backward_hook is (not full):
@@ -578,15 +576,13 @@ class Module:
     def get_extra_state(self):
         """The module's own state beyond parameters and buffers, saved in state_dict as '_extra_state'; a module
         that has some overrides this and set_extra_state."""
-        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
-                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
-                           "to report this bug.")
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called: a module "
+                           "with extra state overrides both get_extra_state and set_extra_state.")
 
     def set_extra_state(self, state) -> None:
         """Restore the state get_extra_state returned, from load_state_dict."""
-        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
-                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
-                           "to report this bug.")
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called: a module "
+                           "with extra state overrides both get_extra_state and set_extra_state.")
 
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False) -> dict:
         """An ordered dict of every parameter and persistent buffer, by dotted name."""
@@ -758,9 +754,8 @@ class Module:
 
 
 def _add(hooks: OrderedDict, hook) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    return handle
+    """Register `hook` in `hooks`; the handle that removes it."""
+    return add_hook(hooks, hook)[1]
 
 
 def input_error(module: Module, error: Exception, explain) -> Exception:
