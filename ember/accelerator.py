@@ -5,7 +5,7 @@ without a GPU (`current_accelerator()` is None, and the calls that need a device
 """
 from contextlib import contextmanager
 
-from . import backend, cuda
+from . import cuda
 from ._device import device as _device
 
 _NONE = "Cannot access accelerator device when none is available."
@@ -35,9 +35,7 @@ def current_device_index() -> int:
 def set_device_index(device) -> None:
     """Make accelerator device `device` (an index, 'cuda:N' or an ember.device) the current one."""
     _require()
-    index = _index(device)
-    if index >= 0:
-        backend.cupy.cuda.Device(index).use()
+    cuda.set_device(device)
 
 
 def synchronize(device=None) -> None:
@@ -61,13 +59,6 @@ def device_index(device):
 
 
 current_device_idx, set_device_idx = current_device_index, set_device_index  # PyTorch's older names
-
-
-def _index(device) -> int:
-    if isinstance(device, int):
-        return device
-    d = _device(device) if isinstance(device, str) else device
-    return -1 if d.index is None else d.index
 
 
 def _require():

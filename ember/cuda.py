@@ -6,6 +6,7 @@ there is no GPU, and the ones that need a device raise PyTorch's AssertionError 
 CUDA enabled"). On a GPU they read CuPy's device and its default memory pool.
 """
 from . import backend
+from ._device import device as _device
 from ._exceptions import OutOfMemoryError  # noqa: F401
 from .amp import cuda_amp as amp  # noqa: F401
 from .cuda_memory import (  # noqa: F401
@@ -253,7 +254,6 @@ def _index(device) -> int:
         return -1
     if isinstance(device, int):
         return device
-    from ._device import device as device_class  # lazy: ember.cuda loads before the device class's users
-    d = device_class(device) if isinstance(device, str) else device
+    d = _device(device) if isinstance(device, str) else device
     return -1 if d.index is None else d.index
 
