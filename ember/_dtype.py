@@ -86,6 +86,8 @@ def _load_bfloat16() -> None:
     import ml_dtypes  # lazy: NOTE [ Lazy bfloat16 ]
     bfloat16.np = np.dtype(ml_dtypes.bfloat16)
     FROM_NP[bfloat16.np] = bfloat16
+
+
 _default = [float32]
 
 

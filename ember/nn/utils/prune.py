@@ -44,12 +44,7 @@ class BasePruningMethod(ABC):
         """Prune module.<name> with cls(*args, **kwargs), combined with any pruning already there."""
         method = _composite_method(cls, module, name, *args, **kwargs)
         orig = getattr(module, name)
-        if importance_scores is not None:
-            if importance_scores.shape != orig.shape:
-                raise AssertionError(f"importance_scores should have the same shape as parameter {name} of "
-                                     f"{module}, got {importance_scores.shape} vs {orig.shape}")
-        else:
-            importance_scores = orig
+        importance_scores = _importance(importance_scores, orig, f"parameter {name} of {module}")
         if not isinstance(method, PruningContainer):  # the first pruning of this tensor
             module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
@@ -70,12 +65,7 @@ class BasePruningMethod(ABC):
     def prune(self, t: Tensor, default_mask: Tensor | None = None,
               importance_scores: Tensor | None = None) -> Tensor:
         """`t` with this method's mask applied (the module is left alone)."""
-        if importance_scores is not None:
-            if importance_scores.shape != t.shape:
-                raise AssertionError(f"importance_scores should have the same shape as tensor t, got "
-                                     f"{importance_scores.shape} vs {t.shape}")
-        else:
-            importance_scores = t
+        importance_scores = _importance(importance_scores, t, "tensor t")
         default_mask = default_mask if default_mask is not None else ones_like(t)
         return t * self.compute_mask(importance_scores, default_mask=default_mask)
 
@@ -391,6 +381,16 @@ def is_pruned(module: Module) -> bool:
     """True if module or any submodule has a pruning hook."""
     return any(isinstance(hook, BasePruningMethod)
                for _, submodule in module.named_modules() for hook in submodule._forward_pre_hooks.values())
+
+
+def _importance(scores: Tensor | None, t: Tensor, what: str) -> Tensor:
+    """The importance scores of `t`'s entries: `scores`, checked to have t's shape, or `t` itself."""
+    if scores is None:
+        return t
+    if scores.shape != t.shape:
+        raise AssertionError(f"importance_scores should have the same shape as {what}, got {scores.shape} vs "
+                             f"{t.shape}")
+    return scores
 
 
 def _validate_pruning_amount_init(amount) -> None:
