@@ -26,6 +26,9 @@ from .errors import DistBackendError
 #     names the ranks that did not answer (exited, killed, or busy outside ember.distributed) and those
 #     waiting in a different operation (a receive that never comes while the others run a collective, say;
 #     different collectives at one point are outside what MPI defines: EMBER_DISTRIBUTED_DEBUG=DETAIL checks).
+#     Deadlines of ranks waiting in different operations pass at about the same time: a rank that reaches its
+#     deadline late may find the other already gone (it timed out, got its answer and exited), so a rank whose
+#     failure arrived during the ping is named by that failure (its message names the operation it was in).
 # A rank outside any wait answers nothing; a ping it reads later is answered then, and its stale answer is
 # dropped by its ping number.
 
@@ -65,13 +68,14 @@ class Control:
                 self.pongs[source] = payload[1]
 
     def ping(self, ranks: list[int], waiting_in: str) -> dict[int, str]:
-        """Ask `ranks` what they wait in; the answers that came within PING_SECONDS, by rank."""
+        """Ask `ranks` what they wait in; the answers that came within PING_SECONDS, by rank (a rank that
+        reports a failure meanwhile ends its part of the wait)."""
         self.ping_number += 1
         self.pongs = {}
         for rank in ranks:
             self.send(self.ping_number, dest=rank, tag=PING)
         deadline = time.monotonic() + PING_SECONDS
-        while len(self.pongs) < len(ranks) and time.monotonic() < deadline:
+        while any(r not in self.pongs and r not in self.failures for r in ranks) and time.monotonic() < deadline:
             self.serve(waiting_in)
             time.sleep(SLEEP_SECONDS)
         return dict(self.pongs)
@@ -96,13 +100,16 @@ def timeout_error(group, what: str, seconds: float) -> DistBackendError:
     control, me = group.world.control, group.world.rank
     others = [rank for rank in group.global_ranks if rank != me]
     answers = control.ping(others, what)
-    silent = [rank for rank in others if rank not in answers]
+    failed = {rank: control.failures[rank] for rank in others if rank not in answers and rank in control.failures}
+    silent = [rank for rank in others if rank not in answers and rank not in failed]
     elsewhere = {rank: state for rank, state in answers.items() if state != what}
     parts = []
     if silent:
         parts.append(f"{_ranks(silent)} did not answer (exited, killed, or busy outside ember.distributed)")
     for rank, state in sorted(elsewhere.items()):
         parts.append(f"rank {rank} is waiting in {state}")
+    for rank, message in sorted(failed.items()):
+        parts.append(f"rank {rank} failed with {message}")
     if not parts:
         parts.append(f"every rank is waiting in {what}: the transport is stuck")
     return DistBackendError(f"{what} timed out after {seconds:g} s on rank {me}: {'; '.join(parts)}. "

@@ -2,9 +2,13 @@
 it, within the group's timeout, never a hang; `ember launch` exits with the failure's status."""
 import os
 import time
+from types import SimpleNamespace
 
 import pytest
 from mpi_run import run_ranks
+
+from ember.distributed._waiting import timeout_error
+from ember.distributed.errors import DistBackendError
 
 
 def _run(how: str, timeout_s: float, env=None):
@@ -35,11 +39,38 @@ def test_a_killed_rank_times_the_others_out_naming_it():
     assert seconds < 30
 
 
+def _names_operation(line: str, rank: int, operation: str) -> bool:
+    """Whether a rank's error line names what `rank` waits in: by its answer to the ping, or, where `rank`
+    timed out first and was gone before the ping came, by the failure it reported (NOTE [ Waiting with a
+    deadline ])."""
+    return (f"rank {rank} is waiting in {operation}" in line
+            or f"rank {rank} failed with DistBackendError: {operation} timed out after 2 s on rank {rank}" in line)
+
+
 def test_ranks_waiting_in_different_operations_name_each_other():
     done, _ = _run("recv", 2)
     assert done.returncode == 1
-    assert "rank 1 is waiting in recv #2 on group 0" in done.stdout
-    assert "rank 0 is waiting in all_reduce #2 on group 0" in done.stdout
+    lines = {line.split()[1]: line for line in done.stdout.splitlines() if line.startswith("rank ")}
+    assert "did not answer" not in done.stdout
+    assert _names_operation(lines["0"], 1, "recv #2 on group 0")
+    assert _names_operation(lines["1"], 0, "all_reduce #2 on group 0")
+
+
+class _ControlWithLateFailure:
+    """A control channel on which rank 1 did not answer the ping but reported its own timeout meanwhile."""
+    failures: dict = {}
+
+    def ping(self, ranks, waiting_in):
+        self.failures = {1: "DistBackendError: recv #2 on group 0 timed out after 2 s on rank 1: ..."}
+        return {}
+
+
+def test_a_rank_that_failed_during_the_ping_is_named_by_its_failure():
+    world = SimpleNamespace(control=_ControlWithLateFailure(), rank=0)
+    error = timeout_error(SimpleNamespace(world=world, global_ranks=[0, 1]), "all_reduce #2 on group 0", 2)
+    assert isinstance(error, DistBackendError)
+    assert "did not answer" not in str(error)
+    assert _names_operation(str(error), 1, "recv #2 on group 0")
 
 
 def test_debug_mode_names_different_collectives():
