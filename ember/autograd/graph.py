@@ -3,7 +3,7 @@ import sys
 
 from .._dtype import scalar_type_name
 from .._hooks import add_hook
-from .._tensor import wrap
+from .._tensor import Tensor, wrap
 from ..backend import array_module
 
 FREED_MESSAGE = (
@@ -185,12 +185,24 @@ class FunctionNode(Node):
     __slots__ = ()
     formula = None
     holomorphic = True
+    in_float32 = ""  # the NumPy kinds of half precision whose gradients compute in float32 (NOTE [ Half precision
+    # arithmetic ]): "fV" for float16 and bfloat16, "V" for bfloat16 alone
 
     def apply(self, grads):
         g = grads[0]
-        if g._data.dtype.kind == "c" and self.holomorphic:  # NOTE [ Complex gradients ]
+        dt = g._data.dtype
+        if dt.kind == "c" and self.holomorphic:  # NOTE [ Complex gradients ]
             return tuple(None if x is None else x.conj() for x in self.formula(g.conj(), *self.saved_values()))
+        if dt.itemsize == 2 and self.in_float32 and dt.kind in self.in_float32:  # the engine rounds the results
+            return self.formula(g.float(), *(widened_value(s) for s in self.saved_values()))
         return self.formula(g, *self.saved_values())
+
+
+def widened_value(value):
+    """A half-precision tensor as float32; other tensors and values as they are."""
+    if isinstance(value, Tensor) and value._data.dtype.itemsize == 2 and value._data.dtype.kind in "fV":
+        return value.float()
+    return value
 
 
 # NOTE [ Complex gradients ]
@@ -224,25 +236,29 @@ class NodeTable(dict):
 
 
 def node_classes(table: dict, reads_inputs: dict | None = None, holomorphic: bool = True,
-                 printed: dict | None = None) -> NodeTable:
+                 printed: dict | None = None, in_float32: dict | None = None) -> NodeTable:
     """Make one FunctionNode subclass per entry of a formula table {name: formula}; `reads_inputs` maps
     node names to what PyTorch's double backward gives their inputs (NOTE [ Backward reads inputs ]);
     `holomorphic=False` marks formulas written for complex inputs as they are (NOTE [ Complex gradients ]);
     `printed` maps class names to the names `grad_fn.name()` prints where they differ, for PyTorch's nodes
-    defined only in C++ ('ember::autograd::CopySlices', which several ember nodes stand for).
+    defined only in C++ ('ember::autograd::CopySlices', which several ember nodes stand for); `in_float32` maps
+    the nodes whose PyTorch backward is one kernel computing half precision in float32 (rounded once) to the NumPy
+    kinds of the half dtypes it does so for: "fV" (float16 and bfloat16) or "V" (NOTE [ Half precision arithmetic ]).
 
     The family's ops create nodes from the table by their PyTorch names, `NODES.AddBackward0()`; each class
     reports the calling module as its `__module__`.
     """
-    reads_inputs, printed = reads_inputs or {}, printed or {}
-    unknown = (set(reads_inputs) | set(printed)) - set(table)
+    reads_inputs, printed, in_float32 = reads_inputs or {}, printed or {}, in_float32 or {}
+    unknown = (set(reads_inputs) | set(printed) | set(in_float32)) - set(table)
     if unknown:
-        raise KeyError(f"reads_inputs or printed names nodes that the table does not define: {sorted(unknown)}")
+        raise KeyError(f"reads_inputs, printed or in_float32 names nodes that the table does not define: "
+                       f"{sorted(unknown)}")
     module = sys._getframe(1).f_globals["__name__"]
     nodes = NodeTable()
     for name, f in table.items():
         attributes = {"__slots__": (), "formula": staticmethod(f), "holomorphic": holomorphic,
-                      "reads_inputs": reads_inputs.get(name), "__module__": module}
+                      "reads_inputs": reads_inputs.get(name), "in_float32": in_float32.get(name, ""),
+                      "__module__": module}
         if name in printed:
             attributes["name"] = _printed_name(printed[name])
         nodes[name] = type(name, (FunctionNode,), attributes)

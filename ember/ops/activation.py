@@ -6,8 +6,8 @@ import numpy as np
 
 from .._random import rng
 from .._tensor import wrap_dim
-from ..autograd.graph import node_classes
-from ..backend import array_module, asarray_like
+from ..autograd.graph import node_classes, widened_value
+from ..backend import array_module, asarray_like, is_half_dtype, widened
 from . import elementwise as E
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
@@ -33,13 +33,15 @@ GRADIENTS = {
     "SoftplusBackward0": lambda g, x, beta, threshold: (where(x * beta > threshold, g, g * sigmoid(x * beta)),),
     "SoftshrinkBackward0": lambda g, x, lambd: (masked_grad(g, x.abs() > lambd),),
     "HardshrinkBackward0": lambda g, x, lambd: (masked_grad(g, x.abs() > lambd),),
-    "LogSigmoidBackward0": lambda g, x: (g * sigmoid(-x),),
+    "LogSigmoidBackward0": lambda g, x: (_logsigmoid_grad(g, x),),
     "ThresholdBackward0": lambda g, x, threshold: (masked_grad(g, x > threshold),),
     "GluBackward0": lambda g, x, dim: (_glu_grad(g, x, dim),),
     "PreluKernelBackward0": lambda g, x, w: (where(x > 0, g, g * w), where(x > 0, 0.0, g * x)),
     "RreluWithNoiseBackward0": lambda g, noise: (g * noise,),
 }
-NODES = node_classes(GRADIENTS, reads_inputs={
+_ROUNDING_IN_BETWEEN = {"LogSigmoidBackward0", "GluBackward0"}  # their formulas widen after PyTorch's rounding
+NODES = node_classes(GRADIENTS, in_float32=dict.fromkeys(set(GRADIENTS) - _ROUNDING_IN_BETWEEN, "fV"),
+                     reads_inputs={
     **dict.fromkeys(["HardtanhBackward0", "LeakyReluBackward0", "SoftshrinkBackward0", "HardshrinkBackward0",
                      "ThresholdBackward0", "PreluKernelBackward0"], "zeros"),
     "HardsigmoidBackward0": "not implemented"})
@@ -69,8 +71,18 @@ def _mish_grad(x):
     return t + x * sigmoid(x) * (1 - t * t)
 
 
+def _opmath_array(input, name):
+    """_float_array(), half precision widened to float32: the activations compute in it, and _unary rounds the
+    result once, as PyTorch's kernels do (NOTE [ Half precision arithmetic ])."""
+    return widened(_float_array(input, name))
+
+
 def _unary(node, array, input, saved):
-    """Wrap the result array and record `node` with `saved` when input requires grad."""
+    """Wrap the result array (rounded to input's half precision where computed wider) and record `node` with
+    `saved` when input requires grad."""
+    dt = input._data.dtype
+    if array.dtype != dt and is_half_dtype(dt):
+        array = array.astype(dt)
     r = wrap(array)
     if GRAD_ENABLED[0] and input._rg:
         record(r, node(), (input,), saved)
@@ -91,7 +103,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 
 def _hardtanh(input, min_val, max_val, name):
-    a = _float_array(input, name)
+    a = _opmath_array(input, name)
     xp = array_module(a)
     return _unary(NODES.HardtanhBackward0, xp.clip(a, _np(min_val, a), _np(max_val, a)), input,
                   (input, min_val, max_val))
@@ -106,14 +118,14 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """input where positive, negative_slope * input elsewhere."""
     if inplace:
         return leaky_relu_(input, negative_slope)
-    a = _float_array(input, "leaky_relu")
+    a = _opmath_array(input, "leaky_relu")
     xp = array_module(a)
     return _unary(NODES.LeakyReluBackward0, xp.where(a > 0, a, a * _np(negative_slope, a)), input,
                   (input, negative_slope))
 
 
 def _elu(input, alpha, scale, input_scale, name):
-    a = _float_array(input, name)
+    a = _opmath_array(input, name)
     xp = array_module(a)
     neg = xp.expm1(xp.minimum(a, 0) * _np(input_scale, a)) * _np(alpha * scale, a)
     r = xp.where(a > 0, a * _np(scale, a), neg)
@@ -138,7 +150,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if inplace:
         return celu_(input, alpha)
-    a = _float_array(input, "celu")
+    a = _opmath_array(input, "celu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     xp = array_module(a)
@@ -150,7 +162,7 @@ def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """x * Phi(x), exact (erf) or with the tanh approximation."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, but got {approximate!r}")
-    a = _float_array(input, "gelu")
+    a = _opmath_array(input, "gelu")
     if approximate == "tanh":
         xp = array_module(a)
         r = 0.5 * a * (1 + xp.tanh((a + 0.044715 * a * a * a) * _np(_SQRT_2_OVER_PI, a)))
@@ -164,17 +176,17 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return silu_(input)
     try:
-        a = input._data
+        a = widened(input._data)
     except AttributeError:
         raise tensor_type_error("silu", "input", input) from None
-    return _unary(NODES.SiluBackward0, a * sigmoid(input.detach())._data, input, (input,))
+    return _unary(NODES.SiluBackward0, a * E._sigmoid(a), input, (input,))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     if inplace:
         return mish_(input)
-    a = _float_array(input, "mish")
+    a = _opmath_array(input, "mish")
     xp = array_module(a)
     return _unary(NODES.MishBackward0, a * xp.tanh(xp.logaddexp(a, 0).astype(a.dtype)), input, (input,))
 
@@ -183,7 +195,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6."""
     if inplace:
         return hardswish_(input)
-    a = _float_array(input, "hardswish")
+    a = _opmath_array(input, "hardswish")
     xp = array_module(a)
     return _unary(NODES.HardswishBackward0, a * xp.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
@@ -192,14 +204,14 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6."""
     if inplace:
         return hardsigmoid_(input)
-    a = _float_array(input, "hardsigmoid")
+    a = _opmath_array(input, "hardsigmoid")
     xp = array_module(a)
     return _unary(NODES.HardsigmoidBackward0, xp.clip(a + 3, 0, 6) / _np(6, a), input, (input,))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, linear above threshold (never overflows)."""
-    a = _float_array(input, "softplus")
+    a = _opmath_array(input, "softplus")
     z = a * _np(beta, a)
     xp = array_module(a)
     r = xp.where(z > threshold, a, xp.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
@@ -214,7 +226,7 @@ def softsign(input: Tensor) -> Tensor:
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
-    a = _float_array(input, "softshrink")
+    a = _opmath_array(input, "softshrink")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     xp = array_module(a)
@@ -224,7 +236,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, 0 elsewhere."""
-    a = _float_array(input, "hardshrink")
+    a = _opmath_array(input, "hardshrink")
     xp = array_module(a)
     r = xp.where(xp.abs(a) > lambd, a, 0).astype(a.dtype)
     return _unary(NODES.HardshrinkBackward0, r, input, (input, lambd))
@@ -237,7 +249,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    a = _float_array(input, "log_sigmoid")
+    a = _opmath_array(input, "log_sigmoid")
     xp = array_module(a)
     return _unary(NODES.LogSigmoidBackward0, xp.subtract(0, xp.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
 
@@ -247,7 +259,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     if inplace:
         return threshold_(input, threshold, value)
     try:
-        a = input._data
+        a = widened(input._data)
     except AttributeError:
         raise tensor_type_error("threshold", "input", input) from None
     xp = array_module(a)
@@ -267,14 +279,23 @@ def glu(input: Tensor, dim: int = -1, **aliases) -> Tensor:
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = input.detach().chunk(2, d)
-    r = a._data * sigmoid(b)._data
+    r = widened(a._data) * E._sigmoid(widened(b._data))
     return _unary(NODES.GluBackward0, r, input, (input, d))
 
 
 def _glu_grad(g, x, dim):
+    """PyTorch's kernel takes sigmoid(b) in x's dtype and computes the rest of half precision in float32."""
     a, b = x.chunk(2, dim)
-    s = sigmoid(b)
-    return cat([g * s, g * a * s * sigmoid(-b)], dim)
+    g, a, s = (widened_value(t) for t in (g, a, sigmoid(b)))
+    return cat([g * s, (1 - s) * s * g * a], dim)
+
+
+def _logsigmoid_grad(g, x):
+    """g * sigmoid(-x) from z = exp(-|x|), which PyTorch's kernel keeps in x's dtype, the rest of half precision in
+    float32."""
+    g, x, z = (widened_value(t) for t in (g, x, (-x.abs()).exp()))
+    s = z / (1 + z)
+    return g * where(x < 0, 1 - s, s)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

@@ -13,10 +13,29 @@ from ..backend import array_module
 
 __all__ = ["Tensor", "wrap", "record", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
-           "scalar_value", "check_int_scalar", "broadcast_error", "broadcasting", "refuse_complex", "not_implemented"]
+           "scalar_value", "computed_in_float32", "check_int_scalar", "broadcast_error", "broadcasting",
+           "refuse_complex", "not_implemented"]
 
 _RESULT = {}  # (dtype a, a is 0-dim, dtype b, b is 0-dim) -> NumPy result dtype
 PYTHON_NUMBERS = (float, int, bool, complex)  # a Number argument: these, or a NumPy scalar
+
+
+# NOTE [ Half precision arithmetic ]
+# PyTorch's CPU kernels compute float16 and bfloat16 elementwise in float32 and round each result once. NumPy
+# (ml_dtypes, for bfloat16) does the same within one ufunc, so single-ufunc ops agree bit for bit; an op ember
+# composes from several ufuncs (rsqrt, sinc, lerp, xlogy, the activations, ...) computes half precision in float32
+# and rounds at the end (computed_in_float32, widened). A number operand (or a 0-dim tensor, PyTorch's "CPU
+# scalar") follows the kernel: add, sub (and their alpha), comparisons, pow, remainder and fmod round it to the
+# tensor's dtype first, as NumPy does; mul, div (all rounding modes) and floor_divide take it at its own value in
+# float32 (the second operand only: a 0-dim tensor first is rounded), as do addcmul/addcdiv's value, lerp's
+# weight and the activations' parameters. Measured against PyTorch 2.13 element by element.
+
+
+def computed_in_float32(fn, array):
+    """fn(array), with half precision computed in float32 and rounded once (NOTE [ Half precision arithmetic ])."""
+    if array.dtype.itemsize == 2 and array.dtype.kind in "fV":
+        return fn(array.astype(np.float32)).astype(array.dtype)
+    return fn(array)
 
 
 def scalar_value(x):

@@ -9,7 +9,7 @@ from .._creation import _type_error, tensor
 from .._dtype import get_default_dtype, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import UINT_OF_SIZE, array_module, widened
+from ..backend import UINT_OF_SIZE, array_module, is_half_dtype, widened, widened_dtype
 from .base import (
     GRAD_ENABLED,
     PYTHON_NUMBERS,
@@ -18,6 +18,7 @@ from .base import (
     broadcasting,
     check_int_scalar,
     check_tensor,
+    computed_in_float32,
     keep_if,
     needs_grad,
     not_implemented,
@@ -44,8 +45,8 @@ GRADIENTS = {
     "MulBackward0": lambda g, a, b: (None if b is None else g * b, None if a is None else g * a),
     "DivBackward0": lambda g, a, b: (g / b, None if a is None else -g * (a / b / b)),
     "NegBackward0": lambda g: (-g,),
-    "ReciprocalBackward0": lambda g, r: (-g * r * r,),
-    "PowBackward0": lambda g, x, e: (zeros_grad(g) if e == 0 else g * e * x.pow(e - 1),),
+    "ReciprocalBackward0": lambda g, r: (-g * (r * r),),
+    "PowBackward0": lambda g, x, e: (zeros_grad(g) if e == 0 else g * (x.pow(e - 1) * e),),
     "PowBackward1": lambda g, x, y, x_rg, r: (where(y == 0, 0.0, g * y * x.pow(y - 1)) if x_rg else None,
                                               None if r is None else g * r * where_zero(x, y, x.to(r.dtype).log())),
     "PowBackward2": lambda g, base, e, r: (g * r * _log_of_number(base) if base
@@ -79,7 +80,7 @@ GRADIENTS = {
     "Log1PBackward0": lambda g, x: (g / (x + 1),),
     "Log2Backward0": lambda g, x: (g / (x * _LN2),),
     "Log10Backward0": lambda g, x: (g / (x * _LN10),),
-    "RsqrtBackward0": lambda g, r: (g * -0.5 * r * r * r,),
+    "RsqrtBackward0": lambda g, r: (g * -0.5 * r.pow(3),),
     "SgnBackward0": lambda g: (zeros_grad(g),),
     "FloorBackward0": lambda g: (zeros_grad(g),),
     "CeilBackward0": lambda g: (zeros_grad(g),),
@@ -102,10 +103,10 @@ GRADIENTS = {
     "HypotBackward0": lambda g, x, y, r: (None if x is None else g * x / r, None if y is None else g * y / r),
     "LerpBackward0": lambda g, w: (g * (1 - w), g * w),
     "LerpBackward1": lambda g, start, end, w: (g * (1 - w), g * w, None if start is None else g * (end - start)),
-    "AddcmulBackward0": lambda g, t1, t2, value: (g, None if t2 is None else g * t2 * value,
-                                                  None if t1 is None else g * t1 * value),
-    "AddcdivBackward0": lambda g, t1, t2, value: (g, g * value / t2,
-                                                  None if t1 is None else -g * value * t1 / (t2 * t2)),
+    "AddcmulBackward0": lambda g, t1, t2, value: (g, None if t2 is None else g * (t2 * value),
+                                                  None if t1 is None else g * (t1 * value)),
+    "AddcdivBackward0": lambda g, t1, t2, value: (g, g * (t2.reciprocal() * value),
+                                                  None if t1 is None else -g * (t1 * value / (t2 * t2))),
     "FmaxBackward0": lambda g, first: (g.masked_fill(first.logical_not(), 0), g.masked_fill(first, 0)),
     "FminBackward0": lambda g, first: (g.masked_fill(first.logical_not(), 0), g.masked_fill(first, 0)),
     "NanToNumBackward0": lambda g, finite: (g * finite,),
@@ -114,7 +115,9 @@ GRADIENTS = {
     "SoftmaxBackward0": lambda g, r, dim: (_softmax_grad(g, r, dim),),
     "LogSoftmaxBackward0": lambda g, r, dim: (g - r.exp() * g.sum(dim, keepdim=True),),
 }
-NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"})
+NODES = node_classes(GRADIENTS, reads_inputs={"ReluBackward0": "zeros"},
+                     in_float32={"SigmoidBackward0": "V", "TanhBackward0": "fV", "SoftmaxBackward0": "fV",
+                                 "LogSoftmaxBackward0": "fV"})  # PyTorch's float16 sigmoid rounds each step
 
 
 def _log_of_number(base):
@@ -173,12 +176,13 @@ def _tanh_grad(g, r):
 
 
 def _sigmoid_grad(g, r):
-    """g * r * (1 - r)."""
+    """g * (1 - r) * r."""
     if GRAD_ENABLED[0] or not r._data.ndim:
-        return g * r * (1 - r)
+        return g * (1 - r) * r
     xp = array_module(r._data)
-    t = xp.multiply(g._data, r._data)
-    return wrap(xp.multiply(t, xp.subtract(1, r._data), out=t))
+    t = xp.subtract(1, r._data)
+    xp.multiply(g._data, t, out=t)
+    return wrap(xp.multiply(t, r._data, out=t))
 
 
 def _softmax_grad(g, r, dim):
@@ -244,9 +248,30 @@ def _binary(ufunc, a, b):
 
 
 def _with_alpha(ufunc, input, other, alpha):
-    """ufunc(input, alpha * other) with PyTorch's promotion (alpha does not take part in it)."""
+    """ufunc(input, alpha * other) with PyTorch's promotion (alpha does not take part in it); half precision
+    rounded once (NOTE [ Half precision arithmetic ])."""
     x, y, dt = either_operands(input, other)
-    return broadcasting(ufunc, x, array_module(x).multiply(y, _alpha(alpha, dt), dtype=dt))
+    xp = array_module(x)
+    if is_half_dtype(dt):  # alpha (and a number operand) rounded to half, the product and the sum in float32
+        y = dt.type(y) if y.__class__ in (int, float) else y
+        return wrap(broadcasting(ufunc, x, xp.multiply(y, dt.type(_alpha(alpha, dt)), dtype=np.float32))
+                    ._data.astype(dt))
+    return broadcasting(ufunc, x, xp.multiply(y, _alpha(alpha, dt), dtype=dt))
+
+
+def _at_scalar_value(ufunc, a, b):
+    """ufunc(a, b) for mul and div: a number, or a 0-dim tensor, as the second operand of a half-precision tensor
+    takes part at its own value in float32, not rounded to half first (NOTE [ Half precision arithmetic ])."""
+    x, y, dt = either_operands(a, b)
+    if dt.itemsize == 2 and dt.kind in "fV" and isinstance(a, Tensor):
+        if y.__class__ is float or y.__class__ is int:
+            return wrap(ufunc(x, np.float32(y), dtype=np.float32).astype(dt))
+        if isinstance(b, Tensor) and b._data.ndim == 0:
+            return broadcasting(lambda u, v: ufunc(u, v, dtype=np.float32).astype(dt), x, b._data)
+    try:
+        return wrap(ufunc(x, y))
+    except ValueError:
+        raise broadcast_error(x.shape, np.shape(y)) from None
 
 
 def _alpha(alpha, dt):
@@ -295,7 +320,7 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     """input * other."""
-    r = _binary(np.multiply, input, other)
+    r = _at_scalar_value(np.multiply, input, other)
     if GRAD_ENABLED[0]:
         a_rg = isinstance(input, Tensor) and input._rg
         b_rg = isinstance(other, Tensor) and other._rg
@@ -316,8 +341,11 @@ def div(input, other, *, rounding_mode=None, out=None):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                                f"'{rounding_mode}'")
         return r if out is None else write_out(out, r, "div")
-    x, y, _ = _float_operands(input, other)
-    r = broadcasting(np.true_divide, x, y)
+    x, y, dt = _float_operands(input, other)
+    if is_half_dtype(dt):
+        r = _at_scalar_value(np.true_divide, input, other)
+    else:
+        r = broadcasting(np.true_divide, x, y)
     if GRAD_ENABLED[0]:
         b_rg = isinstance(other, Tensor) and other._rg
         if b_rg or isinstance(input, Tensor) and input._rg:
@@ -334,11 +362,19 @@ def rdiv(input, other):
 def _trunc_divide(input, other):
     x, y, dt = either_operands(input, other)
     xp = array_module(x if isinstance(input, Tensor) else y)
+    if is_half_dtype(dt):
+        return _at_scalar_value(_truncated_quotient, input, other)
     if dt.kind in "fV":
         return wrap(xp.trunc(x / y))
     _check_int_zero(y)
     q = xp.floor_divide(x, y)
     return wrap(q + ((q < 0) & (q * y != x)))
+
+
+def _truncated_quotient(x, y, dtype=None):
+    """trunc(x / y), both computed in `dtype`."""
+    q = array_module(x).true_divide(x, y, dtype=dtype)
+    return array_module(q).trunc(q, out=q)
 
 
 def _check_int_zero(y):
@@ -354,6 +390,8 @@ def _rounding(ufunc, input, other, kernel):
         _check_int_zero(y)
     elif dt.kind == "c":
         refuse_complex(dt, kernel)
+    elif ufunc is np.floor_divide and is_half_dtype(dt):
+        return _at_scalar_value(ufunc, input, other)
     return broadcasting(ufunc, x, y)
 
 
@@ -404,6 +442,8 @@ def pow(input, exponent, *, out=None):
         r = wrap(array_module(x).square(x))
     elif e == 0.5:
         r = wrap(array_module(x).sqrt(x))
+    elif e in (3, -2) and (dt.kind == "V" or dt.kind == "f" and dt.itemsize > 2):  # as PyTorch's kernels multiply
+        r = wrap(x * x * x if e == 3 else 1 / (x * x))  # (float16 computes in float32, as NumPy's power does)
     else:
         if dt.kind not in "fcV" and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -788,7 +828,7 @@ def _float_unary(fn, node_cls, saves, name, doc):
     """A float math op: integer and bool inputs promote to the default float dtype.
     `saves` is "result", "input" or None: what the backward formula needs."""
     def op(input, *, out=None):
-        r = wrap(fn(_float_array(input, name)))
+        r = wrap(computed_in_float32(fn, _float_array(input, name)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, node_cls(), (input,), () if saves is None else ((r if saves == "result" else input),))
         return r if out is None else write_out(out, r, name)
@@ -952,11 +992,14 @@ def lerp(input, end, weight, *, out=None):
                                f"{_dtype_word(w.dtype)}")
         w = w.astype(a.dtype, copy=False)
     else:
-        w = a.dtype.type(scalar_value(weight))
+        w = widened_dtype(a.dtype).type(scalar_value(weight))
+    dt = a.dtype
+    if is_half_dtype(dt):  # in float32, rounded once (NOTE [ Half precision arithmetic ])
+        a, b, w = widened(a), widened(b), widened(w) if isinstance(weight, Tensor) else w
     try:
         d = b - a
         xp = array_module(a)
-        r = wrap(xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype, copy=False))
+        r = wrap(xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(dt, copy=False))
     except ValueError:
         raise broadcast_error(a.shape, np.broadcast_shapes(b.shape, np.shape(w)) if np.ndim(w) else b.shape) \
             from None
@@ -992,7 +1035,8 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     a, b, c, dt = _three("addcmul", input, tensor1, tensor2)
     v = scalar_value(value)
     try:
-        r = wrap((a + array_module(b).multiply(b, c) * dt.type(v)).astype(dt, copy=False))
+        r = wrap((a + array_module(b).multiply(b, widened_dtype(dt).type(v), dtype=widened_dtype(dt)) * c)
+                 .astype(dt, copy=False))
     except ValueError:
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
@@ -1014,7 +1058,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            "(input + value * tensor1 / tensor2), for all dtypes.")
     v = scalar_value(value)
     try:
-        r = wrap((a + array_module(b).true_divide(b, c) * dt.type(v)).astype(dt, copy=False))
+        r = wrap((a + array_module(b).multiply(b, widened_dtype(dt).type(v), dtype=widened_dtype(dt)) / c)
+                 .astype(dt, copy=False))
     except ValueError:
         raise broadcast_error(np.broadcast_shapes(b.shape, c.shape) if _bc(b, c) else b.shape,
                               a.shape if _bc(b, c) else c.shape) from None
@@ -1110,7 +1155,11 @@ def _log_softmax(a, d):
         return a.copy()
     xp = array_module(a)
     r = xp.subtract(widened(a), a.max(axis=d, keepdims=True))
-    r -= xp.log(xp.exp(r).sum(axis=d, keepdims=True))
+    total = xp.exp(r).sum(axis=d, keepdims=True)
+    if r.dtype != a.dtype and d == a.ndim - 1:  # PyTorch's last-dim kernel keeps the sum and its log in half
+        r -= xp.log(total.astype(a.dtype)).astype(a.dtype)
+    else:
+        r -= xp.log(total)
     return r.astype(a.dtype, copy=False)
 
 

@@ -99,11 +99,16 @@ def binary_inplace(op, ufunc):
             check_no_partial_overlap(self._data, other._data)
         if needs_grad(self, other):
             return _graph_inplace(op, self, (other,), kwargs)
+        check_inplace(self)
+        a = self._data
+        if a.dtype.itemsize == 2 and a.dtype.kind in "fV":  # rounded once (NOTE [ Half precision arithmetic ])
+            r = op(self, other, **kwargs)
+            check_inplace(self, r._data.dtype)
+            _write(self, r._data)
+            return self
         alpha = kwargs.get("alpha", 1)
         if alpha != 1:
             other = other * alpha
-        check_inplace(self)
-        a = self._data
         _, y, dt = operands(self, other)
         check_inplace(self, dt)
         try:

@@ -9,7 +9,7 @@ on arrays in fewer passes (`_batch_stats`, `_batch_norm_grads`) unless create_gr
 import numpy as np
 
 from ..autograd.graph import node_classes
-from ..backend import array_module, widened
+from ..backend import array_module, widened, widened_dtype
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
@@ -22,7 +22,8 @@ GRADIENTS = {
     "NativeGroupNormBackward0": lambda g, x, mean, invstd, w, eps, groups: _group_grads(
         g, x, mean, invstd, w, eps, groups),
 }
-NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(GRADIENTS, "no grad"))
+NODES = node_classes(GRADIENTS, reads_inputs=dict.fromkeys(GRADIENTS, "no grad"),
+                     in_float32=dict.fromkeys(GRADIENTS, "fV"))
 
 
 def _stats(x, axes, eps, mean, invstd, from_batch):
@@ -103,20 +104,21 @@ def _group_grads(g, x, mean, invstd, w, eps, groups):
 
 
 def _moments(a, axes):
-    """The mean and biased variance of `a` over `axes` (kept dims), and a - mean (half precision computed in float32
-    and rounded once, as PyTorch's)."""
+    """The mean and biased variance of `a` over `axes` (kept dims), and a - mean; half precision in float32 (the
+    callers round the output and the saved statistics once, as PyTorch does)."""
     wide = widened(a)
     mean = wide.mean(axis=axes, keepdims=True)
     centered = wide - mean
     var = array_module(a).square(centered).mean(axis=axes, keepdims=True)
-    return mean.astype(a.dtype, copy=False), var.astype(a.dtype, copy=False), centered.astype(a.dtype, copy=False)
+    return mean, var, centered
 
 
 def _standardize(a, axes, eps):
-    """(a - mean) / sqrt(var + eps) over `axes`, 1/sqrt(var + eps) and the mean, with kept dims."""
+    """(a - mean) / sqrt(var + eps) over `axes` (half precision in float32), 1/sqrt(var + eps) and the mean, with
+    kept dims, in a's dtype."""
     mean, var, centered = _moments(a, axes)
-    invstd = 1 / array_module(a).sqrt(var + a.dtype.type(eps))
-    return centered * invstd, invstd, mean
+    invstd = 1 / array_module(a).sqrt(var + var.dtype.type(eps))
+    return centered * invstd, invstd.astype(a.dtype, copy=False), mean.astype(a.dtype, copy=False)
 
 
 def _affine(xhat, weight, bias, shape):
@@ -190,11 +192,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        mean = running_mean._data.reshape(shape).astype(a.dtype)
-        var = running_var._data.reshape(shape).astype(a.dtype)
+        mean = running_mean._data.reshape(shape).astype(widened_dtype(a.dtype))
+        var = running_var._data.reshape(shape).astype(widened_dtype(a.dtype))
         centered = None
     xp = array_module(a)
-    invstd = 1 / xp.sqrt(var + a.dtype.type(eps))
+    invstd = 1 / xp.sqrt(var + var.dtype.type(eps))
     if _fast(a):  # (a - mean) * invstd * weight + bias, with one scale and one shift per channel
         scale = invstd if weight is None else invstd * weight._data.reshape(shape).astype(a.dtype)
         shift = 0 if bias is None else bias._data.reshape(shape).astype(a.dtype)
@@ -204,9 +206,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         else:
             out = xp.multiply(centered, scale, out=centered)
             out += shift
-    else:
+    else:  # half precision: in float32, the output and the saved statistics rounded once
         xhat = (a - mean if centered is None else centered) * invstd
         out = _affine(xhat, weight, bias, shape).astype(a.dtype, copy=False)
+        mean, invstd = mean.astype(a.dtype, copy=False), invstd.astype(a.dtype, copy=False)
     return _record(wrap(out), NODES.NativeBatchNormBackward0(), input, weight, bias, mean, invstd, axes, eps, training)
 
 
@@ -302,7 +305,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
-    """input / sqrt(mean(input^2) + eps) over the trailing dims, times weight."""
+    """input / sqrt(mean(input^2) + eps) over the trailing dims, times weight; in input's dtype (eps defaults to
+    float32's machine epsilon for half precision, which computes in float32)."""
     check_tensor("rms_norm", "input", input, 1)
     _check_optional("rms_norm", weight=(weight, 3))
     shape = _normalized_shape(normalized_shape)
@@ -310,11 +314,16 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     if tuple(input.shape[input.dim() - k:]) != shape:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
                            f"{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}")
+    dt = input._data.dtype
+    wide = widened_dtype(dt)
     if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps)
+        eps = float(np.finfo(wide).eps)
     dims = tuple(range(-k, 0))
-    out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
-    return out if weight is None else out * weight
+    x = input if wide == dt else input.float()  # half precision in float32, rounded once, as PyTorch's
+    out = x * (x * x).mean(dims, keepdim=True).add(eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    return out if out._data.dtype == dt else out.to(input.dtype)
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:

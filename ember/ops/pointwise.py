@@ -14,6 +14,7 @@ from .base import (
     Tensor,
     broadcasting,
     check_tensor,
+    computed_in_float32,
     needs_grad,
     not_implemented,
     operands,
@@ -65,7 +66,7 @@ def _sinc_derivative(x):
 
 def _scaled(input, factor, node_cls, name):
     a = ew._float_array(input, name)
-    r = wrap(a * a.dtype.type(factor))
+    r = wrap(computed_in_float32(lambda b: b * b.dtype.type(factor), a))
     if needs_grad(input):
         record(r, node_cls(), (input,))
     return r
@@ -141,11 +142,11 @@ def xlogy(input, other, *, out=None) -> Tensor:
     """input * log(other), 0 where input is 0 (even where other is 0 or inf); NaN where other is NaN."""
     if not isinstance(input, Tensor):
         check_tensor("xlogy", "other", other, 2)
-    x, y, _ = ew._float_operands(input, other)
+    x, y, dt = ew._float_operands(input, other)
     xp = array_module(other._data if isinstance(other, Tensor) else input._data)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = broadcasting(lambda a, b: xp.where((a == 0) & ~xp.isnan(b), 0, a * xp.log(b)), x, y)
-    r = wrap(r._data.astype(np.result_type(x, y), copy=False))
+        r = broadcasting(lambda a, b: xp.where((a == 0) & ~xp.isnan(b), 0, a * xp.log(b)), *_of_dtype(x, y, dt))
+    r = wrap(r._data.astype(dt, copy=False))
     if needs_grad(input, other):
         if isinstance(input, Tensor) and isinstance(other, Tensor):
             record(r, NODES["XlogyBackward0"](), (input, other), (input, other))
@@ -156,10 +157,16 @@ def xlogy(input, other, *, out=None) -> Tensor:
     return r if out is None else write_out(out, r, "xlogy")
 
 
+def _of_dtype(x, y, dt):
+    """Operands x and y (arrays or numbers) of a binary op of result dtype `dt`, numbers as NumPy scalars of `dt`
+    (PyTorch computes xlogy's log in the result's dtype, half precision too)."""
+    return tuple(v if hasattr(v, "shape") else dt.type(v) for v in (x, y))
+
+
 def sinc(input: Tensor, *, out=None) -> Tensor:
     """sin(pi x) / (pi x), and 1 at x = 0."""
     a = ew._float_array(input, "sinc")
-    r = wrap(array_module(a).sinc(a))
+    r = wrap(computed_in_float32(array_module(a).sinc, a))
     if needs_grad(input):
         record(r, NODES["SincBackward0"](), (input,), (input,))
     return r if out is None else write_out(out, r, "sinc")

@@ -65,7 +65,8 @@ GRADIENTS = {
     "AmaxBackward0": lambda g, x, r, dims, keepdim: (_evenly(g, x, r, dims, keepdim),),
     "AminBackward0": lambda g, x, r, dims, keepdim: (_evenly(g, x, r, dims, keepdim),),
     "VarBackward0": lambda g, x, dims, keepdim, dof: (
-        _expand_back(g, x._data.shape, dims, keepdim) * 2 * (x - x.mean(dims, keepdim=True)) / dof,),
+        _expand_back(g, x._data.shape, dims, keepdim) * (2 / dof if dof else math.inf)
+        * (x - x.mean(dims, keepdim=True)),),
     "StdBackward0": lambda g, x, r, dims, keepdim, dof: (
         _expand_back((g / (r * dof)).masked_fill(r == 0, 0), x._data.shape, dims, keepdim)
         * (x - x.mean(dims, keepdim=True)),),

@@ -12,7 +12,7 @@ from .elementwise import _float_array, _unary
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma"]
 
 GRADIENTS = {
-    "ErfBackward0": lambda g, x: (g * _TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
+    "ErfBackward0": lambda g, x: ((-x.pow(2)).exp() * _TWO_OVER_SQRT_PI * g,),
     "ErfcBackward0": lambda g, x: (g * -_TWO_OVER_SQRT_PI * (-(x * x)).exp(),),
     "ErfinvBackward0": lambda g, r: (g * (0.5 * _SQRT_PI) * (r * r).exp(),),
     "LgammaBackward0": lambda g, x: (g * digamma(x),),
