@@ -127,6 +127,9 @@ def _infer_array(data, keep_float64=False):
         return data
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    leaves = set()
+    if _leaf_types(data, leaves):
+        data = _tensor_items(data)
     try:
         a = np.array(data)
     except ValueError as e:
@@ -144,21 +147,20 @@ def _infer_array(data, keep_float64=False):
         raise ValueError("too many dimensions 'str'")
     if keep_float64:
         return a
-    inferred = _inferred_dtype(data).np
+    inferred = _dtype_of_leaves(leaves).np
     return a if a.dtype == inferred else a.astype(inferred)
 
 
 _NUMBERS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
-def _inferred_dtype(data) -> _dtype.dtype:
-    """PyTorch's dtype for `data`: the promotion of its leaves' dtypes, where a Python float is the default dtype, an
-    int int64, a bool bool, a complex the default complex dtype, and NumPy scalars, arrays and tensors keep theirs."""
-    leaves = set()
-    _leaf_types(data, leaves)
+def _dtype_of_leaves(leaves: set) -> _dtype.dtype:
+    """PyTorch's dtype for data of these leaf types (_leaf_types): the promotion of their dtypes, where a Python float
+    is the default dtype, an int int64, a bool bool, a complex the default complex dtype, and NumPy scalars, arrays
+    and tensors keep theirs."""
     result = None
     for leaf in leaves:
-        if leaf in _NUMBERS:
+        if isinstance(leaf, type) and leaf in _NUMBERS:
             d = _dtype.default_for_category(_dtype.scalar_category(leaf()))
         else:
             d = _dtype.FROM_NP.get(np.dtype(leaf))
@@ -168,21 +170,40 @@ def _inferred_dtype(data) -> _dtype.dtype:
     return _dtype.get_default_dtype() if result is None else result
 
 
-def _leaf_types(data, leaves: set) -> None:
+def _leaf_types(data, leaves: set) -> bool:
     """Add to `leaves` the type of each number of nested lists `data` and the dtype of each array or tensor in it (a
-    list of numbers takes one pass of map in C)."""
+    list of numbers takes one pass of map in C); whether a tensor is among them."""
     if isinstance(data, (list, tuple)):
         if data and not isinstance(data[0], (list, tuple)):
             kinds = set(map(type, data))
             if builtins.all(k in _NUMBERS or issubclass(k, np.generic) for k in kinds):
                 leaves.update(kinds)
-                return
+                return False
+        found = False
         for item in data:
-            _leaf_types(item, leaves)
-    elif isinstance(data, Tensor):
+            found = _leaf_types(item, leaves) or found
+        return found
+    if isinstance(data, Tensor):
         leaves.add(data._data.dtype)
-    else:
-        leaves.add(data.dtype if isinstance(data, np.ndarray) else type(data))
+        return True
+    leaves.add(data.dtype if isinstance(data, np.ndarray) else type(data))
+    return False
+
+
+def _tensor_items(data):
+    """Nested lists `data` with each tensor in them replaced by its one element, as PyTorch reads a tensor inside a
+    sequence (ValueError for a tensor of several elements; a warning for one that requires grad)."""
+    if isinstance(data, (list, tuple)):
+        return [_tensor_items(item) for item in data]
+    if not isinstance(data, Tensor):
+        return data
+    if data._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    if data.requires_grad:
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                      "Consider using tensor.detach() first.", UserWarning, stacklevel=4)
+    value = data._data.reshape(())
+    return value[()] if value.__class__ is np.ndarray else value.get()[()]
 
 
 def _non_number(data):

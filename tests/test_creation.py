@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity import check
+from parity import check, torch
 
 import ember
 
@@ -188,6 +188,35 @@ MIXED = [[1, 2.0], [True, 1], [[1], [2.5]], [True, 1.5], [[True, False], [1, 0]]
 @pytest.mark.parametrize("data", MIXED, ids=[repr(d) for d in MIXED])
 def test_tensor_infers_dtype_of_mixed_lists(data):
     same(lambda lib: lib.tensor(data))
+
+
+SEQUENCES_OF_ARRAYS_AND_TENSORS = {
+    "numpy float64 rows": lambda lib: lib.tensor([np.array([1.0, 2.0]), np.array([3.0, 4.0])]),
+    "numpy int64 rows": lambda lib: lib.tensor([np.array([1, 2]), np.array([3, 4])]),
+    "numpy bool rows": lambda lib: lib.tensor([np.array([True])]),
+    "numpy row and list": lambda lib: lib.tensor([np.array([1, 2]), [3, 4]]),
+    "one-element tensors": lambda lib: lib.tensor([lib.tensor([1.0]), lib.tensor([2.0])]),
+    "nested one-element tensors": lambda lib: lib.tensor([[lib.tensor([1.0])], [lib.tensor([2.0])]]),
+    "int32 0-dim tensors": lambda lib: lib.tensor([lib.tensor(1, dtype=lib.int32), lib.tensor(2, dtype=lib.int32)]),
+    "float64 tensor and int": lambda lib: lib.tensor([lib.tensor(1.5, dtype=lib.float64), 2]),
+    "int tensor and float": lambda lib: lib.tensor([lib.tensor(1), 2.5]),
+    "as_tensor of 0-dim tensors": lambda lib: lib.as_tensor([lib.tensor(1.0), lib.tensor(2.0)]),
+    "tensors of two elements": lambda lib: lib.tensor([lib.ones(2), lib.zeros(2)]),
+}
+
+
+@pytest.mark.parametrize("name", SEQUENCES_OF_ARRAYS_AND_TENSORS)
+def test_tensor_of_sequences_of_arrays_and_tensors(name):
+    """NumPy arrays in a list are rows (their dtypes promote); a tensor in a list is its one element."""
+    same(SEQUENCES_OF_ARRAYS_AND_TENSORS[name])
+
+
+def test_tensor_of_tensors_requiring_grad_warns_and_detaches():
+    for lib in (torch, ember):
+        w = lib.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True to a scalar"):
+            r = lib.tensor([(w * 2).sum(), (w * 3).sum()])
+        assert r.tolist() == [4.0, 6.0] and not r.requires_grad
 
 
 OVERFLOW = [(v, d) for d in ("uint8", "int8", "int16", "int32", "int64") for v in
