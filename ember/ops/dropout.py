@@ -1,4 +1,5 @@
 """Dropout: zero random elements (or whole channels) in training and rescale the rest."""
+import warnings
 
 from .._random import rng
 from ..backend import asarray_like
@@ -34,32 +35,66 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return _apply(input, _keep_mask(a, p, a.shape), inplace)
 
 
-def _feature_dropout(input, p, training, inplace, spatial, name):
-    _check_p(p)
-    check_tensor(name, "input", input, 1)
-    d = input.dim()
-    if d not in (spatial + 1, spatial + 2):
-        raise RuntimeError(f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received a "
-                           f"{d}D input.")
+def _feature_dropout(input, p, training, inplace, mask_shape):
+    """Dropout of whole channels: one draw per element of `mask_shape` (input's shape with 1 for the dims a channel
+    spans)."""
     if not training or p == 0:
         return input
-    channels = tuple(input.shape[:d - spatial]) + (1,) * spatial
-    return _apply(input, _keep_mask(input._data, p, channels), inplace)
+    return _apply(input, _keep_mask(input._data, p, mask_shape), inplace)
+
+
+def _channels_first(shape, batched: bool) -> tuple:
+    """The mask shape of channel dropout: one draw per (batch, channel) or, unbatched, per channel (dim 0)."""
+    kept = 2 if batched else 1
+    return tuple(shape[:kept]) + (1,) * (len(shape) - kept)
+
+
+def _deprecated_rank_warning(name: str, d: int, spatial: int) -> None:
+    warnings.warn(f"{name}: Received a {d}-D input to {name}, which is deprecated and will result in an error in a "
+                  f"future release. To retain the behavior and silence this warning, please use dropout instead. "
+                  f"Note that {name} exists to provide channel-wise dropout on inputs with {spatial} spatial "
+                  f"dimensions, a channel dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+                  f"{spatial + 2}D inputs).", UserWarning, stacklevel=3)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) input with probability p."""
-    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+    _check_p(p)
+    check_tensor("dropout1d", "input", input, 1)
+    d = input.dim()
+    if d not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {d}D input. Note that dropout1d "
+                           f"exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           f"dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, _channels_first(input.shape, d == 3))
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, H, W) or (C, H, W) input with probability p."""
-    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+    """Zero whole channels of (N, C, H, W) input with probability p. As PyTorch 2.13: 3-D input is taken as
+    (N, C, L), with a warning; other ranks warn and drop per element of the first two dims."""
+    _check_p(p)
+    check_tensor("dropout2d", "input", input, 1)
+    d = input.dim()
+    if d not in (3, 4):
+        _deprecated_rank_warning("dropout2d", d, 2)
+    if d == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", UserWarning, stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, _channels_first(input.shape, True))
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p."""
-    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p (other ranks warn, and are
+    taken as unbatched, as PyTorch 2.13 does)."""
+    _check_p(p)
+    check_tensor("dropout3d", "input", input, 1)
+    d = input.dim()
+    if d not in (4, 5):
+        _deprecated_rank_warning("dropout3d", d, 3)
+    return _feature_dropout(input, p, training, inplace, _channels_first(input.shape, d == 5))
 
 
 _SELU_ALPHA_PRIME = -1.7580993408473766  # -scale * alpha of SELU

@@ -1,4 +1,6 @@
 """Linear, embedding, distance, flatten and dropout layers, and the containers, against torch."""
+import warnings
+
 import numpy as np
 import pytest
 from module_parity import check_module
@@ -103,6 +105,36 @@ def test_dropout_layers(name, shape):
         y.sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), kept / 0.6)
     assert 0.2 < (y.detach().numpy() != y.detach().numpy().max()).mean() < 0.6
+
+
+def _drawn_dims(y) -> tuple:
+    """The dims along which a channel dropout's output (of an all-ones input) varies: those it draws per element
+    (each drawn dim has 32 draws, or 8 in each of 32 fibres, so that none comes out constant by chance)."""
+    a = y.numpy()
+    return tuple(d for d in range(a.ndim) if (a != a.take([0], axis=d)).any())
+
+
+FEATURE_DROPOUT_RANKS = [(name, shape) for name, shapes in (
+    ("dropout1d", [(2,), (32, 8), (32, 8, 8), (2, 2, 2, 2)]),
+    ("dropout2d", [(32, 8), (32, 8, 8), (32, 8, 4, 4), (32, 8, 2, 2, 2)]),
+    ("dropout3d", [(32, 8), (32, 8, 8), (32, 8, 2, 2), (32, 8, 2, 2, 2), (32, 2, 2, 2, 2, 2)])) for shape in shapes]
+
+
+@pytest.mark.parametrize("name,shape", FEATURE_DROPOUT_RANKS, ids=[f"{n}-{len(s)}d" for n, s in FEATURE_DROPOUT_RANKS])
+def test_channel_dropout_of_every_rank_as_torch(name, shape):
+    """Inputs of other ranks than a channel dropout expects: dropout1d raises; dropout2d and dropout3d warn, as
+    PyTorch 2.13 does, and draw over the same dims (dropout2d takes 3-D input as (N, C, L))."""
+    outcomes = []
+    for lib in (ember, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                y = getattr(lib.nn.functional, name)(lib.ones(shape), 0.5, training=True)
+            except RuntimeError as error:
+                outcomes.append(("RuntimeError", str(error)))
+                continue
+        outcomes.append((tuple(y.shape), _drawn_dims(y), [str(w.message) for w in caught]))
+    assert outcomes[0] == outcomes[1]
 
 
 def test_dropout_statistics_and_errors():
