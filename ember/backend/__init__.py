@@ -88,6 +88,12 @@ def widened(array):
     return array.astype(numpy.float32) if is_half(array) else array
 
 
+def c_order(array):
+    """`array` in C order: itself when it is, else a C-ordered copy (for the ops whose PyTorch results are always
+    contiguous, where NumPy's follow the input's layout)."""
+    return array if array.flags.c_contiguous else array.copy()
+
+
 def real_parts(array):
     """A complex array's real and imaginary parts as a real view of shape (..., 2), for any strides."""
     parts = array.real

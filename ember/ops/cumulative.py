@@ -6,7 +6,7 @@ from .. import return_types as RT
 from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module, widened, widened_dtype
+from ..backend import array_module, c_order, widened, widened_dtype
 from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out, written
 from .elementwise import where
 from .inplace import generic_inplace
@@ -93,7 +93,7 @@ def _cumulative(input, dim, dtype, name):
     if a.ndim == 0:
         return wrap(a.astype(acc)), d
     r = getattr(array_module(a), name)(widened(a), axis=d, dtype=widened_dtype(acc))  # half precision in float32
-    return wrap(r.astype(acc, copy=False)), d
+    return wrap(c_order(r.astype(acc, copy=False))), d
 
 
 def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
@@ -133,7 +133,7 @@ def _cumextreme(input, dim, largest):
         pos = xp.arange(a.shape[d]).reshape([-1 if k == d else 1 for k in range(a.ndim)])
         new = (a == values) | xp.isnan(a) if a.dtype.kind in "fV" else a == values  # NaN is taken, as in PyTorch
         idx = xp.maximum.accumulate(xp.where(new, pos, 0), axis=d).astype(np.int64)
-    v, i = wrap(values), wrap(idx)
+    v, i = wrap(c_order(values)), wrap(c_order(idx))
     if GRAD_ENABLED[0] and input._rg:
         record(v, (NODES.CummaxBackward0 if largest else NODES.CumminBackward0)(), (input,),
                (idx, a.shape[d] if a.ndim else 1, d))
@@ -161,7 +161,8 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     d = wrap_dim(dim, a.ndim) % max(a.ndim, 1)  # a 0-dim tensor takes dim 0 or -1
     xp = array_module(a)
     with np.errstate(invalid="ignore"):
-        r = wrap(xp.logaddexp.accumulate(widened(a), axis=d).astype(a.dtype, copy=False) if a.ndim else a.copy())
+        r = wrap(c_order(xp.logaddexp.accumulate(widened(a), axis=d).astype(a.dtype, copy=False)) if a.ndim
+                 else a.copy())
     if needs_grad(input):
         record(r, NODES.LogcumsumexpBackward0(), (input,), (input, r, d))
     return r if out is None else write_out(out, r, "logcumsumexp")

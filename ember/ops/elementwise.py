@@ -9,7 +9,7 @@ from .._creation import _type_error, tensor
 from .._dtype import get_default_dtype, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import UINT_OF_SIZE, array_module, is_half_dtype, widened, widened_dtype
+from ..backend import UINT_OF_SIZE, array_module, c_order, is_half_dtype, widened, widened_dtype
 from .base import (
     GRAD_ENABLED,
     PYTHON_NUMBERS,
@@ -744,7 +744,7 @@ def masked_fill(input, mask, value):
         check_int_scalar(value)
     try:
         xp = array_module(a)
-        r = wrap(xp.where(m, xp.asarray(value).astype(a.dtype), a))
+        r = wrap(c_order(xp.where(m, xp.asarray(value).astype(a.dtype), a)))
     except ValueError:
         raise broadcast_error(a.shape, m.shape) from None
     if value_tensor is not None:
@@ -1146,7 +1146,7 @@ def _softmax(a, d):
     r = xp.subtract(widened(a), a.max(axis=d, keepdims=True))
     xp.exp(r, out=r)
     r /= r.sum(axis=d, keepdims=True)
-    return r.astype(a.dtype, copy=False)
+    return c_order(r.astype(a.dtype, copy=False))
 
 
 def _log_softmax(a, d):
@@ -1160,7 +1160,7 @@ def _log_softmax(a, d):
         r -= xp.log(total.astype(a.dtype)).astype(a.dtype)
     else:
         r -= xp.log(total)
-    return r.astype(a.dtype, copy=False)
+    return c_order(r.astype(a.dtype, copy=False))
 
 
 def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):

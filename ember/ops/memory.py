@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
+from .._layout import contiguous_format, preserve_format
 from ..autograd.graph import node_classes
 from ..backend import cupy, module_for, on_device
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, tensor_type_error, view_of, wrap
@@ -31,22 +32,29 @@ def _cast_grad(g, dtype):
 
 
 def clone(input, *, memory_format=None):
-    """A copy with its own memory."""
+    """A copy with its own memory: by default (preserve_format) with the input's order of dims in memory (a
+    transposed tensor's copy is transposed), contiguous for an expanded input."""
     try:
         a = input._data
     except AttributeError:
         raise tensor_type_error("clone", "input", input) from None
-    r = wrap(a.copy())
+    preserve = memory_format is None or memory_format is preserve_format
+    r = wrap(a.copy(order="K" if preserve and not _expanded(a) else "C"))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.CloneBackward0(), (input,))
     return r
+
+
+def _expanded(a) -> bool:
+    """Whether `a` repeats elements in memory (a stride of 0 over a dim of several elements)."""
+    return any(stride == 0 and size > 1 for stride, size in zip(a.strides, a.shape))
 
 
 def contiguous(input, memory_format=None):
     """self if already row-major contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return clone(input)
+    return clone(input, memory_format=contiguous_format)
 
 
 def alias(input):

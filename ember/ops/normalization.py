@@ -9,7 +9,7 @@ on arrays in fewer passes (`_batch_stats`, `_batch_norm_grads`) unless create_gr
 import numpy as np
 
 from ..autograd.graph import node_classes
-from ..backend import array_module, widened, widened_dtype
+from ..backend import array_module, c_order, widened, widened_dtype
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
@@ -210,7 +210,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         xhat = (a - mean if centered is None else centered) * invstd
         out = _affine(xhat, weight, bias, shape).astype(a.dtype, copy=False)
         mean, invstd = mean.astype(a.dtype, copy=False), invstd.astype(a.dtype, copy=False)
-    return _record(wrap(out), NODES.NativeBatchNormBackward0(), input, weight, bias, mean, invstd, axes, eps, training)
+    return _record(wrap(c_order(out)), NODES.NativeBatchNormBackward0(), input, weight, bias, mean, invstd, axes, eps,
+                   training)
 
 
 def _batch_stats(a, axes):
@@ -258,7 +259,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
             raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, but got {list(t.shape)}")
     axes = tuple(range(a.ndim - k, a.ndim))
     xhat, invstd, mean = _standardize(a, axes, eps)
-    out = wrap(_affine(xhat, weight, bias, shape).astype(a.dtype, copy=False))
+    out = wrap(c_order(_affine(xhat, weight, bias, shape).astype(a.dtype, copy=False)))
     param_axes = tuple(range(a.ndim - k))
     return _record(out, NODES.NativeLayerNormBackward0(), input, weight, bias, mean, invstd, axes, eps, param_axes)
 
@@ -323,7 +324,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     out = x * (x * x).mean(dims, keepdim=True).add(eps).rsqrt()
     if weight is not None:
         out = out * weight
-    return out if out._data.dtype == dt else out.to(input.dtype)
+    return (out if out._data.dtype == dt else out.to(input.dtype)).contiguous()
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:

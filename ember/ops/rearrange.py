@@ -6,10 +6,11 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import contiguous_format
 from .._size import Size
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, c_order
 from .base import GRAD_ENABLED, Tensor, broadcast_error, record, tensor_type_error, wrap, write_out
 from .indexing import _embed
 from .inplace import generic_inplace
@@ -56,8 +57,9 @@ NODES = node_classes(GRADIENTS)
 
 
 def _copy_result(input, array, node, saved):
-    """Wrap the new `array` computed from `input` and record `node` when input requires grad."""
-    r = wrap(array)
+    """Wrap the new `array` computed from `input` (in C order, as PyTorch's) and record `node` when input requires
+    grad."""
+    r = wrap(c_order(array))
     if GRAD_ENABLED[0] and input._rg:
         record(r, node, (input,), saved)
     return r
@@ -474,7 +476,7 @@ def ravel(input) -> Tensor:
         a = input._data
     except AttributeError:
         raise tensor_type_error("ravel", "input", input) from None
-    return view(input if a.flags.c_contiguous else clone(input), -1)
+    return view(input if a.flags.c_contiguous else clone(input, memory_format=contiguous_format), -1)
 
 
 def narrow_copy(input, dim: int, start: int, length: int, *, out=None) -> Tensor:

@@ -7,10 +7,11 @@ import numpy as np
 
 from .._creation import _int, _type_error, varargs_keyword, zeros
 from .._dtype import promote_types, scalar_type_name
+from .._layout import contiguous_format
 from .._tensor import dims_of, is_one_dim, wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
-from ..backend import array_module, reshape_view
+from ..backend import array_module, c_order, reshape_view
 from .base import GRAD_ENABLED, Tensor, check_inplace, record, tensor_type_error, view_of, wrap, write_out
 from .indexing import NODES as INDEXING_NODES
 from .keywords import REQUIRED, numpy_keywords, required_dim
@@ -152,7 +153,7 @@ def reshape(input, *shape, **keywords):
         try:
             r, node = view_of(input, reshape_view(a, shape)), NODES.ReshapeAliasBackward0
         except ValueError:  # not expressible as a view: copy, then view the copy (as PyTorch records it)
-            input = clone(input)
+            input = clone(input, memory_format=contiguous_format)
             a = input._data
             r, node = wrap(a.reshape(shape)), NODES.UnsafeViewBackward0
     if GRAD_ENABLED[0] and input._rg:
@@ -417,7 +418,7 @@ def cat(tensors, dim=0, *, out=None, **aliases):
     if any(a.dtype != dt for a in arrays):
         dt = _joined_dtype(parts)
     try:
-        r = wrap(array_module(arrays[0]).concatenate(arrays, axis=d, dtype=dt))
+        r = wrap(c_order(array_module(arrays[0]).concatenate(arrays, axis=d, dtype=dt)))
     except ValueError:
         _check_cat_shapes(parts, d)
         raise
@@ -445,7 +446,7 @@ def stack(tensors, dim=0, *, out=None, **aliases):
                                f"{list(t._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(ref) + 1)
     dt = _joined_dtype(tensors)
-    r = wrap(array_module(tensors[0]._data).stack([t._data for t in tensors], axis=d, dtype=dt))
+    r = wrap(c_order(array_module(tensors[0]._data).stack([t._data for t in tensors], axis=d, dtype=dt)))
     if GRAD_ENABLED[0] and any(t._rg for t in tensors):
         record(r, NODES.StackBackward0(), tensors, (d, len(tensors)))
     return r if out is None else write_out(out, r, "stack")

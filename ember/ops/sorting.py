@@ -11,7 +11,7 @@ from .. import return_types as RT
 from .._creation import _int, _type_error
 from .._tensor import wrap_dim
 from ..autograd.graph import no_derivative, node_classes
-from ..backend import array_module
+from ..backend import array_module, c_order
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, refuse_complex, tensor_type_error, wrap, write_out
 from .keywords import numpy_keywords
 from .scatter import scatter_add
@@ -155,7 +155,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if a.ndim == 0:
         values, idx = a.copy(), xp.zeros((), np.int64)
     else:
-        idx = _topk_indices(a, k, d, largest)
+        idx = c_order(_topk_indices(a, k, d, largest))
         values = xp.take_along_axis(a, idx, axis=d)
     v, i = wrap(values), wrap(idx.astype(np.int64, copy=False))
     _record_selection(v, i, input, NODES.TopkBackward0(), d)
