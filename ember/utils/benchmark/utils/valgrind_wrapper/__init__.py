@@ -1,0 +1,1 @@
+"""The Callgrind side of torch.utils.benchmark: its result types, and CopyIfCallgrind for globals."""
