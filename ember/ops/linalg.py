@@ -12,7 +12,7 @@ from .._creation import _int
 from .._dtype import scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module, is_half, widened
+from ..backend import array_module, is_half, is_half_dtype, widened
 from . import decomposition as dec
 from .base import (
     GRAD_ENABLED,
@@ -805,8 +805,11 @@ def einsum(*args):
         if t._data.dtype != arrays[0].dtype:
             raise RuntimeError(f"expected scalar type {_dtype_word(arrays[0])} but found {_dtype_word(t._data)}")
     subs, out = _parse_einsum(equation, arrays)
+    dt = arrays[0].dtype
+    if is_half_dtype(dt):  # NumPy has no bfloat16 einsum: in float32, rounded once
+        arrays = [widened(a) for a in arrays]
     r = array_module(arrays[0]).einsum(",".join(subs) + "->" + out, *arrays, optimize=len(arrays) > 2)
-    r = wrap(r.copy() if len(arrays) == 1 else r)  # one operand may give a view of it
+    r = wrap(r.copy() if len(arrays) == 1 and r.dtype == dt else r.astype(dt, copy=False))  # 1 operand: maybe a view
     if GRAD_ENABLED[0] and any(t._rg for t in operands):
         needed = tuple(t._rg for t in operands)
         record(r, NODES.EinsumBackward0(), operands, (tuple(subs), out, operands, needed))

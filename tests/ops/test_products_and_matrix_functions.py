@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from parity import check, randn
+from parity import check, randn, torch
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
@@ -61,6 +61,19 @@ def test_einsum(dtype, equation, shapes):
     xs = [randn(*s, dtype=dtype, seed=i) for i, s in enumerate(shapes)]
     # one EinsumBackward0 node where PyTorch records the ops it reduces the equation to (documented)
     check(lambda lib, *xs: lib.einsum(equation, *xs), *xs, check_grad_fn=False, **TOL)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("equation,shapes", [e for e in EQUATIONS if len(e[1]) < 3 and () not in e[1]])
+def test_einsum_of_half_precision(dtype, equation, shapes):
+    """Computed in float32 and rounded once (NumPy has no bfloat16 einsum); PyTorch rounds between its steps (a
+    broadcast sum, then bmm), so results agree to a few rounding steps of the half dtype."""
+    xs = [randn(*s, seed=i) for i, s in enumerate(shapes)]
+    check(lambda lib, *xs: lib.einsum(equation, *(x.to(getattr(lib, dtype)) for x in xs)).float(), *xs,
+          check_grad_fn=False, atol=6e-2, rtol=1e-2, grad_atol=6e-2, grad_rtol=1e-2)
+    for lib in (ember, torch):
+        three = [lib.ones(2, 2, dtype=getattr(lib, dtype))] * 3
+        assert lib.einsum("ij,jk,kl->il", *three).dtype == getattr(lib, dtype)
 
 
 def test_einsum_forms_and_gradcheck():
