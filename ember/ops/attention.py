@@ -41,11 +41,19 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal):
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                                f"attn_mask.dtype: {scalar_type_name(m.dtype)} and query.dtype: "
                                f"{scalar_type_name(q.dtype)} instead.")
-        if is_causal:
+        if is_causal and (attn_mask.requires_grad or not _fused_kernel_applies(q, k, v, m, dropout_p)):
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+
+
+def _fused_kernel_applies(q, k, v, m, dropout_p) -> bool:
+    """Whether PyTorch's fused CPU attention kernel takes these arrays (its math path takes the rest, and only the
+    fused one takes a mask together with is_causal): 4-D inputs of one head size, unit last strides and nonzero
+    lengths, a 2-D or 4-D mask (not requiring grad), no dropout."""
+    return (q.ndim == k.ndim == v.ndim == 4 and dropout_p == 0 and q.shape[-1] == k.shape[-1] == v.shape[-1]
+            and m.ndim in (2, 4) and all(a.shape[-2] and a.strides[-1] == a.itemsize for a in (q, k, v)))
 
 
 def _repeat_heads(query, key, value):
@@ -72,26 +80,35 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     """softmax(query @ key^T * scale + mask) @ value, with batch dims broadcast.
 
     `attn_mask` is bool (True: may attend) or of query's dtype (added to the scores); `is_causal` masks
-    key j > query i (top-left aligned). Rows whose keys are all masked give zeros and no gradient, as
-    PyTorch's CPU kernels do.
+    key j > query i (top-left aligned), also together with `attn_mask` for 4-D inputs without dropout, as PyTorch
+    2.13's fused CPU kernel does (its other path raises). Rows
+    whose keys are all masked give zeros and no gradient, as PyTorch's CPU kernels do. Half precision computes in
+    float32 and rounds the output once (PyTorch's kernel also rounds the unnormalized weights before the product
+    with value: results may differ in the last bit).
     """
     _check_inputs(query, key, value, attn_mask, dropout_p, is_causal)
     if enable_gqa and query.dim() >= 3 and key.dim() >= 3:
         key, value = _repeat_heads(query, key, value)
+    dt = query.dtype
+    if query._data.dtype.itemsize == 2:
+        query, key, value = query.float(), key.float(), value.float()
+        if attn_mask is not None and attn_mask.is_floating_point():
+            attn_mask = attn_mask.float()
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = matmul(query * scale, key.transpose(-2, -1))
     if is_causal:
         n_q, n_k = scores.shape[-2], scores.shape[-1]
-        attn_mask = wrap(array_module(scores._data).tri(n_q, n_k, dtype=bool))
+        scores = masked_fill(scores, wrap(~array_module(scores._data).tri(n_q, n_k, dtype=bool)), float("-inf"))
     if attn_mask is not None:
         m = attn_mask._data
         scores = masked_fill(scores, wrap(~m), float("-inf")) if m.dtype == np.bool_ else scores + attn_mask
-        empty = _fully_masked_rows(scores)
-        if empty is not None:
-            scores = masked_fill(scores, wrap(empty), 0.0)
+    empty = _fully_masked_rows(scores) if is_causal or attn_mask is not None else None
+    if empty is not None:
+        scores = masked_fill(scores, wrap(empty), 0.0)
     attn = softmax(scores, -1)
-    if attn_mask is not None and empty is not None:
+    if empty is not None:
         attn = masked_fill(attn, wrap(empty), 0.0)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p, True)
-    return matmul(attn, value)
+    out = matmul(attn, value)
+    return out if out.dtype == dt else out.to(dt)

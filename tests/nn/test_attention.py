@@ -47,6 +47,20 @@ def test_sdpa_rows_with_every_key_masked_give_zeros():
     check(sdpa(is_causal=True), randn(1, 2, 3, 4), randn(1, 2, 0, 4), randn(1, 2, 0, 4), check_grad_fn=False)
 
 
+@pytest.mark.parametrize("mask", ["bool", "float"])
+@pytest.mark.parametrize("lq,lk", [(5, 5), (4, 6)])
+def test_sdpa_causal_together_with_a_mask(mask, lq, lk):
+    """PyTorch 2.13's fused CPU kernel (4-D inputs, no dropout) applies both; its math path raises."""
+    q, k, v = randn(2, 3, lq, 8), randn(2, 3, lk, 8, seed=1), randn(2, 3, lk, 8, seed=2)
+    m = np.random.default_rng(4).random((lq, lk)) > 0.3 if mask == "bool" else randn(lq, lk, seed=5)
+    if mask == "bool":
+        check(sdpa(is_causal=True), q, k, v, m, check_grad_fn=False)
+    else:  # a mask requiring grad takes the math path
+        check(lambda lib, q, k, v, m: sdpa(is_causal=True)(lib, q, k, v, m.detach()), q, k, v, m, check_grad_fn=False)
+    check(sdpa(is_causal=True), q, k, v, m, grad=False)
+    check(sdpa(is_causal=True), q, k, v[..., :6], m, grad=False)  # another head size for value: the math path
+
+
 def test_sdpa_grouped_query_attention():
     check(sdpa(enable_gqa=True), randn(2, 6, 4, 8), randn(2, 2, 5, 8, seed=1), randn(2, 2, 5, 8, seed=2),
           check_grad_fn=False)
@@ -54,13 +68,16 @@ def test_sdpa_grouped_query_attention():
           check_grad_fn=False)
 
 
-@pytest.mark.parametrize("case", ["dtype", "causal_and_mask", "int_mask", "one_dim", "dropout_p", "head_dim"])
+@pytest.mark.parametrize("case", ["dtype", "causal_and_mask", "causal_mask_and_dropout", "int_mask", "one_dim",
+                                  "dropout_p", "head_dim"])
 def test_sdpa_errors(case):
     q, k, v = randn(2, 4, 8), randn(2, 5, 8, seed=1), randn(2, 5, 8, seed=2)
     calls = {
         "dtype": lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k.float(), v),
         "causal_and_mask": lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
             q, k, v, lib.ones(4, 5, dtype=lib.bool), is_causal=True),
+        "causal_mask_and_dropout": lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
+            q[None], k[None], v[None], lib.ones(4, 5, dtype=lib.bool), is_causal=True, dropout_p=0.5),
         "int_mask": lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
             q, k, v, lib.ones(4, 5, dtype=lib.int64)),
         "one_dim": lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q[0, 0], k[0], v[0]),
