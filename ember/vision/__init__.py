@@ -1,5 +1,5 @@
 """ember.vision: torchvision's transforms, datasets, models and utils (exposed as `torchvision` by `ember run`)."""
-from . import datasets, models, transforms, tv_tensors, utils  # noqa: F401
+from . import datasets, io, models, transforms, tv_tensors, utils  # noqa: F401
 
 __version__ = "0.1.0"
 
