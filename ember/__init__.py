@@ -8,7 +8,7 @@ from ._dtype import (dtype, float16, half, float32, float, float64, double, uint
 from ._size import Size  # noqa: F401
 from ._device import device  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
-from . import _unsupported
+from . import _unsupported, torch_version
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
 from ._random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state  # noqa: F401
 from ._random import default_generator  # noqa: F401
@@ -187,7 +187,8 @@ mvlgamma, igamma, igammac = special.multigammaln, special.gammainc, special.gamm
 orgqr = linalg.householder_product
 unsafe_split_with_sizes = split_with_sizes
 adaptive_max_pool1d = ops.pooling.adaptive_max_pool1d_with_indices  # torch.adaptive_max_pool1d gives the indices too
-__version__ = "0.1.0"
+# PyTorch's API version, with ember's own as the local label: scripts under `ember run` test torch.__version__
+__version__ = torch_version.TorchVersion(f"{torch_version.API_VERSION}+ember.0.1.0")
 from . import version, onnx, distributed  # noqa: E402, F401  (after __version__, which they read)
 
 
