@@ -1,4 +1,5 @@
 """The layers of ember.nn, one family per file."""
+from . import utils  # noqa: F401
 from .activation import (  # noqa: F401
                          CELU,
                          ELU,
