@@ -45,6 +45,13 @@ class Generator:
         self._rng.bit_generator.state = pickle.loads(state.numpy().tobytes())
         return self
 
+    def clone_state(self) -> "Generator":
+        """A new generator on the same device, with this one's seed and state (the two then draw the same)."""
+        clone = Generator(self.device)
+        clone._seed = self._seed
+        clone._rng.bit_generator.state = self._rng.bit_generator.state
+        return clone
+
 
 default_generator = Generator()
 

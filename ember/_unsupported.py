@@ -66,7 +66,7 @@ _TORCH_GROUPS = {
         "builtins ctypes functools glob importlib inspect math os platform sys textwrap threading types warnings "
         "torch TYPE_CHECKING USE_GLOBAL_DEPS USE_RTLD_GLOBAL_WITH_LIBTORCH classproperty compiled_with_cxx11_abi "
         "get_file_path prepare_multiprocessing_environment profiler_allow_cudagraph_cupti_lazy_reinit_cuda12 "
-        "thread_safe_generator torch_version init_num_threads"),
+        "thread_safe_generator init_num_threads"),
     SYMBOLIC: (
         "SymBool SymFloat SymInt sym_constrain_range sym_constrain_range_for_size sym_float sym_fresh_size sym_int "
         "sym_ite sym_max sym_min sym_not sym_sqrt sym_sum fx export cond while_loop"),

@@ -7,7 +7,7 @@ the last empty_cache or reset.
 """
 from collections import OrderedDict
 
-from . import backend
+from .. import backend
 
 
 def _pool():

@@ -5,11 +5,11 @@ unconditionally (is_available, device_count, empty_cache, memory_allocated, is_b
 there is no GPU, and the ones that need a device raise PyTorch's AssertionError ("Torch not compiled with
 CUDA enabled"). On a GPU they read CuPy's device and its default memory pool.
 """
-from . import backend
-from ._device import device as _device
-from ._exceptions import OutOfMemoryError  # noqa: F401
-from .amp import cuda_amp as amp  # noqa: F401
-from .cuda_memory import (  # noqa: F401
+from .. import backend
+from .._device import device as _device
+from .._exceptions import OutOfMemoryError  # noqa: F401
+from . import amp, nvtx  # noqa: F401
+from .memory import (  # noqa: F401
     empty_cache,
     max_memory_allocated,
     max_memory_reserved,
@@ -154,6 +154,20 @@ def get_rng_state_all() -> list:
     if not is_available():
         return []
     raise RuntimeError("ember.cuda.get_rng_state_all: CuPy's generator state is not readable")
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    """Restore a GPU generator's state: nothing to do without a GPU (PyTorch's CPU build defers the call to a GPU
+    that never comes); CuPy's state is not restorable (RuntimeError)."""
+    if is_available():
+        raise RuntimeError("ember.cuda.set_rng_state: CuPy's generator state is not restorable")
+
+
+def set_rng_state_all(new_states) -> None:
+    """Restore every GPU generator's state, as set_rng_state does for one (scripts resuming a checkpoint call it
+    with what get_rng_state_all gave)."""
+    for state in new_states:
+        set_rng_state(state)
 
 
 class device:

@@ -1,9 +1,9 @@
 """torch.cuda.amp: the CUDA forms of autocast and GradScaler, deprecated in PyTorch in favour of ember.amp."""
 import warnings
 
-from .autocast_mode import autocast as _autocast  # noqa: F401
-from .autocast_mode import custom_bwd, custom_fwd  # noqa: F401
-from .grad_scaler import GradScaler as _GradScaler
+from ..amp.autocast_mode import autocast as _autocast  # noqa: F401
+from ..amp.autocast_mode import custom_bwd, custom_fwd  # noqa: F401
+from ..amp.grad_scaler import GradScaler as _GradScaler
 
 
 class autocast(_autocast):  # noqa: N801 (PyTorch's name)

@@ -1,0 +1,3 @@
+"""torch.utils.data._utils: the private path from which older scripts import the collate functions (ember keeps them
+in ember.utils.data.collate)."""
+from . import collate  # noqa: F401
