@@ -112,8 +112,8 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Set the default floating point dtype; only float32 and float64 are allowed, as in PyTorch."""
-    if d not in (float32, float64, float16):
+    """Set the default floating point dtype: float32, float64, float16 or bfloat16, as in PyTorch."""
+    if d not in (float32, float64, float16, bfloat16):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
 

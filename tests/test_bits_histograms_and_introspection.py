@@ -112,3 +112,20 @@ def test_set_default_tensor_type():
         ember.set_default_dtype(ember.float32)
     with pytest.raises(TypeError):
         ember.set_default_tensor_type(ember.LongTensor)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "float64"])
+def test_set_default_dtype_reaches_creation_and_layers_as_torch(dtype):
+    """Every floating default PyTorch takes, bfloat16 included (ember refused it); integers are refused."""
+    results = []
+    for lib in (ember, torch):
+        lib.set_default_dtype(getattr(lib, dtype))
+        try:
+            made = [lib.tensor([1.5]), lib.randn(2), lib.nn.Linear(2, 2).weight, lib.arange(0.0, 3), lib.zeros(2),
+                    lib.tensor([1, 2]) * 1.5, lib.full((2,), 1.5), lib.linspace(0, 1, 3)]
+            results.append([str(t.dtype).split(".")[1] for t in made] + [str(lib.get_default_dtype()).split(".")[1]])
+        finally:
+            lib.set_default_dtype(lib.float32)
+        with pytest.raises(TypeError):
+            lib.set_default_dtype(lib.int32)
+    assert results[0] == results[1] == [dtype] * 9
