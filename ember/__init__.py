@@ -134,6 +134,7 @@ from .nn.functional import bilinear  # noqa: F401
 from .nn.modules.rnn import (lstm, gru, rnn_tanh, rnn_relu, lstm_cell, gru_cell, rnn_tanh_cell,  # noqa: F401
                              rnn_relu_cell)
 from . import utils, multiprocessing, optim  # noqa: F401
+from . import _dynamo  # noqa: F401  (after nn: its OptimizedModule is a Module)
 from . import distributions  # noqa: F401
 from . import return_types, serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401

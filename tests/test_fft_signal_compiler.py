@@ -66,3 +66,27 @@ def test_compiler():
             return x * 2
         assert f(1) == 2 and g(2) == 4
         lib.compiler.reset()
+
+
+def test_compile_wraps_a_module_as_torch():
+    """torch.compile(module) gives an OptimizedModule holding it as `_orig_mod` (PyTorch's state dict keys, which
+    checkpoints carry); functions, classes and disable=True come back as they are. PyTorch's compiled module is not
+    called here: that would compile it."""
+    seen = []
+    for lib in (ember, torch):
+        m = lib.nn.Linear(2, 3)
+        c = lib.compile(m)
+        c.eval()
+        seen.append((type(c).__name__, c._orig_mod is m, list(c.state_dict()), list(dict(c.named_modules())),
+                     c.weight is m.weight, c.in_features, m.training, isinstance(c, lib.nn.Module),
+                     type(lib.compile(m, disable=True)).__name__,
+                     isinstance(c, lib._dynamo.eval_frame.OptimizedModule)))
+
+        def f(x):
+            return x + 1
+        assert lib.compile(f)(1) == 2 or lib is torch
+        assert lib.compile(mode="max-autotune")(lib.nn.Linear) is lib.nn.Linear
+    assert seen[0] == seen[1]
+    m = ember.nn.Linear(2, 3)
+    x = ember.randn(4, 2)
+    assert ember.equal(ember.compile(m)(x), m(x))

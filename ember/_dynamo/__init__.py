@@ -2,6 +2,8 @@
 ember compiles nothing (ember.compile returns its input), so the settings are stored and the calls do nothing."""
 import types
 
+from . import eval_frame  # noqa: F401
+
 __all__ = ["config", "reset", "disable", "is_compiling", "allow_in_graph", "mark_dynamic", "mark_static",
            "graph_break", "list_backends", "explain"]
 
