@@ -5,6 +5,7 @@ import pytest
 from parity import torch
 
 import ember
+import ember.nn.modules.utils
 
 CALLS = {
     "_pair int": lambda u: u._pair(3), "_pair tuple": lambda u: u._pair((1, 2)), "_pair str": lambda u: u._pair("ab"),
@@ -41,6 +42,10 @@ def test_consume_prefix_as_torch():
         lib.nn.modules.utils.consume_prefix_in_state_dict_if_present(sd, "module.")
         results.append((list(sd.items()), list(sd._metadata.items())))
     assert results[0] == results[1]
+
+
+def test_nn_utils_stays_the_utils_package():
+    assert ember.nn.utils.clip_grad_value_ is not None and ember.nn.utils is not ember.nn.modules.utils
 
 
 def test_consume_prefix_of_a_data_parallel_checkpoint_loads():

@@ -1,5 +1,4 @@
 """The layers of ember.nn, one family per file."""
-from . import utils  # noqa: F401
 from .activation import (  # noqa: F401
                          CELU,
                          ELU,
