@@ -115,7 +115,7 @@ def _constant(x, pad, value):
         src[d] = slice(max(0, -before), a.shape[d] - max(0, -after))
         dst[d] = slice(max(0, before), n - max(0, after))
         shape[d] = n
-    out = array_module(a).full(shape, _fill_value(value, a.dtype), dtype=a.dtype)  # C order, as PyTorch's
+    out = array_module(a).full_like(a, _fill_value(value, a.dtype), shape=shape, order="C")  # C order, as PyTorch's
     out[tuple(dst)] = a[tuple(src)]
     r = wrap(out)
     if GRAD_ENABLED[0] and x._rg:
