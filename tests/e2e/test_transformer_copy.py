@@ -1,9 +1,7 @@
 """End to end: a small ember TransformerEncoder (token embedding plus a learned positional embedding, two
 pre-norm encoder layers, a linear head) learns to reverse sequences of random tokens to at least 95% token
-accuracy on fresh sequences, in a few seconds. Reversal needs attention: output position i must read input
-position L-1-i."""
-import time
-
+accuracy on fresh sequences (in a few seconds; speed is bench/'s to measure, not a test's). Reversal needs
+attention: output position i must read input position L-1-i."""
 import numpy as np
 
 import ember
@@ -38,7 +36,6 @@ def test_transformer_learns_to_reverse():
     model = Reverser()
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    start = time.perf_counter()
     for _ in range(STEPS):
         x, y = batch(rng, 64)
         loss = loss_fn(model(x).reshape(-1, VOCAB), y.reshape(-1))
@@ -49,6 +46,4 @@ def test_transformer_learns_to_reverse():
     with ember.no_grad():
         x, y = batch(np.random.default_rng(1), 1000)
         accuracy = (model(x).argmax(-1) == y).float().mean().item()
-    elapsed = time.perf_counter() - start
     assert accuracy >= 0.95, f"token accuracy {accuracy:.3f} after {STEPS} steps (loss {loss.item():.3f})"
-    assert elapsed < 30, f"training took {elapsed:.1f} s"
