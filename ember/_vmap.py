@@ -27,8 +27,10 @@ bumped) are not undone.
 NOTE [ Graphs out of vmap ]
 A batched result that requires grad would let a backward pass run batched formulas after vmap has returned,
 where an op without a rule could no longer fall back to the loop. So a call whose results require grad (a
-graph leaves vmap: `vmap(model)(x)` with trainable parameters, then `.backward()`) is run again as the loop.
-Gradients taken inside vmap (`vmap(grad(f))`, per-sample gradients) stay batched.
+graph leaves vmap: `vmap(model)(x)` with trainable parameters, then `.backward()`) is run again as the loop, and
+a call with an input that requires grad (model ensembling's stacked parameters) runs as the loop at once.
+Gradients taken inside vmap (`vmap(grad(f))`, per-sample gradients, with inputs that do not require grad) stay
+batched.
 """
 import collections
 import functools
@@ -835,6 +837,10 @@ def _call(func, flat, dims, spec, size, out_dims, kwargs, randomness):
         generator._rng = _RandomGuard(NoBatchingRule("a random op with randomness='different'"))
     TRANSFORM_DEPTH[0] += 1
     try:
+        if needs_grad(*flat):  # its results would require grad: straight to the loop (NOTE [ Graphs out of vmap ])
+            FALLBACKS["an input that requires grad (NOTE [ Graphs out of vmap ])"] += 1
+            generator._rng = real
+            return _looped_call(func, flat, dims, spec, size, out_dims, kwargs, randomness)
         try:
             output, level = _batched_call(func, flat, dims, spec, size, kwargs)
         except _RandomnessError:

@@ -280,8 +280,14 @@ def test_backward_through_vmap_output_runs_the_loop():
     FALLBACKS.clear()
     (vmap(lambda a: (a.exp() * a).sum())(mine) ** 2).sum().backward()
     (torch.func.vmap(lambda a: (a.exp() * a).sum())(theirs) ** 2).sum().backward()
-    assert list(FALLBACKS) == ["a result that requires grad leaves vmap (NOTE [ Graphs out of vmap ])"]
+    assert list(FALLBACKS) == ["an input that requires grad (NOTE [ Graphs out of vmap ])"]  # no batched try
     np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-4, atol=1e-6)  # float32
+    FALLBACKS.clear()
+    w_mine, w_theirs = ember.tensor(x[0], requires_grad=True), torch.tensor(x[0], requires_grad=True)
+    (vmap(lambda a: (a * w_mine).sum())(ember.tensor(x)) ** 2).sum().backward()  # a captured parameter
+    (torch.func.vmap(lambda a: (a * w_theirs).sum())(torch.tensor(x)) ** 2).sum().backward()
+    assert list(FALLBACKS) == ["a result that requires grad leaves vmap (NOTE [ Graphs out of vmap ])"]
+    np.testing.assert_allclose(w_mine.grad.numpy(), w_theirs.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_matmul_rule_checks_inner_sizes():
