@@ -2,7 +2,10 @@
 
 `grad`, `grad_and_value`, `vjp`, `jacrev` and `hessian` are built on reverse-mode autograd, `jvp` and `jacfwd` on
 forward mode (`ember.autograd.forward_ad`); each keeps the graph of its gradients, so transforms nest (`hessian`
-is `jacfwd(jacrev(f))`), with one level of forward mode at most (a `jvp` inside a `jvp` or `jacfwd` raises).
+is `jacfwd(jacrev(f))`), and each `jvp` or `jacfwd` opens a dual level of its own, so forward mode nests too
+(`jacfwd(jacfwd(f))`, a `jvp` inside a `jvp`: NOTE [ Nested levels ] in autograd/forward_ad.py). A custom
+autograd.Function inside a transform follows PyTorch's rules (NOTE [ Custom Functions in forward mode ] in
+autograd/function.py).
 `linearize` records func once and gives each Jacobian-vector product by one backward pass. `vmap` (ember/_vmap.py)
 runs the function once on the whole batch by batching rules, falling back to a loop over the batch for an op
 without one.
@@ -17,7 +20,8 @@ from ._tree import flatten, unflatten
 from ._vmap import vmap
 from .autograd import forward_ad
 from .autograd import grad as _autograd_grad
-from .autograd.grad_mode import DUAL_LEVEL_OPEN, enable_grad
+from .autograd.function import FUNC_TRANSFORMS
+from .autograd.grad_mode import enable_grad
 from .ops.shape import stack
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
@@ -132,16 +136,29 @@ def _gradients(output, groups, grad_outputs=None) -> tuple:
 
 
 def _outside_graph(args) -> bool:
-    """Whether no tensor among `args` requires grad or carries a tangent: the transform's results are then
-    constants outside it."""
+    """Whether no tensor among `args` requires grad: the transform's results then do not require grad outside it
+    (they keep the tangents of the dual levels open around it)."""
     tensors, _ = flatten(list(args))
-    return not any(isinstance(t, Tensor) and (t.requires_grad or forward_ad.tangent_of(t) is not None)
-                   for t in tensors)
+    return not any(isinstance(t, Tensor) and t.requires_grad for t in tensors)
 
 
 def _detached(tree):
+    """The tree with each tensor made one that does not require grad, keeping its tangents."""
     tensors, spec = flatten(tree)
-    return unflatten([t.detach() if isinstance(t, Tensor) else t for t in tensors], spec)
+    return unflatten([forward_ad.unseen(t) if isinstance(t, Tensor) else t for t in tensors], spec)
+
+
+@contextlib.contextmanager
+def _transform(vmapped: bool = False):
+    """The block of a transform running the user's function: custom Functions check that they support it
+    (`vmapped`: run as PyTorch runs it under vmap, for jacfwd and hessian)."""
+    FUNC_TRANSFORMS[0] += 1
+    FUNC_TRANSFORMS[1] += vmapped
+    try:
+        yield
+    finally:
+        FUNC_TRANSFORMS[0] -= 1
+        FUNC_TRANSFORMS[1] -= vmapped
 
 
 def _split_aux(result, has_aux: bool, name: str):
@@ -160,7 +177,8 @@ def grad_and_value(func, argnums=0, has_aux: bool = False):
         constant = _outside_graph(args)
         with enable_grad():
             args, leaves = _leaves(args, argnums)
-            output, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value")
+            with _transform():
+                output, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value")
             if not isinstance(output, Tensor) or output.numel() != 1:
                 got = f"tensor with {output.dim()} dims" if isinstance(output, Tensor) else type(output).__name__
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
@@ -187,7 +205,8 @@ def vjp(func, *primals, has_aux: bool = False):
     constant = _outside_graph(primals)
     with enable_grad():
         args, leaves = _leaves(primals, tuple(range(len(primals))))
-        output, aux = _split_aux(func(*args), has_aux, "vjp")
+        with _transform():
+            output, aux = _split_aux(func(*args), has_aux, "vjp")
 
     def vjp_fn(cotangents):
         outputs, _ = flatten(output)
@@ -206,7 +225,8 @@ def jacrev(func, argnums=0, has_aux: bool = False, *, chunk_size=None):
         constant = _outside_graph(args)
         with enable_grad():
             args, leaves = _leaves(args, argnums)
-            output, aux = _split_aux(func(*args, **kwargs), has_aux, "jacrev")
+            with _transform():
+                output, aux = _split_aux(func(*args, **kwargs), has_aux, "jacrev")
             flat = output.reshape(-1)
             rows = [_gradients(flat[k], leaves) for k in range(flat.shape[0])]
         jacobians = tuple(_stack_tree([row[j] for row in rows], tuple(output.shape)) for j in range(len(leaves)))
@@ -236,9 +256,10 @@ def jvp(func, primals: tuple, tangents: tuple, *, strict: bool = False, has_aux:
     if not isinstance(tangents, tuple) or tangent_spec != spec:
         raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
                            "structure. For example, if primals is a tuple of 3 tensors, tangents also must be.")
-    with _dual_level():
-        duals = [forward_ad.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)]
-        output, aux = _split_aux(func(*unflatten(duals, spec)), has_aux, "jvp")
+    with forward_ad.nested_level() as level:
+        duals = [forward_ad.make_dual(p, t, level=level) for p, t in zip(flat_primals, flat_tangents)]
+        with _transform():
+            output, aux = _split_aux(func(*unflatten(duals, spec)), has_aux, "jvp")
         outputs, out_spec = flatten(output)
         primals_out, tangents_out = [], []
         for out in outputs:
@@ -246,7 +267,7 @@ def jvp(func, primals: tuple, tangents: tuple, *, strict: bool = False, has_aux:
                 raise RuntimeError(  # noqa: TRY004 (PyTorch's type)
                     f"jvp(f, primals, tangents): expected f(*args) to return only tensors, got unsupported type "
                     f"{type(out)}")
-            primal, tangent = forward_ad.unpack_dual(out)
+            primal, tangent = forward_ad.unpack_dual(out, level=level)
             if tangent is None:
                 if strict:
                     raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is independent of "
@@ -254,20 +275,16 @@ def jvp(func, primals: tuple, tangents: tuple, *, strict: bool = False, has_aux:
                 tangent = zeros_like(primal)
             primals_out.append(primal)
             tangents_out.append(tangent)
-        aux = _primals(aux) if has_aux else None
+        aux = _primals(aux, level) if has_aux else None
     result = (unflatten(primals_out, out_spec), unflatten(tangents_out, out_spec))
     return result + (aux,) if has_aux else result
 
 
-def _dual_level():
-    """A new dual level, or none where one is open already (ember has one level of forward mode)."""
-    return contextlib.nullcontext() if DUAL_LEVEL_OPEN[0] else forward_ad.dual_level()
-
-
-def _primals(tree):
-    """The tree with each tensor replaced by its primal."""
+def _primals(tree, level: int):
+    """The tree with each tensor replaced by its primal at `level`."""
     leaves, spec = flatten(tree)
-    return unflatten([forward_ad.unpack_dual(t).primal if isinstance(t, Tensor) else t for t in leaves], spec)
+    return unflatten([forward_ad.unpack_dual(t, level=level).primal if isinstance(t, Tensor) else t for t in leaves],
+                     spec)
 
 
 def linearize(func, *primals):
@@ -307,7 +324,7 @@ def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error")
         constant = _outside_graph(args)
         numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         columns = {}  # (argnum position, leaf index) -> tangents of each output leaf, one per input element
-        with _dual_level():
+        with forward_ad.nested_level() as level:
             for at, i in enumerate(numbers):
                 leaves, spec = flatten(args[i])
                 for j, leaf in enumerate(leaves):
@@ -315,13 +332,14 @@ def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error")
                         basis = zeros_like(leaf)
                         basis.view(-1)[k] = 1
                         call = list(args)
-                        call[i] = unflatten([forward_ad.make_dual(t, basis) if n == j else t
+                        call[i] = unflatten([forward_ad.make_dual(t, basis, level=level) if n == j else t
                                              for n, t in enumerate(leaves)], spec)
-                        output, aux = _split_aux(func(*call, **kwargs), has_aux, "jacfwd")
+                        with _transform(vmapped=True):
+                            output, aux = _split_aux(func(*call, **kwargs), has_aux, "jacfwd")
                         outputs, out_spec = flatten(output)
                         columns.setdefault((at, j), []).append(
-                            [_tangent_or_zeros(out) for out in outputs])
-            aux = _primals(aux) if has_aux else None
+                            [_tangent_or_zeros(out, level) for out in outputs])
+            aux = _primals(aux, level) if has_aux else None
         per_output = []
         for o, out in enumerate(outputs):
             per_arg = []
@@ -336,8 +354,8 @@ def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error")
     return transformed
 
 
-def _tangent_or_zeros(out: Tensor) -> Tensor:
-    tangent = forward_ad.unpack_dual(out).tangent
+def _tangent_or_zeros(out: Tensor, level: int) -> Tensor:
+    tangent = forward_ad.unpack_dual(out, level=level).tangent
     return zeros_like(out) if tangent is None else tangent
 
 

@@ -16,6 +16,7 @@ from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
+from .graph import AccumulateGrad, GradientEdge
 
 __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly"]
@@ -24,9 +25,33 @@ __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad",
 def _as_list(x):
     if x is None:
         return None
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, GradientEdge)):
         return [x]
     return list(x)
+
+
+def _at_edges(tensors, grads=None):
+    """`tensors` with each GradientEdge replaced by a tensor standing at it, for the engine: the leaf itself at an
+    AccumulateGrad, else a tensor with the edge's grad_fn and output_nr (as an output, one with the shape of its given
+    gradient: ember does not record the shapes of a node's outputs)."""
+    out = []
+    for i, e in enumerate(tensors):
+        if isinstance(e, GradientEdge):
+            if e.node.__class__ is AccumulateGrad:
+                e = e.node.variable
+            else:
+                g = None if grads is None or i >= len(grads) else grads[i]
+                if grads is not None and not isinstance(g, Tensor):
+                    raise RuntimeError(f"grad_outputs[{i}] must be a Tensor: ember takes a GradientEdge as an output "
+                                       "only with its gradient given (it does not record the shapes of a node's "
+                                       "outputs)")
+                t = wrap(np.empty(0, np.float32) if g is None else g._data)
+                t._grad_fn, t._rg = e.node, True
+                if e.output_nr:
+                    t._output_nr = e.output_nr
+                e = t
+        out.append(e)
+    return out
 
 
 def _root_grads(outputs, grad_outputs, create_graph):
@@ -72,6 +97,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     inputs = _as_list(inputs)
     if inputs is not None and not inputs:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    tensors = _at_edges(tensors, grad_tensors or [])
+    if inputs is not None:
+        inputs = _at_edges(inputs)
     for t in tensors:
         if not t._rg or t._fw_hidden:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
@@ -87,6 +115,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     grad_outputs = _as_list(grad_outputs)
+    edges = [isinstance(t, GradientEdge) for t in inputs]
+    outputs, inputs = _at_edges(outputs, grad_outputs or []), _at_edges(inputs)
     for t in outputs:
         if not t._rg or t._fw_hidden:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
@@ -100,6 +130,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, _root_grads(outputs, grad_outputs, create_graph), retain_graph,
                           create_graph, inputs=inputs, accumulate=False, allow_unused=allow_unused)
     if materialize_grads:
+        if any(g is None and edge for g, edge in zip(result, edges)):
+            raise RuntimeError("materialize_grads cannot be used when the given input is a GradientEdge")
         result = [g if g is not None else wrap(array_module(t._data).zeros_like(t._data))
                   for g, t in zip(result, inputs)]
     return tuple(result)

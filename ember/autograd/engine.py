@@ -1,4 +1,5 @@
 """The backward engine: runs graph nodes in dependency order and delivers gradients."""
+import itertools
 import sys
 
 import numpy as np
@@ -13,6 +14,38 @@ from .record import edge
 
 # Whether the backward running now reaches every leaf (no `inputs`): the reentrant checkpoint needs one such.
 _CHECKPOINT_VALID = [True]
+
+
+# The backward running now, as (its number, the nodes it runs, the backward it runs inside or None, whether it
+# accumulates into leaves): register_multi_grad_hook asks which nodes it runs.
+_GRAPH_TASK = [None]
+_task_numbers = itertools.count()
+
+
+def current_graph_task_id() -> int:
+    """A number identifying the backward running now (each run its own), or -1 outside backward."""
+    task = _GRAPH_TASK[0]
+    return -1 if task is None else task[0]
+
+
+def running_graph_task_ids() -> set:
+    """The numbers of the backward running now and of those it runs inside (a backward in a node's backward)."""
+    ids, task = set(), _GRAPH_TASK[0]
+    while task is not None:
+        ids.add(task[0])
+        task = task[2]
+    return ids
+
+
+def will_engine_execute_node(node) -> bool:
+    """Whether the backward running now runs `node` (it leads to a requested input, or to a leaf without inputs=)."""
+    task = _GRAPH_TASK[0]
+    if task is None:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward pass")
+    if node.__class__ is AccumulateGrad and not task[3]:
+        raise RuntimeError("A leaf node was passed to _will_engine_execute_node but we are currently running "
+                           "autograd.grad(). This is currently not supported.")
+    return node in task[1]
 
 
 def is_checkpoint_valid() -> bool:
@@ -47,8 +80,10 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     ready = [node for node in root_nodes if not deps.get(node)]
 
     prev, prev_mode, prev_valid = grad_mode.GRAD_ENABLED[0], grad_mode.GRAD_MODE[0], _CHECKPOINT_VALID[0]
+    prev_task = _GRAPH_TASK[0]
     grad_mode.GRAD_ENABLED[0] = grad_mode.GRAD_MODE[0] = create_graph
     _CHECKPOINT_VALID[0] = inputs is None
+    _GRAPH_TASK[0] = (next(_task_numbers), deps, prev_task, accumulate)
     try:
         while ready:
             node = ready.pop()
@@ -105,6 +140,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
             input_grads = g = a = None  # the buffers hold the gradients now: NOTE [ Adopted gradients ]
     finally:
         grad_mode.GRAD_ENABLED[0], grad_mode.GRAD_MODE[0], _CHECKPOINT_VALID[0] = prev, prev_mode, prev_valid
+        _GRAPH_TASK[0] = prev_task
 
     if captured is not None and not allow_unused:
         for i, g in enumerate(captured):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, wrap
-from . import grad_mode
+from . import forward_ad, grad_mode
 from .engine import run_backward
 
 
@@ -11,8 +11,10 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, **_ignored) -> bool:
-    """Compare autograd's gradients of `func` at `inputs` with central finite differences."""
+              raise_exception: bool = True, check_backward_ad: bool = True, check_forward_ad: bool = False,
+              **_ignored) -> bool:
+    """Compare autograd's gradients of `func` at `inputs` with central finite differences: those of reverse mode
+    (`check_backward_ad`) and of forward mode (`check_forward_ad`)."""
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._rg]
     if not diff:
@@ -23,13 +25,18 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
         if not out._rg:
             continue
         numerical = _numerical_jacobian(func, inputs, diff, oi, eps)
-        analytical = _analytical_jacobian(out, [inputs[i] for i in diff])
-        for k, (a, n) in enumerate(zip(analytical, numerical)):
-            if not np.allclose(a, n, rtol=rtol, atol=atol):
-                if not raise_exception:
-                    return False
-                raise GradcheckError(f"Jacobian mismatch for output {oi} with respect to input {diff[k]},\n"
-                                     f"numerical:{n}\nanalytical:{a}\n")
+        checks = []
+        if check_backward_ad:
+            checks.append(("Jacobian", _analytical_jacobian(out, [inputs[i] for i in diff])))
+        if check_forward_ad:
+            checks.append(("Jacobian computed with forward mode", _forward_jacobian(func, inputs, diff, oi)))
+        for what, analytical in checks:
+            for k, (a, n) in enumerate(zip(analytical, numerical)):
+                if not np.allclose(a, n, rtol=rtol, atol=atol):
+                    if not raise_exception:
+                        return False
+                    raise GradcheckError(f"{what} mismatch for output {oi} with respect to input {diff[k]},\n"
+                                         f"numerical:{n}\nanalytical:{a}\n")
     return True
 
 
@@ -66,6 +73,27 @@ def _analytical_jacobian(out, xs):
         for jac, gx in zip(jacs, grads):
             if gx is not None:
                 jac[:, j] = gx._data.reshape(-1)
+    return jacs
+
+
+def _forward_jacobian(func, inputs, diff, oi):
+    """The Jacobians of output `oi` by forward mode: one dual input per element, its tangent a column."""
+    jacs = []
+    for i in diff:
+        x = inputs[i]
+        jac = None
+        for k in range(x._data.size):
+            basis = np.zeros(x._data.size, x._data.dtype)
+            basis[k] = 1
+            with forward_ad.dual_level():
+                dual = forward_ad.make_dual(x, wrap(basis.reshape(x._data.shape)))
+                out = _as_tuple(func(*(dual if j == i else a for j, a in enumerate(inputs))))[oi]
+                tangent = forward_ad.unpack_dual(out).tangent
+            if jac is None:
+                jac = np.zeros((x._data.size, out._data.size))
+            if tangent is not None:
+                jac[k] = tangent._data.reshape(-1)
+        jacs.append(jac)
     return jacs
 
 

@@ -3,7 +3,7 @@ import weakref
 
 from .._tensor import Tensor
 from .grad_mode import GRAD_MODE
-from .graph import AccumulateGrad
+from .graph import SAVED_TENSORS_HOOKS, AccumulateGrad, pack_saved
 
 NO_EDGE = (None, 0)
 # True from the first dual level on (see forward_ad.py): `record` then keeps the marks that hide the graph
@@ -37,7 +37,8 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     backward raises instead of giving a wrong gradient; `out` itself may be saved (see NOTE [ Saved
     results ] in graph.py). A node that saved a Tensor is freed by a backward without retain_graph;
     `saves_number` frees it too where PyTorch saves a number operand as a tensor (`x * 2`, `x / 2`).
-    Once forward AD is in use, an op that records only for forward AD's sake marks `out` (forward_marks).
+    Once forward AD is in use, an op that records only for forward AD's sake marks `out` (forward_marks). Under
+    saved_tensors_hooks the saved Tensors go through the pack hook (NOTE [ Saved tensor hooks ] in graph.py).
     """
     if FORWARD_AD[0] and not forward_marks(out, inputs):
         return out
@@ -59,6 +60,8 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
         if isinstance(v, Tensor):
             if v is out:
                 node._result_at = i
+                if FORWARD_AD[0] and out._fw_sources:  # the result's tangents: NOTE [ Saved results ] in graph.py
+                    node._result_marks = (out._fw_hidden, out._fw_sources)
                 saved = saved[:i] + ((v._data, v._vc),) + saved[i + 1:]
             if versions is None:
                 versions = []
@@ -67,6 +70,8 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     node._saved = saved
     out._grad_fn = node
     out._rg = True
+    if versions is not None and SAVED_TENSORS_HOOKS:
+        pack_saved(node, out, SAVED_TENSORS_HOOKS[-1])
     return out
 
 

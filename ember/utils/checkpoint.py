@@ -25,7 +25,7 @@ from ..autograd import backward
 from ..autograd.engine import is_checkpoint_valid
 from ..autograd.function import Function
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
-from ..autograd.graph import AccumulateGrad
+from ..autograd.graph import AccumulateGrad, checkpoint_saved_tensors
 from ..nn.modules.container import Sequential
 from ..random import fork_rng
 
@@ -218,7 +218,7 @@ def _checkpoint_without_reentrant(function, preserve_rng_state: bool, context_fn
         with forward_context:
             return function(*args, **kwargs)
     rng_state = get_rng_state() if preserve_rng_state else None
-    with forward_context:
+    with forward_context, checkpoint_saved_tensors():  # outer saved tensor hooks see none of its tensors, as in PyTorch
         outputs = function(*args, **kwargs)
     _Frame(function, args, kwargs, rng_state, recompute_context, determinism_check, debug).drop_saved(outputs)
     return outputs
