@@ -114,6 +114,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grad_outputs = _as_list(grad_outputs)
     edges = [isinstance(t, GradientEdge) for t in inputs]
     outputs, inputs = _at_edges(outputs, grad_outputs or []), _at_edges(inputs)

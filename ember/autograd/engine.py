@@ -67,12 +67,12 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         edges.append(edge(t))
     root_nodes = [edges[0][0]] if len(edges) == 1 else list(dict.fromkeys(node for node, _ in edges))
     if inputs is None:
-        targets = captured = None
+        targets = captured = runs = None
         deps = _count_dependencies(root_nodes)
     else:
         targets = _targets(inputs)
         captured = [None] * len(inputs)
-        deps = _dependencies_to(root_nodes, targets)
+        deps, runs = _dependencies_to(root_nodes, targets)
 
     buffers = {}
     for (node, nr), g in zip(edges, root_grads):
@@ -97,14 +97,16 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     _to_grad_dtype(node.variable, grads)
                 if node._pre_hooks is not None or node._retained is not None:
                     grads = _run_pre_hooks(node, grads)
+                if node.__class__ is AccumulateGrad and node.variable._hooks is not None:
+                    grads = [_run_leaf_hooks(node.variable, grads.pop())]  # before autograd.grad captures it
                 if targets is not None:
                     _capture(node, grads, targets, captured, inputs, accumulate, create_graph)
                 if node.__class__ is AccumulateGrad:
                     if accumulate and (targets is None or (node, 0) in targets):
                         _accumulate_leaf(node.variable, grads.pop(), create_graph)  # NOTE [ Adopted gradients ]
                     continue
-                if targets is not None and node not in deps:
-                    continue  # leads to no requested input
+                if targets is not None and node not in runs:
+                    continue  # a requested input's own node, with no other one beyond it: it need not run
                 recorder = RECORDING[0]  # NOTE [ Profiling ops ] in ember/profiler.py
                 input_grads = node.apply(grads) if recorder is None else _profiled_apply(recorder, node, grads)
                 if ANOMALY["enabled"] and ANOMALY["check_nan"]:
@@ -145,8 +147,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     if captured is not None and not allow_unused:
         for i, g in enumerate(captured):
             if g is None:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
-                                   "graph. Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   f"graph. Set allow_unused=True if this is the desired behavior.")
     return captured
 
 
@@ -191,7 +193,9 @@ def _count_dependencies(roots):
 
 
 def _dependencies_to(roots, targets):
-    """Like _count_dependencies, keeping only the nodes on a path to a target (the rest need not run)."""
+    """Like _count_dependencies, keeping only the nodes on a path to a target (the rest need not run); and the
+    nodes that run: those with a target beyond them (a target's own node, as PyTorch's engine, does not run for
+    it, so that its graph stays for a later call)."""
     children = {}
     post_order = []
     for root in roots:
@@ -212,16 +216,18 @@ def _dependencies_to(roots, targets):
                 stack.pop()
                 post_order.append(node)
     target_nodes = {n for n, _ in targets}
-    useful = set()
+    useful, runs = set(), set()
     for node in post_order:  # children before parents
-        if node in target_nodes or any(c in useful for c in children[node]):
+        if any(c in useful for c in children[node]):
+            runs.add(node)
+        if node in target_nodes or node in runs:
             useful.add(node)
     deps = dict.fromkeys(useful, 0)
     for node in useful:
         for c in children[node]:
             if c in useful:
                 deps[c] += 1
-    return deps
+    return deps, runs
 
 
 def _conform(g, meta, node):
@@ -300,12 +306,16 @@ def _to_grad_dtype(t, grads) -> None:
         grads[0] = grads[0].to(dtype)
 
 
+def _run_leaf_hooks(t, g):
+    """A leaf's tensor hooks on its gradient, in order, each able to replace it."""
+    for fn in list(t._hooks.values()):
+        result = fn(g)
+        if result is not None:
+            g = result
+    return g
+
+
 def _accumulate_leaf(t, g, create_graph):
-    if t._hooks is not None:
-        for fn in list(t._hooks.values()):
-            result = fn(g)
-            if result is not None:
-                g = result
     _accumulate(t, g, create_graph)
     if t._post_accumulate_hooks is not None:
         for fn in list(t._post_accumulate_hooks.values()):

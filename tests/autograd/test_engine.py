@@ -452,3 +452,26 @@ def test_grad_with_batched_grad_outputs_matches_torch():
         results.append([jac.detach().numpy(), x.grad.numpy()] + [g.numpy() for g in pair])
     for e, t in zip(*results[::-1]):
         np.testing.assert_allclose(e, t, rtol=1e-12)
+
+
+def test_grad_runs_leaf_hooks_and_keeps_the_graph_below_a_non_leaf_input():
+    """autograd.grad runs a leaf's tensor hooks (their result is what it returns), and does not run the node of a
+    non-leaf input (whose graph a later call still needs); empty inputs and unused inputs raise PyTorch's errors."""
+    results = []
+    for lib in (ember, torch):
+        x = lib.ones(2, requires_grad=True)
+        seen = []
+        x.register_hook(lambda g: seen.append(g.sum().item()))
+        x.register_hook(lambda g: g * 10)
+        g, = lib.autograd.grad((x * 3).sum(), x)
+        a = lib.ones(2, requires_grad=True)
+        h = a * 2
+        gh, = lib.autograd.grad((h * h).sum(), h)
+        ga, = lib.autograd.grad(h.sum(), a)
+        errors = []
+        for inputs in ([], [a, lib.ones(2, requires_grad=True)]):
+            with pytest.raises(RuntimeError) as caught:
+                lib.autograd.grad((a * 2).sum(), inputs)
+            errors.append(str(caught.value))
+        results.append((seen, g.tolist(), gh.tolist(), ga.tolist(), errors))
+    assert results[0] == results[1]
