@@ -75,6 +75,20 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     return out
 
 
+def record_outputs(outs, node, inputs, saved=(), start: int = 0) -> None:
+    """Record `outs` as outputs start, start + 1, ... of one node over `inputs` (PyTorch's multi-output ops), each
+    with the first's forward AD marks; none when `record` leaves the first unrecorded."""
+    first = outs[0]
+    record(first, node, inputs, saved)
+    if first._grad_fn is not node:
+        return
+    first._output_nr = start
+    for i, o in enumerate(outs[1:], start + 1):
+        o._grad_fn, o._output_nr, o._rg = node, i, True
+        if FORWARD_AD[0]:
+            set_marks(o, hidden=first._fw_hidden, sources=first._fw_sources)
+
+
 def forward_marks(out: Tensor, inputs) -> bool:
     """Mark `out` for forward AD (NOTE [ Hidden graph ] in forward_ad.py); False when the op must not be recorded.
 

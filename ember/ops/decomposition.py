@@ -11,7 +11,17 @@ from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, is_half
-from .base import GRAD_ENABLED, _MultiNode, broadcast_error, check_tensor, record, wrap, write_out, written
+from .base import (
+    GRAD_ENABLED,
+    _MultiNode,
+    broadcast_error,
+    check_tensor,
+    record,
+    record_outputs,
+    wrap,
+    write_out,
+    written,
+)
 from .elementwise import where
 from .shape import cat
 
@@ -60,13 +70,6 @@ def _factors(saved, input, decompose):
     if GRAD_ENABLED[0]:
         return decompose(input)
     return saved
-
-
-def _record_outputs(outs, node, inputs, saved):
-    """Make `outs` outputs 0, 1, ... of one multi-output node."""
-    record(outs[0], node, inputs, saved)
-    for i, o in enumerate(outs[1:], 1):
-        o._grad_fn, o._output_nr, o._rg = node, i, True
 
 
 def _recip_gaps(values):
@@ -386,7 +389,7 @@ def _slogdet(A, name, result_type):
     sign, logabs = xp.linalg.slogdet(a)
     s, log = wrap(xp.asarray(sign)), wrap(xp.asarray(logabs))
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((s, log), NODES.LinalgSlogdetBackward0(), (A,), (A,))
+        record_outputs((s, log), NODES.LinalgSlogdetBackward0(), (A,), (A,))
     return result_type((s, log))
 
 
@@ -555,7 +558,7 @@ def qr(A, mode="reduced", *, out=None):
         q, r = xp.linalg.qr(a, mode=mode)
     Q, R = wrap(q), wrap(r)
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((Q, R), NODES.LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
+        record_outputs((Q, R), NODES.LinalgQrBackward0(), (A,), (A, _shadow(Q), _shadow(R), mode))
     return written(RT.linalg_qr((Q, R)), out, "linalg_qr")
 
 
@@ -566,7 +569,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     u, s, vh = array_module(a).linalg.svd(a, full_matrices=full_matrices)
     U, S, Vh = wrap(u), wrap(s), wrap(vh)
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((U, S, Vh), NODES.LinalgSvdBackward0(), (A,),
+        record_outputs((U, S, Vh), NODES.LinalgSvdBackward0(), (A,),
                         (A, _shadow(U), _shadow(S), _shadow(Vh), full_matrices))
     return written(RT.linalg_svd((U, S, Vh)), out, "linalg_svd")
 
@@ -601,7 +604,7 @@ def eigh(A, UPLO="L", *, out=None):
     w, v = array_module(a).linalg.eigh(a, UPLO=UPLO)
     L, V = wrap(w), wrap(v)
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((L, V), NODES.LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
+        record_outputs((L, V), NODES.LinalgEighBackward0(), (A,), (A, _shadow(L), _shadow(V), UPLO))
     return written(RT.linalg_eigh((L, V)), out, "linalg_eigh")
 
 
@@ -615,7 +618,7 @@ def eig(A, *, out=None):
     cd = np.result_type(a.dtype, np.complex64)
     L, V = wrap(w.astype(cd, copy=False)), wrap(v.astype(cd, copy=False))
     if GRAD_ENABLED[0] and A._rg:
-        _record_outputs((L, V), NODES.LinalgEigBackward0(), (A,), (_shadow(L), _shadow(V)))
+        record_outputs((L, V), NODES.LinalgEigBackward0(), (A,), (_shadow(L), _shadow(V)))
     result = RT.linalg_eig((L, V))
     if out is not None:
         for o, r in zip(out, result):
@@ -750,7 +753,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = wrap(xp.zeros(0, np.int64) if driver == "gels" else rank)
     sv = wrap(s if driver in ("gelsd", "gelss") else empty)
     if GRAD_ENABLED[0] and (A._rg or B._rg):
-        _record_outputs((X, res), NODES.LinalgLstsqBackward0(), (A, B), (A, B, _shadow(X), vector))
+        record_outputs((X, res), NODES.LinalgLstsqBackward0(), (A, B), (A, B, _shadow(X), vector))
     return RT.linalg_lstsq((X, res, rank, sv))
 
 

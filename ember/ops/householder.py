@@ -10,7 +10,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
-from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap, write_out, write_outs
+from .base import GRAD_ENABLED, _MultiNode, check_tensor, record_outputs, wrap, write_out, write_outs
 from .decomposition import check_precision
 from .shape import cat
 
@@ -41,8 +41,7 @@ def geqrf(input: Tensor, *, out=None):
     tau = wrap(xp.ascontiguousarray(tau, dtype=dtype))
     if GRAD_ENABLED[0] and input._rg:
         node = NODES["GeqrfBackward0"]()
-        record(a, node, (input,))
-        tau._grad_fn, tau._output_nr, tau._rg = node, 1, True
+        record_outputs((a, tau), node, (input,))
     result = RT.geqrf((a, tau))
     return result if out is None else write_outs(out, result, "geqrf")
 

@@ -15,7 +15,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import node_classes
 from ..backend import array_module, asarray_like, to_numpy
-from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, wrap, write_out, write_outs
+from .base import GRAD_ENABLED, _MultiNode, check_tensor, record, record_outputs, wrap, write_out, write_outs
 from .decomposition import _check_matrix, _shadow, solve
 
 
@@ -75,9 +75,7 @@ def lu(A: Tensor, *, pivot: bool = True, out=None):
     P, L, U = wrap(p), wrap(lower), wrap(upper)
     if GRAD_ENABLED[0] and A._rg:  # L and U are outputs 1 and 2 of the node; P is constant
         node = NODES["LinalgLuBackward0"]()
-        record(L, node, (A,), (A, P, _shadow(L), _shadow(U)))
-        L._output_nr = 1
-        U._grad_fn, U._output_nr, U._rg = node, 2, True
+        record_outputs((L, U), node, (A,), (A, P, _shadow(L), _shadow(U)), start=1)
     result = RT.linalg_lu((P, L, U))
     return result if out is None else write_outs(out, result, "linalg_lu")
 

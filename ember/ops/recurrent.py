@@ -30,7 +30,7 @@ from ..autograd.graph import Node
 from ..backend import array_module
 from ..backend.lstm_kernels import lstm_cell_kernels
 from .activation import relu
-from .base import GRAD_ENABLED, Tensor, record, wrap
+from .base import GRAD_ENABLED, Tensor, record_outputs, wrap
 from .elementwise import sigmoid, tanh
 from .linalg import linear
 from .shape import cat
@@ -154,9 +154,7 @@ def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Ten
             else:  # PyTorch's other layers save no output: the caller's is a copy, the saved one private
                 saved = (wrap(outs[0]),) + saved[1:]
                 results = (wrap(outs[0].copy().reshape(shape)),) + results[1:]
-        record(results[0], node, inputs, (mode,) + inputs + (steps, hx.shape[0]) + saved)
-        for nr, t in enumerate(results[1:], 1):
-            t._grad_fn, t._output_nr, t._rg = node, nr, True
+        record_outputs(results, node, inputs, (mode,) + inputs + (steps, hx.shape[0]) + saved)
     return results
 
 

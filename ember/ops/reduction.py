@@ -12,7 +12,18 @@ from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module, is_half_dtype, widened, widened_dtype
-from .base import GRAD_ENABLED, Tensor, _MultiNode, record, refuse_complex, tensor_type_error, wrap, write_out, written
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    _MultiNode,
+    record,
+    record_outputs,
+    refuse_complex,
+    tensor_type_error,
+    wrap,
+    write_out,
+    written,
+)
 from .comparison import isnan, logical_not
 from .elementwise import div, masked_grad, maximum, minimum
 from .keywords import REQUIRED, numpy_keywords, required_dim
@@ -494,7 +505,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     v = wrap(_moment(a, "var", dims, c, keepdim, n))
     m = wrap(_moment(a, "mean", dims, c, keepdim, n))
     if GRAD_ENABLED[0] and input._rg:
-        _record_pair(v, m, NODES.VarMeanBackward0(), input, (input, dims, keepdim, n - c))
+        record_outputs((v, m), NODES.VarMeanBackward0(), (input,), (input, dims, keepdim, n - c))
     return v, m
 
 
@@ -506,16 +517,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     s = wrap(_moment(a, "std", dims, c, keepdim, n))
     m = wrap(_moment(a, "mean", dims, c, keepdim, n))
     if GRAD_ENABLED[0] and input._rg:
-        _record_pair(s, m, NODES.StdMeanBackward0(), input, (input, s, dims, keepdim, n - c))
+        record_outputs((s, m), NODES.StdMeanBackward0(), (input,), (input, s, dims, keepdim, n - c))
     return s, m
-
-
-def _record_pair(a, b, node, input, saved):
-    """Record two outputs of one node (output_nr 0 and 1), as PyTorch's multi-output ops do."""
-    record(a, node, (input,), saved)
-    b._grad_fn = node
-    b._output_nr = 1
-    b._rg = True
 
 
 def _float_input(t, name):
@@ -754,7 +757,7 @@ def aminmax(input, *, dim=None, keepdim=False, out=None, **aliases):
         mx = xp.asarray(a.max(axis=dims, keepdims=keepdim))
     mn, mx = wrap(mn), wrap(mx)
     if GRAD_ENABLED[0] and input._rg:
-        _record_pair(mn, mx, NODES.AminmaxBackward0(), input, (input, mn, mx, dims, keepdim))
+        record_outputs((mn, mx), NODES.AminmaxBackward0(), (input,), (input, mn, mx, dims, keepdim))
     return written(RT.aminmax((mn, mx)), out, "aminmax")
 
 

@@ -12,7 +12,17 @@ from .._tensor import dims_of, is_one_dim, wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, c_order, reshape_view
-from .base import GRAD_ENABLED, Tensor, check_inplace, record, tensor_type_error, view_of, wrap, write_out
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    check_inplace,
+    record,
+    record_outputs,
+    tensor_type_error,
+    view_of,
+    wrap,
+    write_out,
+)
 from .indexing import NODES as INDEXING_NODES
 from .keywords import REQUIRED, numpy_keywords, required_dim
 from .memory import clone, view_as_dtype
@@ -466,9 +476,7 @@ def _record_views(views, node, input, saved):
     if not views:
         return
     node.n_outputs = len(views)
-    record(views[0], node, (input,), saved)
-    for i, v in enumerate(views[1:], 1):
-        v._grad_fn, v._output_nr, v._rg = node, i, True
+    record_outputs(views, node, (input,), saved)
 
 
 def _pieces(input, sizes, d, node_class):

@@ -259,3 +259,30 @@ def _leaves(tree):
     if isinstance(tree, (tuple, list)):
         return [leaf for item in tree for leaf in _leaves(item)]
     return [tree]
+
+
+MULTI_OUTPUT = {
+    "var_mean": lambda lib, x: lib.var_mean(x, 1), "std_mean": lambda lib, x: lib.std_mean(x, 0),
+    "aminmax": lambda lib, x: tuple(lib.aminmax(x, dim=1)), "chunk": lambda lib, x: x.chunk(2, 1),
+    "unbind": lambda lib, x: x.unbind(0), "split": lambda lib, x: x.split([1, 2], 1),
+    "slogdet": lambda lib, x: tuple(lib.linalg.slogdet(x @ x.mT + lib.eye(3, dtype=x.dtype))),
+    "qr": lambda lib, x: tuple(lib.linalg.qr(x)),
+    "eigh": lambda lib, x: tuple(lib.linalg.eigh(x @ x.mT + lib.eye(3, dtype=x.dtype))),
+    "svd values": lambda lib, x: (lib.linalg.svd(x).S,),
+    "lu": lambda lib, x: tuple(lib.linalg.lu(x))[1:],
+}
+
+
+@pytest.mark.parametrize("name", MULTI_OUTPUT)
+def test_every_output_of_a_multi_output_op_has_its_tangent(name):
+    """Outputs after the first got no forward AD marks: their tangents read 0 and their primals showed a grad_fn."""
+    x, t = randn(3, 3), randn(3, 3, seed=1)
+    results = []
+    for lib in (ember, torch):
+        fwAD = __import__(f"{lib.__name__}.autograd.forward_ad", fromlist=["_"])
+        with fwAD.dual_level():
+            outs = MULTI_OUTPUT[name](lib, fwAD.make_dual(lib.tensor(x), lib.tensor(t)))
+            results.append([(fwAD.unpack_dual(o).tangent.numpy(force=True), o.requires_grad) for o in outs])
+    for (mine, rg_mine), (theirs, rg_theirs) in zip(*results):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-8)
+        assert rg_mine == rg_theirs
