@@ -1,3 +1,3 @@
 """Utilities, as `torch.utils`: `data` (datasets, samplers, DataLoader) and `checkpoint` (activation
 checkpointing)."""
-from . import checkpoint, data, model_zoo  # noqa: F401
+from . import _pytree, checkpoint, data, model_zoo  # noqa: F401
