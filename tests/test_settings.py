@@ -45,11 +45,11 @@ def test_typename(make):
 
 
 def test_compile_returns_what_runs_eagerly():
-    """Differs from PyTorch: no graph capture; the model, function or decorator works unchanged (PyTorch's
-    own compile is not run here: it builds C++ kernels, seconds per call)."""
+    """Differs from PyTorch: no graph capture; the model (wrapped, as PyTorch wraps it), function or decorator
+    works unchanged (PyTorch's own compile is not run here: it builds C++ kernels, seconds per call)."""
     x = np.arange(6.0).reshape(2, 3)
     model = ember.nn.Linear(3, 2)
-    assert ember.compile(model) is model
+    assert ember.compile(model)._orig_mod is model
     assert tuple(ember.compile(model, mode="max-autotune")(ember.tensor(x, dtype=ember.float32)).shape) == (2, 2)
     assert ember.compile(mode="reduce-overhead")(lambda t: t * 2)(ember.tensor(x)).tolist() == (x * 2).tolist()
     with pytest.raises(RuntimeError):
