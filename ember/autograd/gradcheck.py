@@ -21,6 +21,13 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of "
                          "the them have requires_grad=True.")
     outputs = _as_tuple(func(*inputs))
+    if not any(out._rg for out in outputs):  # then none may depend on the inputs (as PyTorch checks)
+        for oi, out in enumerate(outputs):
+            if out._data.dtype.kind in "fcV" and any(np.any(n != 0) for n in
+                                                      _numerical_jacobian(func, inputs, diff, oi, eps)):
+                if not raise_exception:
+                    return False
+                raise GradcheckError("Numerical gradient for function expected to be zero")
     for oi, out in enumerate(outputs):
         if not out._rg:
             continue

@@ -1,7 +1,7 @@
 """ember.autograd.gradcheck and gradgradcheck."""
 import numpy as np
 import pytest
-from parity import randn
+from parity import randn, torch
 
 import ember
 from ember.autograd import GradcheckError, gradcheck, gradgradcheck
@@ -71,3 +71,21 @@ def test_gradcheck_fails_for_wrong_backward():
 def test_gradcheck_needs_an_input_requiring_grad():
     with pytest.raises(ValueError):
         gradcheck(lambda a: a * 2, (ember.ones(2, dtype=ember.float64),))
+
+
+@pytest.mark.parametrize("case", ["detached", "constant", "detached second output"])
+def test_gradcheck_of_outputs_outside_the_graph_as_torch(case):
+    """Where no output requires grad, none may depend on the inputs (a backward that is not differentiable, the
+    double-backward tutorial's SinhBad): PyTorch's GradcheckError, or False; beside one that does, it passes."""
+    fns = {"detached": lambda lib: lambda x: x.detach() * 2,
+           "constant": lambda lib: lambda x: lib.ones(2, dtype=x.dtype),
+           "detached second output": lambda lib: lambda x: (x * 2, x.detach() * 2)}
+    outcomes = []
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, 1.0], dtype=lib.float64, requires_grad=True)
+        try:
+            outcomes.append(lib.autograd.gradcheck(fns[case](lib), x))
+        except RuntimeError as e:
+            outcomes.append(str(e))
+        outcomes.append(lib.autograd.gradcheck(fns[case](lib), x, raise_exception=False))
+    assert outcomes[:2] == outcomes[2:]
