@@ -42,6 +42,8 @@ FLAGS = {
     "cuda.matmul.allow_fp16_reduced_precision_reduction":
         lambda lib: lib.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
     "mkldnn.enabled": lambda lib: lib.backends.mkldnn.enabled,
+    "opt_einsum.enabled": lambda lib: lib.backends.opt_einsum.enabled,
+    "opt_einsum.strategy": lambda lib: lib.backends.opt_einsum.strategy,
 }
 CHECKS = {
     "cudnn.is_available": lambda lib: lib.backends.cudnn.is_available(),
@@ -49,6 +51,8 @@ CHECKS = {
     "cuda.is_built": lambda lib: lib.backends.cuda.is_built(),
     "mps.is_available": lambda lib: lib.backends.mps.is_available(),
     "mps.is_built": lambda lib: lib.backends.mps.is_built(),
+    "opt_einsum.is_available": lambda lib: lib.backends.opt_einsum.is_available(),  # without the opt-einsum package
+    "opt_einsum.get_opt_einsum": lambda lib: lib.backends.opt_einsum.get_opt_einsum(),
 }
 
 

@@ -4,4 +4,4 @@ ember runs on NumPy and CuPy and uses none of cuDNN's, oneDNN's, MPS's or OpenMP
 that scripts set (`cudnn.benchmark = True`, `cuda.matmul.allow_tf32 = True`) are accepted and stored,
 and the availability checks say what ember has.
 """
-from . import cpu, cuda, cudnn, mha, mkl, mkldnn, mps, nnpack, openmp  # noqa: F401
+from . import cpu, cuda, cudnn, mha, mkl, mkldnn, mps, nnpack, openmp, opt_einsum  # noqa: F401
