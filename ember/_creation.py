@@ -129,6 +129,9 @@ def _infer_array(data, keep_float64=False):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     leaves = set()
     if _leaf_types(data, leaves):
+        if _any_requires_grad(data):
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
         data = _tensor_items(data)
     try:
         a = np.array(data)
@@ -192,18 +195,22 @@ def _leaf_types(data, leaves: set) -> bool:
 
 def _tensor_items(data):
     """Nested lists `data` with each tensor in them replaced by its one element, as PyTorch reads a tensor inside a
-    sequence (ValueError for a tensor of several elements; a warning for one that requires grad)."""
+    sequence (ValueError for a tensor of several elements)."""
     if isinstance(data, (list, tuple)):
         return [_tensor_items(item) for item in data]
     if not isinstance(data, Tensor):
         return data
     if data._data.size != 1:
         raise ValueError("only one element tensors can be converted to Python scalars")
-    if data.requires_grad:
-        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
-                      "Consider using tensor.detach() first.", UserWarning, stacklevel=4)
     value = data._data.reshape(())
     return value[()] if value.__class__ is np.ndarray else value.get()[()]
+
+
+def _any_requires_grad(data) -> bool:
+    """Whether a tensor among nested lists `data` requires grad."""
+    if isinstance(data, (list, tuple)):
+        return builtins.any(_any_requires_grad(item) for item in data)
+    return isinstance(data, Tensor) and data.requires_grad
 
 
 def _non_number(data):
