@@ -425,8 +425,8 @@ def cat(tensors, dim=0, *, out=None, **aliases):
     d = wrap_dim(dim, ndim)
     arrays = [t._data for t in parts]
     dt = arrays[0].dtype
-    if any(a.dtype != dt for a in arrays):
-        dt = _joined_dtype(parts)
+    if any(t._data.dtype != dt for t in tensors):  # skipped empty tensors take part in the promotion too
+        dt = _joined_dtype(tensors)
     try:
         r = wrap(c_order(array_module(arrays[0]).concatenate(arrays, axis=d, dtype=dt)))
     except ValueError:

@@ -177,3 +177,15 @@ def test_view_property(case):
     shape, perm, split = case
     n = int(np.prod(shape[split:]))
     check(lambda lib, x: x.permute(perm).reshape(-1, n).unsqueeze(0).flatten(0, 1).t(), randn(*shape))
+
+
+@pytest.mark.parametrize("case", ["int with empty float", "int32 with empty int64", "float with empty double",
+                                  "empty 2-d float with int"])
+def test_cat_promotes_over_the_empty_tensors_it_skips(case):
+    """`torch.cat([acc, torch.tensor([])])`: the skipped empty 1-D tensor still takes part in the dtype."""
+    calls = {"int with empty float": lambda lib: lib.cat([lib.tensor([1, 2]), lib.tensor([])]),
+             "int32 with empty int64": lambda lib: lib.cat([lib.tensor([1, 2], dtype=lib.int32),
+                                                            lib.tensor([], dtype=lib.int64)]),
+             "float with empty double": lambda lib: lib.cat([lib.tensor([1.0]), lib.zeros(0, dtype=lib.float64)]),
+             "empty 2-d float with int": lambda lib: lib.cat([lib.zeros(0, 2), lib.ones(3, 2, dtype=lib.int64)])}
+    check(calls[case], grad=False)
