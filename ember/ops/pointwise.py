@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.grad_mode import no_grad
@@ -19,6 +20,7 @@ from .base import (
     not_implemented,
     operands,
     record,
+    result_dtype,
     tensor_type_error,
     wrap,
     write_out,
@@ -191,22 +193,24 @@ lcm.__doc__ = "Least common multiple, elementwise (integer tensors)."
 
 
 def float_power(input, exponent, *, out=None) -> Tensor:
-    """input ** exponent computed in float64 (PyTorch's float_power; complex is not supported)."""
-    if isinstance(input, Tensor):
-        base = input.double()
-    else:
-        base = input
-    power = exponent.double() if isinstance(exponent, Tensor) else exponent
+    """input ** exponent computed in float64, or in complex128 where either is complex."""
+    complex_ = any(v.is_complex() if isinstance(v, Tensor) else isinstance(v, complex) for v in (input, exponent))
+    wide = _dtype.complex128 if complex_ else _dtype.float64
+    base = input.to(wide) if isinstance(input, Tensor) else input
+    power = exponent.to(wide) if isinstance(exponent, Tensor) else exponent
     r = ew.pow(base, power) if isinstance(base, Tensor) else ew._rpow(power, base)
     return r if out is None else write_out(out, r, "float_power")
 
 
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """input * 2 ** other."""
+    """input * 2 ** other, in the promoted dtype of both (integers: the default float dtype)."""
     check_tensor("ldexp", "input", input, 1)
     check_tensor("ldexp", "other", other, 2)
+    dt = _dtype.FROM_NP[result_dtype(input._data, other._data)]
+    if not (dt.is_floating_point or dt.is_complex):
+        dt = _dtype.get_default_dtype()
     with no_grad():
-        r = ew.mul(input, ew._rpow(other, 2.0))
+        r = ew.mul(input.to(dt), ew.exp2(other.to(dt)))
     if needs_grad(input, other):
         record(r, NODES["LdexpBackward0"](), (input, other), (ew.keep_if(input, other._rg), other))
     return r if out is None else write_out(out, r, "ldexp")

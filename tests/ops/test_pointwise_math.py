@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from parity import check, randn
 
+import ember
+
 FLOATS = [np.float32, np.float64]
 SPECIAL = np.array([0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan, 3.0])
 
@@ -160,3 +162,24 @@ def test_torch_level_tensor_functions():
     check(lambda lib, a: lib.detach_(a.clone()), x)
     check(lambda lib, a: lib.is_complex(a), x, grad=False)
     check(lambda lib, a, m, v: lib.addmv_(a.clone(), m, v), randn(3), randn(3, 4), randn(4))
+
+
+POWER_AND_LDEXP_DTYPES = {
+    "float_power complex exponent": lambda lib: lib.float_power(lib.tensor([1, 2]), lib.tensor([1 + 0j, 2j])),
+    "float_power complex64 exponent": lambda lib: lib.float_power(lib.tensor([1.0, 2.0]),
+                                                                  lib.tensor([1j, 2j], dtype=lib.complex64)),
+    "float_power complex base": lambda lib: lib.float_power(lib.tensor([1 + 1j]), lib.tensor([3.0])),
+    "ldexp half": lambda lib: lib.ldexp(lib.ones(2, dtype=lib.float16), lib.tensor([1, 2])).float(),
+    "ldexp 0-dim double": lambda lib: lib.ldexp(lib.tensor(1.0, dtype=lib.float64), lib.tensor([1, 2])),
+    "ldexp ints": lambda lib: lib.ldexp(lib.tensor([1, 2]), lib.tensor([1, 2])),
+    "ldexp double exponent": lambda lib: lib.ldexp(lib.ones(2), lib.tensor([1.0, 2.0], dtype=lib.float64)),
+}
+
+
+@pytest.mark.parametrize("name", POWER_AND_LDEXP_DTYPES)
+def test_float_power_and_ldexp_result_dtypes_as_torch(name):
+    """float_power goes to complex128 where either operand is complex (ember dropped the imaginary part); ldexp
+    keeps the promoted floating dtype (ember gave float32 for half and 0-dim double inputs)."""
+    check(POWER_AND_LDEXP_DTYPES[name], grad=False)
+    if name == "ldexp half":
+        assert ember.ldexp(ember.ones(2, dtype=ember.float16), ember.tensor([1, 2])).dtype == ember.float16
