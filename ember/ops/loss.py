@@ -348,13 +348,13 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         op = "nll_loss2d_forward" if a.ndim >= 3 else "nll_loss_forward"
         raise RuntimeError(f"The function '{op}' is not differentiable with respect to argument 'weight'. This "
                            "input cannot have requires_grad True.")
-    if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     unbatched = a.ndim == 1
     if unbatched:
         a, t = a[None], t.reshape(1)
     if t.ndim and a.ndim >= 2 and t.shape[0] != a.shape[0]:
         raise ValueError(f"Expected input batch_size ({a.shape[0]}) to match target batch_size ({t.shape[0]}).")
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     if a.ndim < 2 or t.shape != a.shape[:1] + a.shape[2:]:
         raise RuntimeError(
             f"Expected target of shape {list(a.shape[:1] + a.shape[2:])} for input of shape {list(input.shape)}, "
@@ -411,7 +411,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1
     logp = log_softmax(input, class_dim)
-    if target.is_floating_point():
+    if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):  # else class indices, as PyTorch
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
     loss = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0.0:
@@ -441,9 +441,6 @@ def _smoothing_term(logp, target, weight, ignore_index, reduction, class_dim):
 
 
 def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim):
-    if tuple(target.shape) != tuple(logp.shape):
-        raise RuntimeError(f"Expected input batch_size ({logp.shape[0]}) to match target batch_size "
-                           f"({target.shape[0]}).")
     n_classes = logp.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
@@ -599,14 +596,14 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     n, c = x.shape
     xp = array_module(x)
     ended = xp.cumsum(t < 0, axis=1) > 0
-    listed = xp.zeros((n, c), bool)
+    counts = xp.zeros((n, c), x.dtype)  # how often each class is listed: a repeated target counts each time
     rows, cols = xp.nonzero(~ended)
-    listed[rows, t[rows, cols]] = True
-    # is_target[i, j]: class j is a target of sample i; pairs (j target, k not target)
+    xp.add.at(counts, (rows, t[rows, cols]), 1)
+    listed = counts > 0
+    # pairs (j listed, k not listed) with a positive margin, weighted by j's count
     z = 1 - x[:, :, None] + x[:, None, :]
-    pair = listed[:, :, None] & ~listed[:, None, :]
-    active = pair & (z > 0)
-    losses = (xp.where(active, z, 0).sum((1, 2)) / c).astype(x.dtype)
+    active = xp.where(listed[:, :, None] & ~listed[:, None, :] & (z > 0), counts[:, :, None], 0)
+    losses = ((active * z).sum((1, 2)) / c).astype(x.dtype)
     grad = (active.sum(1) - active.sum(2)) / c
     return _per_sample_loss(NODES.MultilabelMarginLossBackward0, losses.reshape(()) if unbatched else losses, grad,
                             input, reduction)

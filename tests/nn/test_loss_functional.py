@@ -189,6 +189,8 @@ def test_margin_losses(reduction):
           (randn(N, C, seed=3) > 0).astype(np.float64))
     target = np.array([[3, 0, -1, 1, 0], [1, 2, 4, -1, 0], [0, -1, 0, 0, 0], [4, 3, 2, 1, 0]])
     check(lambda lib, x, t: F(lib).multilabel_margin_loss(x, t, reduction=reduction), randn(N, C), target)
+    repeated = np.array([[0, 0, 0, 0, 0], [2, 2, 1, -1, 0], [3, 3, -1, 3, 3], [1, 4, 1, 4, -1]])  # counted each time
+    check(lambda lib, x, t: F(lib).multilabel_margin_loss(x, t, reduction=reduction), randn(N, C), repeated)
 
 
 @pytest.mark.parametrize("reduction", R)
@@ -291,3 +293,12 @@ def test_class_weights_that_require_grad_raise_like_torch(call):
         with lib.no_grad():
             call(lib, weight)
     check(lambda lib, x, t, w: F(lib).cross_entropy(x, t, weight=w), randn(N, C), _rand(N, C), _rand(C))  # soft: fine
+
+
+@pytest.mark.parametrize("target", ["float indices", "float of another batch", "int32 indices", "probabilities"])
+def test_cross_entropy_takes_a_float_target_of_input_shape_as_probabilities(target):
+    """Only a target of the input's shape is probabilities; other float targets are class indices, with
+    PyTorch's errors (the batch size first, then the dtype)."""
+    targets = {"float indices": np.array([0.0, 1.0]), "float of another batch": np.array([0.0, 1.0, 1.0]),
+               "int32 indices": np.array([0, 1], np.int32), "probabilities": np.full((2, 3), 1 / 3)}
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t), randn(2, 3), targets[target])
