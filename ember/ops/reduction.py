@@ -662,9 +662,10 @@ def logsumexp(input, dim=REQUIRED, keepdim=False, *, out=None, **aliases):
     except AttributeError:
         raise tensor_type_error("logsumexp", "input", input) from None
     a = _float_result(a)
-    if isinstance(dim, (tuple, list)) and not dim and a.ndim:
+    every = isinstance(dim, (tuple, list)) and not dim  # dim=(): every dim
+    if every and a.ndim and not keepdim:  # PyTorch's own error (its kernel writes a kept-dims result)
         raise RuntimeError(f"logsumexp(): output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
-    dims = _dims(dim, a.ndim)
+    dims = _dims(None if every else dim, a.ndim)
     xp = array_module(a)
     dtype, a = a.dtype, widened(a)
     if a.size == 0:

@@ -288,3 +288,9 @@ def test_half_precision_reductions_accumulate_in_float32_as_torch(name, dtype):
         step *= 40
     np.testing.assert_allclose(values[1].float().detach().numpy(), expected, rtol=2 * step,
                                atol=2 * step * float(np.abs(expected).max()))
+
+
+@pytest.mark.parametrize("keepdim", [True, False])
+def test_logsumexp_over_an_empty_dim_list_as_torch(keepdim):
+    """dim=() reduces every dim with keepdim (ember raised); without it PyTorch raises its own output error."""
+    check(lambda lib, x: lib.logsumexp(x, dim=(), keepdim=keepdim), randn(2, 3))
