@@ -10,7 +10,7 @@ from . import _dtype
 from ._device import CPU, DEFAULT, to_device
 from ._random import rng
 from ._tensor import Tensor, wrap
-from .backend import array_module, module_for
+from .backend import array_module, meta, module_for, to_numpy
 
 # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
 __all__ = ["logspace", "tril_indices", "triu_indices", "empty_strided", "scalar_tensor"]
@@ -104,12 +104,25 @@ def _finish(array, dtype_np, device, requires_grad, out=None):
             xp = module_for("cuda")
             with xp.cuda.Device(d.index or 0):
                 array = xp.asarray(array)
+        elif d.type == "meta":
+            array = meta.empty(array.shape, array.dtype)
     if dtype_np is not None and array.dtype != dtype_np:
         array = array.astype(dtype_np)
     t = wrap(array)
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def _on_meta(device) -> bool:
+    """Whether a factory given `device` (None: the default device) makes a meta tensor, which it then makes without
+    computing or drawing its values (NOTE [ Meta tensors ] in backend/meta.py)."""
+    return (DEFAULT[0] if device is None else to_device(device)).type == "meta"
+
+
+def _meta_tensor(shape, np_dtype, requires_grad, out=None) -> Tensor:
+    """A new meta tensor of `shape` and NumPy dtype `np_dtype` (or written into `out`)."""
+    return _finish(meta.empty(shape, np_dtype), None, None, requires_grad, out)
 
 
 def _np_dtype(dtype):
@@ -203,7 +216,7 @@ def _tensor_items(data):
     if data._data.size != 1:
         raise ValueError("only one element tensors can be converted to Python scalars")
     value = data._data.reshape(())
-    return value[()] if value.__class__ is np.ndarray else value.get()[()]
+    return value[()] if value.__class__ is np.ndarray else to_numpy(value)[()]
 
 
 def _any_requires_grad(data) -> bool:
@@ -317,16 +330,19 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, out=None):
     """A tensor of `size` filled with `fill` (uninitialised if None), written into `out` if given."""
     shape = _size(size)
     np_dtype = _np_dtype(dtype) or (out.dtype if out is not None else default or _dtype.get_default_dtype()).np
-    if device is None or to_device(device).type == "cpu":
+    place = DEFAULT[0] if device is None else to_device(device)
+    if place.type == "cpu":
         if fill is not None and fill == 0:
             a = np.zeros(shape, np_dtype)
         else:
             a = np.empty(shape, np_dtype)
             if fill is not None:
                 a.fill(fill)
+    elif place.type == "meta":
+        a = meta.empty(shape, np_dtype)
     else:
         xp = module_for("cuda")
-        with xp.cuda.Device(to_device(device).index or 0):
+        with xp.cuda.Device(place.index or 0):
             a = xp.empty(shape, np_dtype) if fill is None else xp.full(shape, fill, np_dtype)
     return _finish(a, None, None, requires_grad, out)
 
@@ -413,6 +429,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     np_dtype = _np_dtype(dtype) or (np.dtype(np.int64) if all_int else _dtype.get_default_dtype().np)
     n = math.ceil((end - start) / step)
+    if _on_meta(device):
+        return _meta_tensor((n,), np_dtype, requires_grad, out)
     a = (start + np.arange(n, dtype=np.float64 if not all_int else np.int64) * step).astype(np_dtype)
     return _finish(a, None, device, requires_grad, out)
 
@@ -439,6 +457,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     """`steps` evenly spaced values from start to end inclusive."""
     start, end, steps = _space_args(start, end, steps, "linspace")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if _on_meta(device):
+        return _meta_tensor((steps,), np_dtype, requires_grad, out)
     a = np.linspace(start, end, steps).astype(np_dtype)
     return _finish(a, None, device, requires_grad, out)
 
@@ -450,6 +470,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         raise RuntimeError(f"n must be greater or equal to 0, got {n}" if n < 0 else
                            f"m must be greater or equal to 0, got {m}")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if _on_meta(device):
+        return _meta_tensor((n, n if m is None else m), np_dtype, requires_grad, out)
     return _finish(np.eye(n, m, dtype=np_dtype), None, device, requires_grad, out)
 
 
@@ -483,6 +505,8 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     if keywords:
         size = varargs_keyword("rand", size, keywords, "size")
     np_dtype = _float_dtype(dtype, "check_uniform_bounds", "fcV")
+    if _on_meta(device):  # as PyTorch's: no draw, the generator's state stays
+        return _meta_tensor(_size(size), np_dtype, requires_grad, out)
     a = _draw(rng(generator).random, _size(size), np_dtype)
     return _finish(a, np_dtype, device, requires_grad, out)
 
@@ -493,6 +517,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     if keywords:
         size = varargs_keyword("randn", size, keywords, "size")
     np_dtype = _float_dtype(dtype, "normal_kernel_cpu", "fcV")
+    if _on_meta(device):  # as PyTorch's: no draw, the generator's state stays
+        return _meta_tensor(_size(size), np_dtype, requires_grad, out)
     a = _draw(rng(generator).standard_normal, _size(size), np_dtype, 0.5 ** 0.5)
     return _finish(a, np_dtype, device, requires_grad, out)
 
@@ -512,6 +538,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
+    if _on_meta(device):
+        return _meta_tensor(_size((size,)), np_dtype, requires_grad, out)
     return _finish(rng(generator).integers(low, high, _size((size,))), np_dtype, device, requires_grad, out)
 
 
@@ -521,6 +549,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     np_dtype = _np_dtype(dtype) or np.dtype(np.int64)
+    if _on_meta(device):
+        return _meta_tensor((n,), np_dtype, requires_grad, out)
     return _finish(rng(generator).permutation(n), np_dtype, device, requires_grad, out)
 
 
@@ -697,6 +727,8 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
         raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; or "
                            f"physical_layout is not a permutation of the dims: {list(order)} for size {list(shape)}")
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
+    if _on_meta(device):
+        return _meta_tensor(shape, np_dtype, requires_grad)
     memory = np.empty(tuple(shape[d] for d in order), np_dtype)
     return _finish(memory.transpose(np.argsort(order)), None, device, requires_grad)
 

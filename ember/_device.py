@@ -1,9 +1,10 @@
-"""Devices: 'cpu' (NumPy) and 'cuda' (CuPy)."""
+"""Devices: 'cpu' (NumPy), 'cuda' (CuPy) and 'meta' (shapes without data: NOTE [ Meta tensors ] in backend/meta.py)."""
 import functools
 
 
 class device:
-    """Where a tensor lives: `ember.device('cpu')`, `ember.device('cuda')`, `ember.device('cuda', 0)`."""
+    """Where a tensor lives: `ember.device('cpu')`, `ember.device('cuda')`, `ember.device('cuda', 0)`,
+    `ember.device('meta')`."""
     __module__ = "ember"  # <class 'ember.device'>, as PyTorch's <class 'torch.device'>
     __slots__ = ("type", "index")
 
@@ -20,8 +21,8 @@ class device:
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = builtins_int(idx)
-        if type not in ("cpu", "cuda"):
-            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+        if type not in ("cpu", "cuda", "meta"):
+            raise RuntimeError(f"Expected one of cpu, cuda, meta device type at start of device string: {type}")
         self.type, self.index = type, index
 
     def __repr__(self):
@@ -56,6 +57,7 @@ class device:
 builtins_int = int
 _DEVICE_ARGUMENTS = (str, device)  # what get_device_module takes, whose argument hides the class's name
 CPU = device("cpu")
+META = device("meta")
 DEFAULT = [CPU]  # where factory functions put tensors given no device
 _DEFAULT_STACK: list = []
 

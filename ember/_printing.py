@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-__all__ = ["set_printoptions", "get_printoptions", "format_tensor", "format_parameter"]
+__all__ = ["set_printoptions", "get_printoptions", "format_tensor", "format_parameter", "format_meta"]
 
 
 _PROFILES = {
@@ -290,6 +290,28 @@ def format_tensor(
     else:
         contents = _contents_str(array, _is_floating(array, dtype_name), indent)
     return _add_suffixes(prefix + contents, suffixes, indent)
+
+
+def format_meta(
+    shape: tuple,
+    *,
+    dtype_name: str,
+    default_dtype_name: str,
+    requires_grad: bool = False,
+    grad_fn_name: str | None = None,
+    prefix: str = "tensor(",
+) -> str:
+    """Return the repr of a meta tensor as torch prints it: ``tensor(..., device='meta', size=(2, 3))``, with the
+    dtype whenever it is not the default float dtype (int64 included), then ``grad_fn=`` or ``requires_grad=``."""
+    indent = len(prefix) - prefix.rfind("\n") - 1
+    suffixes = ["device='meta'", f"size={tuple(shape)}"]
+    if dtype_name != default_dtype_name:
+        suffixes.append("dtype=ember." + dtype_name)
+    if grad_fn_name is not None:
+        suffixes.append(f"grad_fn=<{grad_fn_name}>")
+    elif requires_grad:
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + "...", suffixes, indent)
 
 
 def format_parameter(

@@ -10,12 +10,13 @@ import weakref
 import numpy as np
 
 from . import _dtype, _unsupported
-from ._device import CPU, device
+from ._device import CPU, META, device
 from ._hooks import add_hook
 from ._layout import strided
-from ._printing import format_tensor
+from ._printing import format_meta, format_tensor
 from ._size import Size
 from .backend import array_module, to_numpy
+from .backend.meta import MetaArray
 
 _new = object.__new__
 
@@ -72,18 +73,26 @@ class Tensor:
     def device(self) -> device:
         if self._data.__class__ is np.ndarray:
             return CPU
+        if self._data.__class__ is MetaArray:
+            return META
         return device("cuda", self._data.device.id)
 
     @property
     def is_cuda(self) -> bool:
-        return self._data.__class__ is not np.ndarray
+        return self._data.__class__ is not np.ndarray and self._data.__class__ is not MetaArray
 
     @property
     def is_cpu(self) -> bool:
         return self._data.__class__ is np.ndarray
 
-    # ember has no XPU, MPS, meta, sparse, quantized or nested tensors; scripts ask anyway
-    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = property(lambda self: False)
+    @property
+    def is_meta(self) -> bool:
+        """Whether the tensor is on the meta device: a shape and a dtype without data (NOTE [ Meta tensors ] in
+        backend/meta.py)."""
+        return self._data.__class__ is MetaArray
+
+    # ember has no XPU, MPS, sparse, quantized or nested tensors; scripts ask anyway
+    is_xpu = is_mps = is_sparse = is_quantized = is_nested = property(lambda self: False)
 
     @property
     def ndim(self) -> int:
@@ -108,10 +117,10 @@ class Tensor:
         return self._data.itemsize
 
     def stride(self, dim: int | None = None):
-        """Strides in elements, as PyTorch counts them."""
+        """Strides in elements, as PyTorch counts them (a meta tensor's as if contiguous: NOTE [ Meta tensors ])."""
         item = self._data.itemsize
         strides = tuple(s // item for s in self._data.strides)
-        if self._data.size <= 1 or 0 in self._data.shape:
+        if self._data.size <= 1 or 0 in self._data.shape or self._data.__class__ is MetaArray:
             strides = _contiguous_strides(self._data.shape)
         return strides if dim is None else strides[wrap_dim(dim, self._data.ndim)]
 
@@ -127,8 +136,8 @@ class Tensor:
         return _address(self._data)
 
     def is_contiguous(self, memory_format=None) -> bool:
-        """True when the elements lie in row-major order without gaps."""
-        return self._data.flags.c_contiguous
+        """True when the elements lie in row-major order without gaps (a meta tensor: always, NOTE [ Meta tensors ])."""
+        return self._data.flags.c_contiguous or self._data.__class__ is MetaArray
 
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""
@@ -158,8 +167,10 @@ class Tensor:
             raise not_tensor_error("is_same_size", ("input", self), ("other", other)) from None
 
     def get_device(self) -> int:
-        """The CUDA device index, or -1 for a CPU tensor."""
-        return -1 if self._data.__class__ is np.ndarray else self._data.device.id
+        """The CUDA device index, or -1 for a CPU or meta tensor."""
+        if self._data.__class__ is np.ndarray or self._data.__class__ is MetaArray:
+            return -1
+        return self._data.device.id
 
     @property
     def output_nr(self) -> int:
@@ -519,6 +530,8 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        if self._data.__class__ is MetaArray:  # its array's truth is for ember's kernels (NOTE [ Meta tensors ])
+            self._data.item()  # raises
         return bool(self._data)
 
     def __float__(self):
@@ -548,6 +561,10 @@ class Tensor:
         return id(self)
 
     def __repr__(self, *, tensor_contents=None):
+        if self._data.__class__ is MetaArray:
+            return format_meta(self._data.shape, dtype_name=self._data.dtype.name,
+                               default_dtype_name=_dtype.get_default_dtype().name, requires_grad=self.requires_grad,
+                               grad_fn_name=None if self.grad_fn is None else self.grad_fn.name())
         return format_tensor(
             to_numpy(self._data), dtype_name=self._data.dtype.name,
             default_dtype_name=_dtype.get_default_dtype().name,
@@ -555,7 +572,7 @@ class Tensor:
             requires_grad=self.requires_grad, grad_fn_name=None if self.grad_fn is None else self.grad_fn.name())
 
     def __format__(self, spec):
-        if self._data.ndim == 0:
+        if self._data.ndim == 0 and self._data.__class__ is not MetaArray:  # a meta tensor formats as its repr
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -624,6 +641,8 @@ def _rebuild(array, requires_grad):
 def _address(a) -> int:
     if a.__class__ is np.ndarray:
         return a.__array_interface__["data"][0]
+    if a.__class__ is MetaArray:
+        return 0  # as PyTorch's data_ptr of a meta tensor: there is no memory
     return a.data.ptr
 
 

@@ -24,11 +24,24 @@ try:  # CuPy is optional: without it only the CPU exists.
 except Exception:  # ImportError, or a CUDA driver that fails to load
     cupy = None
 
+from . import meta  # noqa: E402 (meta arrays: NOTE [ Meta tensors ] in meta.py)
+
+# The array types that are not NumPy's, for array_module: CuPy's where CuPy is installed, and MetaArray once a meta
+# array has been made (meta.empty calls _meta_arrays_exist); None while there are none, so that a process that never
+# makes a meta array pays nothing for them (NOTE [ Meta tensors ]).
+_NOT_NUMPY = None if cupy is None else (cupy.ndarray,)
+
+
+def _meta_arrays_exist() -> None:
+    """From now on array_module looks for meta arrays."""
+    global _NOT_NUMPY
+    _NOT_NUMPY = (meta.MetaArray,) + (() if cupy is None else (cupy.ndarray,))
+
 
 def array_module(array):
-    """The array module (numpy or cupy) that owns `array`."""
-    if cupy is not None and isinstance(array, cupy.ndarray):
-        return cupy
+    """The array module that owns `array`: numpy, cupy, or for a meta array meta.numpy_namespace."""
+    if _NOT_NUMPY is not None and isinstance(array, _NOT_NUMPY):
+        return meta.numpy_namespace if array.__class__ is meta.MetaArray else cupy
     return numpy
 
 
@@ -49,7 +62,7 @@ def fft_functions(array):
         import cupyx.scipy.fft  # optional: cupy
         return cupyx.scipy.fft
     import scipy.fft  # lazy: SciPy loads on first use, not with ember
-    return scipy.fft
+    return meta.fallback_namespace(scipy.fft) if array.__class__ is meta.MetaArray else scipy.fft
 
 
 CPU_THREADS = [None]  # the threads ember's CPU kernels use: BLAS's count, read once, then set_num_threads's
@@ -102,9 +115,11 @@ def real_parts(array):
 
 
 def module_for(device_type: str):
-    """The array module for a device type ('cpu' or 'cuda')."""
+    """The array module for a device type ('cpu', 'cuda' or 'meta')."""
     if device_type == "cpu":
         return numpy
+    if device_type == "meta":
+        return meta.numpy_namespace
     if cupy is None:
         raise AssertionError(NO_CUDA)
     return cupy
@@ -131,7 +146,12 @@ def cuda_available() -> bool:
 
 
 def to_numpy(array):
-    """A NumPy array with the contents of `array` (a copy only when it lives on a GPU)."""
+    """A NumPy array with the contents of `array` (a copy only when it lives on a GPU); NotImplementedError for a
+    meta array, which has no contents."""
+    if array.__class__ is numpy.ndarray:
+        return array
+    if array.__class__ is meta.MetaArray:
+        raise NotImplementedError(meta.NO_DATA)
     if isinstance(array, numpy.ndarray):
         return array
     return array.get()
@@ -141,6 +161,9 @@ def asarray_like(host, like):
     """The NumPy array `host` on the device of array `like` (itself where `like` is on the CPU)."""
     if like.__class__ is numpy.ndarray:
         return host
+    if like.__class__ is meta.MetaArray:
+        host = numpy.asarray(host)
+        return meta.empty(host.shape, host.dtype)
     with like.device:
         return cupy.asarray(host)
 
@@ -150,6 +173,8 @@ def reshape_view(array, shape):
     (NumPy's reshape with copy=False: CuPy's reshape would copy there, so its copy is refused)."""
     if array.__class__ is numpy.ndarray:
         return numpy.reshape(array, shape, copy=False)
+    if array.__class__ is meta.MetaArray:
+        return array.reshape(shape)  # strides 0: any shape of the same size is a view
     r = array.reshape(shape)
     if array.size and not cupy.may_share_memory(array, r):
         raise ValueError(f"cannot reshape an array of shape {array.shape} to {shape} without a copy")
@@ -157,18 +182,25 @@ def reshape_view(array, shape):
 
 
 def empty_on(shape, dtype, device_type: str, index: int | None = None):
-    """An uninitialized array of `shape` and `dtype` on the CPU or on CUDA device `index`."""
+    """An uninitialized array of `shape` and `dtype` on the CPU, on CUDA device `index` or on the meta device."""
     if device_type == "cpu":
         return numpy.empty(shape, dtype)
+    if device_type == "meta":
+        return meta.empty(shape, dtype)
     xp = module_for(device_type)
     with xp.cuda.Device(index or 0):
         return xp.empty(shape, dtype)
 
 
 def on_device(array, device_type: str, index: int | None = None):
-    """`array` on the CPU or on CUDA device `index` (a copy only when it moves)."""
+    """`array` on the CPU, on CUDA device `index` (a copy only when it moves) or on the meta device (its shape and
+    dtype); NotImplementedError for a meta array going to another device (no data to copy)."""
     if device_type == "cpu":
         return to_numpy(array)
+    if device_type == "meta":
+        return array if array.__class__ is meta.MetaArray else meta.empty(array.shape, array.dtype)
+    if array.__class__ is meta.MetaArray:
+        raise NotImplementedError(meta.NO_DATA)
     xp = module_for(device_type)
     with xp.cuda.Device(index or 0):
         return xp.asarray(array)

@@ -8,7 +8,7 @@ more values than bins use `np.bincount`; CuPy has atomic `cupyx.scatter_add/max/
 """
 import numpy
 
-from . import array_module
+from . import array_module, meta
 
 _UFUNCS = {"sum": numpy.add, "prod": numpy.multiply, "amax": numpy.maximum, "amin": numpy.minimum}
 
@@ -47,6 +47,8 @@ def scatter_reduce_flat(flat, positions, values, reduce: str) -> None:
             return
         _UFUNCS[reduce].at(flat, positions, values)
         return
+    if flat.__class__ is meta.MetaArray:
+        return  # nothing to write (NOTE [ Meta tensors ] in meta.py)
     import cupyx  # optional: cupy
     kernel = {"sum": cupyx.scatter_add, "amax": cupyx.scatter_max, "amin": cupyx.scatter_min}.get(reduce)
     if kernel is not None:

@@ -77,6 +77,8 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:  # host: see _write
     """Fill with N(mean, std^2) values redrawn until they fall in [a, b] (inverse-CDF sampling)."""
+    if tensor.is_meta:  # no values to write (NOTE [ Meta tensors ] in backend/meta.py)
+        return tensor
     lo = (1 + math.erf((a - mean) / std / math.sqrt(2))) / 2
     hi = (1 + math.erf((b - mean) / std / math.sqrt(2))) / 2
     u = rng(generator).uniform(2 * lo - 1, 2 * hi - 1, tuple(tensor.shape))
@@ -106,6 +108,8 @@ def eye_(tensor: Tensor) -> Tensor:  # host: see _write
     """Fill a 2-D tensor with the identity matrix."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
+    if tensor.is_meta:  # no values to write (NOTE [ Meta tensors ] in backend/meta.py)
+        return tensor
     with no_grad():
         return _write(tensor, np.eye(*tensor.shape))
 
@@ -119,6 +123,8 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:  # host: see _write
     if tensor.shape[0] % groups != 0:
         raise ValueError("dim 0 must be divisible by groups")
     n = min(out_per_group, tensor.shape[1])
+    if tensor.is_meta:  # no values to write (NOTE [ Meta tensors ] in backend/meta.py)
+        return tensor
     values = np.zeros(tuple(tensor.shape))
     centre = tuple(s // 2 for s in tensor.shape[2:])
     g, i = np.meshgrid(np.arange(groups), np.arange(n), indexing="ij")
@@ -170,7 +176,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:  # h
     """Fill with a (semi-)orthogonal matrix from the QR decomposition of a normal matrix."""
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
-    if tensor.numel() == 0:
+    if tensor.numel() == 0 or tensor.is_meta:  # nothing, or no values, to write
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
@@ -189,6 +195,8 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     """Fill a 2-D tensor with N(0, std^2) values and zero a `sparsity` fraction of each column."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
+    if tensor.is_meta:  # no values to write (NOTE [ Meta tensors ] in backend/meta.py)
+        return tensor
     rows, cols = tensor.shape
     g = rng(generator)
     values = g.normal(0, std, (rows, cols))

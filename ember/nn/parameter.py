@@ -2,8 +2,9 @@
 import numpy as np
 
 from .. import _dtype
+from .._creation import empty
 from .._device import to_device
-from .._printing import format_parameter
+from .._printing import format_meta, format_parameter
 from .._tensor import Tensor, _init, wrap_as
 from ..backend import empty_on, to_numpy
 
@@ -24,6 +25,10 @@ class Parameter(Tensor):
         pass
 
     def __repr__(self):
+        if self.is_meta:
+            return "Parameter containing:\n" + format_meta(
+                self._data.shape, dtype_name=self._data.dtype.name,
+                default_dtype_name=_dtype.get_default_dtype().name, requires_grad=self._rg)
         return format_parameter(
             to_numpy(self._data), dtype_name=self._data.dtype.name,
             default_dtype_name=_dtype.get_default_dtype().name,
@@ -46,11 +51,19 @@ def _rebuild_parameter(cls, array, requires_grad):
 
 
 class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet (lazy modules); `materialize(shape)` allocates it."""
+    """A parameter whose shape is not known yet (lazy modules); `materialize(shape)` allocates it, by default on the
+    device and with the dtype it was made with (the default ones unless given)."""
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        return Parameter.__new__(cls, _placeholder(device, dtype), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
 
     def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate the data with `shape` (on `device`) and turn into a Parameter."""
-        self._data = _empty(shape, device, dtype)
+        """Allocate the data with `shape` (on `device`, with `dtype`: by default this placeholder's) and turn into a
+        Parameter."""
+        self._data = _empty(shape, self.device if device is None else device, dtype or self.dtype)
         self.__class__ = Parameter
 
     def __repr__(self):
@@ -72,15 +85,31 @@ class Buffer(Tensor):
 
 
 class UninitializedBuffer(Buffer):
-    """A buffer whose shape is not known yet (lazy modules); `materialize(shape)` allocates it."""
+    """A buffer whose shape is not known yet (lazy modules); `materialize(shape)` allocates it, by default on the
+    device and with the dtype it was made with (the default ones unless given)."""
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
+        b = Buffer.__new__(cls, _placeholder(device, dtype), persistent=persistent)
+        b._rg = requires_grad
+        return b
+
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
+        pass
 
     def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate the data with `shape` (on `device`) and turn into a Buffer."""
-        self._data = _empty(shape, device, dtype)
+        """Allocate the data with `shape` (on `device`, with `dtype`: by default this placeholder's) and turn into a
+        Buffer."""
+        self._data = _empty(shape, self.device if device is None else device, dtype or self.dtype)
         self.__class__ = Buffer
 
     def __repr__(self):
         return "<UninitializedBuffer>"
+
+
+def _placeholder(device, dtype) -> Tensor:
+    """The empty tensor an uninitialized parameter or buffer holds until materialized: on `device` (the default
+    device when None: meta inside `with ember.device('meta')`), of `dtype` (the default float dtype when None)."""
+    return empty(0, device=device, dtype=dtype)
 
 
 def _empty(shape, device, dtype):

@@ -9,7 +9,7 @@ from .._tensor import Tensor, _address, wrap
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
 from ..autograd.graph import FunctionNode, Node
 from ..autograd.record import record, record_outputs
-from ..backend import array_module
+from ..backend import array_module, meta
 
 __all__ = ["Tensor", "wrap", "record", "record_outputs", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
@@ -86,8 +86,7 @@ def operands(a, b):
         if x.dtype is y.dtype and x.__class__ is y.__class__:
             return x, y, x.dtype
         if x.__class__ is not y.__class__:
-            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                               f"{a.device} and {b.device}! Move both to one device with .to(device).")
+            x, y = _other_devices(a, b)
         dt = result_dtype(x, y)
         if x.dtype != dt:
             x = x.astype(dt)
@@ -111,6 +110,20 @@ def operands(a, b):
         if not info.min <= b <= info.max:  # PyTorch wraps out-of-range integers around
             b = np.array(b).astype(dt)[()]  # host: wrapped to dt as a NumPy scalar, an operand on any device
     return x, b, dt
+
+
+def _other_devices(a, b):
+    """The arrays of tensors `a` and `b` on two devices: PyTorch's error, except that a meta tensor takes a 0-d CPU
+    tensor (a CPU scalar) as a meta one (NOTE [ Meta tensors ] in backend/meta.py)."""
+    x, y = a._data, b._data
+    if meta.is_meta(x) or meta.is_meta(y):
+        if x.ndim == 0 and x.__class__ is np.ndarray:
+            return meta.empty((), x.dtype), y
+        if y.ndim == 0 and y.__class__ is np.ndarray:
+            return x, meta.empty((), y.dtype)
+        raise RuntimeError(f"Tensor on device {b.device} is not on the expected device {a.device}!")
+    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                       f"{a.device} and {b.device}! Move both to one device with .to(device).")
 
 
 class NotImplementedBackward(Node):
@@ -273,6 +286,8 @@ def check_no_overlap(a) -> None:
     """PyTorch's RuntimeError for a write into array `a` when several of its elements are one memory
     location (a stride of 0 over a dim of size above 1)."""
     if a.size and 0 in a.strides and any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+        if a.__class__ is meta.MetaArray:
+            return  # strides 0 are how a meta array has no memory (NOTE [ Meta tensors ] in backend/meta.py)
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")
 

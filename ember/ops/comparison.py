@@ -120,7 +120,7 @@ def equal(input, other) -> bool:
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """True if |input - other| <= atol + rtol * |other| everywhere."""
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+    return isclose(input, other, rtol, atol, equal_nan)._data.all().item()  # item(): a meta tensor's raises
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

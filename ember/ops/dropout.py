@@ -2,7 +2,7 @@
 import warnings
 
 from .._random import rng
-from ..backend import asarray_like
+from ..backend import asarray_like, meta
 from .base import Tensor, check_tensor, tensor_type_error, wrap
 
 
@@ -12,7 +12,10 @@ def _check_p(p):
 
 
 def _keep_mask(a, p, shape, generator=None):
-    """A 0/1 mask of `shape` in array a's dtype, on its device, scaled by 1/(1-p) (all zeros when p == 1)."""
+    """A 0/1 mask of `shape` in array a's dtype, on its device, scaled by 1/(1-p) (all zeros when p == 1); for a
+    meta array, a meta mask, drawn from nothing (NOTE [ Meta tensors ] in backend/meta.py)."""
+    if a.__class__ is meta.MetaArray:
+        return wrap(meta.empty(shape, a.dtype))
     keep = rng(generator).random(shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1 - p)
     mask = (keep * scale).astype(a.dtype)

@@ -10,6 +10,7 @@ from .._creation import tensor
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
+from ..backend.meta import MetaArray
 from .base import GRAD_ENABLED, Tensor, check_inplace, check_no_overlap, record, view_of, wrap
 from .elementwise import masked_grad
 from .inplace import fill_
@@ -65,8 +66,10 @@ def _is_int(x):
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
-def _convert(key, shape):
-    """Validate an index expression and turn it into a NumPy key; also say whether it is basic."""
+def _convert(key, shape, indexed=None, reading=True):
+    """Validate an index expression and turn it into a NumPy key; also say whether it is basic. `indexed` is the
+    array indexed (read from, or written into when not `reading`), which a meta tensor in the key must be the meta
+    array of (_meta_key)."""
     if not isinstance(key, tuple):
         key = (key,)
     out, basic = [], True
@@ -75,6 +78,8 @@ def _convert(key, shape):
             a = k._data
             if a.dtype.kind in "fV":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if a.__class__ is MetaArray:
+                a = _meta_key(a, indexed, reading)
             if a.ndim == 0 and a.dtype.kind in "iu":  # a 0-dim integer tensor indexes like an int
                 out.append(int(a))
                 continue
@@ -114,6 +119,19 @@ def _convert(key, shape):
         out = [k for k in out if k is not Ellipsis]
     _check_bounds(out, shape)
     return tuple(out), basic
+
+
+def _meta_key(a, indexed, reading):
+    """What a meta index tensor `a` indexes meta array `indexed` with: zeros of its shape on the host, standing in for
+    values it does not have (PyTorch's meta kernels check no bounds); reading through a mask gives a shape that
+    depends on its values: NotImplementedError, as PyTorch's (NOTE [ Meta tensors ] in backend/meta.py)."""
+    if indexed is None or indexed.__class__ is not MetaArray:
+        raise RuntimeError(f"Tensor on device meta is not on the expected device "
+                           f"{'cpu' if indexed is None or indexed.__class__ is np.ndarray else 'cuda'}!")
+    if reading and a.dtype.kind == "b" and a.ndim:
+        raise NotImplementedError("Indexing a meta tensor with a boolean mask: the shape of the result depends on the "
+                                  "mask's values, which a meta tensor does not have")
+    return np.broadcast_to(np.zeros((), a.dtype), a.shape)  # host: zeros, not values (no data to move)
 
 
 def _expand_ellipses(key, n):
@@ -171,7 +189,7 @@ def getitem(input, key):
                                    for k in (key if isinstance(key, tuple) else (key,))):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-        np_key, basic = _convert(key, a.shape)
+        np_key, basic = _convert(key, a.shape, a)
     if basic:
         if GRAD_ENABLED[0] and input._rg:
             return _basic_chain(input, np_key, key.__class__ is slice)
@@ -299,7 +317,7 @@ def setitem(input, key, value):
     """input[key] = value, broadcasting `value`; recorded as CopySlices / IndexPutBackward0."""
     check_inplace(input, may_overlap=True)  # advanced keys may write into an expanded tensor, basic ones not
     a = input._data
-    np_key, basic = _convert(key, a.shape)
+    np_key, basic = _convert(key, a.shape, a, reading=False)
     np_key = _without_full_slices(np_key, a.shape)
     if basic:
         check_no_overlap(_view(a, np_key))

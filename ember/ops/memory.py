@@ -8,7 +8,7 @@ from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
 from .._layout import contiguous_format, preserve_format
 from ..autograd.graph import node_classes
-from ..backend import cupy, module_for, on_device
+from ..backend import cupy, meta, module_for, on_device
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, tensor_type_error, view_of, wrap
 from .elementwise import zeros_grad
 from .views import check_view_inplace, share_inplace
@@ -98,8 +98,10 @@ def to(input, *args, **kwargs):
 def _convert(input, device, dtype, copy=False):
     a = input._data
     np_dtype = a.dtype if dtype is None else dtype.np
-    src_cuda = a.__class__ is not np.ndarray
-    moving = device is not None and (device.type == "cuda") != src_cuda
+    off_cpu = a.__class__ is not np.ndarray
+    moving = device is not None and (device.type != "cpu") != off_cpu
+    if off_cpu and device is not None and not moving:  # between CUDA and meta
+        moving = device.type != ("meta" if a.__class__ is meta.MetaArray else "cuda")
     if not moving and np_dtype == a.dtype and not copy:
         return input
     if moving:
@@ -177,7 +179,7 @@ def type(input, dtype=None, non_blocking=False):
     """With no argument, the legacy type name ('ember.FloatTensor'); else self converted to `dtype` (a dtype, a legacy
     type or its name)."""
     if dtype is None:
-        prefix = "ember.cuda." if input.is_cuda else "ember."
+        prefix = "ember.cuda." if input.is_cuda else "ember.meta." if input.is_meta else "ember."
         return prefix + _LEGACY_NAMES[input._data.dtype.name]
     if isinstance(getattr(dtype, "dtype", None), _dtype.dtype):  # a legacy type: ember.LongTensor
         dtype = dtype.dtype
@@ -194,7 +196,7 @@ def view_as_dtype(input, dtype):
     """Reinterpret the memory as another dtype of the same item size (a view)."""
     d = _dtype.to_dtype(dtype)
     a = input._data
-    if d.itemsize != a.itemsize and a.ndim and a.strides[-1] != a.itemsize:
+    if d.itemsize != a.itemsize and a.ndim and a.strides[-1] != a.itemsize and a.__class__ is not meta.MetaArray:
         raise RuntimeError("self.stride(-1) must be 1 to view ScalarType with different element size")
     return view_of(input, a.view(d.np))
 
@@ -207,7 +209,12 @@ def copy_(input, src, non_blocking=False):
     through_view = recording and check_view_inplace(input)
     s = src._data if isinstance(src, Tensor) else np.asarray(src)  # host: Python data, moved below
     if s.__class__ is not a.__class__:
-        s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
+        if s.__class__ is meta.MetaArray:
+            raise NotImplementedError(meta.NO_DATA)
+        if a.__class__ is meta.MetaArray:  # into a meta tensor: nothing to copy, the shapes are still checked
+            s = meta.empty(s.shape, a.dtype)
+        else:
+            s = s.get() if a.__class__ is np.ndarray else module_for("cuda").asarray(s)
     if s.ndim > a.ndim:  # NumPy would drop leading size-1 dims of the source; PyTorch refuses them
         raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(s.shape)}")
     try:

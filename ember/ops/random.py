@@ -10,14 +10,15 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._creation import _finish, _float_dtype, _int, _size, _work_dtype, zeros_like
+from .._creation import _finish, _float_dtype, _int, _on_meta, _size, _work_dtype, zeros_like
 from .._random import rng
 from ..autograd.graph import node_classes
-from ..backend import array_module, asarray_like, to_numpy
+from ..backend import array_module, asarray_like, meta, to_numpy
 from .base import (
     Tensor,
     broadcast_error,
     check_inplace,
+    check_no_overlap,
     check_tensor,
     needs_grad,
     not_implemented,
@@ -61,8 +62,28 @@ NODES = node_classes(GRADIENTS)
 # ---- helpers ----------------------------------------------------------------------------------------
 def _draw(generator, like, method: str, *args, **kwargs):
     """Samples from `generator`'s NumPy generator (`method` names a numpy.random.Generator method), on the device
-    of array `like`."""
+    of array `like`; for a meta array, a meta array of their shape and dtype, drawn from nothing (as PyTorch's,
+    the generator's state stays: NOTE [ Meta tensors ] in backend/meta.py)."""
+    if like.__class__ is meta.MetaArray:
+        return _meta_sample(method, args, kwargs)
     return asarray_like(getattr(rng(generator), method)(*args, **kwargs), like)
+
+
+_SIZE_ARGUMENT = {"random": 0, "standard_normal": 0, "standard_exponential": 0, "standard_cauchy": 0, "integers": 2,
+                  "geometric": 1, "binomial": 2, "poisson": 1}  # where each sampler _draw uses takes its size
+
+
+def _meta_sample(method: str, args, kwargs):
+    """The meta array that `method`(*args, **kwargs) would draw: its size from the arguments, its dtype from one
+    sample of a throwaway generator."""
+    position = _SIZE_ARGUMENT[method]
+    args = list(args)
+    if "size" in kwargs:
+        size, kwargs["size"] = kwargs["size"], 1
+    else:
+        size, args[position] = args[position], 1
+    one = getattr(np.random.default_rng(0), method)(*args, **kwargs)  # host: one sample, for its dtype
+    return meta.empty(size, one.dtype)
 
 
 def _float_arg(x, fn: str, arg: str) -> float:
@@ -111,9 +132,7 @@ def _fill(self: Tensor, sample, node_cls, inputs=None) -> Tensor:
     """Write `sample` (an array on self's device that broadcasts to self) into self's memory, bump its version,
     and record `node_cls` when autograd tracks self or another of `inputs`."""
     a = self._data
-    if any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
+    check_no_overlap(a)
     inputs = inputs or (self,)
     recording = needs_grad(*inputs)
     through_view = recording and check_view_inplace(self)
@@ -168,6 +187,8 @@ def _normal_sized(mean, std, size, generator, out, dtype, device, requires_grad)
     mean, std = _float_arg(mean, "normal", "mean"), _float_arg(std, "normal", "std")
     _check_std(std)
     np_dtype = _float_dtype(dtype or (out.dtype if out is not None else None), "normal_kernel_cpu")
+    if _on_meta(device) and out is None:
+        return _finish(meta.empty(_size((size,)), np_dtype), None, device, requires_grad)
     z = rng(generator).standard_normal(_size((size,)), dtype=_work_dtype(np_dtype))
     return _finish(z * std + mean, np_dtype, device, requires_grad, out)
 
@@ -229,6 +250,8 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     meaningless numbers for them."""
     check_tensor("poisson", "input", input, 1)
     _float_dtype(input.dtype, "poisson_cpu")
+    if input._data.__class__ is meta.MetaArray:  # nothing to draw (NOTE [ Meta tensors ])
+        return wrap(meta.empty(input._data.shape, input._data.dtype))
     rates = to_numpy(input._data)
     if not (rates >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
@@ -266,6 +289,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if categories > 2**24:
         raise RuntimeError("number of categories cannot exceed 2^24")
+    if a.__class__ is meta.MetaArray:  # nothing to draw (NOTE [ Meta tensors ])
+        r = wrap(meta.empty(a.shape[:-1] + (n,), np.int64))
+        return r if out is None else write_out(out, r, "multinomial")
     p = to_numpy(a).astype(np.float64).reshape(a.shape[0] if a.ndim == 2 else 1, categories)
     if not (np.isfinite(p) & (p >= 0)).all():  # host: a NumPy copy (samples are drawn on the host)
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")

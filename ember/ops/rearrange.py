@@ -10,7 +10,7 @@ from .._layout import contiguous_format
 from .._size import Size
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
-from ..backend import array_module, c_order
+from ..backend import array_module, c_order, meta
 from .base import GRAD_ENABLED, Tensor, broadcast_error, record, tensor_type_error, wrap, write_out
 from .indexing import _embed
 from .inplace import generic_inplace
@@ -184,9 +184,14 @@ def tile(input, dims, *more_dims) -> Tensor:
     return repeat(input, (1,) * (ndim - len(dims)) + dims)
 
 
-def _repeat_indices(repeats, n):
-    """The indices 0..n-1, each i repeated repeats[i] times (repeats: an integer tensor of n or 1 elements)."""
+def _repeat_indices(repeats, n, output_size=None):
+    """The indices 0..n-1, each i repeated repeats[i] times (repeats: an integer tensor of n or 1 elements); for
+    meta repeats, which have no values, `output_size` of them (RuntimeError without it, as PyTorch's)."""
     r = repeats._data
+    if r.__class__ is meta.MetaArray:
+        if output_size is None:
+            raise RuntimeError("cannot repeat_interleave a meta tensor without output_size")
+        return meta.empty((output_size,), np.int64)
     if r.dtype.kind not in "iu":
         raise NotImplementedError(f"repeat_interleave is not implemented for repeats of dtype {repeats.dtype}")
     if r.ndim > 1:
@@ -214,12 +219,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None, **alia
     if repeats is None:
         if a.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-        return wrap(_repeat_indices(input, a.shape[0]).astype(a.dtype))
+        return wrap(_repeat_indices(input, a.shape[0], output_size).astype(a.dtype))
     x = input.flatten() if dim is None else input
     d = wrap_dim(dim if dim is not None else 0, x._data.ndim)
     n = x._data.shape[d]
     if isinstance(repeats, Tensor):
-        index = _repeat_indices(repeats, n)
+        index = _repeat_indices(repeats, n, output_size)
         if output_size is not None and output_size != index.size:
             raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {index.size} but got {output_size}")
         return index_select(x, d, wrap(index))

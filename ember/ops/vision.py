@@ -582,7 +582,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes == -1:
         if a.size == 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
-        num_classes = int(a.max()) + 1
+        num_classes = a.max().item() + 1  # item(): a meta tensor has no values to count (RuntimeError)
     if a.size and int(a.min()) < 0:
         raise RuntimeError("Class values must be non-negative.")
     if a.size and int(a.max()) >= num_classes or num_classes < 0:

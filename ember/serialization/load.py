@@ -122,7 +122,7 @@ class _Reader:
                 raise RuntimeError("Attempting to deserialize object on a CUDA device but ember.cuda.is_available() "
                                    "is False. If you are running on a CPU-only machine, please use ember.load with "
                                    "map_location=ember.device('cpu') to map your storages to the CPU.")
-        elif kind != "cpu":
+        elif kind not in ("cpu", "meta"):  # meta: tensors of the saved shapes and dtypes, without their values
             raise RuntimeError(f"don't know how to restore data location of a storage tagged with {location!r}; "
                                f"pass map_location='cpu'")
         return s if kind == "cpu" and s.array.__class__ is np.ndarray else s.to(location)

@@ -40,7 +40,7 @@ class _LazyModule:
             for name, value in table.items():
                 placeholder = mine.get(name)
                 if isinstance(placeholder, (UninitializedParameter, UninitializedBuffer)):
-                    placeholder.materialize(tuple(value.shape), dtype=value.dtype)
+                    placeholder.materialize(tuple(value.shape), device=value.device, dtype=value.dtype)
                     placeholder._data[...] = value._data
         for name, value in vars(full).items():
             if not name.startswith("_"):  # in_channels, num_features, ...

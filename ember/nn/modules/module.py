@@ -5,9 +5,11 @@ import itertools
 import warnings
 from collections import OrderedDict, namedtuple
 
+from ..._creation import empty_like
 from ..._hooks import RemovableHandle, add_hook
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...backend.meta import NO_DATA
 from ...ops.memory import parse_to
 from ..parameter import Buffer, Parameter
 from . import global_hooks
@@ -511,7 +513,14 @@ class Module:
                             f"dtype={dtype}")
 
         def convert(t):
-            return t.to(device, dtype if t.is_floating_point() else None)
+            try:
+                return t.to(device, dtype if t.is_floating_point() else None)
+            except NotImplementedError as error:
+                if str(error) == NO_DATA:  # a meta tensor has no values to move
+                    raise NotImplementedError(f"{error} Please use ember.nn.Module.to_empty() instead of "
+                                              "ember.nn.Module.to() when moving module from meta to a different "
+                                              "device.") from None
+                raise
         return self._apply(convert)
 
     def cpu(self) -> "Module":
@@ -550,9 +559,9 @@ class Module:
         return self._cast_floats(bfloat16)
 
     def to_empty(self, *, device, recurse: bool = True) -> "Module":
-        """Move parameters and buffers to `device` without keeping their values (ember has no meta device, so they
-        move with their values, which are as good as uninitialized ones)."""
-        return self._apply(lambda t: t.to(device), recurse=recurse)
+        """Give every parameter and buffer new uninitialized memory on `device`, of its shape and dtype, without
+        copying its values (a module built on the meta device has none); parameters stay the same objects."""
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def compile(self, *args, **kwargs) -> None:
         """Compile the module's forward in place: torch.compile's options are accepted; ember runs forward as it
@@ -664,10 +673,19 @@ class Module:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
                                   f"checkpoint, the shape in current model is {param.shape}.")
                 continue
+            if param.is_meta and not value.is_meta and not assign:
+                warnings.warn(f"for {key}: copying from a non-meta parameter in the checkpoint to a meta parameter in "
+                              "the current model, which is a no-op. (Did you mean to pass `assign=True` to assign "
+                              "items in the state dictionary to their corresponding key in the module instead of "
+                              "copying them in place?)", UserWarning, stacklevel=3)
             with no_grad():
-                if assign:
-                    replacement = Parameter(value, param.requires_grad) if isinstance(param, Parameter) else value
-                    setattr(self, name, replacement)
+                if assign:  # the checkpoint's tensor itself, a Parameter where the module's was (as in PyTorch)
+                    if isinstance(param, Parameter):
+                        if isinstance(value, Parameter):
+                            value.requires_grad_(param.requires_grad)
+                        else:
+                            value = Parameter(value, param.requires_grad)
+                    setattr(self, name, value)
                 else:
                     param.copy_(value)
         extra_key = prefix + _EXTRA_STATE
