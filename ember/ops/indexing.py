@@ -9,7 +9,7 @@ import numpy as np
 from .._creation import tensor
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, c_order
 from ..backend.meta import MetaArray
 from .base import GRAD_ENABLED, Tensor, check_inplace, check_no_overlap, record, view_of, wrap
 from .elementwise import masked_grad
@@ -197,7 +197,7 @@ def getitem(input, key):
     if _needs_split(np_key):
         first, second = _split_basic(np_key)
         return getitem(getitem(input, first), second)
-    r = wrap(a[np_key])
+    r = wrap(c_order(a[np_key]))  # contiguous as PyTorch's (NumPy puts the indexed dims first in memory)
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.IndexBackward0(), (input,), (a.shape, np_key))
     return r
