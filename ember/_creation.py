@@ -164,6 +164,8 @@ def _infer_array(data, keep_float64=False):
     if keep_float64:
         return a
     inferred = _dtype_of_leaves(leaves).np
+    if inferred == np.int64 and a.dtype.kind in "uf" and _has_big_int(data):  # NumPy took uint64 or float64
+        raise ValueError("Overflow when unpacking long long")
     return a if a.dtype == inferred else a.astype(inferred)
 
 
@@ -428,10 +430,19 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     all_int = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     np_dtype = _np_dtype(dtype) or (np.dtype(np.int64) if all_int else _dtype.get_default_dtype().np)
-    n = math.ceil((end - start) / step)
+    integral = np_dtype.kind in "iub"
+    if integral and not all_int:  # as PyTorch: int64 truncates the bounds and step first; other integer dtypes
+        if np_dtype == np.int64:  # count the steps from the float bounds, then step from int(start) by int(step)
+            start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)
+            if step == 0:
+                raise ValueError("step must be nonzero")
+        n = math.ceil((end - start) / step)
+        start, step = builtins.int(start), builtins.int(step)
+    else:
+        n = math.ceil((end - start) / step)
     if _on_meta(device):
         return _meta_tensor((n,), np_dtype, requires_grad, out)
-    a = (start + np.arange(n, dtype=np.float64 if not all_int else np.int64) * step).astype(np_dtype)
+    a = (start + np.arange(n, dtype=np.int64 if all_int or integral else np.float64) * step).astype(np_dtype)
     return _finish(a, None, device, requires_grad, out)
 
 

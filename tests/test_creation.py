@@ -182,7 +182,8 @@ def test_scalar_tensor(fn):
 # ---- tensor(): dtype inference over mixed nested lists ---------------------------------------------------
 MIXED = [[1, 2.0], [True, 1], [[1], [2.5]], [True, 1.5], [[True, False], [1, 0]], [[[1, 2.5]], [[True, 0]]],
          [False, 0.0], [[1, 2], [3, True]], [[True], [False]], (1, True), [(1, 2), [3.5, 4]], [2**62, 1.5],
-         [float("nan"), 1, True], [float("inf"), -1], [1e39, 1], [[[]], [[]]], [[], []]]
+         [float("nan"), 1, True], [float("inf"), -1], [1e39, 1], [[[]], [[]]], [[], []], [2**63], [1, 2**63],
+         [2**63 - 1], [-2**63]]
 
 
 @pytest.mark.parametrize("data", MIXED, ids=[repr(d) for d in MIXED])
@@ -281,3 +282,14 @@ def test_randint_call_forms(fn):
 
 def test_randint_high_only_draws_below_high():
     assert 0 <= int(ember.randint(9, size=(1000,)).min()) and int(ember.randint(9, size=(1000,)).max()) <= 8
+
+
+ARANGE_INTEGER_DTYPES = [(a, d) for a in [(0, 3.5), (0.5, 3), (0, 4, 1.5), (1.2, 5.5, 1.1), (3.7, 0, -0.9), (0, 1, 0.5)]
+                         for d in ("int64", "int32", "uint8")]
+
+
+@pytest.mark.parametrize("bounds,dtype", ARANGE_INTEGER_DTYPES, ids=[f"{a}-{d}" for a, d in ARANGE_INTEGER_DTYPES])
+def test_arange_of_float_bounds_with_an_integer_dtype_as_torch(bounds, dtype):
+    """int64 truncates the bounds and step first; other integer dtypes count the steps from the float bounds, then
+    step from int(start) by int(step) (PyTorch's two kernels; ember gave the truncated float values)."""
+    same(lambda lib: lib.arange(*bounds, dtype=getattr(lib, dtype)))
