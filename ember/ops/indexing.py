@@ -78,6 +78,8 @@ def _convert(key, shape, indexed=None, reading=True):
             a = k._data
             if a.dtype.kind in "fV":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if a.dtype == np.uint8:  # a byte tensor is a mask, as PyTorch still reads it
+                a = a.astype(np.bool_)
             if a.__class__ is MetaArray:
                 a = _meta_key(a, indexed, reading)
             if a.ndim == 0 and a.dtype.kind in "iu":  # a 0-dim integer tensor indexes like an int

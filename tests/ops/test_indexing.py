@@ -252,3 +252,10 @@ def index_case(draw):
 def test_index_property(case):
     shape, key = case
     check(lambda lib, x: x[key], randn(*shape))
+
+
+def test_a_byte_tensor_index_is_a_mask_as_torch():
+    """PyTorch still reads a uint8 index tensor as a mask (ember took its values as indices)."""
+    x = np.arange(24.0).reshape(2, 3, 4)
+    check(lambda lib, x: x[lib.tensor([0, 1], dtype=lib.uint8)], x)
+    check(lambda lib, x: x[:, lib.tensor([1, 0, 1], dtype=lib.uint8)], x)
