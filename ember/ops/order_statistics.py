@@ -194,7 +194,7 @@ def _quantile(input, q, dim, keepdim, interpolation, out, ignore_nan):
     s = xp.take_along_axis(m, order, axis=-1)
     nan = xp.isnan(m)
     count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else xp.full(m.shape[:-1] + (1,), n)
-    pos = qs * xp.maximum(count - 1, 0)  # (*rest, Q)
+    pos = qs.astype(a.dtype) * xp.maximum(count - 1, 0).astype(a.dtype)  # (*rest, Q), in a's dtype as PyTorch
     lo, hi = xp.floor(pos).astype(np.int64), xp.ceil(pos).astype(np.int64)
     if interpolation == "nearest":
         lo = hi = xp.round(pos).astype(np.int64)

@@ -370,3 +370,11 @@ def test_bincount(fn):
 
 def test_bincount_is_not_differentiable_in_its_weights():
     check(lambda lib, w: lib.bincount(lib.tensor([0, 1, 1]), weights=w).sum().backward(), np.array([0.5, 1.0, 2.0]))
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "linear", "lower", "higher", "midpoint"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_quantile_ranks_in_the_input_dtype_as_torch(interpolation, dtype):
+    """q * (n - 1) in the input's dtype: in float32, 1/6 * 3 rounds to 0.5, and 'nearest' then takes index 0."""
+    check(lambda lib, x: lib.quantile(x.to(getattr(lib, dtype)), lib.tensor([1 / 6, 0.5, 0.7]).to(getattr(lib, dtype)),
+                                      interpolation=interpolation), np.arange(4.0), grad=False)
