@@ -26,7 +26,8 @@ OPS = {
     "clone of an expanded": lambda lib, x: x[:, :1].expand(5, 4).clone(),
     "clone of a strided slice": lambda lib, x: x[:, ::2].clone(),
     "reshape that copies": lambda lib, x: x.reshape(-1), "ravel": lambda lib, x: x.ravel(),
-    "index by a list": lambda lib, x: x[:, [0, 0, 2]], "index by a mask": lambda lib, x: x[:, lib.tensor([True, False] * 3)],
+    "index by a list": lambda lib, x: x[:, [0, 0, 2]],
+    "index by a mask": lambda lib, x: x[:, lib.tensor([True, False] * 3)],
     "index by two arrays": lambda lib, x: x.reshape(2, 3, 5)[:, lib.tensor([[0], [2]]), lib.tensor([1, 3])],
     "index the last dim": lambda lib, x: x.reshape(2, 3, 5)[..., [1, 2]],
 }
