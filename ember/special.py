@@ -15,7 +15,7 @@ from ._tensor import Tensor, wrap
 from .autograd.graph import node_classes
 from .backend import array_module, special_functions
 from .ops.activation import log_softmax, softmax  # noqa: F401
-from .ops.base import check_tensor, needs_grad, record, write_out
+from .ops.base import check_tensor, needs_grad, record, refuse_complex, write_out
 from .ops.elementwise import _float_operands, exp2, expm1, log1p, logit, round, where  # noqa: F401
 from .ops.elementwise import sigmoid as expit  # noqa: F401
 from .ops.inplace import generic_inplace
@@ -76,6 +76,7 @@ def _unary(name: str, kernel, node: str | None = None, saves_result: bool = Fals
     def op(input: Tensor, *, out=None) -> Tensor:
         check_tensor(name, "input", input, 1)
         a = _float(input)
+        refuse_complex(a.dtype, f"{name}_vml_cpu")
         r = wrap(kernel(special_functions(a), a).astype(a.dtype, copy=False))
         if node is not None and needs_grad(input):
             record(r, NODES[node](), (input,), (input, r) if saves_result else (input,))

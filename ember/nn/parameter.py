@@ -17,6 +17,8 @@ class Parameter(Tensor):
             data = Tensor(np.empty(0, _dtype.get_default_dtype().np))  # host: as PyTorch's, a CPU tensor
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter expects a Tensor as data, but got {type(data).__name__}")
+        if requires_grad and data._data.dtype.kind not in "fcV":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         p = wrap_as(cls, data._data, requires_grad)
         p._vc = data._vc
         return p

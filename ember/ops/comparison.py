@@ -124,7 +124,9 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Elementwise |input - other| <= atol + rtol * |other|."""
+    """Elementwise |input - other| <= atol + rtol * |other| (input and other of one dtype, as PyTorch requires)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{scalar_type_name(input._data.dtype)} did not match {scalar_type_name(other._data.dtype)}")
     x, y, _ = operands(input, other)
     return wrap(array_module(x).isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 

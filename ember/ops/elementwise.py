@@ -386,7 +386,9 @@ def _rounding(ufunc, input, other, kernel):
     """ufunc(input, other) for floor division and remainder (`kernel` names PyTorch's, which refuses complex
     numbers); either may be a number."""
     x, y, dt = either_operands(input, other)
-    if dt.kind in "iub":
+    if dt == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if dt.kind in "iu":
         _check_int_zero(y)
     elif dt.kind == "c":
         refuse_complex(dt, kernel)
@@ -604,6 +606,8 @@ def abs(input, *, out=None):
         a = input._data
     except AttributeError:
         raise tensor_type_error("abs", "input", input) from None
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     r = wrap(array_module(a).abs(a))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.AbsBackward0(), (input,), (input,))
@@ -890,6 +894,9 @@ def _rounding_unary(ufunc, node_cls, name, doc):
             r = wrap(ufunc(a))
         elif kind == "b":
             raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+        elif kind == "c":
+            raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{scalar_type_name(a.dtype)}'"
+                                      if name == "round" else f"{name} is not supported for complex inputs")
         else:
             r = wrap(a.copy())
         if GRAD_ENABLED[0] and input._rg:

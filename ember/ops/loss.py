@@ -15,7 +15,17 @@ from ..autograd.graph import node_classes
 from ..backend import array_module, widened
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
-from .base import GRAD_ENABLED, Tensor, broadcast_error, check_tensor, check_tensors, not_tensor_error, record, wrap
+from .base import (
+    GRAD_ENABLED,
+    Tensor,
+    broadcast_error,
+    check_tensor,
+    check_tensors,
+    not_tensor_error,
+    record,
+    result_dtype,
+    wrap,
+)
 from .distance import pairwise_distance
 from .elementwise import log_softmax, masked_grad, result_type, sigmoid, where
 from .pointwise import xlogy
@@ -198,6 +208,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     """Mean squared error."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "mse_loss")
+    dt = result_dtype(input._data, target._data)
+    if dt.kind not in "fcV":
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{scalar_type_name(dt)}'")
     if weight is not None:
         input, target = _broadcast_pair(input, target)
         return _weighted(input, (input - target) ** 2, weight, reduction)

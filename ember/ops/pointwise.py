@@ -89,6 +89,9 @@ def _logaddexp(input, other, exp, log_base, name, out):
     log(base) where that is not None."""
     check_tensor(name, "input", input, 1)
     check_tensor(name, "other", other, 2)
+    dt = result_dtype(input._data, other._data)
+    if dt.kind not in "fV":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_type_name(dt)}'")
     x, y, _ = ew._float_operands(input, other)
     xp = array_module(other._data)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -234,6 +237,8 @@ def _test(ufunc, name, doc):
             a = input._data
         except AttributeError:
             raise tensor_type_error(name, "input", input) from None
+        if a.dtype.kind == "c":
+            raise NotImplementedError(f"{name} is not implemented for complex tensors.")
         r = wrap(ufunc(a))
         return r if out is None else write_out(out, r, name)
     op.__name__ = name

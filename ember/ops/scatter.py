@@ -827,6 +827,8 @@ def nonzero(input: Tensor, *, out: Tensor | None = None, as_tuple: bool = False)
         a = input._data
     except AttributeError:
         raise tensor_type_error("nonzero", "input", input) from None
+    if as_tuple.__class__ is not bool:
+        raise TypeError(f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}")
     xp = array_module(a)
     if as_tuple:
         return tuple(wrap(i.astype(np.int64, copy=False)) for i in xp.nonzero(_1d(a)))

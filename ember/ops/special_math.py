@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module, special_functions
-from .base import GRAD_ENABLED, record, wrap, write_out
+from .base import GRAD_ENABLED, record, refuse_complex, wrap, write_out
 from .elementwise import _float_array, _unary
 
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma"]
@@ -34,6 +34,7 @@ def _as_float64(input, name):
 def _in_float64(name: str):
     """SciPy's (or CuPy's) kernel `name`, computed in float64 and returned in its argument's dtype."""
     def kernel(a):
+        refuse_complex(a.dtype, f"{name}_vml_cpu")
         return getattr(special_functions(a), name)(a.astype(np.float64, copy=False)).astype(a.dtype, copy=False)
     return kernel
 
