@@ -346,7 +346,9 @@ def setitem(input, key, value):
         dest = _view(a, first)
     try:
         dest[dest_key] = v
-    except ValueError:
+    except (ValueError, TypeError) as error:
+        if isinstance(error, TypeError) and "boolean array indexing assignment" not in str(error):
+            raise  # NumPy's TypeError for a mask assignment of another shape only
         target = dest[dest_key].shape
         shape = np.shape(v)
         lead = len(shape) - len(target)  # PyTorch drops leading size-1 dims of the value; NumPy does not

@@ -259,3 +259,11 @@ def test_a_byte_tensor_index_is_a_mask_as_torch():
     x = np.arange(24.0).reshape(2, 3, 4)
     check(lambda lib, x: x[lib.tensor([0, 1], dtype=lib.uint8)], x)
     check(lambda lib, x: x[:, lib.tensor([1, 0, 1], dtype=lib.uint8)], x)
+
+
+def test_a_mask_assignment_of_another_shape_raises_as_torch():
+    """PyTorch's RuntimeError, not NumPy's TypeError."""
+    for lib in (ember, torch):
+        x = lib.zeros(2, 2)
+        with pytest.raises(RuntimeError, match=r"shape mismatch: value tensor of shape \[2, 1\] cannot be broadcast"):
+            x[lib.tensor([[True, False], [True, False]])] = lib.tensor([[1.0], [2.0]])
