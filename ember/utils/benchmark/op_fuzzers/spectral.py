@@ -4,6 +4,7 @@ import math
 
 from ...._dtype import float64
 from ..utils.fuzzer import FuzzedParameter, FuzzedTensor, Fuzzer, ParameterAlias
+from ._sizes import STEPS
 
 __all__ = ["SpectralOpFuzzer"]
 
@@ -38,7 +39,7 @@ class SpectralOpFuzzer(Fuzzer):
                 [FuzzedParameter(name=f"k{i}", distribution={ParameterAlias(f"k_regular_{i}"): probability_regular,
                                                              ParameterAlias(f"k_any_{i}"): 1 - probability_regular},
                                  strict=True) for i in range(3)],
-                [FuzzedParameter(name=f"step_{i}", distribution={1: 0.8, 2: 0.06, 4: 0.06, 8: 0.04, 16: 0.04})
+                [FuzzedParameter(name=f"step_{i}", distribution=STEPS)
                  for i in range(3)],
             ],
             tensors=[
