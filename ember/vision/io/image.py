@@ -89,12 +89,7 @@ def read_file(path) -> Tensor:
 
 def write_file(filename, data: Tensor) -> None:
     """Write the bytes in a 1-D uint8 tensor to a file."""
-    if not isinstance(data, Tensor):
-        raise RuntimeError(f"write_file expects a 1-D uint8 tensor of bytes, got {type(data).__name__}")
-    if data.device.type != "cpu":
-        raise RuntimeError(f"Input tensor should be on CPU, got a tensor on {data.device}")
-    if data.dtype != ember.uint8:
-        raise RuntimeError(f"Input tensor dtype should be uint8, got {data.dtype}")
+    _check_cpu_uint8(data, "write_file expects a 1-D uint8 tensor of bytes")
     if data.dim() != 1:
         raise RuntimeError(f"Input data should be a 1-dimensional tensor, got shape {tuple(data.shape)}")
     with open(_path(filename), "wb") as f:
@@ -102,6 +97,17 @@ def write_file(filename, data: Tensor) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
+
+def _check_cpu_uint8(t, expected: str) -> None:
+    """torchvision's checks of a tensor to write or encode (RuntimeError): a Tensor (else `expected`, got ...), on
+    the CPU, of uint8."""
+    if not isinstance(t, Tensor):
+        raise RuntimeError(f"{expected}, got {type(t).__name__}")
+    if t.device.type != "cpu":
+        raise RuntimeError(f"Input tensor should be on CPU, got a tensor on {t.device}")
+    if t.dtype != ember.uint8:
+        raise RuntimeError(f"Input tensor dtype should be uint8, got {t.dtype}")
+
 
 def _encoded_bytes(input, fn: str) -> bytes:
     """The bytes of a 1-D uint8 CPU tensor, with torchvision's checks (RuntimeError)."""
@@ -375,12 +381,7 @@ def write_jpeg(input: Tensor, filename, quality: int = 75) -> None:
 
 def _image_to_encode(input, fn: str, compression_level: int | None = None) -> np.ndarray:
     """The (H, W[, 3]) uint8 array of a (C, H, W) tensor to encode, with torchvision's checks (RuntimeError)."""
-    if not isinstance(input, Tensor):
-        raise RuntimeError(f"{fn} expects a (C, H, W) uint8 tensor, got {type(input).__name__}")
-    if input.device.type != "cpu":
-        raise RuntimeError(f"Input tensor should be on CPU, got a tensor on {input.device}")
-    if input.dtype != ember.uint8:
-        raise RuntimeError(f"Input tensor dtype should be uint8, got {input.dtype}")
+    _check_cpu_uint8(input, f"{fn} expects a (C, H, W) uint8 tensor")
     if compression_level is not None and not 0 <= compression_level <= 9:
         raise RuntimeError(f"Compression level should be between 0 and 9, got {compression_level}")
     if input.dim() != 3:
