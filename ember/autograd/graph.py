@@ -9,7 +9,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from .._hooks import RemovableHandle, add_hook
 from .._tensor import Tensor, wrap
-from ..backend import array_module
+from ..backend import array_module, is_half
 from .grad_mode import no_grad
 
 __all__ = ["saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook",
@@ -256,7 +256,7 @@ class FunctionNode(Node):
 
 def widened_value(value):
     """A half-precision tensor as float32; other tensors and values as they are."""
-    if isinstance(value, Tensor) and value._data.dtype.itemsize == 2 and value._data.dtype.kind in "fV":
+    if isinstance(value, Tensor) and is_half(value._data):
         return value.float()
     return value
 

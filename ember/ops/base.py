@@ -9,7 +9,7 @@ from .._tensor import Tensor, _address, wrap
 from ..autograd.grad_mode import GRAD_ENABLED, GRAD_MODE
 from ..autograd.graph import FunctionNode, Node
 from ..autograd.record import record, record_outputs
-from ..backend import array_module, meta
+from ..backend import array_module, is_half, meta
 
 __all__ = ["Tensor", "wrap", "record", "record_outputs", "GRAD_ENABLED", "operands", "result_dtype", "needs_grad",
            "write_out", "check_inplace", "check_no_overlap", "check_no_partial_overlap", "keep_if", "view_of",
@@ -33,7 +33,7 @@ PYTHON_NUMBERS = (float, int, bool, complex)  # a Number argument: these, or a N
 
 def computed_in_float32(fn, array):
     """fn(array), with half precision computed in float32 and rounded once (NOTE [ Half precision arithmetic ])."""
-    if array.dtype.itemsize == 2 and array.dtype.kind in "fV":
+    if is_half(array):
         return fn(array.astype(np.float32)).astype(array.dtype)
     return fn(array)
 

@@ -102,10 +102,7 @@ def binary_inplace(op, ufunc):
         check_inplace(self)
         a = self._data
         if a.dtype.itemsize == 2 and a.dtype.kind in "fV":  # rounded once (NOTE [ Half precision arithmetic ])
-            r = op(self, other, **kwargs)
-            check_inplace(self, r._data.dtype)
-            _write(self, r._data)
-            return self
+            return _written(self, op, (other,), kwargs)
         alpha = kwargs.get("alpha", 1)
         if alpha != 1:
             other = other * alpha
@@ -150,13 +147,18 @@ def generic_inplace(op):
         if needs_grad(self, *args):
             return _graph_inplace(op, self, args, kwargs)
         check_inplace(self)
-        r = op(self, *args, **kwargs)
-        check_inplace(self, r._data.dtype)
-        _write(self, r._data)
-        return self
+        return _written(self, op, args, kwargs)
     inplace.__name__ = op.__name__ + "_"
     inplace.__doc__ = f"In-place {op.__name__}."
     return inplace
+
+
+def _written(self, op, args, kwargs):
+    """self, with op(self, *args, **kwargs) computed out of place written into its memory."""
+    r = op(self, *args, **kwargs)
+    check_inplace(self, r._data.dtype)
+    _write(self, r._data)
+    return self
 
 
 def zero_(self):
