@@ -9,6 +9,7 @@ from . import _dtype
 from ._creation import _int, arange
 from ._tensor import Tensor, wrap_dim
 from .ops.aten import constant_pad_nd
+from .ops.autocast import AUTOCAST_OPS, autocast_call
 from .ops.base import check_tensor, written
 from .ops.complex_numbers import conj, conj_physical
 from .ops.rearrange import roll
@@ -28,17 +29,20 @@ def _norm(norm) -> str:
 
 
 def _promoted(input: Tensor, name: str, real_only: bool = False) -> Tensor:
-    """`input` as a floating or complex tensor: integers and bools as the default float dtype; float16 refused."""
+    """`input` as a floating or complex tensor: integers and bools as the default float dtype; float16 and bfloat16
+    refused (inside an autocast region, cast to float32: NOTE [ Autocast ])."""
     if not isinstance(input, Tensor):
         raise TypeError(f"fft_{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if name in AUTOCAST_OPS[0]:
+        return autocast_call(name, _promoted, input, name, real_only)
     kind = input._data.dtype.kind
     if kind == "c":
         if real_only:
             raise RuntimeError(f"{name} expects a real input tensor, but got "
                                f"{_dtype.scalar_type_name(input._data.dtype)}")
         return input
-    if input.dtype is _dtype.float16:
-        raise RuntimeError("Unsupported dtype Half")
+    if input.dtype is _dtype.float16 or input.dtype is _dtype.bfloat16:
+        raise RuntimeError(f"Unsupported dtype {_dtype.scalar_type_name(input._data.dtype)}")
     return input if kind in "fV" else input.to(_dtype.get_default_dtype())
 
 

@@ -3,6 +3,7 @@
 from . import _creation, _unsupported
 from . import return_types as RT
 from .backend import is_half as _is_half
+from .ops.autocast import AUTOCAST_OPS, autocast_call
 from .ops.base import check_tensor as _check_tensor
 from .ops.base import write_outs as _write_outs
 from .ops.decomposition import (  # noqa
@@ -56,6 +57,8 @@ def _float_input(name, x):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """Vector ord-norm over `dim` (all elements when None): sum(|x|^ord)^(1/ord), max/min |x| for +-inf, and the
     count of nonzeros for 0."""
+    if "vector_norm" in AUTOCAST_OPS[0]:
+        return autocast_call("vector_norm", vector_norm, x, ord, dim, keepdim, dtype=dtype, out=out)
     _check_tensor("linalg_vector_norm", "input", x, 1)
     if isinstance(ord, str):
         raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
@@ -74,6 +77,8 @@ def _write(out, r, name):
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Matrix norm over the two dims `dim`: 'fro', 'nuc', +-1 (max column sum), +-inf (max row sum), +-2 (largest
     or smallest singular value)."""
+    if "matrix_norm" in AUTOCAST_OPS[0]:
+        return autocast_call("matrix_norm", matrix_norm, A, ord, dim, keepdim, dtype=dtype, out=out)
     from ._tensor import wrap_dim  # lazy: keeps wrap_dim out of ember.linalg
     _check_tensor("linalg_matrix_norm", "input", A, 1)
     nd = A._data.ndim
@@ -136,6 +141,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """Dot products of vectors along `dim`, the other dims broadcast."""
+    if "vecdot" in AUTOCAST_OPS[0]:
+        return autocast_call("vecdot", vecdot, x, y, dim=dim, out=out)
     _check_tensor("linalg_vecdot", "x", x, 1)
     _check_tensor("linalg_vecdot", "y", y, 2)
     _float_input("linalg.vecdot", x)

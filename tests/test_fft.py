@@ -107,6 +107,7 @@ BAD = {
     "dim out of range": lambda lib: lib.fft.fft(lib.ones(4), dim=3),
     "fft2 of a vector": lambda lib: lib.fft.fft2(lib.ones(4)),
     "float16": lambda lib: lib.fft.fft(lib.ones(4, dtype=lib.float16)),
+    "bfloat16": lambda lib: lib.fft.rfft(lib.ones(4, dtype=lib.bfloat16)),
     "s and dim lengths": lambda lib: lib.fft.fftn(lib.ones(2, 4), s=(3,), dim=(0, 1)),
     "repeated dims": lambda lib: lib.fft.fftn(lib.ones(2, 4), dim=(1, 1)),
     "s longer than ndim": lambda lib: lib.fft.fftn(lib.ones(4), s=(2, 2)),

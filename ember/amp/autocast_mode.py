@@ -1,20 +1,21 @@
 """autocast: PyTorch's automatic mixed precision regions.
 
-Inside an autocast region PyTorch runs some ops in float16 or bfloat16 for speed. ember runs every op in the
-dtypes of its inputs, so autocast here records the region (is_autocast_enabled, get_autocast_dtype answer as in
-PyTorch) and changes no computation: mixed-precision scripts run, in full precision. The default dtypes are
-PyTorch's: bfloat16 on the CPU, float16 on CUDA.
+Inside an autocast region the ops of PyTorch's lists run in float16 or bfloat16 (matrix products, convolutions)
+or in float32 (losses, reductions): NOTE [ Autocast ] in ember/ops/autocast.py. The default dtypes are PyTorch's:
+bfloat16 on the CPU, float16 on CUDA.
 """
 import functools
 import warnings
 
 from .. import _dtype
 from .._creation import _type_error
+from .._tensor import Tensor
 from ..backend import cuda_available
+from ..ops.autocast import CACHE as _CACHE
+from ..ops.autocast import STATE as _STATE
+from ..ops.autocast import update_active
 
 _DEVICES = ("cpu", "cuda")
-_STATE = {"cpu": {"enabled": False, "dtype": _dtype.bfloat16}, "cuda": {"enabled": False, "dtype": _dtype.float16}}
-_CACHE = {"enabled": True, "nesting": 0}
 
 
 def _device(device_type: str, name: str) -> str:
@@ -46,6 +47,12 @@ class autocast:  # noqa: N801 (PyTorch's name)
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", UserWarning,
                           stacklevel=2)
             self.enabled = False
+        if self.enabled and self.dtype not in (_dtype.bfloat16, _dtype.float16):
+            name = {"cpu": "CPU", "cuda": "CUDA"}[self.device]
+            warnings.warn(f"In {name} autocast, but the target dtype is not supported. Disabling autocast.\n{name} "
+                          "Autocast only supports dtypes of ember.bfloat16, ember.float16 currently.", UserWarning,
+                          stacklevel=2)
+            self.enabled = False
         self.cache_enabled = cache_enabled
 
     def __enter__(self):
@@ -55,12 +62,15 @@ class autocast:  # noqa: N801 (PyTorch's name)
         if self.cache_enabled is not None:
             _CACHE["enabled"] = self.cache_enabled
         _CACHE["nesting"] += 1
+        update_active()
         return self
 
     def __exit__(self, *exc):
         state = _STATE[self.device]
         state["enabled"], state["dtype"], _CACHE["enabled"] = self._previous
-        _CACHE["nesting"] -= 1
+        if autocast_decrement_nesting() == 0:
+            clear_autocast_cache()
+        update_active()
         return False
 
     def __call__(self, func):
@@ -81,6 +91,7 @@ def set_autocast_enabled(device_type, enabled: bool | None = None) -> None:
     if enabled is None:
         device_type, enabled = "cuda", device_type
     _STATE[_device(device_type, "set_autocast_enabled")]["enabled"] = bool(enabled)
+    update_active()
 
 
 def get_autocast_dtype(device_type: str):
@@ -146,28 +157,64 @@ def autocast_decrement_nesting() -> int:
 
 
 def clear_autocast_cache() -> None:
-    """Drop autocast's cache of cast weights (ember casts nothing, so keeps none)."""
+    """Drop autocast's cache of cast weights (NOTE [ Autocast ])."""
+    _CACHE["casts"].clear()
 
 
 def is_autocast_cache_enabled() -> bool:
-    """Whether autocast may cache cast weights (a stored flag)."""
+    """Whether autocast caches the casts of weights (NOTE [ Autocast ])."""
     return _CACHE["enabled"]
 
 
 def set_autocast_cache_enabled(enabled: bool) -> None:
-    """Allow or forbid autocast to cache cast weights (a stored flag)."""
+    """Allow or forbid autocast to cache the casts of weights."""
     _CACHE["enabled"] = bool(enabled)
 
 
-def custom_fwd(fwd=None, *, device_type: str = "cuda", cast_inputs=None):
-    """Decorator for a custom Function's forward under autocast: ember runs it as it is."""
+def custom_fwd(fwd=None, *, device_type: str, cast_inputs=None):
+    """Decorator for a custom Function's forward: with `cast_inputs`, inside an autocast region for `device_type`
+    its float tensor arguments are cast to that dtype and it runs with autocast off; custom_bwd then runs the
+    backward in the autocast state the forward saw."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
     if fwd is None:
-        return lambda f: custom_fwd(f, device_type=device_type, cast_inputs=cast_inputs)
-    return fwd
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def forward(ctx, *args, **kwargs):
+        ctx._dtype = get_autocast_dtype(device_type)
+        enabled = is_autocast_enabled(device_type)
+        ctx._fwd_used_autocast = enabled and cast_inputs is None
+        if cast_inputs is None or not enabled:
+            return fwd(ctx, *args, **kwargs)
+        with autocast(device_type, enabled=False):
+            return fwd(ctx, *_cast_inputs(args, device_type, cast_inputs),
+                       **_cast_inputs(kwargs, device_type, cast_inputs))
+    return forward
 
 
-def custom_bwd(bwd=None, *, device_type: str = "cuda"):
-    """Decorator for a custom Function's backward under autocast: ember runs it as it is."""
+def custom_bwd(bwd=None, *, device_type: str):
+    """Decorator for a custom Function's backward: it runs in the autocast state of its forward (custom_fwd)."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
     if bwd is None:
-        return lambda f: custom_bwd(f, device_type=device_type)
-    return bwd
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def backward(ctx, *args, **kwargs):
+        with autocast(device_type, enabled=ctx._fwd_used_autocast, dtype=ctx._dtype):
+            return bwd(ctx, *args, **kwargs)
+    return backward
+
+
+def _cast_inputs(value, device_type: str, dtype):
+    """`value` with its float tensors on `device_type` (not float64) cast to `dtype`, through lists, tuples and
+    dicts."""
+    if isinstance(value, Tensor):
+        eligible = value.is_floating_point() and value.device.type == device_type and value.dtype != _dtype.float64
+        return value.to(dtype) if eligible else value
+    if isinstance(value, dict):
+        return {k: _cast_inputs(v, device_type, dtype) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_inputs(v, device_type, dtype) for v in value)
+    return value

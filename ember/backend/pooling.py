@@ -190,7 +190,8 @@ def apply_axis(a, idx, w, axis):
         dense = np.zeros((idx.shape[0], n), a.dtype)
         np.add.at(dense, (np.arange(idx.shape[0])[:, None], idx), w)
         rows = a.reshape(int(np.prod(a.shape[:-1])), n)
-        return xp.matmul(rows, asarray_like(dense.T, a)).reshape(a.shape[:-1] + (idx.shape[0],))
+        product = xp.matmul(rows, asarray_like(dense.T, a))  # bfloat16 products come out in float32: rounded once
+        return product.astype(a.dtype, copy=False).reshape(a.shape[:-1] + (idx.shape[0],))
     idx, w = asarray_like(idx, a), asarray_like(w.astype(a.dtype, copy=False), a)
     bshape = (-1,) + (1,) * (a.ndim - 1 - axis)
     out = None

@@ -1,8 +1,8 @@
 """torch.cuda.amp: the CUDA forms of autocast and GradScaler, deprecated in PyTorch in favour of ember.amp."""
 import warnings
 
+from ..amp import autocast_mode
 from ..amp.autocast_mode import autocast as _autocast  # noqa: F401
-from ..amp.autocast_mode import custom_bwd, custom_fwd  # noqa: F401
 from ..amp.grad_scaler import GradScaler as _GradScaler
 
 
@@ -23,3 +23,17 @@ class GradScaler(_GradScaler):
         warnings.warn("`ember.cuda.amp.GradScaler(args...)` is deprecated. Please use `ember.amp.GradScaler('cuda', "
                       "args...)` instead.", FutureWarning, stacklevel=2)
         super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+
+def custom_fwd(fwd=None, *, cast_inputs=None):
+    """ember.amp.custom_fwd(device_type='cuda'), with PyTorch's deprecation warning."""
+    warnings.warn("`ember.cuda.amp.custom_fwd(args...)` is deprecated. Please use `ember.amp.custom_fwd(args..., "
+                  "device_type='cuda')` instead.", FutureWarning, stacklevel=2)
+    return autocast_mode.custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd):
+    """ember.amp.custom_bwd(device_type='cuda'), with PyTorch's deprecation warning."""
+    warnings.warn("`ember.cuda.amp.custom_bwd(args...)` is deprecated. Please use `ember.amp.custom_bwd(args..., "
+                  "device_type='cuda')` instead.", FutureWarning, stacklevel=2)
+    return autocast_mode.custom_bwd(bwd, device_type="cuda")

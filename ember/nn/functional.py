@@ -18,11 +18,14 @@ from ..ops.inplace import relu_  # noqa: F401
 from .._tensor import Tensor
 from ..ops.base import check_tensor
 from ..ops.linalg import linear, matmul  # noqa: F401  (F.linear)
+from ..ops.autocast import AUTOCAST_OPS, autocast_call
 from .. import _unsupported
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y_k = x1 . W_k x2 + b_k for each output feature k."""
+    if "bilinear" in AUTOCAST_OPS[0]:
+        return autocast_call("bilinear", bilinear, input1, input2, weight, bias)
     check_tensor("bilinear", "input1", input1, 1)
     check_tensor("bilinear", "input2", input2, 2)
     check_tensor("bilinear", "weight", weight, 3)

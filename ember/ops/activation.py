@@ -9,6 +9,7 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes, widened_value
 from ..backend import array_module, asarray_like, is_half_dtype, widened
 from . import elementwise as E
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
 from .inplace import generic_inplace, renamed_inplace
@@ -211,6 +212,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, linear above threshold (never overflows)."""
+    if "softplus" in AUTOCAST_OPS[0]:
+        return autocast_call("softplus", softplus, input, beta, threshold)
     a = _opmath_array(input, "softplus")
     z = a * _np(beta, a)
     xp = array_module(a)
@@ -300,6 +303,8 @@ def _logsigmoid_grad(g, x):
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """input where positive, weight * input elsewhere; weight has 1 or C (channel dim 1) elements."""
+    if "prelu" in AUTOCAST_OPS[0]:
+        return autocast_call("prelu", prelu, input, weight)
     try:
         a = input._data
     except AttributeError:
@@ -355,6 +360,8 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None, **aliases) -> Tensor:
     """F.softmax: softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+    if "softmax" in AUTOCAST_OPS[0]:
+        return autocast_call("softmax", softmax, input, dim, _stacklevel, dtype, **aliases)
     if aliases:
         dim = numpy_keywords("softmax", aliases, dim)[0]
     if dim is None:
@@ -364,6 +371,8 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None, **aliases) -> Tensor:
     """F.log_softmax: log_softmax along dim (implicit dim deprecated, with PyTorch's warning)."""
+    if "log_softmax" in AUTOCAST_OPS[0]:
+        return autocast_call("log_softmax", log_softmax, input, dim, _stacklevel, dtype, **aliases)
     if aliases:
         dim = numpy_keywords("log_softmax", aliases, dim)[0]
     if dim is None:

@@ -10,6 +10,7 @@ from .._creation import eye
 from . import activation, conv, decomposition, distance, inplace, loss, normalization, padding, reduction, vision
 from . import dropout as _dropout
 from . import embedding as _embedding
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, needs_grad, record, written
 from .keywords import numpy_keywords
 from .rearrange import tril, triu
@@ -268,6 +269,8 @@ def _from_factor(L: Tensor, upper: bool) -> Tensor:
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """X with A X = B, for A given by its Cholesky factor L (lower, or upper with `upper`)."""
+    if "cholesky_solve" in AUTOCAST_OPS[0]:
+        return autocast_call("cholesky_solve", cholesky_solve, B, L, upper, out=out)
     check_tensor("cholesky_solve", "input", B, 1)
     check_tensor("cholesky_solve", "input2", L, 2)
     return written(decomposition.solve(_from_factor(L, upper), B), out, "cholesky_solve")
@@ -275,6 +278,8 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out=None) -> Te
 
 def cholesky_inverse(L: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """The inverse of A, given by its Cholesky factor L (lower, or upper with `upper`)."""
+    if "cholesky_inverse" in AUTOCAST_OPS[0]:
+        return autocast_call("cholesky_inverse", cholesky_inverse, L, upper, out=out)
     check_tensor("cholesky_inverse", "input", L, 1)
     decomposition.check_precision(L._data, "cholesky_inverse_out_cpu")
     return written(decomposition.inv(_from_factor(L, upper)), out, "cholesky_inverse")
@@ -284,6 +289,8 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
                      unitriangular: bool = False, *, out=None):
     """(X with A X = b for triangular A, a copy of A); deprecated in PyTorch, with its warning (use
     linalg.solve_triangular). The copy of A requires grad only when A does (PyTorch's does when b does too)."""
+    if "triangular_solve" in AUTOCAST_OPS[0]:
+        return autocast_call("triangular_solve", triangular_solve, b, A, upper, transpose, unitriangular, out=out)
     check_tensor("triangular_solve", "input", b, 1)
     check_tensor("triangular_solve", "A", A, 2)
     warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular and will be "
@@ -338,6 +345,9 @@ def native_dropout(input: Tensor, p: float, train: bool | None):
 def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, transposed: bool, output_padding,
                 groups: int) -> Tensor:
     """The convolution (or transposed convolution) of the dimension weight gives, with every option explicit."""
+    if "convolution" in AUTOCAST_OPS[0]:
+        return autocast_call("convolution", convolution, input, weight, bias, stride, padding, dilation, transposed,
+                             output_padding, groups)
     dims = weight.dim() - 2
     if transposed:
         op = (conv.conv_transpose1d, conv.conv_transpose2d, conv.conv_transpose3d)[dims - 1]
@@ -348,6 +358,8 @@ def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, 
 
 def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
     """1-D convolution of (time, batch, channels) input with a (kernel, in, out) weight."""
+    if "conv_tbc" in AUTOCAST_OPS[0]:
+        return autocast_call("conv_tbc", conv_tbc, input, weight, bias, pad)
     check_tensor("conv_tbc", "input", input, 1)
     check_tensor("conv_tbc", "weight", weight, 2)
     check_tensor("conv_tbc", "bias", bias, 3)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..backend import array_module
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, not_tensor_error, tensor_type_error, wrap
 from .dropout import dropout
 from .elementwise import masked_fill, softmax
@@ -86,6 +87,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     float32 and rounds the output once (PyTorch's kernel also rounds the unnormalized weights before the product
     with value: results may differ in the last bit).
     """
+    if "scaled_dot_product_attention" in AUTOCAST_OPS[0]:
+        return autocast_call("scaled_dot_product_attention", scaled_dot_product_attention, query, key, value, attn_mask,
+                             dropout_p, is_causal, scale, enable_gqa)
     _check_inputs(query, key, value, attn_mask, dropout_p, is_causal)
     if enable_gqa and query.dim() >= 3 and key.dim() >= 3:
         key, value = _repeat_heads(query, key, value)

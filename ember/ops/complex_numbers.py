@@ -8,6 +8,7 @@ from .._dtype import get_default_dtype, scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, real_parts
 from ..backend.meta import MetaArray
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, needs_grad, record, tensor_type_error, view_of, wrap, write_out
 
 GRADIENTS = {
@@ -69,6 +70,8 @@ def view_as_real(input: Tensor) -> Tensor:
 
 def view_as_complex(input: Tensor) -> Tensor:
     """A complex view of a real tensor whose last dim, of size 2 and stride 1, holds real and imaginary parts."""
+    if "view_as_complex" in AUTOCAST_OPS[0]:
+        return autocast_call("view_as_complex", view_as_complex, input)
     check_tensor("view_as_complex", "input", input, 1)
     a = input._data
     if a.dtype not in (np.float32, np.float64):
@@ -199,6 +202,8 @@ def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
 
 def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
     """The complex tensor abs * (cos(angle) + i sin(angle)) (broadcast)."""
+    if "polar" in AUTOCAST_OPS[0]:
+        return autocast_call("polar", polar, abs, angle, out=out)
     a, t = _parts("polar", abs, angle, ("abs", "angle"))
     xp = array_module(a)
     r = wrap(_compose(a * xp.cos(t), a * xp.sin(t)))

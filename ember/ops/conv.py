@@ -14,6 +14,7 @@ from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import conv as kernels
 from .arguments import int_tuple
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, check_tensor, keep_if, record, wrap
 from .padding import pad
 
@@ -151,6 +152,8 @@ def _check_arguments(name, nd, input, weight, bias, stride):
 
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     """conv1d/2d/3d: checks, 'same'/'valid' padding and the unbatched form around one product."""
+    if name in AUTOCAST_OPS[0]:
+        return autocast_call(name, _conv, name, nd, input, weight, bias, stride, padding, dilation, groups)
     batched, stride = _check_arguments(name, nd, input, weight, bias, stride)
     dilation = int_tuple(dilation, nd, "dilation", name)
     x = input if batched else input.unsqueeze(0)
@@ -209,6 +212,9 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
 # ---- transposed convolution ----------------------------------------------------------------------
 def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     """conv_transpose1d/2d/3d: the input gradient of a convolution, plus bias."""
+    if name in AUTOCAST_OPS[0]:
+        return autocast_call(name, _conv_transpose, name, nd, input, weight, bias, stride, padding, output_padding,
+                             groups, dilation)
     batched, stride = _check_arguments(name, nd, input, weight, bias, stride)
     padding = int_tuple(padding, nd, "padding", name)
     output_padding = int_tuple(output_padding, nd, "output_padding", name)

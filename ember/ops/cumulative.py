@@ -7,6 +7,7 @@ from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module, c_order, widened, widened_dtype
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, needs_grad, record, tensor_type_error, wrap, write_out, written
 from .elementwise import where
 from .inplace import generic_inplace
@@ -98,6 +99,8 @@ def _cumulative(input, dim, dtype, name):
 
 def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
     """Cumulative sum along `dim`; integer and bool input accumulate in int64."""
+    if "cumsum" in AUTOCAST_OPS[0]:
+        return autocast_call("cumsum", cumsum, input, dim, dtype=dtype, out=out, **aliases)
     if aliases or dim is REQUIRED:
         dim = required_dim("cumsum", aliases, dim)[0]
     r, d = _cumulative(input, dim, dtype, "cumsum")
@@ -109,6 +112,8 @@ def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
 
 def cumprod(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
     """Cumulative product along `dim`; the gradient is exact where the input has zeros."""
+    if "cumprod" in AUTOCAST_OPS[0]:
+        return autocast_call("cumprod", cumprod, input, dim, dtype=dtype, out=out, **aliases)
     if aliases or dim is REQUIRED:
         dim = required_dim("cumprod", aliases, dim)[0]
     r, d = _cumulative(input, dim, dtype, "cumprod")

@@ -11,6 +11,7 @@ from .. import return_types as RT
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module, is_half
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     _MultiNode,
@@ -433,6 +434,8 @@ _SINGULAR = ("The diagonal element {} is zero, the inversion could not be comple
 
 def inv(A, *, out=None):
     """Inverse of each square matrix; LinAlgError if one is singular."""
+    if "linalg_inv" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_inv", inv, A, out=out)
     check_tensor("linalg_inv", "A", A, 1)
     a = _check_matrix("linalg.inv", A, complex_ok=True)
     r, info = _inverse(a)
@@ -446,6 +449,8 @@ def inv(A, *, out=None):
 
 def inv_ex(A, *, check_errors=False, out=None):
     """(inverse, info): info > 0 marks a singular matrix (its inverse is nan here, unspecified in PyTorch)."""
+    if "linalg_inv_ex" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_inv_ex", inv_ex, A, check_errors=check_errors, out=out)
     check_tensor("linalg_inv_ex", "A", A, 1)
     a = _check_matrix("linalg.inv_ex", A, complex_ok=True)
     r, info = _inverse(a)
@@ -462,6 +467,8 @@ def inv_ex(A, *, check_errors=False, out=None):
 
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (or X A = B when left=False); B is a (batch of) vector(s) when it has one dim less than A."""
+    if "linalg_solve" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_solve", solve, A, B, left=left, out=out)
     check_tensor("linalg_solve", "A", A, 1)
     check_tensor("linalg_solve", "B", B, 2)
     a = _check_matrix("linalg.solve", A, kernel="lu_cpu", complex_ok=True)
@@ -530,6 +537,8 @@ def _cholesky_op(A, upper, name, node_cls, check_errors):
 
 def cholesky(A, *, upper=False, out=None):
     """Cholesky factor L (A = L L^T) of each symmetric positive-definite matrix, or U = L^T when upper."""
+    if "linalg_cholesky" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_cholesky", cholesky, A, upper=upper, out=out)
     check_tensor("linalg_cholesky", "input", A, 1)
     r = _cholesky_op(A, upper, "linalg.cholesky", NODES.LinalgCholeskyExBackward0, True)[0]
     return r if out is None else write_out(out, r, "linalg.cholesky")
@@ -537,6 +546,8 @@ def cholesky(A, *, upper=False, out=None):
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): info > 0 is the order of the first leading minor that is not positive-definite (L is nan there)."""
+    if "linalg_cholesky_ex" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_cholesky_ex", cholesky_ex, A, upper=upper, check_errors=check_errors, out=out)
     check_tensor("linalg_cholesky_ex", "input", A, 1)
     result = RT.linalg_cholesky_ex(_cholesky_op(A, upper, "linalg.cholesky_ex", NODES.LinalgCholeskyExBackward0,
                                                 check_errors))
@@ -546,6 +557,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
 # ---- QR, SVD, eigh ---------------------------------------------------------------------------------------------------
 def qr(A, mode="reduced", *, out=None):
     """(Q, R) with A = QR; mode 'reduced', 'complete' or 'r' (Q is then empty)."""
+    if "linalg_qr" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_qr", qr, A, mode, out=out)
     check_tensor("linalg_qr", "A", A, 1)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
@@ -564,6 +577,8 @@ def qr(A, mode="reduced", *, out=None):
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh; singular values in descending order."""
+    if "linalg_svd" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_svd", svd, A, full_matrices, driver=driver, out=out)
     check_tensor("linalg_svd", "A", A, 1)
     a = _check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
     u, s, vh = array_module(a).linalg.svd(a, full_matrices=full_matrices)
@@ -576,6 +591,8 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 
 def svdvals(A, *, driver=None, out=None):
     """Singular values of each matrix, in descending order."""
+    if "linalg_svdvals" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_svdvals", svdvals, A, driver=driver, out=out)
     check_tensor("linalg_svdvals", "A", A, 1)
     a = _check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
     if GRAD_ENABLED[0] and A._rg:
@@ -598,6 +615,8 @@ def _check_uplo(uplo):
 
 def eigh(A, UPLO="L", *, out=None):
     """(eigenvalues, eigenvectors) of each symmetric matrix (from its lower or upper triangle), values ascending."""
+    if "linalg_eigh" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_eigh", eigh, A, UPLO, out=out)
     check_tensor("linalg_eigh", "input", A, 1)
     a = _check_eigh(A)
     _check_uplo(UPLO)
@@ -611,6 +630,8 @@ def eigh(A, UPLO="L", *, out=None):
 def eig(A, *, out=None):
     """(eigenvalues, eigenvectors) of each square matrix, complex (for a real A too); each eigenvector has norm 1.
     Differs from PyTorch: complex A is not supported, and the gradient cannot be differentiated again."""
+    if "linalg_eig" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_eig", eig, A, out=out)
     check_tensor("linalg_eig", "input", A, 1)
     a = _check_matrix("linalg.eig", A, kernel="linalg_eig_out_cpu")
     xp = array_module(a)
@@ -629,6 +650,8 @@ def eig(A, *, out=None):
 
 def eigvals(A, *, out=None):
     """The eigenvalues of each square matrix, complex (for a real A too)."""
+    if "linalg_eigvals" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_eigvals", eigvals, A, out=out)
     check_tensor("linalg_eigvals", "input", A, 1)
     a = _check_matrix("linalg.eigvals", A, kernel="linalg_eig_out_cpu")
     if GRAD_ENABLED[0] and A._rg:
@@ -640,6 +663,8 @@ def eigvals(A, *, out=None):
 
 def eigvalsh(A, UPLO="L", *, out=None):
     """Eigenvalues of each symmetric matrix, ascending."""
+    if "linalg_eigvalsh" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_eigvalsh", eigvalsh, A, UPLO, out=out)
     check_tensor("linalg_eigvalsh", "input", A, 1)
     a = _check_eigh(A)
     _check_uplo(UPLO)
@@ -696,12 +721,16 @@ def _pinv(a, atol, rtol, hermitian):
 
 def pinverse(input, rcond=1e-15):
     """torch.pinverse: the pseudo-inverse, dropping singular values below rcond * largest."""
+    if "pinverse" in AUTOCAST_OPS[0]:
+        return autocast_call("pinverse", pinverse, input, rcond)
     check_tensor("pinverse", "input", input, 1)
     return pinv(input, rtol=rcond)
 
 
 def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """Number of singular values above max(atol, rtol * largest) in each matrix (int64)."""
+    if "linalg_matrix_rank" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_matrix_rank", matrix_rank, A, tol, hermitian, atol=atol, rtol=rtol, out=out)
     check_tensor("linalg_matrix_rank", "input", A, 1)
     a = _check_matrix("linalg.matrix_rank", A, square=False)
     if tol is not None:
@@ -719,6 +748,8 @@ _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 def lstsq(A, B, rcond=None, *, driver=None):
     """Least-squares solution of A X = B: (solution, residuals, rank, singular_values), with the conventions of
     PyTorch's CPU drivers (gelsy by default: rank but no singular values and no residuals)."""
+    if "linalg_lstsq" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_lstsq", lstsq, A, B, rcond, driver=driver)
     check_tensor("linalg_lstsq", "input", A, 1)
     check_tensor("linalg_lstsq", "b", B, 2)
     if driver is not None and driver not in _DRIVERS:

@@ -1,5 +1,6 @@
 """Distances and similarities between rows of tensors, composed from other ops."""
 from .._creation import triu_indices
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor
 from .elementwise import where
 from .keywords import numpy_keywords
@@ -16,6 +17,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8, **aliases) -> Tensor:
     """sum(x1 / |x1| * x2 / |x2|) along dim, each norm at least eps (inputs broadcast, before the norms)."""
+    if "cosine_similarity" in AUTOCAST_OPS[0]:
+        return autocast_call("cosine_similarity", cosine_similarity, x1, x2, dim, eps, **aliases)
     if aliases:
         dim = numpy_keywords("cosine_similarity", aliases, dim)[0]
     check_tensor("cosine_similarity", "x1", x1, 1)
@@ -32,6 +35,8 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """The p-norm distances between every pair of rows (i < j) of a 2-D input, as a flat vector.
 
     Differs from PyTorch: the grad_fn is the composition of the ops below, not PdistBackward0."""
+    if "pdist" in AUTOCAST_OPS[0]:
+        return autocast_call("pdist", pdist, input, p)
     check_tensor("pdist", "input", input, 1)
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
@@ -46,6 +51,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     compute_mode 'use_mm_for_euclid_dist'), through one matrix product, as PyTorch.
 
     Differs from PyTorch: the grad_fn is the composition of the ops below, not CdistBackward0."""
+    if "cdist" in AUTOCAST_OPS[0]:
+        return autocast_call("cdist", cdist, x1, x2, p, compute_mode)
     check_tensor("cdist", "x1", x1, 1)
     check_tensor("cdist", "x2", x2, 2)
     if x1.dim() < 2 or x2.dim() < 2:

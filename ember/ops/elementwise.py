@@ -10,6 +10,7 @@ from .._dtype import get_default_dtype, scalar_type_name
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import UINT_OF_SIZE, array_module, c_order, is_half_dtype, widened, widened_dtype
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     PYTHON_NUMBERS,
@@ -428,6 +429,8 @@ def remainder(input, other, *, out=None):
 
 def pow(input, exponent, *, out=None):
     """input ** exponent (tensor or number); a number base with a tensor exponent is `pow(2, t)`."""
+    if "pow" in AUTOCAST_OPS[0]:
+        return autocast_call("pow", pow, input, exponent, out=out)
     if not isinstance(input, Tensor):
         return _rpow(exponent, input)
     if isinstance(exponent, Tensor):
@@ -505,6 +508,8 @@ def _float_array(t, name):
 
 def _unary(ufunc, node_cls, saves_result, name, doc):
     def op(input, *, out=None):
+        if name in AUTOCAST_OPS[0]:
+            return autocast_call(name, op, input, out=out)
         r = wrap(ufunc(_float_array(input, name)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, node_cls(), (input,), (r if saves_result else input,))
@@ -561,6 +566,8 @@ def sigmoid(input, *, out=None):
 
 def reciprocal(input, *, out=None):
     """1 / input."""
+    if "reciprocal" in AUTOCAST_OPS[0]:
+        return autocast_call("reciprocal", reciprocal, input, out=out)
     a = _float_array(input, "reciprocal")
     r = wrap(array_module(a).reciprocal(a))
     if GRAD_ENABLED[0] and input._rg:
@@ -832,6 +839,8 @@ def _float_unary(fn, node_cls, saves, name, doc):
     """A float math op: integer and bool inputs promote to the default float dtype.
     `saves` is "result", "input" or None: what the backward formula needs."""
     def op(input, *, out=None):
+        if name in AUTOCAST_OPS[0]:
+            return autocast_call(name, op, input, out=out)
         r = wrap(computed_in_float32(fn, _float_array(input, name)))
         if GRAD_ENABLED[0] and input._rg:
             record(r, node_cls(), (input,), () if saves is None else ((r if saves == "result" else input),))
@@ -963,6 +972,8 @@ def _float_operands(input, other):
 
 def atan2(input, other, *, out=None):
     """The angle of the point (other, input): arctangent of input / other in the right quadrant."""
+    if "atan2" in AUTOCAST_OPS[0]:
+        return autocast_call("atan2", atan2, input, other, out=out)
     check_tensor("atan2", "input", input, 1)
     check_tensor("atan2", "other", other, 2)
     x, y, _ = _float_operands(input, other)
@@ -1039,6 +1050,8 @@ def _three(name, input, tensor1, tensor2):
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 * tensor2."""
+    if "addcmul" in AUTOCAST_OPS[0]:
+        return autocast_call("addcmul", addcmul, input, tensor1, tensor2, value=value, out=out)
     a, b, c, dt = _three("addcmul", input, tensor1, tensor2)
     v = scalar_value(value)
     try:
@@ -1055,6 +1068,8 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 / tensor2 (tensor1 and tensor2 may not both be integral)."""
+    if "addcdiv" in AUTOCAST_OPS[0]:
+        return autocast_call("addcdiv", addcdiv, input, tensor1, tensor2, value=value, out=out)
     a, b, c, dt = _three("addcdiv", input, tensor1, tensor2)
     if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release "
@@ -1172,6 +1187,8 @@ def _log_softmax(a, d):
 
 def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
     """exp(input) / exp(input).sum(dim), shifted by the max so it never overflows."""
+    if "softmax" in AUTOCAST_OPS[0]:
+        return autocast_call("softmax", softmax, input, dim, dtype, out=out, **aliases)
     if aliases or dim is REQUIRED:
         dim = required_dim("softmax", aliases, dim)[0]
     input, a, d = _softmax_input("softmax", input, dim, dtype)
@@ -1183,6 +1200,8 @@ def softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
 
 def log_softmax(input, dim=REQUIRED, dtype=None, *, out=None, **aliases):
     """input - log(exp(input).sum(dim)), shifted by the max so it never overflows."""
+    if "log_softmax" in AUTOCAST_OPS[0]:
+        return autocast_call("log_softmax", log_softmax, input, dim, dtype, out=out, **aliases)
     if aliases or dim is REQUIRED:
         dim = required_dim("log_softmax", aliases, dim)[0]
     input, a, d = _softmax_input("log_softmax", input, dim, dtype)

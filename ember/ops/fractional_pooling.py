@@ -12,6 +12,7 @@ import numpy as np
 from .._random import rng
 from ..backend import array_module, asarray_like
 from .arguments import int_tuple, ntuple
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, tensor_type_error, wrap
 
 __all__ = ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
@@ -91,6 +92,9 @@ def fractional_max_pool2d(input: Tensor, kernel_size, output_size=None, output_r
                           return_indices: bool = False, _random_samples=None):
     """2-D fractional max pooling to output_size (or output_ratio of the input's size); with return_indices, also
     the flat index of each chosen element in its plane."""
+    if "fractional_max_pool2d" in AUTOCAST_OPS[0]:
+        return autocast_call("fractional_max_pool2d", fractional_max_pool2d, input, kernel_size, output_size,
+                             output_ratio, return_indices, _random_samples)
     values, indices = fractional_max_pool2d_with_indices(input, kernel_size, output_size, output_ratio,
                                                          _random_samples=_random_samples)
     return (values, indices) if return_indices else values
@@ -105,6 +109,9 @@ def fractional_max_pool3d_with_indices(input: Tensor, kernel_size, output_size=N
 def fractional_max_pool3d(input: Tensor, kernel_size, output_size=None, output_ratio=None,
                           return_indices: bool = False, _random_samples=None):
     """3-D fractional max pooling (see fractional_max_pool2d)."""
+    if "fractional_max_pool3d" in AUTOCAST_OPS[0]:
+        return autocast_call("fractional_max_pool3d", fractional_max_pool3d, input, kernel_size, output_size,
+                             output_ratio, return_indices, _random_samples)
     values, indices = fractional_max_pool3d_with_indices(input, kernel_size, output_size, output_ratio,
                                                          _random_samples=_random_samples)
     return (values, indices) if return_indices else values

@@ -10,6 +10,7 @@ from .._dtype import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.graph import no_derivative, node_classes
 from ..backend import array_module
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, _MultiNode, check_tensor, record_outputs, wrap, write_out, write_outs
 from .decomposition import check_precision
 from .shape import cat
@@ -32,6 +33,8 @@ def _check_float_matrix(name: str, kernel: str, t: Tensor) -> None:
 def geqrf(input: Tensor, *, out=None):
     """(a, tau): R on and above a's diagonal, the Householder vectors below it, and their scales (LAPACK's
     geqrf)."""
+    if "geqrf" in AUTOCAST_OPS[0]:
+        return autocast_call("geqrf", geqrf, input, out=out)
     check_tensor("geqrf", "input", input, 1)
     _check_float_matrix("geqrf", "geqrf", input)
     xp = array_module(input._data)
@@ -81,6 +84,8 @@ def _apply_reflectors(input: Tensor, tau: Tensor, other: Tensor, transpose: bool
 
 def householder_product(input: Tensor, tau: Tensor, *, out=None) -> Tensor:
     """The first n columns of Q = H_0 ... H_{k-1} from the reflectors in input's columns and their scales tau."""
+    if "linalg_householder_product" in AUTOCAST_OPS[0]:
+        return autocast_call("linalg_householder_product", householder_product, input, tau, out=out)
     check_tensor("linalg_householder_product", "input", input, 1)
     check_tensor("linalg_householder_product", "tau", tau, 2)
     _check_reflectors("householder_product", input, tau)
@@ -96,6 +101,8 @@ def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, tran
           out=None) -> Tensor:
     """Q input3, Q^T input3, input3 Q or input3 Q^T, with Q (m x m) given in Householder form by geqrf's
     (input, input2)."""
+    if "ormqr" in AUTOCAST_OPS[0]:
+        return autocast_call("ormqr", ormqr, input, input2, input3, left, transpose, out=out)
     check_tensor("ormqr", "input", input, 1)
     check_tensor("ormqr", "input2", input2, 2)
     check_tensor("ormqr", "input3", input3, 3)

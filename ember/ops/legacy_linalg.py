@@ -12,6 +12,7 @@ from ..backend import array_module
 from . import decomposition as D
 from . import linalg as M
 from . import lu as L
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import broadcast_error, check_tensor, wrap, write_out, write_outs, written
 from .keywords import numpy_keywords
 
@@ -26,6 +27,8 @@ def slogdet(input: Tensor):
 
 def cholesky(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """torch.cholesky: the Cholesky factor (deprecated in PyTorch in favour of linalg.cholesky)."""
+    if "cholesky" in AUTOCAST_OPS[0]:
+        return autocast_call("cholesky", cholesky, input, upper, out=out)
     check_tensor("cholesky", "input", input, 1)
     if input._data.dtype.kind not in "fV":
         raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{scalar_type_name(input._data.dtype)}'")
@@ -56,6 +59,8 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):
 
 def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
     """torch.lu: (LU, pivots) or (LU, pivots, infos); deprecated in PyTorch, with its warning."""
+    if "lu" in AUTOCAST_OPS[0]:
+        return autocast_call("lu", lu, A, pivot, get_infos, out)
     check_tensor("_lu_with_info", "input", A, 1)
     warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
                   "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
@@ -66,6 +71,8 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tensor:
     """torch.lu_solve: X with A X = b from lu_factor's output; deprecated in PyTorch, with its warning."""
+    if "lu_solve" in AUTOCAST_OPS[0]:
+        return autocast_call("lu_solve", lu_solve, b, LU_data, LU_pivots, out=out)
     check_tensor("lu_solve", "input", b, 1)
     check_tensor("lu_solve", "LU_data", LU_data, 2)
     check_tensor("lu_solve", "LU_pivots", LU_pivots, 3)
@@ -76,6 +83,8 @@ def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out=None) -> Tens
 
 def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None, **aliases) -> Tensor:
     """Cross product along `dim`; without it, along the first dim of size 3 (as PyTorch's deprecated default)."""
+    if "cross" in AUTOCAST_OPS[0]:
+        return autocast_call("cross", cross, input, other, dim, out=out, **aliases)
     if aliases:
         dim = numpy_keywords("cross", aliases, dim)[0]
     check_tensor("cross", "input", input, 1)

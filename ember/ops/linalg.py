@@ -14,6 +14,7 @@ from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module, is_half, is_half_dtype, widened
 from . import decomposition as dec
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -111,6 +112,8 @@ def _check_same_dtype(x, y, first="m1", second="m2"):
 
 def mm(input, mat2, *, out=None):
     """Matrix product of two 2-D tensors."""
+    if "mm" in AUTOCAST_OPS[0]:
+        return autocast_call("mm", mm, input, mat2, out=out)
     try:
         a, b = input._data, mat2._data
     except AttributeError:
@@ -130,6 +133,8 @@ def mm(input, mat2, *, out=None):
 
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of two 3-D tensors with equal batch sizes."""
+    if "bmm" in AUTOCAST_OPS[0]:
+        return autocast_call("bmm", bmm, input, mat2, out=out)
     try:
         a, b = input._data, mat2._data
     except AttributeError:
@@ -182,11 +187,15 @@ def _expand_error(target, shape):
 
 def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors of equal length."""
+    if "dot" in AUTOCAST_OPS[0]:
+        return autocast_call("dot", dot, input, tensor, out=out)
     return _dot(input, tensor, NODES.DotBackward0, out, "dot", "tensor")
 
 
 def vdot(input, other, *, out=None):
     """Inner product of two 1-D tensors, the first conjugated (equal to dot for real tensors)."""
+    if "vdot" in AUTOCAST_OPS[0]:
+        return autocast_call("vdot", vdot, input, other, out=out)
     try:
         a, b = input._data, other._data
     except AttributeError:
@@ -217,6 +226,8 @@ def _dot(input, tensor, node_cls, out, name, tensor_arg):
 
 def mv(input, vec, *, out=None):
     """Product of a 2-D matrix and a 1-D vector."""
+    if "mv" in AUTOCAST_OPS[0]:
+        return autocast_call("mv", mv, input, vec, out=out)
     try:
         a, b = input._data, vec._data
     except AttributeError:
@@ -235,6 +246,8 @@ def mv(input, vec, *, out=None):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2), `input` broadcast to the product's shape."""
+    if "addmm" in AUTOCAST_OPS[0]:
+        return autocast_call("addmm", addmm, input, mat1, mat2, beta=beta, alpha=alpha, out=out)
     try:
         a, b, c = mat1._data, mat2._data, input._data
     except AttributeError:
@@ -257,6 +270,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias, as one BLAS call (addmm) for 2-D input."""
+    if "linear" in AUTOCAST_OPS[0]:
+        return autocast_call("linear", linear, input, weight, bias)
     if not isinstance(input, Tensor):
         raise tensor_type_error("linear", "input", input)
     try:
@@ -280,6 +295,8 @@ def matmul(input, other, *, out=None):
     The graph follows PyTorch's matmul: 1-D @ 2-D squeezes in place, N-D @ 1-D/2-D folds the batch
     into rows of one mm or mv when that needs no copy, and the rest broadcasts into one bmm.
     """
+    if "matmul" in AUTOCAST_OPS[0]:
+        return autocast_call("matmul", matmul, input, other, out=out)
     try:
         da, db = input._data.ndim, other._data.ndim
     except AttributeError:
@@ -374,6 +391,8 @@ def _dtype_word(a):
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec), `input` broadcast to the product's shape."""
+    if "addmv" in AUTOCAST_OPS[0]:
+        return autocast_call("addmv", addmv, input, mat, vec, beta=beta, alpha=alpha, out=out)
     try:
         a, b, c = mat._data, vec._data, input._data
     except AttributeError:
@@ -413,6 +432,8 @@ def _check_three_dtypes(c, b1, b2):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (sum over the batch of batch1[i] @ batch2[i]), as one matrix product."""
+    if "addbmm" in AUTOCAST_OPS[0]:
+        return autocast_call("addbmm", addbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
     try:
         b1, b2, c = batch1._data, batch2._data, input._data
     except AttributeError:
@@ -431,6 +452,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (batch1 @ batch2) for 3-D batches, `input` broadcast to the product's shape."""
+    if "baddbmm" in AUTOCAST_OPS[0]:
+        return autocast_call("baddbmm", baddbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
     try:
         b1, b2, c = batch1._data, batch2._data, input._data
     except AttributeError:
@@ -446,6 +469,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * outer(vec1, vec2), with type promotion."""
+    if "addr" in AUTOCAST_OPS[0]:
+        return autocast_call("addr", addr, input, vec1, vec2, beta=beta, alpha=alpha, out=out)
     try:
         v1, v2, c = vec1._data, vec2._data, input._data
     except AttributeError:
@@ -530,6 +555,8 @@ def _tensordot_dims(a, b, dims):
 
 def tensordot(a, b, dims=2, out=None):
     """Contract dims of a with dims of b (an int: the last `dims` of a with the first of b; or two lists)."""
+    if "tensordot" in AUTOCAST_OPS[0]:
+        return autocast_call("tensordot", tensordot, a, b, dims, out)
     try:
         x, y = a._data, b._data
     except AttributeError:
@@ -562,6 +589,8 @@ def _check_chain(tensors, name):
 
 def multi_dot(tensors, *, out=None):
     """Product of a chain of matrices in the cheapest order; the first and last may be vectors."""
+    if "multi_dot" in AUTOCAST_OPS[0]:
+        return autocast_call("multi_dot", multi_dot, tensors, out=out)
     _check_chain(tensors, "linalg_multi_dot")
     n = len(tensors)
     if n < 2:
@@ -618,6 +647,8 @@ def _chain_product(mats, split, i, j):
 
 def chain_matmul(*matrices, out=None):
     """Product of 2-D matrices in the cheapest order (deprecated in PyTorch in favour of linalg.multi_dot)."""
+    if "chain_matmul" in AUTOCAST_OPS[0]:
+        return autocast_call("chain_matmul", chain_matmul, *matrices, out=out)
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
                   "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
                   "parameters.", UserWarning, stacklevel=2)
@@ -664,6 +695,8 @@ def cross(input, other, *, dim=-1, out=None, **aliases):
 
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor (integers sum in int64)."""
+    if "trace" in AUTOCAST_OPS[0]:
+        return autocast_call("trace", trace, input)
     try:
         a = input._data
     except AttributeError:
@@ -790,6 +823,8 @@ def einsum(*args):
     Differs from PyTorch in the graph: the result's grad_fn is one EinsumBackward0 node (PyTorch records the
     permutes, products and views it reduces the equation to); values and gradients agree.
     """
+    if "einsum" in AUTOCAST_OPS[0]:
+        return autocast_call("einsum", einsum, *args)
     if len(args) < 2:
         raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
                          "operand and its subscripts list")

@@ -15,6 +15,7 @@ from ..autograd.graph import node_classes
 from ..backend import array_module, widened
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -206,6 +207,8 @@ def _weighted(input, loss, weight, reduction, by_weights=True):
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
     """Mean squared error."""
+    if "mse_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "mse_loss")
     dt = result_dtype(input._data, target._data)
@@ -223,6 +226,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
     """Mean absolute error."""
+    if "l1_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("l1_loss", l1_loss, input, target, size_average, reduce, reduction, weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "l1_loss")
     input, target = _broadcast_pair(input, target)  # before the difference, whose dtype then follows PyTorch's
@@ -233,6 +238,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """Squared error below beta, absolute error above it."""
+    if "smooth_l1_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "smooth_l1_loss")
     if beta < 0:
@@ -250,6 +257,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                weight: Tensor | None = None) -> Tensor:
     """Squared error below delta, delta-scaled absolute error above it, in the input's dtype (as PyTorch; its
     backward then raises for a target of another dtype, ember's does not)."""
+    if "huber_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("huber_loss", huber_loss, input, target, reduction, delta, weight)
     _check_sizes(input, target, "huber_loss")
     if weight is not None:
         input, target = _broadcast_pair(input, target)
@@ -265,6 +274,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood of a Poisson target with rate exp(input) (or input)."""
+    if "poisson_nll_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("poisson_nll_loss", poisson_nll_loss, input, target, log_input, full, size_average, eps,
+                             reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_tensors(input, target, "poisson_nll_loss")
@@ -303,6 +315,8 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """KL(target || exp(input)) for log-probabilities input; reduction='batchmean' divides by the batch size."""
+    if "kl_div" in AUTOCAST_OPS[0]:
+        return autocast_call("kl_div", kl_div, input, target, size_average, reduce, reduction, log_target)
     _check_tensors(input, target, "kl_div")
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
@@ -350,6 +364,8 @@ def _set_at_classes(xp, out, classes, values) -> None:
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood of class indices under log-probabilities input ((N, C, ...) or (C,))."""
+    if "nll_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     try:
@@ -416,6 +432,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
                   label_smoothing: float = 0.0) -> Tensor:
     """log_softmax over the class dim (1, or 0 for unbatched input) followed by nll_loss; target is class
     indices or class probabilities (same shape as input)."""
+    if "cross_entropy" in AUTOCAST_OPS[0]:
+        return autocast_call("cross_entropy", cross_entropy, input, target, weight, size_average, ignore_index,
+                             reduce, reduction, label_smoothing)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_tensors(input, target, "cross_entropy_loss")
@@ -470,6 +489,9 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """-(y log x + (1 - y) log(1 - x)) for probabilities x, with logs clamped at -100 as in PyTorch."""
+    if "binary_cross_entropy" in AUTOCAST_OPS[0]:
+        return autocast_call("binary_cross_entropy", binary_cross_entropy, input, target, weight, size_average,
+                             reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_tensors(input, target, "binary_cross_entropy")
     if tuple(target.shape) != tuple(input.shape):
@@ -496,6 +518,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
+    if "binary_cross_entropy_with_logits" in AUTOCAST_OPS[0]:
+        return autocast_call("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, input, target,
+                             weight, size_average, reduce, reduction, pos_weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_tensors(input, target, "binary_cross_entropy_with_logits")
     check_tensor("binary_cross_entropy_with_logits", "weight", weight, 3, optional=True)
@@ -531,6 +556,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """log(1 + exp(-y x)) for labels y in {-1, 1}."""
+    if "soft_margin_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "soft_margin_loss")
     _no_grad_for(target, "soft_margin_loss", "target")
@@ -554,6 +581,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Tensor | None = None, size_average=None, reduce=None,
                       reduction: str = "mean") -> Tensor:
     """Multi-class hinge loss: sum over wrong classes of max(0, margin - x[y] + x[i])^p / C."""
+    if "multi_margin_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("multi_margin_loss", multi_margin_loss, input, target, p, margin, weight, size_average,
+                             reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if p not in (1, 2):
@@ -599,6 +629,9 @@ def _per_sample_loss(node, losses, dloss, input, reduction):
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                            reduction: str = "mean") -> Tensor:
     """Hinge loss between each target class (listed in target, ended by -1) and each non-target class."""
+    if "multilabel_margin_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("multilabel_margin_loss", multilabel_margin_loss, input, target, size_average, reduce,
+                             reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_tensors(input, target, "multilabel_margin_loss")
@@ -626,6 +659,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """max(0, -y (x1 - x2) + margin)."""
+    if "margin_ranking_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("margin_ranking_loss", margin_ranking_loss, input1, input2, target, margin, size_average,
+                             reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_tensors("margin_ranking_loss", ("input1", input1), ("input2", input2), ("target", target))
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
@@ -637,6 +673,9 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     """x where y == 1, max(0, margin - x) where y == -1."""
+    if "hinge_embedding_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("hinge_embedding_loss", hinge_embedding_loss, input, target, margin, size_average,
+                             reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_tensors(input, target, "hinge_embedding_loss")
     margin_part = (margin - input).clamp_min(0).masked_fill(target == 1, 0)
@@ -647,6 +686,9 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    if "cosine_embedding_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("cosine_embedding_loss", cosine_embedding_loss, input1, input2, target, margin,
+                             size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_tensors("cosine_embedding_loss", ("input1", input1), ("input2", input2), ("target", target))
     eps = 1e-12
@@ -664,6 +706,9 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
                         reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances."""
+    if "triplet_margin_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("triplet_margin_loss", triplet_margin_loss, anchor, positive, negative, margin, p, eps,
+                             swap, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_tensors("triplet_margin_loss", ("anchor", anchor), ("positive", positive), ("negative", negative))
     if not anchor.dim() == positive.dim() == negative.dim():
@@ -786,6 +831,9 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     NOTE [ CTC gradient ]: like PyTorch, the gradient with respect to log_probs is
     exp(log_probs) - (posterior of each class at each step); the exp(log_probs) term vanishes under
     log_softmax's backward, so gradients reaching the logits are the true ones."""
+    if "ctc_loss" in AUTOCAST_OPS[0]:
+        return autocast_call("ctc_loss", ctc_loss, log_probs, targets, input_lengths, target_lengths, blank,
+                             reduction, zero_infinity)
     _check_reduction(reduction)
     if log_probs.dim() == 2:  # unbatched: a batch of one
         loss = ctc_loss(log_probs.unsqueeze(1), targets.unsqueeze(0), input_lengths, target_lengths, blank,

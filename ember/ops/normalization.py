@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.graph import node_classes
 from ..backend import array_module, c_order, widened, widened_dtype
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
@@ -246,6 +247,8 @@ def _normalized_shape(normalized_shape):
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalize over the trailing `normalized_shape` dims of each sample."""
+    if "layer_norm" in AUTOCAST_OPS[0]:
+        return autocast_call("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
     _check_float(input, "layer_norm")
     _check_optional("layer_norm", weight=(weight, 3), bias=(bias, 4))
     shape = _normalized_shape(normalized_shape)
@@ -267,6 +270,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalize each sample over groups of channels (and all spatial positions)."""
+    if "group_norm" in AUTOCAST_OPS[0]:
+        return autocast_call("group_norm", group_norm, input, num_groups, weight, bias, eps)
     _check_float(input, "group_norm")
     _check_optional("group_norm", weight=(weight, 3), bias=(bias, 4))
     a = input._data
@@ -308,6 +313,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """input / sqrt(mean(input^2) + eps) over the trailing dims, times weight; in input's dtype (eps defaults to
     float32's machine epsilon for half precision, which computes in float32)."""
+    if "rms_norm" in AUTOCAST_OPS[0]:
+        return autocast_call("rms_norm", rms_norm, input, normalized_shape, weight, eps)
     check_tensor("rms_norm", "input", input, 1)
     _check_optional("rms_norm", weight=(weight, 3))
     shape = _normalized_shape(normalized_shape)

@@ -7,6 +7,7 @@ from .._creation import _int
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap, write_out, written
 from .elementwise import masked_grad
 from .keywords import numpy_keywords
@@ -156,6 +157,9 @@ def mode(input, dim=-1, keepdim=False, *, out=None, **aliases):
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None, **aliases):
     """The q-th quantiles (q a number or 1-D tensor in [0, 1]) of all elements or along `dim`; a tensor q
     puts its dimension first in the result. A slice holding NaN has NaN quantiles."""
+    if "quantile" in AUTOCAST_OPS[0]:
+        return autocast_call("quantile", quantile, input, q, dim, keepdim, interpolation=interpolation, out=out,
+                             **aliases)
     if aliases:
         dim, keepdim = numpy_keywords("quantile", aliases, dim, keepdim)
     return _quantile(input, q, dim, keepdim, interpolation, out, False)
@@ -163,6 +167,9 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None, **aliases):
     """quantile of the numbers that are not NaN (NaN where a slice holds nothing else)."""
+    if "nanquantile" in AUTOCAST_OPS[0]:
+        return autocast_call("nanquantile", nanquantile, input, q, dim, keepdim, interpolation=interpolation, out=out,
+                             **aliases)
     if aliases:
         dim, keepdim = numpy_keywords("nanquantile", aliases, dim, keepdim)
     return _quantile(input, q, dim, keepdim, interpolation, out, True)

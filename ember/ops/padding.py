@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from .arguments import int_sequence
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, wrap
 
 __all__ = ["pad"]
@@ -53,6 +54,9 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: floa
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     _check_edge_pad(input._data.shape, mode, pad)
+    kernel = f"{'reflection' if mode == 'reflect' else 'replication'}_pad{len(pad) // 2}d"
+    if kernel in AUTOCAST_OPS[0]:
+        return autocast_call(kernel, _edge, input, mode, pad)
     return _edge(input, mode, pad)
 
 

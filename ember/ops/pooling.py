@@ -16,6 +16,7 @@ from ..backend import array_module, asarray_like
 from ..backend import pooling as kernels
 from . import elementwise as _ew
 from .arguments import int_tuple
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, needs_grad, record, wrap
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -227,6 +228,9 @@ def max_pool2d(input: Tensor, kernel_size: Ints, stride: Ints | None = None, pad
 def max_pool3d(input: Tensor, kernel_size: Ints, stride: Ints | None = None, padding: Ints = 0, dilation: Ints = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """3-d max pooling of a (N, C, D, H, W) or (C, D, H, W) input; with indices if asked."""
+    if "max_pool3d" in AUTOCAST_OPS[0]:
+        return autocast_call("max_pool3d", max_pool3d, input, kernel_size, stride, padding, dilation, ceil_mode,
+                             return_indices)
     return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool3d")
 
 
@@ -321,6 +325,9 @@ def avg_pool2d(input: Tensor, kernel_size: Ints, stride: Ints | None = None, pad
 def avg_pool3d(input: Tensor, kernel_size: Ints, stride: Ints | None = None, padding: Ints = 0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """3-d average pooling of a (N, C, D, H, W) or (C, D, H, W) input."""
+    if "avg_pool3d" in AUTOCAST_OPS[0]:
+        return autocast_call("avg_pool3d", avg_pool3d, input, kernel_size, stride, padding, ceil_mode,
+                             count_include_pad, divisor_override)
     return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
                      "avg_pool3d")
 
@@ -385,6 +392,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Ints) -> Tensor:
 
 def adaptive_avg_pool3d(input: Tensor, output_size: Ints) -> Tensor:
     """Average pooling of a (N, C, D, H, W) or (C, D, H, W) input to `output_size`."""
+    if "adaptive_avg_pool3d" in AUTOCAST_OPS[0]:
+        return autocast_call("adaptive_avg_pool3d", adaptive_avg_pool3d, input, output_size)
     return _adaptive_avg(input, 3, output_size, "adaptive_avg_pool3d")
 
 
@@ -438,6 +447,8 @@ def adaptive_max_pool2d(input: Tensor, output_size: Ints,
 def adaptive_max_pool3d(input: Tensor, output_size: Ints,
                         return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max pooling of a (N, C, D, H, W) or (C, D, H, W) input to `output_size`; with indices if asked."""
+    if "adaptive_max_pool3d" in AUTOCAST_OPS[0]:
+        return autocast_call("adaptive_max_pool3d", adaptive_max_pool3d, input, output_size, return_indices)
     return _adaptive_max(input, 3, output_size, return_indices, "adaptive_max_pool3d")
 
 
@@ -514,6 +525,8 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Ints, stride: Ints
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Ints, stride: Ints | None = None, padding: Ints = 0,
                  output_size: Sequence[int] | None = None) -> Tensor:
     """The partial inverse of max_pool2d: each value put back at its index, zeros elsewhere."""
+    if "max_unpool2d" in AUTOCAST_OPS[0]:
+        return autocast_call("max_unpool2d", max_unpool2d, input, indices, kernel_size, stride, padding, output_size)
     size = _unpool_size(input, 2, kernel_size, stride, padding, output_size, "max_unpool2d")
     return _unpool(input, indices, 2, size, "max_unpool2d")
 
@@ -521,6 +534,8 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Ints, stride: Ints
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Ints, stride: Ints | None = None, padding: Ints = 0,
                  output_size: Sequence[int] | None = None) -> Tensor:
     """The partial inverse of max_pool3d: each value put back at its index, zeros elsewhere."""
+    if "max_unpool3d" in AUTOCAST_OPS[0]:
+        return autocast_call("max_unpool3d", max_unpool3d, input, indices, kernel_size, stride, padding, output_size)
     size = _unpool_size(input, 3, kernel_size, stride, padding, output_size, "max_unpool3d")
     return _unpool(input, indices, 3, size, "max_unpool3d")
 

@@ -30,6 +30,7 @@ from ..autograd.graph import Node
 from ..backend import array_module
 from ..backend.lstm_kernels import lstm_cell_kernels
 from .activation import relu
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import GRAD_ENABLED, Tensor, record_outputs, wrap
 from .elementwise import sigmoid, tanh
 from .linalg import linear
@@ -94,18 +95,24 @@ def _recomputed(mode, inputs, steps):
 def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                   b_hh: Tensor | None = None) -> Tensor:
     """One Elman step: tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    if "rnn_tanh_cell" in AUTOCAST_OPS[0]:
+        return autocast_call("rnn_tanh_cell", rnn_tanh_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     return tanh(linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh))
 
 
 def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                   b_hh: Tensor | None = None) -> Tensor:
     """One Elman step with relu."""
+    if "rnn_relu_cell" in AUTOCAST_OPS[0]:
+        return autocast_call("rnn_relu_cell", rnn_relu_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     return relu(linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh))
 
 
 def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
               b_hh: Tensor | None = None) -> tuple:
     """One LSTM step (gates i, f, g, o): the next (h, c) from hx = (h, c)."""
+    if "lstm_cell" in AUTOCAST_OPS[0]:
+        return autocast_call("lstm_cell", lstm_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     h, c = hx
     i, f, g, o = (linear(input, w_ih, b_ih) + linear(h, w_hh, b_hh)).chunk(4, 1)
     c = sigmoid(f) * c + sigmoid(i) * tanh(g)
@@ -115,6 +122,8 @@ def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None
 def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
              b_hh: Tensor | None = None) -> Tensor:
     """One GRU step: h' = n + z (h - n), n = tanh(W_in x + b_in + r (W_hn h + b_hn))."""
+    if "gru_cell" in AUTOCAST_OPS[0]:
+        return autocast_call("gru_cell", gru_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     i_r, i_z, i_n = linear(input, w_ih, b_ih).chunk(3, 1)
     h_r, h_z, h_n = linear(hx, w_hh, b_hh).chunk(3, 1)
     r, z = sigmoid(i_r + h_r), sigmoid(i_z + h_z)
@@ -127,6 +136,9 @@ def rnn_layer(mode: str, input: Tensor, hx: Tensor, cx: Tensor | None, w_ih: Ten
     """One layer of `mode` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU') in one direction over packed rows (N, features)
     or a padded (T, B, features) batch (see the module docstring): (output, final hidden state (B, size)) and,
     for LSTM, the final cell state, all recorded as outputs of one MkldnnRnnLayerBackward0 node."""
+    if mode.lower() in AUTOCAST_OPS[0]:  # PyTorch autocasts its CPU LSTM layer (oneDNN's), not its GRU and RNN layers
+        return autocast_call(mode.lower(), rnn_layer, mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes,
+                             reverse)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
     _check_dtypes(inputs)
     x = _rows(input._data)

@@ -12,6 +12,7 @@ from .. import return_types as RT
 from .._tensor import wrap_dim
 from ..autograd.graph import node_classes
 from ..backend import array_module, is_half_dtype, widened, widened_dtype
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -216,6 +217,8 @@ _ALL = object()  # dim left out: PyTorch records SumBackward0/MeanBackward0, but
 
 def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None, **aliases):
     """Sum of all elements, or over `dim` (an int or tuple)."""
+    if "sum" in AUTOCAST_OPS[0]:
+        return autocast_call("sum", sum, input, dim, keepdim, dtype=dtype, out=out, **aliases)
     if aliases:
         dim, keepdim = numpy_keywords("sum", aliases, dim, keepdim)
     try:
@@ -281,6 +284,8 @@ def _add_reduce(a, dims, dtype, keepdims):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, **aliases):
     """Product of all elements, or along one `dim`."""
+    if "prod" in AUTOCAST_OPS[0]:
+        return autocast_call("prod", prod, input, dim, keepdim, dtype=dtype, **aliases)
     if aliases:
         dim, keepdim = numpy_keywords("prod", aliases, dim, keepdim)
     try:
@@ -535,6 +540,8 @@ def _float_input(t, name):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None, **aliases):
     """Vector p-norm over `dim` (all elements if None), computed in `dtype` if given; 'fro' is the 2-norm (over at
     most 2 dims)."""
+    if "norm" in AUTOCAST_OPS[0]:
+        return autocast_call("norm", norm, input, p, dim, keepdim, dtype, out=out, **aliases)
     if aliases:
         dim, keepdim = numpy_keywords("norm", aliases, dim, keepdim)
     if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
@@ -655,6 +662,8 @@ def _float_result(a):
 
 def logsumexp(input, dim=REQUIRED, keepdim=False, *, out=None, **aliases):
     """log(sum(exp(input))) over `dim`, computed stably (no overflow for large inputs)."""
+    if "logsumexp" in AUTOCAST_OPS[0]:
+        return autocast_call("logsumexp", logsumexp, input, dim, keepdim, out=out, **aliases)
     if aliases or dim is REQUIRED:
         dim, keepdim = required_dim("logsumexp", aliases, dim, keepdim)
     try:

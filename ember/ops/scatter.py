@@ -18,6 +18,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend.scatter import flat_positions, hit_counts, scatter_reduce_flat
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -393,6 +394,8 @@ def _scatter_add_write(dest, input, dim, index, src):
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor, *, out: Tensor | None = None) -> Tensor:
     """input plus `src`'s elements added at `index` along `dim` (repeated indices add up)."""
+    if "scatter_add" in AUTOCAST_OPS[0]:
+        return autocast_call("scatter_add", scatter_add, input, dim, index, src, out=out)
     r = input._data.copy()
     d = _scatter_add_write(r, input, dim, index, src)
     r = wrap(r)
@@ -628,6 +631,8 @@ def _index_copy_write(dest, input, dim, index, source):
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out: Tensor | None = None) -> Tensor:
     """input with its slices at `index` along `dim` replaced by source's."""
+    if "index_copy" in AUTOCAST_OPS[0]:
+        return autocast_call("index_copy", index_copy, input, dim, index, source, out=out)
     r = input._data.copy()
     d = _index_copy_write(r, input, dim, index, source)
     r = wrap(r)
@@ -717,6 +722,8 @@ def _accumulate_write(dest, key, v):
 
 def index_put(input: Tensor, indices: tuple, values: Tensor, accumulate: bool = False) -> Tensor:
     """input with `values` written at input[indices] (added, repeats included, with accumulate=True)."""
+    if "index_put" in AUTOCAST_OPS[0]:
+        return autocast_call("index_put", index_put, input, indices, values, accumulate)
     try:
         a = input._data
     except AttributeError:

@@ -12,6 +12,7 @@ from .._tensor import dims_of, is_one_dim, wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import FunctionNode, node_classes
 from ..backend import array_module, c_order, reshape_view
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import (
     GRAD_ENABLED,
     Tensor,
@@ -413,6 +414,8 @@ def _check_cat_shapes(parts, d):
 
 def cat(tensors, dim=0, *, out=None, **aliases):
     """Concatenate tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
+    if "cat" in AUTOCAST_OPS[0]:
+        return autocast_call("cat", cat, tensors, dim, out=out, **aliases)
     if aliases:
         dim = numpy_keywords("cat", aliases, dim)[0]
     tensors = _check_joinable(tensors, "cat")
@@ -444,6 +447,8 @@ def cat(tensors, dim=0, *, out=None, **aliases):
 
 def stack(tensors, dim=0, *, out=None, **aliases):
     """Join same-shaped tensors along a new dim."""
+    if "stack" in AUTOCAST_OPS[0]:
+        return autocast_call("stack", stack, tensors, dim, out=out, **aliases)
     if aliases:
         dim = numpy_keywords("stack", aliases, dim)[0]
     tensors = _check_joinable(tensors, "stack")

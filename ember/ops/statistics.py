@@ -14,6 +14,7 @@ from ..backend import array_module
 from . import comparison as cmp
 from . import cumulative, rearrange, reduction, shape
 from . import elementwise as ew
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, needs_grad, not_implemented, wrap, written
 from .inplace import generic_inplace
 from .keywords import numpy_keywords
@@ -189,6 +190,8 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """The p-norm of input - other."""
+    if "dist" in AUTOCAST_OPS[0]:
+        return autocast_call("dist", dist, input, other, p)
     check_tensor("dist", "input", input, 1)
     check_tensor("dist", "other", other, 2)
     return reduction.norm(ew.sub(input, other), p)
@@ -196,6 +199,8 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
 
 def renorm(input: Tensor, p: float, dim: int, maxnorm: float, *, out=None) -> Tensor:
     """`input` with each slice along `dim` whose p-norm exceeds `maxnorm` scaled down to that norm."""
+    if "renorm" in AUTOCAST_OPS[0]:
+        return autocast_call("renorm", renorm, input, p, dim, maxnorm, out=out)
     if p <= 0:
         raise RuntimeError(f"renorm: non-positive-norm not supported, got p={p}")
     if maxnorm < 0:

@@ -4,6 +4,7 @@ import warnings
 
 from .. import _dtype
 from ..backend import array_module
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, wrap
 from .complex_numbers import complex as make_complex
 from .complex_numbers import view_as_real
@@ -47,6 +48,9 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: i
          align_to_window: bool | None = None) -> Tensor:
     """The short-time Fourier transform: (n_fft // 2 + 1 or n_fft frequencies, frames) per signal of a 1-D or
     (batch, length) input. Differs from PyTorch: `align_to_window=True` is not supported."""
+    if "stft" in AUTOCAST_OPS[0]:
+        return autocast_call("stft", stft, input, n_fft, hop_length, win_length, window, center, pad_mode, normalized,
+                             onesided, return_complex, align_to_window)
     check_tensor("stft", "input", input, 1)
     is_complex = input.is_complex() or (window is not None and window.is_complex())
     if return_complex is None and not is_complex:

@@ -16,6 +16,7 @@ from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
 from ..backend import array_module
 from ..backend import pooling as kernels
+from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap
 from .keywords import numpy_keywords
 from .pooling import Linear, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
@@ -183,6 +184,9 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
     """Resize the spatial dims of a (N, C, ...) input by `size` or `scale_factor` with PyTorch's sampling
     grid for each mode. uint8 images are rounded after each axis; PyTorch's fixed-point uint8 kernels may
     give values one off from ember's."""
+    if "interpolate" in AUTOCAST_OPS[0]:
+        return autocast_call("interpolate", interpolate, input, size, scale_factor, mode, align_corners,
+                             recompute_scale_factor, antialias)
     check_tensor("interpolate", "input", input)
     n = input._data.ndim - 2
     if mode in ("nearest", "area", "nearest-exact"):
@@ -265,6 +269,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
                 align_corners: bool | None = None) -> Tensor:
     """Sample a (N, C, H, W) or (N, C, D, H, W) input at the normalised (x, y[, z]) locations of `grid`
     (N, H_out, W_out, 2) or (N, D_out, H_out, W_out, 3)."""
+    if "grid_sample" in AUTOCAST_OPS[0]:
+        return autocast_call("grid_sample", grid_sample, input, grid, mode, padding_mode, align_corners)
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
