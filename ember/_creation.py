@@ -1,5 +1,7 @@
 """Creating tensors: from data (tensor, as_tensor, from_numpy) and by shape (zeros, rand, arange, ...)."""
+import array
 import builtins
+import collections
 import math
 import operator
 import warnings
@@ -204,8 +206,13 @@ def _leaf_types(data, leaves: set) -> bool:
     if isinstance(data, Tensor):
         leaves.add(data._data.dtype)
         return True
+    if isinstance(data, _OTHER_SEQUENCES):  # read as lists, as PyTorch reads any sequence
+        return _leaf_types(list(data), leaves)
     leaves.add(data.dtype if isinstance(data, np.ndarray) else type(data))
     return False
+
+
+_OTHER_SEQUENCES = (range, collections.deque, array.array, memoryview)
 
 
 def _tensor_items(data):

@@ -497,8 +497,12 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        """NumPy's array protocol: np.asarray(t) shares the tensor's memory, np.array(t) copies it (copy=True)."""
         a = self.numpy()
-        return a if dtype is None else a.astype(dtype, copy=False)
+        if copy is False and dtype is not None and np.dtype(dtype) != a.dtype:
+            raise ValueError(f"Unable to avoid copy while creating an array as requested: the tensor is {a.dtype}, "
+                             f"the array asked for {np.dtype(dtype)}")
+        return a.astype(a.dtype if dtype is None else dtype, copy=bool(copy))
 
     def __array_wrap__(self, array, context=None, return_scalar=False):
         """A NumPy ufunc's result on this tensor as a tensor (np.exp(t)), as PyTorch's: bool results become uint8

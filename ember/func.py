@@ -22,6 +22,7 @@ from .autograd import forward_ad
 from .autograd import grad as _autograd_grad
 from .autograd.function import FUNC_TRANSFORMS
 from .autograd.grad_mode import enable_grad
+from .autograd.graph import AccumulateGrad
 from .ops.shape import stack
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
@@ -148,6 +149,40 @@ def _detached(tree):
     return unflatten([forward_ad.unseen(t) if isinstance(t, Tensor) else t for t in tensors], spec)
 
 
+def _detached_unless_outside(tree, own: list):
+    """The results of a transform whose arguments do not require grad: detached (_detached), unless their graph
+    reaches a leaf requiring grad other than the transform's `own` tensors (its leaves or duals), the leaves under
+    them and forward AD's: a parameter the function closed over, whose gradient then flows through them, as in
+    PyTorch."""
+    inside = {id(t) for t in own} | {id(leaf) for leaf in _graph_leaves(own)}
+    tensors, _ = flatten(tree)
+    tensors = [t for t in tensors if isinstance(t, Tensor)]
+    if any(id(leaf) not in inside and not forward_ad.is_tangent_source(leaf) for leaf in _graph_leaves(tensors)):
+        return tree
+    return _detached(tree)
+
+
+def _own(groups) -> list:
+    """The tensors of the groups _leaves gives."""
+    return [t for tensors, _ in groups for t in tensors]
+
+
+def _graph_leaves(tensors: list):
+    """The leaves requiring grad that the graphs of `tensors` reach (a leaf among `tensors` itself included)."""
+    nodes = [t.grad_fn for t in tensors]
+    yield from (t for t in tensors if t.requires_grad and t.grad_fn is None)
+    seen = set()
+    while nodes:
+        node = nodes.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, AccumulateGrad):
+            yield node.variable
+        else:
+            nodes.extend(next_node for next_node, _ in node.next_functions)
+
+
 @contextlib.contextmanager
 def _transform(vmapped: bool = False):
     """The block of a transform running the user's function: custom Functions check that they support it
@@ -186,7 +221,7 @@ def grad_and_value(func, argnums=0, has_aux: bool = False):
             grads = _gradients(output, leaves)
         grads = grads[0] if isinstance(argnums, int) else grads
         result = (grads, (output, aux)) if has_aux else (grads, output)
-        return _detached(result) if constant else result
+        return _detached_unless_outside(result, _own(leaves)) if constant else result
     return transformed
 
 
@@ -213,8 +248,8 @@ def vjp(func, *primals, has_aux: bool = False):
         vectors, _ = flatten(cotangents)
         with enable_grad():
             grads = _gradients(outputs, leaves, vectors)
-        return _detached(grads) if constant and _outside_graph([cotangents]) else grads
-    shown = _detached(output) if constant else output
+        return _detached_unless_outside(grads, _own(leaves)) if constant and _outside_graph([cotangents]) else grads
+    shown = _detached_unless_outside(output, _own(leaves)) if constant else output
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
 
 
@@ -232,7 +267,7 @@ def jacrev(func, argnums=0, has_aux: bool = False, *, chunk_size=None):
         jacobians = tuple(_stack_tree([row[j] for row in rows], tuple(output.shape)) for j in range(len(leaves)))
         result = jacobians[0] if isinstance(argnums, int) else jacobians
         result = (result, aux) if has_aux else result
-        return _detached(result) if constant else result
+        return _detached_unless_outside(result, _own(leaves)) if constant else result
     return transformed
 
 
@@ -350,7 +385,7 @@ def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error")
             per_output.append(per_arg[0] if isinstance(argnums, int) else tuple(per_arg))
         result = unflatten(per_output, out_spec)
         result = (result, aux) if has_aux else result
-        return _detached(result) if constant else result
+        return _detached_unless_outside(result, []) if constant else result
     return transformed
 
 

@@ -1,5 +1,7 @@
 """Parity of the creation functions (ember/_creation.py) with PyTorch: logspace, tril/triu_indices, eye, the
 *_like functions, empty_strided, scalar_tensor, and tensor()'s dtype inference over mixed nested lists."""
+import array
+import collections
 import math
 
 import numpy as np
@@ -293,3 +295,24 @@ def test_arange_of_float_bounds_with_an_integer_dtype_as_torch(bounds, dtype):
     """int64 truncates the bounds and step first; other integer dtypes count the steps from the float bounds, then
     step from int(start) by int(step) (PyTorch's two kernels; ember gave the truncated float values)."""
     same(lambda lib: lib.arange(*bounds, dtype=getattr(lib, dtype)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.tensor(range(4)), lambda lib: lib.as_tensor(range(3)),
+    lambda lib: lib.tensor(collections.deque([1, 2, 3])), lambda lib: lib.tensor([range(2), range(2)]),
+    lambda lib: lib.tensor(collections.deque([True, False])), lambda lib: lib.tensor(array.array("d", [1.5, 2])),
+    lambda lib: lib.tensor(memoryview(bytes([1, 2])))],
+    ids=["range", "as_tensor range", "deque", "ranges", "deque of bools", "array.array", "memoryview"])
+def test_tensor_of_other_sequences(make):
+    check(lambda lib: make(lib), grad=False)
+
+
+def test_numpy_array_of_a_tensor_copies_and_asarray_shares():
+    t = ember.tensor([1.0, 2.0, 3.0])
+    a, b = np.array(t), np.array(t, dtype=np.float64)
+    a[0] = b[1] = 100.0
+    assert t.tolist() == [1.0, 2.0, 3.0]
+    np.asarray(t)[2] = 7.0
+    assert t.tolist() == [1.0, 2.0, 7.0]
+    with pytest.raises(ValueError, match="avoid copy"):
+        np.array(t, dtype=np.float64, copy=False)

@@ -160,3 +160,24 @@ def test_replace_all_batch_norm_modules_as_torch():
         states.append([(m.track_running_stats, m.running_mean, m.running_var, m.num_batches_tracked)
                        for m in (net[1], net[2][0])] + [list(net.state_dict())])
     assert states[1] == states[0]
+
+
+def test_transforms_keep_the_graph_to_parameters_the_function_closes_over():
+    """A Jacobian penalty: jacrev/grad/hessian of a model's function, whose arguments do not require grad, still
+    carry the gradient to the model's parameters, as PyTorch's do (and are detached where nothing requires grad)."""
+    def run(lib):
+        lin = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+            lin.bias.zero_()
+        f = lambda x: lib.tanh(lin(x))  # noqa: E731
+        x = lib.tensor([[0.1, 0.2, 0.3], [0.0, -0.1, 0.2]])
+        flags = [lib.func.vmap(lib.func.jacrev(f))(x).requires_grad, lib.func.jacfwd(f)(x[0]).requires_grad,
+                 lib.func.grad(lambda x: f(x).sum())(x[0]).requires_grad,
+                 lib.func.hessian(lambda x: f(x).sum())(x[0]).requires_grad,
+                 lib.func.jacrev(lambda x: x.tanh())(x[0]).requires_grad]
+        (f(x).pow(2).sum() + lib.func.vmap(lib.func.jacrev(f))(x).pow(2).sum()).backward()
+        return flags, lin.weight.grad.numpy().copy()
+    (e_flags, e_grad), (t_flags, t_grad) = run(ember), run(torch)
+    assert e_flags == t_flags == [True, True, True, True, False]
+    np.testing.assert_allclose(e_grad, t_grad, rtol=1e-5)

@@ -196,6 +196,11 @@ def _hold_tangent(leaf: Tensor, tangents: dict) -> None:
     leaf._fw_tangent = tangents
 
 
+def is_tangent_source(leaf: Tensor) -> bool:
+    """Whether `leaf` is one of forward AD's own leaves, which hold the tangents of dual tensors (not a user's)."""
+    return getattr(leaf, "_fw_tangent", None) is not None
+
+
 def _carry_own_tangent(leaf: Tensor, tangents: dict) -> None:
     """Make `leaf` a source whose own tangents are `tangents` (a reference cycle, collected by the garbage
     collector)."""

@@ -32,7 +32,7 @@ class _StandardGamma(ember.autograd.Function):
     @staticmethod
     def forward(ctx, alpha: Tensor) -> Tensor:
         a = alpha.detach().cpu().numpy()
-        sample = rng(None).standard_gamma(a).astype(a.dtype)
+        sample = rng(None).standard_gamma(a, size=a.shape).astype(a.dtype)  # an array for 0-dim alpha too
         sample = np.maximum(sample, np.finfo(a.dtype).tiny)
         x = ember.tensor(sample, device=alpha.device)
         ctx.save_for_backward(alpha, x)

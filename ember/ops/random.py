@@ -239,7 +239,7 @@ def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
     n, p = np.broadcast_arrays(to_numpy(count._data), to_numpy(prob._data))  # host: samples are drawn on the host
     if not ((p >= 0) & (p <= 1)).all():
         raise RuntimeError("binomial: expected prob to be in [0, 1]")
-    sample = rng(generator).binomial(n.astype(np.int64), p).astype(prob._data.dtype)
+    sample = rng(generator).binomial(n.astype(np.int64), p, size=p.shape).astype(prob._data.dtype)
     return wrap(asarray_like(sample, prob._data))
 
 
@@ -256,7 +256,7 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     if not (rates >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     try:
-        sample = rng(generator).poisson(rates)
+        sample = rng(generator).poisson(rates, size=rates.shape)  # an array for 0-dim rates too
     except ValueError:
         raise RuntimeError("invalid Poisson rate: ember samples rates up to about 9.2e18 (NumPy's limit), "
                            f"but got {rates.max():g}") from None

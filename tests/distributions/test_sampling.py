@@ -255,3 +255,15 @@ def test_pathwise_gradients_are_unbiased():
     with pytest.raises(NotImplementedError):
         D.VonMises(0.0, 1.0).rsample()
     assert not D.VonMises(0.0, 1.0).has_rsample and D.Beta(1.0, 1.0).has_rsample
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: ember.poisson(ember.tensor(3.0)), lambda: ember.binomial(ember.tensor(5.0), ember.tensor(0.3)),
+    lambda: D.Poisson(2.0).sample(), lambda: D.Binomial(5, ember.tensor(0.3)).sample(),
+    lambda: D.NegativeBinomial(3.0, ember.tensor(0.4)).sample(), lambda: D.Gamma(2.0, 1.0).sample(),
+    lambda: D.Chi2(3.0).sample(), lambda: D.StudentT(3.0).sample(), lambda: D.FisherSnedecor(3.0, 5.0).sample()],
+    ids=["poisson", "binomial", "Poisson", "Binomial", "NegativeBinomial", "Gamma", "Chi2", "StudentT",
+         "FisherSnedecor"])
+def test_zero_dim_parameters_give_a_zero_dim_sample(draw):
+    sample = draw()
+    assert isinstance(sample, ember.Tensor) and sample.shape == () and sample.dtype == ember.float32

@@ -84,7 +84,13 @@ class RNNBase(Module):
 
     @property
     def _flat_weights(self) -> list:
-        return [self._parameters.get(name) for name in self._flat_weights_names]
+        return [self._weight(name) for name in self._flat_weights_names]
+
+    def _weight(self, name: str):
+        """The weight or bias `name`: a parameter, or what stands in its place (a parametrization's tensor, a plain
+        tensor attribute as AWD-LSTM's weight drop sets); None where absent."""
+        found = self._parameters.get(name)
+        return found if found is not None else getattr(self, name, None)
 
     @property
     def all_weights(self) -> list:
@@ -114,7 +120,7 @@ class RNNBase(Module):
         """(weight_ih, weight_hh, bias_ih, bias_hh, weight_hr) of layer-direction k, None where absent."""
         layer, direction = divmod(k, 2 if self.bidirectional else 1)
         suffix = "_reverse" if direction else ""
-        return tuple(self._parameters.get(f"{kind}_l{layer}{suffix}")
+        return tuple(self._weight(f"{kind}_l{layer}{suffix}")
                      for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
 
     def forward(self, input, hx=None):

@@ -71,14 +71,10 @@ class ParametrizationList(ModuleList):
         return x
 
 
-_PARAMETRIZED_CLASSES = {}
-
-
 def _parametrized_class(cls):
-    """A subclass of `cls` named Parametrized<cls> whose parametrized tensors are properties."""
-    if cls not in _PARAMETRIZED_CLASSES:
-        _PARAMETRIZED_CLASSES[cls] = type("Parametrized" + cls.__name__, (cls,), {"_original_class": cls})
-    return _PARAMETRIZED_CLASSES[cls]
+    """A new subclass of `cls` named Parametrized<cls>, for one module, whose parametrized tensors are properties:
+    each module has its own, so that registering or removing a parametrization touches no other module."""
+    return type("Parametrized" + cls.__name__, (cls,), {"_original_class": cls})
 
 
 def _property(name):
