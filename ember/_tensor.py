@@ -22,6 +22,7 @@ _new = object.__new__
 
 
 GRAD_DTYPES_SET = [False]  # True once a tensor's grad_dtype was set: only then does the engine look for one
+_WARNED_SCALAR = [False]  # the requires_grad scalar conversion warning, given once per process as PyTorch does
 
 
 class Tensor:
@@ -539,9 +540,12 @@ class Tensor:
         return bool(self._data)
 
     def __float__(self):
-        if self._rg:
-            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
-                          "Consider using tensor.detach() first.", UserWarning, stacklevel=2)
+        if self._rg and not _WARNED_SCALAR[0]:
+            from .autograd.grad_mode import GRAD_ENABLED  # layer: grad modes sit above the Tensor
+            if GRAD_ENABLED[0]:  # once per process, under grad mode, as PyTorch warns
+                _WARNED_SCALAR[0] = True
+                warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                              "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self):

@@ -32,22 +32,27 @@ __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "ja
 # ---- functional_call ------------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def _swapped(module, tensors: dict):
-    """The module with the named parameters and buffers replaced by `tensors` inside the block."""
+    """The module with the named parameters and buffers replaced by `tensors` inside the block; a name that is
+    neither (of a submodule that exists) is set as a plain attribute for the block, as PyTorch does."""
     saved = []
     for name, value in tensors.items():
         owner_name, _, attr = name.rpartition(".")
         owner = module.get_submodule(owner_name) if owner_name else module
         table = owner._parameters if attr in owner._parameters else owner._buffers if attr in owner._buffers \
-            else None
-        if table is None:
-            raise AttributeError(f"{type(module).__name__} has no parameter or buffer named '{name}'")
-        saved.append((table, attr, table[attr]))
+            else owner.__dict__
+        saved.append((table, attr, table.get(attr, _ABSENT)))
         table[attr] = value
     try:
         yield module
     finally:
         for table, attr, original in reversed(saved):
-            table[attr] = original
+            if original is _ABSENT:
+                del table[attr]
+            else:
+                table[attr] = original
+
+
+_ABSENT = object()
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights: bool = True,

@@ -1,8 +1,7 @@
 """ember.func against torch.func: grad, grad_and_value (with aux), vjp, jacrev, jacfwd, hessian, vmap (in_dims,
 out_dims, nested outputs), functional_call, and their composition (per-sample gradients)."""
 import numpy as np
-import pytest
-from parity import check, randn, torch
+from parity import check, raises_like_torch, randn, torch
 
 import ember
 
@@ -58,8 +57,14 @@ def test_functional_call_and_per_sample_gradients():
         results.append({k: v.detach().numpy() for k, v in per_sample.items()})
     for k in weights:
         np.testing.assert_allclose(results[0][k], results[1][k], rtol=1e-12)
-    with pytest.raises(AttributeError):
-        ember.func.functional_call(ember.nn.Linear(3, 2), {"nothing": ember.ones(1)}, (ember.ones(3),))
+    check(lambda lib: lib.func.functional_call(
+        lib.nn.Sequential(lib.nn.Linear(3, 2)), {"0.weight": lib.ones(2, 3), "0.bias": lib.zeros(2),
+                                                 "step": lib.ones(1), "0.step": lib.ones(1)}, (lib.ones(3),)))
+    module = ember.nn.Sequential(ember.nn.Linear(3, 2))
+    ember.func.functional_call(module, {"step": ember.ones(1)}, (ember.ones(3),))
+    assert not hasattr(module, "step")
+    raises_like_torch(lambda lib: lib.func.functional_call(lib.nn.Sequential(lib.nn.Linear(3, 2)),
+                                                           {"1.weight": lib.ones(1)}, (lib.ones(3),)))
 
 
 def test_jvp():

@@ -93,8 +93,13 @@ def _cumulative(input, dim, dtype, name):
     acc = _accumulate_dtype(a, dtype)
     if a.ndim == 0:
         return wrap(a.astype(acc)), d
-    r = getattr(array_module(a), name)(widened(a), axis=d, dtype=widened_dtype(acc))  # half precision in float32
+    r = getattr(array_module(a), name)(widened(a), axis=d, dtype=_ACCUMULATORS.get(acc, widened_dtype(acc)))
     return wrap(c_order(r.astype(acc, copy=False))), d
+
+
+# PyTorch's CPU cumulative sums and products accumulate float32 in float64 (half precision in float32): a float32
+# accumulator's rounding would grow with the length (1% after a million terms)
+_ACCUMULATORS = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.complex128}
 
 
 def cumsum(input, dim=REQUIRED, *, dtype=None, out=None, **aliases):
@@ -166,8 +171,9 @@ def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     d = wrap_dim(dim, a.ndim) % max(a.ndim, 1)  # a 0-dim tensor takes dim 0 or -1
     xp = array_module(a)
     with np.errstate(invalid="ignore"):
-        r = wrap(c_order(xp.logaddexp.accumulate(widened(a), axis=d).astype(a.dtype, copy=False)) if a.ndim
-                 else a.copy())
+        wide = widened(a)
+        r = wrap(c_order(xp.logaddexp.accumulate(wide, axis=d, dtype=_ACCUMULATORS.get(wide.dtype, wide.dtype))
+                         .astype(a.dtype, copy=False)) if a.ndim else a.copy())
     if needs_grad(input):
         record(r, NODES.LogcumsumexpBackward0(), (input,), (input, r, d))
     return r if out is None else write_out(out, r, "logcumsumexp")

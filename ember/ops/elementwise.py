@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic, math functions, comparisons, and their backward formulas."""
 import cmath
 import math
+import warnings
 
 import numpy as np
 
@@ -815,7 +816,12 @@ def where(condition, input=None, other=None, *, out=None):
         raise tensor_type_error("where", "condition", condition) from None
     if input is None and other is None:
         return tuple(wrap(i) for i in array_module(cond).nonzero(cond))
-    if cond.dtype != np.bool_:
+    if cond.dtype == np.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
+                      "future version of ember. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        cond = cond.astype(np.bool_)
+        condition = wrap(cond)
+    elif cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):

@@ -278,8 +278,30 @@ def _add_reduce(a, dims, dtype, keepdims):
     if dtype is not None and is_half_dtype(dtype):
         return _add_reduce(widened(a), dims, widened_dtype(dtype), keepdims).astype(dtype)
     if a.__class__ is np.ndarray:
+        if _long_float32(a, dims) and dtype in (None, a.dtype):
+            return np.add.reduce(a, axis=dims, dtype=np.float64, keepdims=keepdims).astype(np.float32)  # host: too
         return np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdims)  # host: a is a NumPy array here
     return a.sum(axis=dims, dtype=dtype, keepdims=keepdims)
+
+
+LONG_SUM = 4096
+
+
+def _long_float32(a, dims) -> bool:
+    """Whether NumPy would add more than LONG_SUM float32 terms of `a` one after another, reducing over `dims`: it
+    adds pairwise only along the contiguous trailing axes it reduces, and a float32 running sum's rounding grows
+    with its length (1% over a million rows), where PyTorch's cascade sums stay near one rounding. Such sums are
+    accumulated in float64."""
+    if a.dtype != np.float32 or a.size <= LONG_SUM:
+        return False
+    axes = range(a.ndim) if dims is None else [d % a.ndim for d in dims]
+    terms = math.prod(a.shape[d] for d in axes)
+    if a.flags.c_contiguous:
+        trailing = a.ndim
+        while trailing and trailing - 1 in axes:
+            trailing -= 1
+        terms //= builtins.max(math.prod(a.shape[trailing:]), 1)
+    return terms > LONG_SUM
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, **aliases):
@@ -471,13 +493,15 @@ def _moment(a, kind: str, dims, c, keepdim, n):
     way to PyTorch's (_spread)."""
     options = {"axis": dims, "keepdims": keepdim} if kind == "mean" else {"axis": dims, "ddof": c, "keepdims": keepdim}
     wide = widened(a)
+    if wide.__class__ is np.ndarray and _long_float32(wide, dims):
+        options["dtype"] = np.float64
     if n - c > 0:
         r = getattr(wide, kind)(**options)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             r = getattr(wide, kind)(**options)
-    return r if wide is a else r.astype(a.dtype)  # half precision rounded back once
+    return r if wide is a and "dtype" not in options else r.astype(a.dtype)  # half precision, a long sum: rounded
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, **aliases):

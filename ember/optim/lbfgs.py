@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor, wrap
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import array_module
 from .optimizer import Optimizer, check_lr, to_float
 
@@ -61,8 +61,10 @@ class LBFGS(Optimizer):
         self._set_param(x)
         return loss, flat_grad
 
+    @no_grad()
     def step(self, closure: Callable):
-        """Run up to `max_iter` L-BFGS iterations; `closure` recomputes the loss and gradients."""
+        """Run up to `max_iter` L-BFGS iterations; `closure` recomputes the loss and gradients (with grad enabled,
+        the rest under no_grad, as PyTorch's)."""
         closure = enable_grad()(closure)
         group = self.param_groups[0]
         lr, max_iter, max_eval = to_float(group["lr"]), group["max_iter"], group["max_eval"]

@@ -334,3 +334,9 @@ def test_special_second_order():
         g2, = lib.autograd.grad(g.sum(), x, create_graph=True)
         return g2
     check(f3, unit(3, 4, lo=-3.5, hi=6), atol=1e-8, rtol=1e-8, grad_rtol=1e-8, grad_atol=1e-8)  # polygamma(2), (3)
+
+
+def test_where_takes_a_uint8_condition_with_pytorchs_deprecation_warning():
+    mask = np.array([1, 0, 1], dtype=np.uint8)
+    with pytest.warns(UserWarning, match="where received a uint8 condition tensor"):
+        check(lambda lib, m, x: lib.where(m, x, 0.0), mask, randn(3))

@@ -328,3 +328,18 @@ def test_fused_step_is_float32_under_float64_default(name):
         finally:
             lib.set_default_dtype(lib.float32)
     assert steps[0] == steps[1] == "float32"
+
+
+def test_lbfgs_step_runs_under_no_grad_and_gives_no_warning():
+    w = ember.tensor([1.0, -2.0], requires_grad=True)
+    opt = ember.optim.LBFGS([w], max_iter=5)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w ** 2).sum()
+        loss.backward()
+        return loss
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.step(closure)
+    assert w.abs().max().item() < 1e-5
