@@ -4,8 +4,10 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
 from ..backend import array_module
+from ..backend.scatter import flat_positions, scatter_reduce_flat
 from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
-from .scatter import index_add, scatter_reduce
+from .scatter import index_add
+from .shape import cat
 
 GRADIENTS = {
     "EmbeddingBackward0": lambda g, idx, n, padding_idx, by_freq: (_row_sums(g, idx, n, padding_idx, by_freq),),
@@ -110,6 +112,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
         if offsets is None or offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
         starts = offsets._data.astype(np.int64)
+        _check_offsets(starts, input.shape[0])
         if include_last_offset:
             starts = starts[:-1]
         n_bags = starts.shape[0]
@@ -125,17 +128,45 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     return _reduce_bags(rows, bag_of, keep, n_bags, mode)
 
 
+def _bag_maxima(kept, bag, n_bags):
+    """Each bag's maximum per column, a gather of the first row that holds it, so that the gradient goes to that
+    row alone (as PyTorch's max_indices send it); zeros for empty bags."""
+    xp = array_module(kept._data)
+    a, bags = kept._data, bag._data
+    n, dim = a.shape
+    positions = flat_positions((n_bags, dim), 0, xp.broadcast_to(bags[:, None], a.shape))
+    maxima = xp.full(n_bags * dim, -xp.inf, a.dtype)
+    scatter_reduce_flat(maxima, positions, a.reshape(-1), "amax")
+    holds = a == maxima.reshape(n_bags, dim)[bags]
+    first = xp.full(n_bags * dim, n, np.int64)
+    scatter_reduce_flat(first, positions, xp.where(holds, xp.arange(n)[:, None], n).reshape(-1), "amin")
+    padded = cat([kept, kept.new_zeros((1, dim))])  # row n: the zeros of an empty bag
+    return padded.gather(0, wrap(first.reshape(n_bags, dim)))
+
+
+def _check_offsets(starts, length: int) -> None:
+    """PyTorch's checks of embedding_bag's offsets: the first is 0, none goes back, the last is within the input."""
+    if starts.shape[0] == 0:
+        return
+    if int(starts[0]) != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {int(starts[0])}")
+    if int(starts[-1]) > length:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] of "
+                           f"{int(starts[-1])}")
+    if (starts[1:] < starts[:-1]).any():
+        raise RuntimeError(f"embedding_bag: expected offsets to be non-decreasing, but got {starts.tolist()}")
+
+
 def _reduce_bags(rows, bag_of, keep, n_bags, mode):
     """Reduce `rows` into `n_bags` bags; rows with keep False do not count; empty bags give zeros."""
     dim = rows.shape[1]
     xp = array_module(keep)
     bag = wrap(bag_of[keep].astype(np.int64))
     kept = rows[wrap(xp.flatnonzero(keep))]
-    zeros = rows.new_zeros((n_bags, dim))
     if mode == "max":
-        index = bag.unsqueeze(1).expand(-1, dim)
-        return scatter_reduce(zeros, 0, index, kept, "amax", include_self=False)
-    total = index_add(zeros, 0, bag, kept)
+        return _bag_maxima(kept, bag, n_bags)
+    total = index_add(rows.new_zeros((n_bags, dim)), 0, bag, kept)
     if mode == "sum":
         return total
     counts = xp.bincount(bag_of[keep], minlength=n_bags).astype(rows._data.dtype)

@@ -75,6 +75,26 @@ def test_embedding_bag(mode):
           check_grad_fn=False)
 
 
+def test_embedding_bag_max_sends_a_tied_maximums_gradient_to_its_first_row():
+    w = np.array([[1.0, 2.0], [1.0, 0.0], [3.0, 3.0], [3.0, -1.0]])
+    check(lambda lib, w: lib.nn.functional.embedding_bag(lib.tensor([0, 1, 2, 3]), w, lib.tensor([0, 2, 4]),
+                                                         mode="max"), w, check_grad_fn=False)
+    check(lambda lib, w: lib.nn.functional.embedding_bag(lib.tensor([[0, 1], [3, 2]]), w, mode="max"), w,
+          check_grad_fn=False)
+
+
+@pytest.mark.parametrize("offsets", [[1, 2], [0, 5]], ids=["not from 0", "past the end"])
+def test_embedding_bag_refuses_bad_offsets(offsets):
+    check(lambda lib, w: lib.nn.functional.embedding_bag(lib.tensor([1, 2, 3, 4]), w, lib.tensor(offsets)),
+          randn(10, 3))
+
+
+def test_embedding_bag_refuses_decreasing_offsets():
+    """(PyTorch's float32 kernel fails an internal assert on them, its float64 kernel reads past the bag.)"""
+    with pytest.raises(RuntimeError, match="non-decreasing"):
+        ember.nn.functional.embedding_bag(ember.tensor([1, 2, 3, 4]), ember.ones(10, 3), ember.tensor([0, 3, 1]))
+
+
 def test_distances():
     check_module("PairwiseDistance", (), inputs=[randn(4, 3), randn(4, 3, seed=1)])
     check_module("PairwiseDistance", (1.0, 1e-6, True), inputs=[randn(4, 3), randn(4, 3, seed=1)])
