@@ -1,6 +1,6 @@
-"""ember.vision: torchvision's transforms, datasets, models and utils (exposed as `torchvision` by `ember run`)."""
+"""ember.vision: torchvision's transforms, datasets, models, ops and utils (exposed as `torchvision` by `ember run`)."""
 from ..torch_version import TorchVersion
-from . import datasets, io, models, transforms, tv_tensors, utils  # noqa: F401
+from . import datasets, io, models, ops, transforms, tv_tensors, utils  # noqa: F401
 
 __version__ = TorchVersion("0.28.0+ember.0.1.0")  # torchvision's release beside PyTorch 2.13, ember's as local label
 

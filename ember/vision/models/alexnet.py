@@ -1,5 +1,4 @@
 """AlexNet with torchvision's architecture and state_dict keys."""
-from enum import Enum
 from typing import Any
 
 from ... import Tensor, flatten
@@ -13,9 +12,11 @@ from ...nn import (
     ReLU,
     Sequential,
 )
-from ._weights import checkpoint_for, load_checkpoint
+from ._api import WeightsEnum, register_model
+from ._meta import imagenet_weights
+from ._weights import load_weights, weights_for
 
-__all__ = ["AlexNet", "alexnet"]
+__all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
 
 
 class AlexNet(Module):
@@ -46,7 +47,16 @@ class AlexNet(Module):
         return self.classifier(flatten(x, 1))
 
 
-def alexnet(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> AlexNet:
+class AlexNet_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("alexnet-owt-7be5be79.pth", num_params=61100840, acc1=56.522, acc5=79.066,
+                                     ops=0.714, file_size=233.087, min_size=(63, 63),
+                                     recipe="https://github.com/pytorch/vision/tree/main/references/classification"
+                                            "#alexnet-and-vgg")
+    DEFAULT = IMAGENET1K_V1
+
+
+@register_model()
+def alexnet(*, weights: AlexNet_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> AlexNet:
     """AlexNet; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no download)."""
-    path = checkpoint_for("alexnet", weights, kwargs)
-    return load_checkpoint(AlexNet(**kwargs), path)
+    weights = weights_for(AlexNet_Weights, weights, kwargs)
+    return load_weights(AlexNet(**kwargs), weights)

@@ -1,6 +1,5 @@
 """MobileNetV2 with torchvision's architecture and state_dict keys."""
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 from ... import Tensor, flatten
@@ -11,15 +10,17 @@ from ...nn import (
     GroupNorm,
     Linear,
     Module,
-    ReLU,
     ReLU6,
     Sequential,
     functional,
     init,
 )
-from ._weights import checkpoint_for, load_checkpoint
+from ..ops.misc import Conv2dNormActivation
+from ._api import WeightsEnum, register_model
+from ._meta import imagenet_weights
+from ._weights import load_weights, weights_for
 
-__all__ = ["MobileNetV2", "mobilenet_v2"]
+__all__ = ["MobileNetV2", "MobileNet_V2_Weights", "mobilenet_v2"]
 
 
 def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int:
@@ -30,29 +31,6 @@ def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int
     if new_v < 0.9 * v:
         new_v += divisor
     return new_v
-
-
-class Conv2dNormActivation(Sequential):
-    """Conv2d, then `norm_layer` and `activation_layer` where not None; the convolution has a bias only
-    without a norm layer."""
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1,
-                 padding: int | None = None, groups: int = 1,
-                 norm_layer: Callable[..., Module] | None = BatchNorm2d,
-                 activation_layer: Callable[..., Module] | None = ReLU, dilation: int = 1, inplace: bool = True,
-                 bias: bool | None = None) -> None:
-        if padding is None:
-            padding = (kernel_size - 1) // 2 * dilation
-        if bias is None:
-            bias = norm_layer is None
-        layers: list[Module] = [Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation=dilation,
-                                       groups=groups, bias=bias)]
-        if norm_layer is not None:
-            layers.append(norm_layer(out_channels))
-        if activation_layer is not None:
-            layers.append(activation_layer(inplace=inplace))
-        super().__init__(*layers)
-        self.out_channels = out_channels
 
 
 class InvertedResidual(Module):
@@ -143,8 +121,21 @@ class MobileNetV2(Module):
         return self.classifier(flatten(x, 1))
 
 
-def mobilenet_v2(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> MobileNetV2:
+class MobileNet_V2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("mobilenet_v2-b0353104.pth", num_params=3504872, acc1=71.878, acc5=90.286,
+                                     ops=0.301, file_size=13.555,
+                                     recipe="https://github.com/pytorch/vision/tree/main/references/classification"
+                                            "#mobilenetv2")
+    IMAGENET1K_V2 = imagenet_weights("mobilenet_v2-7ebf99e0.pth", num_params=3504872, acc1=72.154, acc5=90.822,
+                                     ops=0.301, file_size=13.598, resize_size=232,
+                                     recipe="https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning")
+    DEFAULT = IMAGENET1K_V2
+
+
+@register_model()
+def mobilenet_v2(*, weights: MobileNet_V2_Weights | str | None = None, progress: bool = True,
+                 **kwargs: Any) -> MobileNetV2:
     """MobileNetV2; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
     download)."""
-    path = checkpoint_for("mobilenet_v2", weights, kwargs)
-    return load_checkpoint(MobileNetV2(**kwargs), path)
+    weights = weights_for(MobileNet_V2_Weights, weights, kwargs)
+    return load_weights(MobileNetV2(**kwargs), weights)

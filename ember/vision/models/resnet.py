@@ -1,6 +1,5 @@
-"""ResNet 18, 34 and 50 with torchvision's architecture and state_dict keys."""
+"""ResNet, ResNeXt and Wide ResNet with torchvision's architecture, state_dict keys and weights enums."""
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 from ... import Tensor, flatten
@@ -16,9 +15,15 @@ from ...nn import (
     Sequential,
     init,
 )
-from ._weights import checkpoint_for, load_checkpoint
+from ._api import WeightsEnum, register_model
+from ._meta import imagenet_weights
+from ._weights import load_weights, overwrite_named_param, weights_for
 
-__all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50"]
+__all__ = ["BasicBlock", "Bottleneck", "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights",
+           "ResNeXt50_32X4D_Weights", "ResNet", "ResNet101_Weights", "ResNet152_Weights", "ResNet18_Weights",
+           "ResNet34_Weights", "ResNet50_Weights", "Wide_ResNet101_2_Weights", "Wide_ResNet50_2_Weights",
+           "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
+           "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"]
 
 
 def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1, dilation: int = 1) -> Conv2d:
@@ -65,7 +70,8 @@ class BasicBlock(Module):
 
 
 class Bottleneck(Module):
-    """1x1, 3x3 (strided) and 1x1 convolutions with batch norm and a residual connection (ResNet 50)."""
+    """1x1, 3x3 (strided) and 1x1 convolutions with batch norm and a residual connection (ResNet 50 and deeper,
+    ResNeXt, Wide ResNet)."""
 
     expansion: int = 4
 
@@ -166,22 +172,173 @@ class ResNet(Module):
         return self.fc(flatten(self.avgpool(x), 1))
 
 
-def _resnet(arch: str, block: type[BasicBlock | Bottleneck], layers: list[int], weights: str | Enum | None,
+RECIPE = "https://github.com/pytorch/vision/tree/main/references/classification#"
+NEW_RECIPE = "https://github.com/pytorch/vision/issues/3995#"
+
+
+class ResNet18_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnet18-f37072fd.pth", num_params=11689512, acc1=69.758, acc5=89.078,
+                                     ops=1.814, file_size=44.661, recipe=RECIPE + "resnet")
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnet34-b627a593.pth", num_params=21797672, acc1=73.314, acc5=91.42,
+                                     ops=3.664, file_size=83.275, recipe=RECIPE + "resnet")
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnet50-0676ba61.pth", num_params=25557032, acc1=76.13, acc5=92.862,
+                                     ops=4.089, file_size=97.781, recipe=RECIPE + "resnet")
+    IMAGENET1K_V2 = imagenet_weights("resnet50-11ad3fa6.pth", num_params=25557032, acc1=80.858, acc5=95.434,
+                                     ops=4.089, file_size=97.79, recipe=NEW_RECIPE + "issuecomment-1013906621",
+                                     resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet101_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnet101-63fe2227.pth", num_params=44549160, acc1=77.374, acc5=93.546,
+                                     ops=7.801, file_size=170.511, recipe=RECIPE + "resnet")
+    IMAGENET1K_V2 = imagenet_weights("resnet101-cd907fc2.pth", num_params=44549160, acc1=81.886, acc5=95.78,
+                                     ops=7.801, file_size=170.53, recipe=NEW_RECIPE + "new-recipe", resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet152_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnet152-394f9c45.pth", num_params=60192808, acc1=78.312, acc5=94.046,
+                                     ops=11.514, file_size=230.434, recipe=RECIPE + "resnet")
+    IMAGENET1K_V2 = imagenet_weights("resnet152-f82ba261.pth", num_params=60192808, acc1=82.284, acc5=96.002,
+                                     ops=11.514, file_size=230.474, recipe=NEW_RECIPE + "new-recipe", resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt50_32X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnext50_32x4d-7cdf4587.pth", num_params=25028904, acc1=77.618, acc5=93.698,
+                                     ops=4.23, file_size=95.789, recipe=RECIPE + "resnext")
+    IMAGENET1K_V2 = imagenet_weights("resnext50_32x4d-1a0047aa.pth", num_params=25028904, acc1=81.198, acc5=95.34,
+                                     ops=4.23, file_size=95.833, recipe=NEW_RECIPE + "new-recipe", resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_32X8D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnext101_32x8d-8ba56ff5.pth", num_params=88791336, acc1=79.312,
+                                     acc5=94.526, ops=16.414, file_size=339.586, recipe=RECIPE + "resnext")
+    IMAGENET1K_V2 = imagenet_weights("resnext101_32x8d-110c445d.pth", num_params=88791336, acc1=82.834,
+                                     acc5=96.228, ops=16.414, file_size=339.673,
+                                     recipe=NEW_RECIPE + "new-recipe-with-fixres", resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_64X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("resnext101_64x4d-173b62eb.pth", num_params=83455272, acc1=83.246,
+                                     acc5=96.454, ops=15.46, file_size=319.318,
+                                     recipe="https://github.com/pytorch/vision/pull/5935", resize_size=232)
+    DEFAULT = IMAGENET1K_V1
+
+
+class Wide_ResNet50_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("wide_resnet50_2-95faca4d.pth", num_params=68883240, acc1=78.468, acc5=94.086,
+                                     ops=11.398, file_size=131.82,
+                                     recipe="https://github.com/pytorch/vision/pull/912#issue-445437439")
+    IMAGENET1K_V2 = imagenet_weights("wide_resnet50_2-9ba9bcbe.pth", num_params=68883240, acc1=81.602, acc5=95.758,
+                                     ops=11.398, file_size=263.124, recipe=NEW_RECIPE + "new-recipe-with-fixres",
+                                     resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class Wide_ResNet101_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("wide_resnet101_2-32ee1156.pth", num_params=126886696, acc1=78.848,
+                                     acc5=94.284, ops=22.753, file_size=242.896,
+                                     recipe="https://github.com/pytorch/vision/pull/912#issue-445437439")
+    IMAGENET1K_V2 = imagenet_weights("wide_resnet101_2-d733dc28.pth", num_params=126886696, acc1=82.51,
+                                     acc5=96.02, ops=22.753, file_size=484.747, recipe=NEW_RECIPE + "new-recipe",
+                                     resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+def _resnet(enum: type[WeightsEnum], block: type[BasicBlock | Bottleneck], layers: list[int], weights: Any,
             kwargs: dict) -> ResNet:
-    path = checkpoint_for(arch, weights, kwargs)
-    return load_checkpoint(ResNet(block, layers, **kwargs), path)
+    weights = weights_for(enum, weights, kwargs)
+    return load_weights(ResNet(block, layers, **kwargs), weights)
 
 
-def resnet18(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
+def _resnext(enum: type[WeightsEnum], layers: list[int], groups: int, width_per_group: int, weights: Any,
+             kwargs: dict) -> ResNet:
+    overwrite_named_param(kwargs, "groups", groups)
+    overwrite_named_param(kwargs, "width_per_group", width_per_group)
+    return _resnet(enum, Bottleneck, layers, weights, kwargs)
+
+
+@register_model()
+def resnet18(*, weights: ResNet18_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
     """ResNet-18; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no download)."""
-    return _resnet("resnet18", BasicBlock, [2, 2, 2, 2], weights, kwargs)
+    return _resnet(ResNet18_Weights, BasicBlock, [2, 2, 2, 2], weights, kwargs)
 
 
-def resnet34(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
+@register_model()
+def resnet34(*, weights: ResNet34_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
     """ResNet-34; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no download)."""
-    return _resnet("resnet34", BasicBlock, [3, 4, 6, 3], weights, kwargs)
+    return _resnet(ResNet34_Weights, BasicBlock, [3, 4, 6, 3], weights, kwargs)
 
 
-def resnet50(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
+@register_model()
+def resnet50(*, weights: ResNet50_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
     """ResNet-50; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no download)."""
-    return _resnet("resnet50", Bottleneck, [3, 4, 6, 3], weights, kwargs)
+    return _resnet(ResNet50_Weights, Bottleneck, [3, 4, 6, 3], weights, kwargs)
+
+
+@register_model()
+def resnet101(*, weights: ResNet101_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
+    """ResNet-101; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
+    download)."""
+    return _resnet(ResNet101_Weights, Bottleneck, [3, 4, 23, 3], weights, kwargs)
+
+
+@register_model()
+def resnet152(*, weights: ResNet152_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
+    """ResNet-152; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
+    download)."""
+    return _resnet(ResNet152_Weights, Bottleneck, [3, 8, 36, 3], weights, kwargs)
+
+
+@register_model()
+def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights | str | None = None, progress: bool = True,
+                    **kwargs: Any) -> ResNet:
+    """ResNeXt-50 32x4d (32 groups of width 4); `weights` loads torchvision's checkpoint from the hub cache
+    (`progress` is unused: no download)."""
+    return _resnext(ResNeXt50_32X4D_Weights, [3, 4, 6, 3], 32, 4, weights, kwargs)
+
+
+@register_model()
+def resnext101_32x8d(*, weights: ResNeXt101_32X8D_Weights | str | None = None, progress: bool = True,
+                     **kwargs: Any) -> ResNet:
+    """ResNeXt-101 32x8d; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
+    download)."""
+    return _resnext(ResNeXt101_32X8D_Weights, [3, 4, 23, 3], 32, 8, weights, kwargs)
+
+
+@register_model()
+def resnext101_64x4d(*, weights: ResNeXt101_64X4D_Weights | str | None = None, progress: bool = True,
+                     **kwargs: Any) -> ResNet:
+    """ResNeXt-101 64x4d; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
+    download)."""
+    return _resnext(ResNeXt101_64X4D_Weights, [3, 4, 23, 3], 64, 4, weights, kwargs)
+
+
+@register_model()
+def wide_resnet50_2(*, weights: Wide_ResNet50_2_Weights | str | None = None, progress: bool = True,
+                    **kwargs: Any) -> ResNet:
+    """Wide ResNet-50-2 (bottlenecks twice as wide); `weights` loads torchvision's checkpoint from the hub cache
+    (`progress` is unused: no download)."""
+    overwrite_named_param(kwargs, "width_per_group", 128)
+    return _resnet(Wide_ResNet50_2_Weights, Bottleneck, [3, 4, 6, 3], weights, kwargs)
+
+
+@register_model()
+def wide_resnet101_2(*, weights: Wide_ResNet101_2_Weights | str | None = None, progress: bool = True,
+                     **kwargs: Any) -> ResNet:
+    """Wide ResNet-101-2; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
+    download)."""
+    overwrite_named_param(kwargs, "width_per_group", 128)
+    return _resnet(Wide_ResNet101_2_Weights, Bottleneck, [3, 4, 23, 3], weights, kwargs)

@@ -1,5 +1,4 @@
 """SqueezeNet 1.0 and 1.1 with torchvision's architecture and state_dict keys."""
-from enum import Enum
 from typing import Any
 
 from ... import Tensor, cat, flatten
@@ -13,9 +12,11 @@ from ...nn import (
     Sequential,
     init,
 )
-from ._weights import checkpoint_for, load_checkpoint
+from ._api import WeightsEnum, register_model
+from ._meta import imagenet_weights
+from ._weights import load_weights, weights_for
 
-__all__ = ["Fire", "SqueezeNet", "squeezenet1_0", "squeezenet1_1"]
+__all__ = ["Fire", "SqueezeNet", "SqueezeNet1_0_Weights", "SqueezeNet1_1_Weights", "squeezenet1_0", "squeezenet1_1"]
 
 
 class Fire(Module):
@@ -82,18 +83,37 @@ class SqueezeNet(Module):
         return flatten(self.classifier(self.features(x)), 1)
 
 
-def _squeezenet(version: str, weights: str | Enum | None, kwargs: dict) -> SqueezeNet:
-    path = checkpoint_for("squeezenet" + version, weights, kwargs)
-    return load_checkpoint(SqueezeNet(version, **kwargs), path)
+RECIPE = "https://github.com/pytorch/vision/pull/49#issuecomment-277560717"
 
 
-def squeezenet1_0(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> SqueezeNet:
+class SqueezeNet1_0_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("squeezenet1_0-b66bff10.pth", num_params=1248424, acc1=58.092, acc5=80.42,
+                                     ops=0.819, file_size=4.778, recipe=RECIPE, min_size=(21, 21))
+    DEFAULT = IMAGENET1K_V1
+
+
+class SqueezeNet1_1_Weights(WeightsEnum):
+    IMAGENET1K_V1 = imagenet_weights("squeezenet1_1-b8a52dc0.pth", num_params=1235496, acc1=58.178, acc5=80.624,
+                                     ops=0.349, file_size=4.729, recipe=RECIPE, min_size=(17, 17))
+    DEFAULT = IMAGENET1K_V1
+
+
+def _squeezenet(version: str, enum: type[WeightsEnum], weights: Any, kwargs: dict) -> SqueezeNet:
+    weights = weights_for(enum, weights, kwargs)
+    return load_weights(SqueezeNet(version, **kwargs), weights)
+
+
+@register_model()
+def squeezenet1_0(*, weights: SqueezeNet1_0_Weights | str | None = None, progress: bool = True,
+                  **kwargs: Any) -> SqueezeNet:
     """SqueezeNet 1.0; `weights` loads torchvision's checkpoint from the hub cache (`progress` is unused: no
     download)."""
-    return _squeezenet("1_0", weights, kwargs)
+    return _squeezenet("1_0", SqueezeNet1_0_Weights, weights, kwargs)
 
 
-def squeezenet1_1(*, weights: str | Enum | None = None, progress: bool = True, **kwargs: Any) -> SqueezeNet:
+@register_model()
+def squeezenet1_1(*, weights: SqueezeNet1_1_Weights | str | None = None, progress: bool = True,
+                  **kwargs: Any) -> SqueezeNet:
     """SqueezeNet 1.1 (2.4x less computation than 1.0); `weights` loads torchvision's checkpoint from the hub
     cache (`progress` is unused: no download)."""
-    return _squeezenet("1_1", weights, kwargs)
+    return _squeezenet("1_1", SqueezeNet1_1_Weights, weights, kwargs)
