@@ -45,6 +45,7 @@ def _product_grads(g, a, b, kind, shapes, params):
     weight(x, gy) = gw:  dx = input(gy, g),  dgy = forward(x, g)
     """
     a_shape, b_shape = shapes
+    g = g.contiguous()  # a gradient from sum() is a broadcast, which the kernels' reshapes would copy chunk by chunk
     if kind == "forward":
         return (None if b is None else _product("input", g, b, a_shape, params),
                 None if a is None else _product("weight", a, g, b_shape, params))

@@ -127,3 +127,17 @@ def test_layouts_in_chunks_of_samples(monkeypatch, width, stride, padding, dilat
         check(lambda lib, x, w, b: F(lib).conv2d(x, w, b, stride, padding, dilation, groups), x, w, b)
         check(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, stride, padding, 0, groups, dilation), x,
               randn(4, 6 // groups, 3, 2), b)
+
+
+# padding, dilation: the depthwise input gradient is the forward of the flipped kernels where d(k-1) >= padding
+DEPTHWISE = [(1, 1), (0, 1), ((1, 0), (2, 1)), (2, (1, 2)), (3, 1)]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("padding,dilation", DEPTHWISE)
+def test_depthwise_input_gradient(width, padding, dilation):
+    x, w, b = randn(2, 4, 5, width), randn(4, 1, 3, 2), randn(4)
+    check(lambda lib, x, w, b: F(lib).conv2d(x, w, b, 1, padding, dilation, 4), x, w, b)
+    check(lambda lib, x, w: F(lib).conv2d(x, w, None, 2, padding, dilation, 4), x, w)  # strided: col2im
+    check(lambda lib, x, w: F(lib).conv1d(x, w, None, 1, 1, 2, 4), randn(3, 4, width), randn(4, 1, 3))
+    check(lambda lib, x, w: F(lib).conv3d(x, w, None, 1, 1, 1, 2), randn(1, 2, 3, 4, width), randn(2, 1, 2, 3, 2))
