@@ -139,7 +139,7 @@ def _infer_array(data, keep_float64=False):
     if isinstance(data, np.ndarray):
         if data.dtype not in _dtype.FROM_NP:
             _dtype.from_numpy_dtype(data.dtype)
-        return data
+        return _plain(data)
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     leaves = set()
@@ -332,7 +332,12 @@ def from_numpy(ndarray) -> Tensor:
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
                          "strides are not currently supported. (You can probably work around this by making a "
                          "copy of your array  with array.copy().) ")
-    return wrap(ndarray)
+    return wrap(_plain(ndarray))
+
+
+def _plain(a: np.ndarray) -> np.ndarray:
+    """`a` as a base ndarray: a subclass's view (np.matrix, whose operators differ) shares its memory."""
+    return a if a.__class__ is np.ndarray else a.view(np.ndarray)
 
 
 def _filled(fill, size, dtype, device, requires_grad, default=None, out=None):

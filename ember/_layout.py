@@ -40,3 +40,29 @@ preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 legacy_contiguous_format = contiguous_format
+
+
+_RANKS = {"channels_last": 4, "channels_last_3d": 5}
+
+
+def dim_order(fmt: memory_format | None, ndim: int) -> tuple | None:
+    """The order of dims from outermost to innermost in memory that `fmt` asks of an `ndim`-D tensor (channels
+    after the spatial dims for the channels-last formats), or None for contiguous_format and preserve_format;
+    RuntimeError, as PyTorch's, for a channels-last format of the wrong rank."""
+    rank = _RANKS.get(getattr(fmt, "name", None))
+    if rank is None:
+        return None
+    if ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt.name} format")
+    return (0, *range(2, rank), 1)
+
+
+def is_dense_in_order(shape: tuple, strides: tuple, itemsize: int, order: tuple) -> bool:
+    """Whether an array of `shape` and byte `strides` lies without gaps with its dims nested in `order` (dims of
+    size 1 may have any stride)."""
+    expected = itemsize
+    for d in reversed(order):
+        if shape[d] != 1 and strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True

@@ -21,9 +21,12 @@ class Generator:
 
     def manual_seed(self, seed: int) -> "Generator":
         """Reset the generator to a state determined by `seed`."""
-        seed = int(seed)
-        self._seed = seed
-        self._rng = np.random.Generator(np.random.PCG64(seed & 0xFFFFFFFFFFFFFFFF))
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+        if not -2**63 <= seed < 2**64:
+            raise ValueError(f"manual_seed: expected a seed in [-2**63, 2**64), but got {seed}")
+        self._seed = seed & 0xFFFFFFFFFFFFFFFF  # a negative seed is its 64-bit two's complement, as PyTorch's
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
 
     def seed(self) -> int:
@@ -58,12 +61,13 @@ default_generator = Generator()
 
 def manual_seed(seed: int) -> Generator:
     """Seed the default generator (and CuPy's, when present)."""
+    generator = default_generator.manual_seed(int(seed))
     if cupy is not None:
         try:
-            cupy.random.seed(int(seed) & 0xFFFFFFFF)
+            cupy.random.seed(generator.initial_seed() & 0xFFFFFFFF)
         except Exception:
             pass
-    return default_generator.manual_seed(seed)
+    return generator
 
 
 def seed() -> int:

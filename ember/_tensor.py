@@ -12,7 +12,7 @@ import numpy as np
 from . import _dtype, _unsupported
 from ._device import CPU, META, device
 from ._hooks import add_hook
-from ._layout import strided
+from ._layout import dim_order, is_dense_in_order, strided
 from ._printing import format_meta, format_tensor
 from ._size import Size
 from .backend import array_module, to_numpy
@@ -137,8 +137,16 @@ class Tensor:
         return _address(self._data)
 
     def is_contiguous(self, memory_format=None) -> bool:
-        """True when the elements lie in row-major order without gaps (a meta tensor: always, NOTE [ Meta tensors ])."""
-        return self._data.flags.c_contiguous or self._data.__class__ is MetaArray
+        """True when the elements lie without gaps in row-major order, or in the order `memory_format` names (a meta
+        tensor: always, NOTE [ Meta tensors ])."""
+        a = self._data
+        if a.__class__ is MetaArray:
+            return True
+        try:
+            order = dim_order(memory_format, a.ndim)
+        except RuntimeError:  # a channels-last format of another rank
+            return False
+        return a.flags.c_contiguous if order is None else is_dense_in_order(a.shape, a.strides, a.itemsize, order)
 
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""
@@ -195,6 +203,10 @@ class Tensor:
     def is_inference(self) -> bool:
         """Whether this is an inference tensor: never in ember (inference_mode works as no_grad)."""
         return False
+
+    def to_dense(self, dtype=None, *, masked_grad=None) -> "Tensor":
+        """This tensor (ember's tensors are all dense), or a copy of another dtype."""
+        return self if dtype is None else self.to(dtype)
 
     def is_set_to(self, tensor: "Tensor") -> bool:
         """True when both tensors view the same memory with the same shape and strides."""

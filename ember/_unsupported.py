@@ -84,7 +84,7 @@ _TENSOR_GROUPS = {
     QUANTIZED: "dequantize int_repr q_per_channel_axis q_per_channel_scales q_per_channel_zero_points q_scale "
                "q_zero_point qscheme",
     SPARSE: "ccol_indices col_indices crow_indices row_indices coalesce is_coalesced dense_dim sparse_dim sparse_mask "
-            "sparse_resize_ sparse_resize_and_clear_ to_dense to_sparse to_sparse_bsc to_sparse_bsr to_sparse_coo "
+            "sparse_resize_ sparse_resize_and_clear_ to_sparse to_sparse_bsc to_sparse_bsr to_sparse_coo "
             "to_sparse_csc to_sparse_csr indices values smm sspaddmm resize_as_sparse_ is_sparse_csr",
     NESTED: "to_padded_tensor",
     DEVICES: "ipu is_ipu xpu is_xla is_vulkan is_mkldnn to_mkldnn mtia is_mtia is_maia",

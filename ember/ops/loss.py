@@ -389,6 +389,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
             f"Expected target of shape {list(a.shape[:1] + a.shape[2:])} for input of shape {list(input.shape)}, "
             f"but got target of shape {list(target.shape)}")
     c = a.shape[1]
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(a.dtype)} but found "
+                           f"{scalar_type_name(weight._data.dtype)}")
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
@@ -501,8 +504,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     x, y = input._data, target._data
     if x.dtype != y.dtype:
         raise RuntimeError(f"Found dtype {scalar_type_name(y.dtype)} but expected {scalar_type_name(x.dtype)}")
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    for name, a in (("input", x), ("target", y)):
+        if a.size and not (a.min() >= 0 and a.max() <= 1):  # NaN fails too
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     xp = array_module(x)
     with np.errstate(divide="ignore"):
         loss = -(y * xp.maximum(xp.log(x), -100) + (1 - y) * xp.maximum(xp.log1p(-x), -100))

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
-from .._layout import contiguous_format, preserve_format
+from .._layout import contiguous_format, dim_order, is_dense_in_order, preserve_format
 from ..autograd.graph import node_classes
 from ..backend import cupy, meta, module_for, on_device
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, tensor_type_error, view_of, wrap
@@ -38,8 +38,12 @@ def clone(input, *, memory_format=None):
         a = input._data
     except AttributeError:
         raise tensor_type_error("clone", "input", input) from None
-    preserve = memory_format is None or memory_format is preserve_format
-    r = wrap(a.copy(order="K" if preserve and not _expanded(a) else "C"))
+    order = dim_order(memory_format, a.ndim)
+    if order is not None:  # channels last: a row-major copy of the permuted array, permuted back
+        r = wrap(a.transpose(order).copy().transpose(np.argsort(order)))
+    else:
+        preserve = memory_format is None or memory_format is preserve_format
+        r = wrap(a.copy(order="K" if preserve and not _expanded(a) else "C"))
     if GRAD_ENABLED[0] and input._rg:
         record(r, NODES.CloneBackward0(), (input,))
     return r
@@ -51,10 +55,12 @@ def _expanded(a) -> bool:
 
 
 def contiguous(input, memory_format=None):
-    """self if already row-major contiguous, else a contiguous copy."""
-    if input._data.flags.c_contiguous:
+    """self if already contiguous in `memory_format` (by default row-major), else a copy that is."""
+    a = input._data
+    order = dim_order(memory_format, a.ndim)
+    if a.flags.c_contiguous if order is None else is_dense_in_order(a.shape, a.strides, a.itemsize, order):
         return input
-    return clone(input, memory_format=contiguous_format)
+    return clone(input, memory_format=contiguous_format if order is None else memory_format)
 
 
 def alias(input):
@@ -66,12 +72,13 @@ def alias(input):
 
 
 def parse_to(args, kwargs):
-    """to(dtype), to(device, dtype), to(tensor), with keywords; returns (device or None, dtype or None, copy)."""
+    """to(dtype), to(device, dtype), to(tensor), with keywords; returns (device or None, dtype or None, copy,
+    memory_format or None)."""
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    memory_format = kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:
@@ -86,13 +93,16 @@ def parse_to(args, kwargs):
                 dtype = _dtype.to_dtype(a)
             else:
                 device = a
-    return (None if device is None else to_device(device)), (None if dtype is None else _dtype.to_dtype(dtype)), copy
+    return ((None if device is None else to_device(device)), (None if dtype is None else _dtype.to_dtype(dtype)),
+            copy, memory_format)
 
 
 def to(input, *args, **kwargs):
-    """This tensor converted to a dtype and/or moved to a device; self when nothing changes."""
-    device, dtype, copy = parse_to(args, kwargs)
-    return _convert(input, device, dtype, copy)
+    """This tensor converted to a dtype and/or moved to a device, and laid out in a memory_format; self when
+    nothing changes."""
+    device, dtype, copy, memory_format = parse_to(args, kwargs)
+    r = _convert(input, device, dtype, copy)
+    return r if memory_format in (None, preserve_format) else contiguous(r, memory_format)
 
 
 def _convert(input, device, dtype, copy=False):

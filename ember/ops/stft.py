@@ -13,6 +13,8 @@ from .padding import pad
 from .shape import squeeze_, transpose_
 from .spectral import fft_c2c, fft_c2r, fft_r2c
 
+_FFT_DTYPES = (_dtype.float32, _dtype.float64, _dtype.complex64, _dtype.complex128)
+
 
 def _window(window, win_length: int, n_fft: int, like: Tensor, name: str):
     """The window centred in n_fft samples (zeros around it), or None for a rectangular window of n_fft."""
@@ -52,6 +54,8 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: i
         return autocast_call("stft", stft, input, n_fft, hop_length, win_length, window, center, pad_mode, normalized,
                              onesided, return_complex, align_to_window)
     check_tensor("stft", "input", input, 1)
+    if input.dtype not in _FFT_DTYPES:
+        raise RuntimeError(f"stft: expected a float32, float64, complex64 or complex128 input, but got {input.dtype}")
     is_complex = input.is_complex() or (window is not None and window.is_complex())
     if return_complex is None and not is_complex:
         raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will further "

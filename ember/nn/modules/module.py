@@ -7,6 +7,7 @@ from collections import OrderedDict, namedtuple
 
 from ..._creation import empty_like
 from ..._hooks import RemovableHandle, add_hook
+from ..._layout import channels_last, channels_last_3d
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...backend.meta import NO_DATA
@@ -507,14 +508,16 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         """Move and/or cast the parameters and buffers (only floating point ones change dtype)."""
-        device, dtype, _ = parse_to(args, kwargs)
+        device, dtype, _, memory_format = parse_to(args, kwargs)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
+        rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
 
         def convert(t):
             try:
-                return t.to(device, dtype if t.is_floating_point() else None)
+                return t.to(device, dtype if t.is_floating_point() else None,
+                            memory_format=memory_format if t.dim() == rank else None)
             except NotImplementedError as error:
                 if str(error) == NO_DATA:  # a meta tensor has no values to move
                     raise NotImplementedError(f"{error} Please use ember.nn.Module.to_empty() instead of "

@@ -223,6 +223,7 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
     rows = np.where((position >= 0) & (position < lengths[None, :]), starts + position, lengths.sum())
     if batch_first:
         rows = rows.T
+    sequences = [s.to(first.dtype) for s in sequences]  # the batch has the first sequence's dtype, as PyTorch's
     return cat(sequences + [padding]).index_select(0, _index(rows, first.device)).reshape(rows.shape + trailing)
 
 
