@@ -55,6 +55,11 @@ FALLBACKS = collections.Counter()  # why a vmap call ran as a loop -> how many t
 _LEVEL = [0]  # the level of the innermost running vmap
 
 
+def vmap_level() -> int:
+    """How many vmaps are running around the caller (0 outside vmap)."""
+    return _LEVEL[0]
+
+
 class NoBatchingRule(TypeError):
     """An operation on a BatchedArray that has no batching rule (vmap then runs the loop)."""
 

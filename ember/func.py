@@ -14,14 +14,14 @@ and buffers of several models for it.
 """
 import contextlib
 
-from ._creation import zeros_like
+from ._creation import eye, zeros_like
 from ._tensor import Tensor
 from ._tree import flatten, unflatten
-from ._vmap import vmap
+from ._vmap import vmap, vmap_level
 from .autograd import forward_ad
 from .autograd import grad as _autograd_grad
 from .autograd.function import FUNC_TRANSFORMS
-from .autograd.grad_mode import enable_grad
+from .autograd.grad_mode import DUAL_LEVEL_OPEN, enable_grad
 from .autograd.graph import AccumulateGrad
 from .ops.shape import stack
 
@@ -129,10 +129,12 @@ def _leaves(args, argnums):
     return args, groups
 
 
-def _gradients(output, groups, grad_outputs=None) -> tuple:
-    """The gradients of `output` for each group of leaves, in the group's structure (zeros where unused)."""
+def _gradients(output, groups, grad_outputs=None, create_graph: bool = True) -> tuple:
+    """The gradients of `output` for each group of leaves, in the group's structure (zeros where unused); without
+    `create_graph`, the graph of `output` is kept for further calls."""
     leaves = [t for tensors, _ in groups for t in tensors]
-    found = _autograd_grad(output, leaves, grad_outputs, create_graph=True, allow_unused=True)
+    found = _autograd_grad(output, leaves, grad_outputs, retain_graph=True, create_graph=create_graph,
+                           allow_unused=True)
     found = [g if g is not None else leaf.detach() * 0 for g, leaf in zip(found, leaves)]
     result, at = [], 0
     for tensors, spec in groups:
@@ -259,21 +261,52 @@ def vjp(func, *primals, has_aux: bool = False):
 
 
 def jacrev(func, argnums=0, has_aux: bool = False, *, chunk_size=None):
-    """A function returning the Jacobian of func's output with respect to the arguments at argnums, of shape
-    output.shape + input.shape, one backward pass per output element."""
+    """A function returning the Jacobian of func's output (a tensor or a tree of them) with respect to the arguments
+    at argnums, of shape output.shape + input.shape: one backward pass per output element, vmapped (one batched
+    pass) where the Jacobian needs no graph of its own (func reaches no tensor requiring grad outside its
+    arguments, and no other transform is running)."""
     def transformed(*args, **kwargs):
         constant = _outside_graph(args)
+        nested = FUNC_TRANSFORMS[0] > 0 or DUAL_LEVEL_OPEN[0] or vmap_level() > 0
         with enable_grad():
             args, leaves = _leaves(args, argnums)
             with _transform():
                 output, aux = _split_aux(func(*args, **kwargs), has_aux, "jacrev")
-            flat = output.reshape(-1)
-            rows = [_gradients(flat[k], leaves) for k in range(flat.shape[0])]
-        jacobians = tuple(_stack_tree([row[j] for row in rows], tuple(output.shape)) for j in range(len(leaves)))
-        result = jacobians[0] if isinstance(argnums, int) else jacobians
+            outputs, spec = flatten(output)
+            batched = constant and not nested and all(_reaches_only(o, _own(leaves)) for o in outputs)
+            jacobians = [_jacobian(o, leaves, batched) for o in outputs]
+        result = unflatten([j[0] if isinstance(argnums, int) else j for j in jacobians], spec)
         result = (result, aux) if has_aux else result
         return _detached_unless_outside(result, _own(leaves)) if constant else result
     return transformed
+
+
+def _jacobian(output: Tensor, leaves: list, batched: bool) -> tuple:
+    """Per group of leaves, the Jacobians of `output`: by one vmapped backward pass without a graph (`batched`), or
+    by one pass per element keeping the graph."""
+    if not isinstance(output, Tensor):
+        raise RuntimeError(f"jacrev(f, ...)(*args): expected f(*args) to return Tensors, got {type(output).__name__}")
+    shape = tuple(output.shape)
+    if batched:
+        basis = eye(output.numel(), dtype=output.dtype, device=output.device).reshape(-1, *shape)
+        columns = vmap(lambda v: _gradients(output, leaves, [v], create_graph=False))(basis)
+        return tuple(_reshaped_tree(column, shape) for column in columns)
+    flat = output.reshape(-1)
+    rows = [_gradients(flat[k], leaves) for k in range(flat.shape[0])]
+    return tuple(_stack_tree([row[j] for row in rows], shape) for j in range(len(leaves)))
+
+
+def _reaches_only(output: Tensor, own: list) -> bool:
+    """Whether every leaf requiring grad that output's graph reaches is one of the transform's `own` tensors."""
+    inside = {id(t) for t in own}
+    return all(id(leaf) in inside for leaf in _graph_leaves([output]))
+
+
+def _reshaped_tree(tree, output_shape: tuple):
+    """The vmapped gradients of the output's elements, (numel, *leaf shape) per leaf, as Jacobians output_shape +
+    leaf shape."""
+    flat, spec = flatten(tree)
+    return unflatten([t.reshape(output_shape + tuple(t.shape[1:])) for t in flat], spec)
 
 
 def _stack_tree(rows: list, output_shape: tuple):

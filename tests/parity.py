@@ -102,6 +102,10 @@ def assert_same(e, t, where="output", **kw):
         assert isinstance(e, (tuple, list)) and len(e) == len(t), f"{where}: {e!r} vs torch {t!r}"
         for i, (a, b) in enumerate(zip(e, t)):
             assert_same(a, b, f"{where}[{i}]", **kw)
+    elif isinstance(t, dict):
+        assert isinstance(e, dict) and list(e) == list(t), f"{where}: keys {list(e)} vs torch {list(t)}"
+        for key in t:
+            assert_same(e[key], t[key], f"{where}[{key!r}]", **kw)
     elif isinstance(t, torch.Size):
         assert tuple(e) == tuple(t), f"{where}: {e} != torch {t}"
     elif isinstance(t, float):

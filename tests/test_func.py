@@ -1,6 +1,7 @@
 """ember.func against torch.func: grad, grad_and_value (with aux), vjp, jacrev, jacfwd, hessian, vmap (in_dims,
 out_dims, nested outputs), functional_call, and their composition (per-sample gradients)."""
 import numpy as np
+import pytest
 from parity import check, raises_like_torch, randn, torch
 
 import ember
@@ -186,3 +187,37 @@ def test_transforms_keep_the_graph_to_parameters_the_function_closes_over():
     (e_flags, e_grad), (t_flags, t_grad) = run(ember), run(torch)
     assert e_flags == t_flags == [True, True, True, True, False]
     np.testing.assert_allclose(e_grad, t_grad, rtol=1e-5)
+
+
+# hidden layer -> (its width, whether the Jacobian's backward passes run batched: topk's backward has no rule)
+HIDDEN = {"relu": (lambda lib: lib.relu, 5, True), "tanh": (lambda lib: lib.tanh, 5, True),
+          "sigmoid": (lambda lib: lib.sigmoid, 5, True), "topk": (lambda lib: lambda h: h.topk(3)[0], 3, False)}
+
+
+@pytest.mark.parametrize("hidden", list(HIDDEN))
+def test_jacrev_without_outside_graph_is_one_batched_pass(hidden):
+    """Arguments and parameters that do not require grad: the Jacobian needs no graph, and its rows are one vmapped
+    backward pass (a loop where an op has no batching rule); values as PyTorch's, for a tree of outputs."""
+    from ember._vmap import FALLBACKS
+    layer, width, batched = HIDDEN[hidden]
+    w1, w2, x = randn(5, 4), randn(3, width), randn(2, 4)
+
+    def model(lib):
+        return lambda x, w: {"out": layer(lib)(x @ lib.tensor(w1).T) @ w.T, "sum": x.sum(-1)}
+    before = sum(FALLBACKS.values())
+    check(lambda lib, x, w: lib.func.jacrev(model(lib), argnums=(0, 1))(x, w), x, w2, grad=False)
+    assert (sum(FALLBACKS.values()) == before) == batched
+    check(lambda lib, x, w: lib.func.jacrev(lambda x: (model(lib)(x, w)["out"], x.max()), has_aux=True)(x), x, w2,
+          grad=False)
+
+
+def test_jacrev_of_a_tree_keeps_the_graph_to_closed_over_parameters():
+    w, x = randn(3, 4), randn(4)
+    results = []
+    for lib in (ember, torch):
+        weight = lib.tensor(w, requires_grad=True)
+        jac = lib.func.jacrev(lambda x: {"a": lib.tanh(weight @ x), "b": (x * 2,)})(lib.tensor(x))
+        jac["a"].pow(2).sum().backward()
+        results.append((jac["a"].detach().numpy(), jac["b"][0].detach().numpy(), weight.grad.numpy()))
+    for e, t in zip(*results):
+        np.testing.assert_allclose(e, t, rtol=1e-12)

@@ -174,7 +174,7 @@ def _tanh_grad(g, r):
     xp = array_module(r._data)
     t = xp.multiply(r._data, r._data)
     xp.subtract(1, t, out=t)
-    return wrap(xp.multiply(g._data, t, out=t))
+    return wrap(xp.multiply(g._data, t))  # not out=t: under vmap (jacrev) g may be batched where t is not
 
 
 def _sigmoid_grad(g, r):
@@ -182,8 +182,7 @@ def _sigmoid_grad(g, r):
     if GRAD_ENABLED[0] or not r._data.ndim:
         return g * (1 - r) * r
     xp = array_module(r._data)
-    t = xp.subtract(1, r._data)
-    xp.multiply(g._data, t, out=t)
+    t = xp.multiply(g._data, xp.subtract(1, r._data))  # g first: under vmap (jacrev) g may be batched where r is not
     return wrap(xp.multiply(t, r._data, out=t))
 
 
