@@ -101,6 +101,7 @@ BATCHED = {
     "linear_batched_weight": (lambda lib: lambda x, w: F[lib].linear(x, w), (randn(4, 5, 3), randn(4, 2, 3)), {}),
     "relu": (lambda lib: F[lib].relu, (randn(4, 3),), {}),
     "mse_loss": (lambda lib: F[lib].mse_loss, (randn(4, 3), randn(4, 3)), {}),
+    "cross_entropy": (lambda lib: F[lib].cross_entropy, (randn(4, 2, 3), labels(4, 2, high=3)), {}),
     "soft_cross_entropy": (lambda lib: lambda x, p: F[lib].cross_entropy(x, p), (randn(4, 2, 3), np.full((4, 2, 3),
                            1 / 3, np.float32)), {}),
     "nn_linear_module": (lambda lib: lambda x: LINEAR[lib](x).detach(), (randn(4, 3),), {}),
@@ -144,8 +145,6 @@ def setup_module():
 # the functions that fall back to the loop, and why: ember's op is written in a way no rule can batch
 FALLING_BACK = {
     "trainable_module": (lambda lib: LINEAR[lib], (randn(4, 3),), {}),  # NOTE [ Graphs out of vmap ]
-    "cross_entropy": (lambda lib: F[lib].cross_entropy, (randn(4, 2, 3), labels(4, 2, high=3)), {}),  # checks
-    # target values with bad.any() (data-dependent control flow)
     "index_with_batched_tensor": (lambda lib: lambda x, i: x[i], (randn(4, 5, 3), labels(4, 6, high=5)), {}),
     # the bounds check of the index values (data-dependent control flow)
     "diag_embed": (lambda lib: lambda x: lib.diag_embed(x), (randn(4, 3),), {}),  # no rule for diagonal views
@@ -269,6 +268,30 @@ def test_per_sample_gradients_batched():
             looped.append(dict(mine.named_parameters())[name].grad.numpy().copy())
         np.testing.assert_allclose(g.numpy(), np.stack(looped), rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(g.numpy(), reference[name].numpy(), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_per_sample_gradients_of_a_classifier_batched(loss):
+    """Class-index targets: the bounds check looks at every sample at once, the gradient's scatter is batched."""
+    mine, theirs = _mlps()
+    x, labels = MLP_DATA[0], np.arange(8) % 2
+    grads = []
+    for lib, model in ((ember, mine), (torch, theirs)):
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def per_sample(p, xi, yi, lib=lib, model=model):
+            out = lib.func.functional_call(model, p, (xi.unsqueeze(0),))
+            return getattr(F[lib], loss)(out.log_softmax(-1) if loss == "nll_loss" else out, yi.unsqueeze(0))
+        FALLBACKS.clear()
+        grads.append(VMAP[lib](lib.func.grad(per_sample), in_dims=(None, 0, 0))(params, lib.tensor(x),
+                                                                               lib.tensor(labels)))
+        if lib is ember:
+            assert not FALLBACKS, dict(FALLBACKS)
+            with pytest.raises(IndexError, match="Target 2 is out of bounds"):
+                vmap(lib.func.grad(per_sample), in_dims=(None, 0, 0))(params, lib.tensor(x),
+                                                                      lib.tensor(labels * 2))
+    for name, g in grads[0].items():
+        np.testing.assert_allclose(g.numpy(), grads[1][name].numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_backward_through_vmap_output_runs_the_loop():

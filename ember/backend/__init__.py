@@ -145,6 +145,14 @@ def cuda_available() -> bool:
         return False
 
 
+def every_sample(array):
+    """`array`, or inside vmap the physical array of every sample's values (NOTE [ BatchedArray ] in _vmap.py): for
+    checks and host-side decisions that hold for each sample when they hold for all of them."""
+    while (physical := getattr(array, "physical", None)) is not None:
+        array = physical
+    return array
+
+
 def to_numpy(array):
     """A NumPy array with the contents of `array` (a copy only when it lives on a GPU); NotImplementedError for a
     meta array, which has no contents."""

@@ -12,7 +12,7 @@ import numpy as np
 from .._dtype import scalar_type_name
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import node_classes
-from ..backend import array_module, widened
+from ..backend import array_module, every_sample, widened
 from ..backend.scatter import scatter_reduce_flat
 from .activation import logsigmoid
 from .autocast import AUTOCAST_OPS, autocast_call
@@ -355,10 +355,7 @@ def _at_classes(xp, a, classes):
 
 def _set_at_classes(xp, out, classes, values) -> None:
     """out[n, classes[n], ...] = values[n, ...] (or the scalar `values`), for `out` (N, C, ...)."""
-    if out.ndim == 2:
-        out[xp.arange(out.shape[0]), classes] = values
-    else:
-        xp.put_along_axis(out, classes[:, None], values if xp.ndim(values) == 0 else values[:, None], axis=1)
+    xp.put_along_axis(out, classes[:, None], values if xp.ndim(values) == 0 else values[:, None], axis=1)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -400,13 +397,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         flat = nll_loss(input.reshape(n, c, 1, size), target.reshape(n, 1, size), weight, None, ignore_index, None,
                         "none")
         return flat.view(target.shape)
-    low, high = (int(t.min()), int(t.max())) if t.size else (0, -1)
+    targets = every_sample(t)  # under vmap, checked once for all samples
+    low, high = (int(targets.min()), int(targets.max())) if targets.size else (0, -1)
     if low < 0 or high >= c:  # out of bounds, unless ignored
-        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        bad = (targets != ignore_index) & ((targets < 0) | (targets >= c))
         if bad.any():
-            raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+            raise IndexError(f"Target {int(targets[bad][0])} is out of bounds.")
     xp = array_module(a)
-    ignoring = low <= ignore_index <= high and (t == ignore_index).any()
+    ignoring = low <= ignore_index <= high and (targets == ignore_index).any()
     if weight is None and not ignoring:  # every sample counts once: no weights to apply
         safe, sw, total = t, None, xp.float64(t.size)
     else:
@@ -422,7 +420,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         out, scale = (losses.sum() / total).astype(a.dtype, copy=False), 1.0 / total
     r = wrap(out)
     if GRAD_ENABLED[0] and input._rg:
-        coeff = xp.zeros(a.shape, a.dtype)
+        coeff = xp.zeros_like(a)
         _set_at_classes(xp, coeff, safe, a.dtype.type(-scale) if sw is None else (-sw * scale).astype(a.dtype))
         g_shape = (a.shape[0], 1) + a.shape[2:] if reduction == "none" else ()
         node = NODES.NllLoss2DBackward0() if input.dim() >= 3 else NODES.NllLossBackward0()
