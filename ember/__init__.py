@@ -141,6 +141,7 @@ from ._settings import (use_deterministic_algorithms, are_deterministic_algorith
                         get_float32_matmul_precision, set_num_threads, get_num_threads,
                         set_num_interop_threads, get_num_interop_threads)
 from . import linalg  # noqa: F401
+from ._lobpcg import lobpcg  # noqa: F401
 from .ops.distance import cdist  # noqa: F401
 from .ops.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa
 from .ops.pooling import (max_pool1d, max_pool2d, max_pool3d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
@@ -153,6 +154,7 @@ from .nn.modules.rnn import (lstm, gru, rnn_tanh, rnn_relu, lstm_cell, gru_cell,
 from . import utils, multiprocessing, optim  # noqa: F401
 from . import _dynamo  # noqa: F401  (after nn: its OptimizedModule is a Module)
 from . import distributions  # noqa: F401
+from .distributions.gamma import _standard_gamma  # noqa: F401
 from . import return_types, serialization  # noqa: F401
 from .serialization import save, load, safetensors  # noqa: F401
 

@@ -13,6 +13,7 @@ without one.
 and buffers of several models for it.
 """
 import contextlib
+import functools
 
 from ._creation import eye, zeros_like
 from ._tensor import Tensor
@@ -25,8 +26,8 @@ from .autograd.grad_mode import DUAL_LEVEL_OPEN, enable_grad
 from .autograd.graph import AccumulateGrad
 from .ops.shape import stack
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
-           "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
+__all__ = ["functional_call", "functionalize", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
+           "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
 
 
 # ---- functional_call ------------------------------------------------------------------------------------------
@@ -258,6 +259,19 @@ def vjp(func, *primals, has_aux: bool = False):
         return _detached_unless_outside(grads, _own(leaves)) if constant and _outside_graph([cotangents]) else grads
     shown = _detached_unless_outside(output, _own(leaves)) if constant else output
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
+
+
+def functionalize(func, *, remove: str = "mutations"):
+    """func as a function without mutations. Differs from PyTorch: func runs as it is (ember records no program
+    to rewrite), which gives the same results, input mutations included."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}. "
+                           "Valid options are 'mutations' and 'mutations_and_views'.")
+
+    @functools.wraps(func)
+    def functionalized(*args, **kwargs):
+        return func(*args, **kwargs)
+    return functionalized
 
 
 def jacrev(func, argnums=0, has_aux: bool = False, *, chunk_size=None):

@@ -30,9 +30,9 @@ class _StandardGamma(ember.autograd.Function):
     """Samples of Gamma(alpha, 1) from ember's generator, differentiable with respect to alpha."""
 
     @staticmethod
-    def forward(ctx, alpha: Tensor) -> Tensor:
+    def forward(ctx, alpha: Tensor, generator=None) -> Tensor:
         a = alpha.detach().cpu().numpy()
-        sample = rng(None).standard_gamma(a, size=a.shape).astype(a.dtype)  # an array for 0-dim alpha too
+        sample = rng(generator).standard_gamma(a, size=a.shape).astype(a.dtype)  # an array for 0-dim alpha too
         sample = np.maximum(sample, np.finfo(a.dtype).tiny)
         x = ember.tensor(sample, device=alpha.device)
         ctx.save_for_backward(alpha, x)
@@ -42,12 +42,19 @@ class _StandardGamma(ember.autograd.Function):
     def backward(ctx, grad: Tensor) -> Tensor:
         alpha, x = ctx.saved_tensors
         dx = _standard_gamma_grad(alpha.detach().cpu().numpy(), x.detach().cpu().numpy())
-        return grad * ember.tensor(dx, dtype=alpha.dtype, device=alpha.device)
+        return grad * ember.tensor(dx, dtype=alpha.dtype, device=alpha.device), None
 
 
 def standard_gamma(concentration: Tensor) -> Tensor:
     """One sample of Gamma(concentration, 1) per element, with the pathwise gradient dx/dconcentration."""
     return _StandardGamma.apply(concentration)
+
+
+def _standard_gamma(input: Tensor, generator=None) -> Tensor:
+    """torch._standard_gamma: one sample of Gamma(input, 1) per element, differentiable with respect to input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"_standard_gamma(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return _StandardGamma.apply(input, generator)
 
 
 class Gamma(ExponentialFamily):
