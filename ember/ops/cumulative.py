@@ -72,10 +72,14 @@ def _reverse_logcumsumexp(v: Tensor, dim: int) -> Tensor:
 
 
 def _logcumsumexp_grad(g, x, r, dim):
-    """sum over i >= j of g_i exp(x_j - r_i), split by the sign of g so that every exp is of a log-sum-exp."""
-    positive = _reverse_logcumsumexp(g.clamp(min=0).log() - r, dim)
-    negative = _reverse_logcumsumexp((-g).clamp(min=0).log() - r, dim)
-    return (x + positive).exp() - (x + negative).exp()
+    """sum over i >= j of g_i exp(x_j - r_i), split by the sign of g so that every exp is of a log-sum-exp; the log
+    of a part's zeros is the lowest finite number, not -inf, whose differences would be NaN in a double backward."""
+    lowest = float(np.finfo(g._data.dtype).min)
+    positive, negative = g > 0, g < 0
+    log_size = where(positive | negative, g.abs(), 1.0).log()
+    up = _reverse_logcumsumexp(where(positive, log_size, lowest) - r, dim)
+    down = _reverse_logcumsumexp(where(negative, log_size, lowest) - r, dim)
+    return (x + up).exp() - (x + down).exp()
 
 
 def _differentiable_dtype(r):

@@ -49,11 +49,12 @@ GRADIENTS = {
     "MultiMarginLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
     "MultilabelMarginLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
     "DivBackward1": lambda g, divisor: (g / divisor,),
-    "CtcLossBackward0": lambda g, coeff, shape: (_expand_grad(g, coeff, shape),),
+    # as PyTorch's, not differentiable again, also through g: the tie below raises (NOTE [ Backward reads inputs ])
+    "CtcLossBackward0": lambda g, coeff, shape: (_expand_grad(g.detach(), coeff, shape),),
 }
 NODES = node_classes(GRADIENTS, reads_inputs={
     "NllLossBackward0": "zeros", "NllLoss2DBackward0": "zeros", "MultiMarginLossBackward0": "not implemented",
-    "MultilabelMarginLossBackward0": "not implemented"})
+    "MultilabelMarginLossBackward0": "not implemented", "CtcLossBackward0": "not implemented"})
 
 
 def _and_negated(t):

@@ -41,6 +41,8 @@ UNARY = {
     "amax": lambda lib, x: x.amax(1), "max dim": lambda lib, x: x.max(1)[0], "norm": lambda lib, x: x.norm(),
     "var": lambda lib, x: x.var(1), "std": lambda lib, x: x.std(1), "logsumexp": lambda lib, x: x.logsumexp(1),
     "cumsum": lambda lib, x: x.cumsum(1), "cumprod": lambda lib, x: x.cumprod(1),
+    "logcumsumexp": lambda lib, x: x.logcumsumexp(1), "logcumsumexp of the weighted": lambda lib, x:
+    (x * lib.tensor([[1.0, -2.0, 0.0, 3.0]])).logcumsumexp(1) * lib.tensor([[0.5, 0.0, -1.0, 2.0]]),
     "sort": lambda lib, x: x.sort(1)[0], "topk": lambda lib, x: x.topk(2)[0],
     "index": lambda lib, x: x[:, [0, 2, 0]], "transpose": lambda lib, x: x.t() * x.t(),
     "layer_norm": lambda lib, x: F(lib).layer_norm(x, (4,)), "normalize": lambda lib, x: F(lib).normalize(x),
@@ -172,3 +174,15 @@ def test_cumprod_with_zeros():
     x = np.array([[2.0, 0.0, 3.0, -1.0], [1.0, 2.0, 0.0, 0.0], [0.5, 1.5, -2.0, 1.0]])
     check(second_order(lambda lib, x: x.cumprod(1)), x, **SECOND)
     check(second_order(lambda lib, x: x.cumprod(0)), x, **SECOND)
+
+
+def test_ctc_loss_is_not_differentiable_twice():
+    """As PyTorch's: the gradient of ctc_loss has no derivative (its backward's node raises), whether or not the
+    loss's own output gradient requires grad."""
+    log_probs = randn(6, 2, 5)
+
+    def fn(lib, x, scale):
+        loss = F(lib).ctc_loss(x.log_softmax(2), lib.tensor([[1, 2], [3, 3]]), lib.tensor([6, 5]),
+                               lib.tensor([2, 2]))
+        return loss * scale
+    check(second_order(fn), log_probs, np.array(2.0), **SECOND)
