@@ -156,6 +156,10 @@ V1_AND_V2 = {
 }
 
 
+# torchvision's v2 grey levels and blends round a + k * b once (a fused multiply-add), v1's twice: last bits differ
+V2_ROUNDS_COLOUR_AS_TORCHVISION = {"ColorJitter", "RandomGrayscale"}
+
+
 @pytest.mark.parametrize("name", sorted(V1_AND_V2))
 def test_v2_matches_v1_with_the_same_seed(name):
     image = float_image()
@@ -164,7 +168,11 @@ def test_v2_matches_v1_with_the_same_seed(name):
         expected = V1_AND_V2[name](T)(image.as_subclass(ember.Tensor))
         ember.manual_seed(seed)
         out = V1_AND_V2[name](v2)(image)
-        assert type(out) is tv_tensors.Image and same(out.as_subclass(ember.Tensor), expected)
+        assert type(out) is tv_tensors.Image
+        if name in V2_ROUNDS_COLOUR_AS_TORCHVISION:
+            np.testing.assert_allclose(out.as_subclass(ember.Tensor).numpy(), expected.numpy(), rtol=0, atol=1e-6)
+        else:
+            assert same(out.as_subclass(ember.Tensor), expected)
 
 
 def test_containers():

@@ -43,7 +43,7 @@ def test_to_tensor_wide_modes_and_bilevel():
     assert t.dtype == ember.float32 and np.array_equal(t.numpy()[0], floats)
     wide = np.array([[0, 1000, 65535]], np.uint16)
     t = F.to_tensor(Image.fromarray(wide))
-    assert t.dtype == ember.int32 and t.numpy().tolist() == [[[0, 1000, 65535]]]
+    assert t.dtype == ember.int16 and t.numpy().tolist() == [[[0, 1000, -1]]]  # torchvision 0.28.0: I;16 wraps
     bits = Image.fromarray(np.array([[0, 255, 255], [255, 0, 0]], np.uint8)).convert("1")
     t = F.to_tensor(bits)
     assert t.dtype == ember.float32 and t.numpy().tolist() == [[[0, 1, 1], [1, 0, 0]]]

@@ -1,7 +1,7 @@
 """torchvision.transforms.functional: every transform as a function of a PIL image or a (..., C, H, W) tensor.
 
 Arguments are checked and parsed here, then the work goes to `functional_pil` (Pillow) or `functional_tensor`
-(ember ops). Differs from torchvision: a PIL image of mode I;16 becomes an int32 tensor (ember has no uint16).
+(ember ops).
 """
 import math
 import numbers
@@ -21,7 +21,8 @@ __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_n
            "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize", "resize", "pad", "crop",
            "center_crop", "resized_crop", "hflip", "vflip", "five_crop", "ten_crop", "rotate", "affine",
            "perspective", "to_grayscale", "rgb_to_grayscale", "adjust_brightness", "adjust_contrast",
-           "adjust_saturation", "adjust_hue", "adjust_gamma", "gaussian_blur", "erase"]
+           "adjust_saturation", "adjust_hue", "adjust_gamma", "gaussian_blur", "erase", "invert", "posterize",
+           "solarize", "autocontrast", "equalize", "adjust_sharpness", "elastic_transform"]
 
 
 class InterpolationMode(Enum):
@@ -40,7 +41,7 @@ _PIL_FILTER = {InterpolationMode.NEAREST: 0, InterpolationMode.NEAREST_EXACT: 0,
                InterpolationMode.LANCZOS: 1}
 _FROM_PIL = {0: InterpolationMode.NEAREST, 2: InterpolationMode.BILINEAR, 3: InterpolationMode.BICUBIC,
              4: InterpolationMode.BOX, 5: InterpolationMode.HAMMING, 1: InterpolationMode.LANCZOS}
-_PIL_DTYPE = {"I": np.int32, "F": np.float32}  # every I;16 variant reads as int32 (see the module docstring)
+_TO_TENSOR_DTYPE = {"I": np.int32, "I;16": np.int16, "F": np.float32}  # I;16 wraps to int16, as in torchvision
 _PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
 
 
@@ -81,39 +82,39 @@ def get_image_num_channels(img) -> int:
 
 # ---- conversion ------------------------------------------------------------------------------------
 def _pil_array(pic, dtype) -> np.ndarray:
-    """The pixels of a PIL image as an (H, W, bands) array."""
+    """The pixels of a PIL image as an (H, W, bands) array in native byte order."""
     a = np.asarray(pic, dtype)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
     return a.reshape(pic.height, pic.width, len(pic.getbands()))
 
 
 def to_tensor(pic) -> Tensor:
-    """A PIL image or (H, W[, C]) array as a (C, H, W) tensor; uint8 becomes the default float dtype in [0, 1]."""
+    """A PIL image or (H, W[, C]) array as a (C, H, W) tensor; uint8 becomes the default float dtype in [0, 1]. As
+    in torchvision, a 16-bit PIL image (mode I;16) becomes int16, values over 32767 wrapping to negative."""
     if isinstance(pic, np.ndarray):
         if pic.ndim not in (2, 3):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
         a = pic[:, :, None] if pic.ndim == 2 else pic
     elif FP.is_pil_image(pic):
-        dtype = np.int32 if pic.mode.startswith("I;16") else _PIL_DTYPE.get(pic.mode, np.uint8)
-        a = _pil_array(pic, dtype)
+        a = _pil_array(pic, _TO_TENSOR_DTYPE.get(pic.mode, np.uint8))
         if pic.mode == "1":
             a = a * np.uint8(255)
     else:
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
     chw = a.transpose(2, 0, 1)
     if a.dtype != np.uint8:
-        return ember.from_numpy(np.ascontiguousarray(chw))
+        return ember.from_numpy(np.array(chw, order="C"))
     out = np.empty(chw.shape, ember.get_default_dtype().np)
     np.divide(chw, out.dtype.type(255), out=out, dtype=out.dtype)
     return wrap(out)
 
 
 def pil_to_tensor(pic) -> Tensor:
-    """A PIL image as a (C, H, W) tensor of its own dtype, unscaled (a permuted view, as in torchvision)."""
+    """A PIL image as a (C, H, W) tensor of its own dtype (uint16 for 16-bit images), unscaled (a permuted view, as
+    in torchvision). Differs from torchvision: big-endian I;16B images are accepted."""
     FP.check_image(pic)
-    a = _pil_array(pic, None)
-    if a.dtype.kind == "u" and a.itemsize == 2:
-        a = a.astype(np.int32)
-    return wrap(np.array(a)).permute(2, 0, 1)
+    return wrap(np.array(_pil_array(pic, None))).permute(2, 0, 1)
 
 
 _MODES_BY_CHANNELS = {2: ["LA"], 3: ["RGB", "YCbCr", "HSV"], 4: ["RGBA", "CMYK", "RGBX"]}
@@ -468,3 +469,72 @@ def gaussian_blur(img, kernel_size, sigma=None):
     if _is_tensor(img):
         return FT.gaussian_blur(img, kernel_size, sigma)
     return to_pil_image(FT.gaussian_blur(pil_to_tensor(img), kernel_size, sigma), mode=img.mode)
+
+
+
+def _color_tensor(img) -> bool:
+    """True for a tensor image with 1 or 3 channels and a channel dim; False for a PIL image; TypeError otherwise."""
+    if not _is_tensor(img):
+        return False
+    if img.ndim < 3:
+        raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
+    FT.check_channels(img, (1, 3))
+    return True
+
+
+def invert(img):
+    """Invert the colours: 255 - x for uint8, 1 - x for floats."""
+    return FT.invert(img) if _color_tensor(img) else FP.invert(img)
+
+
+def posterize(img, bits: int):
+    """Keep the `bits` (0-8) highest bits of each uint8 value."""
+    if not 0 <= bits <= 8:
+        raise ValueError(f"The number of bits should be between 0 and 8. Got {bits}")
+    if not _color_tensor(img):
+        return FP.posterize(img, bits)
+    if img.dtype != ember.uint8:
+        raise TypeError(f"Only ember.uint8 image tensors are supported, but found {img.dtype}")
+    return FT.posterize(img, bits)
+
+
+def solarize(img, threshold: float):
+    """Invert the values >= threshold."""
+    return FT.solarize(img, threshold) if _color_tensor(img) else FP.solarize(img, threshold)
+
+
+def autocontrast(img):
+    """Stretch each channel so that its darkest value becomes black and its lightest white."""
+    return FT.autocontrast(img) if _color_tensor(img) else FP.autocontrast(img)
+
+
+def equalize(img):
+    """Equalise the histogram of each channel of a uint8 (C, H, W) or (N, C, H, W) tensor or a PIL image."""
+    if not _color_tensor(img):
+        return FP.equalize(img)
+    if img.ndim > 4:
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {img.ndim}")
+    if img.dtype != ember.uint8:
+        raise TypeError(f"Only ember.uint8 image tensors are supported, but found {img.dtype}")
+    return FT.equalize(img)
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    """Blend with a smoothed image: 0 blurs, 1 keeps the image, 2 doubles the sharpness."""
+    if _is_tensor(img):
+        return FT.adjust_sharpness(img, sharpness_factor)
+    return FP.adjust_sharpness(img, sharpness_factor)
+
+
+def elastic_transform(img, displacement: Tensor, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Resample at the pixel centres moved by `displacement` (1, H, W, 2), in grid_sample's [-1, 1] units; PIL
+    images go through a tensor and back."""
+    interpolation = interpolation_mode(interpolation)
+    if not isinstance(displacement, Tensor):
+        raise TypeError(f"Argument displacement should be a Tensor, got {type(displacement).__name__}")
+    tensor = img if _is_tensor(img) else pil_to_tensor(img)
+    expected = (1, *tensor.shape[-2:], 2)
+    if tuple(displacement.shape) != expected:
+        raise ValueError(f"Argument displacement shape should be {expected}, but given {tuple(displacement.shape)}")
+    out = FT.elastic_transform(tensor, displacement, interpolation.value, fill)
+    return out if tensor is img else to_pil_image(out, mode=img.mode)

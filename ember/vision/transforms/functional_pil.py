@@ -153,3 +153,39 @@ def adjust_gamma(img, gamma: float, gain: float = 1):
     mode = img.mode
     table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)] * 3
     return img.convert("RGB").point(table).convert(mode)
+
+
+def invert(img):
+    """Pillow's ImageOps.invert."""
+    check_image(img)
+    return ImageOps.invert(img)
+
+
+def posterize(img, bits: int):
+    """Pillow's ImageOps.posterize."""
+    check_image(img)
+    return ImageOps.posterize(img, bits)
+
+
+def solarize(img, threshold: float):
+    """Pillow's ImageOps.solarize."""
+    check_image(img)
+    return ImageOps.solarize(img, threshold)
+
+
+def autocontrast(img):
+    """Pillow's ImageOps.autocontrast."""
+    check_image(img)
+    return ImageOps.autocontrast(img)
+
+
+def equalize(img):
+    """Pillow's ImageOps.equalize."""
+    check_image(img)
+    return ImageOps.equalize(img)
+
+
+def adjust_sharpness(img, factor: float):
+    """Pillow's ImageEnhance.Sharpness."""
+    check_image(img)
+    return ImageEnhance.Sharpness(img).enhance(factor)

@@ -13,13 +13,27 @@ from ... import nn
 from ..._tensor import Tensor
 
 F = nn.functional
-_INT_MAX = {ember.uint8: 255, ember.int8: 127, ember.int16: 32767, ember.int32: 2 ** 31 - 1, ember.int64: 2 ** 63 - 1}
+_INT_MAX = {ember.uint8: 255, ember.int8: 127, ember.int16: 32767, ember.uint16: 65535, ember.int32: 2 ** 31 - 1,
+            ember.int64: 2 ** 63 - 1}
 _FLOATS = (ember.float32, ember.float64)
 
 
 def max_value(dtype: ember.dtype) -> int:
-    """The value of full intensity for `dtype`: 255 for uint8, the integer maximum, 1 for floating point."""
+    """The value of full intensity for `dtype`: 255 for uint8, the integer maximum, 1 for floating point (and, as in
+    torchvision, for uint32 and uint64)."""
     return _INT_MAX.get(dtype, 1)
+
+
+def linspace(start: float, end: float, steps: int, dtype=np.float32) -> np.ndarray:
+    """torch.linspace's values: start + i * step for the first half, end - (steps - 1 - i) * step for the rest,
+    each with one rounding (torch fuses the multiply-add)."""
+    dtype = np.dtype(dtype).type
+    start, end = dtype(start), dtype(end)
+    step = (end - start) / dtype(max(steps - 1, 1))
+    i = np.arange(steps)
+    wide = np.where(i < steps // 2, np.float64(start) + np.float64(step) * i,
+                    np.float64(end) - np.float64(step) * (steps - 1 - i))
+    return wide.astype(dtype)
 
 
 def check_image(img: Tensor) -> None:
@@ -167,10 +181,14 @@ def _base_grid(ow: int, oh: int, x0: float, y0: float, dtype) -> np.ndarray:
 
 def affine_grid(matrix: list[float], w: int, h: int, ow: int, oh: int, dtype) -> np.ndarray:
     """torchvision's affine sampling grid: output pixel centres about the centre, mapped by the inverse affine
-    `matrix` (2 x 3) and normalised by the input size."""
+    `matrix` (2 x 3) and normalised by the input size, with torch's float rounding."""
     theta = np.asarray(matrix, dtype).reshape(2, 3)
     scaled = theta.T / np.array([0.5 * w, 0.5 * h], dtype)
-    return (_base_grid(ow, oh, -ow * 0.5 + 0.5, -oh * 0.5 + 0.5, dtype) @ scaled).reshape(1, oh, ow, 2)
+    base = _base_grid(ow, oh, -ow * 0.5 + 0.5, -oh * 0.5 + 0.5, dtype)
+    # x * t0 + y * t1 + t2 rounded term by term, as torch's bmm does here (a BLAS product rounds differently and
+    # moves samples that sit on pixel edges)
+    grid = base[:, 0:1] * scaled[0] + base[:, 1:2] * scaled[1] + scaled[2]
+    return grid.reshape(1, oh, ow, 2)
 
 
 def affine(img: Tensor, matrix: list[float], interpolation: str = "nearest", fill=None) -> Tensor:
@@ -410,3 +428,95 @@ def erase(img: Tensor, i: int, j: int, h: int, w: int, v: Tensor, inplace: bool 
         img = img.clone()
     img[..., i:i + h, j:j + w] = v
     return img
+
+
+# ---- photometric ops (torchvision's v1 arithmetic; v2.functional has the v2 variants) -------------------
+def invert(img: Tensor) -> Tensor:
+    """max - img: 1 - x for floats, the value bits flipped for integers."""
+    check_image(img)
+    return 1.0 - img if img.is_floating_point() else img ^ max_value(img.dtype)
+
+
+def posterize(img: Tensor, bits: int) -> Tensor:
+    """Keep the `bits` highest value bits of integers; floats are floored to 2 ** bits levels."""
+    check_image(img)
+    if img.is_floating_point():
+        levels = 1 << bits
+        return (img * levels).floor().clamp(0, levels - 1) * (1.0 / levels)
+    value_bits = max_value(img.dtype).bit_length()
+    if bits >= value_bits:
+        return img
+    return img & (((1 << bits) - 1) << (value_bits - bits))
+
+
+def solarize(img: Tensor, threshold: float) -> Tensor:
+    """Invert the values >= threshold."""
+    check_image(img)
+    if threshold > max_value(img.dtype):
+        raise TypeError(f"Threshold should be less or equal the maximum value of the dtype, but got {threshold}")
+    return ember.where(img >= threshold, invert(img), img)
+
+
+def channel_range(img: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-channel minimum and maximum (as float) and where they are equal."""
+    x = img if img.is_floating_point() else img.to(ember.float32)
+    low, high = x.amin((-2, -1), keepdim=True), x.amax((-2, -1), keepdim=True)
+    return low, high, high == low
+
+
+def autocontrast(img: Tensor) -> Tensor:
+    """Stretch each channel to the full range: (x - min) * (max_value / (max - min)); constant channels stay."""
+    check_image(img)
+    bound = max_value(img.dtype)
+    low, high, flat = channel_range(img)
+    scale = ember.where(flat, 1.0, bound / ember.where(flat, 1.0, high - low))
+    return ((img - ember.where(flat, 0.0, low)) * scale).clamp(0, bound).to(img.dtype)
+
+
+def equalize(img: Tensor) -> Tensor:
+    """Histogram-equalise each channel of a uint8 image with PIL's lookup table: lut[v] = (cum[v - 1] + step // 2)
+    // step, step = (pixels not of the top value) // 255; channels with step 0 are unchanged."""
+    shape = tuple(img.shape)
+    flat = img.reshape(-1, shape[-2] * shape[-1]).to(ember.int64)
+    counts = ember.zeros((flat.shape[0], 256), dtype=ember.int64, device=img.device)
+    counts.scatter_add_(1, flat, ember.ones_like(flat))
+    cumulative = counts.cumsum(1)
+    top_count = counts.gather(1, cumulative.argmax(1, keepdim=True))
+    step = (flat.shape[1] - top_count) // 255
+    lut = (cumulative[:, :-1] + step // 2) // step.clamp(min=1)
+    lut = ember.cat((ember.zeros_like(step), lut.clamp(0, 255)), 1).to(ember.uint8)
+    return ember.where(step == 0, flat.to(ember.uint8), lut.gather(1, flat)).reshape(shape)
+
+
+def blur_sharpness(x: Tensor) -> Tensor:
+    """The interior of float (N, C, H, W) `x` smoothed by PIL's SMOOTH kernel (1s around a 5, over 13)."""
+    kernel = np.ones((3, 3), x.dtype.np)
+    kernel[1, 1] = 5
+    kernel /= kernel.sum()
+    c = x.shape[1]
+    return F.conv2d(x, _const(kernel, x).expand(c, 1, 3, 3), groups=c)
+
+
+def adjust_sharpness(img: Tensor, sharpness_factor: float) -> Tensor:
+    """Blend with the SMOOTH-blurred image (rounded to the dtype; the one-pixel border is kept): 0 blurs, 1 keeps,
+    2 sharpens."""
+    _check_factor(sharpness_factor, "sharpness_factor")
+    check_image(img)
+    check_channels(img, (1, 3))
+    if img.shape[-1] <= 2 or img.shape[-2] <= 2:
+        return img
+    x, restore = _batch(img)
+    blurred = img.clone()
+    blurred[..., 1:-1, 1:-1] = restore(blur_sharpness(x))
+    return blend(img, blurred, sharpness_factor)
+
+
+def elastic_transform(img: Tensor, displacement: Tensor, interpolation: str = "bilinear", fill=None) -> Tensor:
+    """Sample at the pixel centres (normalised to [-1, 1]) moved by `displacement` (1, H, W, 2)."""
+    check_image(img)
+    h, w = img.shape[-2], img.shape[-1]
+    dt = _grid_dtype(img)
+    grid = np.empty((1, h, w, 2), dt)
+    grid[..., 0] = linspace((1 - w) / w, (w - 1) / w, w, dt)
+    grid[..., 1] = linspace((1 - h) / h, (h - 1) / h, h, dt)[:, None]
+    return _grid_transform(img, grid + displacement.numpy(force=True).astype(dt), interpolation, fill)

@@ -22,7 +22,8 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtyp
            "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop",
            "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "FiveCrop", "TenCrop", "ColorJitter",
            "RandomRotation", "RandomAffine", "Grayscale", "RandomGrayscale", "RandomPerspective", "RandomErasing",
-           "GaussianBlur", "InterpolationMode"]
+           "GaussianBlur", "InterpolationMode", "RandomInvert", "RandomPosterize", "RandomSolarize",
+           "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "ElasticTransform"]
 
 
 def _uniform(low: float, high: float) -> float:
@@ -609,15 +610,15 @@ class ColorJitter(Module):
 
     @staticmethod
     def get_params(brightness, contrast, saturation, hue) -> tuple:
-        """(order of the four adjustments, brightness, contrast, saturation, hue factors or None)."""
-        order = rng(None).permutation(4).tolist()
+        """(order of the four adjustments as a tensor, brightness, contrast, saturation, hue factors or None)."""
+        order = ember.randperm(4)
         return (order,) + tuple(None if r is None else _uniform(r[0], r[1])
                                 for r in (brightness, contrast, saturation, hue))
 
     def forward(self, img):
         order, *factors = self.get_params(self.brightness, self.contrast, self.saturation, self.hue)
         adjust = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
-        for i in order:
+        for i in order.tolist():
             if factors[i] is not None:
                 img = adjust[i](img, factors[i])
         return img
@@ -625,6 +626,144 @@ class ColorJitter(Module):
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(brightness={self.brightness}, contrast={self.contrast}, "
                 f"saturation={self.saturation}, hue={self.hue})")
+
+
+class _RandomPhotometric(Module):
+    """Base of the transforms that apply `self.op` with probability p."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        _check_probability(p)
+        self.p = p
+
+    def forward(self, img):
+        return self.op(img) if _happens(self.p) else img
+
+    def op(self, img):
+        """The transformed image."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomInvert(_RandomPhotometric):
+    """Invert the colours with probability p."""
+
+    def op(self, img):
+        return F.invert(img)
+
+
+class RandomAutocontrast(_RandomPhotometric):
+    """Stretch each channel to the full range with probability p."""
+
+    def op(self, img):
+        return F.autocontrast(img)
+
+
+class RandomEqualize(_RandomPhotometric):
+    """Equalise the histogram with probability p."""
+
+    def op(self, img):
+        return F.equalize(img)
+
+
+class RandomPosterize(_RandomPhotometric):
+    """Keep the `bits` highest bits of each value with probability p."""
+
+    def __init__(self, bits: int, p: float = 0.5):
+        super().__init__(p)
+        self.bits = bits
+
+    def op(self, img):
+        return F.posterize(img, self.bits)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(bits={self.bits},p={self.p})"
+
+
+class RandomSolarize(_RandomPhotometric):
+    """Invert the values >= threshold with probability p."""
+
+    def __init__(self, threshold: float, p: float = 0.5):
+        super().__init__(p)
+        self.threshold = threshold
+
+    def op(self, img):
+        return F.solarize(img, self.threshold)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(threshold={self.threshold},p={self.p})"
+
+
+class RandomAdjustSharpness(_RandomPhotometric):
+    """Adjust the sharpness by `sharpness_factor` with probability p."""
+
+    def __init__(self, sharpness_factor: float, p: float = 0.5):
+        super().__init__(p)
+        self.sharpness_factor = sharpness_factor
+
+    def op(self, img):
+        return F.adjust_sharpness(img, self.sharpness_factor)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(sharpness_factor={self.sharpness_factor},p={self.p})"
+
+
+def _float_pair(value, name: str) -> list[float]:
+    """[v, v] for a float, else a sequence of 2 floats as a list."""
+    if isinstance(value, float):
+        return [value, value]
+    if not isinstance(value, Sequence):
+        raise TypeError(f"{name} should be float or a sequence of floats. Got {type(value)}")
+    if len(value) != 2:
+        raise ValueError(f"If {name} is a sequence its length should be 2. Got {len(value)}")
+    if not all(isinstance(v, float) for v in value):
+        raise TypeError(f"{name} should be a sequence of floats. Got {[type(v) for v in value]}")
+    return list(value)
+
+
+def elastic_displacement(alpha: list[float], sigma: list[float], size: list[int]) -> Tensor:
+    """A random (1, H, W, 2) displacement: uniform noise in [-1, 1) per axis, blurred by a Gaussian (std `sigma`,
+    kernel 8 sigma + 1 rounded up to odd) and scaled by alpha / the axis length."""
+    planes = []
+    for axis, (a, s) in enumerate(zip(alpha, sigma)):
+        d = ember.rand([1, 1] + list(size)) * 2 - 1
+        if s > 0.0:
+            k = int(8 * s + 1) | 1
+            d = F.gaussian_blur(d, [k, k], list(sigma))
+        planes.append(d * a / size[1 - axis])
+    return ember.cat(planes, 1).permute(0, 2, 3, 1)
+
+
+class ElasticTransform(Module):
+    """Displace every pixel by smoothed random noise: `alpha` scales the displacements, `sigma` smooths them."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        self.alpha, self.sigma = _float_pair(alpha, "alpha"), _float_pair(sigma, "sigma")
+        self.interpolation = interpolation_mode(interpolation)
+        if isinstance(fill, (int, float)):
+            fill = [float(fill)]
+        elif isinstance(fill, (list, tuple)):
+            fill = [float(f) for f in fill]
+        else:
+            raise TypeError(f"fill should be int or float or a list or tuple of them. Got {type(fill)}")
+        self.fill = fill
+
+    @staticmethod
+    def get_params(alpha: list[float], sigma: list[float], size: list[int]) -> Tensor:
+        """The random (1, H, W, 2) displacement for an image of `size` [H, W]."""
+        return elastic_displacement(alpha, sigma, size)
+
+    def forward(self, img):
+        _, height, width = F.get_dimensions(img)
+        displacement = self.get_params(self.alpha, self.sigma, [height, width])
+        return F.elastic_transform(img, displacement, self.interpolation, self.fill)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(alpha={self.alpha}, sigma={self.sigma}, interpolation={self.interpolation}, "
+                f"fill={self.fill})")
 
 
 class GaussianBlur(Module):

@@ -18,8 +18,8 @@ from ...._tensor import Tensor
 from ....nn import ModuleList
 from ... import tv_tensors
 from .. import transforms as _v1
-from ..functional import parse_padding, to_tensor
-from ..transforms import _check_probability, _happens, _randint, _tensor_fill, _uniform
+from ..functional import InterpolationMode, interpolation_mode, parse_padding, to_tensor
+from ..transforms import _check_probability, _happens, _randint, _tensor_fill, _uniform, elastic_displacement
 from . import functional as F
 from ._transform import Transform, _RandomApplyTransform
 from ._utils import PIL_TYPES, query_chw
@@ -27,6 +27,7 @@ from ._utils import PIL_TYPES, query_chw
 __all__ = [
     "CenterCrop",
     "ColorJitter",
+    "ElasticTransform",
     "Compose",
     "ConvertImageDtype",
     "FiveCrop",
@@ -37,17 +38,23 @@ __all__ = [
     "Normalize",
     "PILToTensor",
     "Pad",
+    "RandomAdjustSharpness",
     "RandomAffine",
+    "RandomAutocontrast",
     "RandomApply",
     "RandomChoice",
     "RandomCrop",
+    "RandomEqualize",
     "RandomErasing",
     "RandomGrayscale",
     "RandomHorizontalFlip",
+    "RandomInvert",
     "RandomOrder",
     "RandomPerspective",
+    "RandomPosterize",
     "RandomResizedCrop",
     "RandomRotation",
+    "RandomSolarize",
     "RandomVerticalFlip",
     "Resize",
     "TenCrop",
@@ -441,10 +448,85 @@ class ColorJitter(Transform, _v1.ColorJitter):
 
     def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
         adjust = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
-        for i in params["order"]:
+        for i in params["order"].tolist():
             if params["factors"][i] is not None:
                 inpt = adjust[i](inpt, params["factors"][i])
         return inpt
+
+
+class RandomInvert(_RandomApplyTransform, _v1.RandomInvert):
+    """Invert the colours with probability p."""
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.invert(inpt)
+
+
+class RandomAutocontrast(_RandomApplyTransform, _v1.RandomAutocontrast):
+    """Stretch each channel to the full range with probability p."""
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.autocontrast(inpt)
+
+
+class RandomEqualize(_RandomApplyTransform, _v1.RandomEqualize):
+    """Equalise the histogram with probability p."""
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.equalize(inpt)
+
+
+class RandomPosterize(_RandomApplyTransform, _v1.RandomPosterize):
+    """Keep the `bits` highest value bits with probability p."""
+    __repr__ = Transform.__repr__  # v2's repr lists p first, as torchvision's v2 does (v1's does not)
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.posterize(inpt, self.bits)
+
+
+class RandomSolarize(_RandomApplyTransform, _v1.RandomSolarize):
+    """Invert the values >= threshold with probability p."""
+    __repr__ = Transform.__repr__  # v2's repr lists p first, as torchvision's v2 does (v1's does not)
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.solarize(inpt, self.threshold)
+
+
+class RandomAdjustSharpness(_RandomApplyTransform, _v1.RandomAdjustSharpness):
+    """Adjust the sharpness by `sharpness_factor` with probability p."""
+    __repr__ = Transform.__repr__  # v2's repr lists p first, as torchvision's v2 does (v1's does not)
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.adjust_sharpness(inpt, self.sharpness_factor)
+
+
+def _number_pair(value, name: str) -> list[float]:
+    """[v, v] for a number, else a sequence of 1 or 2 numbers as a pair of floats."""
+    if isinstance(value, (int, float)):
+        return [float(value)] * 2
+    if not isinstance(value, Sequence):
+        raise TypeError(f"{name} should be a number or a sequence of numbers. Got {type(value)}")
+    if len(value) not in (1, 2):
+        raise ValueError(f"If {name} is a sequence its length should be 1 or 2. Got {len(value)}")
+    return [float(value[0]), float(value[-1])]
+
+
+class ElasticTransform(Transform):
+    """Displace every pixel by smoothed random noise: `alpha` scales the displacements, `sigma` smooths them."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0) -> None:
+        super().__init__()
+        self.alpha, self.sigma = _number_pair(alpha, "alpha"), _number_pair(sigma, "sigma")
+        self.interpolation = interpolation_mode(interpolation)
+        self.fill = fill
+
+    def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
+        return {"displacement": elastic_displacement(self.alpha, self.sigma, list(query_chw(flat_inputs)[1:]))}
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return F.elastic(inpt, params["displacement"], self.interpolation, self.fill)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}, sigma={self.sigma}, interpolation={self.interpolation.value}, fill={self.fill}"
 
 
 class GaussianBlur(Transform, _v1.GaussianBlur):
