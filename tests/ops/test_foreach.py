@@ -245,3 +245,12 @@ def test_error_messages_say_what_was_expected():
         ember._foreach_div([ember.ones(1)], [1, 2])
     with pytest.raises(TypeError, match="element 1 in argument 0, but got int"):
         ember._foreach_sqrt([ember.ones(1), 3])
+
+
+def test_results_require_grad_together_after_forward_ad():
+    """Regression: once a dual level had been used, a result that depends on no input requiring grad was left
+    unrecorded (forward AD's marks), so it did not require grad as PyTorch's does."""
+    with ember.autograd.forward_ad.dual_level():
+        ember.autograd.forward_ad.make_dual(ember.ones(2), ember.ones(2)) * 2
+    a = ember.ones(2, requires_grad=True)
+    assert [t.requires_grad for t in ember._foreach_abs([a, ember.ones(2)])] == [True, True]
