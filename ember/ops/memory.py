@@ -40,7 +40,7 @@ def clone(input, *, memory_format=None):
         raise tensor_type_error("clone", "input", input) from None
     order = dim_order(memory_format, a.ndim)
     if order is not None:  # channels last: a row-major copy of the permuted array, permuted back
-        r = wrap(a.transpose(order).copy().transpose(np.argsort(order)))
+        r = wrap(a.transpose(order).copy().transpose([order.index(d) for d in range(a.ndim)]))
     else:
         preserve = memory_format is None or memory_format is preserve_format
         r = wrap(a.copy(order="K" if preserve and not _expanded(a) else "C"))
