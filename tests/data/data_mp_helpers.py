@@ -176,3 +176,12 @@ def regression_data(n: int = 64):
     x = rng.standard_normal((n, 3)).astype(np.float32)
     y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3
     return ember.from_numpy(x), ember.from_numpy(y.astype(np.float32))
+
+
+class Threads(D.Dataset):
+    """Each item: the BLAS thread count where it was fetched."""
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return ember.get_num_threads()

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from data_mp_helpers import Range, Squares, deadline, no_leaks  # noqa: F401  (no_leaks is autouse)
+from data_mp_helpers import Range, Squares, Threads, deadline, no_leaks  # noqa: F401  (no_leaks is autouse)
 
 import ember
 import ember.utils.data as D
@@ -312,3 +312,11 @@ def test_batches_a_worker_keeps_are_never_overwritten():
     with deadline(30):
         flags = [ok for _, ok in D.DataLoader(Squares(120), batch_size=4, num_workers=2, collate_fn=Hoarder())]
     assert all(flags) and len(flags) == 30
+
+
+def test_workers_compute_with_one_thread():
+    """As PyTorch's: each worker sets its BLAS threads to 1, so that workers and the training process do not fight
+    over the cores; the main process keeps its own."""
+    before = ember.get_num_threads()
+    batches = [b.tolist() for b in D.DataLoader(Threads(), batch_size=2, num_workers=2)]
+    assert batches == [[1, 1], [1, 1]] and ember.get_num_threads() == before

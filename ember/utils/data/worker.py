@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._random import manual_seed
+from ..._settings import set_num_threads
 from . import shared
 from .fetch import IterableFetcher, MapFetcher
 
@@ -102,6 +103,7 @@ def worker_loop(sock, iterable: bool, dataset, auto_collation: bool, collate_fn,
                 base_seed: int, init_fn, worker_id: int, num_workers: int) -> None:
     """Answer the main process's tasks with batches until it closes the socket (NOTE [ Worker shutdown ])."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the main process, which shuts us down
+    set_num_threads(1)  # as PyTorch's workers: they and the training process would fight over the cores
     seed = seed_worker(base_seed, worker_id)
     _worker_info[0] = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
     where = f"in DataLoader worker process {worker_id}"
