@@ -48,7 +48,7 @@ _TORCH_GROUPS = {
         "ScriptDictIterator ScriptDictKeyIterator ScriptFunction ScriptList ScriptListIterator ScriptMethod "
         "ScriptModule ScriptModuleSerializer ScriptObject ScriptObjectProperty SerializationStorageContext "
         "StaticModule StreamObjType StringType SymBoolType SymIntType TensorType TracingState TupleType Type "
-        "UnionType Use Value jit fork wait import_ir_module import_ir_module_from_buffer "
+        "UnionType Use Value fork wait import_ir_module import_ir_module_from_buffer "
         "merge_type_from_type_comment parse_ir parse_schema parse_type_comment unify_type_list classes Future "
         "futures Tag DispatchKey DispatchKeySet ExcludeDispatchKeyGuard DisableTorchFunction "
         "DisableTorchFunctionSubclass AggregationType AVG SUM BenchmarkConfig BenchmarkExecutionStats "
