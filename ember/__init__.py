@@ -132,7 +132,7 @@ from .ops.aten import feature_dropout, feature_dropout_, fill  # noqa: F401
 from ._creation import frombuffer, from_dlpack, to_dlpack  # noqa: F401
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
 from .amp import GradScaler  # noqa: F401
-from . import cuda, accelerator, backends, testing, __config__, jit  # noqa: F401
+from . import cuda, accelerator, backends, testing, __config__, jit, types  # noqa: F401
 from ._compile import compile  # noqa: F401
 from ._settings import (set_deterministic_debug_mode, get_deterministic_debug_mode, set_warn_always,  # noqa: F401
                         is_warn_always_enabled, set_flush_denormal)

@@ -63,7 +63,7 @@ _TORCH_GROUPS = {
         "mkldnn_adaptive_avg_pool2d mkldnn_convolution mkldnn_linear_backward_weights mkldnn_max_pool2d "
         "mkldnn_max_pool3d mkldnn_rnn_layer"),
     PACKAGING: (
-        "builtins ctypes functools glob importlib inspect math os platform sys textwrap threading types warnings "
+        "builtins ctypes functools glob importlib inspect math os platform sys textwrap threading warnings "
         "torch TYPE_CHECKING USE_GLOBAL_DEPS USE_RTLD_GLOBAL_WITH_LIBTORCH classproperty compiled_with_cxx11_abi "
         "get_file_path prepare_multiprocessing_environment profiler_allow_cudagraph_cupti_lazy_reinit_cuda12 "
         "thread_safe_generator init_num_threads"),
@@ -94,7 +94,7 @@ _TENSOR_GROUPS = {
 
 _NN_GROUPS = {
     QUANTIZED: "qat quantizable quantized intrinsic",
-    PACKAGING: "common_types factory_kwargs",
+    PACKAGING: "factory_kwargs",
     INTERNALS: "Container",
 }
 

@@ -1,6 +1,6 @@
 """ember.nn: modules, layers, functional and init."""
 from .. import _unsupported
-from . import functional, grad, init, parallel, utils  # noqa: F401  # noqa: F401
+from . import _reduction, attention, common_types, functional, grad, init, parallel, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules.module import Module  # noqa: F401
 from .parallel import DataParallel  # noqa: F401

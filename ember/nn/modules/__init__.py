@@ -1,4 +1,7 @@
 """The layers of ember.nn, one family per file."""
+import types as _types
+
+from . import utils  # noqa: F401  (torch.nn.modules.utils, reached as an attribute)
 from .activation import (  # noqa: F401
                          CELU,
                          ELU,
@@ -139,3 +142,8 @@ from .transformer import (  # noqa: F401
                          TransformerEncoderLayer,
 )
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401
+
+# what `from .modules import *` gives ember.nn: the layers and helpers, not the files (nn.utils, nn.attention are
+# packages of nn's own)
+__all__ = [name for name, value in globals().items()
+           if not name.startswith("_") and not isinstance(value, _types.ModuleType)]

@@ -339,3 +339,11 @@ class Softmax2d(Module):
         if input.dim() not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
         return softmax(input, -3)
+
+
+def __getattr__(name: str):
+    """MultiheadAttention, which PyTorch defines in this file (ember's is in attention.py, which imports this one)."""
+    if name == "MultiheadAttention":
+        from .attention import MultiheadAttention
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
