@@ -10,7 +10,7 @@ from ..autograd.graph import node_classes, widened_value
 from ..backend import array_module, asarray_like, is_half_dtype, widened
 from . import elementwise as E
 from .autocast import AUTOCAST_OPS, autocast_call
-from .base import GRAD_ENABLED, Tensor, check_tensor, record, tensor_type_error, wrap
+from .base import GRAD_ENABLED, Tensor, check_tensor, log1p_exp, record, tensor_type_error, wrap
 from .elementwise import _float_array, masked_grad, sigmoid, tanh, where
 from .inplace import generic_inplace, renamed_inplace
 from .keywords import numpy_keywords
@@ -189,7 +189,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         return mish_(input)
     a = _opmath_array(input, "mish")
     xp = array_module(a)
-    return _unary(NODES.MishBackward0, a * xp.tanh(xp.logaddexp(a, 0).astype(a.dtype)), input, (input,))
+    return _unary(NODES.MishBackward0, a * xp.tanh(log1p_exp(a).astype(a.dtype)), input, (input,))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -217,7 +217,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     a = _opmath_array(input, "softplus")
     z = a * _np(beta, a)
     xp = array_module(a)
-    r = xp.where(z > threshold, a, xp.logaddexp(z, 0).astype(a.dtype) / _np(beta, a))
+    r = xp.where(z > threshold, a, log1p_exp(z).astype(a.dtype) / _np(beta, a))
     return _unary(NODES.SoftplusBackward0, r, input, (input, beta, threshold))
 
 
@@ -254,7 +254,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
     a = _opmath_array(input, "log_sigmoid")
     xp = array_module(a)
-    return _unary(NODES.LogSigmoidBackward0, xp.subtract(0, xp.logaddexp(-a, 0), dtype=a.dtype), input, (input,))
+    return _unary(NODES.LogSigmoidBackward0, xp.subtract(0, log1p_exp(-a), dtype=a.dtype), input, (input,))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -38,6 +38,13 @@ def computed_in_float32(fn, array):
     return fn(array)
 
 
+def log1p_exp(a):
+    """log(1 + exp(a)) of an array (softplus), without overflow: log1p(exp(-|a|)) + max(a, 0). NumPy's
+    logaddexp(a, 0) computes the same 8-10x slower (it has no vectorized loop)."""
+    xp = array_module(a)
+    return xp.log1p(xp.exp(-xp.abs(a))) + xp.maximum(a, 0)
+
+
 def scalar_value(x):
     """A Python number from a Python or NumPy scalar (NumPy scalars promote like Python numbers)."""
     if isinstance(x, np.generic):

@@ -22,6 +22,7 @@ from .base import (
     broadcast_error,
     check_tensor,
     check_tensors,
+    log1p_exp,
     not_tensor_error,
     record,
     result_dtype,
@@ -541,7 +542,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if y.dtype.kind not in "fcV":  # the loss is computed in the target's dtype
         raise RuntimeError(f"result type {scalar_type_name(x.dtype)} can't be cast to the desired output type "
                            f"{scalar_type_name(y.dtype)}")
-    softplus_neg = array_module(x).logaddexp(0, -x)  # -log sigmoid(x), without overflow
+    # -log sigmoid(x), without overflow; rounded from float64 to x's dtype, as PyTorch's log_sigmoid (correctly
+    # rounded) gives it, since a float64 target reads it
+    softplus_neg = log1p_exp(-x.astype(np.float64)).astype(x.dtype) if x.dtype == np.float32 else log1p_exp(-x)
     if pos_weight is None:
         loss = (1 - y) * x + softplus_neg
     else:
@@ -564,7 +567,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_sizes(input, target, "soft_margin_loss")
     _no_grad_for(target, "soft_margin_loss", "target")
-    loss = array_module(input._data).logaddexp(0, -target._data * input._data).astype(input._data.dtype)
+    loss = log1p_exp(-target._data * input._data).astype(input._data.dtype)
     return _pointwise_loss(NODES.SoftMarginLossBackward0, loss, (input,), lambda scale: (input, target, scale),
                            reduction)
 

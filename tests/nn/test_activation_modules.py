@@ -97,3 +97,16 @@ def test_rrelu_training_slopes_lie_between_bounds():
     np.testing.assert_allclose(x.grad.numpy(), slopes)
     assert y.grad_fn.name() == torch.nn.functional.rrelu(torch.ones(2, requires_grad=True), training=True
                                                          ).grad_fn.name()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softplus_family_at_extreme_values(dtype):
+    """log(1 + exp(x)) without overflow or NaN, for softplus, mish, logsigmoid and binary_cross_entropy_with_logits
+    (soft_margin_loss too, where PyTorch's float32 overflows to inf above 88)."""
+    x = np.array([-1e4, -100.0, -20.5, -1e-8, 0.0, 1e-8, 15.0, 20.5, 100.0, 1e4, np.inf, -np.inf], dtype)
+    t = np.array([0.0, 1.0] * 6, dtype)
+    for fn in (lambda lib, x: lib.nn.functional.softplus(x), lambda lib, x: lib.nn.functional.softplus(x, 2.0, 5.0),
+               lambda lib, x: lib.nn.functional.mish(x), lambda lib, x: lib.nn.functional.logsigmoid(x)):
+        check(fn, x, grad=False)
+    check(lambda lib, x, t: lib.nn.functional.binary_cross_entropy_with_logits(x, t, reduction="none"), x[:10], t[:10],
+          grad=False)
