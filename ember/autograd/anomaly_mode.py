@@ -1,7 +1,9 @@
-"""Anomaly detection: with it on, backward raises as soon as a node's gradient holds NaN, naming the node.
-
-PyTorch also prints the traceback of the forward call that created the node; ember names the node only.
+"""Anomaly detection: with it on, each node keeps the traceback of the forward call that recorded it, and backward
+raises as soon as a node's gradient holds NaN, naming the node; an error in a node's backward first warns with that
+traceback, as PyTorch's does.
 """
+import os
+import traceback
 import warnings
 
 ANOMALY = {"enabled": False, "check_nan": True}
@@ -20,6 +22,32 @@ def is_anomaly_check_nan_enabled() -> bool:
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """Turn anomaly detection on or off."""
     ANOMALY["enabled"], ANOMALY["check_nan"] = bool(enabled), bool(check_nan)
+    TRACING_FORWARD[0] = bool(enabled)
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # ember/
+TRACING_FORWARD = [False]  # ANOMALY["enabled"], as record's hot path reads it
+
+
+def keep_forward_trace(node) -> None:
+    """Store the traceback of the forward call recording `node` (the frames above ember's own)."""
+    frames = [f for f in traceback.extract_stack()[:-1] if f"{_PACKAGE}" not in f.filename]
+    node._forward_trace = "".join(traceback.format_list(frames))
+
+
+def apply_reporting(node, apply, grads):
+    """apply(grads); if it raises, first PyTorch's warning naming `node` with its forward call's traceback."""
+    try:
+        input_grads = apply(grads)
+        if ANOMALY["check_nan"]:
+            check_gradients(node, input_grads)
+        return input_grads
+    except Exception:
+        trace = node.__dict__.get("_forward_trace")
+        if trace is not None:
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                          f"{trace}", UserWarning, stacklevel=2)
+        raise
 
 
 class set_detect_anomaly:  # noqa: N801 (PyTorch's name)

@@ -8,7 +8,7 @@ from .._dtype import FROM_NP
 from .._tensor import GRAD_DTYPES_SET, Tensor, wrap
 from ..profiler import RECORDING
 from . import grad_mode
-from .anomaly_mode import ANOMALY, check_gradients
+from .anomaly_mode import ANOMALY, apply_reporting
 from .graph import AccumulateGrad, tie_to_inputs
 from .record import edge
 
@@ -108,9 +108,10 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 if targets is not None and node not in runs:
                     continue  # a requested input's own node, with no other one beyond it: it need not run
                 recorder = RECORDING[0]  # NOTE [ Profiling ops ] in ember/profiler.py
-                input_grads = node.apply(grads) if recorder is None else _profiled_apply(recorder, node, grads)
-                if ANOMALY["enabled"] and ANOMALY["check_nan"]:
-                    check_gradients(node, input_grads)
+                if ANOMALY["enabled"]:
+                    input_grads = apply_reporting(node, node.apply, grads)
+                else:
+                    input_grads = node.apply(grads) if recorder is None else _profiled_apply(recorder, node, grads)
                 if create_graph and node.reads_inputs:
                     input_grads = tie_to_inputs(node, input_grads)
                 if node._hooks is not None:

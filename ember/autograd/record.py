@@ -2,6 +2,7 @@
 import weakref
 
 from .._tensor import Tensor
+from .anomaly_mode import TRACING_FORWARD, keep_forward_trace
 from .grad_mode import GRAD_MODE
 from .graph import SAVED_TENSORS_HOOKS, AccumulateGrad, pack_saved
 
@@ -70,6 +71,8 @@ def record(out: Tensor, node, inputs, saved=(), saves_number: bool = False) -> T
     node._saved = saved
     out._grad_fn = node
     out._rg = True
+    if TRACING_FORWARD[0]:
+        keep_forward_trace(node)
     if versions is not None and SAVED_TENSORS_HOOKS:
         pack_saved(node, out, SAVED_TENSORS_HOOKS[-1])
     return out
