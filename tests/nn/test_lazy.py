@@ -1,6 +1,8 @@
 """Lazy convolutions and normalizations against PyTorch: placeholders until the first input, then the full layer
 with the input's size, the same state_dict keys and shapes, the same outputs once given PyTorch's weights, and the
 Parameter objects an optimizer took before the first forward."""
+import importlib
+
 import numpy as np
 import pytest
 from parity import torch
@@ -40,3 +42,42 @@ def test_uninitialized_buffer():
     assert ember.nn.parameter.is_lazy(b)
     b.materialize((2, 3))
     assert type(b) is ember.nn.Buffer and tuple(b.shape) == (2, 3)
+
+
+def _lazy_scale(lib, complete: bool = True):
+    """A user's lazy module on LazyModuleMixin: its weight's size is the last dim of the first input."""
+    mixin = importlib.import_module(f"{lib.__name__}.nn.modules.lazy").LazyModuleMixin
+
+    class LazyScale(mixin, lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = lib.nn.parameter.UninitializedParameter()
+
+        def initialize_parameters(self, x):
+            if complete and self.has_uninitialized_params():
+                with lib.no_grad():
+                    self.weight.materialize((x.shape[-1],))
+                    self.weight.copy_(lib.arange(1.0, x.shape[-1] + 1))
+
+        def forward(self, x):
+            return x * self.weight
+    return LazyScale()
+
+
+def test_lazy_module_mixin_as_pytorch():
+    results = []
+    for lib in (ember, torch):
+        m = _lazy_scale(lib)
+        assert m.has_uninitialized_params()
+        out = m(lib.ones(2, 3))
+        loaded = _lazy_scale(lib)
+        loaded.load_state_dict(m.state_dict())
+        results.append((out.detach().numpy(), m.has_uninitialized_params(), type(m.weight).__name__,
+                        loaded(lib.ones(3)).detach().numpy(), loaded.has_uninitialized_params(),
+                        len(m._forward_pre_hooks)))
+        with pytest.raises(RuntimeError, match="has not been fully initialized"):
+            _lazy_scale(lib, complete=False)(lib.ones(1))
+    (e_out, *e_rest), (t_out, *t_rest) = results
+    np.testing.assert_array_equal(e_out, t_out)
+    assert [r if not isinstance(r, np.ndarray) else r.tolist() for r in e_rest] == \
+        [r if not isinstance(r, np.ndarray) else r.tolist() for r in t_rest]

@@ -2,12 +2,53 @@
 first input. Until then their parameters and per-feature buffers are uninitialized placeholders; the first
 forward allocates them, with the values the full layer would have drawn, and the module becomes that layer
 (LazyConv2d becomes Conv2d), keeping the same Parameter objects, so an optimizer built before still holds them."""
+import itertools
 import warnings
 
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 from ..parameter import UninitializedBuffer, UninitializedParameter
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+
+
+class LazyModuleMixin:
+    """A user's lazy module, as torch.nn.modules.lazy.LazyModuleMixin: subclass it before Module, hold
+    UninitializedParameter/UninitializedBuffer placeholders and define `initialize_parameters(*inputs)`. The first
+    forward calls it first (then the module becomes `cls_to_become`, where set); load_state_dict materializes the
+    placeholders with the loaded shapes."""
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether a parameter or buffer is still a placeholder."""
+        tensors = itertools.chain(self._parameters.values(), self._buffers.values())
+        return any(isinstance(t, (UninitializedParameter, UninitializedBuffer)) for t in tensors)
+
+    def initialize_parameters(self, *args, **kwargs) -> None:
+        """Materialize the placeholders for these forward inputs (the subclass defines it)."""
+        raise NotImplementedError(f"initialize_parameters is not implemented for {type(self).__name__}")
+
+    def _infer_parameters(self, module, args, kwargs=None) -> None:
+        module.initialize_parameters(*args, **(kwargs or {}))
+        if module.has_uninitialized_params():
+            raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+        module._initialize_hook.remove()
+        module._load_hook.remove()
+        del module._initialize_hook, module._load_hook
+        if module.cls_to_become is not None:
+            module.__class__ = module.cls_to_become
+
+    def _lazy_load_hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                        error_msgs) -> None:
+        for name, t in itertools.chain(self._parameters.items(), self._buffers.items()):
+            if prefix + name in state_dict and isinstance(t, (UninitializedParameter, UninitializedBuffer)):
+                with no_grad():
+                    t.materialize(state_dict[prefix + name].shape)
 
 
 class _LazyModule:
