@@ -30,3 +30,4 @@ def test_values():
     assert typing.get_args(ember.types.Number) == typing.get_args(torch.types.Number)
     assert ember.nn.modules.activation.MultiheadAttention is ember.nn.MultiheadAttention
     assert not hasattr(ember.nn, "conv")  # the layers' files stay inside nn.modules, as PyTorch's
+    assert str(ember.nn.attention.SDPBackend.MATH) == str(torch.nn.attention.SDPBackend.MATH) == "SDPBackend.MATH"

@@ -11,7 +11,8 @@ WARN_FOR_UNFUSED_KERNELS = False
 
 
 class SDPBackend(enum.IntEnum):
-    """The kernels of scaled_dot_product_attention, as PyTorch numbers them."""
+    """The kernels of scaled_dot_product_attention, as PyTorch numbers them (printed by name, as PyTorch's)."""
+    __str__ = enum.Enum.__str__
     ERROR = -1
     MATH = 0
     FLASH_ATTENTION = 1
