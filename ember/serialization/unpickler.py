@@ -9,6 +9,7 @@ dicts, lists and sets. Every read is bounded by the bytes given, so a malformed 
 UnpicklingError and never reads past its end.
 """
 import codecs
+import importlib
 import pickle
 import struct
 from collections import Counter, OrderedDict
@@ -422,6 +423,23 @@ _DISPATCH = {op[0]: handler for op, handler in _OPS.items()}
 _LEGACY_TENSOR_TYPES = {f"torch{where}.{s.name[:-len('Storage')]}Tensor": s for s in TYPED for where in ("", ".cuda")}
 
 
+def _ember_layer(module: str, name: str):
+    """ember's class for a layer PyTorch pickled whole (`torch.save(model)`: torch.nn.modules.linear.Linear is
+    ember.nn.Linear, whose attributes have PyTorch's names) and ember's function for a torch.nn.functional one a
+    layer holds (TransformerEncoderLayer's activation), or None."""
+    from .. import nn  # lazy: serialization loads before nn
+    if module == "torch.nn.functional":
+        return getattr(nn.functional, name, None)
+    if not module.startswith("torch.nn.modules."):
+        return None
+    try:
+        layer = getattr(importlib.import_module("ember" + module[len("torch"):]), name, None)
+    except ImportError:  # a file ember splits otherwise: the layer by its name in nn
+        layer = None
+    layer = getattr(nn, name, None) if layer is None else layer
+    return layer if isinstance(layer, type) and issubclass(layer, nn.Module) else None
+
+
 class TrustedUnpickler(pickle.Unpickler):
     """Python's unpickler for `weights_only=False`: any global may load, PyTorch's names resolve to ember's."""
 
@@ -431,6 +449,9 @@ class TrustedUnpickler(pickle.Unpickler):
             return _LEGACY_TENSOR_TYPES[full]
         if full in allowlist.ALLOWED or module == "torch":
             return allowlist.find_allowed(module, name)
+        layer = _ember_layer(module, name)
+        if layer is not None:
+            return layer
         if module.startswith("torch."):
             raise pickle.UnpicklingError(
                 f"the checkpoint pickles PyTorch's {full}, which ember cannot load; save the model's state_dict() "

@@ -165,6 +165,28 @@ def test_whole_models_load_with_weights_only_false_only(tmp_path):
     assert isinstance(loaded[0].weight, ember.nn.Parameter)
 
 
+def test_whole_models_pickled_by_pytorch_load_as_embers_layers(tmp_path):
+    """torch.save(model) pickles PyTorch's layer classes (and a TransformerEncoderLayer's activation function):
+    they load as ember's, whose attributes have PyTorch's names, and compute as PyTorch's."""
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0)
+    models = {"net": torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.ReLU(),
+                                         torch.nn.Flatten(), torch.nn.Linear(32, 3)).eval(),
+              "lstm": torch.nn.LSTM(4, 5, 2, batch_first=True), "encoder": layer.eval()}
+    path = tmp_path / "models.pt"
+    torch.save(models, path)
+    loaded = ember.load(path, weights_only=False)
+    assert type(loaded["net"][4]) is ember.nn.Linear and loaded["encoder"].activation is ember.nn.functional.relu
+    rng = np.random.default_rng(0)
+    inputs = {"net": rng.standard_normal((2, 1, 6, 6)), "lstm": rng.standard_normal((2, 3, 4)),
+              "encoder": rng.standard_normal((5, 2, 8))}
+    for name, x in inputs.items():
+        x = x.astype(np.float32)
+        theirs, mine = models[name](torch.tensor(x)), loaded[name](ember.tensor(x))
+        theirs, mine = (theirs[0], mine[0]) if isinstance(theirs, tuple) else (theirs, mine)
+        np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_unsafe_globals_are_refused_with_a_way_out():
     data = saved(ember, {"p": Point(1, ember.ones(2))})
     with pytest.raises(pickle.UnpicklingError) as err:

@@ -5,12 +5,8 @@ from .. import functional as F
 from .. import init
 from .._attention import canonical_mask
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """The Linear of MultiheadAttention's output projection (PyTorch's name, kept for reprs and checkpoints)."""
 
 
 class MultiheadAttention(Module):

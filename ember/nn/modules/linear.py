@@ -74,6 +74,10 @@ def _features_error(layer, input, cause):
     return input_error(layer, RuntimeError(), explain)
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """The Linear of MultiheadAttention's output projection (PyTorch's name, kept for reprs and checkpoints)."""
+
+
 class Bilinear(Module):
     """y = x1^T A x2 + b."""
 
