@@ -482,8 +482,22 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     np_dtype = _np_dtype(dtype) or _dtype.get_default_dtype().np
     if _on_meta(device):
         return _meta_tensor((steps,), np_dtype, requires_grad, out)
-    a = np.linspace(start, end, steps).astype(np_dtype)
-    return _finish(a, None, device, requires_grad, out)
+    return _finish(spaced(start, end, steps, np_dtype), None, device, requires_grad, out)
+
+
+def spaced(start, end, steps: int, np_dtype) -> np.ndarray:
+    """linspace's values as PyTorch's kernel computes them: step = (end - start) / (steps - 1) in the dtype (in
+    float32 for half precision, float64 for integers, which truncate), the first half of the values counted from
+    start and the second half back from end, so that both ends are exact."""
+    work = np.dtype(np.float64) if np_dtype.kind in "iub" else _work_dtype(np_dtype)
+    start, end = work.type(start), work.type(end)
+    if steps == 1:
+        return np.array([start]).astype(np_dtype)
+    step = (end - start) / work.type(max(steps - 1, 1))
+    i = np.arange(steps, dtype=work)
+    half = steps // 2
+    values = np.concatenate((start + i[:half] * step, end - (steps - 1 - i[half:]) * step))
+    return values.astype(np_dtype)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:

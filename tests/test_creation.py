@@ -316,3 +316,19 @@ def test_numpy_array_of_a_tensor_copies_and_asarray_shares():
     assert t.tolist() == [1.0, 2.0, 7.0]
     with pytest.raises(ValueError, match="avoid copy"):
         np.array(t, dtype=np.float64, copy=False)
+
+
+# (start, end, steps, dtype) where PyTorch's values come from its scalar kernel: the first half counted from start,
+# the second back from end (its vectorized loop, used for longer float32 ranges, depends on the CPU's vector width)
+SPACED = [(-1, 1, 6, "float64"), (0, 1, 7, "float64"), (3, -2, 5, "float64"), (-1, 1, 6, "float32"),
+          (0, 1, 7, "float32"), (0, 10, 5, "int64"), (0, 7, 4, "int32"), (0, 255, 7, "uint8"), (2, 2, 1, "float32"),
+          (0, 1, 0, "float64")]
+
+
+@pytest.mark.parametrize("start,end,steps,dtype", SPACED)
+def test_linspace_values_bit_for_bit(start, end, steps, dtype):
+    mine = ember.linspace(start, end, steps, dtype=getattr(ember, dtype)).numpy()
+    theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    assert mine.dtype == theirs.dtype and mine.tobytes() == theirs.tobytes()
+    if steps > 1:
+        assert mine[0] == start and mine[-1] == end

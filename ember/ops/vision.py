@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._creation import spaced
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from ..backend import array_module
+from ..backend import array_module, asarray_like
 from ..backend import pooling as kernels
 from .autocast import AUTOCAST_OPS, autocast_call
 from .base import Tensor, check_tensor, needs_grad, not_implemented, record, wrap
@@ -35,7 +36,7 @@ GRADIENTS.update({
     "GridSampler2DBackward0": lambda g, x, grid, how: _grid_sample_backward(g, x, grid, how),
     "GridSampler3DBackward0": lambda g, x, grid, how: _grid_sample_backward(g, x, grid, how),
     "AffineGridGeneratorBackward0": lambda g, base: (g.reshape(g.shape[0], -1, g.shape[-1]).transpose(1, 2)
-                                                     .matmul(base),),
+                                                     .matmul(wrap(base)),),
 })
 NODES = node_classes(GRADIENTS)
 
@@ -437,12 +438,20 @@ def _grid_sample_backward(g, x, grid, how):
 
 
 # ---- affine_grid -----------------------------------------------------------------------------------
-def _base_coordinates(xp, steps, align_corners):
-    """Normalised coordinates of `steps` pixel centres (or corners, with align_corners) in [-1, 1]."""
+def _base_coordinates(steps, align_corners, dtype):  # host: coordinates from a Python size
+    """Normalised coordinates of `steps` pixel centres (or corners, with align_corners) in [-1, 1], computed in
+    `dtype` as PyTorch's (linspace, then times (steps - 1) / steps), so that pixel centres fall where its do."""
     if steps <= 1:
-        return xp.zeros(max(steps, 0))
-    r = xp.linspace(-1.0, 1.0, steps)
-    return r if align_corners else r * (steps - 1) / steps
+        return np.zeros(max(steps, 0), dtype)
+    r = spaced(-1, 1, steps, dtype)
+    return r if align_corners else r * dtype.type(steps - 1) / dtype.type(steps)
+
+
+def _base_grid(spatial: tuple, align_corners: bool, dtype):  # host: a grid from Python sizes
+    """The (prod(spatial), n + 1) rows (x, y(, z), 1) of the normalised coordinates of every output point."""
+    axes = [_base_coordinates(s, align_corners, dtype) for s in reversed(spatial)]  # x (width) first
+    mesh = list(np.meshgrid(*axes[::-1], indexing="ij"))[::-1]  # each (D,) H, W, in x, y(, z) order
+    return np.stack(mesh + [np.ones(spatial, dtype)], -1).reshape(-1, len(spatial) + 1)
 
 
 def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None) -> Tensor:
@@ -474,12 +483,10 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
                            f"{size[0]}")
     spatial = size[2:]
     xp = array_module(t)
-    axes = [_base_coordinates(xp, s, align_corners) for s in reversed(spatial)]  # x (width) first
-    mesh = list(xp.meshgrid(*axes[::-1], indexing="ij"))[::-1]  # each (D,) H, W, in x, y(, z) order
-    base = xp.stack(mesh + [xp.ones(spatial)], -1).reshape(-1, n + 1).astype(t.dtype)
+    base = asarray_like(_base_grid(spatial, align_corners, t.dtype), t)
     r = wrap(xp.matmul(base, t.transpose(0, 2, 1)).reshape((size[0],) + spatial + (n,)))
-    if needs_grad(theta):
-        record(r, NODES.AffineGridGeneratorBackward0(), (theta,), (wrap(base),))
+    if needs_grad(theta):  # the base grid is a constant array, not a saved tensor: backward may run again
+        record(r, NODES.AffineGridGeneratorBackward0(), (theta,), (base,))
     return r
 
 

@@ -262,3 +262,23 @@ def test_normalize():
     r = EF.normalize(ember.tensor(x), out=out)
     assert r is out
     np.testing.assert_allclose(out.numpy(), torch.nn.functional.normalize(torch.tensor(x)).numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_affine_grid_at_the_identity_samples_pixel_centres_as_pytorch(dtype):
+    """The spatial transformer tutorial starts at the identity, where the grid's points are the pixel centres: a
+    one-ulp difference in the grid (linspace's rounding) moved grid_sample's cell and its gradient."""
+    image = (np.arange(30.0).reshape(1, 1, 6, 5) ** 2).astype(dtype)
+    tol = {} if dtype == np.float64 else {"atol": 1e-3, "rtol": 1e-5, "grad_atol": 1e-3, "grad_rtol": 1e-5}
+    check(lambda lib, theta, x: lib.nn.functional.grid_sample(
+        x, lib.nn.functional.affine_grid(theta, (1, 1, 6, 5), align_corners=False), align_corners=False),
+        np.eye(2, 3, dtype=dtype)[None], image, check_grad_fn=False, **tol)
+
+
+def test_affine_grid_backward_runs_twice():
+    for lib in (ember, torch):
+        theta = lib.eye(2, 3).unsqueeze(0).requires_grad_()
+        grid = lib.nn.functional.affine_grid(theta, (1, 1, 3, 3), align_corners=False)
+        grid.sum().backward()
+        grid.sum().backward()  # the base grid is a constant, not a saved tensor freed by the first backward
+        np.testing.assert_allclose(theta.grad.numpy(), [[[0.0, 0.0, 18.0], [0.0, 0.0, 18.0]]], atol=1e-6)
