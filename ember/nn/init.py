@@ -14,10 +14,11 @@ _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_tra
            "sigmoid")
 
 
-def calculate_gain(nonlinearity: str, param=None) -> float:
-    """The recommended gain for `nonlinearity` ('relu', 'leaky_relu', 'tanh', 'selu', ...)."""
+def calculate_gain(nonlinearity: str, param=None) -> float | int:
+    """The recommended gain for `nonlinearity` ('relu', 'leaky_relu', 'tanh', 'selu', ...); the int 1 for the
+    linear ones and sigmoid, as PyTorch's."""
     if nonlinearity in _LINEAR:
-        return 1.0
+        return 1
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":

@@ -12,7 +12,8 @@ from ember.nn import init
 def test_calculate_gain_matches_torch():
     for name, param in [("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None), ("relu", None),
                         ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None)]:
-        assert init.calculate_gain(name, param) == torch.nn.init.calculate_gain(name, param)
+        mine, theirs = init.calculate_gain(name, param), torch.nn.init.calculate_gain(name, param)
+        assert mine == theirs and type(mine) is type(theirs)  # the int 1 for the linear ones, as PyTorch's
     with pytest.raises(ValueError):
         init.calculate_gain("swish")
 
