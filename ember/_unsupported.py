@@ -33,7 +33,7 @@ _TORCH_GROUPS = {
         "fbgemm_pack_quantized_matrix"),
     SPARSE: (
         "ccol_indices_copy col_indices_copy crow_indices_copy row_indices_copy indices_copy values_copy dsmm hsmm "
-        "hspmm saddmm smm spmm sspaddmm sparse sparse_bsc sparse_bsc_tensor sparse_bsr sparse_bsr_tensor "
+        "hspmm saddmm smm sspaddmm sparse sparse_bsc sparse_bsc_tensor sparse_bsr sparse_bsr_tensor "
         "sparse_compressed_tensor sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr "
         "sparse_csr_tensor resize_as_sparse_ native_norm"),
     NESTED: "nested jagged",

@@ -34,7 +34,7 @@ from .inplace import generic_inplace
 from .keywords import numpy_keywords
 from .shape import unsafe_view
 
-__all__ = []  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
+__all__ = ["spmm"]  # further public ember.xxx functions (the first ones are listed in ember/__init__.py)
 METHODS = {}  # further Tensor methods, merged into ops.METHODS
 
 GRADIENTS = {
@@ -102,6 +102,11 @@ def _matmul(a, b):
     once, as PyTorch's is."""
     r = a @ b
     return r if r.dtype == a.dtype else r.astype(a.dtype)
+
+
+def spmm(input, mat2):
+    """mm, which PyTorch's spmm is for dense matrices (ember's tensors are all dense)."""
+    return mm(input, mat2)
 
 
 def _check_same_dtype(x, y, first="m1", second="m2"):

@@ -109,3 +109,8 @@ def test_out_argument(name):
         return r, out
     check(f, *inputs, grad=False)
     check(f, *inputs)  # requires grad: out= raises
+
+
+def test_spmm_of_dense_matrices_is_mm():
+    check(lambda lib, a, b: lib.spmm(a, b), randn(2, 3), randn(3, 4))
+    check(lambda lib, a, b: lib.spmm(a, b), randn(3), randn(3, 4))  # PyTorch's error: self must be a matrix
