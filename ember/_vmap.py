@@ -348,6 +348,31 @@ def _sort(name: str):
     return rule
 
 
+def _partition(name: str):
+    @_first_batched
+    def rule(level, a, kth, axis=-1, **kwargs):
+        if axis is None or _is_batched(kth, level):
+            raise NoBatchingRule(f"no batching rule for this call of numpy.{name}")
+        return BatchedArray(getattr(np, name)(a.physical, kth, _axis(axis, a.ndim), **kwargs), level)
+    return rule
+
+
+@_first_batched
+def _roll(level, a, shift, axis=None):
+    if axis is None or _is_batched(shift, level):  # a roll of the flattened sample
+        raise NoBatchingRule("no batching rule for this call of numpy.roll")
+    return BatchedArray(np.roll(a.physical, shift, _axes(axis, a.ndim)), level)
+
+
+def _triangle(name: str):
+    @_first_batched
+    def rule(level, a, k=0):
+        if a.ndim < 2:  # NumPy's tril of a vector builds a matrix
+            raise NoBatchingRule(f"no batching rule for numpy.{name} of a vector")
+        return BatchedArray(getattr(np, name)(a.physical, k), level)  # the last two dims, whatever leads them
+    return rule
+
+
 # ---- shapes: shape arguments get the batch size prepended, axes shift by one -----------------------------------
 @_first_batched
 def _reshape(level, a, *shape, order="C", copy=None, newshape=None):
@@ -602,7 +627,9 @@ FUNCTIONS = {
     np.amin: _REDUCTIONS["min"], np.std: _REDUCTIONS["std"], np.var: _REDUCTIONS["var"],
     np.any: _REDUCTIONS["any"], np.all: _REDUCTIONS["all"], np.argmax: _REDUCTIONS["argmax"],
     np.argmin: _REDUCTIONS["argmin"], np.cumsum: _REDUCTIONS["cumsum"], np.cumprod: _REDUCTIONS["cumprod"],
-    np.sort: _sort("sort"), np.argsort: _sort("argsort"),
+    np.sort: _sort("sort"), np.argsort: _sort("argsort"), np.partition: _partition("partition"),
+    np.argpartition: _partition("argpartition"), np.roll: _roll, np.tril: _triangle("tril"),
+    np.triu: _triangle("triu"),
     np.dot: _dot, np.einsum: _einsum, np.tensordot: _tensordot,
     np.where: _where, np.clip: _clip, np.copyto: _copyto,
     np.zeros_like: _like("zeros_like"), np.ones_like: _like("ones_like"), np.empty_like: _like("empty_like"),

@@ -127,6 +127,10 @@ BATCHED = {
                                (randn(4, 2, 3), randn(4, 3, 5)), {}),
     "grad_of_softmax_matmul": (lambda lib: lib.func.grad(lambda x: (lib.softmax(x @ x.T, -1) * x.sum()).sum()),
                                (randn(4, 3, 2),), {}),
+    "topk_kthvalue": (lambda lib: lambda x: (x.topk(2)[0], x.topk(2, dim=0, largest=False)[1], x.kthvalue(2)[0]),
+                      (randn(4, 3, 5),), {}),
+    "roll": (lambda lib: lambda x: (x.roll(1, 0), x.roll((1, -2), (0, 1))), (randn(4, 3, 5),), {}),
+    "tril_triu": (lambda lib: lambda x: (x.tril(), x.triu(1)), (randn(4, 3, 5),), {}),
     "unbatched_output": (lambda lib: lambda x, y: (x + 1, y * 2), (randn(4, 3), randn(3)), {"in_dims": (0, None)}),
 }
 
