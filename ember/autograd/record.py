@@ -97,8 +97,11 @@ def forward_marks(out: Tensor, inputs) -> bool:
 
     `out` carries the tangent sources of its inputs, and is hidden (does not require grad for the user) unless
     grad mode is on and an input visibly requires grad. An op with neither visible inputs nor tangents ran only
-    because a dual level keeps recording on under no_grad: it is not recorded, as without forward AD.
+    because a dual level keeps recording on under no_grad: it is not recorded, as without forward AD. A node
+    given no inputs at all (_foreach_*'s results that depend on none) is recorded whenever grad mode is on.
     """
+    if not inputs:
+        return GRAD_MODE[0]
     sources = ()
     visible = False
     for t in inputs:

@@ -12,7 +12,6 @@ import numpy as np
 
 from .._dtype import scalar_type_name
 from ..autograd.graph import node_classes
-from ..autograd.record import FORWARD_AD
 from ..backend import array_module
 from . import elementwise as ew
 from .base import GRAD_ENABLED, PYTHON_NUMBERS, Tensor, record, result_dtype, scalar_value, type_name, wrap
@@ -133,18 +132,8 @@ def _joined(inputs, results: tuple) -> tuple:
             if not (r.is_floating_point() or r.is_complex()):
                 raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(r.dtype)}")
             if not r._rg and all(r is not t for t in inputs):
-                _record_without_inputs(r)
+                record(r, NODES.ForeachBackward0(), ())
     return results
-
-
-def _record_without_inputs(r: Tensor) -> None:
-    """Record `r` with a node that has no inputs, also once forward AD is in use (whose marks would leave an op
-    without visible inputs unrecorded: record's forward_marks)."""
-    forward_ad, FORWARD_AD[0] = FORWARD_AD[0], False
-    try:
-        record(r, NODES.ForeachBackward0(), ())
-    finally:
-        FORWARD_AD[0] = forward_ad
 
 
 def _both(name: str, make) -> tuple:
