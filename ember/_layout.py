@@ -45,11 +45,16 @@ legacy_contiguous_format = contiguous_format
 _RANKS = {"channels_last": 4, "channels_last_3d": 5}
 
 
+def format_rank(fmt: memory_format | None) -> int | None:
+    """The rank a channels-last format applies to (4 or 5), or None for the others."""
+    return _RANKS.get(getattr(fmt, "name", None))
+
+
 def dim_order(fmt: memory_format | None, ndim: int) -> tuple | None:
     """The order of dims from outermost to innermost in memory that `fmt` asks of an `ndim`-D tensor (channels
     after the spatial dims for the channels-last formats), or None for contiguous_format and preserve_format;
     RuntimeError, as PyTorch's, for a channels-last format of the wrong rank."""
-    rank = _RANKS.get(getattr(fmt, "name", None))
+    rank = format_rank(fmt)
     if rank is None:
         return None
     if ndim != rank:
@@ -57,12 +62,14 @@ def dim_order(fmt: memory_format | None, ndim: int) -> tuple | None:
     return (0, *range(2, rank), 1)
 
 
-def is_dense_in_order(shape: tuple, strides: tuple, itemsize: int, order: tuple) -> bool:
-    """Whether an array of `shape` and byte `strides` lies without gaps with its dims nested in `order` (dims of
-    size 1 may have any stride)."""
-    expected = itemsize
+def laid_out(a, order: tuple | None) -> bool:
+    """Whether array `a` lies without gaps with its dims nested in `order` (row-major for None); dims of size 1 may
+    have any stride."""
+    if order is None:
+        return a.flags.c_contiguous
+    expected = a.itemsize
     for d in reversed(order):
-        if shape[d] != 1 and strides[d] != expected:
+        if a.shape[d] != 1 and a.strides[d] != expected:
             return False
-        expected *= shape[d]
+        expected *= a.shape[d]
     return True

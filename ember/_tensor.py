@@ -12,7 +12,7 @@ import numpy as np
 from . import _dtype, _unsupported
 from ._device import CPU, META, device
 from ._hooks import add_hook
-from ._layout import dim_order, is_dense_in_order, strided
+from ._layout import dim_order, laid_out, strided
 from ._printing import format_meta, format_tensor
 from ._size import Size
 from .backend import array_module, to_numpy
@@ -146,7 +146,7 @@ class Tensor:
             order = dim_order(memory_format, a.ndim)
         except RuntimeError:  # a channels-last format of another rank
             return False
-        return a.flags.c_contiguous if order is None else is_dense_in_order(a.shape, a.strides, a.itemsize, order)
+        return laid_out(a, order)
 
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._creation import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .._device import to_device
-from .._layout import contiguous_format, dim_order, is_dense_in_order, preserve_format
+from .._layout import contiguous_format, dim_order, laid_out, preserve_format
 from ..autograd.graph import node_classes
 from ..backend import cupy, meta, module_for, on_device
 from .base import GRAD_ENABLED, Tensor, broadcast_error, check_inplace, record, tensor_type_error, view_of, wrap
@@ -57,8 +57,8 @@ def _expanded(a) -> bool:
 def contiguous(input, memory_format=None):
     """self if already contiguous in `memory_format` (by default row-major), else a copy that is."""
     a = input._data
-    order = dim_order(memory_format, a.ndim)
-    if a.flags.c_contiguous if order is None else is_dense_in_order(a.shape, a.strides, a.itemsize, order):
+    order = None if memory_format is None else dim_order(memory_format, a.ndim)
+    if laid_out(a, order):
         return input
     return clone(input, memory_format=contiguous_format if order is None else memory_format)
 

@@ -7,7 +7,7 @@ from collections import OrderedDict, namedtuple
 
 from ..._creation import empty_like
 from ..._hooks import RemovableHandle, add_hook
-from ..._layout import channels_last, channels_last_3d
+from ..._layout import format_rank
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...backend.meta import NO_DATA
@@ -512,7 +512,7 @@ class Module:
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
-        rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
+        rank = format_rank(memory_format)
 
         def convert(t):
             try:
