@@ -31,7 +31,7 @@ TRACING_FORWARD = [False]  # ANOMALY["enabled"], as record's hot path reads it
 
 def keep_forward_trace(node) -> None:
     """Store the traceback of the forward call recording `node` (the frames above ember's own)."""
-    frames = [f for f in traceback.extract_stack()[:-1] if f"{_PACKAGE}" not in f.filename]
+    frames = [f for f in traceback.extract_stack()[:-1] if _PACKAGE not in f.filename]
     node._forward_trace = "".join(traceback.format_list(frames))
 
 

@@ -7,10 +7,10 @@ alone where PyTorch decays its moments, and dense gradients of any parameter are
 import math
 from typing import Iterable
 
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor
 from ..backend import array_module
 from .adam import check_beta_range
-from .optimizer import Optimizer, to_float
+from .optimizer import Optimizer, state_array, state_from, to_float
 
 __all__ = ["SparseAdam"]
 
@@ -36,16 +36,15 @@ class SparseAdam(Optimizer):
             xp = array_module(a)
             state = self.state[p]
             if len(state) == 0:
-                state.update(step=0, exp_avg=wrap(xp.zeros_like(a)), exp_avg_sq=wrap(xp.zeros_like(a)))
+                state.update(step=0, exp_avg=state_from(p, xp.zeros_like(a)),
+                             exp_avg_sq=state_from(p, xp.zeros_like(a)))
             state["step"] += 1
             step = state["step"]
-            if a.ndim == 0:
-                a, grad = a.reshape(1), grad.reshape(1)
             rows = xp.flatnonzero(grad.reshape(len(grad), -1).any(axis=1))
             g = grad[rows]
             if group["maximize"]:
                 g = -g
-            exp_avg, exp_avg_sq = state["exp_avg"]._data.reshape(a.shape), state["exp_avg_sq"]._data.reshape(a.shape)
+            exp_avg, exp_avg_sq = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
             m, v = exp_avg[rows], exp_avg_sq[rows]
             m += (g - m) * (1 - beta1)
             v += (g * g - v) * (1 - beta2)
