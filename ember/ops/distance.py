@@ -41,7 +41,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     check_tensor("pdist", "input", input, 1)
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
-    _check_distance_dtype("pdist", input, "")
+    _check_distance_dtype("pdist", input)
     n = input.shape[0]
     i, j = triu_indices(n, n, 1)
     return (input[i] - input[j]).norm(p, dim=-1)
@@ -62,8 +62,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
                            f"X2: {x2.shape[-1]}")
-    _check_distance_dtype("cdist", x1, ", X1 got")
-    _check_distance_dtype("cdist", x2, ", X2 got")
+    _check_distance_dtype("cdist", x1, "X1")
+    _check_distance_dtype("cdist", x2, "X2")
     if compute_mode not in _COMPUTE_MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     if p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (compute_mode == _COMPUTE_MODES[0] and
@@ -72,12 +72,13 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
 
 
-def _check_distance_dtype(name: str, x: Tensor, which: str) -> None:
-    """PyTorch's errors for a distance of integer or complex rows, or of half precision rows on the CPU."""
+def _check_distance_dtype(name: str, x: Tensor, argument: str | None = None) -> None:
+    """PyTorch's errors for a distance of integer or complex rows (naming `argument`'s dtype where PyTorch does), or
+    of half precision rows on the CPU."""
     dt = x.dtype
     if not dt.is_floating_point:
-        raise RuntimeError(f"{name} only supports floating-point dtypes{which}: {_dtype.scalar_type_name(dt.np)}"
-                           if which else f"{name} only supports floating-point dtypes")
+        got = f", {argument} got: {_dtype.scalar_type_name(dt.np)}" if argument else ""
+        raise RuntimeError(f"{name} only supports floating-point dtypes{got}")
     if x.device.type == "cpu" and dt.itemsize == 2:
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.scalar_type_name(dt.np)}'")
 
