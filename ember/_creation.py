@@ -486,18 +486,21 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 
 def spaced(start, end, steps: int, np_dtype) -> np.ndarray:
-    """linspace's values as PyTorch's kernel computes them: step = (end - start) / (steps - 1) in the dtype (in
-    float32 for half precision, float64 for integers, which truncate), the first half of the values counted from
-    start and the second half back from end, so that both ends are exact."""
+    """linspace's values as PyTorch's kernel computes them: step = (end - start) / (steps - 1) in the dtype (float32
+    for half precision, float64 for integers, which truncate), the first half of the values start + i * step and the
+    rest end - (steps - 1 - i) * step, each a fused multiply-add (one rounding: emulated in a wider type), so that
+    both ends are exact."""
     work = np.dtype(np.float64) if np_dtype.kind in "iub" else _work_dtype(np_dtype)
     start, end = work.type(start), work.type(end)
     if steps == 1:
         return np.array([start]).astype(np_dtype)
-    step = (end - start) / work.type(max(steps - 1, 1))
-    i = np.arange(steps, dtype=work)
+    step = (end - start) / work.type(steps - 1)
+    wide = np.promote_types(work, np.float64 if work.itemsize < 8 else np.longdouble)
+    i = np.arange(steps).astype(wide)
     half = steps // 2
-    values = np.concatenate((start + i[:half] * step, end - (steps - 1 - i[half:]) * step))
-    return values.astype(np_dtype)
+    first = wide.type(start) + wide.type(step) * i[:half]
+    rest = wide.type(end) - wide.type(step) * (steps - 1 - i[half:])
+    return np.concatenate((first, rest)).astype(np_dtype)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:

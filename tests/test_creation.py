@@ -318,11 +318,12 @@ def test_numpy_array_of_a_tensor_copies_and_asarray_shares():
         np.array(t, dtype=np.float64, copy=False)
 
 
-# (start, end, steps, dtype) where PyTorch's values come from its scalar kernel: the first half counted from start,
-# the second back from end (its vectorized loop, used for longer float32 ranges, depends on the CPU's vector width)
+# (start, end, steps, dtype): PyTorch counts the first half from start and the rest back from end, each value one
+# fused multiply-add
 SPACED = [(-1, 1, 6, "float64"), (0, 1, 7, "float64"), (3, -2, 5, "float64"), (-1, 1, 6, "float32"),
           (0, 1, 7, "float32"), (0, 10, 5, "int64"), (0, 7, 4, "int32"), (0, 255, 7, "uint8"), (2, 2, 1, "float32"),
-          (0, 1, 0, "float64")]
+          (0, 1, 0, "float64"), (0, 1, 10, "float32"), (-3.5, 7.25, 11, "float32"), (-2, 3, 37, "float64"),
+          (0, 5, 1000, "float32"), (0, 5, 1000, "float64")]
 
 
 @pytest.mark.parametrize("start,end,steps,dtype", SPACED)

@@ -11,12 +11,12 @@ import numpy as np
 
 import ember
 
+from ..._creation import spaced
 from ..._random import rng
 from ..._tensor import Tensor
 from ...nn import Module
 from . import functional as F
 from .functional import InterpolationMode, interpolation_mode
-from .functional_tensor import linspace
 from .transforms import _randint
 
 __all__ = ["AutoAugmentPolicy", "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix"]
@@ -116,7 +116,7 @@ def magnitude_bins(name: str, value_range, num_bins: int) -> list | None:
         top, span = value_range
         steps = np.arange(num_bins, dtype=np.float32) / np.float32((num_bins - 1) / span)
         return (top - np.round(steps)).astype(int).tolist()
-    return linspace(value_range[0], value_range[1], num_bins).tolist()
+    return spaced(value_range[0], value_range[1], num_bins, np.dtype(np.float32)).tolist()
 
 
 def check_fill(img, fill):

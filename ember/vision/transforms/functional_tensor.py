@@ -10,6 +10,7 @@ import numpy as np
 import ember
 
 from ... import nn
+from ..._creation import spaced
 from ..._tensor import Tensor
 
 F = nn.functional
@@ -22,18 +23,6 @@ def max_value(dtype: ember.dtype) -> int:
     """The value of full intensity for `dtype`: 255 for uint8, the integer maximum, 1 for floating point (and, as in
     torchvision, for uint32 and uint64)."""
     return _INT_MAX.get(dtype, 1)
-
-
-def linspace(start: float, end: float, steps: int, dtype=np.float32) -> np.ndarray:
-    """torch.linspace's values: start + i * step for the first half, end - (steps - 1 - i) * step for the rest,
-    each with one rounding (torch fuses the multiply-add)."""
-    dtype = np.dtype(dtype).type
-    start, end = dtype(start), dtype(end)
-    step = (end - start) / dtype(max(steps - 1, 1))
-    i = np.arange(steps)
-    wide = np.where(i < steps // 2, np.float64(start) + np.float64(step) * i,
-                    np.float64(end) - np.float64(step) * (steps - 1 - i))
-    return wide.astype(dtype)
 
 
 def check_image(img: Tensor) -> None:
@@ -517,6 +506,6 @@ def elastic_transform(img: Tensor, displacement: Tensor, interpolation: str = "b
     h, w = img.shape[-2], img.shape[-1]
     dt = _grid_dtype(img)
     grid = np.empty((1, h, w, 2), dt)
-    grid[..., 0] = linspace((1 - w) / w, (w - 1) / w, w, dt)
-    grid[..., 1] = linspace((1 - h) / h, (h - 1) / h, h, dt)[:, None]
+    grid[..., 0] = spaced((1 - w) / w, (w - 1) / w, w, np.dtype(dt))
+    grid[..., 1] = spaced((1 - h) / h, (h - 1) / h, h, np.dtype(dt))[:, None]
     return _grid_transform(img, grid + displacement.numpy(force=True).astype(dt), interpolation, fill)
