@@ -38,7 +38,7 @@ def clone(input, *, memory_format=None):
         a = input._data
     except AttributeError:
         raise tensor_type_error("clone", "input", input) from None
-    order = dim_order(memory_format, a.ndim)
+    order = None if memory_format is None else dim_order(memory_format, a.ndim)
     if order is not None:  # channels last: a row-major copy of the permuted array, permuted back
         r = wrap(a.transpose(order).copy().transpose([order.index(d) for d in range(a.ndim)]))
     else:
